@@ -1,0 +1,58 @@
+"""The ``alliance`` command. Each feature registers its own subcommands.
+
+Feature modules expose ``register(subparsers)``; they are imported lazily by name so that
+``alliance --help`` stays fast and a feature's heavy imports (Pelican, Flask, requests) load
+only when its command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+#: Modules that add subcommands, in the order they appear in ``alliance --help``.
+COMMAND_MODULES: tuple[str, ...] = (
+    "alliance_portal.commands.portal",
+    "alliance_portal.commands.banner",
+    "alliance_portal.commands.intake",
+    "monitor.commands",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alliance",
+        description="Portal, banner intake and website monitor for industry-academia alliances.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="show debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a real missing dependency, not a feature not yet written
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s: %(message)s",
+    )
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

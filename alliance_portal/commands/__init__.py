@@ -1,0 +1,1 @@
+"""Subcommands of the ``alliance`` CLI, one module per feature (see alliance_portal.cli)."""
