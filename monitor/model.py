@@ -93,3 +93,16 @@ class SiteResult:
             name=data.pop("name", ""),
             extra=data,
         )
+
+
+@dataclass(slots=True)
+class Page:
+    """A fetched document handed to the judges: already decoded to text.
+
+    ``kind`` says where it came from: the homepage, the news page the homepage links to, or a
+    feed (RSS/Atom) the homepage links to.
+    """
+
+    url: str
+    html: str
+    kind: Literal["homepage", "news", "feed"] = "homepage"

@@ -1,0 +1,46 @@
+# Two commands: `make demo` and `make test`. Everything else is a helper for them.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+ALLIANCE := $(VENV)/bin/alliance
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test lint build check clean venv dev
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+venv: $(VENV)/.installed
+dev: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js
+
+## demo: build the sample portal, crawl the sample sites, and serve the portal on $(HOST):$(PORT)
+demo: $(VENV)/.installed
+	$(PY) -m alliance_portal.demo --host $(HOST) --port $(PORT)
+
+## test: install the dev extras and run the whole test suite
+test: dev
+	$(PY) -m pytest -q
+
+lint: dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: $(VENV)/.installed
+	$(ALLIANCE) check
+
+build: $(VENV)/.installed
+	$(ALLIANCE) build
+
+clean:
+	rm -rf output var reports .pytest_cache

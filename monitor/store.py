@@ -1,0 +1,240 @@
+"""SQLite history of crawls: runs, one result per alliance, compressed homepage snapshots.
+
+Why SQLite in WAL mode: one file the office can copy, readers (reports) never block the crawl,
+and each result is committed the moment it is judged, so a killed crawl loses nothing and
+``--resume`` redoes only the sites not yet judged.
+
+Other modules may add their own tables to the same file (the scheduler records completed
+months, the notifier records sent notices) through :meth:`Store.connect`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from monitor.model import SiteResult
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    month TEXT NOT NULL,              -- YYYY-MM the crawl counts for
+    today TEXT NOT NULL,              -- reference date of the update windows
+    started_at TEXT NOT NULL,         -- UTC ISO time
+    finished_at TEXT,                 -- NULL while running or after a crash
+    planned TEXT NOT NULL DEFAULT '[]' -- JSON list of slugs the run is meant to cover
+);
+CREATE TABLE IF NOT EXISTS results (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    slug TEXT NOT NULL,
+    overall TEXT NOT NULL,
+    data TEXT NOT NULL,               -- SiteResult JSON
+    fingerprint TEXT,                 -- main-text fingerprint for change detection
+    judged_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, slug)
+);
+CREATE TABLE IF NOT EXISTS snapshots (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    slug TEXT NOT NULL,
+    url TEXT NOT NULL,
+    html_zlib BLOB NOT NULL,          -- raw homepage bytes, zlib-compressed
+    PRIMARY KEY (run_id, slug)
+);
+CREATE INDEX IF NOT EXISTS runs_month ON runs(month);
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    id: int
+    month: str
+    today: str
+    started_at: str
+    finished_at: str | None
+    planned: tuple[str, ...]
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+
+class Store:
+    """Access to the monitor database. Safe to share between threads (one connection each)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self.connect() as db:
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A per-thread connection; commits on success, rolls back on error."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            self._local.db = db
+        try:
+            yield db
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    # runs ---------------------------------------------------------------------------------
+
+    def start_run(self, *, month: str, today: str, planned: list[str]) -> Run:
+        with self.connect() as db:
+            cur = db.execute(
+                "INSERT INTO runs (month, today, started_at, planned) VALUES (?, ?, ?, ?)",
+                (month, today, _now(), json.dumps(planned)),
+            )
+            run_id = cur.lastrowid
+        run = self.run(int(run_id or 0))
+        assert run is not None
+        return run
+
+    def finish_run(self, run_id: int) -> None:
+        with self.connect() as db:
+            db.execute("UPDATE runs SET finished_at = ? WHERE id = ?", (_now(), run_id))
+
+    @staticmethod
+    def _run(row: sqlite3.Row) -> Run:
+        return Run(
+            id=row["id"],
+            month=row["month"],
+            today=row["today"],
+            started_at=row["started_at"],
+            finished_at=row["finished_at"],
+            planned=tuple(json.loads(row["planned"])),
+        )
+
+    def run(self, run_id: int) -> Run | None:
+        with self.connect() as db:
+            row = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return self._run(row) if row else None
+
+    def runs(self) -> list[Run]:
+        """All runs, oldest first."""
+        with self.connect() as db:
+            rows = db.execute("SELECT * FROM runs ORDER BY id").fetchall()
+        return [self._run(r) for r in rows]
+
+    def unfinished_run(self) -> Run | None:
+        """The newest run that never finished (killed or interrupted), for ``--resume``."""
+        with self.connect() as db:
+            row = db.execute(
+                "SELECT * FROM runs WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        return self._run(row) if row else None
+
+    def latest_run_for_month(self, month: str, *, finished_only: bool = True) -> Run | None:
+        query = "SELECT * FROM runs WHERE month = ?"
+        if finished_only:
+            query += " AND finished_at IS NOT NULL"
+        with self.connect() as db:
+            row = db.execute(query + " ORDER BY id DESC LIMIT 1", (month,)).fetchone()
+        return self._run(row) if row else None
+
+    def months(self) -> list[str]:
+        """Months with a finished run, oldest first."""
+        with self.connect() as db:
+            rows = db.execute(
+                "SELECT DISTINCT month FROM runs WHERE finished_at IS NOT NULL ORDER BY month"
+            ).fetchall()
+        return [r["month"] for r in rows]
+
+    # results ------------------------------------------------------------------------------
+
+    def save_result(
+        self,
+        run_id: int,
+        result: SiteResult,
+        *,
+        fingerprint: str | None = None,
+        homepage: bytes | None = None,
+    ) -> None:
+        """Commit one alliance's result (and its homepage snapshot) at once."""
+        with self.connect() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO results (run_id, slug, overall, data, fingerprint, judged_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    result.slug,
+                    result.overall,
+                    json.dumps(result.to_json(), ensure_ascii=False),
+                    fingerprint,
+                    _now(),
+                ),
+            )
+            if homepage is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO snapshots (run_id, slug, url, html_zlib) VALUES (?, ?, ?, ?)",
+                    (run_id, result.slug, result.final_url or result.url, zlib.compress(homepage, 6)),
+                )
+
+    def done_slugs(self, run_id: int) -> set[str]:
+        with self.connect() as db:
+            rows = db.execute("SELECT slug FROM results WHERE run_id = ?", (run_id,)).fetchall()
+        return {r["slug"] for r in rows}
+
+    def results(self, run_id: int) -> list[SiteResult]:
+        with self.connect() as db:
+            rows = db.execute(
+                "SELECT data FROM results WHERE run_id = ? ORDER BY slug", (run_id,)
+            ).fetchall()
+        return [SiteResult.from_json(json.loads(r["data"])) for r in rows]
+
+    def snapshot(self, run_id: int, slug: str) -> tuple[str, bytes] | None:
+        """(url, raw homepage bytes) stored as evidence, or None."""
+        with self.connect() as db:
+            row = db.execute(
+                "SELECT url, html_zlib FROM snapshots WHERE run_id = ? AND slug = ?", (run_id, slug)
+            ).fetchone()
+        return (row["url"], zlib.decompress(row["html_zlib"])) if row else None
+
+    def previous_fingerprint(self, slug: str, *, before_month: str) -> str | None:
+        """The fingerprint from the newest finished run of an earlier month (change detection)."""
+        with self.connect() as db:
+            row = db.execute(
+                "SELECT r.fingerprint FROM results r JOIN runs u ON u.id = r.run_id"
+                " WHERE r.slug = ? AND u.month < ? AND r.fingerprint IS NOT NULL"
+                " ORDER BY u.month DESC, u.id DESC LIMIT 1",
+                (slug, before_month),
+            ).fetchone()
+        return row["fingerprint"] if row else None
+
+    def history(self, slug: str) -> list[tuple[str, SiteResult]]:
+        """(month, result) of one alliance in the newest finished run of every month."""
+        with self.connect() as db:
+            rows = db.execute(
+                "SELECT u.month, r.data FROM results r JOIN runs u ON u.id = r.run_id"
+                " WHERE r.slug = ? AND u.id IN ("
+                "   SELECT MAX(id) FROM runs WHERE finished_at IS NOT NULL GROUP BY month)"
+                " ORDER BY u.month",
+                (slug,),
+            ).fetchall()
+        return [(r["month"], SiteResult.from_json(json.loads(r["data"]))) for r in rows]
