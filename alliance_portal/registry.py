@@ -172,7 +172,11 @@ def validate_profile(
         value = data[key]
         if key == "active":
             if not isinstance(value, bool):
-                add(key, f"must be true or false, not {value!r}", "write active = true or active = false")
+                add(
+                    key,
+                    f"must be true or false, not {value!r}",
+                    "write active = true or active = false",
+                )
                 continue
         elif key == "since":
             if isinstance(value, str) and value.strip().isdigit():
@@ -185,7 +189,11 @@ def validate_profile(
                 continue
         else:
             if not isinstance(value, str):
-                add(key, f"must be text, not {type(value).__name__}", f'put the value in quotes: {key} = "..."')
+                add(
+                    key,
+                    f"must be text, not {type(value).__name__}",
+                    f'put the value in quotes: {key} = "..."',
+                )
                 continue
             value = value.strip()
             limit = MAX_LENGTHS.get(key)
@@ -198,11 +206,19 @@ def validate_profile(
     if website:
         why = check_website(website)
         if why:
-            add("website", f"{website!r} is not a website address: {why}", "write the full address, e.g. https://example.edu.tw/")
+            add(
+                "website",
+                f"{website!r} is not a website address: {why}",
+                "write the full address, e.g. https://example.edu.tw/",
+            )
             clean.pop("website")
     email = clean.get("contact_email")
     if email and not _EMAIL_RE.match(email):
-        add("contact_email", f"{email!r} is not a valid e-mail address", "write one address such as name@example.edu.tw")
+        add(
+            "contact_email",
+            f"{email!r} is not a valid e-mail address",
+            "write one address such as name@example.edu.tw",
+        )
         clean.pop("contact_email")
     industry = clean.get("industry")
     if industry:
@@ -230,7 +246,9 @@ def load_profile(
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions")]
+        return None, [
+            Problem(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions")
+        ]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -241,7 +259,9 @@ def load_profile(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [
-            Problem(shown, None, f"is not valid TOML: {exc}", 'each line should look like key = "value"')
+            Problem(
+                shown, None, f"is not valid TOML: {exc}", 'each line should look like key = "value"'
+            )
         ]
     clean, problems = validate_profile(path.stem, data, path=shown, industries=industries)
     return (None if problems else clean), problems
@@ -264,7 +284,12 @@ def load_registry(
     folder = content_dir / "alliances"
     if not folder.is_dir():
         result.problems.append(
-            Problem(str(folder), None, "folder not found", "create it and add one <slug>.toml per alliance")
+            Problem(
+                str(folder),
+                None,
+                "folder not found",
+                "create it and add one <slug>.toml per alliance",
+            )
         )
         return result
     seen: dict[str, Path] = {}
@@ -273,13 +298,24 @@ def load_registry(
             continue
         if path.suffix.lower() != ".toml":
             result.problems.append(
-                Problem(str(path), None, "is not a .toml profile and is ignored", "rename it to <slug>.toml or move it out", "warning")
+                Problem(
+                    str(path),
+                    None,
+                    "is not a .toml profile and is ignored",
+                    "rename it to <slug>.toml or move it out",
+                    "warning",
+                )
             )
             continue
         slug = path.stem
         if slug.lower() in seen:
             result.problems.append(
-                Problem(str(path), None, f"duplicate slug {slug!r}, already used by {seen[slug.lower()]}", "give each alliance its own file name")
+                Problem(
+                    str(path),
+                    None,
+                    f"duplicate slug {slug!r}, already used by {seen[slug.lower()]}",
+                    "give each alliance its own file name",
+                )
             )
             continue
         seen[slug.lower()] = path
@@ -298,7 +334,13 @@ def load_registry(
                     else:
                         for err in report.errors:
                             result.problems.append(
-                                Problem(str(candidate), None, err.message_en, "upload a 222x112 PNG banner; a text placeholder is shown until then", "warning")
+                                Problem(
+                                    str(candidate),
+                                    None,
+                                    err.message_en,
+                                    "upload a 222x112 PNG banner; a text placeholder is shown until then",
+                                    "warning",
+                                )
                             )
                 else:
                     banner = candidate
@@ -307,7 +349,13 @@ def load_registry(
         for png in sorted(banners_dir.glob("*.png")):
             if png.stem.lower() not in seen:
                 result.problems.append(
-                    Problem(str(png), None, "banner has no matching profile", f"add content/alliances/{png.stem}.toml or remove the banner", "warning")
+                    Problem(
+                        str(png),
+                        None,
+                        "banner has no matching profile",
+                        f"add content/alliances/{png.stem}.toml or remove the banner",
+                        "warning",
+                    )
                 )
     return result
 

@@ -94,6 +94,6 @@ def load_site_settings(path: Path | None) -> dict[str, Any]:
     if path is None or not path.exists():
         return {"INDUSTRIES": DEFAULT_INDUSTRIES}
     values = runpy.run_path(str(path))
-    return {
-        k: v for k, v in values.items() if k.isupper() and not k.startswith("_")
-    } | {"INDUSTRIES": industries_from_setting(values.get("INDUSTRIES"))}
+    return {k: v for k, v in values.items() if k.isupper() and not k.startswith("_")} | {
+        "INDUSTRIES": industries_from_setting(values.get("INDUSTRIES"))
+    }

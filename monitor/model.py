@@ -37,7 +37,11 @@ class Check:
     details: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"status": self.status, "reason": self.reason, "evidence": self.evidence} | self.details
+        return {
+            "status": self.status,
+            "reason": self.reason,
+            "evidence": self.evidence,
+        } | self.details
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Check:

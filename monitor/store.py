@@ -193,7 +193,12 @@ class Store:
             if homepage is not None:
                 db.execute(
                     "INSERT OR REPLACE INTO snapshots (run_id, slug, url, html_zlib) VALUES (?, ?, ?, ?)",
-                    (run_id, result.slug, result.final_url or result.url, zlib.compress(homepage, 6)),
+                    (
+                        run_id,
+                        result.slug,
+                        result.final_url or result.url,
+                        zlib.compress(homepage, 6),
+                    ),
                 )
 
     def done_slugs(self, run_id: int) -> set[str]:

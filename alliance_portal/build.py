@@ -1,0 +1,149 @@
+"""Validate the registry, then build the portal with Pelican and index it with Pagefind.
+
+Why build into a fresh folder and swap it in: the site being served (``alliance serve``, or a
+web server pointed at ``output/``) never shows a half-written build, and pages of removed
+alliances disappear. Why a subprocess for Pagefind: its binary ships inside the
+``pagefind[extended]`` wheel (the extended build segments Chinese), so nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alliance_portal.registry import Problem, RegistryResult, load_registry
+from alliance_portal.settings import load_site_settings
+
+log = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SETTINGS = REPO_ROOT / "pelicanconf.py"
+DEFAULT_THEME = REPO_ROOT / "theme"
+
+
+class BuildError(Exception):
+    """The build could not finish; the message says what to fix. ``output/`` is untouched."""
+
+
+@dataclass(slots=True)
+class BuildResult:
+    output_dir: Path
+    registry: RegistryResult
+    pages: int = 0
+    seconds_pelican: float = 0.0
+    seconds_search: float = 0.0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def pelican_settings(
+    content_dir: Path,
+    banners_dir: Path,
+    output_dir: Path,
+    registry: RegistryResult,
+    settings_file: Path | None,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Pelican's settings: the office's file, then the paths given on the command line."""
+    from pelican.settings import read_settings
+
+    override: dict[str, Any] = {
+        "PATH": str(content_dir.resolve()),
+        "OUTPUT_PATH": str(output_dir.resolve()),
+        "ALLIANCE_REGISTRY": registry,
+        "ALLIANCE_CONTENT": str(content_dir),
+        "ALLIANCE_BANNERS": str(banners_dir),
+        "PLUGINS": ["alliance_portal.pelican_plugin"],
+    }
+    if settings_file is None or not settings_file.exists():
+        settings_file = DEFAULT_SETTINGS
+    settings = read_settings(str(settings_file), override=override | (overrides or {}))
+    # Profile text comes from many hands: every template variable is escaped, whatever the
+    # settings file says. Only sanitised intro HTML and the office's own pages are marked safe.
+    settings["JINJA_ENVIRONMENT"] = dict(settings.get("JINJA_ENVIRONMENT") or {}) | {
+        "autoescape": True
+    }
+    if not Path(settings["THEME"]).is_dir():
+        settings["THEME"] = str(DEFAULT_THEME)
+    return settings
+
+
+def run_pagefind(site: Path) -> None:
+    """Index ``site`` for search (writes ``site/pagefind/``)."""
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise BuildError(
+            f"search indexing failed (pagefind exit {proc.returncode}): "
+            f"{(proc.stderr or proc.stdout).strip()[:2000]}; "
+            "rebuild with --no-search to publish without search"
+        )
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Replace ``target`` with ``new`` with the shortest possible gap; keep nothing stale."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.replace(target, old)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_site(
+    content_dir: Path,
+    banners_dir: Path,
+    output_dir: Path,
+    *,
+    settings_file: Path | None = None,
+    strict: bool = False,
+    search: bool = True,
+    overrides: dict[str, Any] | None = None,
+) -> BuildResult:
+    """Validate, build and (optionally) index the portal into ``output_dir``.
+
+    Broken profiles are left out with a warning; with ``strict`` any problem stops the build
+    before anything is written.
+    """
+    from pelican import Pelican
+
+    content_dir, banners_dir, output_dir = Path(content_dir), Path(banners_dir), Path(output_dir)
+    site = load_site_settings(settings_file if settings_file else DEFAULT_SETTINGS)
+    registry = load_registry(content_dir, banners_dir, industries=site["INDUSTRIES"])
+    result = BuildResult(output_dir=output_dir, registry=registry, problems=list(registry.problems))
+    if strict and registry.problems:
+        raise BuildError(
+            f"{len(registry.problems)} problem(s) in the registry and --strict is on; "
+            "fix them (see `alliance check`) or build without --strict"
+        )
+    for problem in registry.problems:
+        log.warning("left out or degraded: %s", problem)
+
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
+    try:
+        settings = pelican_settings(
+            content_dir, banners_dir, staging, registry, settings_file, overrides
+        )
+        started = time.perf_counter()
+        Pelican(settings).run()
+        result.seconds_pelican = time.perf_counter() - started
+        if search:
+            started = time.perf_counter()
+            run_pagefind(staging)
+            result.seconds_search = time.perf_counter() - started
+        result.pages = sum(1 for _ in staging.rglob("*.html"))
+        staging.chmod(0o755)
+        _swap_in(staging, output_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return result

@@ -1,0 +1,169 @@
+"""``alliance check``, ``alliance build`` and ``alliance serve``: the portal commands."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import logging
+import sys
+from pathlib import Path
+
+from alliance_portal.build import DEFAULT_SETTINGS, BuildError, build_site
+from alliance_portal.registry import load_registry
+from alliance_portal.settings import load_site_settings
+
+
+def _paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--content",
+        type=Path,
+        default=Path("content"),
+        metavar="DIR",
+        help="folder with alliances/<slug>.toml and pages/ (default: content/)",
+    )
+    parser.add_argument(
+        "--banners",
+        type=Path,
+        default=Path("banners"),
+        metavar="DIR",
+        help="folder with <slug>.png banners (default: banners/)",
+    )
+    parser.add_argument(
+        "--settings",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="Pelican settings file (default: ./pelicanconf.py, else the built-in one)",
+    )
+
+
+def _settings_file(args: argparse.Namespace) -> Path:
+    if args.settings is not None:
+        if not args.settings.exists():
+            raise SystemExit(f"error: settings file {args.settings} not found")
+        return Path(args.settings)
+    local = Path("pelicanconf.py")
+    return local if local.exists() else DEFAULT_SETTINGS
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    check = sub.add_parser("check", help="validate every profile and banner; exit 1 on any problem")
+    _paths(check)
+    check.set_defaults(func=run_check)
+
+    build = sub.add_parser("build", help="validate, then build the portal (and its search index)")
+    _paths(build)
+    build.add_argument(
+        "--output",
+        type=Path,
+        default=Path("output"),
+        metavar="DIR",
+        help="where to write the site (default: output/)",
+    )
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on any registry problem instead of leaving the profile out (for CI)",
+    )
+    build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+    build.set_defaults(func=run_build)
+
+    serve = sub.add_parser("serve", help="serve the built site locally")
+    serve.add_argument("--output", type=Path, default=Path("output"), metavar="DIR")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=run_serve)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    site = load_site_settings(_settings_file(args))
+    result = load_registry(args.content, args.banners, industries=site["INDUSTRIES"])
+    for problem in result.problems:
+        print(f"{problem.severity.upper()}: {problem}")
+    n_err = len(result.errors)
+    n_warn = len(result.problems) - n_err
+    print(f"{len(result.alliances)} profile(s) valid, {n_err} error(s), {n_warn} warning(s)")
+    return 1 if result.problems else 0
+
+
+def run_build(args: argparse.Namespace) -> int:
+    logging.getLogger("pelican").setLevel(logging.WARNING)
+    try:
+        result = build_site(
+            args.content,
+            args.banners,
+            args.output,
+            settings_file=_settings_file(args),
+            strict=args.strict,
+            search=not args.no_search,
+        )
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for problem in result.problems:
+        print(f"{problem.severity.upper()}: {problem}", file=sys.stderr)
+    active = sum(1 for a in result.registry.alliances if a.active)
+    print(
+        f"built {result.pages} pages for {active} active alliance(s) into {args.output}/ "
+        f"in {result.seconds_pelican:.2f}s"
+        + (
+            f" + search index {result.seconds_search:.2f}s"
+            if not args.no_search
+            else " (no search)"
+        )
+        + (f"; {len(result.problems)} problem(s) above" if result.problems else "")
+    )
+    return 0
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = http.server.SimpleHTTPRequestHandler.extensions_map | {
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".wasm": "application/wasm",
+        ".pf_meta": "application/octet-stream",
+        ".pf_index": "application/octet-stream",
+        ".pf_fragment": "application/octet-stream",
+        ".pf_filter": "application/octet-stream",
+    }
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code == 404 and page.exists():
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def make_server(output: Path, host: str, port: int) -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(_QuietHandler, directory=str(output))
+    return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    if not (args.output / "index.html").exists():
+        print(
+            f"error: {args.output}/index.html not found: run `alliance build` first",
+            file=sys.stderr,
+        )
+        return 1
+    server = make_server(args.output, args.host, args.port)
+    print(
+        f"serving {args.output}/ at http://{args.host}:{server.server_address[1]}/ (Ctrl+C to stop)"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
