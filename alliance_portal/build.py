@@ -8,6 +8,7 @@ alliances disappear. Why a subprocess for Pagefind: its binary ships inside the
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -85,6 +86,12 @@ def run_pagefind(site: Path) -> None:
             f"{(proc.stderr or proc.stdout).strip()[:2000]}; "
             "rebuild with --no-search to publish without search"
         )
+    # Pagefind writes its language map in hash order; sort it so the same input gives the
+    # same bytes (the index files themselves are content-addressed).
+    entry = site / "pagefind" / "pagefind-entry.json"
+    if entry.exists():
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        entry.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
 
 
 def _swap_in(new: Path, target: Path) -> None:

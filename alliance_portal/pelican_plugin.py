@@ -201,8 +201,9 @@ class AllianceGenerator(Generator):
         """sitemap.xml with every page in both languages (alternates marked with hreflang)."""
         base = (self.settings.get("SITEURL") or "").rstrip("/") + "/"
         paths = list(self.written)
-        for page in self.context.get("pages", []) + self.context.get("translations", []):
+        for page in self.context.get("pages", []):
             paths.append(page.url)
+            paths.extend(t.url for t in page.translations)
         paths = sorted(set(paths))
         lines = [
             '<?xml version="1.0" encoding="UTF-8"?>',
@@ -221,5 +222,12 @@ def get_generators(_pelican: Any) -> type[Generator]:
     return AllianceGenerator
 
 
+def normalise_page_lang(_generator: Any, metadata: dict[str, Any]) -> None:
+    """Pelican compares ``Lang:`` with the lower-cased DEFAULT_LANG; accept "zh-TW" as written."""
+    if isinstance(metadata.get("lang"), str):
+        metadata["lang"] = metadata["lang"].lower()
+
+
 def register() -> None:
     signals.get_generators.connect(get_generators)
+    signals.page_generator_context.connect(normalise_page_lang)

@@ -1,0 +1,129 @@
+"""Signing in: personal links for alliances, a password for the office, and signing out.
+
+A personal link is used once per browser: the token is traded for a session cookie and the
+visitor is sent on to a clean URL, so the token does not stay in the address bar, the history
+or a bookmark. The session keeps the link version, so ``alliance intake revoke`` also ends
+sessions that were opened with an older link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar, cast
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from alliance_portal.intake.admin_password import check_password, password_fingerprint
+from alliance_portal.intake.links import LinkError
+from alliance_portal.intake.security import blocked, client_address
+from alliance_portal.intake.services import services
+
+bp = Blueprint("auth", __name__)
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def current_alliance() -> str | None:
+    """The signed-in alliance's slug, if its link version is still the valid one."""
+    slug = session.get("slug")
+    if not isinstance(slug, str):
+        return None
+    if services().versions.current(slug) != session.get("lv"):
+        session.clear()
+        return None
+    return slug
+
+
+def office_signed_in() -> bool:
+    mark = session.get("office")
+    paths = services().config.paths
+    return isinstance(mark, str) and mark == password_fingerprint(paths.admin_password)
+
+
+def alliance_required(view: F) -> F:
+    @wraps(view)
+    def wrapper(*args: object, **kwargs: object) -> object:
+        if current_alliance() is None:
+            from alliance_portal.intake.app import error_page
+
+            kind = "revoked" if "slug" in session or session.get("was_alliance") else "login"
+            return error_page(kind, 403)
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def office_required(view: F) -> F:
+    @wraps(view)
+    def wrapper(*args: object, **kwargs: object) -> object:
+        if not office_signed_in():
+            return redirect(url_for("auth.office_login", next=request.path))
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+@bp.get("/")
+def index() -> Response | str:
+    if current_alliance():
+        return redirect(url_for("alliance.home"))
+    if office_signed_in():
+        return redirect(url_for("office.overview"))
+    return render_template("index.html")
+
+
+@bp.get("/link/<token>")
+def use_link(token: str) -> Response | tuple[str, int]:
+    from alliance_portal.intake.app import error_page
+
+    svc = services()
+    bucket = f"login:{client_address()}"
+    blocked(bucket, svc.config.login_limit)
+    try:
+        slug, version = svc.signer.verify(token)
+    except LinkError as exc:
+        svc.limiter.hit(bucket, svc.config.login_limit)
+        return error_page(exc.kind, 403 if exc.kind == "bad" else 410, link_slug=exc.slug)
+    session.clear()
+    session.permanent = True
+    session["slug"] = slug
+    session["lv"] = version
+    return redirect(url_for("alliance.home"), code=303)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    session.clear()
+    return redirect(url_for("auth.index"), code=303)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local office path may be the target after login (no open redirect)."""
+    if target and target.startswith("/office") and "//" not in target and "\\" not in target:
+        return target
+    return url_for("office.overview")
+
+
+@bp.route("/office/login", methods=["GET", "POST"])
+def office_login() -> Response | tuple[str, int] | str:
+    svc = services()
+    failed = False
+    if request.method == "POST":
+        bucket = f"login:{client_address()}"
+        blocked(bucket, svc.config.login_limit)
+        password = request.form.get("password", "")
+        if check_password(svc.config.paths.admin_password, password):
+            session.clear()
+            session.permanent = True
+            session["office"] = password_fingerprint(svc.config.paths.admin_password)
+            svc.audit.record(
+                actor="office", action="office.login", slug="", remote_addr=client_address()
+            )
+            return redirect(_safe_next(request.args.get("next")), code=303)
+        svc.limiter.hit(bucket, svc.config.login_limit)
+        failed = True
+    configured = svc.config.paths.admin_password.exists()
+    body = render_template("office_login.html", failed=failed, configured=configured)
+    return (body, 401) if failed else body

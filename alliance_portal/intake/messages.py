@@ -1,0 +1,208 @@
+"""User-facing text of the intake form: zh-TW first, English second, kept in one place.
+
+Registry problems are written in English for the CLI; :func:`problem_text` gives each one a
+zh-TW sentence as well, so the form can show both next to the field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from alliance_portal.registry import Problem
+from alliance_portal.settings import MAX_LENGTHS, SINCE_MIN_YEAR
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """One message in both languages."""
+
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """An editable profile field as the form shows it."""
+
+    key: str
+    label: Text
+    kind: str  # text, textarea, select, url, email, number
+    required: bool = False
+    help: Text | None = None
+
+    @property
+    def max_length(self) -> int | None:
+        return MAX_LENGTHS.get(self.key)
+
+
+#: The profile fields an alliance edits, in form order. ``active`` is the office's to set.
+PROFILE_FIELDS: Final[tuple[FieldSpec, ...]] = (
+    FieldSpec("name", Text("聯盟名稱", "Alliance name (Chinese)"), "text", True),
+    FieldSpec("name_en", Text("聯盟英文名稱", "Alliance name (English)"), "text"),
+    FieldSpec("university", Text("學校", "University (Chinese)"), "text", True),
+    FieldSpec("university_en", Text("學校英文名稱", "University (English)"), "text"),
+    FieldSpec("pi", Text("計畫主持人", "Principal investigator (Chinese)"), "text"),
+    FieldSpec("pi_en", Text("計畫主持人英文姓名", "Principal investigator (English)"), "text"),
+    FieldSpec("industry", Text("產業分類", "Industry"), "select", True),
+    FieldSpec(
+        "website",
+        Text("聯盟網站", "Website"),
+        "url",
+        True,
+        Text("完整網址，例如 https://example.edu.tw/", "Full address, e.g. https://example.edu.tw/"),
+    ),
+    FieldSpec("contact_email", Text("聯絡信箱", "Contact e-mail"), "email"),
+    FieldSpec(
+        "since",
+        Text("成立年份", "Year founded"),
+        "number",
+        help=Text("西元年，例如 2021", "Western year, e.g. 2021"),
+    ),
+    FieldSpec(
+        "intro",
+        Text("聯盟簡介（中文）", "Introduction (Chinese)"),
+        "textarea",
+        help=Text(
+            "純文字，可用 Markdown（例如 **粗體**、清單）；HTML 標籤會原樣顯示為文字。",
+            "Plain text; Markdown such as **bold** and lists works; HTML tags are shown as text.",
+        ),
+    ),
+    FieldSpec(
+        "intro_en",
+        Text("聯盟簡介（英文）", "Introduction (English)"),
+        "textarea",
+        help=Text(
+            "純文字，可用 Markdown；HTML 標籤會原樣顯示為文字。",
+            "Plain text; Markdown works; HTML tags are shown as text.",
+        ),
+    ),
+)
+
+_LENGTH_RE = re.compile(r"is (\d+) characters long; the limit is (\d+)")
+_YEAR_RE = re.compile(r"year (-?\d+) is out of range")
+
+
+def problem_text(problem: Problem) -> Text:
+    """The registry's English problem as a form message in zh-TW and English."""
+    msg = problem.message
+    if msg.startswith("required key is missing"):
+        return Text("此欄為必填。", "This field is required.")
+    if m := _LENGTH_RE.search(msg):
+        n, limit = m.groups()
+        return Text(
+            f"目前 {n} 字，上限為 {limit} 字，請縮短。",
+            f"It is {n} characters long; the limit is {limit}. Please shorten it.",
+        )
+    if m := _YEAR_RE.search(msg):
+        return Text(
+            f"年份 {m.group(1)} 不合理，請填 {SINCE_MIN_YEAR} 年以後的西元年。",
+            f"Year {m.group(1)} is out of range; use a year from {SINCE_MIN_YEAR} on.",
+        )
+    if msg.startswith("must be a year"):
+        return Text("請填寫西元年份，例如 2021。", "Write a year such as 2021.")
+    if problem.field == "website":
+        return Text(
+            "網址格式不正確：請填寫以 http:// 或 https:// 開頭的完整網址，例如 https://example.edu.tw/。",
+            f"Not a website address ({msg.split(': ', 1)[-1]}); write the full address, "
+            "e.g. https://example.edu.tw/.",
+        )
+    if problem.field == "contact_email":
+        return Text(
+            "電子郵件地址格式不正確，請填寫一個地址，例如 name@example.edu.tw。",
+            "Not a valid e-mail address; write one address such as name@example.edu.tw.",
+        )
+    if problem.field == "industry":
+        return Text("請從清單中選擇產業分類。", "Choose an industry from the list.")
+    return Text("此欄內容不正確。", str(problem))
+
+
+#: Titles and explanations of the error pages, by status or kind.
+ERRORS: Final[dict[str, tuple[Text, Text]]] = {
+    "bad": (
+        Text("連結無效", "This link is not valid"),
+        Text(
+            "這個連結不完整或已被修改。請從計畫辦公室寄給您的信件中完整複製連結；若仍無法使用，請聯絡計畫辦公室。",
+            "The link is incomplete or was altered. Copy the whole link from the office's e-mail; "
+            "if it still fails, contact the programme office.",
+        ),
+    ),
+    "expired": (
+        Text("連結已過期", "This link has expired"),
+        Text(
+            "個人連結有使用期限。請聯絡計畫辦公室索取新的連結。",
+            "Personal links are valid for a limited time. Ask the programme office for a new one.",
+        ),
+    ),
+    "revoked": (
+        Text("連結已停用", "This link was revoked"),
+        Text(
+            "計畫辦公室已停用這個連結（例如已寄出新連結）。請使用最新的連結，或聯絡計畫辦公室。",
+            "The programme office revoked this link (for example, a new one was sent). Use the newest "
+            "link or contact the office.",
+        ),
+    ),
+    "login": (
+        Text("請先登入", "Please sign in"),
+        Text(
+            "請使用計畫辦公室寄給貴聯盟的個人連結進入上傳表單。",
+            "Open the upload form with the personal link the programme office sent your alliance.",
+        ),
+    ),
+    "csrf": (
+        Text("表單已過期", "The form has expired"),
+        Text(
+            "為了安全，表單有時效且須由本網站送出。請重新整理頁面後再送出一次；您先前輸入的內容可能需要重新填寫。",
+            "For your safety a form is valid for a limited time and must come from this site. Reload "
+            "the page and submit again; you may need to re-enter your changes.",
+        ),
+    ),
+    "413": (
+        Text("檔案太大", "The file is too large"),
+        Text(
+            "上傳的資料超過大小上限。橫幅須為 222x112 像素的 PNG 檔，通常遠小於 1 MB；請縮小檔案後重新上傳。",
+            "The upload is larger than allowed. A banner is a 222x112 pixel PNG and is normally far "
+            "below 1 MB; make the file smaller and upload it again.",
+        ),
+    ),
+    "429": (
+        Text("操作太頻繁", "Too many requests"),
+        Text(
+            "短時間內的操作次數太多。請稍候再試。",
+            "There were too many requests in a short time. Please wait and try again.",
+        ),
+    ),
+    "404": (
+        Text("找不到頁面", "Page not found"),
+        Text("您要找的頁面不存在。", "The page you are looking for does not exist."),
+    ),
+    "403": (
+        Text("沒有權限", "Not allowed"),
+        Text("您沒有權限檢視這個頁面。", "You are not allowed to see this page."),
+    ),
+    "500": (
+        Text("系統發生錯誤", "Something went wrong"),
+        Text(
+            "系統暫時無法處理您的要求，您的資料未被更改。請稍後再試，或聯絡計畫辦公室。",
+            "The server could not handle the request and nothing was changed. Try again later or "
+            "contact the programme office.",
+        ),
+    ),
+}
+
+PUBLISH: Final[dict[str, Text]] = {
+    "building": Text(
+        "已儲存。入口網正在更新，約一分鐘內上線…", "Saved. The portal is being updated; live within a minute…"
+    ),
+    "live": Text("已儲存，變更已在入口網上線。", "Saved. Your change is live on the portal."),
+    "failed": Text(
+        "已儲存，但入口網更新失敗；計畫辦公室會處理，您不需重新送出。",
+        "Saved, but updating the portal failed; the programme office will handle it. You do not "
+        "need to submit again.",
+    ),
+    "disabled": Text(
+        "已儲存。計畫辦公室會在下次發布入口網時更新。",
+        "Saved. The programme office publishes it with the next portal update.",
+    ),
+}

@@ -1,0 +1,358 @@
+"""Reading and saving one alliance's profile and banner, with history and audit.
+
+Every save follows the same steps under a per-alliance file lock (so two browser tabs, two
+assistants or the office's CLI never interleave): keep the current file in the history
+folder, write the new one atomically (temporary file, fsync, rename), then append an audit
+entry with the new file's SHA-256. Readers therefore see the old or the new file, never a
+partial one, and no earlier version is ever lost.
+
+History layout (shared with ``alliance_portal.history``)::
+
+    content/.history/<slug>/<UTC timestamp>.toml
+    banners/.history/<slug>/<UTC timestamp>.png
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import time
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from alliance_portal import banner_rules
+from alliance_portal.history import keep_previous_version
+from alliance_portal.intake.audit import AuditLog, sha256_hex
+from alliance_portal.intake.locking import file_lock
+from alliance_portal.registry import Problem, atomic_write, dump_profile, validate_profile
+from alliance_portal.settings import DEFAULT_INDUSTRIES, KNOWN_KEYS, SLUG_PATTERN, Industry
+
+HISTORY_DIR_NAME = ".history"
+_SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
+_PENDING_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+#: A preview nobody confirmed within a day is abandoned; its file is removed.
+PENDING_MAX_AGE_SECONDS = 24 * 3600
+
+Kind = Literal["profile", "banner"]
+
+
+class StorageError(Exception):
+    """A save or restore that cannot be done; the message says why and what to do."""
+
+
+def check_slug(slug: str) -> str:
+    """Refuse anything but a registry slug before it becomes part of a path."""
+    if not _SLUG_RE.match(slug):
+        raise StorageError(
+            f"{slug!r} is not a valid alliance slug (lowercase letters, digits and hyphens)"
+        )
+    return slug
+
+
+@dataclass(slots=True)
+class ProfileState:
+    """The profile as stored: raw values (for the form), whether it exists, and its problems."""
+
+    slug: str
+    exists: bool
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    unreadable: str = ""  # why the file could not be parsed (then ``values`` is empty)
+
+
+@dataclass(frozen=True, slots=True)
+class SaveOutcome:
+    """What a profile save did. ``problems`` non-empty means nothing was written."""
+
+    changed: bool
+    problems: list[Problem] = field(default_factory=list)
+    sha256: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PendingBanner:
+    """A checked and cleaned upload waiting for the alliance to confirm it."""
+
+    key: str
+    path: Path
+    width: int
+    height: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One stored version of a profile or banner; ``name`` is what ``restore`` accepts."""
+
+    kind: Kind
+    name: str
+    path: Path
+    size: int
+    sha256: str
+    current: bool = False
+
+    @property
+    def saved_at(self) -> str:
+        """When this version was replaced (history) or last written (current), in UTC."""
+        stamp = dt.datetime.fromtimestamp(self.path.stat().st_mtime, dt.UTC)
+        return stamp.isoformat(timespec="seconds")
+
+
+class AllianceStore:
+    """Profiles under ``content/alliances``, banners under ``banners``, both with history."""
+
+    def __init__(
+        self,
+        content_dir: Path,
+        banners_dir: Path,
+        *,
+        var_dir: Path,
+        audit: AuditLog,
+        industries: tuple[Industry, ...] = DEFAULT_INDUSTRIES,
+    ) -> None:
+        self.content_dir = content_dir
+        self.banners_dir = banners_dir
+        self.pending_dir = var_dir / "intake-pending"
+        self.locks_dir = var_dir / "intake-locks"
+        self.audit = audit
+        self.industries = industries
+
+    # -- paths ---------------------------------------------------------------------------
+    def profile_path(self, slug: str) -> Path:
+        return self.content_dir / "alliances" / f"{check_slug(slug)}.toml"
+
+    def banner_path(self, slug: str) -> Path:
+        return self.banners_dir / f"{check_slug(slug)}.png"
+
+    def history_dir(self, kind: Kind, slug: str) -> Path:
+        root = self.content_dir if kind == "profile" else self.banners_dir
+        return root / HISTORY_DIR_NAME / check_slug(slug)
+
+    def _lock(self, slug: str):  # type: ignore[no-untyped-def]
+        return file_lock(self.locks_dir / f"{check_slug(slug)}.lock")
+
+    def _shown(self, path: Path) -> str:
+        """A path as the audit log records it: relative to the registry's parent folder."""
+        for root in (self.content_dir.parent, self.banners_dir.parent):
+            try:
+                return str(path.relative_to(root))
+            except ValueError:
+                continue
+        return str(path)
+
+    # -- profiles ------------------------------------------------------------------------
+    def read_profile(self, slug: str) -> ProfileState:
+        path = self.profile_path(slug)
+        state = ProfileState(slug=slug, exists=path.exists())
+        if not state.exists:
+            return state
+        try:
+            data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            state.unreadable = str(exc)
+            return state
+        state.values = dict(data)
+        _, state.problems = validate_profile(
+            slug, data, path=str(path), industries=self.industries
+        )
+        return state
+
+    def save_profile(
+        self,
+        slug: str,
+        fields: Mapping[str, Any],
+        *,
+        actor: str,
+        remote_addr: str = "",
+    ) -> SaveOutcome:
+        """Validate ``fields`` merged over the stored profile and save them.
+
+        Keys the form does not edit (``active``) keep their stored values; an empty value
+        removes an optional key. Nothing is written when any problem is found.
+        """
+        path = self.profile_path(slug)
+        with self._lock(slug):
+            current = self.read_profile(slug)
+            merged: dict[str, Any] = {
+                k: v for k, v in current.values.items() if k in KNOWN_KEYS and k not in fields
+            }
+            for key, value in fields.items():
+                if isinstance(value, str) and not value.strip():
+                    continue
+                merged[key] = value
+            clean, problems = validate_profile(
+                slug, merged, path=self._shown(path), industries=self.industries
+            )
+            if problems:
+                return SaveOutcome(changed=False, problems=problems)
+            data = dump_profile(clean).encode("utf-8")
+            digest = sha256_hex(data)
+            try:
+                if path.read_bytes() == data:
+                    return SaveOutcome(changed=False, sha256=digest)
+            except FileNotFoundError:
+                pass
+            keep_previous_version(path, self.history_dir("profile", slug))
+            atomic_write(path, data)
+            self.audit.record(
+                actor=actor,
+                action="profile.save",
+                slug=slug,
+                remote_addr=remote_addr,
+                file=self._shown(path),
+                sha256=digest,
+            )
+        return SaveOutcome(changed=True, sha256=digest)
+
+    # -- banners -------------------------------------------------------------------------
+    def stage_banner(
+        self, slug: str, data: bytes
+    ) -> tuple[PendingBanner | None, banner_rules.BannerReport]:
+        """Check an upload; if it passes, keep a cleaned copy in the pending area for preview.
+
+        The pending file is named by a fresh random key (never the client's file name); the
+        caller keeps the key in the session, so only that session can preview or confirm it.
+        """
+        report = banner_rules.check_banner_bytes(data)
+        if not report.ok:
+            return None, report
+        cleaned = banner_rules.clean_png(data)
+        self._drop_stale_pending(slug)
+        key = secrets.token_urlsafe(24)
+        path = self._pending_path(slug, key)
+        atomic_write(path, cleaned)
+        assert report.width is not None and report.height is not None
+        return PendingBanner(key, path, report.width, report.height, len(cleaned)), report
+
+    def _pending_path(self, slug: str, key: str) -> Path:
+        if not _PENDING_KEY_RE.match(key):
+            raise StorageError("the banner preview has expired; upload the banner again")
+        return self.pending_dir / check_slug(slug) / f"{key}.png"
+
+    def pending_banner(self, slug: str, key: str) -> Path | None:
+        """The pending file for this session's key, or None if it is gone or too old."""
+        try:
+            path = self._pending_path(slug, key)
+            age = time.time() - path.stat().st_mtime
+        except (StorageError, FileNotFoundError):
+            return None
+        return path if age <= PENDING_MAX_AGE_SECONDS else None
+
+    def discard_pending(self, slug: str, key: str) -> None:
+        path = self.pending_banner(slug, key)
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+    def _drop_stale_pending(self, slug: str) -> None:
+        folder = self.pending_dir / check_slug(slug)
+        if not folder.is_dir():
+            return
+        cutoff = time.time() - PENDING_MAX_AGE_SECONDS
+        for old in folder.glob("*.png"):
+            try:
+                if old.stat().st_mtime < cutoff:
+                    old.unlink()
+            except FileNotFoundError:
+                continue
+
+    def confirm_banner(self, slug: str, key: str, *, actor: str, remote_addr: str = "") -> str:
+        """Publish this session's pending banner; returns its SHA-256."""
+        pending = self.pending_banner(slug, key)
+        if pending is None:
+            raise StorageError("the banner preview has expired; upload the banner again")
+        data = pending.read_bytes()
+        digest = self._store_banner(slug, data, actor=actor, action="banner.save", addr=remote_addr)
+        pending.unlink(missing_ok=True)
+        return digest
+
+    def _store_banner(self, slug: str, data: bytes, *, actor: str, action: str, addr: str) -> str:
+        target = self.banner_path(slug)
+        with self._lock(slug):
+            keep_previous_version(target, self.history_dir("banner", slug))
+            written = banner_rules.store_banner(data, self.banners_dir, slug)
+            digest = sha256_hex(written.read_bytes())
+            self.audit.record(
+                actor=actor,
+                action=action,
+                slug=slug,
+                remote_addr=addr,
+                file=self._shown(written),
+                sha256=digest,
+            )
+        return digest
+
+    # -- history -------------------------------------------------------------------------
+    def versions(self, slug: str) -> list[Version]:
+        """Every stored version, oldest first, ending with the current file of each kind."""
+        result: list[Version] = []
+        for kind, current, suffix in (
+            ("profile", self.profile_path(slug), ".toml"),
+            ("banner", self.banner_path(slug), ".png"),
+        ):
+            folder = self.history_dir(kind, slug)  # type: ignore[arg-type]
+            files = sorted(folder.glob(f"*{suffix}")) if folder.is_dir() else []
+            for path in files:
+                result.append(_version(kind, path.name, path))  # type: ignore[arg-type]
+            if current.exists():
+                result.append(_version(kind, "current", current, current=True))  # type: ignore[arg-type]
+        return result
+
+    def restore(self, slug: str, name: str, *, actor: str, remote_addr: str = "") -> Version:
+        """Make an earlier version current again (the replaced file goes to history too)."""
+        candidates = [v for v in self.versions(slug) if not v.current]
+        matches = [v for v in candidates if name in (v.name, v.path.stem)]
+        if not matches:
+            known = ", ".join(v.name for v in candidates) or "none"
+            raise StorageError(
+                f"{slug}: no stored version {name!r}; versions: {known} "
+                f"(see `alliance intake history {slug}`)"
+            )
+        if len(matches) > 1:
+            raise StorageError(
+                f"{slug}: {name!r} names both a profile and a banner version; "
+                f"add .toml or .png: {', '.join(v.name for v in matches)}"
+            )
+        version = matches[0]
+        data = version.path.read_bytes()
+        if version.kind == "banner":
+            report = banner_rules.check_banner_bytes(data)
+            if not report.ok:
+                raise StorageError(
+                    f"{version.path}: this banner breaks today's banner rules and is not "
+                    f"restored: {'; '.join(e.message_en for e in report.errors)}"
+                )
+            self._store_banner(slug, data, actor=actor, action="banner.restore", addr=remote_addr)
+            return version
+        path = self.profile_path(slug)
+        try:
+            parsed = tomllib.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise StorageError(f"{version.path}: not a readable profile ({exc})") from None
+        _, problems = validate_profile(slug, parsed, path=str(version.path), industries=self.industries)
+        if problems:
+            raise StorageError(
+                f"{version.path}: this version does not pass today's profile rules and is not "
+                f"restored: {'; '.join(str(p) for p in problems)}"
+            )
+        with self._lock(slug):
+            keep_previous_version(path, self.history_dir("profile", slug))
+            atomic_write(path, data)
+            self.audit.record(
+                actor=actor,
+                action="profile.restore",
+                slug=slug,
+                remote_addr=remote_addr,
+                file=self._shown(path),
+                sha256=sha256_hex(data),
+                detail=f"restored {version.name}",
+            )
+        return version
+
+
+def _version(kind: Kind, name: str, path: Path, *, current: bool = False) -> Version:
+    data = path.read_bytes()
+    return Version(kind, name, path, len(data), sha256_hex(data), current)

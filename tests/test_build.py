@@ -1,0 +1,203 @@
+"""Build a small registry and check facts in the generated HTML."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from portal_fixtures import make_registry
+
+from alliance_portal.build import BuildError, build_site
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("portal")
+    content, banners = make_registry(root)
+    build_site(content, banners, root / "output", search=True)
+    return root / "output"
+
+
+def test_homepage_links_every_active_banner_to_its_website(site):
+    doc = soup(site / "index.html")
+    assert doc.html["lang"] == "zh-TW"
+    imgs = doc.select(".banner-grid img")
+    assert {img["alt"] for img in imgs} == {"智慧馬達驅動產學聯盟", "生醫感測產學聯盟"}
+    for img in imgs:
+        assert (img["width"], img["height"]) == ("222", "112")
+        assert img.find_parent("a")["href"].startswith("https://")
+        assert (site / img["src"].split("?")[0]).exists()
+    motor = doc.find("img", alt="智慧馬達驅動產學聯盟")
+    assert motor.find_parent("a")["href"] == "https://motor.example.edu.tw/"
+
+
+def test_alliance_without_banner_gets_same_size_placeholder(site):
+    doc = soup(site / "index.html")
+    placeholder = doc.select_one(".banner-placeholder")
+    assert placeholder.get_text(strip=True) == "綠建築節能產學聯盟"
+    assert "width:222px;height:112px" in placeholder["style"]
+    assert placeholder.find_parent("a")["href"] == "http://green.example.edu.tw/"
+
+
+def test_inactive_alliance_not_shown(site):
+    assert "已結束聯盟" not in (site / "index.html").read_text(encoding="utf-8")
+    assert not (site / "alliances" / "retired").exists()
+    assert not (site / "banners" / "retired.png").exists()
+
+
+def test_homepage_grouped_by_industry(site):
+    doc = soup(site / "index.html")
+    groups = {
+        s["id"]: [i.get("alt") for i in s.select("img")]
+        for s in doc.select("section.industry-group")
+    }
+    assert groups["mechatronics"] == ["智慧馬達驅動產學聯盟"]
+    assert groups["biomed"] == ["生醫感測產學聯盟"]
+    assert "ict" not in groups  # empty industries are not shown on the homepage
+
+
+def test_alliance_pages_in_both_languages(site):
+    zh = soup(site / "alliances" / "smart-motor" / "index.html")
+    en = soup(site / "en" / "alliances" / "smart-motor" / "index.html")
+    assert zh.html["lang"] == "zh-TW" and en.html["lang"] == "en"
+    assert zh.h1.get_text() == "智慧馬達驅動產學聯盟"
+    assert en.h1.get_text() == "Smart Motor Drive Alliance"
+    zh_facts = zh.select_one("dl.facts").get_text(" ", strip=True)
+    for fact in (
+        "範例科技大學",
+        "王大明",
+        "機電材料",
+        "2018",
+        "https://motor.example.edu.tw/",
+        "motor@example.edu.tw",
+    ):
+        assert fact in zh_facts
+    en_facts = en.select_one("dl.facts").get_text(" ", strip=True)
+    for fact in ("Sample University of Technology", "Da-Ming Wang", "Mechatronics & Materials"):
+        assert fact in en_facts
+    assert en.select_one(".alliance-head img")["width"] == "222"
+
+
+def test_intro_is_escaped_and_links_sanitised(site):
+    html = (site / "alliances" / "smart-motor" / "index.html").read_text(encoding="utf-8")
+    doc = BeautifulSoup(html, "lxml")
+    assert doc.select("main script") == []
+    assert "&lt;script&gt;alert('x')&lt;/script&gt;" in html
+    link = doc.select_one(".intro a")
+    assert link.get_text() == "惡意連結" and not link.has_attr("href")
+    en = soup(site / "en" / "alliances" / "smart-motor" / "index.html")
+    assert en.select(".intro img") == [] and "<img src=x" in en.select_one(".intro").get_text()
+    assert en.select_one(".intro strong").get_text() == "motor"
+
+
+def test_language_switch_points_to_counterpart(site):
+    zh = soup(site / "alliances" / "smart-motor" / "index.html")
+    switch = zh.select_one("a.lang-switch")
+    target = (site / "alliances" / "smart-motor" / switch["href"]).resolve()
+    assert target == (site / "en" / "alliances" / "smart-motor").resolve()
+    en_home = soup(site / "en" / "index.html")
+    assert (site / "en" / en_home.select_one("a.lang-switch")["href"]).resolve() == site.resolve()
+
+
+def test_industry_pages_both_languages(site):
+    zh = soup(site / "industries" / "biomed" / "index.html")
+    en = soup(site / "en" / "industries" / "biomed" / "index.html")
+    assert zh.h1.get_text() == "生醫" and en.h1.get_text() == "Biomedicine"
+    assert [i["alt"] for i in zh.select(".banner-grid img")] == ["生醫感測產學聯盟"]
+    assert [i["alt"] for i in en.select(".banner-grid img")] == ["Biosensing Alliance"]
+
+
+def test_static_pages_are_translations(site):
+    zh = soup(site / "pages" / "about" / "index.html")
+    en = soup(site / "en" / "pages" / "about" / "index.html")
+    assert zh.html["lang"] == "zh-TW" and zh.h1.get_text() == "關於計畫"
+    assert en.html["lang"] == "en" and en.h1.get_text() == "About"
+    assert (site / "pages" / "about" / zh.select_one("a.lang-switch")["href"]).resolve() == (
+        site / "en" / "pages" / "about"
+    ).resolve()
+    nav = [a.get_text() for a in soup(site / "index.html").select("nav.main-nav a")]
+    assert "關於計畫" in nav and "About" not in nav
+
+
+def test_every_page_has_landmarks_skip_link_and_no_external_assets(site):
+    for page in site.rglob("*.html"):
+        if "pagefind" in page.parts:
+            continue
+        doc = soup(page)
+        assert doc.select_one("a.skip")["href"] == "#main", page
+        assert doc.find("main", id="main") and doc.find("header") and doc.find("footer"), page
+        assert doc.select_one("a.lang-switch"), page
+        for tag, attr in (("script", "src"), ("link", "href"), ("img", "src")):
+            for el in doc.find_all(tag):
+                value = el.get(attr, "")
+                assert not value.startswith(("http:", "https:", "//")), f"{page}: {el}"
+
+
+def test_sitemap_lists_pages_in_both_languages(site):
+    locs = [
+        loc.get_text()
+        for loc in BeautifulSoup((site / "sitemap.xml").read_text(), "xml").find_all("loc")
+    ]
+    for path in (
+        "/",
+        "/en/",
+        "/alliances/smart-motor/",
+        "/en/alliances/smart-motor/",
+        "/industries/biomed/",
+        "/en/industries/biomed/",
+        "/pages/about/",
+        "/en/pages/about/",
+    ):
+        assert path in locs
+    assert "/alliances/retired/" not in locs
+
+
+def test_search_index_present_for_both_languages(site):
+    entry = (site / "pagefind" / "pagefind-entry.json").read_text()
+    assert '"zh-tw"' in entry and '"en"' in entry
+    assert (site / "pagefind" / "pagefind.js").exists()
+
+
+def test_build_is_deterministic(tmp_path):
+    content, banners = make_registry(tmp_path)
+
+    def digest(out: Path) -> dict[str, str]:
+        return {
+            str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*"))
+            if p.is_file()
+        }
+
+    build_site(content, banners, tmp_path / "a", search=True)
+    build_site(content, banners, tmp_path / "b", search=True)
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+
+
+def test_broken_profile_left_out_and_strict_fails(tmp_path):
+    content, banners = make_registry(tmp_path)
+    (content / "alliances" / "broken.toml").write_text(
+        'name = "壞掉"\nindustri = "ict"\n', encoding="utf-8"
+    )
+    result = build_site(content, banners, tmp_path / "out", search=False)
+    assert any("broken.toml" in str(p) for p in result.problems)
+    assert (tmp_path / "out" / "alliances" / "smart-motor" / "index.html").exists()
+    assert not (tmp_path / "out" / "alliances" / "broken").exists()
+    marker = (tmp_path / "out" / "index.html").read_bytes()
+    with pytest.raises(BuildError, match="--strict"):
+        build_site(content, banners, tmp_path / "out", strict=True, search=False)
+    assert (tmp_path / "out" / "index.html").read_bytes() == marker  # output untouched
+
+
+def test_rebuild_removes_pages_of_deleted_alliances(tmp_path):
+    content, banners = make_registry(tmp_path)
+    build_site(content, banners, tmp_path / "out", search=False)
+    (content / "alliances" / "bio-sensor.toml").unlink()
+    build_site(content, banners, tmp_path / "out", search=False)
+    assert not (tmp_path / "out" / "alliances" / "bio-sensor").exists()
+    assert not list(tmp_path.glob(".out.*"))  # no staging folders left behind
