@@ -53,3 +53,4 @@ AUTHOR_FEED_RSS = None
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 DELETE_OUTPUT_DIRECTORY = False
+PAGE_ORDER_BY = "order"  # pages carry an Order: metadata line (about, rules, contact)
