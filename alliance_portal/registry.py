@@ -99,9 +99,22 @@ class RegistryResult:
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:
-    """The choice most like ``word`` (for "did you mean ...?"), or None if nothing is close."""
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    return matches[0] if matches else None
+    """The choice most like ``word`` (for "did you mean ...?"), or None if nothing is close.
+
+    Also compares with the last part of compound keys, so "email" suggests "contact_email".
+    """
+    best, best_score = None, 0.0
+    lowered = word.lower()
+    for choice in choices:
+        tail = choice.rsplit("_", 1)[-1]
+        score = max(
+            difflib.SequenceMatcher(None, lowered, choice.lower()).ratio(),
+            difflib.SequenceMatcher(None, lowered, tail.lower()).ratio() - 0.05,
+            0.8 if len(lowered) >= 3 and choice.startswith(lowered) else 0.0,  # abbreviations
+        )
+        if score > best_score:
+            best, best_score = choice, score
+    return best if best_score >= 0.6 else None
 
 
 def industry_keys(industries: Iterable[Industry]) -> dict[str, str]:

@@ -197,3 +197,18 @@ def test_dump_profile_round_trips_awkward_text():
         "since": 2019,
     }
     assert tomllib.loads(dump_profile(data)) == data
+
+
+@pytest.mark.parametrize(
+    ("typo", "expected"),
+    [
+        ("email", "contact_email"),
+        ("Name", "name"),
+        ("univ", "university"),
+        ("intro-en", "intro_en"),
+        ("pi_eng", "pi_en"),
+    ],
+)
+def test_unknown_key_suggestions(typo, expected):
+    [problem] = problems_of(GOOD | {typo: "x"})
+    assert problem.hint == f"did you mean {expected!r}?"
