@@ -7,7 +7,7 @@ Set SITEURL to where the portal is published (env ALLIANCE_SITEURL overrides it)
 import os
 import sys
 
-sys.path.append(os.curdir)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pelicanconf import *  # noqa: F403
 
 SITEURL = os.environ.get("ALLIANCE_SITEURL", "https://alliances.example.org.tw")

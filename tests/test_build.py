@@ -201,3 +201,28 @@ def test_rebuild_removes_pages_of_deleted_alliances(tmp_path):
     build_site(content, banners, tmp_path / "out", search=False)
     assert not (tmp_path / "out" / "alliances" / "bio-sensor").exists()
     assert not list(tmp_path.glob(".out.*"))  # no staging folders left behind
+
+
+def test_publishconf_gives_absolute_urls(tmp_path, monkeypatch):
+    from conftest import ROOT
+
+    monkeypatch.setenv("ALLIANCE_SITEURL", "https://portal.example.org.tw")
+    content, banners = make_registry(tmp_path)
+    build_site(
+        content, banners, tmp_path / "out", settings_file=ROOT / "publishconf.py", search=False
+    )
+    doc = soup(tmp_path / "out" / "alliances" / "smart-motor" / "index.html")
+    assert (
+        doc.select_one("a.lang-switch")["href"]
+        == "https://portal.example.org.tw/en/alliances/smart-motor/"
+    )
+    assert (
+        doc.find("link", rel="stylesheet")["href"]
+        == "https://portal.example.org.tw/theme/css/portal.css"
+    )
+    sitemap = (tmp_path / "out" / "sitemap.xml").read_text()
+    assert "<loc>https://portal.example.org.tw/en/industries/biomed/</loc>" in sitemap
+    assert (
+        "Sitemap: https://portal.example.org.tw/sitemap.xml"
+        in (tmp_path / "out" / "robots.txt").read_text()
+    )
