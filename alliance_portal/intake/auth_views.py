@@ -32,6 +32,7 @@ def current_alliance() -> str | None:
         return None
     if services().versions.current(slug) != session.get("lv"):
         session.clear()
+        session["revoked"] = True  # so the page can say why, not just "please sign in"
         return None
     return slug
 
@@ -48,7 +49,7 @@ def alliance_required(view: F) -> F:
         if current_alliance() is None:
             from alliance_portal.intake.app import error_page
 
-            kind = "revoked" if "slug" in session or session.get("was_alliance") else "login"
+            kind = "revoked" if session.get("revoked") else "login"
             return error_page(kind, 403)
         return view(*args, **kwargs)
 

@@ -51,7 +51,9 @@ PROFILE_FIELDS: Final[tuple[FieldSpec, ...]] = (
         Text("聯盟網站", "Website"),
         "url",
         True,
-        Text("完整網址，例如 https://example.edu.tw/", "Full address, e.g. https://example.edu.tw/"),
+        Text(
+            "完整網址，例如 https://example.edu.tw/", "Full address, e.g. https://example.edu.tw/"
+        ),
     ),
     FieldSpec("contact_email", Text("聯絡信箱", "Contact e-mail"), "email"),
     FieldSpec(
@@ -193,7 +195,8 @@ ERRORS: Final[dict[str, tuple[Text, Text]]] = {
 
 PUBLISH: Final[dict[str, Text]] = {
     "building": Text(
-        "已儲存。入口網正在更新，約一分鐘內上線…", "Saved. The portal is being updated; live within a minute…"
+        "已儲存。入口網正在更新，約一分鐘內上線…",
+        "Saved. The portal is being updated; live within a minute…",
     ),
     "live": Text("已儲存，變更已在入口網上線。", "Saved. Your change is live on the portal."),
     "failed": Text(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
 
 from alliance_portal.intake.config import RateLimit
@@ -87,6 +87,3 @@ def require_post_budget() -> None:
     """Before each POST: the per-address limit (the per-alliance one is in the views)."""
     if request.method == "POST":
         enforce(f"addr:{client_address()}", services().config.address_post_limit)
-
-
-

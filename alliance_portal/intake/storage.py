@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from alliance_portal import banner_rules
-from alliance_portal.history import keep_previous_version
 from alliance_portal.intake.audit import AuditLog, sha256_hex
 from alliance_portal.intake.locking import file_lock
+from alliance_portal.intake.registry_files import clean_png, keep_previous_version, store_banner
 from alliance_portal.registry import Problem, atomic_write, dump_profile, validate_profile
 from alliance_portal.settings import DEFAULT_INDUSTRIES, KNOWN_KEYS, SLUG_PATTERN, Industry
 
@@ -156,9 +156,7 @@ class AllianceStore:
             state.unreadable = str(exc)
             return state
         state.values = dict(data)
-        _, state.problems = validate_profile(
-            slug, data, path=str(path), industries=self.industries
-        )
+        _, state.problems = validate_profile(slug, data, path=str(path), industries=self.industries)
         return state
 
     def save_profile(
@@ -220,7 +218,7 @@ class AllianceStore:
         report = banner_rules.check_banner_bytes(data)
         if not report.ok:
             return None, report
-        cleaned = banner_rules.clean_png(data)
+        cleaned = clean_png(data)
         self._drop_stale_pending(slug)
         key = secrets.token_urlsafe(24)
         path = self._pending_path(slug, key)
@@ -273,7 +271,7 @@ class AllianceStore:
         target = self.banner_path(slug)
         with self._lock(slug):
             keep_previous_version(target, self.history_dir("banner", slug))
-            written = banner_rules.store_banner(data, self.banners_dir, slug)
+            written = store_banner(data, self.banners_dir, slug)
             digest = sha256_hex(written.read_bytes())
             self.audit.record(
                 actor=actor,
@@ -332,7 +330,9 @@ class AllianceStore:
             parsed = tomllib.loads(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise StorageError(f"{version.path}: not a readable profile ({exc})") from None
-        _, problems = validate_profile(slug, parsed, path=str(version.path), industries=self.industries)
+        _, problems = validate_profile(
+            slug, parsed, path=str(version.path), industries=self.industries
+        )
         if problems:
             raise StorageError(
                 f"{version.path}: this version does not pass today's profile rules and is not "

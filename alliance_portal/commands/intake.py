@@ -1,0 +1,361 @@
+"""``alliance intake ...``: the upload form for alliances and the office's link tools.
+
+    alliance intake links [SLUG...] --base-url https://intake.example.tw [--csv links.csv]
+    alliance intake revoke SLUG...
+    alliance intake set-admin-password
+    alliance intake serve [--host 127.0.0.1 --port 8080]
+    alliance intake history SLUG
+    alliance intake restore SLUG VERSION
+
+Flask, waitress and Pelican are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import io
+import os
+import sys
+from pathlib import Path
+
+from alliance_portal.registry import atomic_write
+
+
+def _paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--content",
+        type=Path,
+        default=Path("content"),
+        metavar="DIR",
+        help="folder with alliances/<slug>.toml (default: content/)",
+    )
+    parser.add_argument(
+        "--banners",
+        type=Path,
+        default=Path("banners"),
+        metavar="DIR",
+        help="folder with <slug>.png banners (default: banners/)",
+    )
+    parser.add_argument(
+        "--var",
+        type=Path,
+        default=Path("var"),
+        metavar="DIR",
+        help="state folder: secret, link versions, audit log, password hash (default: var/)",
+    )
+    parser.add_argument(
+        "--settings",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="Pelican settings file with INDUSTRIES (default: ./pelicanconf.py if present)",
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    intake = sub.add_parser("intake", help="upload form for alliances: serve it, issue links")
+    isub = intake.add_subparsers(dest="intake_command", metavar="ACTION", required=True)
+
+    serve = isub.add_parser("serve", help="run the upload form (waitress)")
+    _paths(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--threads", type=int, default=4)
+    serve.add_argument(
+        "--output", type=Path, default=Path("output"), metavar="DIR", help="portal to rebuild"
+    )
+    serve.add_argument(
+        "--no-rebuild", action="store_true", help="do not rebuild the portal after saves"
+    )
+    serve.add_argument("--no-search", action="store_true", help="rebuild without search index")
+    serve.add_argument("--portal-url", default="", help="public portal address shown to users")
+    serve.add_argument(
+        "--secure-cookies",
+        action="store_true",
+        help="always mark cookies Secure (set when users reach the form over https)",
+    )
+    serve.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help="trust X-Forwarded-For/-Proto from one reverse proxy in front of the server",
+    )
+    serve.set_defaults(func=run_serve)
+
+    links = isub.add_parser("links", help="print (or write as CSV) each alliance's personal link")
+    _paths(links)
+    links.add_argument("slugs", nargs="*", metavar="SLUG", help="default: every profile")
+    links.add_argument(
+        "--base-url",
+        required=True,
+        help="address of the upload form as alliances reach it, e.g. https://intake.example.tw",
+    )
+    links.add_argument("--csv", type=Path, metavar="FILE", help="write slug,name,email,link")
+    links.set_defaults(func=run_links)
+
+    revoke = isub.add_parser(
+        "revoke", help="invalidate every earlier link (and session) of alliances"
+    )
+    _paths(revoke)
+    revoke.add_argument("slugs", nargs="+", metavar="SLUG")
+    revoke.set_defaults(func=run_revoke)
+
+    pw = isub.add_parser("set-admin-password", help="set the office password (stored hashed)")
+    _paths(pw)
+    pw.add_argument(
+        "--stdin", action="store_true", help="read the password from standard input (scripts)"
+    )
+    pw.set_defaults(func=run_set_password)
+
+    history = isub.add_parser("history", help="list every stored profile and banner version")
+    _paths(history)
+    history.add_argument("slug", metavar="SLUG")
+    history.set_defaults(func=run_history)
+
+    restore = isub.add_parser("restore", help="make an earlier profile or banner version current")
+    _paths(restore)
+    restore.add_argument("slug", metavar="SLUG")
+    restore.add_argument("version", metavar="VERSION", help="a name from `intake history`")
+    restore.set_defaults(func=run_restore)
+
+
+def _industries(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from alliance_portal.settings import load_site_settings
+
+    settings = args.settings
+    if settings is not None and not settings.exists():
+        raise SystemExit(f"error: settings file {settings} not found")
+    if settings is None and Path("pelicanconf.py").exists():
+        settings = Path("pelicanconf.py")
+    return tuple(load_site_settings(settings)["INDUSTRIES"])
+
+
+def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from alliance_portal.intake.audit import AuditLog
+    from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.intake.storage import AllianceStore
+
+    return AllianceStore(
+        args.content,
+        args.banners,
+        var_dir=args.var,
+        audit=AuditLog(IntakePaths(args.var).audit_log),
+        industries=_industries(args),
+    )
+
+
+def _cli_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _check_slugs(slugs: list[str]) -> None:
+    from alliance_portal.intake.storage import StorageError, check_slug
+
+    for slug in slugs:
+        try:
+            check_slug(slug)
+        except StorageError as exc:
+            raise SystemExit(f"error: {exc}") from None
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from alliance_portal.intake import IntakeConfig, create_app
+    from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.intake.secret_key import SecretError, load_secret
+    from alliance_portal.intake.server import create_server, portal_rebuilder
+
+    paths = IntakePaths(args.var)
+    try:
+        secret = load_secret(paths.secret_file)
+    except SecretError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not (args.content / "alliances").is_dir():
+        print(
+            f"error: {args.content / 'alliances'} not found; run from the portal folder or pass "
+            "--content",
+            file=sys.stderr,
+        )
+        return 2
+    settings_file = args.settings or (
+        Path("pelicanconf.py") if Path("pelicanconf.py").exists() else None
+    )
+    rebuild = None
+    if not args.no_rebuild:
+        rebuild = portal_rebuilder(
+            args.content,
+            args.banners,
+            args.output,
+            settings_file=settings_file,
+            search=not args.no_search,
+        )
+    config = IntakeConfig(
+        content_dir=args.content,
+        banners_dir=args.banners,
+        var_dir=args.var,
+        secret=secret,
+        industries=_industries(args),
+        rebuild=rebuild,
+        portal_url=args.portal_url,
+        secure_cookies=args.secure_cookies,
+        behind_proxy=args.behind_proxy,
+    )
+    if not paths.admin_password.exists():
+        print("note: no office password yet; run `alliance intake set-admin-password`")
+    app = create_app(config)
+    server = create_server(app, args.host, args.port, threads=args.threads)
+    print(f"upload form on http://{args.host}:{server.effective_port}/ (Ctrl+C to stop)")
+    try:
+        server.run()
+    finally:
+        server.close()
+    return 0
+
+
+def run_links(args: argparse.Namespace) -> int:
+    from alliance_portal.intake.audit import AuditLog
+    from alliance_portal.intake.config import LINK_MAX_AGE, IntakePaths
+    from alliance_portal.intake.links import LinkSigner, LinkVersions
+    from alliance_portal.intake.secret_key import SecretError, ensure_secret
+
+    base = args.base_url.rstrip("/")
+    if not base.startswith(("https://", "http://")):
+        print(
+            f"error: --base-url {args.base_url!r} must start with https:// or http://",
+            file=sys.stderr,
+        )
+        return 2
+    paths = IntakePaths(args.var)
+    try:
+        secret, created = ensure_secret(paths.secret_file)
+    except SecretError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if created:
+        print(f"created a new intake secret in {paths.secret_file} (mode 0600; keep it out of git)")
+    store = _store(args)
+    slugs = list(args.slugs)
+    if not slugs:
+        folder = args.content / "alliances"
+        slugs = sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+        if not slugs:
+            print(
+                f"error: no profiles in {folder}; name the alliances: intake links SLUG...",
+                file=sys.stderr,
+            )
+            return 2
+    _check_slugs(slugs)
+    signer = LinkSigner(secret, LinkVersions(paths.link_versions), LINK_MAX_AGE)
+    audit = AuditLog(paths.audit_log)
+    rows = []
+    for slug in slugs:
+        state = store.read_profile(slug)
+        url = f"{base}/link/{signer.make_token(slug)}"
+        audit.record(actor=_cli_actor(), action="link.issue", slug=slug)
+        name = state.values.get("name", "")
+        email = state.values.get("contact_email", "")
+        rows.append(
+            (
+                slug,
+                name if isinstance(name, str) else "",
+                email if isinstance(email, str) else "",
+                url,
+            )
+        )
+    if args.csv:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(["slug", "name", "contact_email", "link"])
+        writer.writerows(rows)
+        # utf-8-sig so Excel opens the Chinese names correctly; 0600: the links are keys.
+        atomic_write(args.csv, buf.getvalue().encode("utf-8-sig"))
+        os.chmod(args.csv, 0o600)
+        print(f"wrote {len(rows)} links to {args.csv}")
+    else:
+        for slug, _name, _email, url in rows:
+            print(f"{slug}\t{url}")
+    days = LINK_MAX_AGE.days
+    print(
+        f"links are valid for {days} days; revoke one with `alliance intake revoke SLUG`",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    from alliance_portal.intake.audit import AuditLog
+    from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.intake.links import LinkVersions
+
+    _check_slugs(args.slugs)
+    paths = IntakePaths(args.var)
+    versions = LinkVersions(paths.link_versions)
+    audit = AuditLog(paths.audit_log)
+    for slug in args.slugs:
+        version = versions.revoke(slug)
+        audit.record(actor=_cli_actor(), action="link.revoke", slug=slug, detail=f"now v{version}")
+        print(f"{slug}: every earlier link and session revoked; new links use version {version}")
+    print("issue new links with `alliance intake links SLUG --base-url ...`")
+    return 0
+
+
+def run_set_password(args: argparse.Namespace) -> int:
+    from alliance_portal.intake.admin_password import PasswordError, set_password
+    from alliance_portal.intake.audit import AuditLog
+    from alliance_portal.intake.config import IntakePaths
+
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("New office password: ")
+        if getpass.getpass("Repeat it: ") != password:
+            print("error: the two passwords differ; nothing changed", file=sys.stderr)
+            return 1
+    paths = IntakePaths(args.var)
+    try:
+        set_password(paths.admin_password, password)
+    except PasswordError as exc:
+        print(f"error: {exc}; nothing changed", file=sys.stderr)
+        return 1
+    AuditLog(paths.audit_log).record(actor=_cli_actor(), action="office.password", slug="")
+    print(f"office password set (hash in {paths.admin_password}); office sessions are signed out")
+    return 0
+
+
+def run_history(args: argparse.Namespace) -> int:
+    from alliance_portal.intake.storage import StorageError
+
+    store = _store(args)
+    try:
+        versions = store.versions(args.slug)
+    except StorageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not versions:
+        print(f"{args.slug}: no profile or banner stored yet")
+        return 0
+    print(f"{'KIND':8} {'VERSION':32} {'SAVED (UTC)':26} {'BYTES':>8}  SHA-256")
+    for v in versions:
+        print(f"{v.kind:8} {v.name:32} {v.saved_at:26} {v.size:>8}  {v.sha256[:16]}")
+    print(f"restore one with `alliance intake restore {args.slug} VERSION`")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from alliance_portal.intake.storage import StorageError
+
+    store = _store(args)
+    try:
+        version = store.restore(args.slug, args.version, actor=_cli_actor())
+    except StorageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"{args.slug}: restored {version.kind} {version.name}; the replaced file is kept in "
+        "history. Run `alliance build` to publish it."
+    )
+    return 0

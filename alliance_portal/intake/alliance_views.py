@@ -1,0 +1,226 @@
+"""The alliance's own form: profile fields, banner upload with preview, publish status.
+
+No route takes a slug from the client: the alliance is always the one in the session, so an
+alliance can only ever see and change its own profile and banner.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from alliance_portal.banner_rules import BannerError, check_banner_file
+from alliance_portal.intake.auth_views import alliance_required, current_alliance
+from alliance_portal.intake.messages import PROFILE_FIELDS, PUBLISH, Text, problem_text
+from alliance_portal.intake.security import client_address, enforce
+from alliance_portal.intake.services import services
+from alliance_portal.intake.storage import StorageError
+
+bp = Blueprint("alliance", __name__, url_prefix="/alliance")
+
+NOTICES: dict[str, Text] = {
+    "profile-unchanged": Text("資料沒有變更。", "Nothing changed."),
+    "banner-cancelled": Text("已取消，橫幅未更換。", "Cancelled; the banner was not changed."),
+    "preview-expired": Text(
+        "預覽已過期，請重新上傳橫幅。", "The preview has expired; upload the banner again."
+    ),
+}
+NO_FILE = BannerError("no-file", "Choose a PNG file to upload.", "請選擇要上傳的 PNG 檔。")
+
+
+def _slug() -> str:
+    slug = current_alliance()
+    assert slug is not None  # alliance_required ran first
+    return slug
+
+
+def _actor(slug: str) -> str:
+    return f"alliance:{slug}"
+
+
+def _form_values(values: dict[str, Any]) -> dict[str, str]:
+    return {
+        spec.key: "" if values.get(spec.key) is None else str(values[spec.key])
+        for spec in PROFILE_FIELDS
+    }
+
+
+def _publish_state() -> tuple[str, Text] | None:
+    generation = session.get("publish_gen")
+    if not isinstance(generation, int):
+        return None
+    status = services().rebuilder.status(generation)
+    return status, PUBLISH[status]
+
+
+def _render_home(
+    *,
+    values: dict[str, str] | None = None,
+    field_errors: dict[str, list[Text]] | None = None,
+    banner_errors: list[BannerError] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    svc = services()
+    slug = _slug()
+    state = svc.store.read_profile(slug)
+    banner = svc.store.banner_path(slug)
+    banner_report = check_banner_file(banner) if banner.exists() else None
+    notice = NOTICES.get(session.pop("notice", ""))
+    body = render_template(
+        "form.html",
+        slug=slug,
+        state=state,
+        values=values if values is not None else _form_values(state.values),
+        fields=PROFILE_FIELDS,
+        industries=svc.config.industries,
+        field_errors=field_errors or {},
+        banner_errors=banner_errors or [],
+        banner_exists=banner_report is not None,
+        banner_report=banner_report,
+        banner_version=int(banner.stat().st_mtime_ns) if banner_report else 0,
+        publish=_publish_state(),
+        notice=notice,
+        deadline=svc.config.deadline_date(),
+        portal_url=svc.config.portal_url,
+    )
+    return body, status
+
+
+def _after_save() -> Response:
+    session["publish_gen"] = services().rebuilder.request()
+    return redirect(url_for("alliance.home") + "#publish-status", code=303)
+
+
+@bp.get("/")
+@alliance_required
+def home() -> tuple[str, int]:
+    return _render_home()
+
+
+@bp.post("/profile")
+@alliance_required
+def save_profile() -> Response | tuple[str, int]:
+    svc = services()
+    slug = _slug()
+    enforce(f"alliance:{slug}", svc.config.alliance_post_limit)
+    submitted = {
+        spec.key: request.form.get(spec.key, "").replace("\r\n", "\n") for spec in PROFILE_FIELDS
+    }
+    outcome = svc.store.save_profile(
+        slug, submitted, actor=_actor(slug), remote_addr=client_address()
+    )
+    if outcome.problems:
+        errors: dict[str, list[Text]] = {}
+        for problem in outcome.problems:
+            errors.setdefault(problem.field or "", []).append(problem_text(problem))
+        return _render_home(values=submitted, field_errors=errors, status=422)
+    if not outcome.changed:
+        session["notice"] = "profile-unchanged"
+        return redirect(url_for("alliance.home"), code=303)
+    return _after_save()
+
+
+@bp.post("/banner")
+@alliance_required
+def upload_banner() -> Response | tuple[str, int]:
+    svc = services()
+    slug = _slug()
+    enforce(f"alliance:{slug}", svc.config.alliance_post_limit)
+    upload = request.files.get("banner")
+    data = upload.read() if upload is not None else b""
+    if not data:
+        return _render_home(banner_errors=[NO_FILE], status=422)
+    pending, report = svc.store.stage_banner(slug, data)
+    if pending is None:
+        return _render_home(banner_errors=report.errors, status=422)
+    old = session.get("pending")
+    if isinstance(old, str):
+        svc.store.discard_pending(slug, old)
+    session["pending"] = pending.key
+    return redirect(url_for("alliance.preview"), code=303)
+
+
+@bp.get("/banner/preview")
+@alliance_required
+def preview() -> Response | str:
+    slug = _slug()
+    key = session.get("pending")
+    path = services().store.pending_banner(slug, key) if isinstance(key, str) else None
+    if path is None:
+        session["notice"] = "preview-expired"
+        return redirect(url_for("alliance.home"))
+    report = check_banner_file(path)
+    return render_template(
+        "preview.html",
+        slug=slug,
+        report=report,
+        size=path.stat().st_size,
+        image_url=url_for("alliance.pending_image", v=str(key)[:8]),
+    )
+
+
+@bp.get("/banner/pending.png")
+@alliance_required
+def pending_image() -> Response:
+    key = session.get("pending")
+    path = services().store.pending_banner(_slug(), key) if isinstance(key, str) else None
+    if path is None:
+        return Response(status=404)
+    return send_file(path, mimetype="image/png", max_age=0)
+
+
+@bp.get("/banner/current.png")
+@alliance_required
+def current_image() -> Response:
+    path = services().store.banner_path(_slug())
+    if not path.exists():
+        return Response(status=404)
+    return send_file(path, mimetype="image/png", max_age=0)
+
+
+@bp.post("/banner/confirm")
+@alliance_required
+def confirm_banner() -> Response | tuple[str, int]:
+    svc = services()
+    slug = _slug()
+    enforce(f"alliance:{slug}", svc.config.alliance_post_limit)
+    key = session.pop("pending", None)
+    try:
+        if not isinstance(key, str):
+            raise StorageError("no banner is waiting for confirmation")
+        svc.store.confirm_banner(slug, key, actor=_actor(slug), remote_addr=client_address())
+    except StorageError:
+        session["notice"] = "preview-expired"
+        return redirect(url_for("alliance.home"), code=303)
+    return _after_save()
+
+
+@bp.post("/banner/cancel")
+@alliance_required
+def cancel_banner() -> Response:
+    key = session.pop("pending", None)
+    if isinstance(key, str):
+        services().store.discard_pending(_slug(), key)
+    session["notice"] = "banner-cancelled"
+    return redirect(url_for("alliance.home"), code=303)
+
+
+@bp.get("/publish-status")
+@alliance_required
+def publish_status() -> Response:
+    state = _publish_state()
+    if state is None:
+        return jsonify(status="none")
+    status, text = state
+    return jsonify(status=status, zh=text.zh, en=text.en)

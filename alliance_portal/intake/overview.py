@@ -1,0 +1,118 @@
+"""The office's submission overview: who has sent a valid profile and banner by the deadline.
+
+The list of alliances is the union of profiles on disk, banners on disk and alliances that
+were issued a link, so an alliance that has sent nothing yet still shows up, highlighted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from alliance_portal.banner_rules import check_banner_file
+from alliance_portal.intake.audit import AuditEntry, AuditLog
+from alliance_portal.intake.links import LinkRecord, LinkVersions
+from alliance_portal.intake.storage import AllianceStore, StorageError, check_slug
+
+PartStatus = Literal["ok", "missing", "invalid"]
+
+
+@dataclass(slots=True)
+class SubmissionRow:
+    slug: str
+    name: str
+    profile: PartStatus
+    banner: PartStatus
+    profile_problems: list[str] = field(default_factory=list)
+    banner_problems: list[str] = field(default_factory=list)
+    link: LinkRecord | None = None
+    last_change: AuditEntry | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.profile == "ok" and self.banner == "ok"
+
+
+@dataclass(slots=True)
+class Overview:
+    rows: list[SubmissionRow]
+    deadline: dt.date
+    today: dt.date
+
+    @property
+    def days_left(self) -> int:
+        return (self.deadline - self.today).days
+
+    @property
+    def complete(self) -> int:
+        return sum(1 for r in self.rows if r.complete)
+
+    @property
+    def missing_profile(self) -> int:
+        return sum(1 for r in self.rows if r.profile != "ok")
+
+    @property
+    def missing_banner(self) -> int:
+        return sum(1 for r in self.rows if r.banner != "ok")
+
+
+def _slugs(store: AllianceStore, versions: dict[str, LinkRecord]) -> list[str]:
+    found: set[str] = set(versions)
+    folder = store.content_dir / "alliances"
+    if folder.is_dir():
+        found.update(p.stem for p in folder.glob("*.toml") if not p.name.startswith("."))
+    if store.banners_dir.is_dir():
+        found.update(p.stem for p in store.banners_dir.glob("*.png") if not p.name.startswith("."))
+    valid = []
+    for slug in sorted(found):
+        try:
+            valid.append(check_slug(slug))
+        except StorageError:
+            continue  # a stray file such as "Old Banner.png"; `alliance check` reports it
+    return valid
+
+
+def build_overview(
+    store: AllianceStore,
+    versions: LinkVersions,
+    audit: AuditLog,
+    *,
+    deadline: dt.date,
+    today: dt.date | None = None,
+) -> Overview:
+    records = versions.all()
+    changes = audit.last_change_by_slug()
+    rows: list[SubmissionRow] = []
+    for slug in _slugs(store, records):
+        state = store.read_profile(slug)
+        if not state.exists:
+            profile: PartStatus = "missing"
+            problems: list[str] = []
+        elif state.unreadable or state.problems:
+            profile = "invalid"
+            problems = [state.unreadable] if state.unreadable else [str(p) for p in state.problems]
+        else:
+            profile, problems = "ok", []
+        banner_path = store.banner_path(slug)
+        banner: PartStatus = "missing"
+        banner_problems: list[str] = []
+        if banner_path.exists():
+            report = check_banner_file(banner_path)
+            banner = "ok" if report.ok else "invalid"
+            banner_problems = [str(e) for e in report.errors]
+        name = state.values.get("name")
+        rows.append(
+            SubmissionRow(
+                slug=slug,
+                name=name if isinstance(name, str) else "",
+                profile=profile,
+                banner=banner,
+                profile_problems=problems,
+                banner_problems=banner_problems,
+                link=records.get(slug),
+                last_change=changes.get(slug),
+            )
+        )
+    rows.sort(key=lambda r: (r.complete, r.slug))
+    return Overview(rows=rows, deadline=deadline, today=today or dt.date.today())
