@@ -1,0 +1,75 @@
+"""Limits and defaults of the monitor's fetching and crawl, in one place.
+
+The judges' constants (date windows, funder names) live in ``monitor/settings.py``; these are
+the network-facing ones. Every value here is a default: :class:`monitor.fetch.FetchOptions`
+and ``alliance crawl`` options override them per run, and the tests shrink them to stay fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Sent with every request so that a university's web admin who sees our crawl in the logs
+#: knows who is calling and why, and whom to ask. ASCII only: HTTP headers are Latin-1.
+USER_AGENT = (
+    "AllianceMonitor/0.1 (+NSTC industry-academia alliance programme office; monthly website check)"
+)
+
+#: Seconds to open a TCP (and TLS) connection.
+CONNECT_TIMEOUT = 10.0
+#: Seconds without a byte from the server before giving up on a read.
+READ_TIMEOUT = 20.0
+#: Seconds one page may take in all (connect, headers, body) before it is abandoned; stops a
+#: server that drips a byte a second from holding a worker for ever.
+PAGE_DEADLINE = 20.0
+
+#: Largest body read, counted after decompression (a gzip bomb stops here). Homepages of
+#: real alliances are far smaller; the first 5 MiB are enough to judge any of them.
+MAX_BODY_BYTES = 5 * 1024 * 1024
+#: Bytes read from the socket per step while streaming a body.
+CHUNK_BYTES = 64 * 1024
+
+#: Extra attempts after a transient failure (timeout, reset, 5xx, 429).
+RETRIES = 2
+#: First backoff pause in seconds; doubled on each further retry.
+BACKOFF_BASE = 1.0
+#: Longest pause honoured from a Retry-After header (a server asking for an hour gets this).
+MAX_RETRY_AFTER = 30.0
+#: HTTP statuses treated as transient.
+RETRY_STATUSES: frozenset[int] = frozenset({429, 500, 502, 503, 504})
+
+#: Redirect hops followed before calling it a loop or a chain too long.
+MAX_REDIRECTS = 10
+
+#: Feeds followed from one homepage, and the cap on a news page or feed body.
+MAX_FEEDS = 2
+MAX_SUBPAGE_BYTES = 2 * 1024 * 1024
+
+#: Parallel sites during a crawl (each worker thread has its own requests Session).
+CONCURRENCY = 16
+
+#: Rendering a JavaScript homepage in headless Chromium.
+RENDER_TIMEOUT = 20.0
+#: Sub-resources (scripts, XHR) a rendered page may load, all fetched by us through the guard.
+RENDER_MAX_REQUESTS = 60
+#: Chromium flags: no background traffic, works as root and in containers (as tests/conftest.py).
+CHROMIUM_ARGS: tuple[str, ...] = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+)
+#: Where to look for a browser when CHROMIUM is not set in the environment.
+CHROMIUM_NAMES: tuple[str, ...] = ("chromium", "chromium-browser", "google-chrome")
+
+#: Default paths, relative to the working directory.
+DEFAULT_DB = Path("var/monitor.sqlite3")
+DEFAULT_REPORTS = Path("reports")
+DEFAULT_CONTENT = Path("content")
+
+#: Environment variable that lifts the SSRF guard (for intranets): "1", "true" or "yes".
+ALLOW_PRIVATE_ENV = "ALLIANCE_MONITOR_ALLOW_PRIVATE"

@@ -1,0 +1,379 @@
+"""A fault farm on loopback: real HTTP(S) servers whose routes misbehave on purpose.
+
+Each :class:`Site` is a threaded ``http.server`` bound to an address such as 127.0.0.2 (so
+127.0.0.3 can stand for a different host) with a route table of small handler functions.
+:class:`TestPKI` makes a CA and certificates with ``cryptography`` for the TLS cases.
+Nothing here talks to anything outside 127.0.0.0/8.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import http.server
+import ipaddress
+import socket
+import ssl
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+Handler = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+
+def send(
+    h: http.server.BaseHTTPRequestHandler,
+    body: bytes | str,
+    *,
+    status: int = 200,
+    content_type: str | None = "text/html; charset=utf-8",
+    headers: dict[str, str] | None = None,
+) -> None:
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    h.send_response(status)
+    if content_type:
+        h.send_header("Content-Type", content_type)
+    h.send_header("Content-Length", str(len(data)))
+    for k, v in (headers or {}).items():
+        h.send_header(k, v)
+    h.end_headers()
+    if h.command != "HEAD":
+        h.wfile.write(data)
+
+
+def page(body: str, *, title: str = "測試聯盟", **kw: object) -> Handler:
+    html = f"<!doctype html><html lang='zh-TW'><head><title>{title}</title></head><body>{body}</body></html>"
+    return lambda h: send(h, html, **kw)  # type: ignore[arg-type]
+
+
+def raw(data: bytes, **kw: object) -> Handler:
+    return lambda h: send(h, data, **kw)  # type: ignore[arg-type]
+
+
+def redirect(location: str, status: int = 302) -> Handler:
+    return lambda h: send(h, b"", status=status, content_type=None, headers={"Location": location})
+
+
+def status(code: int, headers: dict[str, str] | None = None) -> Handler:
+    return lambda h: send(
+        h, f"<html><body><h1>{code}</h1></body></html>", status=code, headers=headers
+    )
+
+
+def flaky(first: Handler, then: Handler, times: int = 1) -> Handler:
+    """``first`` for the first ``times`` requests, ``then`` afterwards."""
+    count = {"n": 0}
+    lock = threading.Lock()
+
+    def handle(h: http.server.BaseHTTPRequestHandler) -> None:
+        with lock:
+            count["n"] += 1
+            n = count["n"]
+        (first if n <= times else then)(h)
+
+    return handle
+
+
+def reset_mid_body(h: http.server.BaseHTTPRequestHandler) -> None:
+    """Promise 100 kB, send a little, then reset the connection (RST, not FIN)."""
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html")
+    h.send_header("Content-Length", "100000")
+    h.end_headers()
+    h.wfile.write(b"<html><body>" + b"x" * 1000)
+    h.wfile.flush()
+    h.connection.setsockopt(
+        socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+    )
+    h.connection.close()
+    h.close_connection = True
+
+
+def drip(interval: float = 0.1, total_seconds: float = 30.0) -> Handler:
+    """Send headers, then one byte every ``interval`` s: never a read timeout, only a deadline."""
+
+    def handle(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.end_headers()
+        end = time.monotonic() + total_seconds
+        try:
+            h.wfile.write(b"<html><body>")
+            while time.monotonic() < end:
+                h.wfile.write(b"x")
+                h.wfile.flush()
+                time.sleep(interval)
+        except OSError:
+            return
+
+    return handle
+
+
+def hang(seconds: float = 30.0) -> Handler:
+    """Accept the request and say nothing (until the client gives up)."""
+
+    def handle(h: http.server.BaseHTTPRequestHandler) -> None:
+        end = time.monotonic() + seconds
+        h.connection.settimeout(0.2)
+        while time.monotonic() < end:
+            try:
+                if h.connection.recv(1) == b"":
+                    return  # client closed
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+
+    return handle
+
+
+def huge(size: int, *, chunk: int = 64 * 1024) -> Handler:
+    """A valid HTML page of ``size`` bytes, streamed (the server never holds it all)."""
+
+    def handle(h: http.server.BaseHTTPRequestHandler) -> None:
+        head = b"<html><body><p>\xe5\xa4\xa7\xe9\xa0\x81\xe9\x9d\xa2 big page</p>"
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html; charset=utf-8")
+        h.send_header("Content-Length", str(size))
+        h.end_headers()
+        try:
+            h.wfile.write(head)
+            sent = len(head)
+            block = b"<p>filler text</p>\n" * (chunk // 20)
+            while sent < size:
+                part = block[: size - sent]
+                h.wfile.write(part)
+                sent += len(part)
+        except OSError:
+            return
+
+    return handle
+
+
+def gzip_bomb(decoded_size: int = 1024 * 1024 * 1024) -> Handler:
+    """A small gzip body that inflates to ``decoded_size`` bytes of zeros."""
+    # Compress streaming so building the bomb itself stays small in memory.
+    import io
+
+    buf = io.BytesIO()
+    zeros = b"\0" * (1024 * 1024)
+    with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=9) as gz:
+        for _ in range(decoded_size // len(zeros)):
+            gz.write(zeros)
+    data = buf.getvalue()
+    return lambda h: send(h, data, content_type="text/html", headers={"Content-Encoding": "gzip"})
+
+
+# --- servers -----------------------------------------------------------------------------------
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # clients hanging up mid-response is what the farm is for
+
+
+class Site:
+    """One loopback web server with a route table; ``hits`` counts requests per path."""
+
+    def __init__(self, host: str = "127.0.0.2", tls: ssl.SSLContext | None = None) -> None:
+        self.host = host
+        self.routes: dict[str, Handler] = {}
+        self.hits: Counter[str] = Counter()
+        self.user_agents: list[str] = []
+        self.active = 0
+        self.max_active = 0
+        self._lock = threading.Lock()
+        site = self
+
+        class RequestHandler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                path = self.path.split("?", 1)[0]
+                with site._lock:
+                    site.hits[path] += 1
+                    site.user_agents.append(self.headers.get("User-Agent", ""))
+                    site.active += 1
+                    site.max_active = max(site.max_active, site.active)
+                try:
+                    handler = site.routes.get(path)
+                    if handler is None:
+                        send(self, "<html><body>not found</body></html>", status=404)
+                    else:
+                        handler(self)
+                finally:
+                    with site._lock:
+                        site.active -= 1
+
+            do_HEAD = do_GET
+
+        self.server = _Server((host, 0), RequestHandler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_address[1]
+        self.scheme = "https" if tls else "http"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path: str = "/", *, host: str | None = None) -> str:
+        return f"{self.scheme}://{host or self.host}:{self.port}{path}"
+
+    def start(self) -> Site:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@contextmanager
+def running(*sites: Site) -> Iterator[tuple[Site, ...]]:
+    for s in sites:
+        s.start()
+    try:
+        yield sites
+    finally:
+        for s in sites:
+            s.stop()
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on (bound then closed: connecting to it is refused)."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+# --- certificates ------------------------------------------------------------------------------
+
+
+class TestPKI:
+    """A throwaway CA in ``folder`` and helpers to issue server certificates."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.ca_key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Alliance Test Root CA")])
+        now = dt.datetime.now(dt.UTC)
+        self.ca_cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(self.ca_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=365))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(self.ca_key.public_key()), critical=False
+            )
+            .sign(self.ca_key, hashes.SHA256())
+        )
+        self.ca_file = folder / "ca.pem"
+        self.ca_file.write_bytes(self.ca_cert.public_bytes(serialization.Encoding.PEM))
+
+    def server_context(
+        self,
+        names: list[str],
+        *,
+        expired: bool = False,
+        self_signed: bool = False,
+        intermediate: bool = False,
+        send_intermediate: bool = True,
+    ) -> ssl.SSLContext:
+        """A server TLS context whose certificate covers ``names`` (IPs or DNS names)."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        now = dt.datetime.now(dt.UTC)
+        start, end = (
+            (now - dt.timedelta(days=60), now - dt.timedelta(days=30))
+            if expired
+            else (now - dt.timedelta(days=1), now + dt.timedelta(days=30))
+        )
+        sans: list[x509.GeneralName] = []
+        for n in names:
+            try:
+                sans.append(x509.IPAddress(ipaddress.ip_address(n)))
+            except ValueError:
+                sans.append(x509.DNSName(n))
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
+        issuer_key, issuer_cert = self.ca_key, self.ca_cert
+        chain: list[x509.Certificate] = []
+        if intermediate:
+            issuer_key = ec.generate_private_key(ec.SECP256R1())
+            inter_name = x509.Name(
+                [x509.NameAttribute(NameOID.COMMON_NAME, "Alliance Test Intermediate")]
+            )
+            issuer_cert = (
+                x509.CertificateBuilder()
+                .subject_name(inter_name)
+                .issuer_name(self.ca_cert.subject)
+                .public_key(issuer_key.public_key())
+                .serial_number(x509.random_serial_number())
+                .not_valid_before(now - dt.timedelta(days=1))
+                .not_valid_after(now + dt.timedelta(days=90))
+                .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+                .sign(self.ca_key, hashes.SHA256())
+            )
+            if send_intermediate:
+                chain.append(issuer_cert)
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(subject if self_signed else issuer_cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(start)
+            .not_valid_after(end)
+            .add_extension(x509.SubjectAlternativeName(sans), critical=False)
+        )
+        cert = builder.sign(key if self_signed else issuer_key, hashes.SHA256())
+        stem = f"{names[0]}-{x509.random_serial_number() % 10**8}"
+        cert_file = self.folder / f"{stem}.crt"
+        key_file = self.folder / f"{stem}.key"
+        cert_file.write_bytes(
+            b"".join(c.public_bytes(serialization.Encoding.PEM) for c in [cert, *chain])
+        )
+        key_file.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert_file, key_file)
+        return ctx
