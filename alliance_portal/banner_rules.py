@@ -1,25 +1,65 @@
 """The banner rules: a banner is a real, single-frame PNG of exactly 222x112 pixels.
 
-This module is the one place that decides whether a banner is acceptable; the registry check,
-the build, the upload form and ``alliance banner check`` all call it.
+This module is the one place that decides whether a banner is acceptable, and the only code
+that writes ``banners/<slug>.png``; the registry check, the build, the upload form and
+``alliance banner check`` all call it. The rules, cheapest first, so that hostile input costs
+little:
 
-Only the size and format are checked here so far; the full rules (decompression bombs, CRCs,
-animation, clean re-encoding) are tracked by the intake issue.
+1. size on disk at most ``max_bytes`` (default 1 MiB);
+2. the PNG signature, then every chunk and its CRC, read from the bytes by
+   :mod:`alliance_portal.png_structure` (a JPEG or GIF renamed ``.png`` is named as such);
+3. the header's width and height must be 222x112 -- checked *before* any pixel is decoded,
+   so a tiny file claiming 100000x100000 costs nothing;
+4. one frame only (an APNG with more frames is refused);
+5. the image data inflates to exactly the size the header promises (bounded), every row
+   filter is valid, and Pillow, restricted to PNG with decompression-bomb warnings turned
+   into errors, decodes every pixel.
+
+A banner that passes is stored as a clean re-encoding built from its pixels only: no text,
+EXIF, ICC, colour-management or animation chunks survive, and the same input always gives
+the same bytes. Palette, greyscale (1-16 bit), RGB, alpha, tRNS transparency and interlaced
+inputs are all kept pixel-exact; 16-bit colour is stored as 8-bit, as browsers show it.
+
+Exceptions::
+
+    ValueError
+     └── BannerRejected   the banner breaks a rule; ``.report.errors`` says which and why
 """
 
 from __future__ import annotations
 
 import io
+import re
+import struct
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
-from alliance_portal.settings import BANNER_HEIGHT, BANNER_WIDTH
+from alliance_portal import png_structure
+from alliance_portal.png_structure import PNG_SIGNATURE, PngFault, PngStructure
+from alliance_portal.settings import BANNER_HEIGHT, BANNER_WIDTH, SLUG_PATTERN
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "PNG_SIGNATURE",
+    "BannerError",
+    "BannerRejected",
+    "BannerReport",
+    "check_banner_bytes",
+    "check_banner_file",
+    "clean_png",
+    "size_hint",
+    "store_banner",
+]
+
 DEFAULT_MAX_BYTES = 1024 * 1024
+#: zlib level of the stored re-encoding. Fixed, so the same banner always gives the same bytes.
+STORE_COMPRESS_LEVEL = 9
+
+_SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +76,39 @@ class BannerError:
 
 @dataclass(slots=True)
 class BannerReport:
-    """What checking a banner found: the measured size (if readable) and every error."""
+    """What checking a banner found: the measured size (if readable) and every error.
+
+    ``description`` names the PNG flavour ("palette 4-bit, interlaced") and ``removed`` the
+    ancillary chunks (text, EXIF, ICC...) the stored copy will not carry.
+    """
 
     width: int | None = None
     height: int | None = None
     errors: list[BannerError] = field(default_factory=list)
+    description: str = ""
+    removed: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+class BannerRejected(ValueError):
+    """Raised by :func:`clean_png` and :func:`store_banner` for a banner that breaks a rule."""
+
+    def __init__(self, report: BannerReport) -> None:
+        super().__init__("; ".join(e.message_en for e in report.errors))
+        self.report = report
+
+    @property
+    def errors(self) -> list[BannerError]:
+        return self.report.errors
+
+
+@dataclass(slots=True)
+class _Decoded:
+    structure: PngStructure
+    image: Image.Image
 
 
 def _sniff_format(data: bytes) -> str | None:
@@ -59,10 +123,14 @@ def _sniff_format(data: bytes) -> str | None:
         return "BMP"
     if data[:4] in (b"II*\x00", b"MM\x00*"):
         return "TIFF"
+    if data[4:12] in (b"ftypavif", b"ftypheic", b"ftypheix", b"ftypmif1"):
+        return "AVIF/HEIC"
     if data.lstrip()[:5].lower() in (b"<?xml", b"<svg ") or b"<svg" in data[:512].lower():
         return "SVG"
     if data.startswith(b"%PDF"):
         return "PDF"
+    if data.startswith(b"8BPS"):
+        return "Photoshop (PSD)"
     return None
 
 
@@ -87,62 +155,214 @@ def size_hint(width: int, height: int) -> tuple[str, str]:
     )
 
 
-def check_banner_bytes(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> BannerReport:
-    """Check an uploaded or stored banner. Never trusts the file name or the client's type."""
+def _too_large(size: int, max_bytes: int) -> BannerError:
+    return BannerError(
+        "too-large",
+        f"the file is {size:,} bytes; the limit is {max_bytes:,} bytes: a {BANNER_WIDTH}x"
+        f"{BANNER_HEIGHT} banner needs far less, save it again without metadata or with fewer "
+        "colours",
+        f"檔案大小 {size:,} 位元組，超過上限 {max_bytes:,} 位元組：{BANNER_WIDTH}x{BANNER_HEIGHT} "
+        "的橫幅不需要這麼大，請去除中繼資料或減少色彩後重新存檔",
+    )
+
+
+def _not_png(data: bytes, filename: str | None) -> BannerError | None:
+    """The error for a file in another format, or None when it looks like a damaged PNG."""
+    real = _sniff_format(data)
+    if real is None:
+        return None
+    if filename and filename.lower().endswith(".png"):
+        return BannerError(
+            "not-png",
+            f"this is a {real} file named .png: export it as PNG (renaming is not enough)",
+            f"這是副檔名為 .png 的 {real} 檔：請另存為 PNG 格式（只改副檔名無效）",
+        )
+    return BannerError(
+        "not-png",
+        f"this is a {real} file, not a PNG: export it as PNG",
+        f"這是 {real} 檔，不是 PNG：請另存為 PNG",
+    )
+
+
+def _decode(structure: PngStructure) -> Image.Image:
+    """Decode every pixel with Pillow, restricted to PNG, bomb warnings raised as errors.
+
+    Pillow sees only the critical chunks (and tRNS), so no metadata parser runs on upload data.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = Image.open(io.BytesIO(structure.minimal_png()), formats=["PNG"])
+        image.load()
+    return image
+
+
+def _examine(
+    data: bytes, *, max_bytes: int, filename: str | None
+) -> tuple[BannerReport, _Decoded | None]:
+    """Apply every rule; return the report and, when the banner passes, its decoded image."""
     report = BannerReport()
+
+    def fail(code: str, en: str, zh: str) -> tuple[BannerReport, None]:
+        report.errors.append(BannerError(code, en, zh))
+        return report, None
+
     if len(data) > max_bytes:
-        report.errors.append(
-            BannerError(
-                "too-large",
-                f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes",
-                f"檔案大小 {len(data):,} 位元組，超過上限 {max_bytes:,} 位元組",
-            )
+        report.errors.append(_too_large(len(data), max_bytes))
+        return report, None
+    if not data:
+        return fail(
+            "empty",
+            "the file is empty (0 bytes): choose the banner file again",
+            "檔案是空的（0 位元組）：請重新選擇橫幅檔案",
         )
-        return report
     if not data.startswith(PNG_SIGNATURE):
-        real = _sniff_format(data)
-        if real:
-            report.errors.append(
-                BannerError(
-                    "not-png",
-                    f"this is a {real} file, not a PNG: export it as PNG",
-                    f"這是 {real} 檔，不是 PNG：請另存為 PNG",
-                )
-            )
-        else:
-            report.errors.append(
-                BannerError(
-                    "not-png",
-                    "this is not a PNG file (no PNG signature): export the banner as PNG",
-                    "這不是 PNG 檔（缺少 PNG 檔頭）：請將橫幅另存為 PNG",
-                )
-            )
-        return report
+        other = _not_png(data, filename)
+        if other is not None:
+            report.errors.append(other)
+            return report, None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=["PNG"]) as im:
-                report.width, report.height = im.size
-                if im.size == (BANNER_WIDTH, BANNER_HEIGHT):
-                    im.load()
-    except Exception as exc:  # Pillow raises many types for corrupt files
+        structure = png_structure.parse(data)
+    except PngFault as fault:
+        return fail(fault.code, fault.message_en, fault.message_zh)
+    header = structure.header
+    report.width, report.height = header.width, header.height
+    report.description = header.description
+    report.removed = sorted(set(structure.ancillary) - {"acTL", "fcTL"})
+    if structure.frames > 1:
         report.errors.append(
             BannerError(
-                "corrupt",
-                f"the PNG file is damaged and cannot be read ({exc}): export it again",
-                f"PNG 檔已損壞，無法讀取（{exc}）：請重新匯出",
+                "animated",
+                f"animated PNG (APNG) with {structure.frames} frames: use a single frame",
+                f"動態 PNG（APNG，共 {structure.frames} 格）：請只使用單一畫格",
             )
         )
-        return report
-    if (report.width, report.height) != (BANNER_WIDTH, BANNER_HEIGHT):
-        assert report.width is not None and report.height is not None
-        en, zh = size_hint(report.width, report.height)
+    if (header.width, header.height) != (BANNER_WIDTH, BANNER_HEIGHT):
+        en, zh = size_hint(header.width, header.height)
         report.errors.append(BannerError("wrong-size", en, zh))
-    return report
+    if report.errors:
+        return report, None
+    try:
+        png_structure.inflate(structure)
+        image = _decode(structure)
+    except PngFault as fault:
+        return fail(fault.code, fault.message_en, fault.message_zh)
+    except Exception as exc:  # Pillow raises many types for corrupt files
+        return fail(
+            "corrupt",
+            f"the PNG image data is damaged and cannot be decoded ({exc}): export it again",
+            f"PNG 影像資料已損壞，無法解碼（{exc}）：請重新匯出",
+        )
+    if header.colour_type == 3:
+        highest = image.getextrema()[1]
+        assert isinstance(highest, int)
+        if highest >= structure.palette_entries:
+            return fail(
+                "bad-palette",
+                f"pixels use colour {highest} but the palette has only "
+                f"{structure.palette_entries} colours: export the banner again",
+                f"像素使用第 {highest} 號色，但調色盤只有 {structure.palette_entries} 色："
+                "請重新匯出橫幅",
+            )
+    return report, _Decoded(structure, image)
+
+
+def check_banner_bytes(
+    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, filename: str | None = None
+) -> BannerReport:
+    """Check an uploaded or stored banner. Never trusts the file name or the client's type;
+    ``filename`` (the name the sender gave) only makes messages clearer."""
+    return _examine(data, max_bytes=max_bytes, filename=filename)[0]
 
 
 def check_banner_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> BannerReport:
     """Check a banner on disk (reads at most ``max_bytes + 1`` bytes)."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        return BannerReport(errors=[_too_large(size, max_bytes)])
     with path.open("rb") as fh:
         data = fh.read(max_bytes + 1)
-    return check_banner_bytes(data, max_bytes=max_bytes)
+    return check_banner_bytes(data, max_bytes=max_bytes, filename=path.name)
+
+
+def _exact_key_alpha(structure: PngStructure) -> Image.Image:
+    """Alpha mask for 16-bit RGB with a tRNS colour key, matched on all 16 bits.
+
+    Pillow keeps only the high byte of each sample, so matching the key there would also make
+    near-key colours transparent; browsers match the full value, and so do we.
+    """
+    assert structure.transparency is not None
+    key = struct.unpack(">3H", structure.transparency)
+    rows = png_structure.decode_samples(structure)
+    alpha = bytes(0 if px == key else 255 for row in rows for px in row)
+    h = structure.header
+    return Image.frombytes("L", (h.width, h.height), alpha)
+
+
+def _clean_image(decoded: _Decoded) -> tuple[Image.Image, dict[str, Any]]:
+    """A new image holding only the pixels (and palette/transparency) of the decoded one.
+
+    Building a fresh image, rather than saving the opened one, guarantees no metadata from
+    ``Image.info`` (ICC, EXIF, text) can be written back.
+    """
+    structure, image = decoded.structure, decoded.image
+    header = structure.header
+    trns = structure.transparency
+    params: dict[str, Any] = {}
+    mode = image.mode
+    if header.colour_type == 0 and header.bit_depth < 8 and trns is not None:
+        # Pillow widens 1/2/4-bit grey to 8 bits but leaves the tRNS key at the old scale.
+        mode = "L"
+        image = image.convert("L") if image.mode != "L" else image
+        params["transparency"] = struct.unpack(">H", trns)[0] * (
+            255 // ((1 << header.bit_depth) - 1)
+        )
+    elif header.colour_type in (0, 2) and trns is not None:
+        if header.colour_type == 2 and header.bit_depth == 16:
+            rgb = Image.frombytes("RGB", image.size, image.tobytes())
+            out = rgb.convert("RGBA")
+            out.putalpha(_exact_key_alpha(structure))
+            return out, params
+        values = struct.unpack(f">{len(trns) // 2}H", trns)
+        params["transparency"] = values[0] if header.colour_type == 0 else values
+    elif header.colour_type == 3 and trns is not None:
+        params["transparency"] = trns
+    if mode not in ("1", "L", "LA", "I;16", "P", "RGB", "RGBA"):
+        raise RuntimeError(f"unexpected decoded mode {mode} for {header.description}")
+    out = Image.frombytes(mode, image.size, image.tobytes())
+    if mode == "P":
+        out.putpalette(structure.palette, "RGB")
+    return out, params
+
+
+def clean_png(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """Validate ``data`` and return a clean, deterministic PNG of the same pixels.
+
+    The result has only IHDR, PLTE, tRNS, IDAT and IEND. Raises :class:`BannerRejected`.
+    """
+    report, decoded = _examine(data, max_bytes=max_bytes, filename=None)
+    if decoded is None:
+        raise BannerRejected(report)
+    image, params = _clean_image(decoded)
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=STORE_COMPRESS_LEVEL, optimize=False, **params)
+    return out.getvalue()
+
+
+def store_banner(
+    data: bytes, banners_dir: Path, slug: str, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Path:
+    """Validate, re-encode and atomically write ``banners_dir/<slug>.png``; return its path.
+
+    Keeping the previous version is the caller's job (see :mod:`alliance_portal.history`).
+    Raises :class:`BannerRejected`, or ValueError for a slug that is not ``[a-z0-9-]+``.
+    """
+    from alliance_portal.registry import atomic_write  # the registry imports this module
+
+    if not _SLUG_RE.match(slug):
+        raise ValueError(
+            f"{slug!r} is not a valid alliance slug: use lowercase letters, digits and hyphens"
+        )
+    clean = clean_png(data, max_bytes=max_bytes)
+    target = banners_dir / f"{slug}.png"
+    atomic_write(target, clean)
+    return target

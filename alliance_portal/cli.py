@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "alliance_portal.commands.portal",
     "alliance_portal.commands.banner",
     "alliance_portal.commands.intake",
+    "alliance_portal.commands.importing",
     "monitor.commands",
 )
 

@@ -1,0 +1,109 @@
+"""``alliance import FILE``: create or update profiles from a CSV or XLSX spreadsheet."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from alliance_portal.importer import ImportFileError, ImportResult, import_file, suggest_column
+from alliance_portal.settings import load_site_settings
+
+#: Longest value shown in a change line; intros are paragraphs.
+SHOWN_VALUE_CHARS = 60
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "import",
+        help="create or update alliance profiles from a CSV or XLSX file",
+        description=(
+            "Import one alliance per row into content/alliances/<slug>.toml. Empty cells "
+            "never erase a field; rows with errors are skipped (exit status 1); previous "
+            "versions are kept in content/.history/<slug>/. Column names: see docs/import.md."
+        ),
+    )
+    parser.add_argument("file", type=Path, metavar="FILE", help=".csv (UTF-8 or Big5) or .xlsx")
+    parser.add_argument(
+        "--slug-column", metavar="HEADER", help="the column holding slugs (default: slug/代號)"
+    )
+    parser.add_argument(
+        "--sheet", metavar="NAME", help="XLSX sheet to read (default: the active one)"
+    )
+    parser.add_argument(
+        "--content", type=Path, default=Path("content"), metavar="DIR", help="default: content/"
+    )
+    parser.add_argument(
+        "--settings",
+        type=Path,
+        default=Path("pelicanconf.py"),
+        metavar="FILE",
+        help="site settings with the INDUSTRIES list (default: pelicanconf.py, if present)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="show what would change; write nothing"
+    )
+    parser.set_defaults(func=run_import)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= SHOWN_VALUE_CHARS else text[: SHOWN_VALUE_CHARS - 3] + "...'"
+
+
+def print_result(result: ImportResult) -> None:
+    """One line per row, then a summary; errors indented under their row."""
+    if result.encoding:
+        print(f"read {result.source} as {result.encoding}")
+    print("columns: " + ", ".join(f"{h} -> {k}" for h, k in result.columns.items()))
+    if result.ignored:
+        notes = []
+        for header in result.ignored:
+            guess = suggest_column(header)
+            notes.append(f"{header!r}" + (f" (did you mean {guess!r}?)" if guess else ""))
+        print("ignored columns: " + ", ".join(notes))
+    verbs = (
+        {"create": "would create", "update": "would update", "unchanged": "unchanged"}
+        if result.dry_run
+        else {"create": "created", "update": "updated", "unchanged": "unchanged"}
+    )
+    for o in result.outcomes:
+        label = f"row {o.row}" + (f" {o.slug}" if o.slug else "")
+        if o.action == "error":
+            print(f"{label}: ERROR, not imported")
+            for err in o.errors:
+                print(f"  - {err}")
+            continue
+        line = f"{label}: {verbs[o.action]}"
+        if o.action == "create":
+            line += " " + str(o.path) + " (" + ", ".join(c.field for c in o.changes) + ")"
+        print(line)
+        if o.action == "update":
+            for c in o.changes:
+                print(f"  {c.field}: {_shown(c.old)} -> {_shown(c.new)}")
+            if o.kept:
+                print(f"  previous version kept as {o.kept}")
+    summary = (
+        f"{result.count('create')} created, {result.count('update')} updated, "
+        f"{result.count('unchanged')} unchanged, {result.count('error')} failed"
+    )
+    print(summary + (" (dry run: nothing was written)" if result.dry_run else ""))
+
+
+def run_import(args: argparse.Namespace) -> int:
+    settings = load_site_settings(args.settings if args.settings.exists() else None)
+    try:
+        result = import_file(
+            args.file,
+            args.content,
+            slug_column=args.slug_column,
+            sheet=args.sheet,
+            dry_run=args.dry_run,
+            industries=settings["INDUSTRIES"],
+        )
+    except ImportFileError as exc:
+        print(f"error: {exc}")
+        print("nothing was imported")
+        return 2
+    print_result(result)
+    return 1 if result.failed else 0
