@@ -141,7 +141,8 @@ def upload_banner() -> Response | tuple[str, int]:
     data = upload.read() if upload is not None else b""
     if not data:
         return _render_home(banner_errors=[NO_FILE], status=422)
-    pending, report = svc.store.stage_banner(slug, data)
+    named_png = bool(upload and (upload.filename or "").lower().endswith(".png"))
+    pending, report = svc.store.stage_banner(slug, data, named_png=named_png)
     if pending is None:
         return _render_home(banner_errors=report.errors, status=422)
     old = session.get("pending")

@@ -25,13 +25,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 from alliance_portal import banner_rules
+from alliance_portal.history import (
+    banner_history_dir,
+    keep_previous_version,
+    list_versions,
+    profile_history_dir,
+)
 from alliance_portal.intake.audit import AuditLog, sha256_hex
 from alliance_portal.intake.locking import file_lock
-from alliance_portal.intake.registry_files import clean_png, keep_previous_version, store_banner
 from alliance_portal.registry import Problem, atomic_write, dump_profile, validate_profile
 from alliance_portal.settings import DEFAULT_INDUSTRIES, KNOWN_KEYS, SLUG_PATTERN, Industry
 
-HISTORY_DIR_NAME = ".history"
 _SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
 _PENDING_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 #: A preview nobody confirmed within a day is abandoned; its file is removed.
@@ -129,8 +133,9 @@ class AllianceStore:
         return self.banners_dir / f"{check_slug(slug)}.png"
 
     def history_dir(self, kind: Kind, slug: str) -> Path:
-        root = self.content_dir if kind == "profile" else self.banners_dir
-        return root / HISTORY_DIR_NAME / check_slug(slug)
+        if kind == "profile":
+            return profile_history_dir(self.content_dir, check_slug(slug))
+        return banner_history_dir(self.banners_dir, check_slug(slug))
 
     def _lock(self, slug: str):  # type: ignore[no-untyped-def]
         return file_lock(self.locks_dir / f"{check_slug(slug)}.lock")
@@ -208,17 +213,19 @@ class AllianceStore:
 
     # -- banners -------------------------------------------------------------------------
     def stage_banner(
-        self, slug: str, data: bytes
+        self, slug: str, data: bytes, *, named_png: bool = False
     ) -> tuple[PendingBanner | None, banner_rules.BannerReport]:
         """Check an upload; if it passes, keep a cleaned copy in the pending area for preview.
 
         The pending file is named by a fresh random key (never the client's file name); the
         caller keeps the key in the session, so only that session can preview or confirm it.
         """
-        report = banner_rules.check_banner_bytes(data)
+        # Only whether the sender called it .png is passed on (for a clearer "renamed JPEG"
+        # message); the client's file name itself is never used or shown.
+        report = banner_rules.check_banner_bytes(data, filename="upload.png" if named_png else None)
         if not report.ok:
             return None, report
-        cleaned = clean_png(data)
+        cleaned = banner_rules.clean_png(data)
         self._drop_stale_pending(slug)
         key = secrets.token_urlsafe(24)
         path = self._pending_path(slug, key)
@@ -271,7 +278,7 @@ class AllianceStore:
         target = self.banner_path(slug)
         with self._lock(slug):
             keep_previous_version(target, self.history_dir("banner", slug))
-            written = store_banner(data, self.banners_dir, slug)
+            written = banner_rules.store_banner(data, self.banners_dir, slug)
             digest = sha256_hex(written.read_bytes())
             self.audit.record(
                 actor=actor,
@@ -291,9 +298,7 @@ class AllianceStore:
             ("profile", self.profile_path(slug), ".toml"),
             ("banner", self.banner_path(slug), ".png"),
         ):
-            folder = self.history_dir(kind, slug)  # type: ignore[arg-type]
-            files = sorted(folder.glob(f"*{suffix}")) if folder.is_dir() else []
-            for path in files:
+            for path in list_versions(self.history_dir(kind, slug), suffix):  # type: ignore[arg-type]
                 result.append(_version(kind, path.name, path))  # type: ignore[arg-type]
             if current.exists():
                 result.append(_version(kind, "current", current, current=True))  # type: ignore[arg-type]
