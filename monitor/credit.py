@@ -1,0 +1,226 @@
+"""The ``credit`` check (RULES.md): does the homepage say 「科技部計畫補助」?
+
+- pass: a funder name and a funding word within about 30 characters of each other, in text a
+  visitor can read on the homepage: visible text or an image's ``alt`` / ``title``. The text is
+  read through :func:`monitor.text.normalise`, so tags inside the phrase
+  (``<span>科技</span><b>部</b>計畫補助``), full-width letters, spaces and line breaks do not
+  matter. Either order counts: 「指導單位：科技部」, 「國科會補助」, "Sponsored by MOST".
+- warn: the funder is only named (「科技部產學小聯盟」 is the programme's name, not a credit);
+  or the credit is only on another page (``other_pages``); or only inside an image that has no
+  text (an ``<img src="most-logo.png">`` without ``alt``, or a logo linking to nstc.gov.tw).
+- fail: no funder named on the homepage at all.
+
+English names match case-insensitively on word boundaries; the acronyms MOST and NSTC match
+in upper case only, because "most" is an ordinary English word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import unquote, urljoin, urlsplit
+
+from monitor import settings
+from monitor.model import Check, Page
+from monitor.text import Image, Line, PageText, read_page
+
+_SOURCE_RANK = {"text": 0, "alt": 1, "title": 2}
+
+
+def _words_pattern(zh: Sequence[str], en: Sequence[str], acronyms: Sequence[str] = ()) -> str:
+    parts = [re.escape(w) for w in sorted(zh, key=len, reverse=True)]
+    if en:
+        names = "|".join(re.escape(w) for w in sorted(en, key=len, reverse=True))
+        parts.append(rf"(?i:(?<![a-z])(?:{names})(?![a-z]))")
+    if acronyms:
+        names = "|".join(re.escape(w) for w in acronyms)
+        parts.append(rf"(?<![A-Za-z])(?:{names})(?![A-Za-z])")
+    return "|".join(parts)
+
+
+_FUNDER_RE = re.compile(
+    _words_pattern(settings.FUNDER_NAMES_ZH, settings.FUNDER_NAMES_EN, settings.FUNDER_ACRONYMS)
+)
+_FUNDING_RE = re.compile(_words_pattern(settings.FUNDING_WORDS_ZH, settings.FUNDING_WORDS_EN))
+_CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_NAME_TOKEN_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+|[\u4e00-\u9fff]+")
+
+
+@dataclass(frozen=True, slots=True)
+class CreditMatch:
+    """A funder mention, with the funding word next to it when there is one."""
+
+    funder: str
+    phrase: str
+    evidence: str
+    where: str  # "text", "alt" or "title"
+    funded: bool  # a funding word is within the window
+
+
+class _Stream:
+    """The page's lines joined into one string, to match phrases that cross lines."""
+
+    def __init__(self, lines: Sequence[Line]) -> None:
+        parts: list[str] = []
+        self.starts: list[int] = []
+        self.lines = list(lines)
+        length = 0
+        for line in self.lines:
+            if parts:
+                prev, nxt = parts[-1][-1], line.text[0]
+                if not (_CJK_RE.match(prev) and _CJK_RE.match(nxt)):
+                    parts.append(" ")
+                    length += 1
+            self.starts.append(length)
+            parts.append(line.text)
+            length += len(line.text)
+        self.text = "".join(parts)
+
+    def source_at(self, pos: int) -> str:
+        for line, start in zip(reversed(self.lines), reversed(self.starts), strict=True):
+            if start <= pos:
+                span = line.span_at(pos - start)
+                return span.source if span else "text"
+        return "text"
+
+
+def _evidence(text: str, start: int, end: int) -> str:
+    width = settings.EVIDENCE_CONTEXT_CHARS
+    left, right = max(0, start - width), min(len(text), end + width)
+    return ("…" if left > 0 else "") + text[left:right].strip() + ("…" if right < len(text) else "")
+
+
+def find_credits(page: PageText) -> list[CreditMatch]:
+    """Every funder mention on the page, each with whether a funding word is close enough."""
+    stream = _Stream(page.lines)
+    text = stream.text
+    window = settings.CREDIT_WINDOW_CHARS
+    found: list[CreditMatch] = []
+    for funder in _FUNDER_RE.finditer(text):
+        lo = max(0, funder.start() - window - 4)
+        hi = min(len(text), funder.end() + window + 4)
+        best: tuple[int, int, int] | None = None
+        for word in _FUNDING_RE.finditer(text, lo, hi):
+            if word.end() <= funder.start():
+                gap = funder.start() - word.end()
+            elif word.start() >= funder.end():
+                gap = word.start() - funder.end()
+            else:
+                continue
+            if gap <= window and (best is None or gap < best[0]):
+                best = (gap, word.start(), word.end())
+        if best is None:
+            start, end = funder.start(), funder.end()
+        else:
+            start, end = min(funder.start(), best[1]), max(funder.end(), best[2])
+        found.append(
+            CreditMatch(
+                funder=funder.group(0),
+                phrase=text[start:end],
+                evidence=_evidence(text, start, end),
+                where=stream.source_at(funder.start()),
+                funded=best is not None,
+            )
+        )
+    return found
+
+
+def best_credit(page: PageText) -> CreditMatch | None:
+    """The credit to report: a funded mention first (text before alt/title), else a bare name."""
+    matches = find_credits(page)
+    if not matches:
+        return None
+    return min(matches, key=lambda m: (not m.funded, _SOURCE_RANK.get(m.where, 3)))
+
+
+def _name_tokens(src: str) -> set[str]:
+    path = unquote(urlsplit(src).path or src)
+    name = path.rsplit("/", 1)[-1]
+    return {t.lower() for t in _NAME_TOKEN_RE.findall(name)}
+
+
+def _links_to_funder(href: str | None, base: str) -> bool:
+    if not href:
+        return False
+    host = (urlsplit(urljoin(base, href)).hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in settings.FUNDER_HOSTS)
+
+
+def credit_images(page: PageText, base_url: str) -> list[Image]:
+    """Images that look like a funder logo but say nothing a visitor (or reader) can read."""
+    found: list[Image] = []
+    for image in page.images:
+        if _FUNDER_RE.search(f"{image.alt} {image.title}"):
+            continue  # already credited in text form
+        tokens = _name_tokens(image.src)
+        hinted = bool(tokens & settings.CREDIT_IMAGE_TOKENS) or any(
+            word in token
+            for token in tokens
+            for word in settings.CREDIT_IMAGE_TOKENS
+            if not word.isascii()
+        )
+        if hinted or _links_to_funder(image.href, base_url):
+            found.append(image)
+    return found
+
+
+def judge_credit(homepage: Page, *, other_pages: Sequence[Page] = ()) -> Check:
+    """Judge ``credit`` on the homepage (RULES.md); ``other_pages`` only turn a fail into a warn."""
+    page = read_page(homepage.html)
+    credit = best_credit(page)
+    if credit is not None and credit.funded:
+        return Check(
+            "pass",
+            "首頁載明補助單位 / The homepage credits the funding agency",
+            credit.evidence,
+            {"matched": credit.phrase, "where": credit.where},
+        )
+
+    elsewhere: tuple[Page, CreditMatch] | None = None
+    for other in other_pages:
+        found = best_credit(read_page(other.html))
+        if found is not None and found.funded:
+            elsewhere = (other, found)
+            break
+
+    if credit is not None:
+        reason = (
+            f"首頁只提到「{credit.funder}」，沒有「補助」「指導單位」等字樣（例如「科技部計畫補助」）"
+            f" / The homepage names {credit.funder} but does not say it funds the alliance"
+            ' (e.g. 「科技部計畫補助」, "Sponsored by NSTC")'
+        )
+        if elsewhere:
+            reason += f"; 完整標示只在其他頁面 / full credit only on {elsewhere[0].url}"
+        return Check(
+            "warn", reason, credit.evidence, {"matched": credit.phrase, "where": credit.where}
+        )
+    if elsewhere is not None:
+        other, found = elsewhere
+        return Check(
+            "warn",
+            f"補助標示只出現在其他頁面，首頁沒有 / The funding credit is only on another page,"
+            f" not the homepage: {other.url}",
+            found.evidence,
+            {"matched": found.phrase, "where": other.url},
+        )
+    images = credit_images(page, homepage.url)
+    if images:
+        image = images[0]
+        src = urljoin(homepage.url, image.src) if image.src else "(no src)"
+        alt = f' alt="{image.alt}"' if image.alt else ""
+        return Check(
+            "warn",
+            '補助標示似乎只在圖片裡，圖片沒有替代文字，請加上 alt 文字（例如 alt="科技部計畫補助"）'
+            " / The credit seems to be only inside an image with no text; add alt text"
+            f' (e.g. alt="科技部計畫補助"): {src}',
+            f'<img src="{image.src}"{alt}>',
+            {"matched": image.src, "where": "image"},
+        )
+    return Check(
+        "fail",
+        "首頁沒有載明補助單位（科技部／國科會）/ The homepage does not name the funding agency"
+        " (MOST / NSTC)",
+        "",
+        {"matched": None, "where": None},
+    )

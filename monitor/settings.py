@@ -1,0 +1,324 @@
+"""Every constant the monitor's judges use, in one place (the office can read the limits here).
+
+The word lists follow ``RULES.md`` ("credit", "updates", "loads"). Where this module accepts a
+little more than the rules spell out (inflections of the English funding words, for example),
+the comment says so and why.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+from typing import Final
+
+# --- credit -------------------------------------------------------------------------------------
+
+#: Funder names in Chinese (RULES.md). The ministry became NSTC / 國科會 in July 2022; both
+#: names are accepted. Longer names are listed first so evidence shows the whole name.
+FUNDER_NAMES_ZH: Final[tuple[str, ...]] = (
+    "行政院國家科學委員會",
+    "國家科學及技術委員會",
+    "國家科學委員會",
+    "科技部",
+    "國科會",
+)
+
+#: Funder names in English, matched case-insensitively on word boundaries.
+FUNDER_NAMES_EN: Final[tuple[str, ...]] = (
+    "Ministry of Science and Technology",
+    "National Science and Technology Council",
+    "National Science Council",
+)
+
+#: Acronyms, matched in UPPER CASE only: "most" is an ordinary English word.
+FUNDER_ACRONYMS: Final[tuple[str, ...]] = ("MOST", "NSTC")
+
+#: Funding words in Chinese (RULES.md).
+FUNDING_WORDS_ZH: Final[tuple[str, ...]] = (
+    "補助單位",
+    "指導單位",
+    "補助",
+    "贊助",
+    "資助",
+    "支持",
+    "經費",
+)
+
+#: Funding words in English, case-insensitive on word boundaries. RULES.md lists "sponsored,
+#: funded, supported, grant"; the plain and -ing/-s forms of the same four words are accepted too
+#: ("Sponsor: MOST", "MOST grants", "with funding from NSTC") because they say the same thing.
+FUNDING_WORDS_EN: Final[tuple[str, ...]] = (
+    "sponsored",
+    "sponsorship",
+    "sponsors",
+    "sponsor",
+    "funded",
+    "funding",
+    "supported",
+    "support",
+    "grants",
+    "granted",
+    "grant",
+)
+
+#: A funder name and a funding word count as one phrase when at most this many characters
+#: (after normalising: no spaces between Chinese characters) separate them.
+CREDIT_WINDOW_CHARS: Final = 30
+
+#: Characters of context shown on each side of the matched phrase in the evidence.
+EVIDENCE_CONTEXT_CHARS: Final = 20
+
+#: Tokens in an image's file name (or URL) that suggest a funder logo, e.g. ``most-logo.png``.
+#: Matched as whole tokens (split on anything that is not a letter), case-insensitively.
+CREDIT_IMAGE_TOKENS: Final[frozenset[str]] = frozenset(
+    {"most", "nstc", "nsc", "sponsor", "sponsors", "funder", "科技部", "國科會"}
+)
+
+#: An image that links to one of these hosts (or their subdomains) is a funder logo.
+FUNDER_HOSTS: Final[tuple[str, ...]] = ("nstc.gov.tw", "most.gov.tw", "nsc.gov.tw")
+
+# --- updates ------------------------------------------------------------------------------------
+
+#: Pass when the latest update is at most this many days old (RULES.md "Default window").
+UPDATE_PASS_DAYS: Final = 90
+#: Warn up to this many days; older is a fail.
+UPDATE_WARN_DAYS: Final = 180
+
+#: Dates before this year are not updates (RULES.md): they are founding years, old news.
+EARLIEST_YEAR: Final = 1995
+
+#: ROC (民國) year + 1911 = western year.
+ROC_YEAR_OFFSET: Final = 1911
+#: A bare 2-3 digit year in ``84/05/01`` is read as an ROC year only from 84 (1995) on; smaller
+#: numbers in that shape are fractions, scores or version numbers, not dates.
+ROC_MIN_YEAR: Final = EARLIEST_YEAR - ROC_YEAR_OFFSET
+
+#: Alliances are in Taiwan: a feed timestamp is turned into a calendar date in UTC+8.
+LOCAL_TZ: Final = timezone(timedelta(hours=8), "Asia/Taipei")
+
+#: Weights of a found date: how surely it marks content.
+WEIGHT_TEXT: Final = 1  # somewhere in running text
+WEIGHT_ITEM: Final = 2  # in a list item, table row, news container, or leading its line
+WEIGHT_MARKED: Final = 3  # <time>, a post-date element, a "last updated" line, a feed item
+
+#: How far back (characters, same line) a label is looked for before a date.
+DATE_LABEL_WINDOW: Final = 24
+
+#: Labels before a date that mark it as an update ("更新日期：2026-01-05", "Posted on ...").
+UPDATE_LABELS: Final[tuple[str, ...]] = (
+    "最後更新",
+    "更新日期",
+    "更新時間",
+    "最近更新",
+    "網頁更新",
+    "更新於",
+    "發布日期",
+    "發佈日期",
+    "發布時間",
+    "發佈時間",
+    "公告日期",
+    "張貼日期",
+    "刊登日期",
+    "上稿日期",
+    "last updated",
+    "last modified",
+    "updated on",
+    "updated:",
+    "posted on",
+    "posted:",
+    "published",
+)
+
+#: Labels that mark a date as a trap, not an update (RULES.md "Not an update"), by reason.
+TRAP_LABELS: Final[dict[str, tuple[str, ...]]] = {
+    "copyright": ("©", "(c)", "copyright", "版權", "著作權", "all rights reserved"),
+    "clock": (
+        "現在時間",
+        "目前時間",
+        "系統時間",
+        "今天是",
+        "今日日期",
+        "今天日期",
+        "今日是",
+        "today is",
+        "today:",
+        "current time",
+        "current date",
+    ),
+    "counter": (
+        "瀏覽人次",
+        "訪客",
+        "參訪人次",
+        "人次",
+        "您是第",
+        "累計",
+        "計數",
+        "visitors",
+        "visitor",
+        "counter",
+        "page views",
+    ),
+}
+
+#: class/id fragments that mark an element (and its text) as a clock, counter or copyright
+#: widget, by the reason reported for a date found inside it.
+TRAP_CLASS_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    "clock": ("clock", "current-time", "currenttime"),
+    "counter": ("counter", "visitor"),
+    "copyright": ("copyright",),
+}
+
+#: class/id fragments that mark a post date element (WordPress, Joomla, Drupal themes ...).
+DATE_CLASS_WORDS: Final[tuple[str, ...]] = (
+    "date",
+    "time",
+    "posted",
+    "publish",
+    "entry-meta",
+    "post-meta",
+    "updated",
+)
+
+#: class/id fragments that mark a news list or post container.
+NEWS_CLASS_WORDS: Final[tuple[str, ...]] = (
+    "news",
+    "post",
+    "article",
+    "event",
+    "announce",
+    "bulletin",
+    "notice",
+    "blog",
+    "entry",
+    "item",
+)
+
+#: class/id fragments of page chrome (menus, headers, footers): left out of the fingerprint.
+NAV_CLASS_WORDS: Final[tuple[str, ...]] = ("nav", "menu", "header", "topbar", "breadcrumb")
+FOOTER_CLASS_WORDS: Final[tuple[str, ...]] = ("footer",)
+
+#: Words whose change means nothing (weekday names, AM/PM): removed before fingerprinting.
+FINGERPRINT_NOISE_WORDS: Final[tuple[str, ...]] = (
+    "星期一",
+    "星期二",
+    "星期三",
+    "星期四",
+    "星期五",
+    "星期六",
+    "星期日",
+    "星期天",
+    "週一",
+    "週二",
+    "週三",
+    "週四",
+    "週五",
+    "週六",
+    "週日",
+    "上午",
+    "下午",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "am",
+    "pm",
+)
+#: Bumped whenever the fingerprint recipe changes, so an old fingerprint is never compared with a
+#: new one (that would call every site "changed" the month after an upgrade).
+FINGERPRINT_VERSION: Final = "fp1"
+
+#: Link texts of the news page, best first (RULES.md: 最新消息, 消息, 公告, 活動, News, Events).
+#: Each tier is tried in order; within a tier the shortest link text wins.
+NEWS_LINK_TIERS: Final[tuple[tuple[str, ...], ...]] = (
+    ("最新消息", "latest news", "news"),
+    ("消息", "公告", "新聞", "announcements", "announcement"),
+    ("活動", "events", "event"),
+)
+#: Longer link texts are news items ("2026產學活動成果發表會"), not the link to the news page.
+NEWS_LINK_MAX_CHARS: Final = 20
+
+#: At most this many feeds are fetched per site.
+MAX_FEED_LINKS: Final = 2
+FEED_TYPES: Final[tuple[str, ...]] = ("application/rss+xml", "application/atom+xml")
+
+# --- page kinds ---------------------------------------------------------------------------------
+
+#: Fewer letters/CJK characters than this (text + image alt) and a page is "empty".
+EMPTY_PAGE_MIN_CHARS: Final = 10
+
+#: Below this many letters/CJK characters a page may be a JavaScript app shell.
+JS_SHELL_MAX_CHARS: Final = 200
+
+#: Default pages are short; a long page that happens to quote "It works!" is a real site.
+DEFAULT_PAGE_MAX_CHARS: Final = 3000
+
+#: Server default pages: (phrase found in title / heading / whole text, server it belongs to).
+SERVER_DEFAULT_PHRASES: Final[tuple[tuple[str, str], ...]] = (
+    ("it works!", "Apache"),
+    ("apache2 ubuntu default page", "Apache (Ubuntu)"),
+    ("apache2 debian default page", "Apache (Debian)"),
+    ("test page for the apache http server", "Apache"),
+    ("http server test page", "Apache (RHEL/CentOS)"),
+    ("testing 123", "Apache (RHEL/CentOS)"),
+    ("welcome to nginx", "nginx"),
+    ("test page for the nginx http server", "nginx"),
+    ("internet information services", "IIS"),
+    ("iis windows server", "IIS"),
+    ("iis windows", "IIS"),
+    ("welcome to iis", "IIS"),
+    ("the appserv open project", "AppServ"),
+    ("welcome to xampp", "XAMPP"),
+    ("if you're seeing this, you've successfully installed tomcat", "Tomcat"),
+    ("apache tomcat", "Tomcat"),
+    ("web server's default page", "Plesk"),
+    ("default web site page", "hosting panel"),
+    ("this is the default web page for this server", "Apache"),
+    ("future home of something quite cool", "cPanel"),
+    ("lighttpd placeholder page", "lighttpd"),
+    ("caddy works!", "Caddy"),
+)
+
+#: Phrases of parked / for-sale domains (matched in the normalised visible text, lower case).
+PARKED_PHRASES: Final[tuple[str, ...]] = (
+    "this domain is for sale",
+    "this domain may be for sale",
+    "this domain name is for sale",
+    "domain is for sale",
+    "buy this domain",
+    "the domain name is for sale",
+    "this domain is parked",
+    "domain parked",
+    "parked domain",
+    "parked free, courtesy of godaddy",
+    "this web page is parked",
+    "this domain has expired",
+    "domain has expired",
+    "此網域出售",
+    "此網域名稱出售",
+    "網域出售",
+    "網域名稱出售",
+    "本網域待售",
+    "域名出售",
+    "此域名出售",
+    "網域已過期",
+    "此網域已停放",
+)
+
+#: Hosts of domain-parking services seen in scripts, frames, links or refreshes of parked pages.
+PARKING_HOSTS: Final[tuple[str, ...]] = (
+    "sedoparking.com",
+    "sedo.com",
+    "parkingcrew.net",
+    "bodis.com",
+    "above.com",
+    "dan.com",
+    "afternic.com",
+    "hugedomains.com",
+    "undeveloped.com",
+    "parklogic.com",
+    "domainmarket.com",
+    "parking.godaddy.com",
+    "img1.wsimg.com/parking",
+)

@@ -1,0 +1,327 @@
+"""The ``updates`` check (RULES.md): how long ago did the site last show new content?
+
+The latest update is the newest date on or before ``today`` that marks content (see
+:mod:`monitor.dates` for the forms, traps and weights): on the homepage, the news page the
+homepage links to (:func:`find_news_link`) or a feed it links (:func:`find_feed_links`).
+Dates with weight >= 2 (news items, post dates, ``<time>``, "last updated" lines, feed items)
+are preferred; a date in running text is used only when a site has nothing better, and the
+evidence says so.
+
+Windows (RULES.md): pass when at most 90 days old, warn 91-180, fail when older or none found.
+When no date is found at all but the homepage's main text changed since last month's crawl, the
+site passes with the evidence "content changed". The fingerprint that detects the change leaves
+out dates, digits, weekday names, clocks, counters, menus and footers, so a live clock or a
+visitor counter never reads as new content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import lxml.html
+
+from monitor import settings
+from monitor.dates import DateScan, FoundDate, find_dates_in_feed, find_dates_in_page, scan_dates
+from monitor.model import Check, Page, Status
+from monitor.text import (
+    HINT_FOOTER,
+    HINT_NAV,
+    HINT_TRAP,
+    PageText,
+    meaningful_length,
+    normalise,
+    parse_html,
+    read_page,
+)
+
+_CHROME = frozenset(
+    {HINT_NAV, HINT_FOOTER, HINT_TRAP + "clock", HINT_TRAP + "counter", HINT_TRAP + "copyright"}
+)
+_TRAP_LINE_WORDS = tuple(
+    word for reason in ("clock", "counter") for word in settings.TRAP_LABELS[reason]
+)
+_NOISE_RE = re.compile(
+    "|".join(
+        rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w)
+        for w in settings.FINGERPRINT_NOISE_WORDS
+    ),
+    re.IGNORECASE,
+)
+_DIGITS_RE = re.compile(r"\d+")
+_SKIP_NAMES = {
+    "copyright": "版權年份 copyright",
+    "clock": "時鐘/今天日期 clock",
+    "counter": "訪客計數 counter",
+    "future": "未來日期 future",
+    "too_old": "1995 年前 before 1995",
+    "invalid": "無效日期 invalid",
+}
+
+
+def fingerprint(page: PageText | str) -> str:
+    """A hash of the homepage's main visible text, blind to dates, clocks and counters.
+
+    Menus, headers and footers are left out when the rest still has text (they rarely carry
+    news, and footers carry counters). The result starts with ``settings.FINGERPRINT_VERSION`` so
+    fingerprints made by a different recipe are never compared.
+    """
+    text = read_page(page) if isinstance(page, str) else page
+    lines = text.lines_without(_CHROME)
+    if sum(meaningful_length(line.text) for line in lines) < 20:
+        lines = text.lines
+    kept: list[str] = []
+    for line in lines:
+        value = line.text
+        lowered = value.lower()
+        if any(word in lowered for word in _TRAP_LINE_WORDS):
+            continue
+        for mention in reversed(scan_dates(value)):
+            value = value[: mention.start] + value[mention.end :]
+        value = _DIGITS_RE.sub("", _NOISE_RE.sub("", value))
+        value = normalise(value)
+        if value:
+            kept.append(value)
+    digest = hashlib.sha256("\n".join(kept).encode("utf-8")).hexdigest()[:32]
+    return f"{settings.FINGERPRINT_VERSION}:{digest}"
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:500].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or "<body" in head
+
+
+def collect_dates(pages: Sequence[Page], *, today: date) -> DateScan:
+    """Dates of every page and feed (a "feed" that turns out to be HTML is read as a page)."""
+    scan = DateScan()
+    for page in pages:
+        if page.kind == "feed" and not _looks_like_html(page.html):
+            scan.extend(find_dates_in_feed(page.html, today=today, source=page.url))
+        else:
+            scan.extend(find_dates_in_page(page.html, today=today, source=page.url))
+    return scan
+
+
+def pick_latest(found: Sequence[FoundDate]) -> FoundDate | None:
+    """The newest date that marks content; running-text dates only when nothing better exists."""
+    pool = [d for d in found if d.weight >= settings.WEIGHT_ITEM] or list(found)
+    if not pool:
+        return None
+    return max(pool, key=lambda d: (d.date, d.weight, d.kind == "feed"))
+
+
+def _skipped_summary(scan: DateScan) -> dict[str, int]:
+    return dict(Counter(s.reason for s in scan.skipped))
+
+
+def _date_evidence(latest: FoundDate) -> str:
+    evidence = f"「{latest.as_written}」 {latest.context}"
+    if latest.ambiguous:
+        order = "日.月 day.month" if "." in latest.as_written else "月/日 month/day"
+        evidence += f"（日期格式不明確，以{order}解讀 / ambiguous, read as {order.split()[1]}）"
+    return evidence
+
+
+def judge_updates(
+    pages: list[Page], *, today: date, previous_fingerprint: str | None
+) -> tuple[Check, str]:
+    """Judge ``updates`` over the homepage, its news page and feeds; also fingerprint the homepage.
+
+    Returns (Check, fingerprint). ``previous_fingerprint`` is last month's fingerprint of the
+    same homepage, or None when there is none (first crawl).
+    """
+    homepage = next((p for p in pages if p.kind == "homepage"), pages[0] if pages else None)
+    home_text = read_page(homepage.html) if homepage is not None else read_page("")
+    current = fingerprint(home_text)
+    comparable = previous_fingerprint is not None and previous_fingerprint.startswith(
+        settings.FINGERPRINT_VERSION + ":"
+    )
+    changed: bool | None = (previous_fingerprint != current) if comparable else None
+
+    scan = DateScan()
+    for page in pages:
+        if page is homepage:
+            scan.extend(find_dates_in_page(home_text, today=today, source=page.url))
+        else:
+            scan.extend(collect_dates([page], today=today))
+    latest = pick_latest(scan.found)
+    details: dict[str, object] = {
+        "latest_date": None,
+        "as_written": None,
+        "source": None,
+        "age_days": None,
+        "content_changed": changed,
+        "dates_found": len(scan.found),
+        "skipped": _skipped_summary(scan),
+        "checked": [p.url for p in pages],
+    }
+
+    if latest is None:
+        checked = "、".join(sorted({_KIND_ZH[p.kind] for p in pages})) or "首頁"
+        checked_en = ", ".join(sorted({p.kind for p in pages})) or "homepage"
+        if changed:
+            return (
+                Check(
+                    "pass",
+                    "找不到更新日期，但首頁內容自上月以來有變動"
+                    " / No update date found, but the homepage content changed since last month",
+                    "content changed",
+                    details,
+                ),
+                current,
+            )
+        if changed is False:
+            reason = (
+                f"在{checked}找不到更新日期，且首頁內容與上月相同"
+                f" / No update date found ({checked_en}) and the homepage is unchanged"
+                " since last month"
+            )
+        else:
+            reason = f"在{checked}找不到更新日期 / No update date found ({checked_en})"
+        ignored = _ignored_note(scan)
+        return Check("fail", reason, ignored, details), current
+
+    age = (today - latest.date).days
+    details.update(
+        latest_date=latest.date.isoformat(),
+        as_written=latest.as_written,
+        source=latest.source,
+        age_days=age,
+        weight=latest.weight,
+        found_in=latest.why,
+        ambiguous=latest.ambiguous,
+    )
+    when = f"{latest.date.isoformat()}（{age} 天前）/ {latest.date.isoformat()} ({age} days ago)"
+    status: Status
+    if age <= settings.UPDATE_PASS_DAYS:
+        status, reason = "pass", f"最近更新 {when}"
+    elif age <= settings.UPDATE_WARN_DAYS:
+        status = "warn"
+        reason = (
+            f"最近更新已超過 {settings.UPDATE_PASS_DAYS} 天：{when}"
+            f" / Last update over {settings.UPDATE_PASS_DAYS} days ago"
+        )
+    else:
+        status = "fail"
+        reason = (
+            f"最近更新已超過 {settings.UPDATE_WARN_DAYS} 天：{when}"
+            f" / Last update over {settings.UPDATE_WARN_DAYS} days ago"
+        )
+    if latest.weight < settings.WEIGHT_ITEM:
+        reason += "（日期出現在內文，非消息列表 / date found in running text, not a news list）"
+    return Check(status, reason, _date_evidence(latest), details), current
+
+
+_KIND_ZH = {"homepage": "首頁", "news": "最新消息頁", "feed": "RSS/Atom"}
+
+
+def _ignored_note(scan: DateScan) -> str:
+    """Evidence for "no date found": which dates were seen and why none counted."""
+    if not scan.skipped:
+        return ""
+    parts = [f"{_SKIP_NAMES[reason]} ×{n}" for reason, n in _skipped_summary(scan).items()]
+    example = scan.skipped[0]
+    return f"略過的日期 ignored dates: {', '.join(parts)}; e.g. {example.context}"
+
+
+# --- links to the news page and feeds -------------------------------------------------------
+
+
+def _base_url(root: lxml.html.HtmlElement, url: str) -> str:
+    for base in root.iter("base"):
+        href = base.get("href")
+        if href:
+            return urljoin(url, href.strip())
+    return url
+
+
+def _site_host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _same_site(url: str, home: str) -> bool:
+    host, home_host = _site_host(url), _site_host(home)
+    return bool(host) and (
+        host == home_host or host.endswith("." + home_host) or home_host.endswith("." + host)
+    )
+
+
+def _tier(text: str) -> int | None:
+    lowered = text.lower()
+    for index, words in enumerate(settings.NEWS_LINK_TIERS):
+        for word in words:
+            if word.isascii():
+                if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered):
+                    return index
+            elif word in lowered:
+                return index
+    return None
+
+
+def find_news_link(homepage: Page) -> str | None:
+    """The homepage's link to its news page (最新消息 / News first), as an absolute URL.
+
+    Only links on the same site (``www.`` and subdomains count as the same site), with a short
+    text: a long text mentioning 活動 is a news item, not the news page. None when there is none,
+    or when the only such link points back at the homepage itself (the news is on the homepage).
+    """
+    root = parse_html(homepage.html)
+    base = _base_url(root, homepage.url)
+    home = urldefrag(homepage.url).url
+    best: tuple[int, int, int, str] | None = None
+    for order, anchor in enumerate(root.iter("a")):
+        href = (anchor.get("href") or "").strip()
+        if (
+            not href
+            or href.startswith("#")
+            or href.lower().startswith(("javascript:", "mailto:", "tel:"))
+        ):
+            continue
+        parts = [anchor.text_content(), anchor.get("title") or ""]
+        parts += [img.get("alt") or "" for img in anchor.iter("img")]
+        text = normalise(" ".join(parts))
+        if not text or len(text) > settings.NEWS_LINK_MAX_CHARS:
+            continue
+        tier = _tier(text)
+        if tier is None:
+            continue
+        url = urldefrag(urljoin(base, href)).url
+        if urlsplit(url).scheme not in ("http", "https") or not _same_site(url, homepage.url):
+            continue
+        if url.rstrip("/") == home.rstrip("/"):
+            continue
+        key = (tier, len(text), order, url)
+        if best is None or key < best:
+            best = key
+    return best[3] if best else None
+
+
+def find_feed_links(homepage: Page) -> list[str]:
+    """RSS/Atom feeds the homepage announces (``<link rel="alternate">``), at most two.
+
+    Comment feeds (WordPress adds one per site) come after content feeds.
+    """
+    root = parse_html(homepage.html)
+    base = _base_url(root, homepage.url)
+    found: list[tuple[bool, int, str]] = []
+    seen: set[str] = set()
+    for order, link in enumerate(root.iter("link")):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").lower().split(";")[0].strip()
+        href = (link.get("href") or "").strip()
+        if "alternate" not in rel or kind not in settings.FEED_TYPES or not href:
+            continue
+        url = urldefrag(urljoin(base, href)).url
+        if urlsplit(url).scheme not in ("http", "https") or url in seen:
+            continue
+        seen.add(url)
+        title = (link.get("title") or "").lower()
+        comments = any(w in title or w in url.lower() for w in ("comment", "留言", "回應"))
+        found.append((comments, order, url))
+    found.sort()
+    return [url for _, _, url in found[: settings.MAX_FEED_LINKS]]
