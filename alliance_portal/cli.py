@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "alliance_portal.commands.intake",
     "alliance_portal.commands.importing",
     "monitor.commands",
+    "monitor.report_commands",
 )
 
 

@@ -1,0 +1,566 @@
+"""``alliance notify``: e-mail each alliance whose website needs work, in zh-TW and English.
+
+A notice says what failed, the evidence, how to fix it and when the next check is. Dry run is
+the default: the messages are written as ``.eml`` files into ``reports/<YYYY-MM>/notices/`` for
+the office to read (any mail client opens them). ``--send`` delivers them over SMTP and records
+each one in table ``notices_sent``; an alliance is never sent the same month's notice twice,
+even if the command is run again or crashes half-way:
+
+    row 'sending' committed ─> SMTP accepts ─> row 'sent'
+                           └─> SMTP refuses  ─> row deleted (a later run tries again)
+
+A crash between "SMTP accepts" and "row sent" leaves 'sending': the notice *may* have gone out,
+so it is not sent again automatically; ``--resend SLUG`` sends it deliberately.
+
+SMTP host, port, user, STARTTLS and sender come from ``[smtp]`` in monitor.toml or
+``ALLIANCE_SMTP_*`` environment variables; the password only from ``ALLIANCE_SMTP_PASSWORD``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import smtplib
+import ssl
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import formatdate, getaddresses, parseaddr
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined
+
+from alliance_portal.registry import Alliance, atomic_write
+from monitor.report import CHECK_LABELS, CHECKS, STATUS_LABELS, CheckView, MonthReport, ReportRow
+from monitor.schedule import ConfigError
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+
+#: Environment variables (they override monitor.toml; the password is only read from here).
+ENV_PREFIX = "ALLIANCE_SMTP_"
+PASSWORD_ENV = "ALLIANCE_SMTP_PASSWORD"
+DEFAULT_SENDER = "產學小聯盟計畫辦公室 <alliance-monitor@localhost>"
+NOTICE_DIR = "notices"
+SENT_TABLE = "notices_sent"
+
+
+# -- settings -------------------------------------------------------------------------------
+
+
+def _bool(value: Any, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{where} must be true or false, not {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    """How to reach the mail server. ``password`` never comes from a file."""
+
+    host: str = ""
+    port: int = 587
+    user: str = ""
+    password: str = field(default="", repr=False)
+    starttls: bool = True
+    use_ssl: bool = False  # implicit TLS (port 465) instead of STARTTLS; key `ssl`
+    sender: str = ""
+    reply_to: str = ""
+    timeout: float = 30.0
+    ca_file: str = ""  # a private CA bundle for an on-premises mail server
+
+    @classmethod
+    def from_config(
+        cls, config: Mapping[str, Mapping[str, Any]], env: Mapping[str, str]
+    ) -> SmtpSettings:
+        """``[smtp]`` of monitor.toml overridden by ALLIANCE_SMTP_* variables."""
+        table = dict(config.get("smtp", {}))
+        for key in (
+            "host",
+            "port",
+            "user",
+            "starttls",
+            "ssl",
+            "from",
+            "reply_to",
+            "timeout",
+            "ca_file",
+        ):
+            name = ENV_PREFIX + key.upper()
+            if env.get(name):
+                table[key] = env[name]
+        try:
+            port = int(table.get("port", 587))
+            timeout = float(table.get("timeout", 30.0))
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"[smtp] port and timeout must be numbers ({exc})") from exc
+        settings = cls(
+            host=str(table.get("host", "")),
+            port=port,
+            user=str(table.get("user", "")),
+            password=env.get(PASSWORD_ENV, ""),
+            starttls=_bool(table.get("starttls", True), "[smtp] starttls"),
+            use_ssl=_bool(table.get("ssl", False), "[smtp] ssl"),
+            sender=str(table.get("from", "")),
+            reply_to=str(table.get("reply_to", "")),
+            timeout=timeout,
+            ca_file=str(table.get("ca_file", "")),
+        )
+        return settings
+
+    def check_for_sending(self) -> None:
+        """Raise :class:`ConfigError` naming what is missing before any mail is sent."""
+        if not self.host:
+            raise ConfigError(
+                "no SMTP server configured: set host in [smtp] of monitor.toml or ALLIANCE_SMTP_HOST"
+            )
+        if not self.sender or "@" not in parseaddr(self.sender)[1]:
+            raise ConfigError(
+                'no sender address: set from = "Office <office@example.org.tw>" in [smtp]'
+                " or ALLIANCE_SMTP_FROM"
+            )
+        if self.user and not self.password:
+            raise ConfigError(
+                f"[smtp] user is {self.user!r} but {PASSWORD_ENV} is not set; export the password"
+                " in the environment (it is never read from a file)"
+            )
+        if self.ca_file and not Path(self.ca_file).is_file():
+            raise ConfigError(f"[smtp] ca_file {self.ca_file!r} does not exist")
+
+    def tls_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context()
+        if self.ca_file:
+            context.load_verify_locations(self.ca_file)
+        return context
+
+
+# -- how to fix -----------------------------------------------------------------------------
+
+
+def _mentions(view: CheckView, *words: str) -> bool:
+    text = " ".join(
+        [view.reason, view.evidence, *(f"{f.label} {f.value}" for f in view.facts)]
+    ).lower()
+    return any(w.lower() in text for w in words)
+
+
+def fix_hint(view: CheckView, row: ReportRow) -> tuple[str, str]:
+    """(zh-TW, English) advice for one warn/fail check, from its status and evidence."""
+    name, status = view.name, view.status
+    if name == "loads":
+        if view.fact("TLS") or _mentions(
+            view, "tls", "ssl", "certificate", "憑證", "expired", "self-signed"
+        ):
+            return (
+                "請更新網站的 HTTPS 憑證並安裝完整的中繼憑證，且憑證名稱須與網址相符。",
+                "Renew the site's HTTPS certificate, install the full intermediate chain and make"
+                " sure the certificate matches the address.",
+            )
+        if view.fact("轉址 Redirects") or _mentions(
+            view, "redirect", "轉址", "another host", "different host"
+        ):
+            return (
+                "首頁會轉址到其他網站。若網址已變更，請透過資料更新連結更新登錄的網站網址；否則請移除轉址。",
+                "The homepage redirects to another site. If your address changed, update the"
+                " website in your profile (use your personal update link); otherwise remove the redirect.",
+            )
+        if status == "warn":
+            return (
+                "請確認登錄的網址（http 或 https）與實際可連線的網址一致。",
+                "Make sure the registered address (http or https) is the one that works.",
+            )
+        return (
+            "請確認網站主機正常運作、網域未過期，且首頁有實際內容（不是伺服器預設頁或網域停放頁）。"
+            "若網址已變更，請更新登錄的網站網址。",
+            "Make sure the web server is running, the domain has not expired and the homepage has"
+            " real content (not a server default page or a parked domain). If the address changed,"
+            " update the website in your profile.",
+        )
+    if name == "credit":
+        if status == "fail":
+            return (
+                "請在首頁（例如頁尾）以文字加上「科技部計畫補助」或「國科會補助」字樣。",
+                'Add the words 「科技部計畫補助」 (or 「國科會補助」, "Sponsored by NSTC") to the'
+                " homepage as text, for example in the footer.",
+            )
+        if _mentions(view, "image", "img", "圖片", "圖像", "logo"):
+            return (
+                "補助標示目前只在圖片中，請以文字標示，或為圖片加上替代文字（alt）「科技部計畫補助」。",
+                "The credit is only inside an image: add it as text, or give the image the alt text"
+                " 「科技部計畫補助」.",
+            )
+        if _mentions(
+            view, "other page", "another page", "其他頁", "另一頁", "not on the homepage", "非首頁"
+        ):
+            return (
+                "補助標示目前只出現在其他頁面，請放在首頁（例如頁尾）。",
+                "The credit is only on another page: put it on the homepage, for example in the footer.",
+            )
+        return (
+            "首頁只出現機關名稱（例如「科技部產學小聯盟」），請加上補助字樣，例如「科技部計畫補助」。",
+            "The homepage names the funder without saying it funds you (e.g. only the programme"
+            ' name): add a phrase such as 「科技部計畫補助」 or "Sponsored by NSTC".',
+        )
+    latest = view.fact("最新日期 Latest")
+    when_zh = (
+        f"目前找到的最新日期為 {latest}。" if latest else "目前在首頁與最新消息頁找不到任何日期。"
+    )
+    when_en = (
+        f"The newest date we found is {latest}."
+        if latest
+        else "We found no dates on the homepage or the news page."
+    )
+    return (
+        "請在首頁或首頁連結的「最新消息」頁張貼附日期的消息（例如 2026-05-03 或 115年5月3日），並定期更新。"
+        + when_zh,
+        "Post news with a date (e.g. 2026-05-03 or 115年5月3日) on the homepage or on the news"
+        " page it links to (最新消息 / News), and keep it up to date. " + when_en,
+    )
+
+
+# -- messages -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One warn/fail check as the e-mail shows it."""
+
+    label_zh: str
+    label_en: str
+    status_zh: str
+    status_en: str
+    reason: str
+    evidence: str
+    facts: tuple[tuple[str, str], ...]
+    fix_zh: str
+    fix_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A notice for one alliance; ``message`` is None when there is nobody to send it to."""
+
+    slug: str
+    name: str
+    recipient: str
+    message: EmailMessage | None
+    problems: tuple[Problem, ...]
+
+
+@dataclass(slots=True)
+class NoticePlan:
+    """Every notice of a month, and the alliances we cannot reach."""
+
+    month: str
+    notices: list[Notice] = field(default_factory=list)
+    missing_contact: list[Notice] = field(default_factory=list)  # warn/fail, no contact_email
+
+    @property
+    def sendable(self) -> list[Notice]:
+        return [n for n in self.notices if n.message is not None]
+
+
+@cache
+def _template() -> Any:
+    env = Environment(
+        autoescape=False, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
+    text = resources.files("monitor.templates").joinpath("notice.txt").read_text(encoding="utf-8")
+    return env.from_string(text)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def problems_of(row: ReportRow) -> tuple[Problem, ...]:
+    out = []
+    for name in CHECKS:
+        view = row.checks[name]
+        if view.status == "pass":
+            continue
+        fix_zh, fix_en = fix_hint(view, row)
+        out.append(
+            Problem(
+                label_zh=CHECK_LABELS[name][0],
+                label_en=CHECK_LABELS[name][1],
+                status_zh=STATUS_LABELS[view.status][0],
+                status_en=STATUS_LABELS[view.status][1],
+                reason=_one_line(view.reason),
+                evidence=_one_line(view.evidence) if view.evidence != view.reason else "",
+                facts=tuple((f.label, _one_line(f.value, 200)) for f in view.facts),
+                fix_zh=fix_zh,
+                fix_en=fix_en,
+            )
+        )
+    return tuple(out)
+
+
+def _domain(address: str) -> str:
+    return parseaddr(address)[1].rpartition("@")[2] or "localhost"
+
+
+def build_message(
+    report: MonthReport,
+    row: ReportRow,
+    problems: tuple[Problem, ...],
+    *,
+    recipient: str,
+    sender: str,
+    reply_to: str = "",
+    next_check: date | None,
+) -> EmailMessage:
+    """One bilingual plain-text notice (plain text: evidence from the internet stays inert)."""
+    body = _template().render(
+        r=report,
+        row=row,
+        name_en=row.name_en or row.name,
+        problems=problems,
+        passed=[CHECK_LABELS[c] for c in CHECKS if row.checks[c].status == "pass"],
+        next_check=next_check.isoformat() if next_check else "下個月 next month",
+    )
+    msg = EmailMessage()
+    worst = "未通過" if row.overall == "fail" else "待確認"
+    worst_en = "action needed" if row.overall == "fail" else "please check"
+    msg["Subject"] = (
+        f"【產學小聯盟網站檢查】{row.name} {report.month} 結果：{worst}"
+        f" / Alliance website check {report.month}: {worst_en}"
+    )
+    msg["From"] = sender
+    msg["To"] = recipient
+    if reply_to:
+        msg["Reply-To"] = reply_to
+    msg["Content-Language"] = "zh-TW, en"
+    digest = hashlib.sha256(f"{report.month}\n{row.slug}\n{body}".encode()).hexdigest()[:16]
+    msg["Message-ID"] = f"<notice.{report.month}.{row.slug}.{digest}@{_domain(sender)}>"
+    msg["X-Alliance-Notice"] = f"{report.month} {row.slug}"
+    msg.set_content(body, charset="utf-8")
+    return msg
+
+
+def plan_notices(
+    report: MonthReport,
+    alliances: Mapping[str, Alliance],
+    *,
+    sender: str = "",
+    reply_to: str = "",
+    next_check: date | None = None,
+    only: Iterable[str] | None = None,
+) -> NoticePlan:
+    """A notice for every alliance with a warn or fail in ``report``."""
+    wanted = set(only) if only else None
+    plan = NoticePlan(report.month)
+    for row in report.rows:
+        if row.overall == "pass" or (wanted is not None and row.slug not in wanted):
+            continue
+        problems = problems_of(row)
+        profile = alliances.get(row.slug)
+        recipient = profile.contact_email if profile else ""
+        if not recipient:
+            plan.missing_contact.append(Notice(row.slug, row.name, "", None, problems))
+            continue
+        message = build_message(
+            report,
+            row,
+            problems,
+            recipient=recipient,
+            sender=sender or DEFAULT_SENDER,
+            reply_to=reply_to,
+            next_check=next_check if next_check is not None else report.next_check,
+        )
+        plan.notices.append(Notice(row.slug, row.name, recipient, message, problems))
+    return plan
+
+
+def eml_bytes(message: EmailMessage) -> bytes:
+    return message.as_bytes(policy=SMTP_POLICY)
+
+
+def write_drafts(plan: NoticePlan, month_dir: Path) -> Path:
+    """Dry run: every notice as ``notices/<slug>.eml`` plus ``notices/README.txt`` listing them."""
+    folder = month_dir / NOTICE_DIR
+    lines = [
+        f"產學小聯盟網站檢查通知（草稿） Alliance website notices (drafts) {plan.month}",
+        "",
+        f"將寄出 To be sent: {len(plan.sendable)}",
+    ]
+    for notice in plan.sendable:
+        assert notice.message is not None
+        atomic_write(folder / f"{notice.slug}.eml", eml_bytes(notice.message))
+        lines.append(f"  {notice.slug}.eml  {notice.name} <{notice.recipient}>")
+    lines += [
+        "",
+        f"缺少聯絡信箱，無法寄送 No contact e-mail, cannot be sent: {len(plan.missing_contact)}",
+    ]
+    for notice in plan.missing_contact:
+        checks = ", ".join(f"{p.label_en} {p.status_en}" for p in notice.problems)
+        lines.append(f"  {notice.slug}  {notice.name}  ({checks})")
+    if plan.missing_contact:
+        lines.append(
+            "  → 請在 content/alliances/<slug>.toml 加上 contact_email。"
+            " Add contact_email to content/alliances/<slug>.toml."
+        )
+    atomic_write(folder / "README.txt", ("\n".join(lines) + "\n").encode("utf-8"))
+    return folder
+
+
+# -- sending --------------------------------------------------------------------------------
+
+
+class SentLog:
+    """Table ``notices_sent``: one row per alliance and month that was (being) sent."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        with store.connect() as db:
+            db.execute(
+                f"CREATE TABLE IF NOT EXISTS {SENT_TABLE} ("
+                " month TEXT NOT NULL, slug TEXT NOT NULL, recipient TEXT NOT NULL,"
+                " message_id TEXT NOT NULL, state TEXT NOT NULL, updated_at TEXT NOT NULL,"
+                " PRIMARY KEY (month, slug))"
+            )
+
+    @staticmethod
+    def _now() -> str:
+        return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+    def state(self, month: str, slug: str) -> str | None:
+        with self.store.connect() as db:
+            row = db.execute(
+                f"SELECT state FROM {SENT_TABLE} WHERE month = ? AND slug = ?", (month, slug)
+            ).fetchone()
+        return row["state"] if row else None
+
+    def claim(self, month: str, slug: str, recipient: str, message_id: str, *, force: bool) -> bool:
+        """Record 'sending' unless a row exists (or ``force``). True if we may send now."""
+        with self.store.connect() as db:
+            if force:
+                db.execute(f"DELETE FROM {SENT_TABLE} WHERE month = ? AND slug = ?", (month, slug))
+            cur = db.execute(
+                f"INSERT OR IGNORE INTO {SENT_TABLE} (month, slug, recipient, message_id, state, updated_at)"
+                " VALUES (?, ?, ?, ?, 'sending', ?)",
+                (month, slug, recipient, message_id, self._now()),
+            )
+        return cur.rowcount == 1
+
+    def mark_sent(self, month: str, slug: str) -> None:
+        with self.store.connect() as db:
+            db.execute(
+                f"UPDATE {SENT_TABLE} SET state = 'sent', updated_at = ? WHERE month = ? AND slug = ?",
+                (self._now(), month, slug),
+            )
+
+    def release(self, month: str, slug: str) -> None:
+        with self.store.connect() as db:
+            db.execute(f"DELETE FROM {SENT_TABLE} WHERE month = ? AND slug = ?", (month, slug))
+
+    def rows(self, month: str) -> list[dict[str, str]]:
+        with self.store.connect() as db:
+            rows = db.execute(
+                f"SELECT * FROM {SENT_TABLE} WHERE month = ? ORDER BY slug", (month,)
+            ).fetchall()
+        return [dict(r) for r in rows]
+
+
+@dataclass(slots=True)
+class SendResult:
+    sent: list[str] = field(default_factory=list)
+    already_sent: list[str] = field(default_factory=list)
+    uncertain: list[str] = field(default_factory=list)  # 'sending' left by a crash
+    failed: dict[str, str] = field(default_factory=dict)  # slug -> why
+
+
+def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+    if settings.use_ssl:
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            settings.host, settings.port, timeout=settings.timeout, context=settings.tls_context()
+        )
+    else:
+        smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        smtp.ehlo()
+        if settings.starttls:
+            smtp.starttls(context=settings.tls_context())
+            smtp.ehlo()
+    if settings.user:
+        smtp.login(settings.user, settings.password)
+    return smtp
+
+
+def send_notices(
+    plan: NoticePlan,
+    store: Store,
+    settings: SmtpSettings,
+    *,
+    resend: Iterable[str] = (),
+) -> SendResult:
+    """Send every sendable notice once over one SMTP connection; record each in the database."""
+    settings.check_for_sending()
+    sent_log = SentLog(store)
+    force = set(resend)
+    result = SendResult()
+    todo = []
+    for notice in plan.sendable:
+        state = sent_log.state(plan.month, notice.slug)
+        if state is not None and notice.slug not in force:
+            (result.already_sent if state == "sent" else result.uncertain).append(notice.slug)
+        else:
+            todo.append(notice)
+    if not todo:
+        return result
+    try:
+        smtp = _connect(settings)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise ConnectionError(
+            f"cannot reach the SMTP server {settings.host}:{settings.port} ({exc}); check [smtp] in"
+            f" monitor.toml, the ALLIANCE_SMTP_* variables and {PASSWORD_ENV}"
+        ) from exc
+    try:
+        for notice in todo:
+            message = notice.message
+            assert message is not None
+            if not sent_log.claim(
+                plan.month,
+                notice.slug,
+                notice.recipient,
+                str(message["Message-ID"]),
+                force=notice.slug in force,
+            ):
+                result.already_sent.append(notice.slug)  # another process got there first
+                continue
+            del message["Date"]
+            message["Date"] = formatdate(localtime=True)
+            recipients = [addr for _, addr in getaddresses([notice.recipient]) if addr]
+            try:
+                refused = smtp.send_message(message, to_addrs=recipients)
+            except (
+                smtplib.SMTPRecipientsRefused,
+                smtplib.SMTPDataError,
+                smtplib.SMTPSenderRefused,
+            ) as exc:
+                sent_log.release(plan.month, notice.slug)
+                result.failed[notice.slug] = f"{type(exc).__name__}: {exc}"
+                continue
+            except (OSError, smtplib.SMTPException) as exc:
+                sent_log.release(plan.month, notice.slug)
+                result.failed[notice.slug] = f"{type(exc).__name__}: {exc}"
+                break  # the connection is gone; the rest stay unsent and are tried next time
+            if refused:
+                log.warning("%s: server refused %s", notice.slug, refused)
+            sent_log.mark_sent(plan.month, notice.slug)
+            result.sent.append(notice.slug)
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+    return result

@@ -1,0 +1,379 @@
+"""``alliance report``, ``alliance notify`` and ``alliance schedule``.
+
+Settings come, in increasing priority, from the defaults, ``monitor.toml`` (``--config``,
+default ``./monitor.toml`` or ``$ALLIANCE_MONITOR_CONFIG``), ``ALLIANCE_SMTP_*`` environment
+variables and the command line. See docs/operations.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from monitor.schedule import (
+    AlreadyRunning,
+    ConfigError,
+    CrawlOptions,
+    ScheduleSettings,
+    read_config,
+)
+
+log = logging.getLogger(__name__)
+
+CONFIG_ENV = "ALLIANCE_MONITOR_CONFIG"
+DEFAULT_CONFIG = Path("monitor.toml")
+
+#: Exit codes: 0 done, 1 something failed (a send, a crawl), 2 bad settings or input.
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help=f"settings file (default: ${CONFIG_ENV} or ./{DEFAULT_CONFIG} when it exists)",
+    )
+    parser.add_argument(
+        "--db", type=Path, default=None, help="monitor database (default var/monitor.sqlite3)"
+    )
+    parser.add_argument(
+        "--content", type=Path, default=None, help="registry folder (default content/)"
+    )
+    parser.add_argument(
+        "--reports", type=Path, default=None, help="reports folder (default reports/)"
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    report = sub.add_parser(
+        "report",
+        help="rebuild a month's report files (index.html, CSV, XLSX, JSON, snapshots)",
+        description="Rebuild reports/<YYYY-MM>/ from the monitor database.",
+    )
+    report.add_argument("--month", help="YYYY-MM (default: the newest month with a finished crawl)")
+    _common(report)
+    report.set_defaults(func=run_report)
+
+    notify = sub.add_parser(
+        "notify",
+        help="e-mail alliances whose website has a warn or fail (dry run unless --send)",
+        description="Without --send, writes the e-mails as .eml files into reports/<YYYY-MM>/notices/.",
+    )
+    notify.add_argument("--month", help="YYYY-MM (default: the newest month with a finished crawl)")
+    notify.add_argument(
+        "--send", action="store_true", help="really send over SMTP (each alliance once a month)"
+    )
+    notify.add_argument("--only", nargs="+", metavar="SLUG", help="only these alliances")
+    notify.add_argument(
+        "--resend",
+        nargs="+",
+        metavar="SLUG",
+        default=[],
+        help="send these again although already recorded as sent (use after checking the outbox)",
+    )
+    _common(notify)
+    notify.set_defaults(func=run_notify)
+
+    schedule = sub.add_parser(
+        "schedule",
+        help="run the monthly crawl on schedule (long-running; or --once from cron)",
+        description="Crawl every month (default the 1st at 09:00 Asia/Taipei), catch up a missed"
+        " month at start-up, resume an interrupted crawl, write reports and notice drafts.",
+    )
+    schedule.add_argument(
+        "--once", action="store_true", help="run a due crawl (if any) and exit: for cron"
+    )
+    schedule.add_argument("--cron", help='when to crawl, crontab syntax (default "0 9 1 * *")')
+    schedule.add_argument("--timezone", help="time zone of --cron (default Asia/Taipei)")
+    schedule.add_argument(
+        "--no-catch-up", action="store_true", help="do not run a missed month at start-up"
+    )
+    schedule.add_argument(
+        "--allow-private",
+        action="store_true",
+        default=None,
+        help="let the crawl reach private/loopback addresses (tests, intranets)",
+    )
+    _common(schedule)
+    schedule.set_defaults(func=run_schedule)
+
+
+# -- shared helpers ---------------------------------------------------------------------------
+
+
+def _config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    path = args.config
+    if path is None:
+        env = os.environ.get(CONFIG_ENV)
+        path = Path(env) if env else DEFAULT_CONFIG
+        if not env and not path.exists():
+            return {}
+    elif not path.exists():
+        raise ConfigError(f"settings file {path} not found; create it or leave out --config")
+    return read_config(path)
+
+
+def _options(args: argparse.Namespace, config: Mapping[str, Mapping[str, Any]]) -> CrawlOptions:
+    options = CrawlOptions.from_config(config)
+    changes: dict[str, Any] = {}
+    if args.db is not None:
+        changes["db_path"] = args.db
+    if args.content is not None:
+        changes["content_dir"] = args.content
+    if args.reports is not None:
+        changes["reports_dir"] = args.reports
+    if getattr(args, "allow_private", None):
+        changes["allow_private"] = True
+    return replace(options, **changes)
+
+
+def _open_store(db_path: Path) -> Any:
+    from monitor.store import Store
+
+    if not db_path.exists():
+        raise ConfigError(
+            f"monitor database {db_path} not found; run `alliance crawl` first, or pass --db"
+        )
+    return Store(db_path)
+
+
+def _month(args: argparse.Namespace, store: Any) -> str:
+    from monitor.report import check_month
+
+    if args.month:
+        return check_month(args.month)
+    months = store.months()
+    if not months:
+        raise ConfigError(f"{store.path} has no finished crawl yet; run `alliance crawl` first")
+    return str(months[-1])
+
+
+def _alliances(content_dir: Path) -> dict[str, Any]:
+    from monitor.report import load_alliances
+
+    if not (content_dir / "alliances").is_dir():
+        log.warning("no registry at %s: names and contact addresses are not available", content_dir)
+        return {}
+    return load_alliances(content_dir)
+
+
+def _errors(func: Any) -> Any:
+    """Turn expected errors into one clear line on stderr and an exit code."""
+
+    def wrapper(args: argparse.Namespace) -> int:
+        from monitor.report import ReportError
+
+        try:
+            return int(func(args) or 0)
+        except (ConfigError, ReportError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except AlreadyRunning as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        except ConnectionError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+def _summary_line(report: Any) -> str:
+    c = report.summary.counts["overall"]
+    text = (
+        f"{report.month}: {report.summary.total} alliances, pass {c['pass']}, warn {c['warn']},"
+        f" fail {c['fail']}"
+    )
+    if report.newly_failing:
+        text += "; newly failing: " + ", ".join(r.slug for r in report.newly_failing)
+    if report.recovered:
+        text += "; recovered: " + ", ".join(r.slug for r in report.recovered)
+    return text
+
+
+# -- report -----------------------------------------------------------------------------------
+
+
+@_errors
+def run_report(args: argparse.Namespace) -> int:
+    from monitor.report import build_month_report, write_month_reports
+
+    options = _options(args, _config(args))
+    store = _open_store(options.db_path)
+    month = _month(args, store)
+    alliances = _alliances(options.content_dir)
+    folder = write_month_reports(store, month, options.reports_dir, alliances=alliances)
+    print(_summary_line(build_month_report(store, month, alliances=alliances)))
+    print(f"report written to {folder / 'index.html'}")
+    return 0
+
+
+# -- notify -----------------------------------------------------------------------------------
+
+
+def _print_plan(plan: Any) -> None:
+    if plan.missing_contact:
+        print(
+            f"NO CONTACT E-MAIL ({len(plan.missing_contact)}): these alliances need a notice but"
+            " have no contact_email in their profile:"
+        )
+        for notice in plan.missing_contact:
+            checks = ", ".join(f"{p.label_en} {p.status_en}" for p in notice.problems)
+            print(f"  {notice.slug}  {notice.name}  ({checks})")
+
+
+def publish_notices(
+    store: Any,
+    month: str,
+    options: CrawlOptions,
+    settings: ScheduleSettings,
+    smtp: Any,
+    *,
+    send: bool,
+    only: list[str] | None = None,
+    resend: list[str] | None = None,
+    alliances: Mapping[str, Any] | None = None,
+) -> tuple[Any, Any]:
+    """Plan the month's notices, then write drafts or send. Returns (plan, send result or None)."""
+    from monitor.notify import plan_notices, send_notices, write_drafts
+    from monitor.report import build_month_report
+    from monitor.schedule import next_check_from
+
+    if alliances is None:
+        alliances = _alliances(options.content_dir)
+    report = build_month_report(store, month, alliances=alliances)
+    now = datetime.now(settings.tz)
+    after_month = report.next_check
+    upcoming = next_check_from(settings, now)
+    next_check = max(d for d in (after_month, upcoming) if d) if (after_month or upcoming) else None
+    plan = plan_notices(
+        report,
+        alliances,
+        sender=smtp.sender,
+        reply_to=smtp.reply_to,
+        next_check=next_check,
+        only=only,
+    )
+    if not send:
+        write_drafts(plan, options.reports_dir / month)
+        return plan, None
+    return plan, send_notices(plan, store, smtp, resend=resend or [])
+
+
+@_errors
+def run_notify(args: argparse.Namespace) -> int:
+    from monitor.notify import SmtpSettings
+
+    config = _config(args)
+    options = _options(args, config)
+    settings = ScheduleSettings.from_config(config)
+    smtp = SmtpSettings.from_config(config, os.environ)
+    if args.send:
+        smtp.check_for_sending()
+    store = _open_store(options.db_path)
+    month = _month(args, store)
+    plan, result = publish_notices(
+        store, month, options, settings, smtp, send=args.send, only=args.only, resend=args.resend
+    )
+    if result is None:
+        folder = options.reports_dir / month / "notices"
+        print(
+            f"dry run: {len(plan.sendable)} notice(s) written to {folder}/ (nothing sent; add --send)"
+        )
+        for notice in plan.sendable:
+            print(f"  {notice.slug}.eml  to {notice.recipient}")
+        _print_plan(plan)
+        return 0
+    print(f"sent {len(result.sent)} notice(s) for {month}")
+    for slug in result.sent:
+        print(f"  sent            {slug}")
+    for slug in result.already_sent:
+        print(f"  already sent    {slug} (not sent again)")
+    for slug in result.uncertain:
+        print(
+            f"  UNCERTAIN       {slug}: a previous run stopped while sending; check the outbox,"
+            f" then `alliance notify --month {month} --send --resend {slug}` if it did not arrive"
+        )
+    for slug, why in result.failed.items():
+        print(f"  FAILED          {slug}: {why}")
+    _print_plan(plan)
+    return EXIT_FAILED if result.failed else 0
+
+
+# -- schedule ---------------------------------------------------------------------------------
+
+
+def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
+    """The :class:`~monitor.schedule.MonthlyJob` the command runs, from settings and options."""
+    from monitor.notify import SmtpSettings
+    from monitor.report import write_month_reports
+    from monitor.schedule import MonthlyJob
+    from monitor.store import Store
+
+    config = _config(args)
+    options = _options(args, config)
+    settings = ScheduleSettings.from_config(config)
+    changes: dict[str, Any] = {}
+    if args.cron:
+        changes["cron"] = args.cron
+    if args.timezone:
+        changes["timezone"] = args.timezone
+    if changes:
+        settings = replace(settings, **changes)
+        settings.validate("command line:")
+    smtp = SmtpSettings.from_config(config, os.environ)
+    if settings.notify == "send":
+        smtp.check_for_sending()  # fail at start-up, not a month later
+    store = Store(options.db_path)
+
+    def after_crawl(month: str) -> None:
+        alliances = _alliances(options.content_dir)
+        folder = write_month_reports(store, month, options.reports_dir, alliances=alliances)
+        log.info("report written to %s", folder / "index.html")
+        if settings.notify != "off":
+            plan, result = publish_notices(
+                store,
+                month,
+                options,
+                settings,
+                smtp,
+                send=settings.notify == "send",
+                alliances=alliances,
+            )
+            log.info(
+                "notices: %d to send, %d without contact e-mail%s",
+                len(plan.sendable),
+                len(plan.missing_contact),
+                f", sent {len(result.sent)}" if result else " (drafts)",
+            )
+
+    return MonthlyJob(
+        store=store, options=options, settings=settings, crawl=crawl, after_crawl=after_crawl
+    )
+
+
+@_errors
+def run_schedule(args: argparse.Namespace) -> int:
+    from monitor.schedule import MonthlyScheduler, run_once
+
+    job = build_job(args)
+    if args.once:
+        outcome = run_once(job)
+        detail = f" (run {outcome.run_id})" if outcome.run_id else ""
+        print(
+            f"{outcome.action}: {outcome.month or '-'}{detail}{' ' + outcome.error if outcome.error else ''}"
+        )
+        return EXIT_FAILED if outcome.action == "failed" else 0
+    MonthlyScheduler(job, catch_up=not args.no_catch_up).run(install_signals=True)
+    return 0

@@ -1,0 +1,298 @@
+"""Fixture data for the report/notify/schedule tests, and tests of the report's data model.
+
+``make_monitor(tmp_path)`` writes a small registry and three months of crawl results into a
+real SQLite Store, with changes between months and hostile evidence text (it comes from the
+internet). Other test files import the builders from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.model import Check, SiteResult
+from monitor.report import ReportError, build_month_report, check_month
+from monitor.store import Store
+
+XSS = '<script>alert("x")</script>"><img src=x onerror=alert(1)>'
+FORMULA = '=HYPERLINK("http://evil.invalid","click")'
+
+#: slug -> (name, name_en, contact_email or "")
+PROFILES: dict[str, tuple[str, str, str]] = {
+    "good-motor": ("智慧馬達產學聯盟", "Smart Motor Alliance", "good-motor@example.edu.tw"),
+    "newly-bad": ("精密光電產學聯盟", "Precision Optics Alliance", "newly-bad@example.edu.tw"),
+    "comeback": ("綠能材料產學聯盟", "Green Materials Alliance", "comeback@example.edu.tw"),
+    "name-only": ("生醫檢測產學聯盟", "Biomedical Testing Alliance", "name-only@example.edu.tw"),
+    "hostile": ("資安防護產學聯盟", "Security Alliance", "hostile@example.edu.tw"),
+    "no-contact": ("土木防災產學聯盟", "Civil Resilience Alliance", ""),
+    "old-cert": ("智慧農業產學聯盟", "Smart Farming Alliance", "old-cert@example.edu.tw"),
+}
+
+
+def check(status: str, reason: str = "", evidence: str = "", **details: Any) -> Check:
+    return Check(status=status, reason=reason, evidence=evidence, details=details)  # type: ignore[arg-type]
+
+
+PASS_LOADS = check("pass", "HTTP 200", "", http_status=200)
+PASS_CREDIT = check(
+    "pass",
+    "funder and funding word on the homepage",
+    "本聯盟由科技部計畫補助成立",
+    matched="科技部計畫補助",
+    where="text",
+)
+
+
+def pass_updates(latest: str = "2026-04-20", written: str = "115/04/20", age: int = 11) -> Check:
+    return check(
+        "pass",
+        f"latest update {latest}",
+        f"最新消息 {written} 研討會",
+        latest_date=latest,
+        as_written=written,
+        source="https://example.edu.tw/news",
+        age_days=age,
+    )
+
+
+def site(
+    slug: str,
+    loads: Check = PASS_LOADS,
+    credit: Check = PASS_CREDIT,
+    updates: Check | None = None,
+    final_url: str | None = "same",
+) -> SiteResult:
+    url = f"https://{slug}.example.edu.tw/"
+    return SiteResult(
+        slug=slug,
+        url=url,
+        final_url=url if final_url == "same" else final_url,
+        loads=loads,
+        credit=credit,
+        updates=updates or pass_updates(),
+        name=PROFILES[slug][0],
+    )
+
+
+def month_results(month: str) -> list[SiteResult]:
+    """The crawl results of one fixture month."""
+    refused = check("fail", "connection refused", "connection refused after 3 attempts", attempts=3)
+    results = [site("good-motor")]
+    # newly-bad: passes until 2026-04, fails in 2026-05
+    results.append(
+        site(
+            "newly-bad",
+            loads=refused,
+            credit=check("fail", "homepage not loaded"),
+            updates=check("fail", "homepage not loaded", latest_date=None),
+        )
+        if month == "2026-05"
+        else site("newly-bad")
+    )
+    # comeback: fails until 2026-04 (no credit), passes in 2026-05
+    results.append(
+        site("comeback")
+        if month == "2026-05"
+        else site("comeback", credit=check("fail", "no funder named on the homepage"))
+    )
+    results.append(
+        site(
+            "name-only",
+            credit=check(
+                "warn",
+                "funder named without a funding word",
+                "歡迎來到科技部產學小聯盟",
+                matched="科技部產學小聯盟",
+                where="text",
+            ),
+        )
+    )
+    results.append(
+        site(
+            "hostile",
+            credit=check(
+                "warn",
+                "funder named without a funding word",
+                XSS + " 科技部 " + FORMULA,
+                matched=FORMULA,
+                where="javascript:alert(1)",
+            ),
+            updates=check(
+                "fail", "no date found", XSS, latest_date=None, source="javascript:alert(2)"
+            ),
+            final_url="javascript:alert(3)",
+        )
+    )
+    if month >= "2026-04":  # joined the programme in April
+        results.append(
+            site(
+                "no-contact",
+                updates=check(
+                    "fail",
+                    "latest update 2025-09-01 is 242 days old",
+                    "公告 114年9月1日",
+                    latest_date="2025-09-01",
+                    as_written="114年9月1日",
+                    source="https://no-contact.example.edu.tw/news",
+                    age_days=242,
+                ),
+            )
+        )
+    results.append(
+        site(
+            "old-cert",
+            loads=check(
+                "warn",
+                "TLS certificate expired",
+                "certificate has expired (notAfter 2026-02-01)",
+                http_status=200,
+                tls_problem="expired",
+                redirects=[
+                    "https://old-cert.example.edu.tw/",
+                    "https://old-cert.example.edu.tw/index.php",
+                ],
+            ),
+            updates=pass_updates("2026-01-10", "2026.01.10", 111) if month == "2026-05" else None,
+        )
+    )
+    return results
+
+
+MONTHS = ("2026-03", "2026-04", "2026-05")
+HOMEPAGE = (
+    "<html><head><title>首頁</title><script>alert('from the site')</script></head>"
+    "<body><p>本聯盟由科技部計畫補助</p></body></html>"
+)
+
+
+@dataclass
+class Monitor:
+    """A fixture monitor: a registry folder, a database path, a reports folder."""
+
+    root: Path
+    content: Path
+    db: Path
+    reports: Path
+    store: Store
+
+
+def write_profiles(content: Path) -> None:
+    folder = content / "alliances"
+    folder.mkdir(parents=True, exist_ok=True)
+    for slug, (name, name_en, email) in PROFILES.items():
+        lines = [
+            f'name = "{name}"',
+            f'name_en = "{name_en}"',
+            'university = "範例大學"',
+            'industry = "ict"',
+            f'website = "https://{slug}.example.edu.tw/"',
+        ]
+        if email:
+            lines.append(f'contact_email = "{email}"')
+        (folder / f"{slug}.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def add_month(
+    store: Store, month: str, results: list[SiteResult] | None = None, *, finish: bool = True
+) -> int:
+    results = month_results(month) if results is None else results
+    run = store.start_run(month=month, today=f"{month}-01", planned=[r.slug for r in results])
+    for r in results:
+        homepage = None
+        if r.slug == "good-motor":
+            homepage = HOMEPAGE.encode("utf-8")
+        elif r.slug == "name-only":
+            homepage = "<html><body>歡迎來到科技部產學小聯盟 碁</body></html>".encode("cp950")
+        store.save_result(run.id, r, fingerprint=f"fp-{month}-{r.slug}", homepage=homepage)
+    if finish:
+        store.finish_run(run.id)
+    return run.id
+
+
+def make_monitor(root: Path) -> Monitor:
+    content = root / "content"
+    write_profiles(content)
+    db = root / "var" / "monitor.sqlite3"
+    store = Store(db)
+    for month in MONTHS:
+        add_month(store, month)
+    # an unfinished June run must not show up anywhere
+    add_month(
+        store,
+        "2026-06",
+        [site("good-motor", loads=check("fail", "should not appear"))],
+        finish=False,
+    )
+    return Monitor(root, content, db, root / "reports", store)
+
+
+@pytest.fixture
+def monitor(tmp_path: Path) -> Monitor:
+    return make_monitor(tmp_path)
+
+
+# -- tests of the report's data model ------------------------------------------------------
+
+
+def test_changes_compare_with_the_previous_month(monitor: Monitor) -> None:
+    report = build_month_report(monitor.store, "2026-05")
+    assert report.previous_month == "2026-04"
+    assert [r.slug for r in report.newly_failing] == ["newly-bad"]
+    assert [r.slug for r in report.recovered] == ["comeback"]
+    by_slug = {r.slug: r for r in report.rows}
+    assert by_slug["newly-bad"].previous_overall == "pass"
+    assert by_slug["no-contact"].change == ""  # failed in April too: not new
+
+
+def test_first_check_failing_counts_as_newly_failing(monitor: Monitor) -> None:
+    report = build_month_report(monitor.store, "2026-04")
+    assert report.previous_month == "2026-03"
+    newly = {r.slug: r.previous_overall for r in report.newly_failing}
+    assert newly == {"no-contact": None}
+
+
+def test_history_and_trend_stop_at_the_report_month(monitor: Monitor) -> None:
+    report = build_month_report(monitor.store, "2026-04")
+    assert [m.month for m in report.trend] == ["2026-03", "2026-04"]
+    comeback = next(r for r in report.rows if r.slug == "comeback")
+    assert [(h.month, h.statuses["overall"]) for h in comeback.history] == [
+        ("2026-03", "fail"),
+        ("2026-04", "fail"),
+    ]
+
+
+def test_counts_per_check(monitor: Monitor) -> None:
+    summary = build_month_report(monitor.store, "2026-05").summary
+    assert summary.total == 7
+    assert summary.counts["loads"] == {"pass": 5, "warn": 1, "fail": 1}
+    assert summary.counts["credit"] == {"pass": 4, "warn": 2, "fail": 1}
+    assert summary.counts["overall"]["fail"] == 3  # newly-bad, hostile, no-contact
+
+
+def test_unfinished_month_is_an_error_that_says_what_to_do(monitor: Monitor) -> None:
+    with pytest.raises(
+        ReportError, match=r"no finished crawl for 2026-06.*2026-03, 2026-04, 2026-05.*--resume"
+    ):
+        build_month_report(monitor.store, "2026-06")
+
+
+@pytest.mark.parametrize("bad", ["2026-5", "2026-13", "May 2026", "2026-05-01", ""])
+def test_month_must_be_yyyy_mm(bad: str) -> None:
+    with pytest.raises(ReportError, match="YYYY-MM"):
+        check_month(bad)
+
+
+def test_names_fall_back_to_the_registry(monitor: Monitor) -> None:
+    from monitor.report import load_alliances
+
+    store = monitor.store
+    unnamed = site("good-motor")
+    unnamed.name = ""
+    add_month(store, "2026-07", [unnamed])
+    report = build_month_report(store, "2026-07", alliances=load_alliances(monitor.content))
+    assert report.rows[0].name == "智慧馬達產學聯盟"
+    assert report.rows[0].name_en == "Smart Motor Alliance"
+    assert build_month_report(store, "2026-07").rows[0].name == "good-motor"
