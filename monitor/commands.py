@@ -1,0 +1,206 @@
+"""``alliance crawl``: check every active alliance's website now and store the results.
+
+Exit status: 0 when the crawl ran (whatever the sites' results), 2 for bad input (an unknown
+``--only`` slug, a bad date, no registry), 130 when interrupted (the run stays resumable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+from monitor import fetch_settings as S
+
+log = logging.getLogger(__name__)
+
+EXIT_USAGE = 2
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date; write YYYY-MM-DD") from None
+
+
+def _positive(kind: type) -> object:
+    def parse(value: str) -> object:
+        try:
+            number = kind(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+        if number <= 0:
+            raise argparse.ArgumentTypeError(f"{value!r} must be greater than 0")
+        return number
+
+    return parse
+
+
+def _non_negative_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} must be 0 or more")
+    return number
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    crawl = sub.add_parser(
+        "crawl",
+        help="check every active alliance's website (loads, credit, updates) and store results",
+        description=(
+            "Fetch each active alliance's homepage, judge it against the office's rules "
+            "(RULES.md) and store one result per alliance in the monitor database as soon as "
+            "it is judged. After a finished run the month's reports are written."
+        ),
+    )
+    crawl.add_argument(
+        "--content", type=Path, default=S.DEFAULT_CONTENT, help="registry folder (default content/)"
+    )
+    crawl.add_argument(
+        "--db",
+        type=Path,
+        default=S.DEFAULT_DB,
+        help="monitor database (default var/monitor.sqlite3)",
+    )
+    crawl.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="also write the results as JSON here",
+    )
+    crawl.add_argument(
+        "--reports", type=Path, default=S.DEFAULT_REPORTS, help="reports folder (default reports/)"
+    )
+    crawl.add_argument(
+        "--today",
+        type=_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="reference date (default: today)",
+    )
+    crawl.add_argument(
+        "--timeout",
+        type=_positive(float),
+        default=S.READ_TIMEOUT,
+        metavar="S",
+        help="seconds per page (default 20)",
+    )
+    crawl.add_argument(
+        "--retries",
+        type=_non_negative_int,
+        default=S.RETRIES,
+        metavar="N",
+        help="retries of transient errors (default 2)",
+    )
+    crawl.add_argument(
+        "--concurrency",
+        type=_positive(int),
+        default=S.CONCURRENCY,
+        metavar="N",
+        help="sites checked in parallel (default 16)",
+    )
+    crawl.add_argument("--only", nargs="+", metavar="SLUG", help="check only these alliances")
+    crawl.add_argument(
+        "--allow-private",
+        action="store_true",
+        help=f"allow private/loopback addresses (tests, intranets; or set {S.ALLOW_PRIVATE_ENV}=1)",
+    )
+    crawl.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish this month's interrupted crawl instead of starting anew",
+    )
+    crawl.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from monitor.crawl import CrawlError, run_crawl
+    from monitor.store import Store
+
+    today = args.today or date.today()
+    try:
+        run_id = run_crawl(
+            content_dir=args.content,
+            db_path=args.db,
+            today=today,
+            resume=args.resume,
+            only=args.only,
+            allow_private=args.allow_private,
+            timeout=args.timeout,
+            retries=args.retries,
+            concurrency=args.concurrency,
+            json_path=args.json,
+            progress=sys.stderr.isatty(),
+        )
+    except CrawlError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    store = Store(args.db)
+    run_record = store.run(run_id)
+    assert run_record is not None
+    results = store.results(run_id)
+    print_summary(results, run_id=run_id, month=run_record.month)
+    if args.json:
+        print(f"JSON report: {args.json}")
+    if run_record.finished:
+        write_reports(store, run_record.month, args.reports)
+    store.close()
+    return 0
+
+
+def print_summary(results: list, *, run_id: int, month: str) -> None:  # type: ignore[type-arg]
+    """A table of every site's statuses and the totals (plain text when not on a terminal)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    table = Table(title=f"Crawl run {run_id} ({month})")
+    for column in ("alliance", "loads", "credit", "updates", "overall", "note"):
+        table.add_column(column)
+    colour = {"pass": "green", "warn": "yellow", "fail": "red"}
+    for r in results:
+        worst_check = next(
+            (
+                c
+                for c in (r.loads, r.credit, r.updates)
+                if c.status == r.overall and c.status != "pass"
+            ),
+            None,
+        )
+        note = worst_check.reason if worst_check is not None else ""
+        table.add_row(
+            r.slug,
+            *(
+                f"[{colour[s]}]{s}[/]"
+                for s in (r.loads.status, r.credit.status, r.updates.status, r.overall)
+            ),
+            note[:60],
+        )
+    console.print(table)
+    totals = {s: sum(1 for r in results if r.overall == s) for s in ("pass", "warn", "fail")}
+    console.print(
+        f"{len(results)} sites: {totals['pass']} pass, {totals['warn']} warn, {totals['fail']} fail"
+    )
+
+
+def write_reports(store: object, month: str, reports_dir: Path) -> None:
+    """Call ``monitor.report.write_month_reports`` when that module is installed."""
+    try:
+        report = importlib.import_module("monitor.report")
+    except ModuleNotFoundError as exc:
+        if exc.name != "monitor.report":
+            raise
+        return
+    writer = getattr(report, "write_month_reports", None)
+    if writer is None:
+        return
+    folder = writer(store, month, reports_dir)
+    print(f"reports: {folder}")

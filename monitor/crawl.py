@@ -1,0 +1,434 @@
+"""Running a whole crawl: every active alliance, in parallel, each result committed at once.
+
+Flow of one site (:func:`check_site`)::
+
+    fetch homepage (other scheme if the registered one is dead)      -> loads inputs
+      decode -> looks JS-rendered? -> render in Chromium (guarded)   -> homepage Page
+      classify_page (empty / default / parked)                       -> loads
+      news link on the same site (one), feeds it links (at most 2)   -> news/feed Pages
+      judge_credit(homepage, other_pages=[news])                     -> credit
+      judge_updates([homepage, news, feeds], previous fingerprint)   -> updates, fingerprint
+
+Flow of a run (:func:`run_crawl`): the run and the list of planned slugs are stored first; worker
+threads take alliances from a queue and commit each result (with the homepage snapshot and the
+fingerprint) the moment it is judged. A crawl killed half-way is finished by ``resume=True``,
+which judges only the slugs of that run not yet stored. A site that breaks a judge gets a
+``warn`` result naming the error, never a crashed crawl.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import threading
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from alliance_portal.registry import Alliance, atomic_write, load_registry
+from monitor import fetch_settings as S
+from monitor.credit import judge_credit
+from monitor.fetch import Fetcher, FetchOptions, FetchResult
+from monitor.guard import AddressPolicy
+from monitor.loads import HomepageFetch, fetch_homepage, is_html, judge_loads, same_site
+from monitor.model import Check, Page, SiteResult
+from monitor.pagekind import classify_page, follow_target, looks_js_rendered
+from monitor.render import Renderer
+from monitor.store import Run, Store
+from monitor.text import decode_html
+from monitor.updates import find_feed_links, find_news_link, judge_updates
+
+log = logging.getLogger(__name__)
+
+_NOT_CHECKED = "首頁無法開啟，未檢查 / not checked: the homepage did not load"
+
+
+class CrawlError(ValueError):
+    """Bad crawl input (an unknown ``--only`` slug, an empty registry): say what and how to fix."""
+
+
+@dataclass(slots=True)
+class SiteOutcome:
+    """One judged site, ready to store: the result, its fingerprint and the homepage bytes."""
+
+    result: SiteResult
+    fingerprint: str | None = None
+    homepage: bytes | None = None
+
+
+class Stopped(Exception):
+    """The crawl was asked to stop while this site was being checked."""
+
+
+@dataclass(slots=True)
+class CrawlContext:
+    """What every site check shares during one run."""
+
+    fetcher: Fetcher
+    renderer: Renderer
+    today: date
+    scheme_ports: Mapping[str, int] | None = None
+    max_feeds: int = S.MAX_FEEDS
+    extra_notes: list[str] = field(default_factory=list)
+
+
+def _page_from(result: FetchResult, kind: str) -> Page | None:
+    if not result.ok:
+        return None
+    if kind != "feed" and not is_html(result.content_type, result.body):
+        return None
+    text, _encoding = decode_html(result.body, result.content_type)
+    return Page(url=result.final_url or result.url, html=text, kind=kind)  # type: ignore[arg-type]
+
+
+def check_site(
+    alliance: Alliance, ctx: CrawlContext, *, previous_fingerprint: str | None
+) -> SiteOutcome:
+    """Fetch and judge one alliance's website (see the module docstring for the steps)."""
+    home = fetch_homepage(ctx.fetcher, alliance.website, scheme_ports=ctx.scheme_ports)
+    r = home.result
+    if r.error is not None and r.error.kind == "stopped":
+        raise Stopped
+    extra: dict[str, Any] = {}
+    if r.error is not None or not is_html(r.content_type, r.body):
+        loads = judge_loads(home)
+        not_checked = Check("fail", _NOT_CHECKED, loads.reason)
+        result = SiteResult(
+            slug=alliance.slug,
+            url=alliance.website,
+            final_url=r.final_url,
+            loads=loads,
+            credit=not_checked,
+            updates=replace(not_checked, details={"latest_date": None, "source": None}),
+            name=alliance.name,
+        )
+        return SiteOutcome(result, None, r.body or None)
+
+    r = _follow_frames(ctx, home)
+    if r.error is not None and r.error.kind == "stopped":
+        raise Stopped
+    final_url = r.final_url or r.url
+    html, encoding = decode_html(r.body, r.content_type)
+    extra["encoding"] = encoding
+    homepage = Page(url=final_url, html=html, kind="homepage")
+    render_note = ""
+    render_failed = False
+    if looks_js_rendered(html):
+        rendered = ctx.renderer.render(final_url, r.body, r.content_type)
+        render_note = rendered.note
+        if rendered.html is not None:
+            homepage = Page(url=final_url, html=rendered.html, kind="homepage")
+            extra["rendered"] = True
+        else:
+            render_failed = True
+    page_check = classify_page(homepage)
+    loads = judge_loads(
+        home, page_check=page_check, render_note=render_note, render_failed=render_failed
+    )
+    if loads.status == "fail":
+        not_checked = Check("fail", _NOT_CHECKED, loads.reason)
+        result = SiteResult(
+            slug=alliance.slug,
+            url=alliance.website,
+            final_url=final_url,
+            loads=loads,
+            credit=not_checked,
+            updates=replace(not_checked, details={"latest_date": None, "source": None}),
+            name=alliance.name,
+        )
+        return SiteOutcome(result, None, r.body)
+
+    pages = [homepage]
+    news_page: Page | None = None
+    news_url = find_news_link(homepage)
+    if news_url and same_site(news_url, final_url):
+        got = ctx.fetcher.fetch(news_url, max_bytes=S.MAX_SUBPAGE_BYTES)
+        if got.error is not None and got.error.kind == "stopped":
+            raise Stopped
+        news_page = _page_from(got, "news")
+        extra["news_url"] = news_url
+        if news_page is None:
+            extra["news_error"] = got.error.message if got.error else "not an HTML page"
+        else:
+            pages.append(news_page)
+    feeds: list[str] = []
+    for feed_url in find_feed_links(homepage)[: ctx.max_feeds]:
+        got = ctx.fetcher.fetch(feed_url, max_bytes=S.MAX_SUBPAGE_BYTES)
+        if got.error is not None and got.error.kind == "stopped":
+            raise Stopped
+        feed_page = _page_from(got, "feed")
+        if feed_page is not None:
+            pages.append(feed_page)
+            feeds.append(feed_url)
+    if feeds:
+        extra["feeds"] = feeds
+
+    credit = judge_credit(homepage, other_pages=[news_page] if news_page else [])
+    updates, fingerprint = judge_updates(
+        pages, today=ctx.today, previous_fingerprint=previous_fingerprint
+    )
+    result = SiteResult(
+        slug=alliance.slug,
+        url=alliance.website,
+        final_url=final_url,
+        loads=loads,
+        credit=credit,
+        updates=updates,
+        name=alliance.name,
+        extra=extra,
+    )
+    return SiteOutcome(result, fingerprint, r.body)
+
+
+def _follow_frames(ctx: CrawlContext, home: HomepageFetch) -> FetchResult:
+    """Follow a frameset's main frame or a meta refresh (at most twice), as a visitor's browser does.
+
+    The followed page becomes the homepage; its address joins the redirect chain, so a frame
+    pointing at another host is reported like a redirect to one. If the target cannot be
+    fetched the original page is judged as it is.
+    """
+    r = home.result
+    for _ in range(2):
+        text, _enc = decode_html(r.body, r.content_type)
+        target = follow_target(Page(url=r.final_url or r.url, html=text))
+        if not target or target.split("#", 1)[0] == (r.final_url or r.url).split("#", 1)[0]:
+            break
+        got = ctx.fetcher.fetch(target)
+        if not got.ok or not is_html(got.content_type, got.body):
+            break
+        got.redirects = [*r.redirects, r.final_url or r.url, *got.redirects]
+        got.retry_reasons = r.retry_reasons + got.retry_reasons
+        got.attempts += r.attempts
+        got.tls_problem = got.tls_problem or r.tls_problem
+        r = got
+    home.result = r
+    return r
+
+
+def broken_result(alliance: Alliance, exc: BaseException) -> SiteResult:
+    """The result of a site whose check raised: a warning a person must look at."""
+    why = f"{type(exc).__name__}: {exc}"
+    check = Check(
+        "warn",
+        "檢查程式發生錯誤，請人工確認 / the monitor hit an internal error on this site; please "
+        "check by hand and report the error",
+        why,
+    )
+    return SiteResult(
+        slug=alliance.slug,
+        url=alliance.website,
+        final_url=None,
+        loads=check,
+        credit=check,
+        updates=replace(check, details={"latest_date": None, "source": None}),
+        name=alliance.name,
+    )
+
+
+def allow_private_from_env() -> bool:
+    return os.environ.get(S.ALLOW_PRIVATE_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def select_alliances(content_dir: Path, only: Sequence[str] | None) -> list[Alliance]:
+    """Active alliances of the registry (or the ``only`` ones), with a clear error otherwise."""
+    registry = load_registry(content_dir, None)
+    for problem in registry.errors:
+        log.warning("registry: %s", problem)
+    active = [a for a in registry.alliances if a.active]
+    if only:
+        by_slug = {a.slug: a for a in registry.alliances}
+        unknown = [s for s in only if s not in by_slug]
+        if unknown:
+            raise CrawlError(
+                f"--only: no valid profile for {', '.join(unknown)} in {content_dir / 'alliances'}"
+                " (check the spelling against the file names; run `alliance check` for errors)"
+            )
+        return [by_slug[s] for s in dict.fromkeys(only)]
+    if not active and not registry.alliances:
+        raise CrawlError(
+            f"no alliance profiles found in {content_dir / 'alliances'} "
+            "(use --content to point at the folder holding alliances/)"
+        )
+    return active
+
+
+def _resumable_run(store: Store, month: str) -> Run | None:
+    run = store.latest_run_for_month(month, finished_only=False)
+    return run if run is not None and not run.finished else None
+
+
+def write_json_report(store: Store, run_id: int, path: Path) -> None:
+    """The JSON report of a run in the DESIGN.md shape, written atomically."""
+    run = store.run(run_id)
+    assert run is not None
+    results = {r.slug: r for r in store.results(run_id)}
+    ordered = [results[s] for s in run.planned if s in results]
+    data = {
+        "today": run.today,
+        "month": run.month,
+        "run_id": run.id,
+        "finished": run.finished,
+        "alliances": [r.to_json() for r in ordered],
+    }
+    atomic_write(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+
+def run_crawl(
+    *,
+    content_dir: Path,
+    db_path: Path,
+    today: date,
+    resume: bool = False,
+    only: list[str] | None = None,
+    allow_private: bool = False,
+    timeout: float = 20.0,
+    retries: int = 2,
+    concurrency: int = 16,
+    json_path: Path | None = None,
+    progress: bool = False,
+    stop_event: threading.Event | None = None,
+    fetch_options: FetchOptions | None = None,
+    scheme_ports: Mapping[str, int] | None = None,
+    renderer_executable: str | None = None,
+    on_result: Callable[[SiteResult], None] | None = None,
+) -> int:
+    """Crawl the registry's active alliances and return the run id.
+
+    ``month`` is ``today``'s YYYY-MM. With ``resume``, an unfinished run of that month is
+    completed (its own reference date is kept) instead of starting a new one. When
+    ``stop_event`` is set the crawl stops promptly and leaves the run unfinished, for a later
+    resume. ``fetch_options`` overrides ``timeout``/``retries``/``allow_private`` entirely (tests
+    use it for a private CA and short backoffs); ``scheme_ports`` is for tests on loopback ports.
+    """
+    stop = stop_event or threading.Event()
+    store = Store(db_path)
+    month = today.strftime("%Y-%m")
+    run = _resumable_run(store, month) if resume else None
+    if run is not None:
+        today = date.fromisoformat(run.today)
+        alliances_by_slug = {a.slug: a for a in select_alliances(content_dir, list(run.planned))}
+        log.info("resuming run %d of %s", run.id, run.month)
+    else:
+        if resume:
+            log.info("no unfinished crawl of %s to resume; starting a new one", month)
+        chosen = select_alliances(content_dir, only)
+        alliances_by_slug = {a.slug: a for a in chosen}
+        run = store.start_run(
+            month=month, today=today.isoformat(), planned=[a.slug for a in chosen]
+        )
+    done = store.done_slugs(run.id)
+    todo = [alliances_by_slug[s] for s in run.planned if s not in done and s in alliances_by_slug]
+
+    options = fetch_options or FetchOptions.from_timeout(
+        timeout,
+        retries=retries,
+        policy=AddressPolicy(allow_private=allow_private or allow_private_from_env()),
+    )
+    fetcher = Fetcher(options, stop_event=stop)
+    renderer = Renderer(fetcher, executable=renderer_executable, timeout=max(timeout, 5.0))
+    ctx = CrawlContext(fetcher=fetcher, renderer=renderer, today=today, scheme_ports=scheme_ports)
+
+    jobs: queue.Queue[Alliance] = queue.Queue()
+    for alliance in todo:
+        jobs.put(alliance)
+    bar = _Progress(len(run.planned), len(run.planned) - len(todo)) if progress else None
+
+    def worker() -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    alliance = jobs.get_nowait()
+                except queue.Empty:
+                    return
+                previous = store.previous_fingerprint(alliance.slug, before_month=run.month)
+                try:
+                    outcome = check_site(alliance, ctx, previous_fingerprint=previous)
+                except Stopped:
+                    return
+                except Exception as exc:
+                    log.error("%s: check failed:\n%s", alliance.slug, traceback.format_exc())
+                    outcome = SiteOutcome(broken_result(alliance, exc))
+                store.save_result(
+                    run.id,
+                    outcome.result,
+                    fingerprint=outcome.fingerprint,
+                    homepage=outcome.homepage,
+                )
+                if on_result is not None:
+                    on_result(outcome.result)
+                if bar is not None:
+                    bar.advance(alliance.slug)
+        finally:
+            store.close()
+
+    threads = [
+        threading.Thread(target=worker, name=f"crawl-{i}", daemon=True)
+        for i in range(max(1, min(concurrency, len(todo))))
+    ]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            while t.is_alive():
+                t.join(timeout=0.5)
+    except KeyboardInterrupt:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+        renderer.close()
+        fetcher.close()
+
+    if not stop.is_set():
+        missing = set(run.planned) - store.done_slugs(run.id) - set(alliances_by_slug)
+        for slug in sorted(missing):
+            log.warning(
+                "%s: planned in run %d but no longer in the registry; skipped", slug, run.id
+            )
+        store.finish_run(run.id)
+        if json_path is not None:
+            write_json_report(store, run.id, json_path)
+    store.close()
+    return run.id
+
+
+class _Progress:
+    """A rich progress bar on stderr (only when asked: the CLI asks on a terminal)."""
+
+    def __init__(self, total: int, completed: int) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self._lock = threading.Lock()
+        self._progress = Progress(
+            TextColumn("crawl"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[slug]}"),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self._task = self._progress.add_task("crawl", total=total, completed=completed, slug="")
+        self._progress.start()
+
+    def advance(self, slug: str) -> None:
+        with self._lock:
+            self._progress.update(self._task, advance=1, slug=slug)
+
+    def close(self) -> None:
+        self._progress.stop()

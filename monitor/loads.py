@@ -1,0 +1,233 @@
+"""The ``loads`` check (RULES.md rule 1: "the site must open normally").
+
+Two steps, kept apart so the judging stays a pure function:
+
+- :func:`fetch_homepage` fetches the registered address and, when it cannot be reached at all,
+  tries the other scheme (http <-> https) so that "only reachable over http" can be told apart
+  from "down";
+- :func:`judge_loads` turns that outcome (plus the page-kind verdict of
+  :func:`monitor.pagekind.classify_page` on the decoded page) into a :class:`Check`.
+
+pass: a 2xx HTML page with real text, valid TLS. fail: DNS, refused, reset, timeout, 4xx/5xx
+after retries, redirect loop, not HTML, empty/default/parked page. warn: TLS refused (with the
+reason), redirected to another host, reachable only over the other scheme, or a JavaScript
+page that could not be rendered. Every reason is zh-TW first, then English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from monitor.fetch import Fetcher, FetchResult
+from monitor.model import Check
+
+#: Errors after which the other scheme is worth a try (the host answered nothing usable).
+_SCHEME_FALLBACK_KINDS = frozenset({"refused", "timeout", "reset", "connection", "tls"})
+
+#: Content types judged as web pages.
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+_FAIL_REASONS: dict[str, tuple[str, str]] = {
+    "dns": ("找不到網域名稱（DNS 查詢失敗）", "the host name does not resolve (DNS)"),
+    "refused": ("連線被拒絕（伺服器未開啟）", "connection refused"),
+    "reset": ("連線中斷", "connection reset"),
+    "timeout": ("連線逾時", "timed out"),
+    "blocked": (
+        "網址指向內部或保留位址，基於安全不予連線",
+        "address is private/internal; refused by the SSRF guard",
+    ),
+    "tls": ("TLS 加密連線失敗", "TLS handshake failed"),
+    "http-status": ("伺服器回應錯誤", "the server answered with an error"),
+    "redirect-loop": ("網址重新導向形成迴圈", "redirect loop"),
+    "too-many-redirects": ("重新導向次數過多", "too many redirects"),
+    "bad-redirect": ("重新導向的目標無效", "invalid redirect target"),
+    "bad-url": ("網址格式錯誤", "invalid website address"),
+    "bad-encoding": ("回應內容無法解壓縮", "the response body does not decode"),
+    "connection": ("無法連線", "could not connect"),
+    "stopped": ("檢查被中止", "the check was stopped"),
+}
+
+
+@dataclass(slots=True)
+class HomepageFetch:
+    """The homepage fetch, and the address that was asked for first."""
+
+    registered_url: str
+    result: FetchResult
+    #: True when the registered scheme failed and the other one answered.
+    switched_scheme: bool = False
+    #: What the registered scheme gave before the switch (for the evidence).
+    first_error: str = ""
+
+
+def other_scheme_url(url: str, ports: Mapping[str, int] | None = None) -> str | None:
+    """``url`` with http and https swapped, or None when that makes no sense.
+
+    ``ports`` maps each scheme to its port (default 80/443); an explicit port is swapped only
+    when it is that scheme's port (tests run both on arbitrary loopback ports).
+    """
+    ports = dict(ports or {"http": 80, "https": 443})
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    other = "https" if parts.scheme == "http" else "http"
+    host = parts.hostname
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    if port is None:
+        netloc = host
+    elif port == ports.get(parts.scheme):
+        new_port = ports.get(other)
+        default = {"http": 80, "https": 443}[other]
+        netloc = host if new_port in (None, default) else f"{host}:{new_port}"
+    else:
+        return None
+    return urlunsplit((other, netloc, parts.path, parts.query, ""))
+
+
+def fetch_homepage(
+    fetcher: Fetcher, url: str, *, scheme_ports: Mapping[str, int] | None = None
+) -> HomepageFetch:
+    """Fetch the registered homepage; on a dead registered scheme, try the other one."""
+    result = fetcher.fetch(url)
+    if result.error is None or result.error.kind not in _SCHEME_FALLBACK_KINDS or result.redirects:
+        return HomepageFetch(url, result)
+    if result.tls_problem is not None:
+        return HomepageFetch(url, result)
+    other = other_scheme_url(url, scheme_ports)
+    if other is None:
+        return HomepageFetch(url, result)
+    second = fetcher.fetch(other)
+    if second.ok:
+        second.attempts += result.attempts
+        return HomepageFetch(url, second, switched_scheme=True, first_error=result.error.message)
+    return HomepageFetch(url, result)
+
+
+def same_site(a: str, b: str) -> bool:
+    """Whether two URLs are on the same host, ignoring a leading ``www.``, port and scheme."""
+
+    def key(url: str) -> str:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        return host.removeprefix("www.")
+
+    return key(a) == key(b)
+
+
+def is_html(content_type: str | None, body: bytes) -> bool:
+    """HTML by its Content-Type, or by its first bytes when the server sends none."""
+    if content_type:
+        return content_type.split(";", 1)[0].strip().lower() in _HTML_TYPES
+    head = body[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<meta"))
+
+
+def judge_loads(
+    fetched: HomepageFetch,
+    *,
+    page_check: Check | None = None,
+    render_note: str = "",
+    render_failed: bool = False,
+) -> Check:
+    """Judge the ``loads`` check from the homepage fetch.
+
+    ``page_check`` is :func:`monitor.pagekind.classify_page`'s verdict on the decoded (or
+    rendered) page: a fail for empty, default-server and parked pages, else None.
+    ``render_failed`` means the page needs JavaScript and no browser could show it: a person
+    has to look, so at best a warning.
+    """
+    r = fetched.result
+    details: dict[str, object] = {
+        "http_status": r.status,
+        "attempts": r.attempts,
+        "elapsed_ms": round(r.elapsed * 1000),
+    }
+    if r.redirects:
+        details["redirects"] = [*r.redirects, r.final_url]
+    notes: list[str] = []
+    if r.needed_retry:
+        details["retries"] = list(r.retry_reasons)
+        notes.append(
+            f"需要重試才成功 / needed a retry ({'; '.join(_brief(x) for x in r.retry_reasons)})"
+        )
+
+    if r.error is not None:
+        zh, en = _FAIL_REASONS.get(r.error.kind, _FAIL_REASONS["connection"])
+        if r.error.kind == "http-status" and r.status is not None:
+            zh, en = f"{zh}（HTTP {r.status}）", f"{en} (HTTP {r.status})"
+        details["error_kind"] = r.error.kind
+        evidence = r.error.message
+        if r.attempts > 1:
+            evidence += f" (after {r.attempts} attempts)"
+        return Check("fail", f"{zh} / {en}", evidence, details)
+
+    if r.truncated:
+        notes.append(
+            f"網頁過大，只讀取前 {len(r.body) // 1024} KiB / page larger than the cap; judged "
+            f"the first {len(r.body) // 1024} KiB"
+        )
+    if render_note:
+        notes.append(render_note)
+
+    if not is_html(r.content_type, r.body):
+        ctype = (r.content_type or "unknown").split(";", 1)[0]
+        return Check(
+            "fail",
+            f"首頁不是網頁（{ctype}） / the homepage is not an HTML page ({ctype})",
+            "; ".join(notes),
+            details,
+        )
+    if page_check is not None and page_check.status == "fail":
+        evidence = "; ".join(x for x in (page_check.evidence, *notes) if x)
+        return Check("fail", page_check.reason, evidence, details | page_check.details)
+
+    warnings: list[str] = []
+    if r.tls_problem is not None:
+        details["tls"] = r.tls_problem.kind
+        warnings.append(
+            f"TLS 憑證有問題：{r.tls_problem.reason_zh} / TLS certificate refused: "
+            f"{r.tls_problem.reason_en}"
+        )
+        notes.append(f"certificate: {r.tls_problem.detail}" if r.tls_problem.detail else "")
+    if fetched.switched_scheme:
+        wanted = urlsplit(fetched.registered_url).scheme
+        got = urlsplit(r.url).scheme
+        warnings.append(
+            f"登錄為 {wanted}，但只能以 {got} 連線 / registered as {wanted} but only reachable over {got}"
+        )
+        notes.append(f"{wanted}: {fetched.first_error}")
+    elif (
+        r.final_url
+        and urlsplit(fetched.registered_url).scheme == "https"
+        and urlsplit(r.final_url).scheme == "http"
+    ):
+        warnings.append("登錄為 https，但被導向 http / registered as https but redirected to http")
+    if r.final_url and not same_site(fetched.registered_url, r.final_url):
+        final_host = urlsplit(r.final_url).hostname
+        warnings.append(
+            f"首頁被導向其他網站（{final_host}） / the homepage redirects to another host "
+            f"({final_host})"
+        )
+    if render_failed:
+        warnings.append(
+            "首頁內容由 JavaScript 產生，無法以瀏覽器檢視，請人工確認 / the homepage is filled in "
+            "by JavaScript and could not be rendered; please check by hand"
+        )
+    if page_check is not None and page_check.status == "warn":
+        warnings.append(page_check.reason)
+    evidence = "; ".join(x for x in notes if x)
+    if warnings:
+        return Check("warn", "；".join(warnings), evidence, details)
+    return Check(
+        "pass",
+        f"網站正常開啟（HTTP {r.status}） / the site opens (HTTP {r.status})",
+        evidence,
+        details,
+    )
+
+
+def _brief(reason: str) -> str:
+    return reason if len(reason) <= 80 else reason[:77] + "..."
