@@ -39,7 +39,7 @@ def check(status: str, reason: str = "", evidence: str = "", **details: Any) -> 
 PASS_LOADS = check("pass", "HTTP 200", "", http_status=200)
 PASS_CREDIT = check(
     "pass",
-    "funder and funding word on the homepage",
+    "首頁載明補助單位 / The homepage credits the funding agency",
     "本聯盟由科技部計畫補助成立",
     matched="科技部計畫補助",
     where="text",
@@ -49,7 +49,7 @@ PASS_CREDIT = check(
 def pass_updates(latest: str = "2026-04-20", written: str = "115/04/20", age: int = 11) -> Check:
     return check(
         "pass",
-        f"latest update {latest}",
+        f"最近更新 {latest}（{age} 天前）/ {latest} ({age} days ago)",
         f"最新消息 {written} 研討會",
         latest_date=latest,
         as_written=written,
@@ -79,7 +79,9 @@ def site(
 
 def month_results(month: str) -> list[SiteResult]:
     """The crawl results of one fixture month."""
-    refused = check("fail", "connection refused", "connection refused after 3 attempts", attempts=3)
+    refused = check(
+        "fail", "無法連線 / Connection refused", "connection refused after 3 attempts", attempts=3
+    )
     results = [site("good-motor")]
     # newly-bad: passes until 2026-04, fails in 2026-05
     results.append(
@@ -103,7 +105,8 @@ def month_results(month: str) -> list[SiteResult]:
             "name-only",
             credit=check(
                 "warn",
-                "funder named without a funding word",
+                "首頁只提到「科技部」，沒有「補助」「指導單位」等字樣"
+                " / The homepage names 科技部 but does not say it funds the alliance",
                 "歡迎來到科技部產學小聯盟",
                 matched="科技部產學小聯盟",
                 where="text",
@@ -132,7 +135,7 @@ def month_results(month: str) -> list[SiteResult]:
                 "no-contact",
                 updates=check(
                     "fail",
-                    "latest update 2025-09-01 is 242 days old",
+                    "最近更新已超過 180 天：2025-09-01（242 天前）/ Last update over 180 days ago",
                     "公告 114年9月1日",
                     latest_date="2025-09-01",
                     as_written="114年9月1日",
@@ -155,7 +158,17 @@ def month_results(month: str) -> list[SiteResult]:
                     "https://old-cert.example.edu.tw/index.php",
                 ],
             ),
-            updates=pass_updates("2026-01-10", "2026.01.10", 111) if month == "2026-05" else None,
+            updates=check(
+                "warn",
+                "最近更新已超過 90 天：2026-01-10（111 天前）/ Last update over 90 days ago",
+                "2026.01.10 成果發表會",
+                latest_date="2026-01-10",
+                as_written="2026.01.10",
+                source="https://old-cert.example.edu.tw/news",
+                age_days=111,
+            )
+            if month == "2026-05"
+            else None,
         )
     )
     return results

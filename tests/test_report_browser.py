@@ -1,0 +1,107 @@
+"""The report page in headless Chromium: filters, sorting, no script from evidence, screenshots.
+
+Screenshots go to ``test-artifacts/`` (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_report_data import MONTHS, make_monitor
+
+from monitor.report import load_alliances, write_month_reports
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def report_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    monitor = make_monitor(tmp_path_factory.mktemp("browser"))
+    alliances = load_alliances(monitor.content)
+    folder = Path()
+    for month in MONTHS:
+        folder = write_month_reports(monitor.store, month, monitor.reports, alliances=alliances)
+    return (folder / "index.html").as_uri()
+
+
+def visible_slugs(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return page.eval_on_selector_all(
+        "#alliances > tbody > tr", "rows => rows.filter(r => !r.hidden).map(r => r.dataset.slug)"
+    )
+
+
+def test_report_page_filters_sorts_and_runs_no_evidence_script(page, report_url: str) -> None:  # type: ignore[no-untyped-def]
+    errors: list[str] = []
+    dialogs: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(report_url)
+
+    assert page.title().startswith("產學小聯盟網站月檢報告 2026-05")
+    assert page.is_visible("#filters")  # shown by the inline script (CSP allowed it)
+    assert page.inner_text("#f-count").startswith("顯示 7 / 7")
+    assert visible_slugs(page)[:3] == ["hostile", "newly-bad", "no-contact"]
+
+    page.select_option("#f-status", "fail")
+    assert visible_slugs(page) == ["hostile", "newly-bad", "no-contact"]
+    page.select_option("#f-check", "credit")
+    assert visible_slugs(page) == ["newly-bad"]
+    page.select_option("#f-status", "problem")
+    assert sorted(visible_slugs(page)) == ["hostile", "name-only", "newly-bad"]
+    page.select_option("#f-status", "all")
+    page.fill("#f-text", "馬達")
+    assert visible_slugs(page) == ["good-motor"]
+    page.fill("#f-text", "")
+    assert len(visible_slugs(page)) == 7
+
+    page.click("th[data-sort-key=name] button")
+    assert visible_slugs(page) == sorted(visible_slugs(page))
+    assert page.get_attribute("th[data-sort-key=name]", "aria-sort") == "ascending"
+    page.click("th[data-sort-key=updates] button")  # worst first: fails, then the oldest warn/pass
+    order = visible_slugs(page)
+    assert set(order[:3]) == {"hostile", "newly-bad", "no-contact"}
+    assert order[3] == "old-cert"  # the only warn
+    page.click("th[data-sort-key=updates] button")
+    again = visible_slugs(page)
+    assert again[:3] == ["comeback", "good-motor", "name-only"]  # passes; ties by slug
+    assert set(again[-3:]) == {"hostile", "newly-bad", "no-contact"}
+
+    page.click("#a-comeback details.months summary")
+    assert page.is_visible("#a-comeback details.months table")
+    assert dialogs == [], "evidence text must never run as script"
+    assert errors == [], errors  # includes CSP violations
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.fill("#f-text", "")
+    page.reload()
+    page.screenshot(path=str(ARTIFACTS / "report-2026-05.png"), full_page=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(ARTIFACTS / "report-2026-05-print.png"), full_page=True)
+    assert not page.is_visible("#filters")  # controls are not printed
+    assert page.evaluate("getComputedStyle(document.querySelector('.downloads')).display") == "none"
+
+
+def test_report_page_works_without_javascript(browser, report_url: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    try:
+        page = context.new_page()
+        page.goto(report_url)
+        assert not page.is_visible("#filters")
+        assert len(visible_slugs(page)) == 7
+        assert page.is_visible("#a-newly-bad >> text=新增未通過")
+    finally:
+        context.close()
+
+
+def test_snapshot_opens_as_text(page, report_url: str) -> None:  # type: ignore[no-untyped-def]
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(report_url.replace("index.html", "snapshots/good-motor.txt"))
+    assert "<script>alert('from the site')</script>" in page.inner_text("body")
+    assert dialogs == []

@@ -1,0 +1,305 @@
+"""The report files of a fixture crawl: HTML parsed, CSV read with csv, XLSX with openpyxl."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from openpyxl import load_workbook
+from test_report_data import FORMULA, MONTHS, Monitor, make_monitor
+
+from alliance_portal.cli import main
+from monitor.report import load_alliances, write_month_reports
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Monitor, Path]:
+    monitor = make_monitor(tmp_path_factory.mktemp("reports"))
+    alliances = load_alliances(monitor.content)
+    folder = Path()
+    for month in MONTHS:
+        folder = write_month_reports(monitor.store, month, monitor.reports, alliances=alliances)
+    return monitor, folder
+
+
+@pytest.fixture(scope="module")
+def soup(built: tuple[Monitor, Path]) -> BeautifulSoup:
+    return BeautifulSoup((built[1] / "index.html").read_text(encoding="utf-8"), "lxml")
+
+
+def test_all_files_are_written(built: tuple[Monitor, Path]) -> None:
+    monitor, folder = built
+    assert folder == monitor.reports / "2026-05"
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert names == [
+        "index.html",
+        "report.csv",
+        "report.json",
+        "report.xlsx",
+        "snapshots/good-motor.txt",
+        "snapshots/name-only.txt",
+    ]
+    months = BeautifulSoup((monitor.reports / "index.html").read_text("utf-8"), "lxml")
+    assert [a["href"] for a in months.select(".month-list a")] == [
+        "2026-05/index.html",
+        "2026-04/index.html",
+        "2026-03/index.html",
+    ]
+
+
+# -- index.html -------------------------------------------------------------------------------
+
+
+def test_summary_counts(soup: BeautifulSoup) -> None:
+    assert "2026-05" in soup.title.get_text()
+    cards = {
+        " ".join(card["class"]): card.select_one(".num").get_text() for card in soup.select(".card")
+    }
+    assert cards == {"card total": "7", "card s-pass": "2", "card s-warn": "2", "card s-fail": "3"}
+    rows = {
+        tr.th.get_text(" ", strip=True): [td.get_text() for td in tr.find_all("td")]
+        for tr in soup.select("table.counts tbody tr")
+    }
+    assert rows["補助標示 Funding credit"] == ["4", "2", "1"]
+    assert rows["總結 Overall"] == ["2", "2", "3"]
+
+
+def test_month_over_month_changes(soup: BeautifulSoup) -> None:
+    newly = [a["href"] for a in soup.select(".fail-list a")]
+    recovered = [a["href"] for a in soup.select(".pass-list a")]
+    assert newly == ["#a-newly-bad"]
+    assert recovered == ["#a-comeback"]
+    row = soup.find(id="a-newly-bad")
+    assert "新增未通過" in row.select_one(".chg.down").get_text()
+
+
+def test_trend_chart_is_inline_svg_with_one_bar_per_month(soup: BeautifulSoup) -> None:
+    panels = soup.select(".panels figure")
+    assert [p.figcaption.get_text(" ", strip=True).split()[0] for p in panels] == [
+        "網站開啟",
+        "補助標示",
+        "定期更新",
+        "總結",
+    ]
+    for panel in panels:
+        bars = panel.svg.find_all("g")
+        assert [b.title.get_text().split(":")[0] for b in bars] == list(MONTHS)
+    credit_may = panels[1].svg.find_all("g")[-1]
+    assert credit_may.title.get_text() == "2026-05: 通過 pass 4 · 待確認 warn 2 · 未通過 fail 1"
+    heights = {r["class"][0]: float(r["height"]) for r in credit_may.find_all("rect")}
+    assert heights["b-pass"] == pytest.approx(2 * heights["b-warn"], abs=0.05)
+    assert heights["b-warn"] == pytest.approx(2 * heights["b-fail"], abs=0.05)
+    assert not soup.find_all(src=True), "no external resources (no CDN)"
+    assert not soup.find_all("link", rel="stylesheet")
+
+
+def test_table_rows_evidence_and_history(soup: BeautifulSoup) -> None:
+    rows = soup.select("#alliances > tbody > tr")
+    assert len(rows) == 7
+    # worst first without JavaScript
+    assert [r["data-overall"] for r in rows] == ["fail"] * 3 + ["warn"] * 2 + ["pass"] * 2
+    old_cert = soup.find(id="a-old-cert")
+    loads = old_cert.select("td.check")[0].get_text(" ", strip=True)
+    assert "TLS certificate expired" in loads
+    assert "TLS expired" in loads
+    assert "https://old-cert.example.edu.tw/ → https://old-cert.example.edu.tw/index.php" in loads
+    updates = soup.find(id="a-no-contact").select("td.check")[2].get_text(" ", strip=True)
+    assert "2025-09-01" in updates and "114年9月1日" in updates
+    credit = soup.find(id="a-good-motor").select("td.check")[1].get_text(" ", strip=True)
+    assert "科技部計畫補助" in credit
+    history = soup.find(id="a-comeback").select(".strip li")
+    assert [li["class"] for li in history] == [["h-fail"], ["h-fail"], ["h-pass"]]
+    links = {
+        a.get_text(" ", strip=True): a["href"] for a in soup.find(id="a-good-motor").select("a")
+    }
+    assert links["網站 site ↗"] == "https://good-motor.example.edu.tw/"
+    assert links["快照 snapshot"] == "snapshots/good-motor.txt"
+
+
+def test_hostile_evidence_is_escaped_and_never_linked(soup: BeautifulSoup) -> None:
+    scripts = soup.find_all("script")
+    assert len(scripts) == 1 and "alert" not in scripts[0].get_text()
+    assert not soup.find_all(onerror=True)
+    assert not soup.select("td img")
+    for a in soup.find_all("a", href=True):
+        assert not a["href"].lower().startswith("javascript"), a
+    row = soup.find(id="a-hostile")
+    text = row.get_text(" ", strip=True)
+    assert '<script>alert("x")</script>' in text  # shown to the office as text
+    assert "javascript:alert(3)" in text  # final URL shown, not linked
+
+
+def test_content_security_policy_allows_only_our_inline_code(built: tuple[Monitor, Path]) -> None:
+    html = (built[1] / "index.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "lxml")
+    csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    assert "default-src 'none'" in csp
+    script = re.search(r"<script>(.*?)</script>", html, re.S).group(1)
+    style = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
+    for kind, body in (("script-src", script), ("style-src", style)):
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        assert f"{kind} 'sha256-{digest}'" in csp
+
+
+def test_print_stylesheet_for_a4(built: tuple[Monitor, Path]) -> None:
+    html = (built[1] / "index.html").read_text(encoding="utf-8")
+    assert "@media print" in html
+    assert re.search(r"@page\s*\{\s*size:\s*A4", html)
+
+
+# -- CSV / XLSX / JSON ----------------------------------------------------------------------
+
+
+def test_csv_has_bom_and_one_row_per_alliance(built: tuple[Monitor, Path]) -> None:
+    raw = (built[1] / "report.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert len(rows) == 7
+    by_slug = {r["代號 Slug"]: r for r in rows}
+    assert by_slug["good-motor"]["聯盟 Alliance"] == "智慧馬達產學聯盟"
+    assert by_slug["newly-bad"]["變化 Change"] == "新增未通過 newly failing"
+    assert by_slug["comeback"]["變化 Change"] == "已改善 recovered"
+    assert by_slug["old-cert"]["TLS"] == "expired"
+    assert by_slug["no-contact"]["日期原文 As written"] == "114年9月1日"
+    assert by_slug["no-contact"]["天數 Days old"] == "242"
+    # a cell starting with "=" would run as a formula in Excel: it is quoted
+    where = by_slug["hostile"]["標示證據 Credit evidence"]
+    assert not where.startswith(("=", "+", "-", "@"))
+    assert by_slug["hostile"]["最終網址 Final URL"] == "javascript:alert(3)"
+
+
+def test_xlsx_sheets_colours_and_text_cells(built: tuple[Monitor, Path]) -> None:
+    wb = load_workbook(built[1] / "report.xlsx")
+    assert wb.sheetnames == ["摘要 Summary", "聯盟 Alliances", "歷史 History"]
+    summary = wb["摘要 Summary"]
+    assert summary["B3"].value == 7
+    labels = {summary.cell(row=r, column=1).value: r for r in range(1, 20)}
+    overall = labels["總結 Overall"]
+    assert [summary.cell(row=overall, column=c).value for c in (2, 3, 4)] == [2, 2, 3]
+    sheet = wb["聯盟 Alliances"]
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["月份 Month", "代號 Slug", "聯盟 Alliance"]
+    rows = {r[1].value: r for r in sheet.iter_rows(min_row=2)}
+    assert len(rows) == 7
+    col = header.index("總結 Overall")
+    assert rows["newly-bad"][col].value == "fail"
+    assert rows["newly-bad"][col].fill.fgColor.rgb.endswith("FBD5D5")
+    assert rows["good-motor"][col].fill.fgColor.rgb.endswith("DCF3E0")
+    assert rows["name-only"][col].fill.fgColor.rgb.endswith("FFF1C2")
+    matched = rows["hostile"][header.index("標示證據 Credit evidence")]
+    assert matched.data_type == "s" and not str(matched.value).startswith("=")
+    assert rows["no-contact"][header.index("天數 Days old")].value == 242
+    history = wb["歷史 History"]
+    assert [c.value for c in history[1]] == ["代號 Slug", "聯盟 Alliance", *MONTHS]
+
+
+def test_xlsx_never_stores_evidence_as_a_formula(tmp_path: Path) -> None:
+    from test_report_data import add_month, check, site
+
+    from monitor.store import Store
+
+    store = Store(tmp_path / "m.sqlite3")
+    add_month(store, "2026-05", [site("hostile", credit=check("warn", FORMULA, FORMULA))])
+    folder = write_month_reports(store, "2026-05", tmp_path / "reports")
+    sheet = load_workbook(folder / "report.xlsx")["聯盟 Alliances"]
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f", cell.coordinate
+
+
+def test_json_has_the_design_shape(built: tuple[Monitor, Path]) -> None:
+    data = json.loads((built[1] / "report.json").read_text(encoding="utf-8"))
+    assert data["today"] == "2026-05-01"
+    assert data["month"] == "2026-05"
+    assert data["changes"] == {
+        "previous_month": "2026-04",
+        "newly_failing": ["newly-bad"],
+        "recovered": ["comeback"],
+    }
+    assert data["summary"]["total"] == 7
+    for item in data["alliances"]:
+        assert {"slug", "url", "final_url", "loads", "credit", "updates", "overall"} <= set(item)
+        for name in ("loads", "credit", "updates"):
+            assert item[name]["status"] in ("pass", "warn", "fail")
+        assert item["updates"].get("latest_date") is None or re.match(
+            r"^\d{4}-\d{2}-\d{2}$", item["updates"]["latest_date"]
+        )
+    assert [a["slug"] for a in data["alliances"]] == sorted(a["slug"] for a in data["alliances"])
+
+
+def test_same_data_gives_byte_identical_files(built: tuple[Monitor, Path], tmp_path: Path) -> None:
+    monitor, folder = built
+    again = write_month_reports(
+        monitor.store, "2026-05", tmp_path, alliances=load_alliances(monitor.content)
+    )
+    for name in (
+        "index.html",
+        "report.csv",
+        "report.xlsx",
+        "report.json",
+        "snapshots/good-motor.txt",
+    ):
+        assert (again / name).read_bytes() == (folder / name).read_bytes(), name
+
+
+def test_snapshots_are_plain_text_never_html(built: tuple[Monitor, Path]) -> None:
+    folder = built[1]
+    text = (folder / "snapshots" / "good-motor.txt").read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf")
+    decoded = text.decode("utf-8-sig")
+    assert "https://good-motor.example.edu.tw/" in decoded.splitlines()[1]
+    assert "<script>alert('from the site')</script>" in decoded
+    # a Big5 page without any charset declaration is re-encoded as UTF-8
+    assert "科技部產學小聯盟 碁" in (folder / "snapshots" / "name-only.txt").read_text("utf-8-sig")
+    assert not list(folder.rglob("snapshots/*.htm*"))
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def test_report_command_rebuilds_a_month(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monitor = make_monitor(tmp_path)
+    code = main([
+        "report", "--month", "2026-04", "--db", str(monitor.db),
+        "--reports", str(monitor.reports), "--content", str(monitor.content),
+    ])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "2026-04: 7 alliances" in out
+    assert (monitor.reports / "2026-04" / "report.xlsx").is_file()
+    # default month: the newest finished one
+    assert main(["report", "--db", str(monitor.db), "--reports", str(monitor.reports)]) == 0
+    assert (monitor.reports / "2026-05" / "index.html").is_file()
+    assert not (monitor.reports / "2026-06").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--month", "2026-06"], "no finished crawl for 2026-06"),
+        (["--month", "May"], "not written YYYY-MM"),
+        (
+            ["--db", "{root}/missing.sqlite3"],
+            "missing.sqlite3 not found; run `alliance crawl` first",
+        ),
+    ],
+)
+def test_report_command_errors_say_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    monitor = make_monitor(tmp_path)
+    argv = [a.replace("{root}", str(tmp_path)) for a in argv]
+    if "--db" not in argv:
+        argv += ["--db", str(monitor.db)]
+    assert main(["report", "--reports", str(monitor.reports), *argv]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "missing.sqlite3").exists()
