@@ -128,3 +128,15 @@ def app_for(config: IntakeConfig) -> Iterator[Any]:
         yield app
     finally:
         services_of(app).rebuilder.close()
+
+
+@contextmanager
+def running_server(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
+    """The app under a real waitress server on a free loopback port; yields its base URL."""
+    from alliance_portal.intake.server import BackgroundServer
+
+    server = BackgroundServer(app, host, 0).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,44 @@ def create_server(app: Flask, host: str, port: int, *, threads: int = 4) -> Any:
         ident="alliance-intake",
         clear_untrusted_proxy_headers=True,
     )
+
+
+class BackgroundServer:
+    """waitress in a thread that stops cleanly, even with keep-alive clients still connected.
+
+    ``server.run()`` only returns once every connection is gone; tests and ``make demo`` need
+    to stop while a browser still holds one, so the loop here checks a stop flag between
+    short polls and closes every channel from its own thread.
+    """
+
+    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, *, threads: int = 4):
+        self.server = create_server(app, host, port, threads=threads)
+        self.host = host
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="intake-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.server.effective_port}"
+
+    def start(self) -> BackgroundServer:
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        from waitress import wasyncore
+
+        channels = self.server._map  # waitress keeps its sockets here; no public accessor
+        try:
+            while not self._stop.is_set():
+                wasyncore.loop(timeout=0.1, use_poll=True, map=channels, count=1)
+        finally:
+            wasyncore.close_all(channels, ignore_all=True)
+            self.server.task_dispatcher.shutdown()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
 
 
 def portal_rebuilder(

@@ -1,0 +1,113 @@
+"""End to end in headless Chromium: personal link -> upload -> preview -> confirm -> the
+rebuilt portal homepage shows the new banner. Real waitress, real Pelican build, loopback only."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_axe
+from test_intake_support import app_for, make_config, png_bytes, running_server, services_of
+
+from alliance_portal.build import build_site
+from alliance_portal.commands.portal import make_server
+from alliance_portal.intake.server import portal_rebuilder
+
+pytestmark = pytest.mark.browser
+
+WAIT_MS = 60_000  # a Pelican rebuild on a busy 2-core machine; every wait is bounded
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Iterator[tuple[Any, str, str]]:
+    config = make_config(tmp_path)
+    output = tmp_path / "output"
+    build_site(config.content_dir, config.banners_dir, output, search=False)
+    rebuild = portal_rebuilder(
+        config.content_dir, config.banners_dir, output, settings_file=None, search=False
+    )
+    config = dataclasses.replace(config, rebuild=rebuild, flask_overrides={})
+    static = make_server(output, "127.0.0.1", 0)
+    thread = threading.Thread(target=static.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with app_for(config) as app, running_server(app) as intake_url:
+            yield app, intake_url, f"http://127.0.0.1:{static.server_address[1]}/"
+    finally:
+        static.shutdown()
+        static.server_close()
+
+
+def axe_violations(browser: Any, page: Any) -> list[dict[str, Any]]:
+    """axe-core on the page's current URL, in a second context with the same cookies.
+
+    The form's Content-Security-Policy rightly blocks injected scripts, so axe runs where CSP
+    is bypassed, while the test's own page keeps enforcing it (intake.js must work under it).
+    """
+    context = browser.new_context(bypass_csp=True)
+    try:
+        context.add_cookies(page.context.cookies())
+        other = context.new_page()
+        other.goto(page.url)
+        return run_axe(other)
+    finally:
+        context.close()
+
+
+def homepage_banner(page: Any, portal_url: str) -> dict[str, Any] | None:
+    page.goto(portal_url)
+    return page.evaluate(
+        """() => {
+            const img = [...document.querySelectorAll('.banner-grid img')]
+                .find(i => i.alt.includes('智慧馬達產學聯盟'));
+            return img ? {src: img.currentSrc, w: img.naturalWidth, h: img.naturalHeight} : null;
+        }"""
+    )
+
+
+def test_upload_through_the_browser_reaches_the_portal(
+    browser: Any, page: Any, portal: Any, tmp_path: Path
+) -> None:
+    app, intake_url, portal_url = portal
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith((intake_url, portal_url, "data:")) else outside.append(r.url)
+        ),
+    )
+    assert homepage_banner(page, portal_url) is None  # placeholder before the upload
+
+    token = services_of(app).signer.make_token("smart-motor")
+    page.goto(f"{intake_url}/link/{token}")
+    assert page.url == f"{intake_url}/alliance/"
+    assert "智慧馬達產學聯盟" in page.locator("h1").inner_text()
+    assert axe_violations(browser, page) == []
+
+    upload = tmp_path / "my banner (final).png"
+    upload.write_bytes(png_bytes((30, 140, 60)))
+    page.get_by_label("選擇新的橫幅檔案").set_input_files(str(upload))
+    page.get_by_role("button", name="上傳並預覽").click()
+    page.wait_for_url("**/alliance/banner/preview", timeout=WAIT_MS)
+    assert page.locator("#measured-size").inner_text() == "222 × 112"
+    page.wait_for_function("document.getElementById('pending-banner').complete", timeout=WAIT_MS)
+    natural = page.eval_on_selector("#pending-banner", "i => [i.naturalWidth, i.naturalHeight]")
+    assert natural == [222, 112]
+    assert axe_violations(browser, page) == []
+
+    page.get_by_role("button", name="確認使用此橫幅").click()
+    page.wait_for_url(re.compile(r".*/alliance/#publish-status$"), timeout=WAIT_MS)
+    # intake.js polls until the background rebuild has published the change.
+    page.wait_for_selector('#publish-status[data-status="live"]', timeout=WAIT_MS)
+    assert "變更已在入口網上線" in page.locator("#publish-status").inner_text()
+
+    shown = homepage_banner(page, portal_url)
+    assert shown is not None and (shown["w"], shown["h"]) == (222, 112)
+    served = page.request.get(shown["src"]).body()
+    assert served == (tmp_path / "banners" / "smart-motor.png").read_bytes()
+    assert outside == [], f"requests left loopback: {outside}"
