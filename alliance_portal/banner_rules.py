@@ -250,7 +250,7 @@ def _examine(
         return fail(
             "corrupt",
             f"the PNG image data is damaged and cannot be decoded ({exc}): export it again",
-            f"PNG 影像資料已損壞，無法解碼（{exc}）：請重新匯出",
+            "PNG 影像資料已損壞，無法解碼：請重新匯出",
         )
     if header.colour_type == 3:
         highest = image.getextrema()[1]

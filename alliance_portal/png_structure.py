@@ -38,6 +38,13 @@ COLOUR_TYPE_NAMES: dict[int, str] = {
     4: "greyscale+alpha",
     6: "RGBA",
 }
+COLOUR_TYPE_NAMES_ZH: dict[int, str] = {
+    0: "灰階",
+    2: "RGB 彩色",
+    3: "調色盤",
+    4: "灰階含透明",
+    6: "RGBA 彩色含透明",
+}
 #: The four critical chunks; any other chunk whose first letter is upper case is critical and
 #: unknown, and a decoder must refuse the file.
 CRITICAL_CHUNKS = frozenset({b"IHDR", b"PLTE", b"IDAT", b"IEND"})
@@ -230,7 +237,7 @@ def _parse_header(data: bytes) -> Header:
             "bad-header",
             f"the PNG header gives bit depth {depth}, which {COLOUR_TYPE_NAMES[colour]} images "
             f"cannot have (valid: {allowed})",
-            f"PNG 標頭的位元深度 {depth} 不適用於{COLOUR_TYPE_NAMES[colour]}影像（合法值：{allowed}）",
+            f"PNG 標頭的位元深度 {depth} 不適用於{COLOUR_TYPE_NAMES_ZH[colour]}影像（合法值：{allowed}）",
         )
     if compression != 0 or filtering != 0 or interlace not in (0, 1):
         raise _fault(
@@ -242,12 +249,19 @@ def _parse_header(data: bytes) -> Header:
     return Header(width, height, depth, colour, interlace == 1)
 
 
-def _truncated(offset: int, where: str) -> PngFault:
+def _truncated(offset: int, chunk: str | None = None, start: int = 0) -> PngFault:
+    """The file ends at ``offset``: inside ``chunk`` (starting at ``start``) or before IEND."""
+    if chunk is None:
+        where_en, where_zh = "before the end-of-image chunk IEND", "缺少結尾區塊 IEND"
+    else:
+        where_en = f"inside the {chunk} chunk that starts at byte {start:,}"
+        where_zh = f"位於第 {start:,} 位元組開始的 {chunk} 區塊中"
     return PngFault(
         "truncated",
-        f"the file is cut off at byte {offset:,} ({where}); the upload or download was "
+        f"the file is cut off at byte {offset:,} ({where_en}); the upload or download was "
         "probably incomplete: send the complete file",
-        f"檔案在第 {offset:,} 位元組處中斷（{where}），可能是上傳或下載未完成：請傳送完整的檔案",
+        f"檔案不完整：在第 {offset:,} 位元組處中斷（{where_zh}），可能是上傳或下載未完成："
+        "請傳送完整的檔案",
     )
 
 
@@ -301,7 +315,7 @@ def parse(data: bytes) -> PngStructure:
     seen_trns = False
     while True:
         if pos + 8 > len(data):
-            raise _truncated(len(data), "before the end-of-image chunk IEND")
+            raise _truncated(len(data))
         length = struct.unpack_from(">I", data, pos)[0]
         kind = bytes(view[pos + 4 : pos + 8])
         name = kind.decode("latin-1")
@@ -319,7 +333,7 @@ def parse(data: bytes) -> PngStructure:
             )
         end = pos + 12 + length
         if end > len(data):
-            raise _truncated(len(data), f"inside the {name} chunk that starts at byte {pos:,}")
+            raise _truncated(len(data), name, pos)
         body = bytes(view[pos + 8 : pos + 8 + length])
         crc = struct.unpack_from(">I", data, pos + 8 + length)[0]
         if zlib.crc32(kind + body) != crc:
@@ -455,7 +469,7 @@ def inflate(png: PngStructure) -> bytes:
         raise _fault(
             "corrupt",
             f"the compressed image data is damaged ({exc})",
-            f"壓縮的影像資料已損壞（{exc}）",
+            "壓縮的影像資料已損壞",
         ) from exc
     if len(raw) > expected:
         raise _fault(
