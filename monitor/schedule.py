@@ -4,8 +4,8 @@ How a month gets crawled exactly once::
 
     cron trigger (APScheduler, default 1st of the month 09:00 Asia/Taipei)
         └─> MonthlyJob.run_due(now)
-              ├─ which scheduled slot is the latest one <= now?      (last_fire_time)
-              ├─ is that slot's month in table schedule_months?   yes -> nothing to do
+              ├─ has this month's scheduled time passed?            no  -> nothing to do
+              ├─ is this month in table schedule_months?            yes -> nothing to do
               ├─ is there an unfinished run of this month?          yes -> crawl(resume=True)
               ├─ crawl(...)  -> run id; finished? -> record the month, write reports, notices
               └─ stopped by SIGTERM -> run left unfinished; the next start resumes it
@@ -16,8 +16,10 @@ idempotent (it asks the database what is due) and also runs once right after sta
 start-up run is the catch-up. APScheduler's own job store lives in the same SQLite file
 (:class:`SQLiteJobStore`, table ``apscheduler_jobs``) so the whole state is one file to back up.
 
-Only the latest slot is caught up: after a long outage the crawl runs once, for the current
-month (a crawl made today cannot tell what a website looked like last month).
+Only the current month is caught up: a crawl made today cannot tell what a website looked like
+last month, and its reference date (today) makes it count for the current month. So a month
+is due from its scheduled time until its end; after an outage that spans a whole month, that
+month has no crawl and the next one runs as usual.
 
 The crawl itself is injected (``crawl``, default :func:`monitor.crawl.run_crawl`), which is
 how tests drive the scheduler with a controlled clock and a fake crawl.
@@ -375,13 +377,17 @@ class MonthlyJob:
         return self.clock() if self.clock else datetime.now(self.settings.tz)
 
     def due_month(self, now: datetime) -> str | None:
-        """The scheduled slot's month if its crawl has not completed, else None."""
+        """This month, if its scheduled time has passed and its crawl has not completed.
+
+        A slot from an earlier month is never due: a crawl made now counts for the current
+        month (its reference date is today), and this month's own slot is still to come.
+        """
         assert self.trigger is not None
         fire = last_fire_time(self.trigger, now)
-        if fire is None:
+        current = month_of(now.astimezone(self.settings.tz))
+        if fire is None or month_of(fire.astimezone(self.settings.tz)) != current:
             return None
-        month = month_of(fire.astimezone(self.settings.tz))
-        return None if self.completed.is_done(month) else month
+        return None if self.completed.is_done(current) else current
 
     def run_due(
         self, now: datetime | None = None, stop_event: threading.Event | None = None
