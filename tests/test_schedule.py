@@ -252,10 +252,12 @@ def test_next_check_date() -> None:
 
 def test_one_instance_at_a_time(tmp_path: Path) -> None:
     db = tmp_path / "monitor.sqlite3"
-    with instance_lock(db):
-        with pytest.raises(AlreadyRunning, match=r"already running .* \(pid \d+"):
-            with instance_lock(db):
-                pass
+    with (
+        instance_lock(db),
+        pytest.raises(AlreadyRunning, match=r"already running .* \(pid \d+"),
+        instance_lock(db),
+    ):
+        pass
     with instance_lock(db):  # released again
         pass
 
