@@ -143,6 +143,25 @@ def check_site(
         )
         return SiteOutcome(result, None, r.body)
 
+    if render_failed:
+        unseen = Check(
+            "warn",
+            "首頁內容由 JavaScript 產生且無法顯示，未檢查，請人工確認 / not checked: the homepage is "
+            "built by JavaScript and could not be rendered; please check by hand",
+            render_note,
+        )
+        result = SiteResult(
+            slug=alliance.slug,
+            url=alliance.website,
+            final_url=final_url,
+            loads=loads,
+            credit=unseen,
+            updates=replace(unseen, details={"latest_date": None, "source": None}),
+            name=alliance.name,
+            extra=extra,
+        )
+        return SiteOutcome(result, None, r.body)
+
     pages = [homepage]
     news_page: Page | None = None
     news_url = find_news_link(homepage)

@@ -180,6 +180,8 @@ def judge_loads(
             "; ".join(notes),
             details,
         )
+    if render_failed and page_check is not None and page_check.details.get("page_kind") == "empty":
+        page_check = None  # empty only because its scripts did not run: a person must look
     if page_check is not None and page_check.status == "fail":
         evidence = "; ".join(x for x in (page_check.evidence, *notes) if x)
         return Check("fail", page_check.reason, evidence, details | page_check.details)
