@@ -17,6 +17,7 @@ in upper case only, because "most" is an ordinary English word.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
@@ -77,12 +78,15 @@ class _Stream:
             length += len(line.text)
         self.text = "".join(parts)
 
+    def line_of(self, pos: int) -> int:
+        return max(0, bisect_right(self.starts, pos) - 1)
+
     def source_at(self, pos: int) -> str:
-        for line, start in zip(reversed(self.lines), reversed(self.starts), strict=True):
-            if start <= pos:
-                span = line.span_at(pos - start)
-                return span.source if span else "text"
-        return "text"
+        if not self.lines:
+            return "text"
+        index = self.line_of(pos)
+        span = self.lines[index].span_at(pos - self.starts[index])
+        return span.source if span else "text"
 
 
 def _evidence(text: str, start: int, end: int) -> str:
@@ -100,7 +104,9 @@ def find_credits(page: PageText) -> list[CreditMatch]:
     for funder in _FUNDER_RE.finditer(text):
         lo = max(0, funder.start() - window - 4)
         hi = min(len(text), funder.end() + window + 4)
-        best: tuple[int, int, int] | None = None
+        line = stream.line_of(funder.start())
+        # The closest funding word wins, but one on the same line beats one across a line break.
+        best: tuple[bool, int, int, int] | None = None
         for word in _FUNDING_RE.finditer(text, lo, hi):
             if word.end() <= funder.start():
                 gap = funder.start() - word.end()
@@ -108,12 +114,13 @@ def find_credits(page: PageText) -> list[CreditMatch]:
                 gap = word.start() - funder.end()
             else:
                 continue
-            if gap <= window and (best is None or gap < best[0]):
-                best = (gap, word.start(), word.end())
+            key = (stream.line_of(word.start()) != line, gap, word.start(), word.end())
+            if gap <= window and (best is None or key < best):
+                best = key
         if best is None:
             start, end = funder.start(), funder.end()
         else:
-            start, end = min(funder.start(), best[1]), max(funder.end(), best[2])
+            start, end = min(funder.start(), best[2]), max(funder.end(), best[3])
         found.append(
             CreditMatch(
                 funder=funder.group(0),

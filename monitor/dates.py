@@ -212,19 +212,23 @@ def _context(text: str, start: int, end: int) -> str:
 
 
 def _nearest_label(before: str) -> tuple[str, str] | None:
-    """The label closest before a date: ("update", label) or (trap reason, label)."""
+    """The label closest before a date: ("update", label) or (trap reason, label).
+
+    Closest means ending nearest the date; of labels ending at the same place the longest wins
+    ("last updated" over "updated").
+    """
     lowered = before.lower()
-    best: tuple[int, str, str] | None = None
-    for label in settings.UPDATE_LABELS:
-        pos = lowered.rfind(label)
-        if pos >= 0 and (best is None or pos + len(label) > best[0]):
-            best = (pos + len(label), "update", label)
-    for reason, labels in settings.TRAP_LABELS.items():
+    best: tuple[int, int, str, str] | None = None
+    groups = [("update", settings.UPDATE_LABELS), *settings.TRAP_LABELS.items()]
+    for reason, labels in groups:
         for label in labels:
             pos = lowered.rfind(label)
-            if pos >= 0 and (best is None or pos + len(label) > best[0]):
-                best = (pos + len(label), reason, label)
-    return (best[1], best[2]) if best else None
+            if pos < 0:
+                continue
+            key = (pos + len(label), len(label), reason, label)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    return (best[2], best[3]) if best else None
 
 
 def _trap_hint(hints: frozenset[str]) -> SkipReason | None:
@@ -427,7 +431,9 @@ def _judge_feed_item(
         elif best is None or value > best[0]:
             best = (value, written)
     if best is not None:
-        context = _context(f"{best[1]} {title}".strip(), 0, 0)
+        context = f"{best[1]} {title}".strip()
+        limit = settings.FEED_CONTEXT_CHARS
+        context = context if len(context) <= limit else context[: limit - 1] + "…"
         scan.found.append(
             FoundDate(
                 best[0],

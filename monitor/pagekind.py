@@ -21,7 +21,9 @@ from monitor import settings
 from monitor.model import Check, Page
 from monitor.text import PageText, meaningful_length, normalise, read_page
 
-_REFRESH_RE = re.compile(r"^\s*\d*\s*[;,]?\s*(?:url\s*=\s*)?['\"]?([^'\"]+)", re.IGNORECASE)
+_REFRESH_RE = re.compile(
+    r"^\s*\d+(?:\.\d*)?\s*[;,]\s*(?:url\s*=\s*)?['\"]?([^'\"]+)", re.IGNORECASE
+)
 _APP_ROOT_XPATH = (
     "//*[@id='app' or @id='root' or @id='__next' or @id='__nuxt' or @id='___gatsby'"
     " or @id='q-app' or @id='svelte' or @ng-app or @data-ng-app or @ng-version"
@@ -48,6 +50,16 @@ def _title_and_headings(root: lxml.html.HtmlElement) -> tuple[str, list[str]]:
     return title, headings[:6]
 
 
+def _refresh_target(root: lxml.html.HtmlElement) -> str | None:
+    """The URL of a ``<meta http-equiv="refresh" content="N; url=...">`` (not a plain reload)."""
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() == "refresh":
+            found = _REFRESH_RE.match(meta.get("content") or "")
+            if found and found.group(1).strip():
+                return found.group(1).strip()
+    return None
+
+
 def follow_target(page: Page) -> str | None:
     """Where a frameset or a meta-refresh page sends the visitor (absolute URL), or None.
 
@@ -56,14 +68,12 @@ def follow_target(page: Page) -> str | None:
     fetch this URL and judge it instead.
     """
     root = read_page(page.html).root
-    for meta in root.iter("meta"):
-        if (meta.get("http-equiv") or "").strip().lower() == "refresh":
-            found = _REFRESH_RE.match(meta.get("content") or "")
-            if found and found.group(1).strip():
-                return urljoin(page.url, found.group(1).strip())
-    frames = [f for f in root.iter("frame", "iframe") if (f.get("src") or "").strip()]
+    refresh = _refresh_target(root)
+    if refresh:
+        return urljoin(page.url, refresh)
+    frames = [f for f in root.iter("frame") if (f.get("src") or "").strip()]
     if root.find(".//frameset") is not None and frames:
-        # The main frame is the largest one named like content, else the last (menus come first).
+        # A frame named like content wins; otherwise the last one (menus and banners come first).
         named = [f for f in frames if re.search(r"main|content|body", f.get("name") or "", re.I)]
         chosen = (named or frames)[-1]
         return urljoin(page.url, (chosen.get("src") or "").strip())
@@ -72,51 +82,44 @@ def follow_target(page: Page) -> str | None:
 
 def classify_page(page: Page) -> Check | None:
     """A fail Check when the page is empty, a server default page or a parked domain; else None."""
-    text = read_page(page.html)
-    return classify_text(text, page.url)
+    return classify_text(read_page(page.html))
 
 
-def classify_text(text: PageText, url: str = "") -> Check | None:
+def classify_text(text: PageText) -> Check | None:
     """:func:`classify_page` on an already read page."""
     root = text.root
     visible = text.text()
     lowered = visible.lower()
     size = meaningful_length(visible)
     title, headings = _title_and_headings(root)
-    title_l = title.lower()
-    heads_l = [h.lower() for h in headings]
 
-    parked = _parked(root, lowered, title_l, size)
+    parked = _parked(root, lowered, title.lower(), size)
     if parked:
         return _fail(
             "parked",
             "網域已停放或待售，不是聯盟網站 / The domain is parked or for sale, not the alliance's site",
             parked,
         )
-    if title_l.startswith("index of /") or any(h.startswith("index of /") for h in heads_l):
+    listing = next((t for t in (title, *headings) if t.lower().startswith("index of /")), None)
+    if listing:
         return _fail(
             "directory_listing",
             "伺服器顯示檔案目錄清單（Index of /），沒有首頁檔案"
             " / The server shows a directory listing (Index of /): there is no index page",
-            title or headings[0],
+            listing,
         )
-    for phrase, server in settings.SERVER_DEFAULT_PHRASES:
-        in_title = phrase in title_l
-        in_head = any(phrase in h for h in heads_l)
-        at_start = lowered.startswith(phrase)
-        if in_title or ((in_head or at_start) and size <= settings.DEFAULT_PAGE_MAX_CHARS):
-            shown = (
-                title if in_title else next((h for h in headings if phrase in h.lower()), phrase)
-            )
-            return _fail(
-                "server_default",
-                f"首頁是伺服器預設頁面（{server}），網站尚未放上內容"
-                f" / The homepage is the {server} server default page: the site has no content",
-                shown,
-                server=server,
-            )
+    default = _server_default(title, headings, lowered, size)
+    if default:
+        server, shown = default
+        return _fail(
+            "server_default",
+            f"首頁是伺服器預設頁面（{server}），網站尚未放上內容"
+            f" / The homepage is the {server} server default page: the site has no content",
+            shown,
+            server=server,
+        )
     if size < settings.EMPTY_PAGE_MIN_CHARS:
-        if _has_frames_or_refresh(root):
+        if root.find(".//frameset") is not None or _refresh_target(root) is not None:
             return None  # the visitor is sent on: see follow_target
         return _fail(
             "empty",
@@ -126,28 +129,46 @@ def classify_text(text: PageText, url: str = "") -> Check | None:
     return None
 
 
-def _has_frames_or_refresh(root: lxml.html.HtmlElement) -> bool:
-    if root.find(".//frameset") is not None:
-        return True
-    return any((m.get("http-equiv") or "").strip().lower() == "refresh" for m in root.iter("meta"))
+def _server_default(
+    title: str, headings: list[str], lowered: str, size: int
+) -> tuple[str, str] | None:
+    """(server, phrase shown) when the title, a heading or the opening text is a default page.
+
+    The title is trusted at any page length (no real site is titled "Welcome to nginx!");
+    headings and the opening text only on short pages, so a course page quoting them is safe.
+    """
+    title_l = title.lower()
+    for phrase, server in settings.SERVER_DEFAULT_PHRASES:
+        if phrase in title_l:
+            return server, title
+    if size > settings.DEFAULT_PAGE_MAX_CHARS:
+        return None
+    for phrase, server in settings.SERVER_DEFAULT_PHRASES:
+        for heading in headings:
+            if phrase in heading.lower():
+                return server, heading
+        if lowered.startswith(phrase):
+            return server, phrase
+    return None
 
 
 def _parked(root: lxml.html.HtmlElement, lowered: str, title_l: str, size: int) -> str:
-    """The phrase or parking host that shows a parked domain, or ""."""
-    if size <= settings.DEFAULT_PAGE_MAX_CHARS:
-        for phrase in settings.PARKED_PHRASES:
-            if phrase in lowered or phrase in title_l:
-                return phrase
-    refs = [
-        el.get(attr) or ""
-        for el in root.iter("script", "iframe", "frame", "a", "link", "img", "form", "meta")
-        for attr in ("src", "href", "action", "content")
-    ]
-    for ref in refs:
-        low = ref.lower()
-        for host in settings.PARKING_HOSTS:
-            if host in low and size <= settings.DEFAULT_PAGE_MAX_CHARS:
-                return host
+    """The phrase or parking-service host that shows a parked domain, or "".
+
+    Only short pages: parking pages are a few lines, and a real site may well mention "domain
+    for sale" in a news item or link to sedo.com.
+    """
+    if size > settings.DEFAULT_PAGE_MAX_CHARS:
+        return ""
+    for phrase in settings.PARKED_PHRASES:
+        if phrase in lowered or phrase in title_l:
+            return phrase
+    for el in root.iter("script", "iframe", "frame", "a", "link", "img", "form", "meta"):
+        for attr in ("src", "href", "action", "content"):
+            ref = (el.get(attr) or "").lower()
+            for host in settings.PARKING_HOSTS:
+                if host in ref:
+                    return host
     return ""
 
 

@@ -95,6 +95,9 @@ ROC_MIN_YEAR: Final = EARLIEST_YEAR - ROC_YEAR_OFFSET
 #: Alliances are in Taiwan: a feed timestamp is turned into a calendar date in UTC+8.
 LOCAL_TZ: Final = timezone(timedelta(hours=8), "Asia/Taipei")
 
+#: A feed item's evidence: its date and title, cut to this many characters.
+FEED_CONTEXT_CHARS: Final = 80
+
 #: Weights of a found date: how surely it marks content.
 WEIGHT_TEXT: Final = 1  # somewhere in running text
 WEIGHT_ITEM: Final = 2  # in a list item, table row, news container, or leading its line
@@ -122,9 +125,9 @@ UPDATE_LABELS: Final[tuple[str, ...]] = (
     "last updated",
     "last modified",
     "updated on",
-    "updated:",
+    "updated",
     "posted on",
-    "posted:",
+    "posted",
     "published",
 )
 
@@ -268,7 +271,7 @@ SERVER_DEFAULT_PHRASES: Final[tuple[tuple[str, str], ...]] = (
     ("iis windows server", "IIS"),
     ("iis windows", "IIS"),
     ("welcome to iis", "IIS"),
-    ("the appserv open project", "AppServ"),
+    ("appserv open project", "AppServ"),
     ("welcome to xampp", "XAMPP"),
     ("if you're seeing this, you've successfully installed tomcat", "Tomcat"),
     ("apache tomcat", "Tomcat"),

@@ -297,23 +297,47 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
+def _parser() -> lxml.html.HTMLParser:
+    # huge_tree lifts libxml2's nesting limit of 256 (to 2048): templates that never close their
+    # <div>s nest deep, and the text after the limit would be lost. The fetcher caps body size.
+    return lxml.html.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
+    )
+
+
 def parse_html(html: str) -> lxml.html.HtmlElement:
     """Parse HTML leniently; malformed or empty input gives an (empty) document, never an error.
 
     The text is handed to libxml2 as UTF-8 bytes with the encoding forced, so an XML declaration
-    or a stale ``<meta charset>`` inside an already decoded string cannot confuse it.
+    or a stale ``<meta charset>`` inside an already decoded string cannot confuse it. A page
+    nested deeper than libxml2 allows is parsed again with its container tags flattened into
+    line breaks, so its text is still read.
     """
     data = _XML_DECL_RE.sub("", html, count=1).replace("\x00", "").encode("utf-8", "replace")
-    parser = lxml.html.HTMLParser(
-        encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True
-    )
-    try:
-        root = lxml.html.document_fromstring(data, parser=parser) if data.strip() else None
-    except (etree.ParserError, ValueError):
-        root = None
+    root, too_deep = _parse_bytes(data)
+    if too_deep:
+        flat, _ = _parse_bytes(_CONTAINER_TAG_RE.sub(b"<br>", data))
+        root = flat if flat is not None else root
     if root is None:
-        root = lxml.html.document_fromstring(b"<html><body></body></html>", parser=parser)
+        root = lxml.html.document_fromstring(b"<html><body></body></html>", parser=_parser())
     return root
+
+
+_CONTAINER_TAG_RE = re.compile(
+    rb"</?(?:div|span|font|center|b|i|u|small|big|strong|em)\b[^>]*>", re.IGNORECASE
+)
+
+
+def _parse_bytes(data: bytes) -> tuple[lxml.html.HtmlElement | None, bool]:
+    """(document or None, whether libxml2 gave up on nesting depth)."""
+    if not data.strip():
+        return None, False
+    parser = _parser()
+    try:
+        root = lxml.html.document_fromstring(data, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None, False
+    return root, any("Excessive depth" in entry.message for entry in parser.error_log)
 
 
 # --- visible text ---------------------------------------------------------------------------

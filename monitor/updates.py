@@ -119,7 +119,9 @@ def _skipped_summary(scan: DateScan) -> dict[str, int]:
 
 
 def _date_evidence(latest: FoundDate) -> str:
-    evidence = f"「{latest.as_written}」 {latest.context}"
+    evidence = latest.context
+    if latest.as_written not in evidence:
+        evidence = f"「{latest.as_written}」 {evidence}"
     if latest.ambiguous:
         order = "日.月 day.month" if "." in latest.as_written else "月/日 month/day"
         evidence += f"（日期格式不明確，以{order}解讀 / ambiguous, read as {order.split()[1]}）"

@@ -1,0 +1,223 @@
+"""Page kinds (RULES.md "loads"): empty, server default, directory listing, parked; JS shells."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.model import Page
+from monitor.pagekind import classify_page, follow_target, looks_js_rendered
+
+URL = "http://alliance.example.edu.tw/"
+
+APACHE_UBUNTU = (
+    """<!DOCTYPE html><html><head><title>Apache2 Ubuntu Default Page: It works</title></head>
+<body><div class="main_page"><div class="page_header">Apache2 Ubuntu Default Page <span>It works!</span></div>
+<div class="section_header">It works!</div><p>This is the default welcome page used to test the correct
+operation of the Apache2 server after installation on Ubuntu systems. It is based on the equivalent
+page on Debian, from which the Ubuntu Apache packaging is derived. If you can read this page, it
+means that the Apache HTTP server installed at this site is working properly. You should replace
+this file (located at /var/www/html/index.html) before continuing to operate your HTTP server.</p>
+"""
+    + "<p>Configuration Overview: Ubuntu's Apache2 default configuration is different from the upstream default configuration.</p>"
+    * 30
+    + "</div></body></html>"
+)
+
+NGINX = """<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head><body>
+<h1>Welcome to nginx!</h1><p>If you see this page, the nginx web server is successfully installed and
+working. Further configuration is required.</p><p><em>Thank you for using nginx.</em></p></body></html>"""
+
+IIS = """<html><head><title>IIS Windows Server</title></head><body><div id="container">
+<a href="http://go.microsoft.com/fwlink/?linkid=66138"><img src="iisstart.png" alt="IIS" width="960"></a>
+</div></body></html>"""
+
+IIS7 = """<html><head><title>IIS7</title></head><body><div id="container">
+<img src="welcome.png" alt="IIS7" /></div><h1>Internet Information Services</h1></body></html>"""
+
+APPSERV = """<html><head><title>AppServ Open Project 8.6.0 for Windows</title></head><body>
+<h2>The AppServ Open Project - 8.6.0 for Windows</h2><p>phpMyAdmin Database Manager Version 4.6.6</p>
+<p>PHP Information Version 7.1.1</p></body></html>"""
+
+LISTING = """<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN"><html><head><title>Index of /</title>
+</head><body><h1>Index of /</h1><table><tr><th>Name</th><th>Last modified</th><th>Size</th></tr>
+<tr><td><a href="old/">old/</a></td><td>2019-03-01 10:22</td><td>-</td></tr></table>
+<address>Apache/2.4.41 (Ubuntu) Server at alliance.example.edu.tw Port 80</address></body></html>"""
+
+LISTING_SUBDIR = "<html><head><title>Index of /alliance</title></head><body><h1>Index of /alliance</h1><pre><a href='../'>Parent Directory</a></pre></body></html>"
+
+APACHE_PLAIN = "<html><body><h1>It works!</h1></body></html>"
+
+TOMCAT = "<html><head><title>Apache Tomcat/9.0.65</title></head><body><h2>If you're seeing this, you've successfully installed Tomcat. Congratulations!</h2></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("html", "kind", "server", "evidence"),
+    [
+        (APACHE_PLAIN, "server_default", "Apache", "It works!"),
+        (
+            APACHE_UBUNTU,
+            "server_default",
+            "Apache (Ubuntu)",
+            "Apache2 Ubuntu Default Page: It works",
+        ),
+        (NGINX, "server_default", "nginx", "Welcome to nginx!"),
+        (IIS, "server_default", "IIS", "IIS Windows Server"),
+        (IIS7, "server_default", "IIS", "Internet Information Services"),
+        (APPSERV, "server_default", "AppServ", "AppServ Open Project 8.6.0 for Windows"),
+        (TOMCAT, "server_default", "Tomcat", "Apache Tomcat/9.0.65"),
+        (LISTING, "directory_listing", None, "Index of /"),
+        (LISTING_SUBDIR, "directory_listing", None, "Index of /alliance"),
+    ],
+)
+def test_server_default_pages_fail(html: str, kind: str, server: str | None, evidence: str) -> None:
+    check = classify_page(Page(URL, html))
+    assert check is not None
+    assert check.status == "fail"
+    assert check.details["page_kind"] == kind
+    assert check.details.get("server") == server
+    assert check.evidence == evidence
+    assert check.reason.split(" / ")[0] and " / " in check.reason  # zh-TW first, then English
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><title>alliance.example.com is for sale</title></head><body><h1>This domain is for sale!</h1><p>Buy this domain</p></body></html>",
+        "<body><p>The domain alliance.example.com may be for sale. This domain may be for sale.</p></body>",
+        "<body><h1>alliance.example.com</h1><p>This domain is parked free, courtesy of GoDaddy.com.</p></body>",
+        "<body><p>此網域出售中，歡迎洽詢</p></body>",
+        "<body><p>本網域待售</p></body>",
+        "<body><p>Related searches</p><script src='//www.sedoparking.com/frmpark/x.js'></script></body>",
+        "<html><body><iframe src='https://www.parkingcrew.net/x'></iframe></body></html>",
+        "<body><p>Hosted</p><script src='https://img1.wsimg.com/parking-lander/static/js/main.js'></script></body>",
+        "<html><head><meta http-equiv='refresh' content='0;url=https://sedo.com/search/details/?domain=x'></head></html>",
+    ],
+)
+def test_parked_and_for_sale_domains_fail(html: str) -> None:
+    check = classify_page(Page(URL, html))
+    assert check is not None and check.status == "fail"
+    assert check.details["page_kind"] == "parked"
+    assert check.evidence
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   \n  ",
+        "<html><head><title>智慧製造產學小聯盟</title></head><body></body></html>",
+        "<html><body><script>var x = 1;</script></body></html>",
+        "<html><body><img src='banner.jpg'></body></html>",
+        "<html><body><p>建置中</p></body></html>",
+        "<html><body><p>123 456 --- !!!</p></body></html>",
+        "<html><body><p hidden>這裡其實有很多文字但是被藏起來了不會顯示</p></body></html>",
+        "<html><body><!-- 這裡其實有很多文字但是只在註解裡 --></body></html>",
+    ],
+)
+def test_empty_pages_fail(html: str) -> None:
+    check = classify_page(Page(URL, html))
+    assert check is not None and check.status == "fail"
+    assert check.details["page_kind"] == "empty"
+    assert "characters of visible text" in check.evidence
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><h1>智慧製造產學小聯盟</h1><p>本聯盟由科技部計畫補助</p></body></html>",
+        "<html><body><p>Coming soon</p></body></html>",
+        "<html><body><img src='banner.jpg' alt='智慧製造產學小聯盟首頁橫幅'></body></html>",
+        # a real site that talks about servers is not a default page
+        "<html><head><title>雲端運算產學小聯盟</title></head><body><h1>雲端運算產學小聯盟</h1>"
+        + "<p>課程：如何設定 nginx 與 Apache，看到 It works! 代表安裝成功。Welcome to nginx 之後請換掉預設頁。</p>"
+        * 80
+        + "</body></html>",
+        "<html><body><h2>最新消息</h2><p>Index of / 的目錄清單是常見的設定錯誤，本課程會說明</p></body></html>",
+        # a frameset and a meta refresh send the visitor on: not empty
+        "<frameset cols='20%,80%'><frame src='menu.htm'><frame src='main.htm'></frameset>",
+        "<html><head><meta http-equiv='refresh' content='0; url=/portal/'></head><body></body></html>",
+    ],
+)
+def test_real_pages_are_not_flagged(html: str) -> None:
+    assert classify_page(Page(URL, html)) is None
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>unclosed <b>It works!",
+        "<<html>>",
+        "<title>Index of /</title",
+        "\x00\x00",
+        "<frameset><frame></frameset>",
+    ],
+)
+def test_malformed_pages_never_raise(html: str) -> None:
+    result = classify_page(Page(URL, html))
+    assert result is None or result.status == "fail"
+
+
+@pytest.mark.parametrize(
+    ("html", "target"),
+    [
+        (
+            "<frameset cols='20%,80%'><frame name='menu' src='menu.htm'><frame name='main' src='main.htm'></frameset>",
+            URL + "main.htm",
+        ),
+        (
+            "<frameset rows='100,*'><frame src='top.htm'><frame src='body/index.htm'></frameset>",
+            URL + "body/index.htm",
+        ),
+        (
+            "<frameset><frame name='contents' src='c.htm'><frame name='banner' src='b.htm'></frameset>",
+            URL + "c.htm",
+        ),
+        ("<meta http-equiv='refresh' content='0; url=/portal/'>", URL + "portal/"),
+        (
+            "<meta http-equiv='Refresh' content=\"3;URL='https://other.example.org/'\">",
+            "https://other.example.org/",
+        ),
+        ("<meta http-equiv='refresh' content='0;index.php'>", URL + "index.php"),
+        ("<p>normal page</p><iframe src='video.html'></iframe>", None),
+        ("<meta http-equiv='refresh' content='600'><p>auto reload</p>", None),
+    ],
+)
+def test_follow_target(html: str, target: str | None) -> None:
+    assert follow_target(Page(URL, html)) == target
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><div id='root'></div><script src='/static/js/main.8f3a2b1c.js'></script></body></html>",
+        "<html><body><div id='app'></div><script src='/js/chunk-vendors.js'></script></body></html>",
+        "<html><body><div id='__next'></div><script src='/_next/static/chunks/main.js'></script></body></html>",
+        "<html><body><app-root ng-version='17.0.0'></app-root></body></html>",
+        "<html><body><div data-v-app></div></body></html>",
+        "<html><body><div class='x'></div><script type='module' src='/src/entry.js'></script></body></html>",
+        "<html><body><noscript>請啟用 JavaScript 以瀏覽本網站</noscript><div class='shell'></div></body></html>",
+        "<html><body><noscript>You need to enable JavaScript to run this app.</noscript></body></html>",
+        "<html><body><script>"
+        + "document.write('<p>最新消息</p>');" * 80
+        + "</script></body></html>",
+    ],
+)
+def test_js_shells_are_sent_to_the_browser(html: str) -> None:
+    assert looks_js_rendered(html) is True
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "<html><body></body></html>",
+        "<html><body><p>建置中</p></body></html>",
+        "<html><body><h1>智慧製造產學小聯盟</h1>"
+        + "<p>本聯盟由科技部計畫補助，歡迎產業界加入成為會員。</p>" * 20
+        + "<div id='app'></div><script src='/js/app.3f2a9c.js'></script><script src='/js/jquery.min.js'></script></body></html>",
+        "<html><body><p>短短的頁面</p><script src='/js/jquery-3.7.1.min.js'></script></body></html>",
+        "<frameset><frame src='main.htm'></frameset>",
+    ],
+)
+def test_ordinary_or_empty_pages_are_not_js_shells(html: str) -> None:
+    assert looks_js_rendered(html) is False
