@@ -70,7 +70,7 @@ def test_link_becomes_a_session_and_a_clean_url(app: Flask, client: Any) -> None
     page = client.get("/alliance/")
     assert page.status_code == 200
     assert "智慧馬達產學聯盟" in text_of(page)
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_cookie_is_secure_over_https(app: Flask, client: Any) -> None:
@@ -554,3 +554,25 @@ def test_current_banner_served_to_its_alliance(app: Flask, client: Any, tmp_path
     assert resp.data == data and resp.headers["X-Content-Type-Options"] == "nosniff"
     assert check_banner_file(tmp_path / "banners/smart-motor.png").ok
     assert dataclasses.is_dataclass(services_of(app).config)
+
+
+def test_saving_over_https_works_with_the_referrer_browsers_send(app: Flask) -> None:
+    """Over https Flask-WTF also checks the Referer; the Referrer-Policy must allow it."""
+    base = "https://intake.example.tw"
+    client = app.test_client()
+    token = services_of(app).signer.make_token("green-chem")
+    client.get(f"/link/{token}", base_url=base)
+    page = client.get("/alliance/", base_url=base)
+    assert page.headers["Referrer-Policy"] in ("same-origin", "strict-origin-when-cross-origin")
+    form = {
+        "csrf_token": csrf_of(page.get_data(as_text=True)),
+        **profile_form("green-chem", pi="陳"),
+    }
+    ok = client.post(
+        "/alliance/profile", data=form, base_url=base, headers={"Referer": f"{base}/alliance/"}
+    )
+    assert ok.status_code == 303
+    other_site = client.post(
+        "/alliance/profile", data=form, base_url=base, headers={"Referer": "https://evil.example/"}
+    )
+    assert other_site.status_code == 400

@@ -60,13 +60,18 @@ def axe_violations(browser: Any, page: Any) -> list[dict[str, Any]]:
 
 
 def homepage_banner(page: Any, portal_url: str) -> dict[str, Any] | None:
+    """The smart-motor banner image on the portal homepage once decoded, or None if absent."""
     page.goto(portal_url)
+    found = "[...document.querySelectorAll('.banner-grid img')].find(i => i.alt.includes('智慧馬達產學聯盟'))"
+    if not page.evaluate(f"() => Boolean({found})"):
+        return None
+    # The homepage lazy-loads banners: wait (bounded) until this one is decoded.
+    page.wait_for_function(
+        f"() => {{ const i = {found}; i.scrollIntoView(); return i.complete && i.naturalWidth > 0; }}",
+        timeout=WAIT_MS,
+    )
     return page.evaluate(
-        """() => {
-            const img = [...document.querySelectorAll('.banner-grid img')]
-                .find(i => i.alt.includes('智慧馬達產學聯盟'));
-            return img ? {src: img.currentSrc, w: img.naturalWidth, h: img.naturalHeight} : null;
-        }"""
+        f"() => {{ const i = {found}; return {{src: i.currentSrc, w: i.naturalWidth, h: i.naturalHeight}}; }}"
     )
 
 
@@ -111,3 +116,35 @@ def test_upload_through_the_browser_reaches_the_portal(
     served = page.request.get(shown["src"]).body()
     assert served == (tmp_path / "banners" / "smart-motor.png").read_bytes()
     assert outside == [], f"requests left loopback: {outside}"
+
+
+def test_office_overview_and_profile_errors_are_accessible(
+    browser: Any, page: Any, tmp_path: Path
+) -> None:
+    from alliance_portal.intake.admin_password import set_password
+
+    config = make_config(tmp_path, flask_overrides={})
+    set_password(config.paths.admin_password, "office password 2026")
+    (tmp_path / "banners" / "green-chem.png").write_bytes(png_bytes(size=(444, 224)))
+    with app_for(config) as app, running_server(app) as intake_url:
+        page.goto(f"{intake_url}/office/")
+        page.get_by_label("密碼").fill("office password 2026")
+        page.get_by_role("button", name="登入").click()
+        page.wait_for_url(f"{intake_url}/office/", timeout=WAIT_MS)
+        row = page.locator("#row-green-chem")
+        assert "有誤" in row.inner_text() and "444x224" in row.inner_text()
+        assert axe_violations(browser, page) == []
+
+        # An alliance's form with errors: messages next to the fields, focusable summary.
+        alliance = browser.new_page()
+        try:
+            token = services_of(app).signer.make_token("smart-motor")
+            alliance.goto(f"{intake_url}/link/{token}")
+            alliance.get_by_label("聯盟網站").fill("motor dot example")
+            alliance.get_by_role("button", name="儲存基本資料").click()
+            alliance.wait_for_selector("#error-summary", timeout=WAIT_MS)
+            assert "網址格式不正確" in alliance.locator("#e-website").inner_text()
+            assert alliance.get_by_label("聯盟網站").get_attribute("aria-invalid") == "true"
+            assert axe_violations(browser, alliance) == []
+        finally:
+            alliance.close()

@@ -31,8 +31,9 @@ SECURITY_HEADERS: Final[dict[str, str]] = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    # The personal link carries a token in its URL: never send it to another site.
-    "Referrer-Policy": "no-referrer",
+    # The personal link carries a token in its URL: never send it to another site. (Same-origin
+    # referrers stay on: Flask-WTF checks them for CSRF over https.)
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
