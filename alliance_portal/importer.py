@@ -29,6 +29,7 @@ import io
 import re
 import tomllib
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,7 +210,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list[Any]]]:
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ImportFileError(
             f"{path}: not a readable Excel workbook ({exc}); save it again as .xlsx"
         ) from exc
@@ -432,8 +433,6 @@ def _import_row(
         outcome.errors.append(
             f"the existing profile {path} {exc}: fix or remove it, then import again"
         )
-        return outcome, None
-    if outcome.errors:
         return outcome, None
 
     merged = existing | updates

@@ -110,7 +110,7 @@ def _paeth(a: int, b: int, c: int) -> int:
 def _pass_geometry(
     width: int, height: int, interlaced: bool
 ) -> list[tuple[int, int, int, int, int, int]]:
-    out = []
+    out: list[tuple[int, int, int, int, int, int]] = []
     for x0, y0, dx, dy in ADAM7 if interlaced else ((0, 0, 1, 1),):
         w, h = (width - x0 + dx - 1) // dx, (height - y0 + dy - 1) // dy
         if w > 0 and h > 0:
@@ -203,7 +203,7 @@ def write_png(r: Raster, *, interlace: bool = False, extra: tuple[bytes, ...] = 
     return b"".join(body)
 
 
-def to_rgba(r: Raster) -> list[tuple[int, int, int, int]]:
+def to_rgba(r: Raster) -> list[tuple[int, ...]]:
     """What a viewer shows, as 8-bit RGBA (16-bit samples keep their high byte)."""
     maxv = (1 << r.bit_depth) - 1
 
@@ -211,7 +211,7 @@ def to_rgba(r: Raster) -> list[tuple[int, int, int, int]]:
         return v >> 8 if r.bit_depth == 16 else v * 255 // maxv
 
     key = struct.unpack(f">{len(r.trns) // 2}H", r.trns) if r.trns and r.colour_type != 3 else None
-    out = []
+    out: list[tuple[int, ...]] = []
     for row in r.pixels:
         for px in row:
             if r.colour_type == 3:
