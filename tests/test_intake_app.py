@@ -576,3 +576,21 @@ def test_saving_over_https_works_with_the_referrer_browsers_send(app: Flask) -> 
         "/alliance/profile", data=form, base_url=base, headers={"Referer": "https://evil.example/"}
     )
     assert other_site.status_code == 400
+
+
+def test_publish_status_from_before_a_restart_is_not_shown(tmp_path: Path) -> None:
+    config = make_config(tmp_path, rebuild=CountingBuild())
+    with app_for(config) as first:
+        client = first.test_client()
+        csrf = sign_in(client, first, "smart-motor")
+        client.post(
+            "/alliance/profile", data={"csrf_token": csrf, **profile_form("smart-motor", pi="甲")}
+        )
+        assert services_of(first).rebuilder.wait(1, 30) == "live"
+        cookie = client.get_cookie("intake_session")
+        assert cookie is not None
+    with app_for(config) as restarted:
+        again = restarted.test_client()
+        again.set_cookie("intake_session", cookie.value)
+        assert again.get("/alliance/publish-status").get_json()["status"] == "none"
+        assert 'data-status="none"' in again.get("/alliance/").get_data(as_text=True)

@@ -57,10 +57,14 @@ def _form_values(values: dict[str, Any]) -> dict[str, str]:
 
 
 def _publish_state() -> tuple[str, Text] | None:
-    generation = session.get("publish_gen")
+    rebuilder = services().rebuilder
+    saved = session.get("publish")
+    if not (isinstance(saved, list) and len(saved) == 2 and saved[0] == rebuilder.epoch):
+        return None  # nothing saved, or saved before the server restarted
+    generation = saved[1]
     if not isinstance(generation, int):
         return None
-    status = services().rebuilder.status(generation)
+    status = rebuilder.status(generation)
     return status, PUBLISH[status]
 
 
@@ -98,7 +102,8 @@ def _render_home(
 
 
 def _after_save() -> Response:
-    session["publish_gen"] = services().rebuilder.request()
+    rebuilder = services().rebuilder
+    session["publish"] = [rebuilder.epoch, rebuilder.request()]
     return redirect(url_for("alliance.home") + "#publish-status", code=303)
 
 

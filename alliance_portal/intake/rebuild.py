@@ -12,6 +12,7 @@ saves in a minute need one more build, not ten.
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from collections.abc import Callable
 from typing import Literal
@@ -33,6 +34,8 @@ class RebuildCoordinator:
         self._closing = False
         self._thread: threading.Thread | None = None
         self.builds = 0  # number of builds run (for the office page and tests)
+        #: Identifies this coordinator: generations from an earlier server run mean nothing.
+        self.epoch = secrets.token_hex(4)
         self.last_error = ""
 
     @property
