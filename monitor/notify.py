@@ -519,6 +519,17 @@ def send_notices(
         return result
     try:
         smtp = _connect(settings)
+    except smtplib.SMTPAuthenticationError as exc:
+        why = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
+            else exc.smtp_error
+        )
+        raise ConnectionError(
+            f"the SMTP server {settings.host}:{settings.port} refused the login of user"
+            f" {settings.user!r} ({exc.smtp_code} {why});"
+            f" check [smtp] user / ALLIANCE_SMTP_USER and {PASSWORD_ENV}"
+        ) from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise ConnectionError(
             f"cannot reach the SMTP server {settings.host}:{settings.port} ({exc}); check [smtp] in"
