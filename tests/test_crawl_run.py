@@ -1,0 +1,443 @@
+"""Whole crawls: the sample websites, the JSON report, resume after SIGKILL, stop, CLI errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from monitor.crawl import run_crawl
+from monitor.fetch import FetchOptions
+from monitor.guard import AddressPolicy
+from monitor.render import find_chromium
+from monitor.sample_sites import fill_placeholders, serve_sample_sites
+from monitor.store import Store
+from tests.farm import Site, page
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = date(2026, 11, 20)
+FAST = FetchOptions(
+    connect_timeout=2,
+    read_timeout=3,
+    deadline=5,
+    retries=1,
+    backoff_base=0.05,
+    max_retry_after=0.2,
+    policy=AddressPolicy(allow_private=True),
+)
+
+
+def write_profile(content: Path, slug: str, website: str, *, active: bool = True) -> None:
+    folder = content / "alliances"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{slug}.toml").write_text(
+        f'name = "{slug} 產學聯盟"\nuniversity = "範例大學"\nindustry = "ict"\n'
+        f'website = "{website}"\nactive = {"true" if active else "false"}\n',
+        encoding="utf-8",
+    )
+
+
+# --- the sample websites ---------------------------------------------------------------------
+
+#: What each sample site is for (see samples/websites/): slug -> (loads, credit, updates).
+EXPECTED = {
+    "5g-private-network": ("pass", "pass", "pass"),  # English credit, dates only in an RSS feed
+    "ai-vision": ("pass", "pass", "pass"),  # dates only on the news page
+    "composite-materials": ("pass", "pass", "warn"),  # news 120 days old
+    "cybersecurity": ("pass", "pass", "pass"),  # JavaScript-rendered homepage
+    "food-safety-testing": ("pass", "pass", "pass"),  # Big5 without declaration, ROC dates
+    "functional-textiles": ("pass", "pass", "fail"),  # stale news
+    "green-coatings": ("pass", "fail", "pass"),  # no credit at all
+    "herbal-biotech": ("pass", "pass", "pass"),  # 民國 dates
+    "ic-test": ("pass", "warn", "pass"),  # programme name only
+    "medical-device-validation": ("pass", "warn", "pass"),  # credit only as a logo image
+    "metal-additive-manufacturing": ("fail", "fail", "fail"),  # HTTP 500
+    "micro-led-display": ("warn", "fail", "pass"),  # bounces to the university front page
+    "offshore-wind": ("fail", "fail", "fail"),  # "It works!"
+    "optical-sensing": ("pass", "pass", "fail"),  # only a clock and a visitor counter
+    "power-semiconductor": ("pass", "pass", "pass"),  # "last updated" line
+    "precision-diagnostics": ("pass", "pass", "warn"),  # future event ignored; 100 days old
+    "precision-machining": ("fail", "fail", "fail"),  # directory listing
+    "slope-monitoring": ("pass", "pass", "pass"),  # Atom feed
+    "smart-agriculture-iot": ("fail", "fail", "fail"),  # parked domain
+    "smart-building-energy": ("pass", "pass", "pass"),  # 年月日 dates
+    "smart-long-term-care": ("fail", "fail", "fail"),  # empty page
+    "smart-motor": ("pass", "pass", "pass"),
+    "water-treatment": ("pass", "pass", "pass"),  # 503 once: passes after a retry
+}
+
+
+@pytest.fixture(scope="module")
+def sample_server() -> Iterator[int]:
+    server, _thread = serve_sample_sites(ROOT / "samples" / "websites", port=0, today=lambda: TODAY)
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def sample_registry(tmp_path: Path, port: int) -> Path:
+    content = tmp_path / "content"
+    (content / "alliances").mkdir(parents=True)
+    for profile in sorted((ROOT / "content" / "alliances").glob("*.toml")):
+        text = profile.read_text(encoding="utf-8").replace("127.0.0.1:8181", f"127.0.0.1:{port}")
+        (content / "alliances" / profile.name).write_text(text, encoding="utf-8")
+    return content
+
+
+def test_every_profile_has_a_sample_site() -> None:
+    slugs = {p.stem for p in (ROOT / "content" / "alliances").glob("*.toml")}
+    sites = {p.name for p in (ROOT / "samples" / "websites").iterdir() if p.is_dir()}
+    assert slugs <= sites
+
+
+def test_sample_crawl_gives_each_site_its_intended_verdict(
+    sample_server: int, tmp_path: Path
+) -> None:
+    content = sample_registry(tmp_path, sample_server)
+    json_path = tmp_path / "out" / "crawl.json"
+    run_id = run_crawl(
+        content_dir=content,
+        db_path=tmp_path / "m.sqlite3",
+        today=TODAY,
+        json_path=json_path,
+        concurrency=6,
+        fetch_options=FAST,
+    )
+    data = json.loads(json_path.read_text(encoding="utf-8"))
+    assert data["today"] == "2026-11-20" and data["run_id"] == run_id
+    got = {a["slug"]: a for a in data["alliances"]}
+    assert "cosmetic-formulation" not in got  # inactive alliances are not crawled
+    expected = dict(EXPECTED)
+    if find_chromium() is None:
+        expected["cybersecurity"] = ("warn", "warn", "warn")
+    verdicts = {
+        s: (a["loads"]["status"], a["credit"]["status"], a["updates"]["status"])
+        for s, a in got.items()
+    }
+    assert verdicts == expected
+    # The DESIGN.md shape.
+    for a in data["alliances"]:
+        assert {"slug", "url", "final_url", "loads", "credit", "updates", "overall"} <= a.keys()
+        assert a["overall"] in ("pass", "warn", "fail")
+        assert {"status", "reason"} <= a["loads"].keys()
+        assert {"status", "evidence"} <= a["credit"].keys()
+        assert {"status", "latest_date", "evidence", "source"} <= a["updates"].keys()
+        latest = a["updates"]["latest_date"]
+        assert latest is None or date.fromisoformat(latest) <= TODAY
+    assert "needed a retry" in got["water-treatment"]["loads"]["evidence"]
+    assert got["food-safety-testing"]["updates"]["latest_date"] == "2026-10-26"  # {{date-25|roc}}
+    # Every judged homepage is kept as evidence.
+    store = Store(tmp_path / "m.sqlite3")
+    snap = store.snapshot(run_id, "smart-motor")
+    assert snap is not None and "智慧馬達驅動產學聯盟".encode() in snap[1]
+    assert store.run(run_id).finished  # type: ignore[union-attr]
+
+
+def test_placeholders_follow_today() -> None:
+    text = b"{{date-10}} {{date-10|roc}} {{date+3|slash}} {{date-0|ry}} {{year}}"
+    assert (
+        fill_placeholders(text, date(2026, 11, 20)) == b"2026-11-10 115/11/10 2026/11/23 115 2026"
+    )
+
+
+def test_sample_server_refuses_paths_outside_the_sites(sample_server: int) -> None:
+    import requests
+
+    base = f"http://127.0.0.1:{sample_server}"
+    assert requests.get(f"{base}/smart-motor/", timeout=5).status_code == 200
+    assert requests.get(f"{base}/water-treatment/_behaviour.toml", timeout=5).status_code == 404
+    assert (
+        requests.get(f"{base}/smart-motor/%2e%2e/%2e%2e/pyproject.toml", timeout=5).status_code
+        == 404
+    )
+
+
+# --- runs, resume, stop ----------------------------------------------------------------------
+
+
+def slow_farm(slugs: list[str], delay: float) -> Site:
+    site = Site("127.0.0.2")
+
+    def slow(h: object) -> None:
+        time.sleep(delay)
+        page("<p>本聯盟由國科會補助。</p><ul><li>2026-11-01 活動</li></ul>")(h)  # type: ignore[arg-type]
+
+    for slug in slugs:
+        site.routes[f"/{slug}/"] = slow
+    return site.start()
+
+
+def test_stop_event_leaves_the_run_resumable(tmp_path: Path) -> None:
+    slugs = [f"site-{i}" for i in range(6)]
+    site = slow_farm(slugs, 0.2)
+    content = tmp_path / "content"
+    for s in slugs:
+        write_profile(content, s, site.url(f"/{s}/"))
+    db = tmp_path / "m.sqlite3"
+    stop = threading.Event()
+    seen: list[str] = []
+
+    def on_result(r: object) -> None:
+        seen.append(r.slug)  # type: ignore[attr-defined]
+        if len(seen) == 2:
+            stop.set()
+
+    try:
+        run_id = run_crawl(
+            content_dir=content,
+            db_path=db,
+            today=TODAY,
+            concurrency=1,
+            fetch_options=FAST,
+            stop_event=stop,
+            on_result=on_result,
+        )
+        store = Store(db)
+        assert not store.run(run_id).finished  # type: ignore[union-attr]
+        assert store.done_slugs(run_id) == set(seen) and len(seen) == 2
+        again = run_crawl(
+            content_dir=content, db_path=db, today=TODAY, resume=True, fetch_options=FAST
+        )
+        assert again == run_id
+        assert store.run(run_id).finished  # type: ignore[union-attr]
+        assert store.done_slugs(run_id) == set(slugs)
+        assert all(site.hits[f"/{s}/"] == 1 for s in slugs)  # nothing was checked twice
+    finally:
+        site.stop()
+
+
+def test_resume_after_sigkill_finishes_without_redoing_sites(tmp_path: Path) -> None:
+    slugs = [f"site-{i}" for i in range(8)]
+    site = slow_farm(slugs, 0.3)
+    content = tmp_path / "content"
+    for s in slugs:
+        write_profile(content, s, site.url(f"/{s}/"))
+    db = tmp_path / "var" / "m.sqlite3"
+    cmd = [
+        sys.executable,
+        "-m",
+        "alliance_portal.cli",
+        "crawl",
+        "--content",
+        str(content),
+        "--db",
+        str(db),
+        "--today",
+        "2026-11-20",
+        "--concurrency",
+        "1",
+        "--retries",
+        "0",
+        "--timeout",
+        "5",
+        "--allow-private",
+        "--reports",
+        str(tmp_path / "reports"),
+        "--json",
+        str(tmp_path / "crawl.json"),
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        proc = subprocess.Popen(
+            cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        before: dict[str, str] = {}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(before) < 3:
+            time.sleep(0.05)
+            if db.exists():
+                with sqlite3.connect(db, timeout=5) as conn:
+                    try:
+                        before = dict(
+                            conn.execute("SELECT slug, judged_at FROM results").fetchall()
+                        )
+                    except sqlite3.OperationalError:
+                        continue  # schema not created yet
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        assert proc.returncode == -signal.SIGKILL
+        assert 3 <= len(before) < len(slugs), "the kill must land mid-crawl"
+        with sqlite3.connect(db) as conn:
+            committed = dict(conn.execute("SELECT slug, judged_at FROM results").fetchall())
+            assert conn.execute("SELECT finished_at FROM runs").fetchall() == [(None,)]
+        hits_at_kill = {s: site.hits[f"/{s}/"] for s in slugs}
+
+        done = subprocess.run(
+            [*cmd, "--resume"], cwd=tmp_path, env=env, capture_output=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr.decode()
+        store = Store(db)
+        runs = store.runs()
+        assert len(runs) == 1 and runs[0].finished
+        assert store.done_slugs(runs[0].id) == set(slugs)
+        with sqlite3.connect(db) as conn:
+            after = dict(conn.execute("SELECT slug, judged_at FROM results").fetchall())
+        for slug, judged_at in committed.items():
+            assert after[slug] == judged_at  # nothing judged before the kill was lost or redone
+            assert site.hits[f"/{slug}/"] == hits_at_kill[slug]
+        report = json.loads((tmp_path / "crawl.json").read_text(encoding="utf-8"))
+        assert [a["slug"] for a in report["alliances"]] == slugs
+        assert "8 sites" in done.stdout.decode()
+    finally:
+        site.stop()
+
+
+def test_unchanged_dateless_page_fails_changed_page_passes(tmp_path: Path) -> None:
+    site = Site("127.0.0.2").start()
+    body = {
+        "text": "<p>本聯盟由國科會補助。</p><p>聯盟簡介：協助廠商導入智慧製造技術與人才培訓。</p>"
+    }
+    site.routes["/"] = lambda h: page(body["text"])(h)
+    content = tmp_path / "content"
+    write_profile(content, "dateless", site.url("/"))
+    db = tmp_path / "m.sqlite3"
+    try:
+        run_crawl(content_dir=content, db_path=db, today=date(2026, 10, 15), fetch_options=FAST)
+        body["text"] += "<p>新增：第二期人才培訓課程招生中，歡迎會員廠商報名參加。</p>"
+        second = run_crawl(content_dir=content, db_path=db, today=TODAY, fetch_options=FAST)
+        result = Store(db).results(second)[0]
+        assert result.updates.status == "pass"
+        assert result.updates.details.get("content_changed") is True
+        third = run_crawl(
+            content_dir=content, db_path=db, today=date(2026, 12, 15), fetch_options=FAST
+        )
+        assert Store(db).results(third)[0].updates.status == "fail"
+    finally:
+        site.stop()
+
+
+def test_a_judge_crash_becomes_a_warning_not_a_crashed_crawl(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = Site("127.0.0.2").start()
+    text = "<p>本聯盟由國科會補助，協助廠商開發新技術。</p><ul><li>2026-11-01 活動</li></ul>"
+    site.routes["/a/"] = page(text)
+    site.routes["/b/"] = page(text)
+    content = tmp_path / "content"
+    write_profile(content, "a", site.url("/a/"))
+    write_profile(content, "b", site.url("/b/"))
+    import monitor.crawl as crawl_module
+
+    real = crawl_module.judge_credit
+
+    def flaky_judge(homepage, *, other_pages=()):  # type: ignore[no-untyped-def]
+        if "/a/" in homepage.url:
+            raise RuntimeError("judge exploded")
+        return real(homepage, other_pages=other_pages)
+
+    monkeypatch.setattr(crawl_module, "judge_credit", flaky_judge)
+    try:
+        run_id = run_crawl(
+            content_dir=content, db_path=tmp_path / "m.sqlite3", today=TODAY, fetch_options=FAST
+        )
+        results = {r.slug: r for r in Store(tmp_path / "m.sqlite3").results(run_id)}
+        assert results["a"].overall == "warn" and "judge exploded" in results["a"].loads.evidence
+        assert results["b"].credit.status == "pass"
+    finally:
+        site.stop()
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "alliance_portal.cli", "crawl", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_cli_unknown_only_slug_is_a_clear_error(tmp_path: Path) -> None:
+    write_profile(tmp_path / "content", "smart-motor", "http://127.0.0.2:9/")
+    done = run_cli(
+        "--content", "content", "--db", "m.sqlite3", "--only", "smart-motr", cwd=tmp_path
+    )
+    assert done.returncode == 2
+    assert "smart-motr" in done.stderr and "alliances" in done.stderr
+
+
+def test_cli_bad_date_is_a_clear_error(tmp_path: Path) -> None:
+    done = run_cli("--today", "2026-13-01", cwd=tmp_path)
+    assert done.returncode == 2 and "YYYY-MM-DD" in done.stderr
+
+
+def test_cli_only_crawls_the_named_alliances_and_exits_0_on_failing_sites(tmp_path: Path) -> None:
+    site = Site("127.0.0.2").start()
+    site.routes["/ok/"] = page("<p>本聯盟由國科會補助，協助廠商開發新技術。</p>")
+    content = tmp_path / "content"
+    write_profile(content, "ok", site.url("/ok/"))
+    write_profile(content, "down", "http://127.0.0.2:9/")
+    write_profile(content, "other", site.url("/other/"))
+    try:
+        done = run_cli(
+            "--content",
+            "content",
+            "--db",
+            "m.sqlite3",
+            "--only",
+            "ok",
+            "down",
+            "--allow-private",
+            "--retries",
+            "0",
+            "--timeout",
+            "3",
+            "--json",
+            "out.json",
+            "--reports",
+            "reports",
+            cwd=tmp_path,
+        )
+        assert done.returncode == 0, done.stderr
+        data = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+        assert [a["slug"] for a in data["alliances"]] == ["ok", "down"]
+        assert data["alliances"][1]["loads"]["status"] == "fail"
+        assert site.hits["/other/"] == 0
+        assert "2 sites" in done.stdout
+    finally:
+        site.stop()
+
+
+def test_cli_without_allow_private_refuses_loopback_sites(tmp_path: Path) -> None:
+    site = Site("127.0.0.2").start()
+    site.routes["/x/"] = page("<p>本聯盟由國科會補助，協助廠商開發新技術。</p>")
+    write_profile(tmp_path / "content", "x", site.url("/x/"))
+    try:
+        done = run_cli(
+            "--content",
+            "content",
+            "--db",
+            "m.sqlite3",
+            "--json",
+            "out.json",
+            "--reports",
+            "r",
+            cwd=tmp_path,
+        )
+        assert done.returncode == 0, done.stderr
+        loads = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["alliances"][0][
+            "loads"
+        ]
+        assert loads["status"] == "fail" and "SSRF" in loads["reason"]
+        assert site.hits["/x/"] == 0
+    finally:
+        site.stop()
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ALLIANCE_MONITOR_ALLOW_PRIVATE", raising=False)
