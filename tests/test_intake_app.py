@@ -25,7 +25,6 @@ from test_intake_support import (
 from alliance_portal.banner_rules import check_banner_bytes, check_banner_file
 from alliance_portal.intake.admin_password import set_password
 from alliance_portal.intake.config import RateLimit
-from alliance_portal.safe_markdown import render
 
 OFFICE_PASSWORD = "office password 2026"
 
@@ -421,10 +420,19 @@ def test_xss_attempts_are_stored_as_text_and_never_rendered_as_markup(
     page = client.get("/alliance/").get_data(as_text=True)
     assert "<script>" not in page and "<img src=x" not in page and "<svg" not in page
     assert "&lt;script&gt;" in page
-    # The portal renders intros through safe Markdown: no tag from the text survives.
-    portal_html = render(saved["intro"])
-    assert "<script" not in portal_html and "<img" not in portal_html and "<svg" not in portal_html
-    assert "javascript:" not in portal_html.split("href=")[-1] if "href=" in portal_html else True
+    # The rebuilt portal shows the text, never as markup.
+    from alliance_portal.build import build_site
+
+    output = tmp_path / "output"
+    build_site(tmp_path / "content", tmp_path / "banners", output, search=False)
+    for page_path in ("alliances/smart-motor/index.html", "en/alliances/smart-motor/index.html"):
+        built = (output / page_path).read_text(encoding="utf-8")
+        assert "<script>" not in built and "<script>1" not in built, page_path
+        for markup in ("<img src=x", "<svg onload", "<b onmouseover", "</textarea><script"):
+            assert markup not in built, (page_path, markup)
+        assert 'href="javascript:' not in built.lower()
+    zh_page = (output / "alliances/smart-motor/index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(" in zh_page  # shown as text, as the alliance typed it
 
 
 # -- headers ----------------------------------------------------------------------------------

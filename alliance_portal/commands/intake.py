@@ -22,6 +22,9 @@ from pathlib import Path
 
 from alliance_portal.registry import atomic_write
 
+#: Seconds ``serve`` waits on Ctrl+C for a running portal build to finish.
+SHUTDOWN_BUILD_WAIT = 120.0
+
 
 def _paths(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -213,6 +216,11 @@ def run_serve(args: argparse.Namespace) -> int:
         server.run()
     finally:
         server.close()
+        # A portal build already running finishes (it swaps its output in whole, so stopping
+        # it would be safe, but the alliance was told the change goes live).
+        from alliance_portal.intake.services import EXTENSION_KEY
+
+        app.extensions[EXTENSION_KEY].rebuilder.close(timeout=SHUTDOWN_BUILD_WAIT)
     return 0
 
 
