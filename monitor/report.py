@@ -239,8 +239,15 @@ def check_view(result: SiteResult, name: str) -> CheckView:
         if redirects:
             facts.append(Fact("轉址 Redirects", _redirect_chain(redirects)))
         add("TLS", _first(d, "tls_problem", "tls_error", "tls"))
-        add("重試 Retries", _first(d, "retries", "attempts_needed", "retried"))
-        add("JS", _first(d, "rendered", "js_rendered"))
+        retries = _first(d, "retries", "retry_reasons")
+        if isinstance(retries, (list, tuple)):
+            retries = "; ".join(str(r) for r in retries)
+        add("重試 Retries", retries)
+        attempts = d.get("attempts")
+        if isinstance(attempts, int) and attempts > 1:
+            add("嘗試次數 Attempts", attempts)
+        if result.extra.get("rendered") or d.get("rendered"):
+            add("JS", "以瀏覽器執行後判定 judged as rendered by a browser")
     elif name == "credit":
         add("符合文字 Matched", _first(d, "matched", "phrase"))
         where = _first(d, "where", "location")
