@@ -110,7 +110,7 @@ def test_schedule_command_runs_until_sigterm(sample_port: int, tmp_path: Path) -
             str(content),
             "--reports",
             str(tmp_path / "reports"),
-        ],  # fmt: skip
+        ],
         cwd=tmp_path,
         env={k: v for k, v in os.environ.items() if k != "ALLIANCE_MONITOR_CONFIG"}
         | {"PYTHONPATH": str(ROOT)},
