@@ -227,7 +227,7 @@ def _examine(
     header = structure.header
     report.width, report.height = header.width, header.height
     report.description = header.description
-    report.removed = sorted(set(structure.ancillary) - {"acTL", "fcTL"})
+    report.removed = sorted(set(structure.ancillary))
     if structure.frames > 1:
         report.errors.append(
             BannerError(

@@ -16,6 +16,7 @@ and an existing copy is never overwritten.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +25,8 @@ HISTORY_DIR_NAME = ".history"
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 #: Upper bound on ``-N`` suffixes tried within one second (a loop must end).
 MAX_SAME_SECOND = 1000
+
+_VERSION_RE = re.compile(r"^(\d{8}T\d{6}Z)(?:-(\d+))?$")
 
 
 def profile_history_dir(content_dir: Path, slug: str) -> Path:
@@ -70,11 +73,19 @@ def keep_previous_version(
         Path(tmp).unlink(missing_ok=True)
 
 
+def _version_order(path: Path) -> tuple[str, int, str]:
+    """Sort key: timestamp, then the same-second counter; odd names keep a stable order."""
+    match = _VERSION_RE.match(path.stem)
+    if match is None:
+        return ("", 0, path.name)
+    return (match.group(1), int(match.group(2) or 0), path.name)
+
+
 def list_versions(history_dir: Path, suffix: str) -> list[Path]:
     """Kept copies, oldest first."""
     if not history_dir.is_dir():
         return []
     return sorted(
         (p for p in history_dir.iterdir() if p.suffix == suffix and not p.name.startswith(".")),
-        key=lambda p: (p.stem.split("-")[0], int(p.stem.split("-")[1]) if "-" in p.stem else 0),
+        key=_version_order,
     )

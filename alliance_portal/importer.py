@@ -23,6 +23,7 @@ Exceptions::
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -476,6 +477,40 @@ def _import_row(
     return outcome, clean
 
 
+def _import_and_write(
+    row: int,
+    cells: Sequence[Any],
+    mapping: dict[int, str],
+    headers: Sequence[str],
+    *,
+    content_dir: Path,
+    industries: tuple[Industry, ...],
+    first_row: dict[str, int],
+    dry_run: bool,
+    now: dt.datetime | None,
+) -> RowOutcome:
+    outcome, clean = _import_row(
+        row, cells, mapping, headers, content_dir=content_dir, industries=industries
+    )
+    if outcome.slug and outcome.slug in first_row:
+        outcome.action = "error"
+        outcome.changes.clear()
+        outcome.errors = [
+            f"slug {outcome.slug!r} already appears in row {first_row[outcome.slug]}; "
+            "each alliance may appear only once (merge the rows)"
+        ]
+        return outcome
+    if outcome.slug:
+        first_row[outcome.slug] = row
+    if clean is not None and not dry_run:
+        assert outcome.path is not None
+        outcome.kept = keep_previous_version(
+            outcome.path, profile_history_dir(content_dir, outcome.slug), now=now
+        )
+        atomic_write(outcome.path, dump_profile(clean).encode("utf-8"))
+    return outcome
+
+
 def import_table(
     table: Table,
     source: Path,
@@ -484,36 +519,43 @@ def import_table(
     slug_column: str | None = None,
     dry_run: bool = False,
     industries: Iterable[Industry] = DEFAULT_INDUSTRIES,
+    lock_dir: Path | None = None,
     now: dt.datetime | None = None,
 ) -> ImportResult:
-    """Create or update one profile per row of ``table``; see the module docstring."""
+    """Create or update one profile per row of ``table``; see the module docstring.
+
+    ``lock_dir`` is the upload form's lock folder (``var/intake-locks``): each profile is
+    read, merged and written under the same per-slug lock the form uses.
+    """
     industries = tuple(industries)
     mapping, ignored = map_columns(table.headers, slug_column)
     columns = {table.headers[i]: key for i, key in sorted(mapping.items())}
     result = ImportResult(source, table.encoding, columns, ignored, dry_run=dry_run)
     first_row: dict[str, int] = {}
+    slug_index = next(i for i, key in mapping.items() if key == SLUG_KEY)
     for row, cells in table.rows:
         if all(_is_blank(cells[i]) for i in mapping if i < len(cells)):
             continue  # a blank line between blocks of data
-        outcome, clean = _import_row(
-            row, cells, mapping, table.headers, content_dir=content_dir, industries=industries
-        )
-        if outcome.slug and outcome.slug in first_row:
-            outcome.action = "error"
-            outcome.changes.clear()
-            outcome.errors = [
-                f"slug {outcome.slug!r} already appears in row {first_row[outcome.slug]}; "
-                "each alliance may appear only once (merge the rows)"
-            ]
-            clean = None
-        elif outcome.slug:
-            first_row[outcome.slug] = row
-        if clean is not None and not dry_run:
-            assert outcome.path is not None
-            outcome.kept = keep_previous_version(
-                outcome.path, profile_history_dir(content_dir, outcome.slug), now=now
+        raw_slug = cells[slug_index] if slug_index < len(cells) else None
+        slug = "" if _is_blank(raw_slug) else _cell_text(raw_slug)
+        lock: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+        if lock_dir is not None and _SLUG_RE.match(slug) and not dry_run:
+            # Imported here: the intake package brings Flask, which only locking needs.
+            from alliance_portal.intake.locking import file_lock
+
+            lock = file_lock(lock_dir / f"{slug}.lock")
+        with lock:  # the upload form takes the same lock around its read-merge-write
+            outcome = _import_and_write(
+                row,
+                cells,
+                mapping,
+                table.headers,
+                content_dir=content_dir,
+                industries=industries,
+                first_row=first_row,
+                dry_run=dry_run,
+                now=now,
             )
-            atomic_write(outcome.path, dump_profile(clean).encode("utf-8"))
         result.outcomes.append(outcome)
     return result
 
@@ -526,6 +568,7 @@ def import_file(
     sheet: str | None = None,
     dry_run: bool = False,
     industries: Iterable[Industry] = DEFAULT_INDUSTRIES,
+    lock_dir: Path | None = None,
     now: dt.datetime | None = None,
 ) -> ImportResult:
     """Read ``path`` (CSV or XLSX) and import it into ``content_dir``."""
@@ -537,6 +580,7 @@ def import_file(
         slug_column=slug_column,
         dry_run=dry_run,
         industries=industries,
+        lock_dir=lock_dir,
         now=now,
     )
 

@@ -435,6 +435,9 @@ def test_single_frame_apng_is_accepted_and_stored_without_animation_chunks(
     fctl = chunk(b"fcTL", struct.pack(">IIIIIHHBB", 0, W, H, 0, 0, 1, 10, 0, 0))
     stored = assert_same_pixels(write_png(raster, extra=(actl, fctl)), raster)
     assert b"acTL" not in stored and b"fcTL" not in stored
+    assert {"acTL", "fcTL"} <= set(
+        check_banner_bytes(write_png(raster, extra=(actl, fctl))).removed
+    )
 
 
 # --- hostile or broken files ---------------------------------------------------------------

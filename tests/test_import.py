@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from openpyxl import Workbook
 
 from alliance_portal.cli import main
 from alliance_portal.history import keep_previous_version, list_versions
+from alliance_portal.intake.locking import file_lock
 from alliance_portal.registry import load_registry
 
 ZH_HEADER = "時間戳記,代號,聯盟名稱,學校,產業別,網站,主持人,Email,成立年度,簡介"
@@ -315,6 +317,25 @@ def test_broken_xlsx_is_explained(work: Path, capsys: pytest.CaptureFixture[str]
     assert "not a readable Excel workbook" in out
 
 
+def test_import_waits_for_the_upload_forms_lock_on_a_profile(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An import must not interleave with a form save of the same alliance."""
+    source = write_csv(work / "a.csv", [ZH_HEADER, SMART])
+    target = work / "content" / "alliances" / "smart-motor.toml"
+    codes: list[int] = []
+    with file_lock(work / "var" / "intake-locks" / "smart-motor.lock"):
+        worker = threading.Thread(target=lambda: codes.append(main(["import", str(source)])))
+        worker.start()
+        worker.join(timeout=1.0)
+        assert worker.is_alive(), "the import did not wait for the lock"
+        assert not target.exists()
+    worker.join(timeout=60)
+    assert codes == [0]
+    assert target.exists()
+    assert "run `alliance build` to publish the changes" in capsys.readouterr().out
+
+
 # --- the shared history helper ---------------------------------------------------------------
 
 
@@ -333,9 +354,10 @@ def test_keep_previous_version_never_overwrites_a_kept_copy(tmp_path: Path) -> N
         "20261103T101500Z-1.toml",
         "20261103T101500Z-2.toml",
     ]
-    assert [p.read_text("utf-8") for p in list_versions(history, ".toml")] == [
-        "one",
-        "two",
-        "three",
-    ]
-    assert sorted(p.name for p in history.iterdir()) == sorted(p.name for p in copies if p)
+    (history / "notes.toml").write_text("a stray file", encoding="utf-8")
+    versions = list_versions(history, ".toml")
+    assert versions[0].name == "notes.toml"  # odd names first, never a crash
+    assert [p.read_text("utf-8") for p in versions[1:]] == ["one", "two", "three"]
+    assert sorted(p.name for p in history.iterdir()) == sorted(
+        [p.name for p in copies if p] + ["notes.toml"]
+    )

@@ -9,6 +9,8 @@ from typing import Any
 from alliance_portal.importer import ImportFileError, ImportResult, import_file, suggest_column
 from alliance_portal.settings import load_site_settings
 
+#: Sub-folder of ``--var`` holding the upload form's per-alliance lock files.
+LOCKS_DIR_NAME = "intake-locks"
 #: Longest value shown in a change line; intros are paragraphs.
 SHOWN_VALUE_CHARS = 60
 
@@ -39,6 +41,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=Path("pelicanconf.py"),
         metavar="FILE",
         help="site settings with the INDUSTRIES list (default: pelicanconf.py, if present)",
+    )
+    parser.add_argument(
+        "--var",
+        type=Path,
+        default=Path("var"),
+        metavar="DIR",
+        help="state folder shared with the upload form, for its per-alliance locks (default: var/)",
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="show what would change; write nothing"
@@ -88,6 +97,8 @@ def print_result(result: ImportResult) -> None:
         f"{result.count('unchanged')} unchanged, {result.count('error')} failed"
     )
     print(summary + (" (dry run: nothing was written)" if result.dry_run else ""))
+    if not result.dry_run and result.count("create") + result.count("update"):
+        print("run `alliance build` to publish the changes")
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -100,6 +111,7 @@ def run_import(args: argparse.Namespace) -> int:
             sheet=args.sheet,
             dry_run=args.dry_run,
             industries=settings["INDUSTRIES"],
+            lock_dir=args.var / LOCKS_DIR_NAME,
         )
     except ImportFileError as exc:
         print(f"error: {exc}")
