@@ -105,3 +105,18 @@ def test_snapshot_opens_as_text(page, report_url: str) -> None:  # type: ignore[
     page.goto(report_url.replace("index.html", "snapshots/good-motor.txt"))
     assert "<script>alert('from the site')</script>" in page.inner_text("body")
     assert dialogs == []
+
+
+def test_report_page_fits_a_phone_screen(browser, report_url: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 420, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(report_url)
+        # the wide table scrolls inside its box; the page itself never scrolls sideways
+        assert page.evaluate("document.documentElement.scrollWidth") <= 420
+        box = page.eval_on_selector(".table-wrap", "e => [e.scrollWidth, e.clientWidth]")
+        assert box[0] > box[1]
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "report-2026-05-phone.png"), full_page=True)
+    finally:
+        context.close()
