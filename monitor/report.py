@@ -1,8 +1,9 @@
 """Monthly compliance reports: ``reports/<YYYY-MM>/`` built from the monitor database.
 
-One month's report is a pure function of the database: the newest finished crawl of that month,
-plus the same for up to :data:`HISTORY_MONTHS` earlier months (trend chart, per-alliance history,
-month-over-month changes). Nothing in the output depends on the clock or on the machine, so
+One month's report is a pure function of the database: each alliance's newest result among the
+month's finished crawls (so a later ``alliance crawl --only SLUG`` re-check updates that alliance
+without replacing the month), plus the same for up to :data:`HISTORY_MONTHS` earlier months
+(trend chart, per-alliance history, month-over-month changes). Unfinished crawls never count. Nothing in the output depends on the clock or on the machine, so
 rebuilding a month (``alliance report --month YYYY-MM``) gives byte-identical files, and the office
 can diff two builds or keep them in git.
 
@@ -117,7 +118,7 @@ class CheckView:
 
 @dataclass(frozen=True, slots=True)
 class HistoryPoint:
-    """One alliance in one month (the newest finished run of that month)."""
+    """One alliance in one month (its newest result among the month's finished runs)."""
 
     month: str
     statuses: Mapping[str, Status]  # keys: SUMMARY_KEYS
@@ -155,7 +156,7 @@ class MonthReport:
     """Everything a month's report shows, computed once and rendered into every format."""
 
     month: str
-    run: Run
+    run: Run  # the newest finished run of the month
     today: str
     rows: list[ReportRow]
     trend: list[MonthCounts]
@@ -163,6 +164,7 @@ class MonthReport:
     next_check: date | None
     snapshots: dict[str, bytes] = field(default_factory=dict)  # slug -> raw homepage bytes
     snapshot_urls: dict[str, str] = field(default_factory=dict)
+    run_ids: tuple[int, ...] = ()  # every finished run merged into the month, oldest first
 
     @property
     def summary(self) -> MonthCounts:
@@ -309,13 +311,43 @@ def finished_run(store: Store, month: str) -> Run:
     return run
 
 
+@dataclass(frozen=True, slots=True)
+class MonthResults:
+    """A month's results: every finished run of the month, newest result per alliance.
+
+    Why merge: after a fix the office re-checks a few sites (``alliance crawl --only ...``);
+    that small run must update those alliances, not replace the month.
+    """
+
+    runs: tuple[Run, ...]  # finished runs of the month, oldest first
+    results: tuple[SiteResult, ...]  # by slug
+    run_of: Mapping[str, int]  # slug -> run the result comes from
+
+
+def merged_month(store: Store, month: str) -> MonthResults | None:
+    """The month's merged results, or None if it has no finished run."""
+    runs = tuple(r for r in store.runs() if r.month == month and r.finished)
+    if not runs:
+        return None
+    merged: dict[str, tuple[int, SiteResult]] = {}
+    for run in runs:
+        for result in store.results(run.id):
+            merged[result.slug] = (run.id, result)
+    slugs = sorted(merged)
+    return MonthResults(
+        runs=runs,
+        results=tuple(merged[s][1] for s in slugs),
+        run_of={s: merged[s][0] for s in slugs},
+    )
+
+
 def month_results(store: Store, months: Sequence[str]) -> dict[str, list[SiteResult]]:
-    """Results of the newest finished run of each month (months without one are left out)."""
+    """Merged results of each month (months without a finished run are left out)."""
     out: dict[str, list[SiteResult]] = {}
     for m in months:
-        run = store.latest_run_for_month(m)
-        if run is not None:
-            out[m] = store.results(run.id)
+        merged = merged_month(store, m)
+        if merged is not None:
+            out[m] = list(merged.results)
     return out
 
 
@@ -334,10 +366,13 @@ def build_month_report(
     next_check: date | None = None,
 ) -> MonthReport:
     """Collect one month's report data from the database (no files written)."""
-    run = finished_run(store, check_month(month))
+    finished_run(store, check_month(month))
+    this_month = merged_month(store, month)
+    assert this_month is not None
+    run = this_month.runs[-1]
     earlier = [m for m in store.months() if m < month][-(HISTORY_MONTHS - 1) :]
     by_month = month_results(store, earlier)
-    current = store.results(run.id)
+    current = list(this_month.results)
     by_month[month] = current
     months = sorted(by_month)
     previous_month = earlier[-1] if earlier else None
@@ -353,7 +388,7 @@ def build_month_report(
     snapshot_urls: dict[str, str] = {}
     for r in current:
         profile = alliances.get(r.slug)
-        snap = store.snapshot(run.id, r.slug)
+        snap = store.snapshot(this_month.run_of[r.slug], r.slug)
         if snap is not None:
             snapshot_urls[r.slug], snapshots[r.slug] = snap
         before = previous.get(r.slug)
@@ -384,6 +419,7 @@ def build_month_report(
         next_check=next_check if next_check is not None else default_next_check(month),
         snapshots=snapshots,
         snapshot_urls=snapshot_urls,
+        run_ids=tuple(r.id for r in this_month.runs),
     )
 
 
@@ -480,6 +516,7 @@ def render_json(report: MonthReport) -> bytes:
         "today": report.today,
         "month": report.month,
         "run_id": report.run.id,
+        "run_ids": list(report.run_ids),
         "finished_at": report.run.finished_at,
         "next_check": report.next_check.isoformat() if report.next_check else None,
         "summary": {"total": report.summary.total, **report.summary.counts},

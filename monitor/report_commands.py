@@ -53,7 +53,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     report = sub.add_parser(
         "report",
         help="rebuild a month's report files (index.html, CSV, XLSX, JSON, snapshots)",

@@ -240,8 +240,8 @@ class CrawlOptions:
 def last_fire_time(trigger: BaseTrigger, now: datetime) -> datetime | None:
     """The latest time <= ``now`` at which ``trigger`` fires (None if none within a year)."""
     for window in _LOOKBACK:
-        fire = trigger.get_next_fire_time(None, now - window)
-        last = None
+        fire: datetime | None = trigger.get_next_fire_time(None, now - window)
+        last: datetime | None = None
         for _ in range(_MAX_STEPS):
             if fire is None or fire > now:
                 break
@@ -352,7 +352,7 @@ def default_crawl() -> CrawlFunc:
         raise RuntimeError(
             f"the crawl module is not available ({exc}); install the monitor"
         ) from exc
-    return run_crawl  # type: ignore[no-any-return]
+    return run_crawl
 
 
 @dataclass

@@ -309,3 +309,15 @@ def test_names_fall_back_to_the_registry(monitor: Monitor) -> None:
     assert report.rows[0].name == "智慧馬達產學聯盟"
     assert report.rows[0].name_en == "Smart Motor Alliance"
     assert build_month_report(store, "2026-07").rows[0].name == "good-motor"
+
+
+def test_a_later_partial_crawl_updates_only_its_alliances(monitor: Monitor) -> None:
+    store = monitor.store
+    # after a fix the office re-checks one alliance with `alliance crawl --only newly-bad`
+    recheck = add_month(store, "2026-05", [site("newly-bad")])
+    report = build_month_report(store, "2026-05")
+    assert len(report.rows) == 7
+    assert {r.slug: r.overall for r in report.rows}["newly-bad"] == "pass"
+    assert report.newly_failing == []
+    assert report.run.id == recheck and len(report.run_ids) == 2
+    assert report.snapshots.keys() == {"good-motor", "name-only"}  # from the first run
