@@ -240,7 +240,7 @@ class Problem:
     status_en: str
     reason: str
     evidence: str
-    facts: tuple[tuple[str, str], ...]
+    facts: tuple[tuple[str, str, str], ...]  # (zh-TW label, English label, value)
     fix_zh: str
     fix_en: str
 
@@ -283,6 +283,14 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _split_label(label: str) -> tuple[str, str]:
+    """ "最新日期 Latest" -> ("最新日期", "Latest"); a label with no Chinese part is both."""
+    zh, _, en = label.partition(" ")
+    if en and not zh.isascii():
+        return zh, en
+    return label, label
+
+
 def problems_of(row: ReportRow) -> tuple[Problem, ...]:
     out = []
     for name in CHECKS:
@@ -298,7 +306,7 @@ def problems_of(row: ReportRow) -> tuple[Problem, ...]:
                 status_en=STATUS_LABELS[view.status][1],
                 reason=_one_line(view.reason),
                 evidence=_one_line(view.evidence) if view.evidence != view.reason else "",
-                facts=tuple((f.label, _one_line(f.value, 200)) for f in view.facts),
+                facts=tuple((*_split_label(f.label), _one_line(f.value, 200)) for f in view.facts),
                 fix_zh=fix_zh,
                 fix_en=fix_en,
             )
@@ -340,11 +348,11 @@ def build_message(
     msg["To"] = recipient
     if reply_to:
         msg["Reply-To"] = reply_to
-    msg["Content-Language"] = "zh-TW, en"
     digest = hashlib.sha256(f"{report.month}\n{row.slug}\n{body}".encode()).hexdigest()[:16]
     msg["Message-ID"] = f"<notice.{report.month}.{row.slug}.{digest}@{_domain(sender)}>"
     msg["X-Alliance-Notice"] = f"{report.month} {row.slug}"
     msg.set_content(body, charset="utf-8")
+    msg["Content-Language"] = "zh-TW, en"  # after set_content, which resets Content-* headers
     return msg
 
 

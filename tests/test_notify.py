@@ -207,6 +207,7 @@ def test_dry_run_writes_eml_files_and_lists_missing_contacts(
         "生醫檢測產學聯盟" in msg["Subject"] and "Alliance website check 2026-05" in msg["Subject"]
     )
     assert msg.get_content_type() == "text/plain"
+    assert msg["Content-Language"] == "zh-TW, en"
     text = body(msg)  # type: ignore[arg-type]
     assert text.index("您好") < text.index("Dear Biomedical Testing Alliance team")  # zh-TW first
     assert "補助標示：待確認" in text and "Funding credit: warn" in text
