@@ -291,9 +291,16 @@ def _split_label(label: str) -> tuple[str, str]:
     return label, label
 
 
+def site_down(row: ReportRow) -> bool:
+    """The homepage did not load, so credit and updates could not really be checked."""
+    return row.checks["loads"].status == "fail"
+
+
 def problems_of(row: ReportRow) -> tuple[Problem, ...]:
+    """The checks to explain. When the site is down only that is explained: advice about the
+    funding credit or news for a page nobody could read would only confuse."""
     out = []
-    for name in CHECKS:
+    for name in ("loads",) if site_down(row) else CHECKS:
         view = row.checks[name]
         if view.status == "pass":
             continue
@@ -335,6 +342,7 @@ def build_message(
         name_en=row.name_en or row.name,
         problems=problems,
         passed=[CHECK_LABELS[c] for c in CHECKS if row.checks[c].status == "pass"],
+        site_down=site_down(row),
         next_check=next_check.isoformat() if next_check else "下個月 next month",
     )
     msg = EmailMessage()

@@ -229,6 +229,9 @@ def test_notice_content_per_problem(monitor: Monitor) -> None:
         and "connection refused after 3 attempts" in texts["newly-bad"]
     )
     assert "下次檢查日期：2026-06-01" in texts["newly-bad"]
+    # the site is down: no advice about a credit or news nobody could read
+    assert "補助標示：" not in texts["newly-bad"] and "Funding credit:" not in texts["newly-bad"]
+    assert "網站恢復開啟後，才能檢查補助標示與定期更新" in texts["newly-bad"]
     assert XSS in texts["hostile"]  # plain text: shown as written, nothing to run
     assert [n.slug for n in plan.missing_contact] == ["no-contact"]
 
