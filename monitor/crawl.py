@@ -25,10 +25,11 @@ import queue
 import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alliance_portal.registry import Alliance, atomic_write, load_registry
 from monitor import fetch_settings as S
@@ -44,6 +45,7 @@ from monitor.text import decode_html
 from monitor.updates import find_feed_links, find_news_link, judge_updates
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _NOT_CHECKED = "首頁無法開啟，未檢查 / not checked: the homepage did not load"
 
@@ -74,7 +76,22 @@ class CrawlContext:
     today: date
     scheme_ports: Mapping[str, int] | None = None
     max_feeds: int = S.MAX_FEEDS
-    extra_notes: list[str] = field(default_factory=list)
+    #: Parsing and judging run on a small pool of their own while the workers keep fetching.
+    #: Judging is CPU work under the GIL, so more threads than cores gain nothing; and a parse of
+    #: a multi-megabyte page takes tens of MB that the C allocator keeps per thread, so doing
+    #: all parsing on the same few threads is what keeps the crawl's memory bounded.
+    judge_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(S.JUDGE_CONCURRENCY, thread_name_prefix="judge")
+    )
+
+    def judge(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run ``fn`` on the judge pool and wait for its answer (exceptions propagate)."""
+        return self.judge_pool.submit(fn, *args, **kwargs).result()
+
+    def close(self) -> None:
+        self.judge_pool.shutdown(wait=True)
+        self.renderer.close()
+        self.fetcher.close()
 
 
 def _page_from(result: FetchResult, kind: str) -> Page | None:
@@ -84,6 +101,31 @@ def _page_from(result: FetchResult, kind: str) -> Page | None:
         return None
     text, _encoding = decode_html(result.body, result.content_type)
     return Page(url=result.final_url or result.url, html=text, kind=kind)  # type: ignore[arg-type]
+
+
+def _decode_and_sniff(r: FetchResult) -> tuple[str, str, bool]:
+    html, encoding = decode_html(r.body, r.content_type)
+    return html, encoding, looks_js_rendered(html)
+
+
+def _frame_target(r: FetchResult) -> str | None:
+    text, _encoding = decode_html(r.body, r.content_type)
+    return follow_target(Page(url=r.final_url or r.url, html=text))
+
+
+def _links(homepage: Page) -> tuple[str | None, list[str]]:
+    return find_news_link(homepage), find_feed_links(homepage)
+
+
+def _judge_content(
+    homepage: Page,
+    news_page: Page | None,
+    pages: list[Page],
+    today: date,
+    previous_fingerprint: str | None,
+) -> tuple[Check, tuple[Check, str]]:
+    credit = judge_credit(homepage, other_pages=[news_page] if news_page else [])
+    return credit, judge_updates(pages, today=today, previous_fingerprint=previous_fingerprint)
 
 
 def check_site(
@@ -113,12 +155,12 @@ def check_site(
     if r.error is not None and r.error.kind == "stopped":
         raise Stopped
     final_url = r.final_url or r.url
-    html, encoding = decode_html(r.body, r.content_type)
+    html, encoding, needs_browser = ctx.judge(_decode_and_sniff, r)
     extra["encoding"] = encoding
     homepage = Page(url=final_url, html=html, kind="homepage")
     render_note = ""
     render_failed = False
-    if looks_js_rendered(html):
+    if needs_browser:
         rendered = ctx.renderer.render(final_url, r.body, r.content_type)
         render_note = rendered.note
         if rendered.html is not None:
@@ -126,7 +168,7 @@ def check_site(
             extra["rendered"] = True
         else:
             render_failed = True
-    page_check = classify_page(homepage)
+    page_check = ctx.judge(classify_page, homepage)
     loads = judge_loads(
         home, page_check=page_check, render_note=render_note, render_failed=render_failed
     )
@@ -164,32 +206,32 @@ def check_site(
 
     pages = [homepage]
     news_page: Page | None = None
-    news_url = find_news_link(homepage)
+    news_url, feed_urls = ctx.judge(_links, homepage)
+    feed_urls = feed_urls[: ctx.max_feeds]
     if news_url and same_site(news_url, final_url):
         got = ctx.fetcher.fetch(news_url, max_bytes=S.MAX_SUBPAGE_BYTES)
         if got.error is not None and got.error.kind == "stopped":
             raise Stopped
-        news_page = _page_from(got, "news")
+        news_page = ctx.judge(_page_from, got, "news")
         extra["news_url"] = news_url
         if news_page is None:
             extra["news_error"] = got.error.message if got.error else "not an HTML page"
         else:
             pages.append(news_page)
     feeds: list[str] = []
-    for feed_url in find_feed_links(homepage)[: ctx.max_feeds]:
+    for feed_url in feed_urls:
         got = ctx.fetcher.fetch(feed_url, max_bytes=S.MAX_SUBPAGE_BYTES)
         if got.error is not None and got.error.kind == "stopped":
             raise Stopped
-        feed_page = _page_from(got, "feed")
+        feed_page = ctx.judge(_page_from, got, "feed")
         if feed_page is not None:
             pages.append(feed_page)
             feeds.append(feed_url)
     if feeds:
         extra["feeds"] = feeds
 
-    credit = judge_credit(homepage, other_pages=[news_page] if news_page else [])
-    updates, fingerprint = judge_updates(
-        pages, today=ctx.today, previous_fingerprint=previous_fingerprint
+    credit, (updates, fingerprint) = ctx.judge(
+        _judge_content, homepage, news_page, pages, ctx.today, previous_fingerprint
     )
     result = SiteResult(
         slug=alliance.slug,
@@ -213,8 +255,7 @@ def _follow_frames(ctx: CrawlContext, home: HomepageFetch) -> FetchResult:
     """
     r = home.result
     for _ in range(2):
-        text, _enc = decode_html(r.body, r.content_type)
-        target = follow_target(Page(url=r.final_url or r.url, html=text))
+        target = ctx.judge(_frame_target, r)
         if not target or target.split("#", 1)[0] == (r.final_url or r.url).split("#", 1)[0]:
             break
         got = ctx.fetcher.fetch(target)
@@ -281,6 +322,27 @@ def _resumable_run(store: Store, month: str) -> Run | None:
     return run if run is not None and not run.finished else None
 
 
+def slowest_first(store: Store, alliances: list[Alliance], *, before_month: str) -> list[Alliance]:
+    """Order ``alliances`` by how long each took in the newest earlier month's crawl, slowest first.
+
+    A site that timed out last month (and so costs several timeouts plus backoff) started last
+    would leave all but one worker idle at the end of the crawl; started first, it overlaps with
+    everything else. Sites without history keep their order, after the known slow ones.
+    """
+    earlier = [m for m in store.months() if m < before_month]
+    if not earlier:
+        return alliances
+    previous = store.latest_run_for_month(earlier[-1])
+    if previous is None:
+        return alliances
+    took: dict[str, float] = {}
+    for result in store.results(previous.id):
+        elapsed = result.loads.details.get("elapsed_ms")
+        if isinstance(elapsed, int | float):
+            took[result.slug] = float(elapsed)
+    return sorted(alliances, key=lambda a: -took.get(a.slug, 0.0))
+
+
 def write_json_report(store: Store, run_id: int, path: Path) -> None:
     """The JSON report of a run in the DESIGN.md shape, written atomically."""
     run = store.run(run_id)
@@ -342,6 +404,7 @@ def run_crawl(
         )
     done = store.done_slugs(run.id)
     todo = [alliances_by_slug[s] for s in run.planned if s not in done and s in alliances_by_slug]
+    todo = slowest_first(store, todo, before_month=run.month)
 
     options = fetch_options or FetchOptions.from_timeout(
         timeout,
@@ -403,8 +466,7 @@ def run_crawl(
     finally:
         if bar is not None:
             bar.close()
-        renderer.close()
-        fetcher.close()
+        ctx.close()
 
     if not stop.is_set():
         missing = set(run.planned) - store.done_slugs(run.id) - set(alliances_by_slug)

@@ -419,8 +419,7 @@ def _read_capped(
 ) -> tuple[bytes, bool]:
     """Read the decoded body up to ``max_bytes``; each read waits at most to the deadline."""
     raw = resp.raw
-    chunks: list[bytes] = []
-    total = 0
+    buf = bytearray()  # one growing buffer: no list of chunks to join into a second copy
     sock = _socket_of(raw)
     try:
         while True:
@@ -429,14 +428,13 @@ def _read_capped(
                 raise _Attempt("timeout", "the page took longer than the deadline to arrive")
             if sock is not None:
                 sock.settimeout(min(read_timeout, remaining))
-            chunk = raw.read1(min(S.CHUNK_BYTES, max_bytes - total + 1), decode_content=True)
+            chunk = raw.read1(min(S.CHUNK_BYTES, max_bytes - len(buf) + 1), decode_content=True)
             if not chunk:
-                return b"".join(chunks), False
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > max_bytes:
-                data = b"".join(chunks)[:max_bytes]
-                return data, True
+                return bytes(buf), False
+            buf += chunk
+            if len(buf) > max_bytes:
+                del buf[max_bytes:]
+                return bytes(buf), True
     except _Attempt:
         raise
     except (TimeoutError, urllib3.exceptions.ReadTimeoutError) as exc:

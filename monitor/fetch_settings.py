@@ -48,6 +48,10 @@ MAX_SUBPAGE_BYTES = 2 * 1024 * 1024
 #: Parallel sites during a crawl (each worker thread has its own requests Session).
 CONCURRENCY = 16
 
+#: Threads that parse and judge pages while the workers fetch (see CrawlContext in crawl.py).
+#: One is enough: judging a typical homepage takes milliseconds, fetching it takes seconds.
+JUDGE_CONCURRENCY = 1
+
 #: Rendering a JavaScript homepage in headless Chromium.
 RENDER_TIMEOUT = 20.0
 #: Sub-resources (scripts, XHR) a rendered page may load, all fetched by us through the guard.

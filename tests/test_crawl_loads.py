@@ -58,8 +58,7 @@ def check(url: str, **ctx_kw: object) -> SiteResult:
     try:
         return check_site(alliance(url), ctx, previous_fingerprint=None).result
     finally:
-        ctx.renderer.close()
-        ctx.fetcher.close()
+        ctx.close()
 
 
 @pytest.fixture
