@@ -17,14 +17,13 @@ in upper case only, because "most" is an ordinary English word.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
 
 from monitor import settings
 from monitor.model import Check, Page
-from monitor.text import Image, Line, PageText, read_page
+from monitor.text import Image, PageText, normalise, read_page
 
 _SOURCE_RANK = {"text": 0, "alt": 1, "title": 2}
 
@@ -40,11 +39,49 @@ def _words_pattern(zh: Sequence[str], en: Sequence[str], acronyms: Sequence[str]
     return "|".join(parts)
 
 
+#: Chinese names and the upper-case acronyms: plain literals, which Python's re scans fast.
+_FUNDER_FAST_RE = re.compile(
+    "|".join(
+        re.escape(w)
+        for w in sorted(
+            (*settings.FUNDER_NAMES_ZH, *settings.FUNDER_ACRONYMS), key=len, reverse=True
+        )
+    )
+)
+#: English names, case-insensitive: slower, so only tried on pages that contain "science".
+_FUNDER_EN_RE = re.compile(
+    "|".join(re.escape(w) for w in sorted(settings.FUNDER_NAMES_EN, key=len, reverse=True)),
+    re.IGNORECASE,
+)
 _FUNDER_RE = re.compile(
     _words_pattern(settings.FUNDER_NAMES_ZH, settings.FUNDER_NAMES_EN, settings.FUNDER_ACRONYMS)
 )
+
+
+def _ascii_word_at(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is not glued to other Latin letters ("MOSTLY", "almost")."""
+    before = text[start - 1] if start else ""
+    after = text[end : end + 1]
+    return not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha())
+
+
+def _funders(text: str) -> list[re.Match[str]]:
+    """Funder names in ``text``, left to right (same result as ``_FUNDER_RE``, but faster)."""
+    found = [
+        m
+        for m in _FUNDER_FAST_RE.finditer(text)
+        if not m.group(0).isascii() or _ascii_word_at(text, m.start(), m.end())
+    ]
+    mentions_science = "cience" in text or "CIENCE" in text
+    if mentions_science:
+        found += [
+            m for m in _FUNDER_EN_RE.finditer(text) if _ascii_word_at(text, m.start(), m.end())
+        ]
+        found.sort(key=lambda m: m.start())
+    return found
+
+
 _FUNDING_RE = re.compile(_words_pattern(settings.FUNDING_WORDS_ZH, settings.FUNDING_WORDS_EN))
-_CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _NAME_TOKEN_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+|[\u4e00-\u9fff]+")
 
 
@@ -59,62 +96,41 @@ class CreditMatch:
     funded: bool  # a funding word is within the window
 
 
-class _Stream:
-    """The page's lines joined into one string, to match phrases that cross lines."""
-
-    def __init__(self, lines: Sequence[Line]) -> None:
-        parts: list[str] = []
-        self.starts: list[int] = []
-        self.lines = list(lines)
-        length = 0
-        for line in self.lines:
-            if parts:
-                prev, nxt = parts[-1][-1], line.text[0]
-                if not (_CJK_RE.match(prev) and _CJK_RE.match(nxt)):
-                    parts.append(" ")
-                    length += 1
-            self.starts.append(length)
-            parts.append(line.text)
-            length += len(line.text)
-        self.text = "".join(parts)
-
-    def line_of(self, pos: int) -> int:
-        return max(0, bisect_right(self.starts, pos) - 1)
-
-    def source_at(self, pos: int) -> str:
-        if not self.lines:
-            return "text"
-        index = self.line_of(pos)
-        span = self.lines[index].span_at(pos - self.starts[index])
-        return span.source if span else "text"
-
-
 def _evidence(text: str, start: int, end: int) -> str:
     width = settings.EVIDENCE_CONTEXT_CHARS
     left, right = max(0, start - width), min(len(text), end + width)
-    return ("…" if left > 0 else "") + text[left:right].strip() + ("…" if right < len(text) else "")
+    shown = normalise(text[left:right])
+    return ("…" if left > 0 else "") + shown + ("…" if right < len(text) else "")
+
+
+def _source_at(page: PageText, pos: int) -> str:
+    line, offset = page.locate(pos)
+    span = line.span_at(offset)
+    return span.source if span else "text"
 
 
 def find_credits(page: PageText) -> list[CreditMatch]:
-    """Every funder mention on the page, each with whether a funding word is close enough."""
-    stream = _Stream(page.lines)
-    text = stream.text
+    """Every funder mention on the page, each with whether a funding word is close enough.
+
+    Matching runs over the page's lines joined by line breaks, so a credit laid out over two
+    table cells or two lines (「指導單位」 / 「科技部」) is still one phrase.
+    """
+    text = page.text()
     window = settings.CREDIT_WINDOW_CHARS
     found: list[CreditMatch] = []
-    for funder in _FUNDER_RE.finditer(text):
+    for funder in _funders(text):
         lo = max(0, funder.start() - window - 4)
         hi = min(len(text), funder.end() + window + 4)
-        line = stream.line_of(funder.start())
         # The closest funding word wins, but one on the same line beats one across a line break.
         best: tuple[bool, int, int, int] | None = None
         for word in _FUNDING_RE.finditer(text, lo, hi):
             if word.end() <= funder.start():
-                gap = funder.start() - word.end()
+                gap, between = funder.start() - word.end(), text[word.end() : funder.start()]
             elif word.start() >= funder.end():
-                gap = word.start() - funder.end()
+                gap, between = word.start() - funder.end(), text[funder.end() : word.start()]
             else:
                 continue
-            key = (stream.line_of(word.start()) != line, gap, word.start(), word.end())
+            key = ("\n" in between, gap, word.start(), word.end())
             if gap <= window and (best is None or key < best):
                 best = key
         if best is None:
@@ -124,9 +140,9 @@ def find_credits(page: PageText) -> list[CreditMatch]:
         found.append(
             CreditMatch(
                 funder=funder.group(0),
-                phrase=text[start:end],
+                phrase=normalise(text[start:end]),
                 evidence=_evidence(text, start, end),
-                where=stream.source_at(funder.start()),
+                where=_source_at(page, funder.start()),
                 funded=best is not None,
             )
         )

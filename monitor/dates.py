@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import email.utils
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -76,20 +76,31 @@ _MONTH = (
 )
 _YEAR4 = r"((?:19|20)\d{2})"
 
-_WESTERN_RE = re.compile(rf"(?<![\d./]){_YEAR4} ?([-/.]) ?(\d{{1,2}}) ?\2 ?(\d{{1,2}})(?!\d|\.\d)")
-_CJK_RE = re.compile(
-    r"(?:(?:中華)?民國 ?)?(?<!\d)(\d{2,4}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2})(?!\d) ?[日號]?"
-)
-_ROC_RE = re.compile(r"(?<![\d./])(\d{2,3})([-/.])(\d{1,2})\2(\d{1,2})(?!\d|[.:]\d)")
-_DMY_RE = re.compile(rf"(?<![\d./])(\d{{1,2}})([-/.])(\d{{1,2}})\2{_YEAR4}(?!\d)")
+# Patterns are written for speed as well as correctness: each starts with a digit (or is tried
+# only in a small window before a year), because a pattern that starts with a look-behind or an
+# alternation is tried at every one of a page's ~50,000 characters.
+
+#: Three numbers with the same separator: Y-M-D (western or ROC year) or D/M/Y, M/D/Y.
+_NUMERIC_RE = re.compile(r"(\d{1,4}) ?([-/.]) ?(\d{1,2}) ?\2 ?(\d{1,4})(?!\d|[.:]\d)")
+_CJK_RE = re.compile(r"(\d{2,4}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2})(?!\d)(?: ?[日號])?")
+_ROC_PREFIX_RE = re.compile(r"(?:中華)?民國 ?$")
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+#: English forms, tried only in the few characters before a year, and anchored at the year.
 _EN_MDY_RE = re.compile(
-    rf"(?<![a-z]){_MONTH}\.? ?(\d{{1,2}})(?:st|nd|rd|th)?(?!\d),? ?{_YEAR4}(?!\d)",
-    re.IGNORECASE,
+    rf"(?<![a-z]){_MONTH}\.? ?(\d{{1,2}})(?:st|nd|rd|th)?,? ?{_YEAR4}$", re.IGNORECASE
 )
 _EN_DMY_RE = re.compile(
-    rf"(?<![a-z\d])(\d{{1,2}})(?:st|nd|rd|th)?[ -](?:of )?{_MONTH}\.?[ ,-]+{_YEAR4}(?!\d)",
+    rf"(?<![a-z\d])(\d{{1,2}})(?:st|nd|rd|th)?[ -](?:of )?{_MONTH}\.?[ ,-]+{_YEAR4}$",
     re.IGNORECASE,
 )
+_LABEL_REASON: dict[str, str] = {w.lower(): "update" for w in settings.UPDATE_LABELS} | {
+    w.lower(): reason for reason, words in settings.TRAP_LABELS.items() for w in words
+}
+_LABEL_RE = re.compile("|".join(re.escape(w) for w in sorted(_LABEL_REASON, key=len, reverse=True)))
+_EN_WINDOW = 24
+_MONTH_HINT_RE = re.compile("jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
+_NOT_BEFORE = frozenset("0123456789./")
+_DIGIT_RE = re.compile(r"\d")
 #: A time of day or weekday right after today's date: the line is a live clock.
 _CLOCK_AFTER_RE = re.compile(
     r"^\s*(?:\(?[星週周]期?[一二三四五六日天]\)?|\([一二三四五六日天]\)|\(?(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?\)?"
@@ -98,7 +109,7 @@ _CLOCK_AFTER_RE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DateMention:
     """A date-shaped string in a line: ``value`` is None when it is not a real calendar date."""
 
@@ -150,52 +161,89 @@ def _make_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
+def _add_day_month(
+    m: re.Match[str], first: int, second: int, year: int, add: Callable[..., None]
+) -> None:
+    """``11/03/2026``: the order is clear when one number is above 12; otherwise US order
+    (month/day) for slashes and hyphens, European (day.month) for dots, marked ambiguous."""
+    if first > 12 >= second:
+        add(m, year, second, first)
+    elif second > 12 >= first:
+        add(m, year, first, second)
+    elif m.group(2) == ".":
+        add(m, year, second, first, ambiguous=first != second)
+    else:
+        add(m, year, first, second, ambiguous=first != second)
+
+
 def scan_dates(text: str) -> list[DateMention]:
     """Every date-shaped string in normalised ``text``, left to right, without overlaps."""
     found: list[DateMention] = []
 
-    def add(m: re.Match[str], year: int, month: int, day: int, ambiguous: bool = False) -> None:
+    def add(
+        m: re.Match[str],
+        year: int,
+        month: int,
+        day: int,
+        ambiguous: bool = False,
+        start: int | None = None,
+    ) -> None:
+        begin = m.start() if start is None else start
         found.append(
             DateMention(
-                m.start(), m.end(), m.group(0).strip(), _make_date(year, month, day), ambiguous
+                begin,
+                m.end(),
+                text[begin : m.end()].strip(),
+                _make_date(year, month, day),
+                ambiguous,
             )
         )
 
-    if any(ch.isdigit() for ch in text):
-        for m in _WESTERN_RE.finditer(text):
-            add(m, int(m.group(1)), int(m.group(3)), int(m.group(4)))
-        if "年" in text:
-            for m in _CJK_RE.finditer(text):
-                year = int(m.group(1))
-                if len(m.group(1)) < 4 or "民國" in m.group(0):
-                    if year < settings.ROC_MIN_YEAR and "民國" not in m.group(0):
-                        continue
-                    year += settings.ROC_YEAR_OFFSET
-                elif year < 1900:
-                    continue
-                add(m, year, int(m.group(2)), int(m.group(3)))
-        for m in _ROC_RE.finditer(text):
-            year = int(m.group(1))
+    if not _DIGIT_RE.search(text):
+        return []
+    for m in _NUMERIC_RE.finditer(text):
+        if m.start() and text[m.start() - 1] in _NOT_BEFORE:
+            continue  # the tail of a longer number, version or IP address
+        first, second, third = m.group(1), int(m.group(3)), m.group(4)
+        if len(first) == 4 and len(third) <= 2:
+            if first[:2] in ("19", "20"):
+                add(m, int(first), second, int(third))
+        elif len(first) in (2, 3) and len(third) <= 2:
+            year = int(first)
             if year >= settings.ROC_MIN_YEAR:
-                add(m, year + settings.ROC_YEAR_OFFSET, int(m.group(3)), int(m.group(4)))
-        for m in _DMY_RE.finditer(text):
-            first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
-            dot = m.group(2) == "."
-            if first > 12 >= second:
-                add(m, year, second, first)
-            elif second > 12 >= first:
-                add(m, year, first, second)
-            elif dot:
-                add(m, year, second, first, ambiguous=first != second)
-            else:
-                add(m, year, first, second, ambiguous=first != second)
-        if re.search("[A-Za-z]", text):
-            for m in _EN_MDY_RE.finditer(text):
-                month = _MONTHS[m.group(1)[:3].lower()]
-                add(m, int(m.group(3)), month, int(m.group(2)))
-            for m in _EN_DMY_RE.finditer(text):
-                month = _MONTHS[m.group(2)[:3].lower()]
-                add(m, int(m.group(3)), month, int(m.group(1)))
+                add(m, year + settings.ROC_YEAR_OFFSET, second, int(third))
+        elif len(first) <= 2 and len(third) == 4 and third[:2] in ("19", "20"):
+            _add_day_month(m, int(first), second, int(third), add)
+    if "年" in text:
+        for m in _CJK_RE.finditer(text):
+            if m.start() and text[m.start() - 1].isdigit():
+                continue
+            prefix = _ROC_PREFIX_RE.search(text, max(0, m.start() - 6), m.start())
+            year = int(m.group(1))
+            if len(m.group(1)) < 4 or prefix:
+                if year < settings.ROC_MIN_YEAR and not prefix:
+                    continue
+                year += settings.ROC_YEAR_OFFSET
+            elif year < 1900:
+                continue
+            add(m, year, int(m.group(2)), int(m.group(3)), start=prefix.start() if prefix else None)
+    covered = {m.start for m in found} | {m.end for m in found}
+    for y in _YEAR_RE.finditer(text):
+        ys, ye = y.start(), y.end()
+        if ys in covered or ye in covered:
+            continue  # the year of a numeric date already read
+        if (ys and text[ys - 1].isdigit()) or text[ye : ye + 1].isdigit():
+            continue
+        lo = max(0, ys - _EN_WINDOW)
+        if not _MONTH_HINT_RE.search(text[lo:ys].lower()):
+            continue
+        mdy = _EN_MDY_RE.search(text, lo, ye)
+        if mdy:
+            add(mdy, int(mdy.group(3)), _MONTHS[mdy.group(1)[:3].lower()], int(mdy.group(2)))
+            continue
+        dmy = _EN_DMY_RE.search(text, lo, ye)
+        if dmy:
+            add(dmy, int(dmy.group(3)), _MONTHS[dmy.group(2)[:3].lower()], int(dmy.group(1)))
     found.sort(key=lambda d: (d.start, -(d.end - d.start)))
     result: list[DateMention] = []
     for mention in found:
@@ -214,21 +262,16 @@ def _context(text: str, start: int, end: int) -> str:
 def _nearest_label(before: str) -> tuple[str, str] | None:
     """The label closest before a date: ("update", label) or (trap reason, label).
 
-    Closest means ending nearest the date; of labels ending at the same place the longest wins
-    ("last updated" over "updated").
+    Closest means ending nearest the date; the alternatives are tried longest first, so
+    "last updated" wins over "updated".
     """
-    lowered = before.lower()
-    best: tuple[int, int, str, str] | None = None
-    groups = [("update", settings.UPDATE_LABELS), *settings.TRAP_LABELS.items()]
-    for reason, labels in groups:
-        for label in labels:
-            pos = lowered.rfind(label)
-            if pos < 0:
-                continue
-            key = (pos + len(label), len(label), reason, label)
-            if best is None or key[:2] > best[:2]:
-                best = key
-    return (best[2], best[3]) if best else None
+    last = None
+    for last in _LABEL_RE.finditer(before.lower()):  # noqa: B007 - we want the last one
+        pass
+    if last is None:
+        return None
+    label = last.group(0)
+    return _LABEL_REASON[label], label
 
 
 def _trap_hint(hints: frozenset[str]) -> SkipReason | None:
@@ -249,10 +292,15 @@ def _judge_mention(
     scan: DateScan,
     kind: Kind = "text",
     extra_hints: frozenset[str] = frozenset(),
+    offset: int = 0,
 ) -> None:
-    """Sort one mention into found (with a weight) or skipped (with a reason)."""
+    """Sort one mention into found (with a weight) or skipped (with a reason).
+
+    ``offset`` is where ``line`` starts in the text the mention's positions refer to.
+    """
     text = line.text
-    context = _context(text, mention.start, mention.end)
+    start, end = mention.start - offset, mention.end - offset
+    context = _context(text, start, end)
     value = mention.value
 
     def skip(reason: SkipReason) -> None:
@@ -264,15 +312,15 @@ def _judge_mention(
         return skip("too_old")
     if value > today:
         return skip("future")
-    hints = line.hints_at(mention.start, mention.end) | extra_hints
+    hints = line.hints_at(start, end) | extra_hints if extra_hints else line.hints_at(start, end)
     trap = _trap_hint(hints)
     if trap:
         return skip(trap)
-    label = _nearest_label(text[max(0, mention.start - settings.DATE_LABEL_WINDOW) : mention.start])
+    label = _nearest_label(text[max(0, start - settings.DATE_LABEL_WINDOW) : start])
     if label and label[0] != "update":
         return skip(label[0])  # type: ignore[arg-type]
     if value == today and label is None:
-        after = text[mention.end : mention.end + 12] if kind == "text" else ""
+        after = text[end : end + 12] if kind == "text" else ""
         if (after and _CLOCK_AFTER_RE.match(after)) or (
             HINT_NAV in hints and HINT_ITEM not in hints
         ):
@@ -290,7 +338,7 @@ def _judge_mention(
         weight, why = settings.WEIGHT_ITEM, "news/list item"
     elif HINT_POST in hints:
         weight, why = settings.WEIGHT_ITEM, "article"
-    elif mention.start <= 2:
+    elif start <= 2:
         weight, why = settings.WEIGHT_ITEM, "date leading a line"
     else:
         weight, why = settings.WEIGHT_TEXT, "running text"
@@ -312,15 +360,29 @@ def find_dates_in_text(text: str, *, today: date, source: str = "") -> DateScan:
     return scan
 
 
-def find_dates_in_page(page: PageText | str, *, today: date, source: str = "") -> DateScan:
-    """Dates a visitor can see on an HTML page, plus ``<time datetime>`` values."""
+def find_dates_in_page(
+    page: PageText | str,
+    *,
+    today: date,
+    source: str = "",
+    mentions: list[DateMention] | None = None,
+) -> DateScan:
+    """Dates a visitor can see on an HTML page, plus ``<time datetime>`` values.
+
+    ``mentions`` is :func:`scan_dates` of the page's text when the caller already has it.
+    """
     text = read_page(page) if isinstance(page, str) else page
     scan = DateScan()
-    by_block: dict[int, Line] = {}
-    for line in text.lines:
-        by_block[line.block] = line
-        for mention in scan_dates(line.text):
-            _judge_mention(line, mention, today=today, source=source, scan=scan)
+    # One scan over the whole text (no pattern crosses a line break), then each date is judged
+    # within its own line.
+    if mentions is None:
+        mentions = scan_dates(text.text())
+    for mention in mentions:
+        line, within = text.locate(mention.start)
+        _judge_mention(
+            line, mention, today=today, source=source, scan=scan, offset=mention.start - within
+        )
+    by_block = {line.block: line for line in text.lines} if text.times else {}
     for tag in text.times:
         value = _parse_timestamp(tag.value)
         shown = by_block.get(tag.block)

@@ -15,11 +15,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-import lxml.html
-
 from monitor import settings
 from monitor.model import Check, Page
-from monitor.text import PageText, meaningful_length, normalise, read_page
+from monitor.text import Element, PageText, element_text, meaningful_length, normalise, read_page
 
 _REFRESH_RE = re.compile(
     r"^\s*\d+(?:\.\d*)?\s*[;,]\s*(?:url\s*=\s*)?['\"]?([^'\"]+)", re.IGNORECASE
@@ -43,14 +41,14 @@ def _fail(kind: str, reason: str, evidence: str, **extra: str) -> Check:
     return Check("fail", reason, evidence, {"page_kind": kind, **extra})
 
 
-def _title_and_headings(root: lxml.html.HtmlElement) -> tuple[str, list[str]]:
+def _title_and_headings(root: Element) -> tuple[str, list[str]]:
     title_el = root.find(".//title")
-    title = normalise(title_el.text_content()) if title_el is not None else ""
-    headings = [normalise(h.text_content()) for h in root.iter("h1", "h2")]
+    title = normalise(element_text(title_el)) if title_el is not None else ""
+    headings = [normalise(element_text(h)) for h in root.iter("h1", "h2")]
     return title, headings[:6]
 
 
-def _refresh_target(root: lxml.html.HtmlElement) -> str | None:
+def _refresh_target(root: Element) -> str | None:
     """The URL of a ``<meta http-equiv="refresh" content="N; url=...">`` (not a plain reload)."""
     for meta in root.iter("meta"):
         if (meta.get("http-equiv") or "").strip().lower() == "refresh":
@@ -90,7 +88,7 @@ def classify_text(text: PageText) -> Check | None:
     root = text.root
     visible = text.text()
     lowered = visible.lower()
-    size = meaningful_length(visible)
+    size = meaningful_length(visible, limit=settings.DEFAULT_PAGE_MAX_CHARS)
     title, headings = _title_and_headings(root)
 
     parked = _parked(root, lowered, title.lower(), size)
@@ -152,7 +150,7 @@ def _server_default(
     return None
 
 
-def _parked(root: lxml.html.HtmlElement, lowered: str, title_l: str, size: int) -> str:
+def _parked(root: Element, lowered: str, title_l: str, size: int) -> str:
     """The phrase or parking-service host that shows a parked domain, or "".
 
     Only short pages: parking pages are a few lines, and a real site may well mention "domain
@@ -180,7 +178,10 @@ def looks_js_rendered(html: str) -> bool:
     browser shows). A page that is simply empty, without scripts, is not worth rendering.
     """
     text = read_page(html)
-    if meaningful_length(text.text()) >= settings.JS_SHELL_MAX_CHARS:
+    if (
+        meaningful_length(text.text(), limit=settings.JS_SHELL_MAX_CHARS)
+        >= settings.JS_SHELL_MAX_CHARS
+    ):
         return False
     root = text.root
     if root.find(".//frameset") is not None:
@@ -196,4 +197,4 @@ def looks_js_rendered(html: str) -> bool:
             inline += len(script.text or "")
     if inline >= _INLINE_SCRIPT_CHARS:
         return True
-    return any(_NOSCRIPT_JS_RE.search(n.text_content() or "") for n in root.iter("noscript"))
+    return any(_NOSCRIPT_JS_RE.search(element_text(n) or "") for n in root.iter("noscript"))

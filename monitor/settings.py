@@ -246,6 +246,12 @@ NEWS_LINK_MAX_CHARS: Final = 20
 MAX_FEED_LINKS: Final = 2
 FEED_TYPES: Final[tuple[str, ...]] = ("application/rss+xml", "application/atom+xml")
 
+# --- performance ------------------------------------------------------------------------------
+
+#: Parsed pages kept in memory, so the judges of one homepage share a single parse. Enough for
+#: every crawl worker thread to finish its homepage before it is evicted; ~1 MB each.
+PAGE_MEMO_SIZE: Final = 32
+
 # --- page kinds ---------------------------------------------------------------------------------
 
 #: Fewer letters/CJK characters than this (text + image alt) and a page is "empty".
