@@ -230,3 +230,19 @@ def test_check_serialises_to_the_report_json_shape() -> None:
     data = judge_credit(page("<p>科技部計畫補助</p>")).to_json()
     assert data["status"] == "pass"
     assert data["evidence"] and data["matched"] == "科技部計畫補助" and data["where"] == "text"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "科技部 MOST NSTC most Most ALMOST MOSTLY xMOST NSTC2 國科會",
+        "the Ministry of Science and Technology and the MINISTRY OF SCIENCE AND TECHNOLOGY",
+        "National Science Council, national science and technology council; Nationalscience",
+        "由MOST補助、NSTC贊助",
+        "",
+    ],
+)
+def test_fast_funder_search_finds_what_the_reference_pattern_finds(text: str) -> None:
+    from monitor.credit import _FUNDER_RE, _funders
+
+    assert [m.group(0) for m in _funders(text)] == [m.group(0) for m in _FUNDER_RE.finditer(text)]

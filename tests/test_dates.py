@@ -97,6 +97,8 @@ def test_roc_year_plus_1911() -> None:
         "12:30:45",
         "ISBN 978-986-123-456-7",
         "Mayor 3, 2026",
+        "Nov 3, 202612",
+        "Nov 12026",
     ],
 )
 def test_things_that_are_not_dates(text: str) -> None:

@@ -249,3 +249,29 @@ def test_hints_record_list_items_time_and_widgets() -> None:
     assert "trap:counter" in hints["人數"]
     assert "footer" in hints["版權"]
     assert page.times[0].value == "2026-01-05"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "ＡＢＣ，１２３：（科技部）！",
+        "Ａ\u0301",  # full-width letter then a combining accent: NFKC composes it
+        "㈱ ﬁ ｶﾀｶﾅ ①",
+        "\uf9d1 兀",  # a CJK compatibility ideograph (as some Big5 decoders give)
+        "e\u0301 café",
+        "\u3000全形空白\u3000",
+    ],
+)
+def test_normalise_fast_path_agrees_with_plain_nfkc(raw: str) -> None:
+    import unicodedata
+
+    reference = unicodedata.normalize("NFKC", raw)
+    assert normalise(raw) == normalise(reference)
+    assert unicodedata.is_normalized("NFKC", normalise(raw))
+
+
+def test_the_same_homepage_string_is_parsed_once() -> None:
+    """The crawler asks five judges about one homepage: they share one parse."""
+    html = "<p>只解析一次</p>" + "x" * 10
+    assert read_page(html) is read_page(html[:5] + html[5:])
+    assert read_page(html + " ") is not read_page(html)

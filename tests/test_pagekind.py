@@ -133,6 +133,10 @@ def test_empty_pages_fail(html: str) -> None:
         * 80
         + "</body></html>",
         "<html><body><h2>最新消息</h2><p>Index of / 的目錄清單是常見的設定錯誤，本課程會說明</p></body></html>",
+        # a long real page whose tutorial section is headed like a default page
+        "<html><head><title>網路系統產學小聯盟</title></head><body><h2>Welcome to nginx 教學</h2>"
+        + "<p>本聯盟提供網站伺服器架設與資訊安全的產學合作服務，歡迎企業洽詢。</p>" * 120
+        + "</body></html>",
         # a frameset and a meta refresh send the visitor on: not empty
         "<frameset cols='20%,80%'><frame src='menu.htm'><frame src='main.htm'></frameset>",
         "<html><head><meta http-equiv='refresh' content='0; url=/portal/'></head><body></body></html>",

@@ -148,6 +148,8 @@ def test_an_old_date_is_judged_by_its_age_even_when_content_changed() -> None:
         ),
         ("<p>今天是 Monday, Nov 30, 2026 AM</p>", "<p>今天是 Tuesday, Dec 1, 2026 PM</p>"),
         ("<p>瀏覽人次：12345</p>", "<p>瀏覽人次：12399</p>"),
+        ("<p>今天是十一月三十日</p>", "<p>今天是十二月一日</p>"),  # a clock in Chinese numerals
+        ("<p>訪客人數：一萬二千</p>", "<p>訪客人數：一萬三千</p>"),
         (
             '<div class="counter">您是第 0012345 位訪客</div>',
             '<div class="counter">您是第 0012399 位訪客</div>',
