@@ -248,9 +248,13 @@ FEED_TYPES: Final[tuple[str, ...]] = ("application/rss+xml", "application/atom+x
 
 # --- performance ------------------------------------------------------------------------------
 
-#: Parsed pages kept in memory, so the judges of one homepage share a single parse. Enough for
-#: every crawl worker thread to finish its homepage before it is evicted; ~1 MB each.
-PAGE_MEMO_SIZE: Final = 32
+#: Parsed pages kept in memory, so the judges of one homepage share a single parse: a site's
+#: homepage, news page and feeds are judged one after another on one judging thread. A parsed
+#: 100 KB page takes about 2 MB.
+PAGE_MEMO_SIZE: Final = 8
+#: Pages longer than this (characters) are parsed each time instead: their trees are large, and
+#: memory matters more than speed for the rare multi-megabyte homepage.
+PAGE_MEMO_MAX_CHARS: Final = 1_000_000
 
 # --- page kinds ---------------------------------------------------------------------------------
 

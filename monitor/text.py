@@ -534,10 +534,13 @@ def read_page(html: str | Element) -> PageText:
 
     The crawler asks five judges about the same homepage string; a small memo keyed by the HTML
     string means it is parsed and walked once (see docs/PERFORMANCE.md "Judging"). The memo is
-    the module's only state: bounded, thread-safe (functools), and invisible to callers because
-    the result depends on nothing but the string.
+    the module's only state: bounded (``settings.PAGE_MEMO_SIZE`` pages, none over
+    ``PAGE_MEMO_MAX_CHARS``), thread-safe (functools), and invisible to callers because the
+    result depends on nothing but the string.
     """
     if isinstance(html, str):
+        if len(html) > settings.PAGE_MEMO_MAX_CHARS:
+            return _walk(parse_html(html))
         return _read_page_cached(html)
     return _walk(html)
 
