@@ -20,6 +20,9 @@ copyright; today's date next to a time of day or weekday, or in the page header 
 rendered by the server); dates in the future (upcoming events); dates before 1995; impossible
 dates (2026-02-30).
 
+Dates in ``<meta>`` tags and JSON-LD are not read: many CMSs stamp them with the time of the
+request, and RULES.md asks for dates a visitor can see (or a feed's items).
+
 Each found date gets a weight: 3 for a ``<time>``, a post-date element, a "last updated"/更新日期
 line or a feed item; 2 for a list item, table row, news container or a date that leads its line;
 1 for running text. :mod:`monitor.updates` prefers dates of weight 2 or more and falls back to

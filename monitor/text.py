@@ -15,6 +15,9 @@ counts. Image ``alt`` and ``title`` are added where the image is.
 Block elements (``p``, ``div``, ``li``, ``td``, ``br``...) end a line; inline elements do not, so
 ``<span>科技</span><b>部</b>`` reads 科技部. :func:`normalise` then makes matching indifferent to
 full-width forms, spaces, line breaks and zero-width characters.
+
+:func:`read_page` remembers the last few pages it read (a bounded memo keyed by the HTML
+string), because the crawler asks several judges about the same homepage.
 """
 
 from __future__ import annotations

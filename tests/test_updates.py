@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -273,6 +274,7 @@ def test_check_serialises_to_the_report_json_shape() -> None:
     )
     data = check.to_json()
     assert {"status", "latest_date", "evidence", "source"} <= data.keys()
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
 
 
 # --- link finders -----------------------------------------------------------------------------
