@@ -405,6 +405,7 @@ def run_crawl(
     done = store.done_slugs(run.id)
     todo = [alliances_by_slug[s] for s in run.planned if s not in done and s in alliances_by_slug]
     todo = slowest_first(store, todo, before_month=run.month)
+    fingerprints = store.previous_fingerprints(before_month=run.month)
 
     options = fetch_options or FetchOptions.from_timeout(
         timeout,
@@ -427,7 +428,7 @@ def run_crawl(
                     alliance = jobs.get_nowait()
                 except queue.Empty:
                     return
-                previous = store.previous_fingerprint(alliance.slug, before_month=run.month)
+                previous = fingerprints.get(alliance.slug)
                 try:
                     outcome = check_site(alliance, ctx, previous_fingerprint=previous)
                 except Stopped:

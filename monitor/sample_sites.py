@@ -149,10 +149,9 @@ def make_handler(root: Path, today: Callable[[], date]) -> type[http.server.Base
                 self._error(int(behaviour["status"]), "sample server error")
                 return
             if "redirect" in behaviour:
-                target = str(behaviour["redirect"]).replace(
-                    "{port}", str(self.server.server_address[1])
-                )
-                self._send(302, b"", None, {"Location": target})
+                port = str(self.server.server_address[1])  # type: ignore[index]
+                location = str(behaviour["redirect"]).replace("{port}", port)
+                self._send(302, b"", None, {"Location": location})
                 return
             if "flaky_status" in behaviour:
                 with lock:

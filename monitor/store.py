@@ -232,6 +232,22 @@ class Store:
             ).fetchone()
         return row["fingerprint"] if row else None
 
+    def previous_fingerprints(self, *, before_month: str) -> dict[str, str]:
+        """:meth:`previous_fingerprint` for every slug at once (one query, not one per site).
+
+        The crawl reads these up front: per-site lookups from each worker thread scan the
+        results table and fill every thread's page cache, which showed up as crawl memory.
+        """
+        with self.connect() as db:
+            rows = db.execute(
+                "SELECT r.slug, r.fingerprint FROM results r JOIN runs u ON u.id = r.run_id"
+                " WHERE u.month < ? AND r.fingerprint IS NOT NULL"
+                " ORDER BY u.month, u.id",
+                (before_month,),
+            ).fetchall()
+        # Later rows (newer month, newer run) overwrite earlier ones.
+        return {r["slug"]: r["fingerprint"] for r in rows}
+
     def history(self, slug: str) -> list[tuple[str, SiteResult]]:
         """(month, result) of one alliance in the newest finished run of every month."""
         with self.connect() as db:
