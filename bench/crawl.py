@@ -188,7 +188,11 @@ def main() -> int:
                 ("next month's crawl", TODAY),
             ):
                 started = time.monotonic()
+                done_at: list[tuple[float, str]] = []
                 run_id = run_crawl(
+                    on_result=lambda r, d=done_at, t0=started: d.append(
+                        (time.monotonic() - t0, r.slug)
+                    ),
                     content_dir=content,
                     db_path=db,
                     today=today,
@@ -204,6 +208,15 @@ def main() -> int:
                     s: sum(1 for r in results if r.loads.status == s)
                     for s in ("pass", "warn", "fail")
                 }
+                marks = sorted(t for t, _slug in done_at)
+                quantiles = ", ".join(
+                    f"{q}% at {marks[min(len(marks) - 1, len(marks) * q // 100)]:.1f} s"
+                    for q in (50, 90, 98, 100)
+                )
+                last = sorted(done_at)[-3:]
+                print(
+                    f"  results in: {quantiles}; last: {', '.join(f'{s} {t:.1f}s' for t, s in last)}"
+                )
                 print(
                     f"{label}: {wall:.1f} s = {wall / ideal:.2f}x the ideal bound (target <= 1.3x); "
                     f"{len(results)} results, loads pass/warn/fail = "

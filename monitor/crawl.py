@@ -323,24 +323,25 @@ def _resumable_run(store: Store, month: str) -> Run | None:
 
 
 def slowest_first(store: Store, alliances: list[Alliance], *, before_month: str) -> list[Alliance]:
-    """Order ``alliances`` by how long each took in the newest earlier month's crawl, slowest first.
+    """Start the sites that were slow in the newest earlier month's crawl first.
 
-    A site that timed out last month (and so costs several timeouts plus backoff) started last
-    would leave all but one worker idle at the end of the crawl; started first, it overlaps with
-    everything else. Sites without history keep their order, after the known slow ones.
+    A site that timed out last month costs several timeouts plus backoff in series; started
+    last, it would leave every other worker idle at the end of the crawl, started first it
+    overlaps with everything else. Only sites slower than :data:`SLOW_SITE_MS` move (slowest
+    first); the rest keep their order, so pages that are merely large are not bunched together
+    in front of the judge thread.
     """
     earlier = [m for m in store.months() if m < before_month]
-    if not earlier:
-        return alliances
-    previous = store.latest_run_for_month(earlier[-1])
+    previous = store.latest_run_for_month(earlier[-1]) if earlier else None
     if previous is None:
         return alliances
     took: dict[str, float] = {}
     for result in store.results(previous.id):
         elapsed = result.loads.details.get("elapsed_ms")
-        if isinstance(elapsed, int | float):
+        if isinstance(elapsed, int | float) and elapsed >= S.SLOW_SITE_MS:
             took[result.slug] = float(elapsed)
-    return sorted(alliances, key=lambda a: -took.get(a.slug, 0.0))
+    slow = sorted((a for a in alliances if a.slug in took), key=lambda a: -took[a.slug])
+    return slow + [a for a in alliances if a.slug not in took]
 
 
 def write_json_report(store: Store, run_id: int, path: Path) -> None:

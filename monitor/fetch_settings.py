@@ -48,6 +48,9 @@ MAX_SUBPAGE_BYTES = 2 * 1024 * 1024
 #: Parallel sites during a crawl (each worker thread has its own requests Session).
 CONCURRENCY = 16
 
+#: A site whose homepage took longer than this last month (retries, timeouts) is started first.
+SLOW_SITE_MS = 5000
+
 #: Threads that parse and judge pages while the workers fetch (see CrawlContext in crawl.py).
 #: One is enough: judging a typical homepage takes milliseconds, fetching it takes seconds.
 JUDGE_CONCURRENCY = 1

@@ -100,7 +100,9 @@ def fetch_homepage(
     other = other_scheme_url(url, scheme_ports)
     if other is None:
         return HomepageFetch(url, result)
-    second = fetcher.fetch(other)
+    # One attempt only: when the host is down, the other scheme usually times out too, and
+    # the registered address has already had its retries.
+    second = fetcher.fetch(other, retries=0)
     if second.ok:
         second.attempts += result.attempts
         return HomepageFetch(url, second, switched_scheme=True, first_error=result.error.message)

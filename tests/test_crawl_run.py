@@ -441,3 +441,26 @@ def test_cli_without_allow_private_refuses_loopback_sites(tmp_path: Path) -> Non
 @pytest.fixture(autouse=True)
 def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ALLIANCE_MONITOR_ALLOW_PRIVATE", raising=False)
+
+
+def test_last_months_slow_sites_start_first(tmp_path: Path) -> None:
+    from alliance_portal.registry import Alliance
+    from monitor.crawl import slowest_first
+    from monitor.model import Check, SiteResult
+
+    store = Store(tmp_path / "m.sqlite3")
+    run = store.start_run(month="2026-10", today="2026-10-20", planned=["a", "b", "c", "d"])
+    for slug, ms in (("a", 300), ("b", 18000), ("c", 900), ("d", 7000)):
+        loads = Check("pass", details={"elapsed_ms": ms})
+        store.save_result(
+            run.id, SiteResult(slug, "http://x/", None, loads, Check("pass"), Check("pass"))
+        )
+    store.finish_run(run.id)
+    sites = [
+        Alliance(slug=s, name=s, university="u", industry="ict", website="http://x/")
+        for s in ("a", "b", "c", "d", "new")
+    ]
+    ordered = slowest_first(store, sites, before_month="2026-11")
+    # Sites that needed retries or timed out go first, slowest first; the rest keep their order.
+    assert [a.slug for a in ordered] == ["b", "d", "a", "c", "new"]
+    assert slowest_first(store, sites, before_month="2026-10") == sites  # no earlier month
