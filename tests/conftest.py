@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PNGSUITE = ROOT.parent / "shared" / "testdata" / "pngsuite"
+#: The classic PNG test suite (Willem van Schaik; free to copy, see its LICENSE), vendored so a
+#: fresh clone tests the banner rules on its own.
+PNGSUITE = ROOT / "tests" / "data" / "pngsuite"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 #: Flags that keep Chromium from calling home (this machine and CI have no internet).
@@ -76,5 +78,5 @@ def run_axe(page) -> list[dict]:  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def pngsuite() -> Path:
     if not PNGSUITE.is_dir():
-        pytest.fail(f"PNG test suite not found at {PNGSUITE} (it ships in ../shared/testdata)")
+        pytest.fail(f"PNG test suite not found at {PNGSUITE} (it ships with the repository in tests/data/pngsuite)")
     return PNGSUITE

@@ -184,7 +184,7 @@ def test_banner_wrong_size_and_not_png_are_reported_and_dropped(tmp_path):
     assert by_slug["big"].banner is None and by_slug["jpeg"].banner is None
     text = "\n".join(str(p) for p in result.problems)
     assert "big.png: 444x224 is exactly 2 times the required size: scale it to 50%" in text
-    assert "jpeg.png: this is a JPEG file, not a PNG: export it as PNG" in text
+    assert "jpeg.png: this is a JPEG file named .png: export it as PNG" in text
     assert "orphan.png: banner has no matching profile" in text
     assert all(p.severity == "warning" for p in result.problems)
 
