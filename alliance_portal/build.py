@@ -94,6 +94,23 @@ def run_pagefind(site: Path) -> None:
         entry.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
 
 
+def _run_pelican_quietly(pelican: Any) -> None:
+    """Run Pelican without its "Done: Processed 0 articles ..." line.
+
+    Its counts are of blog articles and Markdown pages, which this site hardly has, so they read
+    as if the build found nothing; our commands print their own summary. Warnings still go
+    through logging.
+    """
+    from pelican.log import console
+
+    was_quiet = console.quiet
+    console.quiet = True
+    try:
+        pelican.run()
+    finally:
+        console.quiet = was_quiet
+
+
 def _swap_in(new: Path, target: Path) -> None:
     """Replace ``target`` with ``new`` with the shortest possible gap; keep nothing stale."""
     old = None
@@ -141,7 +158,7 @@ def build_site(
             content_dir, banners_dir, staging, registry, settings_file, overrides
         )
         started = time.perf_counter()
-        Pelican(settings).run()
+        _run_pelican_quietly(Pelican(settings))
         result.seconds_pelican = time.perf_counter() - started
         if search:
             started = time.perf_counter()
