@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import smtplib
 import ssl
 from collections.abc import Iterable, Mapping
@@ -38,6 +39,7 @@ from jinja2 import Environment, StrictUndefined
 from alliance_portal.registry import Alliance, atomic_write
 from monitor.report import CHECK_LABELS, CHECKS, STATUS_LABELS, CheckView, MonthReport, ReportRow
 from monitor.schedule import ConfigError
+from monitor.settings import UPDATE_PASS_DAYS
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -220,10 +222,11 @@ def fix_hint(view: CheckView, row: ReportRow) -> tuple[str, str]:
         else "We found no dates on the homepage or the news page."
     )
     return (
-        "請在首頁或首頁連結的「最新消息」頁張貼附日期的消息（例如 2026-05-03 或 115年5月3日），並定期更新。"
-        + when_zh,
+        "請在首頁或首頁連結的「最新消息」頁張貼附日期的消息（例如 2026-05-03 或 115年5月3日），並定期更新"
+        f"（最新消息在 {UPDATE_PASS_DAYS} 天內即通過）。" + when_zh,
         "Post news with a date (e.g. 2026-05-03 or 115年5月3日) on the homepage or on the news"
-        " page it links to (最新消息 / News), and keep it up to date. " + when_en,
+        " page it links to (最新消息 / News), and keep it up to date (news at most"
+        f" {UPDATE_PASS_DAYS} days old passes). " + when_en,
     )
 
 
@@ -238,11 +241,13 @@ class Problem:
     label_en: str
     status_zh: str
     status_en: str
-    reason: str
+    reason: str  # the crawler's bilingual reason, whole
     evidence: str
     facts: tuple[tuple[str, str, str], ...]  # (zh-TW label, English label, value)
     fix_zh: str
     fix_en: str
+    reason_zh: str = ""  # the reason's Chinese part (the whole reason when not bilingual)
+    reason_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +288,59 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
+
+
+_OPEN, _CLOSE = "（(「『【", "）)」』】"
+_URL_RE = re.compile(r"https?://[^\s）)」,;]+")
+
+
+def _top_level(text: str, sep: str) -> list[int]:
+    """Positions of ``sep`` in ``text`` outside any brackets or quotes."""
+    depth, found = 0, []
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and text.startswith(sep, i):
+            found.append(i)
+    return found
+
+
+def _split_segment(text: str) -> tuple[str, str] | None:
+    """ "首頁… / The homepage …" -> ("首頁…", "The homepage …"), or None when not bilingual.
+
+    The separator is a slash followed by a space (so never one inside a URL), outside brackets,
+    with Chinese before it and English after it.
+    """
+    for i in _top_level(text, "/ "):
+        zh, en = text[:i].strip(), text[i + 1 :].strip()
+        if zh and en and _has_cjk(zh) and en[0].isascii() and en[0].isalnum():
+            # an address is evidence in both languages (it is often only in the English half)
+            missing = [u for u in _URL_RE.findall(en) if u not in zh]
+            return (f"{zh}：{' '.join(missing)}" if missing else zh), en
+    return None
+
+
+def split_languages(text: str) -> tuple[str, str]:
+    """The crawler writes reasons as "中文 / English", sometimes with a second bilingual note
+    after "; ". Each e-mail section gets its own language; text that is not bilingual goes to
+    both."""
+    # a new segment starts after a ";" that is followed by Chinese (English may contain ";")
+    cuts = [i for i in _top_level(text, ";") if _has_cjk(text[i + 1 : i + 3])]
+    zh_parts, en_parts = [], []
+    for start, end in zip([0, *(i + 1 for i in cuts)], [*cuts, len(text)], strict=True):
+        segment = text[start:end].strip()
+        if not segment:
+            continue
+        pair = _split_segment(segment)
+        zh_parts.append(pair[0] if pair else segment)
+        en_parts.append(pair[1] if pair else segment)
+    return "；".join(zh_parts), "; ".join(en_parts)
+
+
 def _split_label(label: str) -> tuple[str, str]:
     """ "最新日期 Latest" -> ("最新日期", "Latest"); a label with no Chinese part is both."""
     zh, _, en = label.partition(" ")
@@ -305,6 +363,7 @@ def problems_of(row: ReportRow) -> tuple[Problem, ...]:
         if view.status == "pass":
             continue
         fix_zh, fix_en = fix_hint(view, row)
+        reason_zh, reason_en = split_languages(_one_line(view.reason))
         out.append(
             Problem(
                 label_zh=CHECK_LABELS[name][0],
@@ -316,6 +375,8 @@ def problems_of(row: ReportRow) -> tuple[Problem, ...]:
                 facts=tuple((*_split_label(f.label), _one_line(f.value, 200)) for f in view.facts),
                 fix_zh=fix_zh,
                 fix_en=fix_en,
+                reason_zh=reason_zh,
+                reason_en=reason_en,
             )
         )
     return tuple(out)

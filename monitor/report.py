@@ -217,6 +217,27 @@ def _redirect_chain(value: Any) -> str:
     return _text(value)
 
 
+#: Where the crawler found the funding credit, as a person reads it (a URL is shown as is).
+CREDIT_WHERE: dict[str, str] = {
+    "text": "首頁文字 homepage text",
+    "alt": "替代文字（alt） alt text",
+    "title": "title 屬性 title attribute",
+    "image": "僅在圖片中 only inside an image",
+}
+
+#: What kind of text the latest date was found in (the crawler's words, with zh-TW first).
+FOUND_IN: dict[str, str] = {
+    "post date": "發布日期 post date",
+    "news/list item": "消息列表 news/list item",
+    "feed item": "RSS/Atom 項目 feed item",
+    "<time> element": "時間標記 <time> element",
+    "article": "文章 article",
+    "date leading a line": "行首日期 date leading a line",
+    "running text": "內文 running text",
+    "page header/menu": "頁首或選單 page header/menu",
+}
+
+
 def link_or_none(url: Any) -> str | None:
     """``url`` if it is an http(s) URL we may put in an href, else None (never javascript:)."""
     if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
@@ -253,12 +274,14 @@ def check_view(result: SiteResult, name: str) -> CheckView:
     elif name == "credit":
         add("符合文字 Matched", _first(d, "matched", "phrase"))
         where = _first(d, "where", "location")
-        add("位置 Where", where, where)
+        add("位置 Where", CREDIT_WHERE.get(str(where), where), where)
     elif name == "updates":
         add("最新日期 Latest", _first(d, "latest_date"))
         add("原文 As written", _first(d, "as_written", "written"))
         source = _first(d, "source", "source_url")
         add("來源 Source", source, source)
+        found_in = _first(d, "found_in")
+        add("出處 Found in", FOUND_IN.get(str(found_in), found_in))
         add("天數 Days old", _first(d, "age_days"))
     return CheckView(name, check.status, check.reason, check.evidence, tuple(facts))
 

@@ -208,13 +208,22 @@ def _summary_line(report: Any) -> str:
 @_errors
 def run_report(args: argparse.Namespace) -> int:
     from monitor.report import build_month_report, write_month_reports
+    from monitor.schedule import next_check_after_month
 
-    options = _options(args, _config(args))
+    config = _config(args)
+    options = _options(args, config)
+    settings = ScheduleSettings.from_config(config)
     store = _open_store(options.db_path)
     month = _month(args, store)
     alliances = _alliances(options.content_dir)
-    folder = write_month_reports(store, month, options.reports_dir, alliances=alliances)
-    print(_summary_line(build_month_report(store, month, alliances=alliances)))
+    # the configured schedule says when the next check is (the page and the e-mails show it)
+    next_check = next_check_after_month(settings, month)
+    folder = write_month_reports(
+        store, month, options.reports_dir, alliances=alliances, next_check=next_check
+    )
+    print(
+        _summary_line(build_month_report(store, month, alliances=alliances, next_check=next_check))
+    )
     print(f"report written to {folder / 'index.html'}")
     return 0
 
@@ -248,11 +257,13 @@ def publish_notices(
     """Plan the month's notices, then write drafts or send. Returns (plan, send result or None)."""
     from monitor.notify import plan_notices, send_notices, write_drafts
     from monitor.report import build_month_report
-    from monitor.schedule import next_check_from
+    from monitor.schedule import next_check_after_month, next_check_from
 
     if alliances is None:
         alliances = _alliances(options.content_dir)
-    report = build_month_report(store, month, alliances=alliances)
+    report = build_month_report(
+        store, month, alliances=alliances, next_check=next_check_after_month(settings, month)
+    )
     now = datetime.now(settings.tz)
     after_month = report.next_check
     upcoming = next_check_from(settings, now)
@@ -318,7 +329,7 @@ def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
     """The :class:`~monitor.schedule.MonthlyJob` the command runs, from settings and options."""
     from monitor.notify import SmtpSettings
     from monitor.report import write_month_reports
-    from monitor.schedule import MonthlyJob
+    from monitor.schedule import MonthlyJob, next_check_after_month
     from monitor.store import Store
 
     config = _config(args)
@@ -339,7 +350,13 @@ def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
 
     def after_crawl(month: str) -> None:
         alliances = _alliances(options.content_dir)
-        folder = write_month_reports(store, month, options.reports_dir, alliances=alliances)
+        folder = write_month_reports(
+            store,
+            month,
+            options.reports_dir,
+            alliances=alliances,
+            next_check=next_check_after_month(settings, month),
+        )
         log.info("report written to %s", folder / "index.html")
         if settings.notify != "off":
             plan, result = publish_notices(

@@ -146,6 +146,23 @@ def by_severity(rows: list[ReportRow]) -> list[ReportRow]:
     return sorted(rows, key=lambda row: (-_RANK[row.overall], row.slug))
 
 
+def failing(row: ReportRow) -> list[tuple[str, str]]:
+    """(zh-TW, English) labels of the checks that fail; only "site opens" when the site is down
+    (the other checks then fail only because nothing could be read)."""
+    if row.checks["loads"].status == "fail":
+        return [CHECK_LABELS["loads"]]
+    return [CHECK_LABELS[c] for c in CHECKS if row.checks[c].status == "fail"]
+
+
+def repeats_loads(row: ReportRow, check: str) -> bool:
+    """True for the credit/updates evidence of a site that did not load: it only repeats why
+    the site did not open, which the "site opens" cell already shows."""
+    if check == "loads" or row.checks["loads"].status != "fail":
+        return False
+    loads = row.checks["loads"]
+    return row.checks[check].evidence.strip() in {loads.reason.strip(), loads.evidence.strip()}
+
+
 def search_text(row: ReportRow) -> str:
     parts = [row.slug, row.name, row.name_en, row.url, row.final_url or ""]
     for view in row.checks.values():
@@ -184,6 +201,8 @@ def _environment() -> Environment:
         link=link_or_none,
         sort_key=sort_key,
         search_text=search_text,
+        failing=failing,
+        repeats_loads=repeats_loads,
         pct=_pct,
         chart=dict(
             width=CHART_WIDTH,

@@ -61,6 +61,9 @@ DEFAULT_MISFIRE_GRACE_HOURS = 72
 #: After a crawl that raised, try again this much later, at most MAX_RETRIES times per start.
 DEFAULT_RETRY_MINUTES = 60
 DEFAULT_MAX_RETRIES = 3
+#: While running, look this often whether a month is due but was not crawled: a fire missed by
+#: more than the misfire grace time (a VM suspended over the 1st) is dropped by APScheduler.
+WATCH_EVERY = timedelta(hours=1)
 NOTIFY_MODES = ("off", "draft", "send")
 
 #: Job id in APScheduler's job store, and our table of completed months.
@@ -623,9 +626,16 @@ class MonthlyScheduler:
     next start resumes it.
     """
 
-    def __init__(self, job: MonthlyJob, *, catch_up: bool = True) -> None:
+    def __init__(
+        self,
+        job: MonthlyJob,
+        *,
+        catch_up: bool = True,
+        watch_every: timedelta | None = WATCH_EVERY,
+    ) -> None:
         self.job = job
         self.catch_up = catch_up
+        self.watch_every = watch_every
         self.stop_event = threading.Event()
         self.started = threading.Event()
         self.outcomes: list[Outcome] = []
@@ -670,6 +680,14 @@ class MonthlyScheduler:
             if self.catch_up:
                 scheduler.add_job(
                     self.tick, "date", run_date=self.job.now(), id="catch-up", jobstore="memory"
+                )
+            if self.watch_every is not None:
+                scheduler.add_job(
+                    self.watch,
+                    "interval",
+                    seconds=self.watch_every.total_seconds(),
+                    id="watch",
+                    jobstore="memory",
                 )
             previous = self._install_signals() if install_signals else {}
             _RUNNING[self._token] = self
@@ -717,6 +735,20 @@ class MonthlyScheduler:
                 log.debug("retry not scheduled", exc_info=True)
         elif outcome.action == "done":
             self._retries = 0
+
+    def watch(self) -> None:
+        """The periodic look: crawl if this month is due although its fire has passed.
+
+        APScheduler drops a fire that is later than the misfire grace time (the machine was
+        suspended over the scheduled time); without this look that month would be skipped
+        while the process kept running. A failed crawl is left to its own retries.
+        """
+        if self.stop_event.is_set() or (self.outcomes and self.outcomes[-1].action == "failed"):
+            return
+        if self.job.due_month(self.job.now()) is None:
+            return  # the usual case, every hour: nothing to say
+        log.warning("this month's scheduled crawl has not run (missed while asleep?); crawling now")
+        self.tick()
 
     def stop(self) -> None:
         """Ask a running crawl to stop, then shut the scheduler down (safe from a signal handler)."""

@@ -20,9 +20,17 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from test_report_data import XSS, Monitor, add_month, check, make_monitor, site
 
 from alliance_portal.cli import main
-from monitor.notify import SENT_TABLE, SentLog, SmtpSettings, fix_hint, plan_notices, send_notices
+from monitor.notify import (
+    SENT_TABLE,
+    SentLog,
+    SmtpSettings,
+    fix_hint,
+    plan_notices,
+    send_notices,
+    split_languages,
+)
 from monitor.report import build_month_report, load_alliances
-from monitor.schedule import ConfigError
+from monitor.schedule import ConfigError, ScheduleSettings, next_check_from
 
 #: Alliances with a warn or fail in May and a contact address (no-contact has none).
 NOTIFIED = ["hostile", "name-only", "newly-bad", "old-cert"]
@@ -439,3 +447,87 @@ def test_send_notices_api_records_each_message(
         "sent",
     )  # type: ignore[index]
     assert len(inbox.messages) == 1
+
+
+# -- each language its own words ------------------------------------------------------------
+
+
+def sections(text: str) -> tuple[str, str]:
+    zh, _, en = text.partition("-" * 72)
+    assert en, "the e-mail has a Chinese and an English section"
+    return zh, en
+
+
+def test_each_language_section_gets_its_own_reason(
+    monitor: Monitor, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(monitor, "--month", "2026-05") == 0
+    msg = message_from_bytes(
+        (monitor.reports / "2026-05" / "notices" / "name-only.eml").read_bytes(),
+        policy=default_policy,
+    )
+    zh, en = sections(body(msg))  # type: ignore[arg-type]
+    assert "說明：首頁只提到「科技部」，沒有「補助」「指導單位」等字樣\n" in zh
+    assert "The homepage names" not in zh
+    assert "Reason: The homepage names 科技部 but does not say it funds the alliance\n" in en
+    assert "首頁只提到" not in en
+    # the news window is part of the advice
+    old_cert = message_from_bytes(
+        (monitor.reports / "2026-05" / "notices" / "old-cert.eml").read_bytes(),
+        policy=default_policy,
+    )
+    zh, en = sections(body(old_cert))  # type: ignore[arg-type]
+    assert "90 天內即通過" in zh and "at most 90 days old passes" in en
+
+
+@pytest.mark.parametrize(
+    ("reason", "zh", "en"),
+    [
+        (
+            "首頁沒有載明補助單位（科技部／國科會）/ The homepage does not name the funding agency"
+            " (MOST / NSTC)",
+            "首頁沒有載明補助單位（科技部／國科會）",
+            "The homepage does not name the funding agency (MOST / NSTC)",
+        ),
+        (  # a slash inside brackets is not the separator
+            "最近更新 2026-08-04（日期格式不明確，以日月年解讀 / ambiguous）/ 2026-08-04 (120 days ago)"
+            " / Last update over 90 days ago",
+            "最近更新 2026-08-04（日期格式不明確，以日月年解讀 / ambiguous）",
+            "2026-08-04 (120 days ago) / Last update over 90 days ago",
+        ),
+        (  # a second bilingual note; the address is evidence in both languages
+            "首頁只提到「科技部」 / The homepage names 科技部; 完整標示只在其他頁面 / full credit only"
+            " on https://x.example.edu.tw/about/",
+            "首頁只提到「科技部」；完整標示只在其他頁面：https://x.example.edu.tw/about/",
+            "The homepage names 科技部; full credit only on https://x.example.edu.tw/about/",
+        ),
+        (  # English with its own ";" stays whole
+            "首頁內容由 JavaScript 產生 / the homepage is built by JavaScript; please check by hand",
+            "首頁內容由 JavaScript 產生",
+            "the homepage is built by JavaScript; please check by hand",
+        ),
+        ("connection refused after 3 attempts", *(["connection refused after 3 attempts"] * 2)),
+        ("HTTP 200", "HTTP 200", "HTTP 200"),
+    ],
+)
+def test_split_languages(reason: str, zh: str, en: str) -> None:
+    assert split_languages(reason) == (zh, en)
+
+
+def test_notices_give_the_configured_next_check(monitor: Monitor) -> None:
+    config = monitor.root / "monitor.toml"
+    config.write_text('[schedule]\ncron = "0 9 5 * *"\n', encoding="utf-8")
+    code = main(
+        ["notify", "--month", "2026-05", "--db", str(monitor.db), "--reports", str(monitor.reports),
+         "--content", str(monitor.content), "--config", str(config)]
+    )  # fmt: skip
+    assert code == 0
+    msg = message_from_bytes(
+        (monitor.reports / "2026-05" / "notices" / "newly-bad.eml").read_bytes(),
+        policy=default_policy,
+    )
+    zh, en = sections(body(msg))  # type: ignore[arg-type]
+    # the 5th of a month, never before the schedule's next fire from now
+    expected = next_check_from(ScheduleSettings(cron="0 9 5 * *"), dt.datetime.now(dt.UTC))
+    assert f"下次檢查日期：{expected.isoformat()}" in zh and expected.day == 5
+    assert f"Next check: {expected.isoformat()}" in en

@@ -120,3 +120,32 @@ def test_report_page_fits_a_phone_screen(browser, report_url: str) -> None:  # t
         page.screenshot(path=str(ARTIFACTS / "report-2026-05-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_report_prints_on_a4_landscape(browser, report_url: str) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    # the printable area of A4 landscape with the page's 10 mm margins, at 96 dpi
+    context = browser.new_context(viewport={"width": 1047, "height": 718})
+    try:
+        page = context.new_page()
+        page.goto(report_url)
+        page.emulate_media(media="print")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1047  # nothing cut off
+        # on paper: the site's address instead of links, the months of the history strip
+        assert page.is_visible("#a-good-motor .url-print")
+        assert not page.is_visible("#a-good-motor .links")
+        months = page.locator("#a-comeback .strip li > span[aria-hidden=true]")
+        assert months.all_inner_texts() == ["03", "04", "05"]
+        assert all(
+            box and box["width"] > 10 for box in map(lambda m: m.bounding_box(), months.all())
+        )
+        pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "report-2026-05.pdf").write_bytes(pdf)
+    finally:
+        context.close()
+    boxes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf))
+    assert len(boxes) == 1
+    width, height = (float(v) for v in boxes.pop())
+    assert (round(width), round(height)) == (842, 595)  # A4 landscape in points

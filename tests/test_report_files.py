@@ -303,3 +303,108 @@ def test_report_command_errors_say_what_to_do(
     assert main(["report", "--reports", str(monitor.reports), *argv]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "missing.sqlite3").exists()
+
+
+# -- what the office needs to act on ----------------------------------------------------------
+
+
+def test_newly_failing_says_which_check_fails(soup: BeautifulSoup) -> None:
+    item = soup.select_one(".fail-list li").get_text(" ", strip=True)
+    # newly-bad's site is down: only that is named (credit/updates fail only as "not checked")
+    assert "網站開啟 Site opens" in item
+    assert "補助標示" not in item and "定期更新" not in item
+    assert "pass → fail" in item
+
+
+def test_history_strip_shows_each_month(soup: BeautifulSoup) -> None:
+    strip = soup.find(id="a-comeback").select(".strip li")
+    assert [li.find("span", attrs={"aria-hidden": "true"}).get_text() for li in strip] == [
+        "03",
+        "04",
+        "05",
+    ]
+    assert strip[0].select_one(".vh").get_text() == "2026-03 未通過 fail"
+
+
+def test_printed_page_shows_the_site_address(
+    built: tuple[Monitor, Path], soup: BeautifulSoup
+) -> None:
+    row = soup.find(id="a-good-motor")
+    assert row.select_one(".url-print").get_text() == "https://good-motor.example.edu.tw/"
+    css = re.search(r"@media print \{(.*)\}", (built[1] / "index.html").read_text("utf-8"), re.S)
+    assert (
+        css
+        and ".url-print { display: block" in css.group(1)
+        and ".links { display: none" in css.group(1)
+    )
+
+
+def test_credit_where_and_date_kind_are_readable(tmp_path: Path) -> None:
+    from test_report_data import check, site
+
+    from monitor.store import Store
+
+    store = Store(tmp_path / "m.sqlite3")
+    updates = check(
+        "pass", "最近更新 2026-04-20", "", latest_date="2026-04-20", found_in="feed item"
+    )
+    add = site("good-motor", updates=updates)
+    run = store.start_run(month="2026-05", today="2026-05-01", planned=["good-motor"])
+    store.save_result(run.id, add)
+    store.finish_run(run.id)
+    folder = write_month_reports(store, "2026-05", tmp_path / "reports")
+    row = BeautifulSoup((folder / "index.html").read_text("utf-8"), "lxml").find(id="a-good-motor")
+    text = row.get_text(" ", strip=True)
+    assert "位置 Where 首頁文字 homepage text" in text
+    assert "出處 Found in RSS/Atom 項目 feed item" in text
+
+
+def test_a_site_that_is_down_does_not_repeat_why_in_every_cell(tmp_path: Path) -> None:
+    from test_report_data import check, site
+
+    from monitor.store import Store
+
+    # what the crawler stores for a site that does not load: the other checks carry its reason
+    why = "伺服器回應錯誤（HTTP 500） / the server answered with an error (HTTP 500)"
+    not_checked = "首頁無法開啟，未檢查 / not checked: the homepage did not load"
+    down = site(
+        "newly-bad",
+        loads=check("fail", why, "HTTP 500", http_status=500),
+        credit=check("fail", not_checked, why),
+        updates=check("fail", not_checked, why, latest_date=None),
+    )
+    store = Store(tmp_path / "m.sqlite3")
+    run = store.start_run(month="2026-05", today="2026-05-01", planned=["newly-bad"])
+    store.save_result(run.id, down)
+    store.finish_run(run.id)
+    folder = write_month_reports(store, "2026-05", tmp_path / "reports")
+    row = BeautifulSoup((folder / "index.html").read_text("utf-8"), "lxml").find(id="a-newly-bad")
+    loads, credit, updates = row.select("td.check")
+    assert why in loads.get_text()
+    for cell in (credit, updates):
+        assert not_checked in cell.get_text()
+        assert why not in cell.get_text()
+    # the CSV keeps everything
+    with (folder / "report.csv").open(encoding="utf-8-sig", newline="") as f:
+        (csv_row,) = list(csv.DictReader(f))
+    assert why in csv_row["標示證據 Credit evidence"]
+
+
+def test_report_command_shows_the_configured_next_check(tmp_path: Path) -> None:
+    monitor = make_monitor(tmp_path)
+    config = tmp_path / "monitor.toml"
+    config.write_text('[schedule]\ncron = "0 9 5 * *"\n', encoding="utf-8")
+    code = main([
+        "report", "--month", "2026-05", "--db", str(monitor.db), "--config", str(config),
+        "--reports", str(monitor.reports), "--content", str(monitor.content),
+    ])  # fmt: skip
+    assert code == 0
+    folder = monitor.reports / "2026-05"
+    assert json.loads((folder / "report.json").read_text("utf-8"))["next_check"] == "2026-06-05"
+    soup = BeautifulSoup((folder / "index.html").read_text("utf-8"), "lxml")
+    meta = {
+        d.dt.get_text(" ", strip=True): d.dd.get_text(strip=True) for d in soup.select(".meta div")
+    }
+    assert meta["下次檢查 Next check"] == "2026-06-05"
+    summary = load_workbook(folder / "report.xlsx")["摘要 Summary"]
+    assert summary["B4"].value == "2026-06-05"

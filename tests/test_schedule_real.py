@@ -128,6 +128,47 @@ def test_real_scheduler_catches_up_at_start_and_only_once(tmp_path: Path) -> Non
     assert len(crawl.calls) == 1
 
 
+def test_a_fire_missed_while_running_is_crawled_by_the_periodic_look(tmp_path: Path) -> None:
+    """APScheduler drops a fire later than the misfire grace (a VM suspended over the 1st);
+    the running scheduler's periodic look still crawls that month, once, and says so."""
+    store = Store(tmp_path / "monitor.sqlite3")
+    settings = ScheduleSettings(cron="0 0 1 * *")  # this month's slot has passed already
+    crawl = FakeCrawl()
+    job = MonthlyJob(
+        store=store, options=CrawlOptions(db_path=store.path), settings=settings, crawl=crawl
+    )
+    # no start-up catch-up: the month is due only because its fire was missed
+    scheduler = MonthlyScheduler(job, catch_up=False, watch_every=timedelta(seconds=1))
+    thread = start(scheduler)
+    try:
+        wait_for(lambda: scheduler.outcomes, "the periodic look")
+        time.sleep(2.5)  # more looks: nothing more is due
+    finally:
+        stop(scheduler, thread)
+    assert [o.action for o in scheduler.outcomes] == ["done"]
+    assert len(crawl.calls) == 1
+    assert CompletedMonths(store).months() == [f"{datetime.now(TPE):%Y-%m}"]
+
+
+def test_the_periodic_look_leaves_a_failed_crawl_to_its_retries(tmp_path: Path) -> None:
+    store = Store(tmp_path / "monitor.sqlite3")
+    settings = ScheduleSettings(cron="0 0 1 * *", max_retries=0)
+    crawl = FakeCrawl(mode="raise")
+    job = MonthlyJob(
+        store=store, options=CrawlOptions(db_path=store.path), settings=settings, crawl=crawl
+    )
+    scheduler = MonthlyScheduler(job, watch_every=timedelta(seconds=1))
+    thread = start(scheduler)
+    try:
+        wait_for(lambda: scheduler.outcomes, "the catch-up look")
+        time.sleep(2.5)
+    finally:
+        stop(scheduler, thread)
+    # max_retries = 0: the look must not turn into an hourly retry loop
+    assert [o.action for o in scheduler.outcomes] == ["failed"]
+    assert len(crawl.calls) == 1
+
+
 SCRIPT = textwrap.dedent(
     """
     import json, logging, sys
