@@ -118,6 +118,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="finish this month's interrupted crawl instead of starting anew",
     )
+    crawl.add_argument(
+        "--screenshots",
+        action="store_true",
+        help="also store a PNG of each homepage above the fold (needs Chromium), failing ones too",
+    )
     crawl.set_defaults(func=run)
 
 
@@ -139,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
             concurrency=args.concurrency,
             json_path=args.json,
             progress=sys.stderr.isatty(),
+            screenshots=args.screenshots,
         )
     except CrawlError as exc:
         print(f"error: {exc}", file=sys.stderr)

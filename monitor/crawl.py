@@ -42,7 +42,7 @@ from monitor.pagekind import classify_page, follow_target, looks_js_rendered
 from monitor.render import Renderer
 from monitor.store import Run, Store
 from monitor.text import decode_html
-from monitor.updates import find_feed_links, find_news_link, judge_updates
+from monitor.updates import find_about_link, find_feed_links, find_news_link, judge_updates
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -61,6 +61,11 @@ class SiteOutcome:
     result: SiteResult
     fingerprint: str | None = None
     homepage: bytes | None = None
+    #: Where the homepage bytes came from and their type (for a screenshot of them).
+    page_url: str | None = None
+    content_type: str | None = None
+    #: PNG of the homepage above the fold (``alliance crawl --screenshots``).
+    screenshot: bytes | None = None
 
 
 class Stopped(Exception):
@@ -76,6 +81,8 @@ class CrawlContext:
     today: date
     scheme_ports: Mapping[str, int] | None = None
     max_feeds: int = S.MAX_FEEDS
+    #: Take a PNG of every homepage that answered (``--screenshots``).
+    screenshots: bool = False
     #: Parsing and judging run on a small pool of their own while the workers keep fetching.
     #: Judging is CPU work under the GIL, so more threads than cores gain nothing; and a parse of
     #: a multi-megabyte page takes tens of MB that the C allocator keeps per thread, so doing
@@ -131,7 +138,44 @@ def _judge_content(
 def check_site(
     alliance: Alliance, ctx: CrawlContext, *, previous_fingerprint: str | None
 ) -> SiteOutcome:
-    """Fetch and judge one alliance's website (see the module docstring for the steps)."""
+    """Fetch and judge one alliance's website (see the module docstring for the steps).
+
+    With ``ctx.screenshots`` the homepage is also photographed in the browser, whatever its
+    verdict: a server error page, a default page or a page without the credit is exactly what
+    the office wants to show the alliance.
+    """
+    outcome = _check_site(alliance, ctx, previous_fingerprint=previous_fingerprint)
+    if ctx.screenshots:
+        _add_screenshot(ctx, outcome)
+    return outcome
+
+
+def _add_screenshot(ctx: CrawlContext, outcome: SiteOutcome) -> None:
+    """Photograph the homepage bytes of ``outcome`` unless the rendering already did."""
+    extra = outcome.result.extra
+    if outcome.screenshot is None:
+        body, url = outcome.homepage, outcome.page_url
+        if not body or not url or not is_html(outcome.content_type, body):
+            extra["screenshot"] = None
+            extra["screenshot_note"] = "沒有可拍攝的網頁 / no web page to photograph"
+            return
+        shot = ctx.renderer.render(url, body, outcome.content_type, screenshot=True)
+        outcome.screenshot = shot.png
+        if shot.png is None:
+            extra["screenshot"] = None
+            extra["screenshot_note"] = shot.note
+            return
+    width, height = S.SCREENSHOT_VIEWPORT
+    extra["screenshot"] = {
+        "format": "png",
+        "bytes": len(outcome.screenshot),
+        "viewport": f"{width}x{height}",
+    }
+
+
+def _check_site(
+    alliance: Alliance, ctx: CrawlContext, *, previous_fingerprint: str | None
+) -> SiteOutcome:
     home = fetch_homepage(ctx.fetcher, alliance.website, scheme_ports=ctx.scheme_ports)
     r = home.result
     if r.error is not None and r.error.kind == "stopped":
@@ -149,7 +193,7 @@ def check_site(
             updates=replace(not_checked, details={"latest_date": None, "source": None}),
             name=alliance.name,
         )
-        return SiteOutcome(result, None, r.body or None)
+        return SiteOutcome(result, None, r.body or None, r.final_url or r.url, r.content_type)
 
     r = _follow_frames(ctx, home)
     if r.error is not None and r.error.kind == "stopped":
@@ -160,9 +204,13 @@ def check_site(
     homepage = Page(url=final_url, html=html, kind="homepage")
     render_note = ""
     render_failed = False
+    shot: bytes | None = None
     if needs_browser:
-        rendered = ctx.renderer.render(final_url, r.body, r.content_type)
+        rendered = ctx.renderer.render(
+            final_url, r.body, r.content_type, screenshot=ctx.screenshots
+        )
         render_note = rendered.note
+        shot = rendered.png
         if rendered.html is not None:
             homepage = Page(url=final_url, html=rendered.html, kind="homepage")
             extra["rendered"] = True
@@ -182,8 +230,9 @@ def check_site(
             credit=not_checked,
             updates=replace(not_checked, details={"latest_date": None, "source": None}),
             name=alliance.name,
+            extra=extra,
         )
-        return SiteOutcome(result, None, r.body)
+        return SiteOutcome(result, None, r.body, final_url, r.content_type, shot)
 
     if render_failed:
         unseen = Check(
@@ -202,7 +251,7 @@ def check_site(
             name=alliance.name,
             extra=extra,
         )
-        return SiteOutcome(result, None, r.body)
+        return SiteOutcome(result, None, r.body, final_url, r.content_type, shot)
 
     pages = [homepage]
     news_page: Page | None = None
@@ -214,6 +263,8 @@ def check_site(
             raise Stopped
         news_page = ctx.judge(_page_from, got, "news")
         extra["news_url"] = news_url
+        if news_page is not None and extra.get("rendered"):
+            news_page = _render_news(ctx, news_page, got, extra)
         if news_page is None:
             extra["news_error"] = got.error.message if got.error else "not an HTML page"
         else:
@@ -233,6 +284,11 @@ def check_site(
     credit, (updates, fingerprint) = ctx.judge(
         _judge_content, homepage, news_page, pages, ctx.today, previous_fingerprint
     )
+    found_elsewhere = "://" in str(credit.details.get("where") or "") or (
+        "full credit only on" in credit.reason
+    )
+    if credit.status != "pass" and not found_elsewhere:
+        credit = _credit_with_about_page(ctx, homepage, news_page, news_url, credit, extra)
     result = SiteResult(
         slug=alliance.slug,
         url=alliance.website,
@@ -243,7 +299,52 @@ def check_site(
         name=alliance.name,
         extra=extra,
     )
-    return SiteOutcome(result, fingerprint, r.body)
+    return SiteOutcome(result, fingerprint, r.body, final_url, r.content_type, shot)
+
+
+def _credit_with_about_page(
+    ctx: CrawlContext,
+    homepage: Page,
+    news_page: Page | None,
+    news_url: str | None,
+    credit: Check,
+    extra: dict[str, Any],
+) -> Check:
+    """Look for the credit on the homepage's "about" page when the homepage lacks it.
+
+    RULES.md: a credit only on another page than the homepage is a warn, not a fail. The news
+    page is already looked at; this is one more request, only for sites without a credit.
+    """
+    about_url = ctx.judge(find_about_link, homepage)
+    if not about_url or about_url == news_url or not same_site(about_url, homepage.url):
+        return credit
+    got = ctx.fetcher.fetch(about_url, max_bytes=S.MAX_SUBPAGE_BYTES)
+    if got.error is not None and got.error.kind == "stopped":
+        raise Stopped
+    about = ctx.judge(_page_from, got, "news")
+    if about is None:
+        return credit
+    if extra.get("rendered"):
+        about = _render_news(ctx, about, got, {})
+    extra["about_url"] = about_url
+    others = [p for p in (news_page, about) if p is not None]
+    return ctx.judge(judge_credit, homepage, other_pages=others)
+
+
+def _render_news(ctx: CrawlContext, news: Page, got: FetchResult, extra: dict[str, Any]) -> Page:
+    """The news page as the browser shows it, when the homepage needed the browser too.
+
+    A single-page app answers every path with the same empty shell; its news list exists only
+    after its scripts ran, so the news page is judged on the rendering as well.
+    """
+    if not ctx.judge(looks_js_rendered, news.html):
+        return news
+    rendered = ctx.renderer.render(news.url, got.body, got.content_type)
+    if rendered.html is None:
+        extra["news_render_note"] = rendered.note
+        return news
+    extra["news_rendered"] = True
+    return Page(url=news.url, html=rendered.html, kind="news")
 
 
 def _follow_frames(ctx: CrawlContext, home: HomepageFetch) -> FetchResult:
@@ -378,13 +479,15 @@ def run_crawl(
     scheme_ports: Mapping[str, int] | None = None,
     renderer_executable: str | None = None,
     on_result: Callable[[SiteResult], None] | None = None,
+    screenshots: bool = False,
 ) -> int:
     """Crawl the registry's active alliances and return the run id.
 
     ``month`` is ``today``'s YYYY-MM. With ``resume``, an unfinished run of that month is
     completed (its own reference date is kept) instead of starting a new one. When
     ``stop_event`` is set the crawl stops promptly and leaves the run unfinished, for a later
-    resume. ``fetch_options`` overrides ``timeout``/``retries``/``allow_private`` entirely (tests
+    resume. ``screenshots`` stores a PNG of every homepage that answered (see
+    :meth:`Store.screenshot`). ``fetch_options`` overrides ``timeout``/``retries``/``allow_private`` entirely (tests
     use it for a private CA and short backoffs); ``scheme_ports`` is for tests on loopback ports.
     """
     stop = stop_event or threading.Event()
@@ -415,7 +518,13 @@ def run_crawl(
     )
     fetcher = Fetcher(options, stop_event=stop)
     renderer = Renderer(fetcher, executable=renderer_executable, timeout=max(timeout, 5.0))
-    ctx = CrawlContext(fetcher=fetcher, renderer=renderer, today=today, scheme_ports=scheme_ports)
+    ctx = CrawlContext(
+        fetcher=fetcher,
+        renderer=renderer,
+        today=today,
+        scheme_ports=scheme_ports,
+        screenshots=screenshots,
+    )
 
     jobs: queue.Queue[Alliance] = queue.Queue()
     for alliance in todo:
@@ -442,6 +551,7 @@ def run_crawl(
                     outcome.result,
                     fingerprint=outcome.fingerprint,
                     homepage=outcome.homepage,
+                    screenshot=outcome.screenshot,
                 )
                 if on_result is not None:
                     on_result(outcome.result)

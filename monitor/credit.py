@@ -28,10 +28,22 @@ from monitor.text import Image, PageText, normalise, read_page
 _SOURCE_RANK = {"text": 0, "alt": 1, "title": 2}
 
 
+def _spread(word: str) -> str:
+    """A regex for ``word`` that also matches it broken by a line break (``國科<br>會補助``).
+
+    Visible text is joined line by line with ``\n`` (see :meth:`PageText.text`), and
+    RULES.md says line breaks inside the phrase do not matter: so a Chinese name may have one
+    ``\n`` between any two characters, and an English name a ``\n`` where it has a space.
+    """
+    if word.isascii():
+        return r"[ \n]".join(re.escape(part) for part in word.split(" "))
+    return "\n?".join(re.escape(char) for char in word)
+
+
 def _words_pattern(zh: Sequence[str], en: Sequence[str], acronyms: Sequence[str] = ()) -> str:
-    parts = [re.escape(w) for w in sorted(zh, key=len, reverse=True)]
+    parts = [_spread(w) for w in sorted(zh, key=len, reverse=True)]
     if en:
-        names = "|".join(re.escape(w) for w in sorted(en, key=len, reverse=True))
+        names = "|".join(_spread(w) for w in sorted(en, key=len, reverse=True))
         parts.append(rf"(?i:(?<![a-z])(?:{names})(?![a-z]))")
     if acronyms:
         names = "|".join(re.escape(w) for w in acronyms)
@@ -39,10 +51,10 @@ def _words_pattern(zh: Sequence[str], en: Sequence[str], acronyms: Sequence[str]
     return "|".join(parts)
 
 
-#: Chinese names and the upper-case acronyms: plain literals, which Python's re scans fast.
+#: Chinese names and the upper-case acronyms: near-literals, which Python's re scans fast.
 _FUNDER_FAST_RE = re.compile(
     "|".join(
-        re.escape(w)
+        _spread(w)
         for w in sorted(
             (*settings.FUNDER_NAMES_ZH, *settings.FUNDER_ACRONYMS), key=len, reverse=True
         )
@@ -50,7 +62,7 @@ _FUNDER_FAST_RE = re.compile(
 )
 #: English names, case-insensitive: slower, so only tried on pages that contain "science".
 _FUNDER_EN_RE = re.compile(
-    "|".join(re.escape(w) for w in sorted(settings.FUNDER_NAMES_EN, key=len, reverse=True)),
+    "|".join(_spread(w) for w in sorted(settings.FUNDER_NAMES_EN, key=len, reverse=True)),
     re.IGNORECASE,
 )
 _FUNDER_RE = re.compile(
@@ -139,7 +151,7 @@ def find_credits(page: PageText) -> list[CreditMatch]:
             start, end = min(funder.start(), best[2]), max(funder.end(), best[3])
         found.append(
             CreditMatch(
-                funder=funder.group(0),
+                funder=normalise(funder.group(0)),
                 phrase=normalise(text[start:end]),
                 evidence=_evidence(text, start, end),
                 where=_source_at(page, funder.start()),

@@ -157,6 +157,11 @@ class DateScan:
         self.skipped.extend(other.skipped)
 
 
+def swap_day_month(value: date) -> date:
+    """The other reading of an ambiguous ``11/03/2026`` (both numbers are 12 or less)."""
+    return date(value.year, value.day, value.month)
+
+
 def _make_date(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
@@ -311,6 +316,10 @@ def _judge_mention(
 
     if value is None:
         return skip("invalid")
+    if value > today and mention.ambiguous and swap_day_month(value) <= today:
+        # 12/05/2026 seen in June: December is ahead, 12 May is past; the past reading is
+        # the one that can be an update (still marked ambiguous).
+        value = swap_day_month(value)
     if value.year < settings.EARLIEST_YEAR:
         return skip("too_old")
     if value > today:

@@ -59,6 +59,9 @@ JUDGE_CONCURRENCY = 1
 RENDER_TIMEOUT = 20.0
 #: Sub-resources (scripts, XHR) a rendered page may load, all fetched by us through the guard.
 RENDER_MAX_REQUESTS = 60
+#: Browser window of a rendering, and so of a screenshot ("above the fold"): a common laptop
+#: screen, on which the office looks at the pictures.
+SCREENSHOT_VIEWPORT: tuple[int, int] = (1280, 800)
 #: Chromium flags: no background traffic, works as root and in containers (as tests/conftest.py).
 CHROMIUM_ARGS: tuple[str, ...] = (
     "--no-sandbox",

@@ -98,7 +98,7 @@ def classify_text(text: PageText) -> Check | None:
             "網域已停放或待售，不是聯盟網站 / The domain is parked or for sale, not the alliance's site",
             parked,
         )
-    listing = next((t for t in (title, *headings) if t.lower().startswith("index of /")), None)
+    listing = _directory_listing(title, headings, lowered, size)
     if listing:
         return _fail(
             "directory_listing",
@@ -124,6 +124,26 @@ def classify_text(text: PageText) -> Check | None:
             "首頁沒有可閱讀的文字 / The homepage has no readable text",
             f"{size} characters of visible text: 「{visible[:60]}」",
         )
+    return None
+
+
+#: How directory listings begin: Apache/nginx/lighttpd "Index of /", Python's http.server
+#: "Directory listing for /"; IIS titles them "host - /path/" and links "[To Parent Directory]".
+_LISTING_TITLES = ("index of /", "directory listing for /")
+_IIS_LISTING_RE = re.compile(r"^\S+ - /\S*$")
+
+
+def _directory_listing(title: str, headings: list[str], lowered: str, size: int) -> str | None:
+    """The title or heading that shows a server's directory listing, or None."""
+    for text in (title, *headings):
+        if text.lower().startswith(_LISTING_TITLES):
+            return text
+    if (
+        size <= settings.DEFAULT_PAGE_MAX_CHARS
+        and "[to parent directory]" in lowered
+        and _IIS_LISTING_RE.match(title)
+    ):
+        return f"{title} [To Parent Directory]"
     return None
 
 
@@ -189,12 +209,18 @@ def looks_js_rendered(html: str) -> bool:
     if root.xpath(_APP_ROOT_XPATH):
         return True
     inline = 0
+    scripted = False
     for script in root.iter("script"):
         src = script.get("src") or ""
+        scripted = scripted or bool(src) or bool((script.text or "").strip())
         if (script.get("type") or "").lower() == "module" or (src and _BUNDLE_RE.search(src)):
             return True
         if not src:
             inline += len(script.text or "")
     if inline >= _INLINE_SCRIPT_CHARS:
+        return True
+    if scripted and meaningful_length(text.text()) < settings.EMPTY_PAGE_MIN_CHARS:
+        # Nearly nothing to read, but scripts that may draw the page (a site.js building the
+        # whole page): only the browser can tell an empty page from a scripted one.
         return True
     return any(_NOSCRIPT_JS_RE.search(element_text(n) or "") for n in root.iter("noscript"))

@@ -34,10 +34,17 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """What the browser showed: the DOM as HTML, or None with a note saying why not."""
+    """What the browser showed: the DOM as HTML, or None with a note saying why not.
+
+    ``png`` is a screenshot of the page above the fold when one was asked for; ``errors``
+    are the uncaught script errors the page raised (a visitor sees the page without whatever
+    those scripts would have drawn, and so is it judged).
+    """
 
     html: str | None
     note: str
+    png: bytes | None = None
+    errors: tuple[str, ...] = ()
 
 
 def find_chromium() -> str | None:
@@ -78,7 +85,9 @@ class Renderer:
         self.executable = executable if executable is not None else find_chromium()
         self.timeout = timeout
         self.max_requests = max_requests
-        self._jobs: queue.Queue[tuple[str, bytes, str, Future[Rendered]] | None] = queue.Queue()
+        self._jobs: queue.Queue[tuple[str, bytes, str, bool, Future[Rendered]] | None] = (
+            queue.Queue()
+        )
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
@@ -86,18 +95,23 @@ class Renderer:
     def available(self) -> bool:
         return self.executable is not None
 
-    def render(self, url: str, body: bytes, content_type: str | None) -> Rendered:
+    def render(
+        self, url: str, body: bytes, content_type: str | None, *, screenshot: bool = False
+    ) -> Rendered:
+        """Show ``body`` (already fetched from ``url``) in the browser; with ``screenshot``, also
+        take a PNG of the viewport (what a visitor sees above the fold)."""
         if not self.available:
             return Rendered(
                 None,
-                "未安裝瀏覽器，未執行 JavaScript / no browser installed; JavaScript not run",
+                "未安裝瀏覽器，未執行 JavaScript / needs JavaScript, renderer unavailable"
+                " (no browser installed)",
             )
         with self._start_lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="renderer", daemon=True)
                 self._thread.start()
         fut: Future[Rendered] = Future()
-        self._jobs.put((url, body, content_type or "text/html", fut))
+        self._jobs.put((url, body, content_type or "text/html", screenshot, fut))
         try:
             return fut.result(timeout=self.timeout * 3 + 30)
         except TimeoutError:
@@ -130,9 +144,9 @@ class Renderer:
                         job = self._jobs.get()
                         if job is None:
                             return
-                        url, body, ctype, fut = job
+                        url, body, ctype, shoot, fut = job
                         try:
-                            fut.set_result(self._render_one(browser, url, body, ctype))
+                            fut.set_result(self._render_one(browser, url, body, ctype, shoot))
                         except Exception as exc:  # a broken page must not stop the crawl
                             log.warning("rendering %s failed: %s", url, exc)
                             fut.set_result(
@@ -153,14 +167,21 @@ class Renderer:
             except queue.Empty:
                 return
             if job is not None:
-                job[3].set_result(Rendered(None, note))
+                job[4].set_result(Rendered(None, note))
 
-    def _render_one(self, browser: Any, url: str, body: bytes, ctype: str) -> Rendered:
+    def _render_one(
+        self, browser: Any, url: str, body: bytes, ctype: str, screenshot: bool = False
+    ) -> Rendered:
+        width, height = S.SCREENSHOT_VIEWPORT
         context = browser.new_context(
-            java_script_enabled=True, service_workers="block", user_agent=S.USER_AGENT
+            java_script_enabled=True,
+            service_workers="block",
+            user_agent=S.USER_AGENT,
+            viewport={"width": width, "height": height},
         )
         origin = _origin(url)
         counts = {"requests": 0, "refused": 0}
+        errors: list[str] = []
 
         def handle(route: Any) -> None:
             req_url = route.request.url
@@ -183,14 +204,26 @@ class Renderer:
         try:
             context.route("**/*", handle)
             page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)[:200]))
             page.goto(url, wait_until="load", timeout=self.timeout * 1000)
             # Pages that poll for ever never go idle; their DOM is there by now anyway.
             with contextlib.suppress(Exception):
                 page.wait_for_load_state("networkidle", timeout=min(5.0, self.timeout) * 1000)
             html = page.content()
+            png: bytes | None = None
+            if screenshot:
+                try:
+                    png = page.screenshot(type="png", full_page=False, timeout=self.timeout * 1000)
+                except Exception as exc:  # the judged DOM is still good without a picture
+                    log.warning("screenshot of %s failed: %s", url, exc)
         finally:
             context.close()
         note = "以無頭瀏覽器執行 JavaScript 後判斷 / judged on the page as rendered by headless Chromium"
         if counts["refused"]:
             note += f" ({counts['refused']} requests to other hosts blocked)"
-        return Rendered(html, note)
+        if errors:
+            note += (
+                f"; 網頁程式發生 {len(errors)} 個錯誤 / {len(errors)} script error(s) on the page,"
+                f" first: {errors[0]}"
+            )
+        return Rendered(html, note, png, tuple(errors))

@@ -242,6 +242,14 @@ NEWS_LINK_TIERS: Final[tuple[tuple[str, ...], ...]] = (
 #: Longer link texts are news items ("2026產學活動成果發表會"), not the link to the news page.
 NEWS_LINK_MAX_CHARS: Final = 20
 
+#: Link texts of the "about" page, best first. When the homepage has no funding credit, this
+#: one page is fetched too, so that a credit written only there gives RULES.md's warn ("the
+#: credit exists only on another page than the homepage") rather than a fail.
+ABOUT_LINK_TIERS: Final[tuple[tuple[str, ...], ...]] = (
+    ("關於我們", "關於聯盟", "關於本聯盟", "聯盟簡介", "聯盟介紹", "about us", "about"),
+    ("簡介", "介紹", "關於", "introduction"),
+)
+
 #: At most this many feeds are fetched per site.
 MAX_FEED_LINKS: Final = 2
 FEED_TYPES: Final[tuple[str, ...]] = ("application/rss+xml", "application/atom+xml")
@@ -291,6 +299,8 @@ SERVER_DEFAULT_PHRASES: Final[tuple[tuple[str, str], ...]] = (
     ("future home of something quite cool", "cPanel"),
     ("lighttpd placeholder page", "lighttpd"),
     ("caddy works!", "Caddy"),
+    ("wordpress › installation", "WordPress (not installed)"),
+    ("wordpress › setup configuration file", "WordPress (not installed)"),
 )
 
 #: Phrases of parked / for-sale domains (matched in the normalised visible text, lower case).

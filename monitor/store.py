@@ -47,6 +47,13 @@ CREATE TABLE IF NOT EXISTS snapshots (
     html_zlib BLOB NOT NULL,          -- raw homepage bytes, zlib-compressed
     PRIMARY KEY (run_id, slug)
 );
+CREATE TABLE IF NOT EXISTS screenshots (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    slug TEXT NOT NULL,
+    url TEXT NOT NULL,
+    png BLOB NOT NULL,                -- the homepage above the fold (alliance crawl --screenshots)
+    PRIMARY KEY (run_id, slug)
+);
 CREATE INDEX IF NOT EXISTS runs_month ON runs(month);
 """
 
@@ -175,8 +182,9 @@ class Store:
         *,
         fingerprint: str | None = None,
         homepage: bytes | None = None,
+        screenshot: bytes | None = None,
     ) -> None:
-        """Commit one alliance's result (and its homepage snapshot) at once."""
+        """Commit one alliance's result (with its homepage snapshot and screenshot) at once."""
         with self.connect() as db:
             db.execute(
                 "INSERT OR REPLACE INTO results (run_id, slug, overall, data, fingerprint, judged_at)"
@@ -200,6 +208,11 @@ class Store:
                         zlib.compress(homepage, 6),
                     ),
                 )
+            if screenshot is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO screenshots (run_id, slug, url, png) VALUES (?, ?, ?, ?)",
+                    (run_id, result.slug, result.final_url or result.url, screenshot),
+                )
 
     def done_slugs(self, run_id: int) -> set[str]:
         with self.connect() as db:
@@ -220,6 +233,14 @@ class Store:
                 "SELECT url, html_zlib FROM snapshots WHERE run_id = ? AND slug = ?", (run_id, slug)
             ).fetchone()
         return (row["url"], zlib.decompress(row["html_zlib"])) if row else None
+
+    def screenshot(self, run_id: int, slug: str) -> tuple[str, bytes] | None:
+        """(url, PNG bytes) of the homepage as the crawl's browser showed it, or None."""
+        with self.connect() as db:
+            row = db.execute(
+                "SELECT url, png FROM screenshots WHERE run_id = ? AND slug = ?", (run_id, slug)
+            ).fetchone()
+        return (row["url"], bytes(row["png"])) if row else None
 
     def previous_fingerprint(self, slug: str, *, before_month: str) -> str | None:
         """The fingerprint from the newest finished run of an earlier month (change detection)."""

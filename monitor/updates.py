@@ -21,6 +21,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -32,6 +33,7 @@ from monitor.dates import (
     find_dates_in_feed,
     find_dates_in_page,
     scan_dates,
+    swap_day_month,
 )
 from monitor.model import Check, Page, Status
 from monitor.text import (
@@ -133,6 +135,51 @@ def collect_dates(pages: Sequence[Page], *, today: date) -> DateScan:
     return scan
 
 
+_DAY_MONTH_YEAR_RE = re.compile(r"^(\d{1,2}) ?([-/.]) ?(\d{1,2}) ?\2 ?\d{4}$")
+
+
+def settle_day_month_order(found: Sequence[FoundDate], *, today: date) -> list[FoundDate]:
+    """Read ambiguous ``11/03/2026`` dates in the order the same page uses where it is clear.
+
+    A page that also writes ``25/10/2026`` puts the day first; one that writes ``10/25/2026``
+    the month. When a page's unambiguous dates of the same shape all agree, its ambiguous ones
+    are read that way and no longer marked ambiguous; otherwise they stay as they are.
+    """
+    orders: dict[tuple[str, str], set[str]] = {}
+    for d in found:
+        m = _DAY_MONTH_YEAR_RE.match(d.as_written)
+        if m is None or d.ambiguous:
+            continue
+        first, second = int(m.group(1)), int(m.group(3))
+        if first > 12 >= second:
+            orders.setdefault((d.source, m.group(2)), set()).add("day-first")
+        elif second > 12 >= first:
+            orders.setdefault((d.source, m.group(2)), set()).add("month-first")
+    if not orders:
+        return list(found)
+    settled: list[FoundDate] = []
+    for d in found:
+        m = _DAY_MONTH_YEAR_RE.match(d.as_written) if d.ambiguous else None
+        order = orders.get((d.source, m.group(2))) if m else None
+        if m is None or order is None or len(order) != 1:
+            settled.append(d)
+            continue
+        first = int(m.group(1))
+        month = first if order == {"month-first"} else int(m.group(3))
+        value = d.date if d.date.month == month else swap_day_month(d.date)
+        if value > today:
+            continue  # in the page's own order this is an upcoming date
+        why = f"{d.why}; {'day/month' if order == {'day-first'} else 'month/day'} as elsewhere on the page"
+        settled.append(replace(d, date=value, ambiguous=False, why=why))
+    return settled
+
+
+def _window_status(age: int) -> Status:
+    if age <= settings.UPDATE_PASS_DAYS:
+        return "pass"
+    return "warn" if age <= settings.UPDATE_WARN_DAYS else "fail"
+
+
 def pick_latest(found: Sequence[FoundDate]) -> FoundDate | None:
     """The newest date that marks content; running-text dates only when nothing better exists."""
     pool = [d for d in found if d.weight >= settings.WEIGHT_ITEM] or list(found)
@@ -180,6 +227,7 @@ def judge_updates(
             )
         else:
             scan.extend(collect_dates([page], today=today))
+    scan.found = settle_day_month_order(scan.found, today=today)
     latest = pick_latest(scan.found)
     details: dict[str, object] = {
         "latest_date": None,
@@ -245,7 +293,35 @@ def judge_updates(
         )
     if latest.weight < settings.WEIGHT_ITEM:
         reason += "（日期出現在內文，非消息列表 / date found in running text, not a news list）"
+    other = _other_reading(scan.found, latest, today=today)
+    if other is not None and _window_status((today - other.date).days) != status:
+        # 03/11/2026 is 3 November or 11 March: when the two readings give different verdicts
+        # only a person can tell which the site meant (RULES.md: warn = a person must look).
+        alt = other.date.isoformat()
+        details["other_reading"] = alt
+        status = "warn"
+        reason += (
+            f"；日期「{latest.as_written}」格式不明確，也可能是 {alt}，請人工確認"
+            f" / the date {latest.as_written!r} is ambiguous and could also be {alt},"
+            " which gives another verdict; please check by hand"
+        )
     return Check(status, reason, _date_evidence(latest), details), current
+
+
+def _other_reading(
+    found: Sequence[FoundDate], latest: FoundDate, *, today: date
+) -> FoundDate | None:
+    """The latest update if the ambiguous dates were read the other way round, when that
+    differs from ``latest`` (None when no ambiguous date is involved)."""
+    if not any(d.ambiguous for d in found):
+        return None
+    swapped = [
+        replace(d, date=swap_day_month(d.date)) if d.ambiguous else d
+        for d in found
+        if not d.ambiguous or swap_day_month(d.date) <= today
+    ]
+    other = pick_latest(swapped)
+    return other if other is not None and other.date != latest.date else None
 
 
 _KIND_ZH = {"homepage": "首頁", "news": "最新消息頁", "feed": "RSS/Atom"}
@@ -283,9 +359,9 @@ def _same_site(url: str, home: str) -> bool:
     )
 
 
-def _tier(text: str) -> int | None:
+def _tier(text: str, tiers: Sequence[Sequence[str]] = settings.NEWS_LINK_TIERS) -> int | None:
     lowered = text.lower()
-    for index, words in enumerate(settings.NEWS_LINK_TIERS):
+    for index, words in enumerate(tiers):
         for word in words:
             if word.isascii():
                 if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered):
@@ -295,12 +371,15 @@ def _tier(text: str) -> int | None:
     return None
 
 
-def find_news_link(homepage: Page) -> str | None:
+def find_news_link(
+    homepage: Page, *, tiers: Sequence[Sequence[str]] = settings.NEWS_LINK_TIERS
+) -> str | None:
     """The homepage's link to its news page (最新消息 / News first), as an absolute URL.
 
     Only links on the same site (``www.`` and subdomains count as the same site), with a short
     text: a long text mentioning 活動 is a news item, not the news page. None when there is none,
     or when the only such link points back at the homepage itself (the news is on the homepage).
+    ``tiers`` are the link texts looked for, best first (see :func:`find_about_link`).
     """
     root = read_page(homepage.html).root
     base = _base_url(root, homepage.url)
@@ -321,7 +400,7 @@ def find_news_link(homepage: Page) -> str | None:
         text = normalise(" ".join(parts))
         if not text or len(text) > settings.NEWS_LINK_MAX_CHARS:
             continue
-        tier = _tier(text)
+        tier = _tier(text, tiers)
         if tier is None:
             continue
         url = urldefrag(urljoin(base, href)).url
@@ -333,6 +412,11 @@ def find_news_link(homepage: Page) -> str | None:
         if best is None or key < best:
             best = key
     return best[3] if best else None
+
+
+def find_about_link(homepage: Page) -> str | None:
+    """The homepage's link to its "about" page (關於我們 / 聯盟簡介 / About), same site only."""
+    return find_news_link(homepage, tiers=settings.ABOUT_LINK_TIERS)
 
 
 def find_feed_links(homepage: Page) -> list[str]:

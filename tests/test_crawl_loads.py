@@ -33,7 +33,10 @@ def alliance(url: str, slug: str = "smart-motor") -> Alliance:
 
 
 def make_ctx(
-    *, renderer_exe: str | None = "", scheme_ports: dict[str, int] | None = None
+    *,
+    renderer_exe: str | None = "",
+    scheme_ports: dict[str, int] | None = None,
+    screenshots: bool = False,
 ) -> CrawlContext:
     fetcher = Fetcher(
         FetchOptions(
@@ -50,7 +53,13 @@ def make_ctx(
     renderer = Renderer(fetcher, executable=renderer_exe or None, timeout=10)
     if renderer_exe == "":
         renderer.executable = None
-    return CrawlContext(fetcher=fetcher, renderer=renderer, today=TODAY, scheme_ports=scheme_ports)
+    return CrawlContext(
+        fetcher=fetcher,
+        renderer=renderer,
+        today=TODAY,
+        scheme_ports=scheme_ports,
+        screenshots=screenshots,
+    )
 
 
 def check(url: str, **ctx_kw: object) -> SiteResult:
@@ -302,11 +311,131 @@ def test_js_homepage_is_judged_on_what_chromium_shows(site: Site) -> None:
         other.stop()
 
 
+def chromium() -> str:
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
+    return exe
+
+
+#: An app that draws the credit, then dies before drawing its news list.
+JS_APP_THAT_FAILS = (
+    "document.addEventListener('DOMContentLoaded', function () {"
+    "  document.getElementById('app').innerHTML = '<h1>資訊安全防護產學聯盟</h1>' +"
+    "    '<p>本聯盟為國科會補助之產學小聯盟，協助中小企業建立資安防護能力。</p>';"
+    "  undefinedNewsWidget.render('news');"
+    "  document.getElementById('app').innerHTML += '<ul><li>2026-11-12 資安健檢服務</li></ul>';"
+    "});"
+)
+
+
+def test_js_homepage_whose_script_fails_is_judged_on_what_it_drew(site: Site) -> None:
+    site.routes["/"] = raw(JS_SHELL.encode(), content_type="text/html; charset=utf-8")
+    site.routes["/app.js"] = raw(JS_APP_THAT_FAILS.encode(), content_type="text/javascript")
+    r = check(site.url("/"), renderer_exe=chromium())
+    # What a visitor sees: the credit (drawn before the error), no news (after it).
+    assert r.loads.status == "pass"
+    assert "script error" in r.loads.evidence and "undefinedNewsWidget" in r.loads.evidence
+    assert r.credit.status == "pass"
+    assert r.updates.status == "fail" and r.updates.details["latest_date"] is None
+
+
+def test_js_homepage_whose_script_is_missing_is_an_empty_page(site: Site) -> None:
+    site.routes["/"] = raw(JS_SHELL.encode(), content_type="text/html; charset=utf-8")
+    # /app.js is not there (404): the visitor gets an empty page, and so does the monitor.
+    r = check(site.url("/"), renderer_exe=chromium())
+    assert r.loads.status == "fail"
+    assert r.loads.details["page_kind"] == "empty"
+    assert r.extra.get("rendered") is True
+
+
+#: A single-page app: every path answers with the same shell; the script draws the page for
+#: the path (the news list only at /news).
+SPA_SHELL = (
+    "<html><head><title>聯盟</title><script src='/spa.js' defer></script></head>"
+    "<body><div id='root'></div></body></html>"
+)
+SPA_APP = (
+    "document.addEventListener('DOMContentLoaded', function () {"
+    "  var root = document.getElementById('root');"
+    "  if (location.pathname === '/news') {"
+    "    root.innerHTML = '<h1>最新消息</h1><ul class=\"news\"><li>2026-11-15 產學媒合會</li>' +"
+    "      '<li>2026-10-01 會員大會</li></ul>';"
+    "  } else {"
+    "    root.innerHTML = '<h1>智慧製造產學聯盟</h1><p>本聯盟由科技部計畫補助，服務中部精密機械廠商。</p>' +"
+    "      '<nav><a href=\"/news\">最新消息</a></nav>';"
+    "  }"
+    "});"
+)
+
+
+def test_spa_news_page_is_rendered_in_the_browser_too(site: Site) -> None:
+    shell = raw(SPA_SHELL.encode(), content_type="text/html; charset=utf-8")
+    site.routes["/"] = shell
+    site.routes["/news"] = shell
+    site.routes["/spa.js"] = raw(SPA_APP.encode(), content_type="text/javascript")
+    r = check(site.url("/"), renderer_exe=chromium())
+    assert (r.loads.status, r.credit.status, r.updates.status) == ("pass", "pass", "pass")
+    assert r.extra["news_url"] == site.url("/news") and r.extra.get("news_rendered") is True
+    assert r.updates.details["latest_date"] == "2026-11-15"
+    assert r.updates.details["source"] == site.url("/news")
+
+
+def _is_png(data: bytes | None) -> bool:
+    return data is not None and data.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_screenshots_of_a_plain_a_failing_and_a_js_homepage(site: Site) -> None:
+    import io
+
+    from PIL import Image
+
+    exe = chromium()
+    site.routes["/"] = page(GOOD)
+    site.routes["/broken/"] = status(500)
+    site.routes["/app/"] = raw(JS_SHELL.encode(), content_type="text/html; charset=utf-8")
+    site.routes["/app/app.js"] = raw(
+        JS_APP_THAT_FAILS.encode(), content_type="application/javascript"
+    )
+    ctx = make_ctx(renderer_exe=exe, screenshots=True)
+    try:
+        shots = {}
+        for path in ("/", "/broken/", "/app/"):
+            outcome = check_site(alliance(site.url(path)), ctx, previous_fingerprint=None)
+            shots[path] = outcome
+    finally:
+        ctx.close()
+    for path, outcome in shots.items():
+        assert _is_png(outcome.screenshot), path
+        with Image.open(io.BytesIO(outcome.screenshot)) as im:
+            assert im.size == (1280, 800)  # above the fold, not the whole page
+        assert outcome.result.extra["screenshot"]["format"] == "png"
+    assert shots["/broken/"].result.loads.status == "fail"  # failing homepages get one too
+    assert site.hits["/app/"] == 1  # the JS homepage is photographed in the same rendering
+
+
+def test_no_screenshot_without_a_page_or_a_browser(site: Site) -> None:
+    ctx = make_ctx(renderer_exe="", screenshots=True)
+    try:
+        site.routes["/"] = page(GOOD)
+        plain = check_site(alliance(site.url("/")), ctx, previous_fingerprint=None)
+        refused = check_site(
+            alliance(f"http://127.0.0.2:{free_port('127.0.0.2')}/"), ctx, previous_fingerprint=None
+        )
+    finally:
+        ctx.close()
+    assert plain.screenshot is None and plain.result.extra["screenshot"] is None
+    assert "renderer unavailable" in plain.result.extra["screenshot_note"]
+    assert plain.result.credit.status == "pass"  # the checks do not depend on the picture
+    assert refused.screenshot is None and "no web page" in refused.result.extra["screenshot_note"]
+
+
 def test_js_homepage_without_a_browser_warns_with_a_note(site: Site) -> None:
     site.routes["/"] = raw(JS_SHELL.encode(), content_type="text/html; charset=utf-8")
     r = check(site.url("/"), renderer_exe="")
     assert r.loads.status == "warn"
     assert "no browser installed" in r.loads.evidence
+    assert "renderer unavailable" in r.loads.evidence
     assert "JavaScript" in r.loads.reason
     # Credit and updates on an unrendered shell would be unfair fails: a person must look.
     assert r.credit.status == "warn" and r.updates.status == "warn"
@@ -321,3 +450,47 @@ def test_frameset_homepage_is_judged_on_its_main_frame(site: Site) -> None:
     r = check(site.url("/"))
     assert r.loads.status == "pass" and r.credit.status == "pass"
     assert r.final_url == site.url("/main.html")
+
+
+def test_credit_only_on_the_about_page_warns_naming_it(site: Site) -> None:
+    site.routes["/"] = page(
+        "<h1>智慧馬達驅動產學聯盟</h1><nav><a href='/about.html'>關於我們</a></nav>"
+        "<ul><li>2026-11-02 馬達實作課程開放報名</li></ul><p>協助廠商開發馬達驅動技術。</p>"
+    )
+    site.routes["/about.html"] = page("<p>本聯盟為科技部計畫補助之產學小聯盟。</p>")
+    r = check(site.url("/"))
+    assert r.credit.status == "warn"
+    assert site.url("/about.html") in r.credit.reason
+    assert r.credit.details["where"] == site.url("/about.html")
+    assert r.extra["about_url"] == site.url("/about.html")
+
+
+def test_no_about_page_is_fetched_when_the_homepage_credits_the_funding(site: Site) -> None:
+    site.routes["/"] = page(GOOD + "<a href='/about.html'>關於我們</a>")
+    site.routes["/about.html"] = page("<p>本聯盟為科技部計畫補助之產學小聯盟。</p>")
+    r = check(site.url("/"))
+    assert r.credit.status == "pass"
+    assert site.hits["/about.html"] == 0 and "about_url" not in r.extra
+
+
+def test_refused_certificate_warns_and_the_other_checks_are_still_judged(tmp_path: object) -> None:
+    from tests.farm import TestPKI
+
+    pki = TestPKI(tmp_path)  # type: ignore[arg-type]
+    secure = Site("127.0.0.2", tls=pki.server_context(["127.0.0.2"], expired=True)).start()
+    secure.routes["/"] = page(GOOD)
+    try:
+        ctx = make_ctx()
+        ctx.fetcher = Fetcher(
+            FetchOptions(retries=0, extra_ca=pki.ca_file, policy=AddressPolicy(allow_private=True))
+        )
+        try:
+            r = check_site(alliance(secure.url("/")), ctx, previous_fingerprint=None).result
+        finally:
+            ctx.close()
+        assert r.loads.status == "warn" and r.loads.details["tls"] == "expired"
+        assert "過期" in r.loads.reason and "expired" in r.loads.reason
+        assert (r.credit.status, r.updates.status) == ("pass", "pass")
+        assert r.to_json()["overall"] == "warn"
+    finally:
+        secure.stop()

@@ -464,3 +464,49 @@ def test_last_months_slow_sites_start_first(tmp_path: Path) -> None:
     # Sites that needed retries or timed out go first, slowest first; the rest keep their order.
     assert [a.slug for a in ordered] == ["b", "d", "a", "c", "new"]
     assert slowest_first(store, sites, before_month="2026-10") == sites  # no earlier month
+
+
+def test_cli_screenshots_are_stored_with_the_runs_evidence(tmp_path: Path) -> None:
+    if find_chromium() is None:
+        pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
+    site = Site("127.0.0.2").start()
+    site.routes["/ok/"] = page("<p>本聯盟由國科會補助，協助廠商開發新技術。</p>")
+    site.routes["/nocredit/"] = page("<p>歡迎光臨本聯盟網站，協助廠商開發新技術與人才培育。</p>")
+    content = tmp_path / "content"
+    write_profile(content, "ok", site.url("/ok/"))
+    write_profile(content, "nocredit", site.url("/nocredit/"))
+    write_profile(content, "down", "http://127.0.0.2:9/")
+    try:
+        done = run_cli(
+            "--content",
+            "content",
+            "--db",
+            "m.sqlite3",
+            "--allow-private",
+            "--retries",
+            "0",
+            "--timeout",
+            "5",
+            "--json",
+            "out.json",
+            "--reports",
+            "reports",
+            "--screenshots",
+            cwd=tmp_path,
+        )
+    finally:
+        site.stop()
+    assert done.returncode == 0, done.stderr
+    data = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    by_slug = {a["slug"]: a for a in data["alliances"]}
+    store = Store(tmp_path / "m.sqlite3")
+    for slug in ("ok", "nocredit"):
+        url, png = store.screenshot(data["run_id"], slug) or ("", b"")
+        assert url == site.url(f"/{slug}/")
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+        assert by_slug[slug]["screenshot"]["bytes"] == len(png)
+    assert by_slug["nocredit"]["credit"]["status"] == "fail"
+    # A host that never answered has nothing to photograph; the JSON says so.
+    assert store.screenshot(data["run_id"], "down") is None
+    assert by_slug["down"]["screenshot"] is None and by_slug["down"]["screenshot_note"]
+    store.close()

@@ -50,6 +50,13 @@ def page(body: str, url: str = HOME) -> Page:
         ("<p>National Science Council (NSC) grant</p>", "National Science Council (NSC) grant"),
         ("<footer>© 2026 智慧製造產學小聯盟｜科技部補助</footer>", "科技部補助"),
         ('<p aria-hidden="true">科技部計畫補助</p>', "科技部計畫補助"),
+        # A <br> (or a block edge) inside the names themselves: still one phrase to a reader.
+        ("<p>本聯盟由國科<br>會補<br>助</p>", "國科會補助"),
+        ("<p>科技部計畫補<br/>助</p>", "科技部計畫補助"),
+        (
+            "<p>Funded by the National Science<br>Council</p>",
+            "Funded by the National Science Council",
+        ),
     ],
 )
 def test_credit_in_visible_text_passes(body: str, matched: str) -> None:
@@ -239,6 +246,7 @@ def test_check_serialises_to_the_report_json_shape() -> None:
         "the Ministry of Science and Technology and the MINISTRY OF SCIENCE AND TECHNOLOGY",
         "National Science Council, national science and technology council; Nationalscience",
         "由MOST補助、NSTC贊助",
+        "國科\n會、科技\n部\n補助、National Science\nCouncil",
         "",
     ],
 )

@@ -45,6 +45,23 @@ LISTING = """<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN"><html><head>
 
 LISTING_SUBDIR = "<html><head><title>Index of /alliance</title></head><body><h1>Index of /alliance</h1><pre><a href='../'>Parent Directory</a></pre></body></html>"
 
+PY_LISTING = (
+    "<!DOCTYPE HTML><html><head><title>Directory listing for /</title></head><body>"
+    "<h1>Directory listing for /</h1><hr><ul><li><a href='old_site/'>old_site/</a></li></ul>"
+    "</body></html>"
+)
+
+IIS_LISTING = (
+    "<html><head><title>alliance.example.edu.tw - /</title></head><body>"
+    "<H1>alliance.example.edu.tw - /</H1><hr><pre><A HREF='/web/'>[To Parent Directory]</A>"
+    "<br><br> 2023/3/1 10:00 &lt;dir&gt; <A HREF='/old/'>old</A><br></pre><hr></body></html>"
+)
+
+WP_INSTALL = (
+    "<html><head><title>WordPress &rsaquo; Installation</title></head><body>"
+    "<p>Welcome to the famous five-minute WordPress installation process!</p></body></html>"
+)
+
 APACHE_PLAIN = "<html><body><h1>It works!</h1></body></html>"
 
 TOMCAT = "<html><head><title>Apache Tomcat/9.0.65</title></head><body><h2>If you're seeing this, you've successfully installed Tomcat. Congratulations!</h2></body></html>"
@@ -67,6 +84,14 @@ TOMCAT = "<html><head><title>Apache Tomcat/9.0.65</title></head><body><h2>If you
         (TOMCAT, "server_default", "Tomcat", "Apache Tomcat/9.0.65"),
         (LISTING, "directory_listing", None, "Index of /"),
         (LISTING_SUBDIR, "directory_listing", None, "Index of /alliance"),
+        (PY_LISTING, "directory_listing", None, "Directory listing for /"),
+        (
+            IIS_LISTING,
+            "directory_listing",
+            None,
+            "alliance.example.edu.tw - / [To Parent Directory]",
+        ),
+        (WP_INSTALL, "server_default", "WordPress (not installed)", "WordPress › Installation"),
     ],
 )
 def test_server_default_pages_fail(html: str, kind: str, server: str | None, evidence: str) -> None:
@@ -204,6 +229,9 @@ def test_follow_target(html: str, target: str | None) -> None:
         "<html><body><script>"
         + "document.write('<p>最新消息</p>');" * 80
         + "</script></body></html>",
+        # Nothing to read but a script: only the browser can tell an empty page from this.
+        "<html><body><script src='/js/site.js'></script></body></html>",
+        "<html><body><p>載入中</p><script>document.body.innerHTML = build();</script></body></html>",
     ],
 )
 def test_js_shells_are_sent_to_the_browser(html: str) -> None:
@@ -219,7 +247,7 @@ def test_js_shells_are_sent_to_the_browser(html: str) -> None:
         "<html><body><h1>智慧製造產學小聯盟</h1>"
         + "<p>本聯盟由科技部計畫補助，歡迎產業界加入成為會員。</p>" * 20
         + "<div id='app'></div><script src='/js/app.3f2a9c.js'></script><script src='/js/jquery.min.js'></script></body></html>",
-        "<html><body><p>短短的頁面</p><script src='/js/jquery-3.7.1.min.js'></script></body></html>",
+        "<html><body><p>智慧製造產學小聯盟網站首頁</p><script src='/js/jquery-3.7.1.min.js'></script></body></html>",
         "<frameset><frame src='main.htm'></frameset>",
     ],
 )

@@ -346,3 +346,48 @@ def test_find_feed_links() -> None:
 )
 def test_find_feed_links_none(html: str) -> None:
     assert find_feed_links(Page(HOME, html)) == []
+
+
+def test_an_ambiguous_date_whose_readings_disagree_needs_a_person() -> None:
+    # 11/04/2026: 4 November (28 days: pass) or 11 April (over 180 days: fail).
+    today = date(2026, 12, 2)
+    check, _ = judge_updates(
+        [home("<ul><li>11/04/2026 Workshop</li></ul>")], today=today, previous_fingerprint=None
+    )
+    assert check.status == "warn"
+    assert check.details["latest_date"] == "2026-11-04"
+    assert check.details["other_reading"] == "2026-04-11"
+    assert "ambiguous" in check.reason and "2026-04-11" in check.reason
+
+
+def test_an_ambiguous_date_whose_readings_agree_keeps_its_verdict() -> None:
+    # 11/10/2026 or 10/11/2026 read either way is within 90 days of 2026-12-02.
+    check, _ = judge_updates(
+        [home("<ul><li>11/10/2026 Workshop</li></ul>")],
+        today=date(2026, 12, 2),
+        previous_fingerprint=None,
+    )
+    assert check.status == "pass" and "other_reading" not in check.details
+
+
+def test_the_pages_own_clear_dates_settle_the_day_month_order() -> None:
+    today = date(2026, 12, 2)
+    day_first = "<ul><li>03/11/2026 Workshop</li><li>25/10/2026 Visit</li></ul>"
+    check, _ = judge_updates([home(day_first)], today=today, previous_fingerprint=None)
+    assert (check.status, check.details["latest_date"]) == ("pass", "2026-11-03")
+    assert check.details["ambiguous"] is False and "day/month" in check.details["found_in"]
+
+    month_first = "<ul><li>03/11/2026 Workshop</li><li>10/25/2026 Visit</li></ul>"
+    check, _ = judge_updates([home(month_first)], today=today, previous_fingerprint=None)
+    assert (check.status, check.details["latest_date"]) == ("pass", "2026-10-25")
+
+
+def test_an_ambiguous_date_in_the_future_one_way_is_read_the_past_way() -> None:
+    # 12/05/2026 seen on 2026-06-01: December is ahead, so it is 12 May.
+    check, _ = judge_updates(
+        [home("<ul><li>12/05/2026 Workshop</li></ul>")],
+        today=date(2026, 6, 1),
+        previous_fingerprint=None,
+    )
+    assert check.details["latest_date"] == "2026-05-12"
+    assert check.details["ambiguous"] is True
