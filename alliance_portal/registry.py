@@ -236,8 +236,8 @@ def validate_profile(
     industry = clean.get("industry")
     if industry:
         mapping = industry_keys(industries)
-        key = mapping.get(industry) or mapping.get(industry.lower())
-        if key is None:
+        industry_key = mapping.get(industry) or mapping.get(industry.lower())
+        if industry_key is None:
             guess = closest(industry, [i.key for i in industries] + [i.name_zh for i in industries])
             listed = ", ".join(f"{i.key} ({i.name_zh})" for i in industries)
             add(
@@ -247,7 +247,7 @@ def validate_profile(
             )
             clean.pop("industry")
         else:
-            clean["industry"] = key
+            clean["industry"] = industry_key
     return clean, problems
 
 
