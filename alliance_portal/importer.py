@@ -31,7 +31,7 @@ import re
 import tomllib
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -130,6 +130,10 @@ class RowOutcome:
     errors: list[str] = field(default_factory=list)
     path: Path | None = None
     kept: Path | None = None
+
+
+#: Called with each row written and the profile bytes written for it.
+WriteHook = Callable[[RowOutcome, bytes], None]
 
 
 @dataclass(slots=True)
@@ -488,6 +492,7 @@ def _import_and_write(
     first_row: dict[str, int],
     dry_run: bool,
     now: dt.datetime | None,
+    on_write: WriteHook | None = None,
 ) -> RowOutcome:
     outcome, clean = _import_row(
         row, cells, mapping, headers, content_dir=content_dir, industries=industries
@@ -507,7 +512,10 @@ def _import_and_write(
         outcome.kept = keep_previous_version(
             outcome.path, profile_history_dir(content_dir, outcome.slug), now=now
         )
-        atomic_write(outcome.path, dump_profile(clean).encode("utf-8"))
+        data = dump_profile(clean).encode("utf-8")
+        atomic_write(outcome.path, data)
+        if on_write is not None:
+            on_write(outcome, data)
     return outcome
 
 
@@ -521,11 +529,14 @@ def import_table(
     industries: Iterable[Industry] = DEFAULT_INDUSTRIES,
     lock_dir: Path | None = None,
     now: dt.datetime | None = None,
+    on_write: WriteHook | None = None,
 ) -> ImportResult:
     """Create or update one profile per row of ``table``; see the module docstring.
 
     ``lock_dir`` is the upload form's lock folder (``var/intake-locks``): each profile is
-    read, merged and written under the same per-slug lock the form uses.
+    read, merged and written under the same per-slug lock the form uses. ``on_write`` is
+    called, still under that lock, with each written row and the bytes written (the CLI
+    appends it to the upload form's audit log).
     """
     industries = tuple(industries)
     mapping, ignored = map_columns(table.headers, slug_column)
@@ -555,6 +566,7 @@ def import_table(
                 first_row=first_row,
                 dry_run=dry_run,
                 now=now,
+                on_write=on_write,
             )
         result.outcomes.append(outcome)
     return result
@@ -570,6 +582,7 @@ def import_file(
     industries: Iterable[Industry] = DEFAULT_INDUSTRIES,
     lock_dir: Path | None = None,
     now: dt.datetime | None = None,
+    on_write: WriteHook | None = None,
 ) -> ImportResult:
     """Read ``path`` (CSV or XLSX) and import it into ``content_dir``."""
     table = read_table(path, sheet=sheet)
@@ -582,6 +595,7 @@ def import_file(
         industries=industries,
         lock_dir=lock_dir,
         now=now,
+        on_write=on_write,
     )
 
 

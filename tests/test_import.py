@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import tomllib
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from openpyxl import Workbook
 
 from alliance_portal.cli import main
 from alliance_portal.history import keep_previous_version, list_versions
+from alliance_portal.intake.audit import AuditLog
 from alliance_portal.intake.locking import file_lock
 from alliance_portal.registry import load_registry
 
@@ -184,6 +186,26 @@ def test_update_keeps_fields_left_empty_and_keeps_the_previous_version(
     code, out = run(capsys, update)  # same data again: nothing to do
     assert "row 2 smart-motor: unchanged" in out
     assert len(list_versions(work / "content" / ".history" / "smart-motor", ".toml")) == 1
+
+
+def test_written_profiles_are_in_the_audit_log_with_their_hash(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = AuditLog(work / "var" / "intake-audit.jsonl")
+    run(capsys, write_csv(work / "a.csv", [ZH_HEADER, SMART]), "--dry-run")
+    assert list(log.entries()) == []  # a dry run changes nothing, so records nothing
+    run(capsys, write_csv(work / "a.csv", [ZH_HEADER, SMART, GREEN]))
+    run(capsys, write_csv(work / "b.csv", ["slug,pi", "smart-motor,林小華", "green-chem,"]))
+    entries = list(log.entries())
+    assert [(e.action, e.slug, e.detail) for e in entries] == [
+        ("profile.import", "smart-motor", "create from a.csv row 2"),
+        ("profile.import", "green-chem", "create from a.csv row 3"),
+        ("profile.import", "smart-motor", "update from b.csv row 2"),
+    ]
+    current = (work / "content" / "alliances" / "smart-motor.toml").read_bytes()
+    assert entries[-1].sha256 == hashlib.sha256(current).hexdigest()
+    assert entries[-1].file == "content/alliances/smart-motor.toml"
+    assert entries[-1].actor.startswith("cli")
 
 
 def test_dry_run_writes_nothing_and_shows_the_changes(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import io
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -530,6 +531,44 @@ def test_office_deadline_countdown(tmp_path: Path) -> None:
         office.post("/office/login", data={"csrf_token": csrf, "password": OFFICE_PASSWORD})
         body = text_of(office.get("/office/"))
     assert "已逾期 3 天" in body and "3 days overdue" in body
+
+
+def test_alliance_form_shows_the_deadline_and_says_when_it_has_passed(tmp_path: Path) -> None:
+    import datetime as dt
+
+    today = dt.date.today()
+    future, past = today + dt.timedelta(days=30), today - dt.timedelta(days=1)
+    with app_for(make_config(tmp_path / "a", deadline=future)) as app:
+        client = app.test_client()
+        sign_in(client, app, "smart-motor")
+        body = re.sub(r"<[^>]+>", "", text_of(client.get("/alliance/")))
+    assert f"by {future.isoformat()}" in body and f"{future.year} 年" in body
+    with app_for(make_config(tmp_path / "b", deadline=past)) as app:
+        client = app.test_client()
+        sign_in(client, app, "smart-motor")
+        body = re.sub(r"<[^>]+>", "", text_of(client.get("/alliance/")))
+    assert f"{past.isoformat()}, has passed" in body and "已過" in body
+    assert "Please complete" not in body
+
+
+def test_form_says_why_the_portal_does_not_list_the_alliance(tmp_path: Path) -> None:
+    with app_for(make_config(tmp_path)) as app:
+        client = app.test_client()
+        csrf = sign_in(client, app, "new-alliance")  # a link issued before any profile exists
+        assert "not on the portal yet: fill in and save the profile" in text_of(
+            client.get("/alliance/")
+        )
+        form = profile_form("green-chem", name="新聯盟")
+        resp = client.post("/alliance/profile", data={"csrf_token": csrf, **form})
+        assert resp.status_code == 303
+        assert 'id="not-listed"' not in text_of(client.get("/alliance/"))
+
+        path = tmp_path / "content" / "alliances" / "smart-motor.toml"
+        path.write_text(path.read_text("utf-8") + "active = false\n", "utf-8")
+        sign_in(client, app, "smart-motor")
+        assert "set your alliance to not shown" in text_of(client.get("/alliance/"))
+        path.write_text(path.read_text("utf-8").replace("https://", "ftp://"), "utf-8")
+        assert "the stored profile has errors" in text_of(client.get("/alliance/"))
 
 
 def test_changing_the_office_password_signs_office_out(app: Flask) -> None:

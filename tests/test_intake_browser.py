@@ -94,9 +94,23 @@ def test_upload_through_the_browser_reaches_the_portal(
     assert "智慧馬達產學聯盟" in page.locator("h1").inner_text()
     assert axe_violations(browser, page) == []
 
+    # A file over the limit is refused in the page, before anything is sent.
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    huge = tmp_path / "photo.png"
+    huge.write_bytes(png_bytes() + b"\0" * (1024 * 1024))
+    page.get_by_label("選擇新的橫幅檔案").set_input_files(str(huge))
+    page.get_by_role("button", name="上傳並預覽").click()
+    error = page.locator("#banner-file-size-error")
+    error.wait_for(timeout=WAIT_MS)
+    assert "超過上限 1,048,576 位元組" in error.inner_text()
+    assert "the limit is 1,048,576 bytes" in error.inner_text()
+    assert page.url == f"{intake_url}/alliance/" and posts == []
+
     upload = tmp_path / "my banner (final).png"
     upload.write_bytes(png_bytes((30, 140, 60)))
     page.get_by_label("選擇新的橫幅檔案").set_input_files(str(upload))
+    assert page.locator("#banner-file-size-error").count() == 0
     page.get_by_role("button", name="上傳並預覽").click()
     page.wait_for_url("**/alliance/banner/preview", timeout=WAIT_MS)
     assert page.locator("#measured-size").inner_text() == "222 × 112"

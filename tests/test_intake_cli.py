@@ -152,3 +152,17 @@ def test_history_and_restore(reg: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_serve_without_secret_explains(reg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["intake", "serve", *paths(reg), "--port", "0"]) == 2
     assert "alliance intake links" in capsys.readouterr().err
+
+
+def test_serve_takes_the_deadline_as_a_date(capsys: pytest.CaptureFixture[str]) -> None:
+    import datetime as dt
+
+    from alliance_portal.cli import build_parser
+
+    args = build_parser().parse_args(["intake", "serve", "--deadline", "2027-04-30"])
+    assert args.deadline == dt.date(2027, 4, 30)
+    assert build_parser().parse_args(["intake", "serve"]).deadline is None
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["intake", "serve", "--deadline", "30/4"])
+    assert exc.value.code == 2
+    assert "'30/4' is not a date; write it as YYYY-MM-DD" in capsys.readouterr().err

@@ -326,7 +326,8 @@ def test_banner_stage_confirm_restore(tmp_path: Path) -> None:
     assert store.banner_path("smart-motor").read_bytes() == first
     assert check_banner_file(store.banner_path("smart-motor")).ok
     assert len([v for v in store.versions("smart-motor") if v.kind == "banner"]) == 3
-    assert list(store.audit.entries())[-1].action == "banner.restore"
+    last = list(store.audit.entries())[-1]
+    assert (last.action, last.detail) == ("banner.restore", f"restored {versions[0].name}")
 
 
 def test_bad_upload_is_not_staged(tmp_path: Path) -> None:

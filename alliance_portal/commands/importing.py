@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 from pathlib import Path
 from typing import Any
 
-from alliance_portal.importer import ImportFileError, ImportResult, import_file, suggest_column
+from alliance_portal.importer import (
+    ImportFileError,
+    ImportResult,
+    RowOutcome,
+    WriteHook,
+    import_file,
+    suggest_column,
+)
 from alliance_portal.settings import load_site_settings
 
 #: Sub-folder of ``--var`` holding the upload form's per-alliance lock files.
@@ -101,6 +109,38 @@ def print_result(result: ImportResult) -> None:
         print("run `alliance build` to publish the changes")
 
 
+def _audit_hook(args: argparse.Namespace) -> WriteHook | None:
+    """Append each written profile to the upload form's audit log, like a form save."""
+    if args.dry_run:
+        return None
+    # Imported here: the intake package brings Flask, which a dry run does not need.
+    from alliance_portal.intake.audit import AuditLog, sha256_hex
+    from alliance_portal.intake.config import IntakePaths
+
+    audit = AuditLog(IntakePaths(args.var).audit_log)
+    try:
+        actor = f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        actor = "cli"
+
+    def record(outcome: RowOutcome, data: bytes) -> None:
+        assert outcome.path is not None
+        try:
+            shown = str(outcome.path.relative_to(args.content.parent))
+        except ValueError:
+            shown = str(outcome.path)
+        audit.record(
+            actor=actor,
+            action="profile.import",
+            slug=outcome.slug,
+            file=shown,
+            sha256=sha256_hex(data),
+            detail=f"{outcome.action} from {args.file.name} row {outcome.row}",
+        )
+
+    return record
+
+
 def run_import(args: argparse.Namespace) -> int:
     settings = load_site_settings(args.settings if args.settings.exists() else None)
     try:
@@ -112,6 +152,7 @@ def run_import(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             industries=settings["INDUSTRIES"],
             lock_dir=args.var / LOCKS_DIR_NAME,
+            on_write=_audit_hook(args),
         )
     except ImportFileError as exc:
         print(f"error: {exc}")

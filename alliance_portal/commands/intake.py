@@ -3,7 +3,7 @@
     alliance intake links [SLUG...] --base-url https://intake.example.tw [--csv links.csv]
     alliance intake revoke SLUG...
     alliance intake set-admin-password
-    alliance intake serve [--host 127.0.0.1 --port 8080]
+    alliance intake serve [--host 127.0.0.1 --port 8080] [--deadline 2027-04-30]
     alliance intake history SLUG
     alliance intake restore SLUG VERSION
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import getpass
 import io
 import os
@@ -75,6 +76,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--no-search", action="store_true", help="rebuild without search index")
     serve.add_argument("--portal-url", default="", help="public portal address shown to users")
     serve.add_argument(
+        "--deadline",
+        type=_deadline,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="submission deadline shown on the form and the office page (default: 30 April "
+        "of the current year)",
+    )
+    serve.add_argument(
         "--secure-cookies",
         action="store_true",
         help="always mark cookies Secure (set when users reach the form over https)",
@@ -121,6 +130,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     restore.add_argument("slug", metavar="SLUG")
     restore.add_argument("version", metavar="VERSION", help="a name from `intake history`")
     restore.set_defaults(func=run_restore)
+
+
+def _deadline(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-04-30"
+        ) from None
 
 
 def _industries(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -204,6 +222,7 @@ def run_serve(args: argparse.Namespace) -> int:
         industries=_industries(args),
         rebuild=rebuild,
         portal_url=args.portal_url,
+        deadline=args.deadline,
         secure_cookies=args.secure_cookies,
         behind_proxy=args.behind_proxy,
     )

@@ -6,6 +6,7 @@ alliance can only ever see and change its own profile and banner.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import (
@@ -20,7 +21,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from alliance_portal.banner_rules import BannerError, check_banner_file
+from alliance_portal.banner_rules import DEFAULT_MAX_BYTES, BannerError, check_banner_file
 from alliance_portal.intake.auth_views import alliance_required, current_alliance
 from alliance_portal.intake.messages import PROFILE_FIELDS, PUBLISH, Text, problem_text
 from alliance_portal.intake.security import client_address, enforce
@@ -34,6 +35,24 @@ NOTICES: dict[str, Text] = {
     "banner-cancelled": Text("已取消，橫幅未更換。", "Cancelled; the banner was not changed."),
     "preview-expired": Text(
         "預覽已過期，請重新上傳橫幅。", "The preview has expired; upload the banner again."
+    ),
+}
+#: Why the portal does not show this alliance yet, so "live" is not misread.
+NOT_LISTED: dict[str, Text] = {
+    "missing": Text(
+        "入口網尚未列出貴聯盟：請填寫並儲存下方的基本資料（標示 * 者為必填），橫幅才會一併顯示。",
+        "Your alliance is not on the portal yet: fill in and save the profile below (fields "
+        "marked * are required); the banner is shown together with it.",
+    ),
+    "invalid": Text(
+        "入口網目前未列出貴聯盟，因為存檔的基本資料有誤：請修正下方的基本資料並儲存。",
+        "Your alliance is not on the portal now because the stored profile has errors: correct "
+        "the profile below and save it.",
+    ),
+    "inactive": Text(
+        "計畫辦公室已將貴聯盟設為不公開，入口網不會顯示；如有疑問請聯絡計畫辦公室。",
+        "The programme office has set your alliance to not shown, so the portal does not list "
+        "it; contact the office with any questions.",
     ),
 }
 NO_FILE = BannerError("no-file", "Choose a PNG file to upload.", "請選擇要上傳的 PNG 檔。")
@@ -81,6 +100,15 @@ def _render_home(
     banner = svc.store.banner_path(slug)
     banner_report = check_banner_file(banner) if banner.exists() else None
     notice = NOTICES.get(session.pop("notice", ""))
+    if not state.exists or state.unreadable:
+        not_listed: Text | None = NOT_LISTED["missing"]
+    elif any(p.severity == "error" for p in state.problems):
+        not_listed = NOT_LISTED["invalid"]
+    elif state.values.get("active") is False:
+        not_listed = NOT_LISTED["inactive"]
+    else:
+        not_listed = None
+    deadline = svc.config.deadline_date()
     body = render_template(
         "form.html",
         slug=slug,
@@ -95,7 +123,10 @@ def _render_home(
         banner_version=int(banner.stat().st_mtime_ns) if banner_report else 0,
         publish=_publish_state(),
         notice=notice,
-        deadline=svc.config.deadline_date(),
+        not_listed=not_listed,
+        deadline=deadline,
+        deadline_passed=deadline < dt.date.today(),
+        banner_max_bytes=DEFAULT_MAX_BYTES,
         portal_url=svc.config.portal_url,
     )
     return body, status

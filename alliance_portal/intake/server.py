@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Flask
 
+from alliance_portal.intake.services import EXTENSION_KEY
+
 log = logging.getLogger(__name__)
 
 #: waitress refuses bodies over this outright (a plain 413); smaller oversize requests reach
@@ -18,9 +20,16 @@ HARD_BODY_LIMIT_FACTOR = 4
 
 
 def create_server(app: Flask, host: str, port: int, *, threads: int = 4) -> Any:
-    """A waitress server bound to ``host:port`` (port 0 picks a free one); call ``.run()``."""
+    """A waitress server bound to ``host:port`` (port 0 picks a free one); call ``.run()``.
+
+    waitress strips ``X-Forwarded-*`` headers by default, which is right when clients reach
+    the server directly (they could forge them). Behind a reverse proxy the headers must reach
+    the app, whose ProxyFix trusts exactly one hop; otherwise https would look like http (no
+    Secure cookie, no HSTS) and every user would share the proxy's address for rate limits.
+    """
     from waitress import create_server as waitress_server
 
+    behind_proxy = app.extensions[EXTENSION_KEY].config.behind_proxy
     limit = int(app.config["MAX_CONTENT_LENGTH"]) * HARD_BODY_LIMIT_FACTOR
     return waitress_server(
         app,
@@ -29,7 +38,7 @@ def create_server(app: Flask, host: str, port: int, *, threads: int = 4) -> Any:
         threads=threads,
         max_request_body_size=limit,
         ident="alliance-intake",
-        clear_untrusted_proxy_headers=True,
+        clear_untrusted_proxy_headers=not behind_proxy,
     )
 
 

@@ -274,7 +274,9 @@ class AllianceStore:
         pending.unlink(missing_ok=True)
         return digest
 
-    def _store_banner(self, slug: str, data: bytes, *, actor: str, action: str, addr: str) -> str:
+    def _store_banner(
+        self, slug: str, data: bytes, *, actor: str, action: str, addr: str, detail: str = ""
+    ) -> str:
         target = self.banner_path(slug)
         with self._lock(slug):
             keep_previous_version(target, self.history_dir("banner", slug))
@@ -287,6 +289,7 @@ class AllianceStore:
                 remote_addr=addr,
                 file=self._shown(written),
                 sha256=digest,
+                detail=detail,
             )
         return digest
 
@@ -328,7 +331,14 @@ class AllianceStore:
                     f"{version.path}: this banner breaks today's banner rules and is not "
                     f"restored: {'; '.join(e.message_en for e in report.errors)}"
                 )
-            self._store_banner(slug, data, actor=actor, action="banner.restore", addr=remote_addr)
+            self._store_banner(
+                slug,
+                data,
+                actor=actor,
+                action="banner.restore",
+                addr=remote_addr,
+                detail=f"restored {version.name}",
+            )
             return version
         path = self.profile_path(slug)
         try:

@@ -35,3 +35,50 @@
   }
   setTimeout(poll, 1000);
 })();
+
+// Refuses a banner file over the size limit before it is sent, so nobody waits for a large
+// photo to upload only to be told it is too big (the server checks again either way).
+(function () {
+  "use strict";
+  var input = document.getElementById("banner-file");
+  if (!input || !input.form) return;
+  var max = parseInt(input.getAttribute("data-max-bytes"), 10);
+  if (!max) return;
+  var box = null;
+  function clear() {
+    if (box) { box.parentNode.removeChild(box); box = null; }
+    input.removeAttribute("aria-invalid");
+  }
+  function tooLarge(file) {
+    clear();
+    var size = file.size.toLocaleString("en-US");
+    var limit = max.toLocaleString("en-US");
+    box = document.createElement("div");
+    box.className = "field-error";
+    box.id = "banner-file-size-error";
+    box.setAttribute("role", "alert");
+    var p = document.createElement("p");
+    p.appendChild(document.createTextNode(
+      "檔案大小 " + size + " 位元組，超過上限 " + limit + " 位元組：222x112 的橫幅不需要這麼大，" +
+      "請去除中繼資料或減少色彩後重新存檔 "));
+    var en = document.createElement("span");
+    en.lang = "en";
+    en.textContent = "The file is " + size + " bytes; the limit is " + limit + " bytes: a " +
+      "222x112 banner needs far less, save it again without metadata or with fewer colours";
+    p.appendChild(en);
+    box.appendChild(p);
+    input.parentNode.appendChild(box);
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", box.id);
+  }
+  function check() {
+    var file = input.files && input.files[0];
+    if (file && file.size > max) { tooLarge(file); return false; }
+    clear();
+    return true;
+  }
+  input.addEventListener("change", check);
+  input.form.addEventListener("submit", function (event) {
+    if (!check()) { event.preventDefault(); input.focus(); }
+  });
+})();
