@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import stat
 import tomllib
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from alliance_portal.registry import dump_profile, load_registry, validate_profile
+from alliance_portal.registry import atomic_write, dump_profile, load_registry, validate_profile
 
 GOOD = {
     "name": "智慧馬達驅動產學聯盟",
@@ -212,3 +213,18 @@ def test_dump_profile_round_trips_awkward_text():
 def test_unknown_key_suggestions(typo, expected):
     [problem] = problems_of(GOOD | {typo: "x"})
     assert problem.hint == f"did you mean {expected!r}?"
+
+
+def test_atomic_write_modes(tmp_path):
+    """Saved profiles stay readable by the portal build; secrets are private from the start."""
+    profile = tmp_path / "alliances" / "a.toml"
+    atomic_write(profile, b"name = 'a'\n")
+    assert stat.S_IMODE(profile.stat().st_mode) == 0o644
+    profile.chmod(0o640)
+    atomic_write(profile, b"name = 'b'\n")
+    assert stat.S_IMODE(profile.stat().st_mode) == 0o640
+    assert profile.read_bytes() == b"name = 'b'\n"
+    secret = tmp_path / "secret"
+    atomic_write(secret, b"s", mode=0o600)
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

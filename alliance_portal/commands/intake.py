@@ -17,7 +17,6 @@ import csv
 import datetime as dt
 import getpass
 import io
-import os
 import sys
 from pathlib import Path
 
@@ -299,8 +298,7 @@ def run_links(args: argparse.Namespace) -> int:
         writer.writerow(["slug", "name", "contact_email", "link"])
         writer.writerows(rows)
         # utf-8-sig so Excel opens the Chinese names correctly; 0600: the links are keys.
-        atomic_write(args.csv, buf.getvalue().encode("utf-8-sig"))
-        os.chmod(args.csv, 0o600)
+        atomic_write(args.csv, buf.getvalue().encode("utf-8-sig"), mode=0o600)
         print(f"wrote {len(rows)} links to {args.csv}")
     else:
         for slug, _name, _email, url in rows:

@@ -29,8 +29,9 @@ def set_password(path: Path, password: str) -> None:
         )
     if password.strip() != password:
         raise PasswordError("the password starts or ends with a space; remove it")
-    atomic_write(path, (generate_password_hash(password, method="scrypt") + "\n").encode())
-    path.chmod(0o600)
+    atomic_write(
+        path, (generate_password_hash(password, method="scrypt") + "\n").encode(), mode=0o600
+    )
 
 
 def stored_hash(path: Path) -> str | None:

@@ -78,7 +78,9 @@ class LinkVersions:
             s: {"version": r.version, "issued": r.issued, "revoked": r.revoked}
             for s, r in sorted(records.items())
         }
-        atomic_write(self.path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
+        atomic_write(
+            self.path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode(), mode=0o600
+        )
 
     def all(self) -> dict[str, LinkRecord]:
         return self._read()
