@@ -7,6 +7,7 @@ import getpass
 from pathlib import Path
 from typing import Any
 
+from alliance_portal.commands.options import add_content, add_settings, add_var, settings_file
 from alliance_portal.importer import (
     ImportFileError,
     ImportResult,
@@ -40,23 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--sheet", metavar="NAME", help="XLSX sheet to read (default: the active one)"
     )
-    parser.add_argument(
-        "--content", type=Path, default=Path("content"), metavar="DIR", help="default: content/"
-    )
-    parser.add_argument(
-        "--settings",
-        type=Path,
-        default=Path("pelicanconf.py"),
-        metavar="FILE",
-        help="site settings with the INDUSTRIES list (default: pelicanconf.py, if present)",
-    )
-    parser.add_argument(
-        "--var",
-        type=Path,
-        default=Path("var"),
-        metavar="DIR",
-        help="state folder shared with the upload form, for its per-alliance locks (default: var/)",
-    )
+    add_content(parser)
+    add_settings(parser)
+    add_var(parser, "shared with the upload form, for its per-alliance locks")
     parser.add_argument(
         "--dry-run", action="store_true", help="show what would change; write nothing"
     )
@@ -142,7 +129,7 @@ def _audit_hook(args: argparse.Namespace) -> WriteHook | None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    settings = load_site_settings(args.settings if args.settings.exists() else None)
+    settings = load_site_settings(settings_file(args))
     try:
         result = import_file(
             args.file,

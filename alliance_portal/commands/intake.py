@@ -20,6 +20,7 @@ import io
 import sys
 from pathlib import Path
 
+from alliance_portal.commands.options import add_registry, add_var, settings_file
 from alliance_portal.registry import atomic_write
 
 #: Seconds ``serve`` waits on Ctrl+C for a running portal build to finish.
@@ -27,34 +28,8 @@ SHUTDOWN_BUILD_WAIT = 120.0
 
 
 def _paths(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--content",
-        type=Path,
-        default=Path("content"),
-        metavar="DIR",
-        help="folder with alliances/<slug>.toml (default: content/)",
-    )
-    parser.add_argument(
-        "--banners",
-        type=Path,
-        default=Path("banners"),
-        metavar="DIR",
-        help="folder with <slug>.png banners (default: banners/)",
-    )
-    parser.add_argument(
-        "--var",
-        type=Path,
-        default=Path("var"),
-        metavar="DIR",
-        help="state folder: secret, link versions, audit log, password hash (default: var/)",
-    )
-    parser.add_argument(
-        "--settings",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="Pelican settings file with INDUSTRIES (default: ./pelicanconf.py if present)",
-    )
+    add_registry(parser)
+    add_var(parser, "secret, link versions, audit log, password hash")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -143,12 +118,7 @@ def _deadline(text: str) -> dt.date:
 def _industries(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from alliance_portal.settings import load_site_settings
 
-    settings = args.settings
-    if settings is not None and not settings.exists():
-        raise SystemExit(f"error: settings file {settings} not found")
-    if settings is None and Path("pelicanconf.py").exists():
-        settings = Path("pelicanconf.py")
-    return tuple(load_site_settings(settings)["INDUSTRIES"])
+    return tuple(load_site_settings(settings_file(args))["INDUSTRIES"])
 
 
 def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -201,16 +171,13 @@ def run_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    settings_file = args.settings or (
-        Path("pelicanconf.py") if Path("pelicanconf.py").exists() else None
-    )
     rebuild = None
     if not args.no_rebuild:
         rebuild = portal_rebuilder(
             args.content,
             args.banners,
             args.output,
-            settings_file=settings_file,
+            settings_file=settings_file(args),
             search=not args.no_search,
         )
     config = IntakeConfig(

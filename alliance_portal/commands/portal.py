@@ -10,50 +10,22 @@ import sys
 from pathlib import Path
 
 from alliance_portal.build import DEFAULT_SETTINGS, BuildError, build_site
+from alliance_portal.commands.options import add_registry, settings_file
 from alliance_portal.registry import load_registry
 from alliance_portal.settings import load_site_settings
 
 
-def _paths(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--content",
-        type=Path,
-        default=Path("content"),
-        metavar="DIR",
-        help="folder with alliances/<slug>.toml and pages/ (default: content/)",
-    )
-    parser.add_argument(
-        "--banners",
-        type=Path,
-        default=Path("banners"),
-        metavar="DIR",
-        help="folder with <slug>.png banners (default: banners/)",
-    )
-    parser.add_argument(
-        "--settings",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="Pelican settings file (default: ./pelicanconf.py, else the built-in one)",
-    )
-
-
 def _settings_file(args: argparse.Namespace) -> Path:
-    if args.settings is not None:
-        if not args.settings.exists():
-            raise SystemExit(f"error: settings file {args.settings} not found")
-        return Path(args.settings)
-    local = Path("pelicanconf.py")
-    return local if local.exists() else DEFAULT_SETTINGS
+    return settings_file(args) or DEFAULT_SETTINGS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     check = sub.add_parser("check", help="validate every profile and banner; exit 1 on any problem")
-    _paths(check)
+    add_registry(check)
     check.set_defaults(func=run_check)
 
     build = sub.add_parser("build", help="validate, then build the portal (and its search index)")
-    _paths(build)
+    add_registry(build)
     build.add_argument(
         "--output",
         type=Path,

@@ -1,0 +1,73 @@
+"""Command-line options that several ``alliance`` subcommands share, spelled the same everywhere.
+
+Why one place: ``check``, ``build``, ``intake`` and ``import`` all read the same registry, so
+their ``--content``/``--banners``/``--settings``/``--var`` options must have the same defaults
+and help, or the office learns four dialects of one flag.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_content(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--content",
+        type=Path,
+        default=Path("content"),
+        metavar="DIR",
+        help="folder with alliances/<slug>.toml and pages/ (default: content/)",
+    )
+
+
+def add_banners(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--banners",
+        type=Path,
+        default=Path("banners"),
+        metavar="DIR",
+        help="folder with <slug>.png banners (default: banners/)",
+    )
+
+
+def add_settings(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--settings",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="site settings with the INDUSTRIES list (default: ./pelicanconf.py if present, "
+        "else the built-in one)",
+    )
+
+
+def add_var(parser: argparse.ArgumentParser, purpose: str) -> None:
+    parser.add_argument(
+        "--var",
+        type=Path,
+        default=Path("var"),
+        metavar="DIR",
+        help=f"state folder: {purpose} (default: var/)",
+    )
+
+
+def add_registry(parser: argparse.ArgumentParser) -> None:
+    """``--content``, ``--banners`` and ``--settings``: where the registry and its settings are."""
+    add_content(parser)
+    add_banners(parser)
+    add_settings(parser)
+
+
+def settings_file(args: argparse.Namespace) -> Path | None:
+    """The settings file named by ``--settings`` (which must exist), else ./pelicanconf.py if
+    there is one, else None (the built-in settings)."""
+    if args.settings is not None:
+        if not args.settings.exists():
+            raise SystemExit(
+                f"error: settings file {args.settings} not found; check the path or leave out "
+                "--settings"
+            )
+        return Path(args.settings)
+    local = Path("pelicanconf.py")
+    return local if local.exists() else None
