@@ -1,9 +1,11 @@
 """``make demo``: the whole project on the bundled sample data, in one command.
 
-1. validates the sample registry (``content/``, ``banners/``) and builds the portal into ``output/``;
-2. serves the sample alliance websites (``samples/websites/``) on http://127.0.0.1:8181/;
-3. crawls them as the monthly monitor does (``var/monitor.sqlite3``) and writes the month's
-   reports under ``reports/<YYYY-MM>/``;
+1. serves the sample alliance websites (``samples/websites/``) on http://127.0.0.1:8181/ (the
+   sample profiles in ``content/alliances/`` point at that address, so the port is fixed);
+2. validates the sample registry (``content/``, ``banners/``) and builds the portal into ``output/``;
+3. crawls the sample websites as the monthly monitor does (``var/monitor.sqlite3``) and writes
+   the month's reports under ``reports/<YYYY-MM>/``, with the registry's names and the next
+   check date of ``monitor.toml`` (when there is one);
 4. serves the portal on http://127.0.0.1:8000/ until Ctrl+C (the sample websites stay up so the
    banners' links work).
 """
@@ -11,7 +13,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import sys
 import threading
 from datetime import date
 from pathlib import Path
@@ -21,16 +25,61 @@ from alliance_portal.commands.portal import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
+#: Where the sample profiles' ``website`` URLs point (content/alliances/*.toml).
+SITES_HOST = "127.0.0.1"
+SITES_PORT = 8181
+
+#: Exit status when the sample websites' port is taken.
+EXIT_PORT_TAKEN = 1
+
+
+def port_taken_message(port: int, reason: str) -> str:
+    """What to tell the user when the sample websites cannot listen on ``port``."""
+    return (
+        f"error: port {port} on {SITES_HOST} is already in use ({reason}).\n"
+        f"  The demo serves the sample alliance websites there: the sample profiles in"
+        f" content/alliances/ point at http://{SITES_HOST}:{port}/, so no other port works.\n"
+        f"  Free the port and run the demo again: see what holds it with"
+        f" `ss -ltnp 'sport = :{port}'` (or `lsof -i :{port}`), then stop that program"
+        f" (an earlier `make demo` still running? press Ctrl+C in its terminal)."
+    )
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m alliance_portal.demo", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--sites-port", type=int, default=8181)
+    parser.add_argument("--host", default="127.0.0.1", help="address of the portal server")
+    parser.add_argument("--port", type=int, default=8000, help="port of the portal server")
     parser.add_argument("--no-serve", action="store_true", help="build and crawl, then exit")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
 
+    from monitor.sample_sites import serve_sample_sites
+
+    # First, before anything is built or crawled: without this port the crawl would judge
+    # whatever else answers on it.
+    try:
+        sites, _thread = serve_sample_sites(
+            ROOT / "samples" / "websites", host=SITES_HOST, port=SITES_PORT
+        )
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            print(port_taken_message(SITES_PORT, exc.strerror or str(exc)), file=sys.stderr)
+            return EXIT_PORT_TAKEN
+        raise
+    try:
+        return _run(args, sites_url=f"http://{SITES_HOST}:{SITES_PORT}/")
+    finally:
+        sites.shutdown()
+        sites.server_close()
+
+
+def _run(args: argparse.Namespace, *, sites_url: str) -> int:
+    from monitor.crawl import run_crawl
+    from monitor.report_commands import load_config, write_month_with_registry
+    from monitor.schedule import ScheduleSettings
+    from monitor.store import Store
+
+    settings = ScheduleSettings.from_config(load_config(None, default=ROOT / "monitor.toml"))
     content, banners, output = ROOT / "content", ROOT / "banners", ROOT / "output"
     print("1/4 building the sample portal ...")
     result = build_site(content, banners, output, settings_file=ROOT / "pelicanconf.py")
@@ -38,51 +87,44 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    {problem.severity}: {problem}")
     print(f"    {result.pages} pages, search index included, in {output}/")
 
-    from monitor.crawl import run_crawl
-    from monitor.report import write_month_reports
-    from monitor.sample_sites import serve_sample_sites
-    from monitor.store import Store
-
-    print(f"2/4 serving the sample alliance websites on http://127.0.0.1:{args.sites_port}/ ...")
-    sites, _thread = serve_sample_sites(ROOT / "samples" / "websites", port=args.sites_port)
+    print(f"2/4 sample alliance websites served on {sites_url}")
+    today = date.today()
+    db = ROOT / "var" / "monitor.sqlite3"
+    print("3/4 crawling every active alliance website (the monthly check) ...")
+    run_id = run_crawl(
+        content_dir=content,
+        db_path=db,
+        today=today,
+        allow_private=True,  # the sample websites live on loopback
+        json_path=ROOT / "var" / "crawl.json",
+        progress=True,
+    )
+    store = Store(db)
+    run = store.run(run_id)
+    month = run.month if run else today.strftime("%Y-%m")
+    written = write_month_with_registry(
+        store, month, reports_dir=ROOT / "reports", content_dir=content, settings=settings
+    )
+    report = written.folder / "index.html"
+    results = store.results(run_id)
+    counts = {s: sum(1 for r in results if r.overall == s) for s in ("pass", "warn", "fail")}
+    print(
+        f"    {len(results)} sites: {counts['pass']} pass, {counts['warn']} warn, "
+        f"{counts['fail']} fail; report: {report}"
+    )
+    if args.no_serve:
+        return 0
+    server = make_server(output, args.host, args.port)
+    print(f"4/4 portal at http://{args.host}:{server.server_address[1]}/ (Ctrl+C to stop)")
+    print(f"    monthly report: {report.as_uri()}")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        today = date.today()
-        db = ROOT / "var" / "monitor.sqlite3"
-        print("3/4 crawling every active alliance website (the monthly check) ...")
-        run_id = run_crawl(
-            content_dir=content,
-            db_path=db,
-            today=today,
-            allow_private=True,  # the sample websites live on loopback
-            json_path=ROOT / "var" / "crawl.json",
-            progress=True,
-        )
-        store = Store(db)
-        run = store.run(run_id)
-        month = run.month if run else today.strftime("%Y-%m")
-        report = write_month_reports(store, month, ROOT / "reports")
-        results = store.results(run_id)
-        counts = {s: sum(1 for r in results if r.overall == s) for s in ("pass", "warn", "fail")}
-        print(
-            f"    {len(results)} sites: {counts['pass']} pass, {counts['warn']} warn, "
-            f"{counts['fail']} fail; report: {report}"
-        )
-        if args.no_serve:
-            return 0
-        server = make_server(output, args.host, args.port)
-        print(f"4/4 portal at http://{args.host}:{server.server_address[1]}/ (Ctrl+C to stop)")
-        print(f"    monthly report: file://{report}")
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            print("\nstopping")
-        finally:
-            server.shutdown()
-            server.server_close()
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("\nstopping")
     finally:
-        sites.shutdown()
-        sites.server_close()
+        server.shutdown()
+        server.server_close()
     return 0
 
 

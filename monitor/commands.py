@@ -1,19 +1,24 @@
 """``alliance crawl``: check every active alliance's website now and store the results.
 
 Exit status: 0 when the crawl ran (whatever the sites' results), 2 for bad input (an unknown
-``--only`` slug, a bad date, no registry), 130 when interrupted (the run stays resumable).
+``--only`` slug, a bad date, no registry, a bad settings file), 130 when interrupted (the run
+stays resumable).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from monitor import fetch_settings as S
+
+if TYPE_CHECKING:
+    from monitor.schedule import ScheduleSettings
+    from monitor.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +124,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="finish this month's interrupted crawl instead of starting anew",
     )
     crawl.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="settings file for the reports' next check date ([schedule]; default:"
+        " $ALLIANCE_MONITOR_CONFIG or ./monitor.toml when it exists)",
+    )
+    crawl.add_argument(
         "--screenshots",
         action="store_true",
         help="also store a PNG of each homepage above the fold (needs Chromium), failing ones too",
@@ -128,8 +140,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from monitor.crawl import CrawlError, run_crawl
+    from monitor.report_commands import load_config
+    from monitor.schedule import ConfigError, ScheduleSettings
     from monitor.store import Store
 
+    try:
+        # read before crawling: a typo in the settings must not cost a whole crawl
+        settings = ScheduleSettings.from_config(load_config(args.config))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     today = args.today or date.today()
     try:
         run_id = run_crawl(
@@ -157,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(f"JSON report: {args.json}")
     if run_record.finished:
-        write_reports(store, run_record.month, args.reports)
+        write_reports(store, run_record.month, args.reports, args.content, settings)
     store.close()
     return 0
 
@@ -197,16 +217,13 @@ def print_summary(results: list, *, run_id: int, month: str) -> None:  # type: i
     )
 
 
-def write_reports(store: object, month: str, reports_dir: Path) -> None:
-    """Call ``monitor.report.write_month_reports`` when that module is installed."""
-    try:
-        report = importlib.import_module("monitor.report")
-    except ModuleNotFoundError as exc:
-        if exc.name != "monitor.report":
-            raise
-        return
-    writer = getattr(report, "write_month_reports", None)
-    if writer is None:
-        return
-    folder = writer(store, month, reports_dir)
-    print(f"reports: {folder}")
+def write_reports(
+    store: Store, month: str, reports_dir: Path, content_dir: Path, settings: ScheduleSettings
+) -> None:
+    """The month's report files, with the registry's names and the configured next check."""
+    from monitor.report_commands import write_month_with_registry
+
+    written = write_month_with_registry(
+        store, month, reports_dir=reports_dir, content_dir=content_dir, settings=settings
+    )
+    print(f"reports: {written.folder}")

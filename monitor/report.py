@@ -15,7 +15,9 @@ Files written into the month folder:
 - ``report.json`` the DESIGN.md shape (``today`` + ``alliances``) plus ``month``, ``summary``
   and ``changes``;
 - ``snapshots/<slug>.txt`` the stored homepage source as plain text, so opening it never runs
-  the site's scripts.
+  the site's scripts;
+- ``screenshots/<slug>.png`` the homepage as the crawl's browser showed it (``alliance crawl
+  --screenshots``), shown as a thumbnail in the alliance's row.
 
 Evidence comes from the internet. The HTML page escapes everything (Jinja2 autoescape plus a
 Content-Security-Policy that only allows its own inline script), and spreadsheet cells never start
@@ -28,6 +30,7 @@ import csv
 import io
 import json
 import re
+import struct
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -66,6 +69,16 @@ CSV_FILE = "report.csv"
 XLSX_FILE = "report.xlsx"
 JSON_FILE = "report.json"
 SNAPSHOT_DIR = "snapshots"
+SCREENSHOT_DIR = "screenshots"
+
+#: Width of a screenshot's thumbnail in the table (CSS pixels); the height keeps the ratio.
+THUMB_WIDTH = 160
+#: The PNG signature; the first chunk (IHDR) follows it and holds width and height.
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: Bytes to read of a stored PNG to know its size: signature, IHDR length, type, width, height.
+PNG_HEADER_BYTES = 24
+#: Slugs safe to use as a file name (the registry's rule); anything else is never written.
+_SLUG_RE = re.compile(r"^[a-z0-9-]+$")
 
 #: Characters that make Excel/LibreOffice read a cell as a formula (CSV/formula injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -125,6 +138,36 @@ class HistoryPoint:
 
 
 @dataclass(frozen=True, slots=True)
+class Screenshot:
+    """A stored homepage screenshot of the result a row shows (the PNG itself stays in the DB
+    until the files are written, so a month of 200 screenshots is never all in memory)."""
+
+    run_id: int  # the run the row's result comes from
+    path: str  # relative to the month folder: screenshots/<slug>.png
+    url: str  # the page photographed
+    width: int  # of the PNG, in pixels
+    height: int
+
+    @property
+    def thumb_width(self) -> int:
+        return min(THUMB_WIDTH, self.width)
+
+    @property
+    def thumb_height(self) -> int:
+        return max(1, round(self.height * self.thumb_width / self.width))
+
+
+def png_size(header: bytes) -> tuple[int, int] | None:
+    """(width, height) from the first :data:`PNG_HEADER_BYTES` of a PNG, or None if not a PNG."""
+    if len(header) < PNG_HEADER_BYTES or not header.startswith(_PNG_SIGNATURE):
+        return None
+    if header[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", header[16:24])
+    return (width, height) if width > 0 and height > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
 class ReportRow:
     """One alliance in the report month."""
 
@@ -140,6 +183,7 @@ class ReportRow:
     change: Change
     history: tuple[HistoryPoint, ...]
     snapshot: str | None  # path relative to the month folder
+    screenshot: Screenshot | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +425,19 @@ def default_next_check(month: str) -> date | None:
     return next_check_after_month(ScheduleSettings(), month)
 
 
+def _screenshots(store: Store, month: MonthResults) -> dict[str, Screenshot]:
+    """The screenshot of each alliance's shown result: from the run that result comes from, so a
+    later re-check without ``--screenshots`` never shows an older run's picture."""
+    out: dict[str, Screenshot] = {}
+    for run_id in sorted(set(month.run_of.values())):
+        for slug, (url, header) in store.screenshot_headers(run_id, PNG_HEADER_BYTES).items():
+            size = png_size(header)
+            if month.run_of.get(slug) != run_id or size is None or not _SLUG_RE.match(slug):
+                continue
+            out[slug] = Screenshot(run_id, f"{SCREENSHOT_DIR}/{slug}.png", url, *size)
+    return out
+
+
 def build_month_report(
     store: Store,
     month: str,
@@ -406,6 +463,7 @@ def build_month_report(
             history.setdefault(r.slug, []).append(HistoryPoint(m, _statuses(r)))
 
     alliances = alliances or {}
+    shots = _screenshots(store, this_month)
     rows: list[ReportRow] = []
     snapshots: dict[str, bytes] = {}
     snapshot_urls: dict[str, str] = {}
@@ -429,6 +487,7 @@ def build_month_report(
                 change=_change(r.overall, before),
                 history=tuple(history.get(r.slug, ())),
                 snapshot=f"{SNAPSHOT_DIR}/{r.slug}.txt" if snap is not None else None,
+                screenshot=shots.get(r.slug),
             )
         )
     rows.sort(key=lambda row: row.slug)
@@ -472,6 +531,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("日期來源 Date source", "date_source"),
     ("天數 Days old", "age_days"),
     ("更新說明 Updates evidence", "updates_evidence"),
+    ("首頁截圖 Screenshot", "screenshot"),
 )
 
 CHANGE_LABELS: dict[str, str] = {
@@ -511,6 +571,7 @@ def row_values(report: MonthReport, row: ReportRow) -> dict[str, str]:
         "date_source": updates.fact("來源 Source"),
         "age_days": updates.fact("天數 Days old"),
         "updates_evidence": _join(updates.reason, updates.evidence),
+        "screenshot": row.screenshot.path if row.screenshot else "",
     }
 
 
@@ -548,7 +609,10 @@ def render_json(report: MonthReport) -> bytes:
             "newly_failing": [r.slug for r in report.newly_failing],
             "recovered": [r.slug for r in report.recovered],
         },
-        "alliances": [r.result.to_json() for r in report.rows],
+        "alliances": [
+            {**r.result.to_json(), "screenshot_file": r.screenshot.path if r.screenshot else None}
+            for r in report.rows
+        ],
     }
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
@@ -662,6 +726,7 @@ def render_xlsx(report: MonthReport) -> bytes:
                 colour(cell, values[key])
     widths = {"name": 28, "name_en": 28, "url": 30, "final_url": 30, "loads_reason": 40}
     widths |= {"credit_evidence": 40, "updates_evidence": 36, "redirects": 36, "date_source": 30}
+    widths |= {"screenshot": 26}
     for col, (_, key) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(col)].width = widths.get(key, 12)
     sheet.freeze_panes = "D2"
@@ -743,19 +808,33 @@ def write_month_reports(
 ) -> Path:
     """Write every report file of ``month`` into ``reports_dir/<month>/`` and return that folder.
 
-    Called by ``alliance crawl`` after each finished crawl and by ``alliance report`` to rebuild.
+    The low-level writer: names and contacts come only from ``alliances`` and the next check
+    defaults to the default schedule. Commands use
+    :func:`monitor.report_commands.write_month_with_registry`, which passes the registry and the
+    configured schedule.
+    """
+    report = build_month_report(store, month, alliances=alliances, next_check=next_check)
+    return write_report_files(store, report, reports_dir)
+
+
+def write_report_files(store: Store, report: MonthReport, reports_dir: Path) -> Path:
+    """Write the files of a built ``report`` into ``reports_dir/<month>/`` and return that folder.
+
     Each file is written atomically; the month list ``reports_dir/index.html`` is refreshed.
+    Screenshots are read from ``store`` one at a time, and a screenshot file no row shows any
+    more (its alliance was re-checked without one) is removed, so the folder holds only the
+    pictures of the results on the page.
     """
     from monitor.report_html import render_index, render_month_list
 
-    report = build_month_report(store, month, alliances=alliances, next_check=next_check)
-    folder = Path(reports_dir) / month
+    folder = Path(reports_dir) / report.month
     atomic_write(folder / INDEX_FILE, render_index(report).encode("utf-8"))
     atomic_write(folder / CSV_FILE, render_csv(report))
     atomic_write(folder / XLSX_FILE, render_xlsx(report))
     atomic_write(folder / JSON_FILE, render_json(report))
     for slug in sorted(report.snapshots):
         atomic_write(folder / SNAPSHOT_DIR / f"{slug}.txt", render_snapshot(report, slug))
+    write_screenshots(store, report, folder)
     months = sorted(
         p.name
         for p in Path(reports_dir).iterdir()
@@ -763,3 +842,25 @@ def write_month_reports(
     )
     atomic_write(Path(reports_dir) / INDEX_FILE, render_month_list(months).encode("utf-8"))
     return folder
+
+
+def write_screenshots(store: Store, report: MonthReport, folder: Path) -> list[Path]:
+    """``folder/screenshots/<slug>.png`` for every row with a screenshot (the stored PNG as is)."""
+    written: list[Path] = []
+    for row in report.rows:
+        shot = row.screenshot
+        if shot is None:
+            continue
+        stored = store.screenshot(shot.run_id, row.slug)
+        if stored is None:  # deleted since the report was built
+            continue
+        path = folder / shot.path
+        atomic_write(path, stored[1])
+        written.append(path)
+    shots_dir = folder / SCREENSHOT_DIR
+    if shots_dir.is_dir():
+        keep = {p.name for p in written}
+        for old in shots_dir.glob("*.png"):
+            if old.name not in keep and _SLUG_RE.match(old.stem):
+                old.unlink()
+    return written

@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from monitor.schedule import (
     ConfigError,
     CrawlOptions,
     ScheduleSettings,
+    next_check_after_month,
     read_config,
 )
 
@@ -110,16 +111,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 # -- shared helpers ---------------------------------------------------------------------------
 
 
-def _config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
-    path = args.config
+def load_config(path: Path | None, *, default: Path = DEFAULT_CONFIG) -> dict[str, dict[str, Any]]:
+    """The settings file: ``path``, else ``$ALLIANCE_MONITOR_CONFIG``, else ``default`` when it
+    exists, else no settings (every default applies)."""
     if path is None:
         env = os.environ.get(CONFIG_ENV)
-        path = Path(env) if env else DEFAULT_CONFIG
+        path = Path(env) if env else default
         if not env and not path.exists():
             return {}
     elif not path.exists():
         raise ConfigError(f"settings file {path} not found; create it or leave out --config")
     return read_config(path)
+
+
+def _config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    return load_config(args.config)
 
 
 def _options(args: argparse.Namespace, config: Mapping[str, Mapping[str, Any]]) -> CrawlOptions:
@@ -166,6 +172,39 @@ def _alliances(content_dir: Path) -> dict[str, Any]:
     return load_alliances(content_dir)
 
 
+@dataclass(frozen=True, slots=True)
+class WrittenReports:
+    """What :func:`write_month_with_registry` wrote, for the caller's summary and notices."""
+
+    folder: Path  # reports/<YYYY-MM>/
+    report: Any  # the MonthReport the files were rendered from
+    alliances: Mapping[str, Any]  # the registry's profiles by slug (empty without a registry)
+
+
+def write_month_with_registry(
+    store: Any,
+    month: str,
+    *,
+    reports_dir: Path,
+    content_dir: Path,
+    settings: ScheduleSettings,
+) -> WrittenReports:
+    """Write ``month``'s report files the way every command should: with the registry's names,
+    English names and contacts, and the next check date of the configured schedule.
+
+    ``alliance crawl``, ``alliance report``, the scheduler's job and the demo all call this, so a
+    report never depends on which of them wrote it last.
+    """
+    from monitor.report import build_month_report, write_report_files
+
+    alliances = _alliances(Path(content_dir))
+    report = build_month_report(
+        store, month, alliances=alliances, next_check=next_check_after_month(settings, month)
+    )
+    folder = write_report_files(store, report, Path(reports_dir))
+    return WrittenReports(folder, report, alliances)
+
+
 def _errors(func: Any) -> Any:
     """Turn expected errors into one clear line on stderr and an exit code."""
 
@@ -207,24 +246,19 @@ def _summary_line(report: Any) -> str:
 
 @_errors
 def run_report(args: argparse.Namespace) -> int:
-    from monitor.report import build_month_report, write_month_reports
-    from monitor.schedule import next_check_after_month
-
     config = _config(args)
     options = _options(args, config)
-    settings = ScheduleSettings.from_config(config)
     store = _open_store(options.db_path)
     month = _month(args, store)
-    alliances = _alliances(options.content_dir)
-    # the configured schedule says when the next check is (the page and the e-mails show it)
-    next_check = next_check_after_month(settings, month)
-    folder = write_month_reports(
-        store, month, options.reports_dir, alliances=alliances, next_check=next_check
+    written = write_month_with_registry(
+        store,
+        month,
+        reports_dir=options.reports_dir,
+        content_dir=options.content_dir,
+        settings=ScheduleSettings.from_config(config),
     )
-    print(
-        _summary_line(build_month_report(store, month, alliances=alliances, next_check=next_check))
-    )
-    print(f"report written to {folder / 'index.html'}")
+    print(_summary_line(written.report))
+    print(f"report written to {written.folder / 'index.html'}")
     return 0
 
 
@@ -328,8 +362,7 @@ def run_notify(args: argparse.Namespace) -> int:
 def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
     """The :class:`~monitor.schedule.MonthlyJob` the command runs, from settings and options."""
     from monitor.notify import SmtpSettings
-    from monitor.report import write_month_reports
-    from monitor.schedule import MonthlyJob, next_check_after_month
+    from monitor.schedule import MonthlyJob
     from monitor.store import Store
 
     config = _config(args)
@@ -349,15 +382,15 @@ def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
     store = Store(options.db_path)
 
     def after_crawl(month: str) -> None:
-        alliances = _alliances(options.content_dir)
-        folder = write_month_reports(
+        written = write_month_with_registry(
             store,
             month,
-            options.reports_dir,
-            alliances=alliances,
-            next_check=next_check_after_month(settings, month),
+            reports_dir=options.reports_dir,
+            content_dir=options.content_dir,
+            settings=settings,
         )
-        log.info("report written to %s", folder / "index.html")
+        log.info("report written to %s", written.folder / "index.html")
+        alliances = written.alliances
         if settings.notify != "off":
             plan, result = publish_notices(
                 store,

@@ -242,6 +242,20 @@ class Store:
             ).fetchone()
         return (row["url"], bytes(row["png"])) if row else None
 
+    def screenshot_headers(self, run_id: int, size: int = 24) -> dict[str, tuple[str, bytes]]:
+        """slug -> (url, first ``size`` bytes of the PNG) for every screenshot of a run.
+
+        Enough to know which alliances have a picture and how large it is (the PNG header)
+        without loading every image into memory (reports read them one at a time later).
+        """
+        with self.connect() as db:
+            rows = db.execute(
+                "SELECT slug, url, substr(png, 1, ?) AS head FROM screenshots WHERE run_id = ?"
+                " ORDER BY slug",
+                (size, run_id),
+            ).fetchall()
+        return {r["slug"]: (r["url"], bytes(r["head"])) for r in rows}
+
     def previous_fingerprint(self, slug: str, *, before_month: str) -> str | None:
         """The fingerprint from the newest finished run of an earlier month (change detection)."""
         with self.connect() as db:

@@ -149,3 +149,44 @@ def test_report_prints_on_a4_landscape(browser, report_url: str) -> None:  # typ
     assert len(boxes) == 1
     width, height = (float(v) for v in boxes.pop())
     assert (round(width), round(height)) == (842, 595)  # A4 landscape in points
+
+
+@pytest.fixture(scope="module")
+def shots_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from test_report_data import add_screenshots_run_b, add_screenshots_run_c
+
+    monitor = make_monitor(tmp_path_factory.mktemp("browser-shots"))
+    add_screenshots_run_b(monitor.store)
+    add_screenshots_run_c(monitor.store)
+    alliances = load_alliances(monitor.content)
+    folder = Path()
+    for month in MONTHS:
+        folder = write_month_reports(monitor.store, month, monitor.reports, alliances=alliances)
+    return (folder / "index.html").as_uri()
+
+
+def test_screenshot_thumbnails_load_and_open_the_png(page, shots_url: str) -> None:  # type: ignore[no-untyped-def]
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(shots_url)
+    thumb = page.locator("#a-old-cert a.shot img")
+    thumb.scroll_into_view_if_needed()  # lazy-loaded: it loads when it comes into view
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle(), timeout=5000
+    )
+    assert thumb.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [320, 200]
+    assert thumb.evaluate("img => [img.width, img.height]") == [160, 100]  # drawn small
+    assert page.locator("#a-hostile a.shot").count() == 0
+    assert errors == [], errors  # the page's Content-Security-Policy lets our own images load
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#a-old-cert").screenshot(path=str(ARTIFACTS / "report-row-screenshot.png"))
+    page.emulate_media(media="print")
+    assert not thumb.is_visible()  # not printed
+    page.emulate_media(media="screen")
+
+    with page.expect_navigation():
+        page.click("#a-good-motor a.shot")
+    assert page.url.endswith("/2026-05/screenshots/good-motor.png")
+    assert page.evaluate("document.images.length && document.images[0].naturalWidth") == 320

@@ -209,7 +209,12 @@ def write_profiles(content: Path) -> None:
 
 
 def add_month(
-    store: Store, month: str, results: list[SiteResult] | None = None, *, finish: bool = True
+    store: Store,
+    month: str,
+    results: list[SiteResult] | None = None,
+    *,
+    finish: bool = True,
+    screenshots: dict[str, bytes] | None = None,
 ) -> int:
     results = month_results(month) if results is None else results
     run = store.start_run(month=month, today=f"{month}-01", planned=[r.slug for r in results])
@@ -219,10 +224,56 @@ def add_month(
             homepage = HOMEPAGE.encode("utf-8")
         elif r.slug == "name-only":
             homepage = "<html><body>歡迎來到科技部產學小聯盟 碁</body></html>".encode("cp950")
-        store.save_result(run.id, r, fingerprint=f"fp-{month}-{r.slug}", homepage=homepage)
+        store.save_result(
+            run.id,
+            r,
+            fingerprint=f"fp-{month}-{r.slug}",
+            homepage=homepage,
+            screenshot=(screenshots or {}).get(r.slug),
+        )
     if finish:
         store.finish_run(run.id)
     return run.id
+
+
+def png(colour: tuple[int, int, int], size: tuple[int, int] = (320, 200)) -> bytes:
+    """A real PNG of one colour (what the crawl's browser stores, only smaller)."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, colour).save(buf, "PNG")
+    return buf.getvalue()
+
+
+BLUE, RED, YELLOW, GREEN = (30, 80, 200), (200, 30, 30), (230, 200, 20), (20, 160, 60)
+
+
+def add_screenshots_run_b(store: Store) -> int:
+    """A re-check crawl of 2026-05 with screenshots: good-motor (blue), hostile (red) and
+    old-cert (yellow, 400x300). Shown after it: all three."""
+    may = {r.slug: r for r in month_results("2026-05")}
+    return add_month(
+        store,
+        "2026-05",
+        [may["good-motor"], may["hostile"], may["old-cert"]],
+        screenshots={
+            "good-motor": png(BLUE),
+            "hostile": png(RED),
+            "old-cert": png(YELLOW, (400, 300)),
+        },
+    )
+
+
+def add_screenshots_run_c(store: Store) -> int:
+    """A later re-check of 2026-05: hostile without a screenshot, old-cert with a new (green) one.
+    Shown after it: good-motor blue (run B), hostile none (its newest result has none), old-cert
+    green (run C)."""
+    may = {r.slug: r for r in month_results("2026-05")}
+    return add_month(
+        store, "2026-05", [may["hostile"], may["old-cert"]], screenshots={"old-cert": png(GREEN)}
+    )
 
 
 def make_monitor(root: Path) -> Monitor:
@@ -321,3 +372,28 @@ def test_a_later_partial_crawl_updates_only_its_alliances(monitor: Monitor) -> N
     assert report.newly_failing == []
     assert report.run.id == recheck and len(report.run_ids) == 2
     assert report.snapshots.keys() == {"good-motor", "name-only"}  # from the first run
+
+
+def test_each_row_shows_the_screenshot_of_its_own_result(monitor: Monitor) -> None:
+    store = monitor.store
+    b = add_screenshots_run_b(store)
+    c = add_screenshots_run_c(store)
+    rows = {r.slug: r for r in build_month_report(store, "2026-05").rows}
+    assert rows["good-motor"].screenshot is not None
+    assert rows["good-motor"].screenshot.run_id == b
+    assert rows["good-motor"].screenshot.path == "screenshots/good-motor.png"
+    assert rows["good-motor"].screenshot.url == "https://good-motor.example.edu.tw/"
+    assert rows["hostile"].screenshot is None  # run B's picture is not of the result shown
+    shot = rows["old-cert"].screenshot
+    assert shot is not None and shot.run_id == c and (shot.width, shot.height) == (320, 200)
+    assert {s for s, r in rows.items() if r.screenshot} == {"good-motor", "old-cert"}
+    # an earlier month never borrows this month's pictures
+    assert all(r.screenshot is None for r in build_month_report(store, "2026-04").rows)
+
+
+def test_png_size_reads_the_header_and_refuses_other_data() -> None:
+    from monitor.report import png_size
+
+    assert png_size(png(RED, (400, 300))[:24]) == (400, 300)
+    assert png_size(b"GIF89a" + b"\0" * 18) is None
+    assert png_size(b"\x89PNG\r\n\x1a\n") is None

@@ -408,3 +408,132 @@ def test_report_command_shows_the_configured_next_check(tmp_path: Path) -> None:
     assert meta["下次檢查 Next check"] == "2026-06-05"
     summary = load_workbook(folder / "report.xlsx")["摘要 Summary"]
     assert summary["B4"].value == "2026-06-05"
+
+
+# -- screenshots (alliance crawl --screenshots) -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def with_shots(tmp_path_factory: pytest.TempPathFactory) -> tuple[Monitor, Path, Path]:
+    """The fixture months plus two re-checks of May with screenshots; reports written after
+    each re-check (as `alliance crawl` does). Returns (monitor, May folder, folder after B)."""
+    from test_report_data import add_screenshots_run_b, add_screenshots_run_c
+
+    monitor = make_monitor(tmp_path_factory.mktemp("shots"))
+    alliances = load_alliances(monitor.content)
+    for month in MONTHS:
+        write_month_reports(monitor.store, month, monitor.reports, alliances=alliances)
+    add_screenshots_run_b(monitor.store)
+    after_b = tmp_path_factory.mktemp("after-b")
+    for target in (monitor.reports, after_b):
+        write_month_reports(monitor.store, "2026-05", target, alliances=alliances)
+    add_screenshots_run_c(monitor.store)
+    folder = write_month_reports(monitor.store, "2026-05", monitor.reports, alliances=alliances)
+    return monitor, folder, after_b / "2026-05"
+
+
+def _colour(path: Path) -> tuple[int, int, int]:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        assert image.format == "PNG"
+        return image.convert("RGB").getpixel((5, 5))
+
+
+def test_screenshots_are_written_as_png_files(with_shots: tuple[Monitor, Path, Path]) -> None:
+    from test_report_data import BLUE, GREEN, RED, YELLOW
+
+    monitor, folder, after_b = with_shots
+    assert sorted(p.name for p in (after_b / "screenshots").iterdir()) == [
+        "good-motor.png",
+        "hostile.png",
+        "old-cert.png",
+    ]
+    assert _colour(after_b / "screenshots" / "hostile.png") == RED
+    assert _colour(after_b / "screenshots" / "old-cert.png") == YELLOW
+    # after run C: hostile's newest result has no screenshot, old-cert has a new one
+    assert sorted(p.name for p in (folder / "screenshots").iterdir()) == [
+        "good-motor.png",
+        "old-cert.png",
+    ]
+    assert _colour(folder / "screenshots" / "good-motor.png") == BLUE
+    assert _colour(folder / "screenshots" / "old-cert.png") == GREEN
+    # the stored bytes as they are
+    run_c = monitor.store.runs()[-1].id
+    stored = monitor.store.screenshot(run_c, "old-cert")
+    assert stored and (folder / "screenshots" / "old-cert.png").read_bytes() == stored[1]
+    assert not list(folder.rglob("*.tmp*")), "atomic writes leave no temporary files"
+    # earlier months have no screenshots folder at all
+    assert not (monitor.reports / "2026-04" / "screenshots").exists()
+
+
+def test_row_shows_a_lazy_thumbnail_linking_to_the_png(
+    with_shots: tuple[Monitor, Path, Path],
+) -> None:
+    folder = with_shots[1]
+    soup = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "lxml")
+    link = soup.find(id="a-good-motor").select_one("td.who a.shot")
+    assert link["href"] == "screenshots/good-motor.png"
+    img = link.img
+    assert img["src"] == "screenshots/good-motor.png"
+    assert img["alt"].startswith("首頁截圖 Homepage screenshot")
+    assert "智慧馬達產學聯盟" in img["alt"]
+    assert img["loading"] == "lazy"
+    assert (img["width"], img["height"]) == ("160", "100")  # 320x200 at thumbnail width
+    # rows whose shown result has no screenshot show nothing extra
+    assert soup.find(id="a-hostile").select("img, a.shot") == []
+    assert soup.find(id="a-comeback").select("img, a.shot") == []
+    # every image is one of ours, relative to the month folder (no CDN, nothing remote)
+    srcs = [tag["src"] for tag in soup.find_all(src=True)]
+    assert sorted(srcs) == ["screenshots/good-motor.png", "screenshots/old-cert.png"]
+    for src in srcs:
+        assert (folder / src).is_file()
+    assert "Screenshots show the homepage" in soup.select_one(".foot").get_text()
+    # the base fixture without screenshots does not mention them
+    html = (with_shots[0].reports / "2026-04" / "index.html").read_text(encoding="utf-8")
+    assert 'class="shot"' not in html
+    assert "Screenshots show the homepage" not in html
+
+
+def test_thumbnails_are_hidden_in_print(with_shots: tuple[Monitor, Path, Path]) -> None:
+    html = (with_shots[1] / "index.html").read_text("utf-8")
+    css = re.search(r"@media print \{(.*)\}", html, re.S)
+    assert css and ".shot { display: none" in css.group(1)
+
+
+def test_spreadsheets_and_json_carry_the_screenshot_path(
+    with_shots: tuple[Monitor, Path, Path],
+) -> None:
+    folder = with_shots[1]
+    with (folder / "report.csv").open(encoding="utf-8-sig", newline="") as f:
+        by_slug = {r["代號 Slug"]: r for r in csv.DictReader(f)}
+    assert by_slug["good-motor"]["首頁截圖 Screenshot"] == "screenshots/good-motor.png"
+    assert by_slug["hostile"]["首頁截圖 Screenshot"] == ""
+    sheet = load_workbook(folder / "report.xlsx")["聯盟 Alliances"]
+    header = [c.value for c in sheet[1]]
+    col = header.index("首頁截圖 Screenshot")
+    cells = {r[1].value: r[col].value for r in sheet.iter_rows(min_row=2)}
+    assert cells["old-cert"] == "screenshots/old-cert.png"
+    assert cells["hostile"] in (None, "")
+    data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    files = {a["slug"]: a["screenshot_file"] for a in data["alliances"]}
+    assert files["good-motor"] == "screenshots/good-motor.png"
+    assert files["hostile"] is None and files["comeback"] is None
+
+
+def test_rebuild_with_screenshots_is_byte_identical(
+    with_shots: tuple[Monitor, Path, Path], tmp_path: Path
+) -> None:
+    monitor, folder = with_shots[0], with_shots[1]
+    again = write_month_reports(
+        monitor.store, "2026-05", tmp_path, alliances=load_alliances(monitor.content)
+    )
+    for name in (
+        "index.html",
+        "report.csv",
+        "report.xlsx",
+        "report.json",
+        "screenshots/good-motor.png",
+        "screenshots/old-cert.png",
+    ):
+        assert (again / name).read_bytes() == (folder / name).read_bytes(), name

@@ -311,3 +311,54 @@ def test_bad_settings_are_named(tmp_path: Path, text: str, message: str) -> None
         ScheduleSettings.from_config(config)
         CrawlOptions.from_config(config)
     assert message in str(info.value)
+
+
+def write_registry(content: Path) -> None:
+    folder = content / "alliances"
+    folder.mkdir(parents=True, exist_ok=True)
+    for slug in SLUGS:
+        (folder / f"{slug}.toml").write_text(
+            f'name = "{slug} 產學聯盟"\nname_en = "{slug.title()} Alliance"\n'
+            f'university = "範例大學"\nindustry = "ict"\n'
+            f'website = "https://{slug}.example.edu.tw/"\n'
+            f'contact_email = "{slug}@example.edu.tw"\n',
+            encoding="utf-8",
+        )
+
+
+@pytest.mark.parametrize(
+    ("cli_cron", "next_check"),
+    [(None, "2026-07-05"), ("0 9 10 * *", "2026-07-10")],
+    ids=["from the settings file", "--cron overrides it"],
+)
+def test_the_scheduled_job_writes_reports_with_the_registry_and_its_schedule(
+    tmp_path: Path, cli_cron: str | None, next_check: str
+) -> None:
+    import argparse
+    import json
+
+    from monitor.report_commands import build_job
+
+    content = tmp_path / "content"
+    write_registry(content)
+    config = tmp_path / "monitor.toml"
+    config.write_text('[schedule]\ncron = "0 9 5 * *"\nnotify = "off"\n', encoding="utf-8")
+    args = argparse.Namespace(
+        config=config,
+        db=tmp_path / "var" / "monitor.sqlite3",
+        content=content,
+        reports=tmp_path / "reports",
+        allow_private=None,
+        cron=cli_cron,
+        timezone=None,
+    )
+    job = build_job(args, crawl=FakeCrawl())
+    job.clock = lambda: at(2026, 6, 12, 10, 0)  # after both schedules' June slot
+    outcome = job.run_due()
+    assert (outcome.action, outcome.month, outcome.error) == ("done", "2026-06", "")
+    folder = tmp_path / "reports" / "2026-06"
+    data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    assert data["next_check"] == next_check
+    html = (folder / "index.html").read_text(encoding="utf-8")
+    assert "Alpha Alliance" in html and "Gamma Alliance" in html  # English names: the registry
+    assert not (folder / "notices").exists()  # notify = "off"

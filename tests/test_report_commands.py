@@ -1,0 +1,117 @@
+"""The one way commands write a month's reports (registry + configured schedule), and the demo."""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_report_data import Monitor, make_monitor
+
+from monitor.report_commands import load_config, write_month_with_registry
+from monitor.schedule import ScheduleSettings
+
+
+@pytest.fixture
+def monitor(tmp_path: Path) -> Monitor:
+    return make_monitor(tmp_path)
+
+
+def test_writes_with_the_registry_and_the_configured_next_check(
+    monitor: Monitor, tmp_path: Path
+) -> None:
+    config = tmp_path / "monitor.toml"
+    config.write_text('[schedule]\ncron = "30 8 3 * *"\n', encoding="utf-8")
+    written = write_month_with_registry(
+        monitor.store,
+        "2026-05",
+        reports_dir=monitor.reports,
+        content_dir=monitor.content,
+        settings=ScheduleSettings.from_config(load_config(config)),
+    )
+    assert written.folder == monitor.reports / "2026-05"
+    assert written.report.next_check.isoformat() == "2026-06-03"
+    assert written.alliances["good-motor"].name_en == "Smart Motor Alliance"
+    data = json.loads((written.folder / "report.json").read_text(encoding="utf-8"))
+    assert data["next_check"] == "2026-06-03"
+    html = (written.folder / "index.html").read_text(encoding="utf-8")
+    assert "Smart Motor Alliance" in html and "Civil Resilience Alliance" in html
+
+
+def test_without_a_registry_the_report_is_still_written_and_says_why_in_the_log(
+    monitor: Monitor, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        written = write_month_with_registry(
+            monitor.store,
+            "2026-05",
+            reports_dir=monitor.reports,
+            content_dir=tmp_path / "nowhere",
+            settings=ScheduleSettings(),
+        )
+    assert written.alliances == {}
+    assert written.report.next_check.isoformat() == "2026-06-01"  # the default schedule
+    assert (written.folder / "index.html").is_file()
+    assert "no registry at" in caplog.text
+
+
+def test_load_config_finds_the_default_file_or_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ALLIANCE_MONITOR_CONFIG", raising=False)
+    default = tmp_path / "monitor.toml"
+    assert load_config(None, default=default) == {}
+    default.write_text('[schedule]\ncron = "0 9 2 * *"\n', encoding="utf-8")
+    assert load_config(None, default=default)["schedule"]["cron"] == "0 9 2 * *"
+    other = tmp_path / "other.toml"
+    other.write_text('[schedule]\ncron = "0 9 3 * *"\n', encoding="utf-8")
+    monkeypatch.setenv("ALLIANCE_MONITOR_CONFIG", str(other))
+    assert load_config(None, default=default)["schedule"]["cron"] == "0 9 3 * *"
+
+
+# -- make demo --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def port_8181_taken() -> Iterator[None]:
+    """Something listens on 127.0.0.1:8181 (this test's socket, or whatever already did)."""
+    sock = socket.socket()
+    try:
+        sock.bind(("127.0.0.1", 8181))
+        sock.listen()
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+    try:
+        yield
+    finally:
+        sock.close()
+
+
+def test_demo_refuses_to_start_when_port_8181_is_taken(
+    port_8181_taken: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alliance_portal import demo
+
+    def no_build(*_a: object, **_kw: object) -> None:
+        raise AssertionError("the demo built the portal although it cannot serve the sample sites")
+
+    monkeypatch.setattr(demo, "build_site", no_build)
+    assert demo.main(["--no-serve"]) == demo.EXIT_PORT_TAKEN
+    err = capsys.readouterr().err
+    assert "port 8181 on 127.0.0.1 is already in use" in err
+    assert "content/alliances/ point at http://127.0.0.1:8181/" in err
+    assert "ss -ltnp 'sport = :8181'" in err
+
+
+def test_demo_has_no_sites_port_option(capsys: pytest.CaptureFixture[str]) -> None:
+    from alliance_portal import demo
+
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--sites-port", "9000", "--no-serve"])
+    assert exit_info.value.code == 2
+    assert "unrecognized arguments: --sites-port" in capsys.readouterr().err
