@@ -13,7 +13,9 @@ Flow of a run (:func:`run_crawl`): the run and the list of planned slugs are sto
 threads take alliances from a queue and commit each result (with the homepage snapshot and the
 fingerprint) the moment it is judged. A crawl killed half-way is finished by ``resume=True``,
 which judges only the slugs of that run not yet stored. A site that breaks a judge gets a
-``warn`` result naming the error, never a crashed crawl.
+``warn`` result naming the error, never a crashed crawl. A site whose check the stop event cut
+short (a fetch or a rendering refused because of the stop, or an error raised while stopping)
+is not stored at all: what it would say is about the stop, not the site, and resume redoes it.
 """
 
 from __future__ import annotations
@@ -160,6 +162,8 @@ def _add_screenshot(ctx: CrawlContext, outcome: SiteOutcome) -> None:
             extra["screenshot_note"] = "沒有可拍攝的網頁 / no web page to photograph"
             return
         shot = ctx.renderer.render(url, body, outcome.content_type, screenshot=True)
+        if shot.interrupted:
+            raise Stopped
         outcome.screenshot = shot.png
         if shot.png is None:
             extra["screenshot"] = None
@@ -168,7 +172,7 @@ def _add_screenshot(ctx: CrawlContext, outcome: SiteOutcome) -> None:
     width, height = S.SCREENSHOT_VIEWPORT
     extra["screenshot"] = {
         "format": "png",
-        "bytes": len(outcome.screenshot),
+        "bytes": len(outcome.screenshot or b""),
         "viewport": f"{width}x{height}",
     }
 
@@ -209,6 +213,8 @@ def _check_site(
         rendered = ctx.renderer.render(
             final_url, r.body, r.content_type, screenshot=ctx.screenshots
         )
+        if rendered.interrupted:
+            raise Stopped
         render_note = rendered.note
         shot = rendered.png
         if rendered.html is not None:
@@ -340,6 +346,8 @@ def _render_news(ctx: CrawlContext, news: Page, got: FetchResult, extra: dict[st
     if not ctx.judge(looks_js_rendered, news.html):
         return news
     rendered = ctx.renderer.render(news.url, got.body, got.content_type)
+    if rendered.interrupted:
+        raise Stopped
     if rendered.html is None:
         extra["news_render_note"] = rendered.note
         return news
@@ -480,6 +488,7 @@ def run_crawl(
     renderer_executable: str | None = None,
     on_result: Callable[[SiteResult], None] | None = None,
     screenshots: bool = False,
+    render_pool: int = S.RENDER_POOL_SIZE,
 ) -> int:
     """Crawl the registry's active alliances and return the run id.
 
@@ -487,7 +496,8 @@ def run_crawl(
     completed (its own reference date is kept) instead of starting a new one. When
     ``stop_event`` is set the crawl stops promptly and leaves the run unfinished, for a later
     resume. ``screenshots`` stores a PNG of every homepage that answered (see
-    :meth:`Store.screenshot`). ``fetch_options`` overrides ``timeout``/``retries``/``allow_private`` entirely (tests
+    :meth:`Store.screenshot`). ``render_pool`` is how many pages the one browser renders at
+    once. ``fetch_options`` overrides ``timeout``/``retries``/``allow_private`` entirely (tests
     use it for a private CA and short backoffs); ``scheme_ports`` is for tests on loopback ports.
     """
     stop = stop_event or threading.Event()
@@ -517,7 +527,13 @@ def run_crawl(
         policy=AddressPolicy(allow_private=allow_private or allow_private_from_env()),
     )
     fetcher = Fetcher(options, stop_event=stop)
-    renderer = Renderer(fetcher, executable=renderer_executable, timeout=max(timeout, 5.0))
+    renderer = Renderer(
+        fetcher,
+        executable=renderer_executable,
+        timeout=max(timeout, 5.0),
+        pool_size=render_pool,
+        stop_event=stop,
+    )
     ctx = CrawlContext(
         fetcher=fetcher,
         renderer=renderer,
@@ -544,6 +560,11 @@ def run_crawl(
                 except Stopped:
                     return
                 except Exception as exc:
+                    if stop.is_set():
+                        # Raised while stopping (a browser killed by the same SIGTERM, a
+                        # closed connection): not a finding about the site; resume redoes it.
+                        log.info("%s: check interrupted by the stop: %s", alliance.slug, exc)
+                        return
                     log.error("%s: check failed:\n%s", alliance.slug, traceback.format_exc())
                     outcome = SiteOutcome(broken_result(alliance, exc))
                 store.save_result(

@@ -59,6 +59,14 @@ JUDGE_CONCURRENCY = 1
 RENDER_TIMEOUT = 20.0
 #: Sub-resources (scripts, XHR) a rendered page may load, all fetched by us through the guard.
 RENDER_MAX_REQUESTS = 60
+#: Pages rendered at the same time in the one browser. Each open page is a renderer process of
+#: its own (tens of MB); two keep both cores busy while one page waits for its scripts, and
+#: more only queue for the same two cores (bench/render.py, docs/PERFORMANCE.md "Rendering").
+RENDER_POOL_SIZE = 2
+#: Seconds a rendering that failed because the browser died waits for the crawl's stop event:
+#: a SIGTERM sent to the whole process group kills Chromium in the same instant, and such a
+#: failure is an interruption (redone by --resume), not a finding about the site.
+RENDER_STOP_GRACE = 1.0
 #: Browser window of a rendering, and so of a screenshot ("above the fold"): a common laptop
 #: screen, on which the office looks at the pictures.
 SCREENSHOT_VIEWPORT: tuple[int, int] = (1280, 800)

@@ -4,24 +4,45 @@ Only homepages that :func:`monitor.pagekind.looks_js_rendered` flags come here, 
 starts lazily, once per crawl, the first time one is needed.
 
 Safety: Chromium never touches the network itself. Every request the page makes is intercepted
-(``page.route``) and either refused (another host, too many requests) or fetched by *our*
+(``context.route``) and either refused (another host, too many requests) or fetched by *our*
 :class:`~monitor.fetch.Fetcher` and fulfilled from its answer, so the SSRF guard, the TLS
 rules, the size caps and the per-host limit apply to the browser exactly as to the crawl, and
 DNS is resolved only by the guard.
 
-Threading: Playwright's sync API must stay on the thread that started it, so a single
-renderer thread owns the browser and crawl workers hand it jobs through a queue.
+Concurrency (issue 6: "one browser, a small pool of pages, a per-page timeout")::
+
+    crawl worker ── render() ──run_coroutine_threadsafe──> renderer thread: asyncio loop
+         (blocks on a concurrent Future)                     │ Playwright async API
+                                                             │ one Chromium, up to pool_size
+                                                             │ pages at once (a semaphore),
+                                                             │ each in its own browser context
+                                                             └ route handler ──run_in_executor──>
+                                                                 fetch pool (pool_size threads,
+                                                                 our blocking Fetcher)
+
+Playwright's objects belong to the loop that made them, so one dedicated thread owns the loop,
+the driver and the browser; crawl workers stay plain blocking threads. The Fetcher is blocking
+(requests), so route handlers run it on a small bounded thread pool: a page waiting for a slow
+script never stalls another page's requests, and the number of threads stays fixed.
+
+Stopping: a rendering cut short by the crawl's stop event (the page was cancelled, one of its
+requests was refused because of the stop, or the browser died while the stop arrived — SIGTERM
+often reaches Chromium too) comes back with ``interrupted=True``. Its DOM says nothing about
+the site, so :mod:`monitor.crawl` does not store a result for it and ``--resume`` redoes it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
+import functools
 import logging
 import os
-import queue
 import shutil
 import threading
-from concurrent.futures import Future
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +52,10 @@ from monitor.fetch import Fetcher
 
 log = logging.getLogger(__name__)
 
+_UNAVAILABLE = "未安裝瀏覽器，未執行 JavaScript / needs JavaScript, renderer unavailable (no browser installed)"
+_INTERRUPTED = "檢查已中止 / interrupted: the crawl was asked to stop during the rendering"
+_TIMED_OUT = "瀏覽器逾時 / the browser timed out"
+
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
@@ -38,13 +63,16 @@ class Rendered:
 
     ``png`` is a screenshot of the page above the fold when one was asked for; ``errors``
     are the uncaught script errors the page raised (a visitor sees the page without whatever
-    those scripts would have drawn, and so is it judged).
+    those scripts would have drawn, and so is it judged). ``interrupted`` means the crawl's
+    stop cut the rendering short: the answer is not evidence about the site and must not be
+    stored as a result.
     """
 
     html: str | None
     note: str
     png: bytes | None = None
     errors: tuple[str, ...] = ()
+    interrupted: bool = False
 
 
 def find_chromium() -> str | None:
@@ -65,12 +93,29 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return (parts.scheme, (parts.hostname or "").lower(), parts.port or default)
 
 
+def _interrupted() -> Rendered:
+    return Rendered(None, _INTERRUPTED, interrupted=True)
+
+
+class _Unavailable(Exception):
+    """No browser can be used in this crawl (Playwright missing, Chromium would not start)."""
+
+
 class Renderer:
-    """Renders pages in one headless Chromium owned by a dedicated thread.
+    """Renders pages in one headless Chromium, up to ``pool_size`` pages at a time.
 
     ``render(url, body, content_type)`` serves the already-fetched document body to the
     browser (no second fetch), lets the page's own scripts run with same-origin requests
-    fetched through ``fetcher``, and returns the resulting DOM.
+    fetched through ``fetcher``, and returns the resulting DOM. It blocks the calling thread
+    (a crawl worker) until its page is done; callers beyond ``pool_size`` wait for a page.
+
+    Example::
+
+        renderer = Renderer(fetcher, pool_size=2, stop_event=stop)
+        try:
+            shown = renderer.render(url, body, "text/html")
+        finally:
+            renderer.close()
     """
 
     def __init__(
@@ -80,144 +125,308 @@ class Renderer:
         executable: str | None = None,
         timeout: float = S.RENDER_TIMEOUT,
         max_requests: int = S.RENDER_MAX_REQUESTS,
+        pool_size: int = S.RENDER_POOL_SIZE,
+        stop_event: threading.Event | None = None,
     ) -> None:
+        if pool_size < 1:
+            raise ValueError(f"Renderer pool_size must be at least 1 page, got {pool_size}")
         self.fetcher = fetcher
         self.executable = executable if executable is not None else find_chromium()
         self.timeout = timeout
         self.max_requests = max_requests
-        self._jobs: queue.Queue[tuple[str, bytes, str, bool, Future[Rendered]] | None] = (
-            queue.Queue()
-        )
-        self._thread: threading.Thread | None = None
+        self.pool_size = pool_size
+        self._stop = stop_event or threading.Event()
+        #: Why no browser can be used after all (set once, from the renderer thread).
+        self._unavailable: str | None = None
+        #: The most pages that were open at the same moment (for tests and the benchmark).
+        self.peak_pages = 0
         self._start_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # Owned by the renderer thread's loop (created with it, used only from it).
+        self._fetch_pool: ThreadPoolExecutor | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._browser_lock: asyncio.Lock | None = None
+        self._pw: Any = None
+        self._browser: Any = None
+        self._tasks: set[asyncio.Task[Rendered]] = set()
+        self._open_pages = 0
 
     @property
     def available(self) -> bool:
-        return self.executable is not None
+        return self.executable is not None and self._unavailable is None
+
+    @property
+    def page_budget(self) -> float:
+        """Hard ceiling on one page in seconds: navigation, network idle and screenshot each
+        have their own Playwright timeout; this one also catches a hang inside Playwright."""
+        return self.timeout * 2 + 10
+
+    # any thread --------------------------------------------------------------------------------
 
     def render(
         self, url: str, body: bytes, content_type: str | None, *, screenshot: bool = False
     ) -> Rendered:
         """Show ``body`` (already fetched from ``url``) in the browser; with ``screenshot``, also
         take a PNG of the viewport (what a visitor sees above the fold)."""
-        if not self.available:
-            return Rendered(
-                None,
-                "未安裝瀏覽器，未執行 JavaScript / needs JavaScript, renderer unavailable"
-                " (no browser installed)",
-            )
-        with self._start_lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="renderer", daemon=True)
-                self._thread.start()
-        fut: Future[Rendered] = Future()
-        self._jobs.put((url, body, content_type or "text/html", screenshot, fut))
-        try:
-            return fut.result(timeout=self.timeout * 3 + 30)
-        except TimeoutError:
-            return Rendered(None, "瀏覽器逾時 / the browser timed out")
+        if self.executable is None:
+            return Rendered(None, _UNAVAILABLE)
+        if self._unavailable is not None:
+            return Rendered(None, self._unavailable)
+        if self._stop.is_set():
+            return _interrupted()
+        loop, thread = self._ensure_loop()
+        fut = asyncio.run_coroutine_threadsafe(
+            self._job(url, body, content_type or "text/html", screenshot), loop
+        )
+        # Waiting in slices: if the renderer thread ever died, its futures would never finish.
+        while True:
+            try:
+                return fut.result(timeout=1.0)
+            except concurrent.futures.TimeoutError:
+                if not thread.is_alive():
+                    fut.cancel()
+                    return Rendered(
+                        None,
+                        "瀏覽器已關閉 / the renderer was closed",
+                        interrupted=self._stop.is_set(),
+                    )
+            except concurrent.futures.CancelledError:  # close() while this page was waiting
+                return Rendered(
+                    None, "瀏覽器已關閉 / the renderer was closed", interrupted=self._stop.is_set()
+                )
 
     def close(self) -> None:
+        """Close every page, the browser and the driver, then end the renderer thread."""
         with self._start_lock:
-            thread, self._thread = self._thread, None
-        if thread is not None:
-            self._jobs.put(None)
-            thread.join(timeout=30)
+            loop, thread, pool = self._loop, self._thread, self._fetch_pool
+            self._loop = self._thread = self._fetch_pool = None
+        if loop is None or thread is None:
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(timeout=30)
+        except Exception as exc:  # a wedged driver must not keep the crawl from ending
+            log.warning("closing the browser failed: %s", exc)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=30)
+        if pool is not None:
+            # Bounded: a fetch still running ends by the Fetcher's own page deadline.
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _ensure_loop(self) -> tuple[asyncio.AbstractEventLoop, threading.Thread]:
+        with self._start_lock:
+            if self._loop is None or self._thread is None:
+                loop = asyncio.new_event_loop()
+                self._fetch_pool = ThreadPoolExecutor(
+                    self.pool_size, thread_name_prefix="render-fetch"
+                )
+                self._slots = asyncio.Semaphore(self.pool_size)
+                self._browser_lock = asyncio.Lock()
+                self._thread = threading.Thread(
+                    target=self._run_loop, args=(loop,), name="renderer", daemon=True
+                )
+                self._loop = loop
+                self._thread.start()
+            return self._loop, self._thread
+
+    def _run_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        asyncio.set_event_loop(loop)
+        # Playwright leaves "Future exception was never retrieved" behind when a page closes
+        # under a pending request; that is expected here, not worth a traceback on stderr.
+        loop.set_exception_handler(
+            lambda _loop, context: log.debug("renderer loop: %s", context.get("message"))
+        )
+        try:
+            loop.run_forever()
+        finally:
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
 
     # renderer thread ---------------------------------------------------------------------------
 
-    def _loop(self) -> None:
+    async def _shutdown(self) -> None:
+        pending = [t for t in self._tasks if not t.done()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        await self._close_browser()
+
+    async def _close_browser(self) -> None:
+        browser, self._browser = self._browser, None
+        pw, self._pw = self._pw, None
+        if browser is not None:
+            with contextlib.suppress(Exception):
+                await browser.close()
+        if pw is not None:
+            with contextlib.suppress(Exception):
+                await pw.stop()
+
+    async def _wait_for_stop(self) -> None:
+        while not self._stop.is_set():
+            await asyncio.sleep(0.1)
+
+    async def _stop_within(self, seconds: float) -> bool:
+        """Whether the stop arrives within ``seconds``: a signal sent to the process group
+        (systemd's SIGTERM, Ctrl-C) kills Chromium at the same moment as it reaches us, and the
+        dead browser may be noticed a little before the stop event is set."""
+        end = asyncio.get_running_loop().time() + seconds
+        while not self._stop.is_set() and asyncio.get_running_loop().time() < end:
+            await asyncio.sleep(0.05)
+        return self._stop.is_set()
+
+    async def _job(self, url: str, body: bytes, ctype: str, screenshot: bool) -> Rendered:
+        """One rendering, raced against the crawl's stop."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)  # type: ignore[arg-type]
+        work = asyncio.ensure_future(self._in_a_slot(url, body, ctype, screenshot))
+        stopper = asyncio.ensure_future(self._wait_for_stop())
         try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            self._drain("Playwright 未安裝 / Playwright is not installed")
-            return
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(
+            await asyncio.wait({work, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if work.done():
+                return work.result()
+            return _interrupted()
+        finally:
+            for fut in (work, stopper):
+                fut.cancel()
+            await asyncio.gather(work, stopper, return_exceptions=True)
+            self._tasks.discard(task)  # type: ignore[arg-type]
+
+    async def _in_a_slot(self, url: str, body: bytes, ctype: str, screenshot: bool) -> Rendered:
+        assert self._slots is not None
+        async with self._slots:
+            if self._stop.is_set():
+                return _interrupted()
+            try:
+                browser = await self._get_browser()
+            except _Unavailable as exc:
+                return Rendered(None, str(exc), interrupted=self._stop.is_set())
+            self._open_pages += 1
+            self.peak_pages = max(self.peak_pages, self._open_pages)
+            try:
+                return await asyncio.wait_for(
+                    self._render_page(browser, url, body, ctype, screenshot), self.page_budget
+                )
+            except TimeoutError:
+                log.warning("rendering %s took longer than %.0f s", url, self.page_budget)
+                return Rendered(None, _TIMED_OUT, interrupted=self._stop.is_set())
+            except Exception as exc:  # a broken page must not stop the crawl
+                gone = not _connected(browser)
+                if self._stop.is_set() or (gone and await self._stop_within(S.RENDER_STOP_GRACE)):
+                    return _interrupted()
+                log.warning("rendering %s failed: %s", url, exc)
+                return Rendered(None, f"瀏覽器無法顯示 / rendering failed: {exc}")
+            finally:
+                self._open_pages -= 1
+
+    async def _get_browser(self) -> Any:
+        """The one browser, launched on first use, and again if it died mid-crawl."""
+        assert self._browser_lock is not None
+        async with self._browser_lock:
+            if self._browser is not None and _connected(self._browser):
+                return self._browser
+            if self._browser is not None:
+                log.warning("Chromium went away during the crawl; starting it again")
+            await self._close_browser()
+            try:
+                from playwright.async_api import async_playwright
+            except ImportError:
+                self._unavailable = (
+                    "Playwright 未安裝 / needs JavaScript, renderer unavailable"
+                    " (Playwright is not installed)"
+                )
+                raise _Unavailable(self._unavailable) from None
+            try:
+                self._pw = await async_playwright().start()
+                self._browser = await self._pw.chromium.launch(
                     executable_path=self.executable,
                     headless=True,
                     args=list(S.CHROMIUM_ARGS),
                 )
-                try:
-                    while True:
-                        job = self._jobs.get()
-                        if job is None:
-                            return
-                        url, body, ctype, shoot, fut = job
-                        try:
-                            fut.set_result(self._render_one(browser, url, body, ctype, shoot))
-                        except Exception as exc:  # a broken page must not stop the crawl
-                            log.warning("rendering %s failed: %s", url, exc)
-                            fut.set_result(
-                                Rendered(None, f"瀏覽器無法顯示 / rendering failed: {exc}")
-                            )
-                finally:
-                    browser.close()
-        except Exception as exc:
-            log.warning("cannot start Chromium (%s): %s", self.executable, exc)
-            self._drain(f"瀏覽器無法啟動 / the browser could not start: {exc}")
+            except Exception as exc:
+                await self._close_browser()
+                if self._stop.is_set():
+                    raise _Unavailable(_INTERRUPTED) from exc
+                log.warning("cannot start Chromium (%s): %s", self.executable, exc)
+                self._unavailable = (
+                    "瀏覽器無法啟動 / needs JavaScript, renderer unavailable"
+                    f" (the browser could not start: {exc})"
+                )
+                raise _Unavailable(self._unavailable) from exc
+            return self._browser
 
-    def _drain(self, note: str) -> None:
-        """Answer every waiting and future job with ``note`` (no browser after all)."""
-        self.executable = None
-        while True:
-            try:
-                job = self._jobs.get_nowait()
-            except queue.Empty:
-                return
-            if job is not None:
-                job[4].set_result(Rendered(None, note))
+    def _fetch_soon(self, url: str) -> Coroutine[Any, Any, Any]:
+        """Our blocking, guarded fetch of one sub-resource, on the bounded fetch pool."""
+        loop = asyncio.get_running_loop()
+        call = functools.partial(self.fetcher.fetch, url, retries=0, max_bytes=S.MAX_SUBPAGE_BYTES)
+        return loop.run_in_executor(self._fetch_pool, call)  # type: ignore[return-value]
 
-    def _render_one(
-        self, browser: Any, url: str, body: bytes, ctype: str, screenshot: bool = False
+    async def _render_page(
+        self, browser: Any, url: str, body: bytes, ctype: str, screenshot: bool
     ) -> Rendered:
         width, height = S.SCREENSHOT_VIEWPORT
-        context = browser.new_context(
+        context = await browser.new_context(
             java_script_enabled=True,
             service_workers="block",
             user_agent=S.USER_AGENT,
             viewport={"width": width, "height": height},
         )
         origin = _origin(url)
-        counts = {"requests": 0, "refused": 0}
+        counts = {"requests": 0, "refused": 0, "stopped": 0}
         errors: list[str] = []
 
-        def handle(route: Any) -> None:
-            req_url = route.request.url
-            if req_url.split("#", 1)[0] == url.split("#", 1)[0] and counts["requests"] == 0:
+        async def handle(route: Any) -> None:
+            try:
+                req_url = route.request.url
+                if req_url.split("#", 1)[0] == url.split("#", 1)[0] and counts["requests"] == 0:
+                    counts["requests"] += 1
+                    await route.fulfill(status=200, headers={"content-type": ctype}, body=body)
+                    return
                 counts["requests"] += 1
-                route.fulfill(status=200, headers={"content-type": ctype}, body=body)
-                return
-            counts["requests"] += 1
-            if _origin(req_url) != origin or counts["requests"] > self.max_requests:
-                counts["refused"] += 1
-                route.abort("blockedbyclient")
-                return
-            got = self.fetcher.fetch(req_url, retries=0, max_bytes=S.MAX_SUBPAGE_BYTES)
-            if got.status is None or (got.error is not None and got.error.kind != "http-status"):
-                route.abort("failed")
-                return
-            headers = {"content-type": got.content_type or "application/octet-stream"}
-            route.fulfill(status=got.status, headers=headers, body=got.body)
+                if _origin(req_url) != origin or counts["requests"] > self.max_requests:
+                    counts["refused"] += 1
+                    await route.abort("blockedbyclient")
+                    return
+                got = await self._fetch_soon(req_url)
+                if got.error is not None and got.error.kind == "stopped":
+                    counts["stopped"] += 1
+                    await route.abort("failed")
+                    return
+                if got.status is None or (
+                    got.error is not None and got.error.kind != "http-status"
+                ):
+                    await route.abort("failed")
+                    return
+                headers = {"content-type": got.content_type or "application/octet-stream"}
+                await route.fulfill(status=got.status, headers=headers, body=got.body)
+            except Exception as exc:  # the page was closed (timeout, stop) under this request
+                log.debug("route %s: %s", route.request.url, exc)
 
         try:
-            context.route("**/*", handle)
-            page = context.new_page()
+            await context.route("**/*", handle)
+            page = await context.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)[:200]))
-            page.goto(url, wait_until="load", timeout=self.timeout * 1000)
+            await page.goto(url, wait_until="load", timeout=self.timeout * 1000)
             # Pages that poll for ever never go idle; their DOM is there by now anyway.
             with contextlib.suppress(Exception):
-                page.wait_for_load_state("networkidle", timeout=min(5.0, self.timeout) * 1000)
-            html = page.content()
+                await page.wait_for_load_state("networkidle", timeout=min(5.0, self.timeout) * 1000)
+            html = await page.content()
             png: bytes | None = None
             if screenshot:
                 try:
-                    png = page.screenshot(type="png", full_page=False, timeout=self.timeout * 1000)
+                    png = await page.screenshot(
+                        type="png", full_page=False, timeout=self.timeout * 1000
+                    )
                 except Exception as exc:  # the judged DOM is still good without a picture
                     log.warning("screenshot of %s failed: %s", url, exc)
         finally:
-            context.close()
+            with contextlib.suppress(Exception):
+                await context.close()
+        if counts["stopped"]:
+            # Some of the page's own requests were refused because of the stop: what it drew
+            # without them is not what a visitor sees.
+            return _interrupted()
         note = "以無頭瀏覽器執行 JavaScript 後判斷 / judged on the page as rendered by headless Chromium"
         if counts["refused"]:
             note += f" ({counts['refused']} requests to other hosts blocked)"
@@ -227,3 +436,10 @@ class Renderer:
                 f" first: {errors[0]}"
             )
         return Rendered(html, note, png, tuple(errors))
+
+
+def _connected(browser: Any) -> bool:
+    try:
+        return bool(browser.is_connected())
+    except Exception:
+        return False

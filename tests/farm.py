@@ -264,6 +264,116 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
+# --- single-page apps and process trees ----------------------------------------------------------
+
+#: The shell every path of a small single-page app answers with: no text of its own, one script.
+SPA_SHELL = (
+    "<!doctype html><html lang='zh-TW'><head><meta charset='utf-8'><title>聯盟</title>"
+    "<script src='/spa.js' defer></script></head><body><div id='root'></div>"
+    "<noscript>請開啟 JavaScript</noscript></body></html>"
+)
+#: The app: asks /data.json for its content and draws it; nothing readable exists before that.
+SPA_JS = (
+    "document.addEventListener('DOMContentLoaded', function () {"
+    "  fetch('/data.json').then(r => r.json()).then(d => {"
+    "    document.getElementById('root').innerHTML = '<h1>' + d.name + '</h1><p>' + d.credit +"
+    "      '</p><h2>最新消息</h2><ul>' + d.news.map(n => '<li>' + n + '</li>').join('') + '</ul>';"
+    "  });"
+    "});"
+)
+
+
+def spa_content(name: str, news_date: str) -> dict[str, object]:
+    """What a small alliance site says: its name, the funding credit and a dated news list."""
+    return {
+        "name": name,
+        "credit": "本聯盟為國科會補助之產學小聯盟，協助會員廠商進行技術開發與人才培訓。",
+        "news": [f"{news_date} 技術講座開放報名", "2026-09-15 會員大會"],
+    }
+
+
+def spa_routes(name: str, news_date: str, *, data: Handler | None = None) -> dict[str, Handler]:
+    """Routes of a single-page app whose credit and dated news appear only after its script
+    ran. ``data`` replaces the /data.json handler (to slow it down or to act on the moment
+    the browser asks for it)."""
+    import json
+
+    shell = raw(SPA_SHELL.encode(), content_type="text/html; charset=utf-8")
+    body = json.dumps(spa_content(name, news_date), ensure_ascii=False).encode()
+    return {
+        "/": shell,
+        "/spa.js": raw(SPA_JS.encode(), content_type="text/javascript"),
+        "/data.json": data or raw(body, content_type="application/json"),
+    }
+
+
+def static_routes(name: str, news_date: str) -> dict[str, Handler]:
+    """The same site as :func:`spa_routes` with its content in the HTML itself."""
+    c = spa_content(name, news_date)
+    items = "".join(f"<li>{n}</li>" for n in c["news"])  # type: ignore[attr-defined]
+    return {"/": page(f"<h1>{name}</h1><p>{c['credit']}</p><h2>最新消息</h2><ul>{items}</ul>")}
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and all its descendants, read from /proc (Linux): Chromium's processes are
+    children of Playwright's driver, itself a child of ours."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        # The command name is in parentheses and may hold spaces: split after the last ")".
+        ppid = int(stat.rpartition(")")[2].split()[1])
+        parents.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(parents.get(pid, []))
+    return found
+
+
+def process_name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def tree_rss(root: int) -> int:
+    """Resident memory of ``root`` and its descendants in bytes (shared pages counted once per
+    process, as ``ps`` does: an upper bound on what the tree costs)."""
+    total = 0
+    for pid in process_tree(root):
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+        except OSError:
+            continue
+    return total
+
+
+def tree_pss(root: int) -> int:
+    """Proportional memory of ``root`` and its descendants in bytes: each shared page is split
+    among the processes that map it, so the sum is what the tree really costs (Chromium's many
+    processes share most of their binary, which :func:`tree_rss` counts again for each)."""
+    total = 0
+    for pid in process_tree(root):
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+        except OSError:
+            continue
+    return total
+
+
 # --- certificates ------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -294,6 +295,83 @@ def test_resume_after_sigkill_finishes_without_redoing_sites(tmp_path: Path) -> 
         site.stop()
 
 
+@pytest.mark.parametrize("browser_killed", [False, True], ids=["stop", "stop-and-sigterm"])
+def test_stop_during_a_rendering_stores_nothing_and_resume_redoes_it(
+    tmp_path: Path, browser_killed: bool
+) -> None:
+    """Issue 6 bug: a SIGTERM while a JS homepage rendered stored a false warn
+    ("rendering failed: ... browser has been closed") that --resume then kept.
+
+    The scheduler's SIGTERM sets the crawl's stop event; a SIGTERM sent to the process group
+    (systemd, Ctrl-C) also kills Chromium, a moment before our handler runs. Both cases are
+    reproduced the moment the browser asks for the app's data.
+    """
+    from tests.farm import process_name, process_tree, spa_content, spa_routes
+
+    if find_chromium() is None:
+        pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
+    plain = Site("127.0.0.2").start()
+    plain.routes["/"] = page("<p>本聯盟由國科會補助。</p><ul><li>2026-11-01 活動</li></ul>")
+    app = Site("127.0.0.4").start()
+    stop = threading.Event()
+    ours_before = set(process_tree(os.getpid()))
+    data = json.dumps(spa_content("資訊安全防護產學聯盟", "2026-11-12"), ensure_ascii=False)
+    interrupted = {"done": False}
+
+    def data_json(h: object) -> None:
+        from tests.farm import send
+
+        if not interrupted["done"]:
+            interrupted["done"] = True
+            if browser_killed:
+                for pid in process_tree(os.getpid()):
+                    if pid not in ours_before and "chrom" in process_name(pid).lower():
+                        with contextlib.suppress(ProcessLookupError):
+                            os.kill(pid, signal.SIGTERM)
+                time.sleep(0.3)  # our signal handler runs a moment after Chromium died
+            stop.set()
+            time.sleep(0.5)
+        send(h, data.encode(), content_type="application/json")  # type: ignore[arg-type]
+
+    app.routes.update(spa_routes("資訊安全防護產學聯盟", "2026-11-12", data=data_json))
+    content = tmp_path / "content"
+    write_profile(content, "plain", plain.url("/"))
+    write_profile(content, "spa", app.url("/"))
+    db = tmp_path / "m.sqlite3"
+    try:
+        run_id = run_crawl(
+            content_dir=content,
+            db_path=db,
+            today=TODAY,
+            concurrency=1,
+            fetch_options=FAST,
+            stop_event=stop,
+            renderer_executable=find_chromium(),
+        )
+        store = Store(db)
+        assert interrupted["done"]
+        assert not store.run(run_id).finished  # type: ignore[union-attr]
+        assert store.done_slugs(run_id) == {"plain"}  # no false verdict for the rendered site
+        again = run_crawl(
+            content_dir=content,
+            db_path=db,
+            today=TODAY,
+            resume=True,
+            fetch_options=FAST,
+            renderer_executable=find_chromium(),
+        )
+        assert again == run_id and store.run(run_id).finished  # type: ignore[union-attr]
+        results = {r.slug: r for r in store.results(run_id)}
+        spa = results["spa"]
+        assert (spa.loads.status, spa.credit.status, spa.updates.status) == ("pass",) * 3
+        assert spa.extra.get("rendered") is True
+        assert plain.hits["/"] == 1  # the finished site was not redone
+        store.close()
+    finally:
+        plain.stop()
+        app.stop()
+
+
 def test_unchanged_dateless_page_fails_changed_page_passes(tmp_path: Path) -> None:
     site = Site("127.0.0.2").start()
     body = {
@@ -510,3 +588,94 @@ def test_cli_screenshots_are_stored_with_the_runs_evidence(tmp_path: Path) -> No
     assert store.screenshot(data["run_id"], "down") is None
     assert by_slug["down"]["screenshot"] is None and by_slug["down"]["screenshot_note"]
     store.close()
+
+
+def _profile_with_english_name(content: Path, slug: str, website: str) -> None:
+    folder = content / "alliances"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{slug}.toml").write_text(
+        f'name = "{slug} 產學聯盟"\nname_en = "{slug.title()} Industry Alliance"\n'
+        f'university = "範例大學"\nuniversity_en = "Example University"\nindustry = "ict"\n'
+        f'website = "{website}"\ncontact_email = "{slug}@example.edu.tw"\n',
+        encoding="utf-8",
+    )
+
+
+def test_cli_crawl_report_has_the_registry_names_and_the_configured_next_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bs4 import BeautifulSoup
+
+    monkeypatch.delenv("ALLIANCE_MONITOR_CONFIG", raising=False)
+    site = Site("127.0.0.2").start()
+    site.routes["/ok/"] = page("<p>本聯盟由國科會補助，協助廠商開發新技術。</p>")
+    _profile_with_english_name(tmp_path / "content", "ok", site.url("/ok/"))
+    # ./monitor.toml of the project folder, as the office runs it (no --config needed)
+    (tmp_path / "monitor.toml").write_text('[schedule]\ncron = "0 9 5 * *"\n', encoding="utf-8")
+    try:
+        done = run_cli(
+            "--content", "content", "--db", "m.sqlite3", "--reports", "reports",
+            "--allow-private", "--retries", "0", "--timeout", "3", "--today", "2026-11-20",
+            cwd=tmp_path,
+        )  # fmt: skip
+    finally:
+        site.stop()
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "reports" / "2026-11"
+    assert f"reports: {Path('reports') / '2026-11'}" in done.stdout
+    data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    assert data["next_check"] == "2026-12-05"  # [schedule] cron, not the default 1st
+    soup = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "lxml")
+    assert soup.find(id="a-ok").select_one(".name-en").get_text() == "Ok Industry Alliance"
+    assert "Ok Industry Alliance" in (folder / "report.csv").read_text(encoding="utf-8-sig")
+
+
+def test_cli_crawl_with_a_bad_settings_file_stops_before_crawling(tmp_path: Path) -> None:
+    site = Site("127.0.0.2").start()
+    site.routes["/ok/"] = page("<p>本聯盟由國科會補助，協助廠商開發新技術。</p>")
+    write_profile(tmp_path / "content", "ok", site.url("/ok/"))
+    (tmp_path / "bad.toml").write_text('[schedule]\ncron = "every month"\n', encoding="utf-8")
+    try:
+        done = run_cli(
+            "--content", "content", "--db", "m.sqlite3", "--allow-private",
+            "--config", "bad.toml", cwd=tmp_path,
+        )  # fmt: skip
+        assert site.hits["/ok/"] == 0
+    finally:
+        site.stop()
+    assert done.returncode == 2
+    assert "cron 'every month' is not a cron expression" in done.stderr
+
+
+def test_cli_crawl_screenshots_appear_in_the_months_report(tmp_path: Path) -> None:
+    if find_chromium() is None:
+        pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
+    from bs4 import BeautifulSoup
+
+    site = Site("127.0.0.2").start()
+    site.routes["/ok/"] = page("<p>本聯盟由國科會補助，協助廠商開發新技術。</p>")
+    content = tmp_path / "content"
+    _profile_with_english_name(content, "ok", site.url("/ok/"))
+    _profile_with_english_name(content, "down", "http://127.0.0.2:9/")
+    try:
+        done = run_cli(
+            "--content", "content", "--db", "m.sqlite3", "--reports", "reports",
+            "--allow-private", "--retries", "0", "--timeout", "5", "--today", "2026-11-20",
+            "--screenshots", cwd=tmp_path,
+        )  # fmt: skip
+    finally:
+        site.stop()
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "reports" / "2026-11"
+    store = Store(tmp_path / "m.sqlite3")
+    (run,) = store.runs()
+    _url, png = store.screenshot(run.id, "ok") or ("", b"")
+    store.close()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert (folder / "screenshots" / "ok.png").read_bytes() == png
+    assert not (folder / "screenshots" / "down.png").exists()  # nothing to photograph
+    soup = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "lxml")
+    img = soup.find(id="a-ok").select_one("a.shot[href='screenshots/ok.png'] img")
+    assert img is not None and img["src"] == "screenshots/ok.png" and img["loading"] == "lazy"
+    assert int(img["width"]) == 160 and int(img["height"]) > 0
+    assert soup.find(id="a-down").select("a.shot, img") == []

@@ -1,0 +1,215 @@
+"""The renderer's pool of pages in one real Chromium, against loopback single-page apps.
+
+Each site is on its own loopback address, as alliances are on their own hosts: the Fetcher
+allows one request at a time per host, and these tests are about the browser, not that rule.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from monitor.fetch import Fetcher, FetchOptions
+from monitor.guard import AddressPolicy
+from monitor.pagekind import looks_js_rendered
+from monitor.render import Rendered, Renderer, find_chromium
+from tests.farm import (
+    SPA_SHELL,
+    Handler,
+    Site,
+    process_name,
+    process_tree,
+    spa_content,
+    spa_routes,
+)
+
+
+def chromium() -> str:
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
+    return exe
+
+
+def fetcher() -> Fetcher:
+    return Fetcher(
+        FetchOptions(
+            connect_timeout=2,
+            read_timeout=5,
+            deadline=6,
+            retries=0,
+            policy=AddressPolicy(allow_private=True),
+        )
+    )
+
+
+class InFlight:
+    """Counts the requests being answered at the same moment, across all sites."""
+
+    def __init__(self) -> None:
+        self.now = 0
+        self.peak = 0
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+
+    def __exit__(self, *_exc: object) -> None:
+        with self._lock:
+            self.now -= 1
+
+
+def slow_json(
+    seconds: float, news_date: str = "2026-11-12", *, count: InFlight | None = None
+) -> Handler:
+    """/data.json answered after ``seconds``: the page's data call is what a pool overlaps."""
+    import json
+
+    from tests.farm import send
+
+    body = json.dumps(spa_content("慢速聯盟", news_date), ensure_ascii=False).encode()
+
+    def handle(h: object) -> None:
+        with count or InFlight():
+            time.sleep(seconds)
+        send(h, body, content_type="application/json")  # type: ignore[arg-type]
+
+    return handle
+
+
+@pytest.fixture
+def sites() -> Iterator[list[Site]]:
+    started = [Site(f"127.0.0.{20 + i}").start() for i in range(4)]
+    try:
+        yield started
+    finally:
+        for s in started:
+            s.stop()
+
+
+def render_all(renderer: Renderer, sites: list[Site]) -> list[Rendered]:
+    """Render every site's homepage from its own crawl-worker thread, all at once."""
+    with ThreadPoolExecutor(len(sites)) as workers:
+        futures = [
+            workers.submit(renderer.render, s.url("/"), SPA_SHELL.encode(), "text/html")
+            for s in sites
+        ]
+        return [f.result() for f in futures]
+
+
+def test_the_fixture_is_an_app_shell() -> None:
+    assert looks_js_rendered(SPA_SHELL)
+
+
+@pytest.mark.parametrize("pool", [1, 2])
+def test_at_most_pool_size_pages_render_at_once(sites: list[Site], pool: int) -> None:
+    waiting = InFlight()
+    for s in sites:
+        s.routes.update(spa_routes("慢速聯盟", "2026-11-12", data=slow_json(0.8, count=waiting)))
+    renderer = Renderer(fetcher(), executable=chromium(), timeout=10, pool_size=pool)
+    try:
+        shown = render_all(renderer, sites)
+    finally:
+        renderer.close()
+    assert all(r.html is not None and "國科會補助" in r.html for r in shown), shown
+    assert all("2026-11-12" in (r.html or "") for r in shown)
+    assert renderer.peak_pages == pool
+    # The pages' slow data calls overlap exactly as far as the pool lets them.
+    assert waiting.peak == pool
+
+
+def test_a_page_waiting_for_a_slow_request_does_not_hold_up_another(sites: list[Site]) -> None:
+    slow, quick = sites[0], sites[1]
+    slow.routes.update(spa_routes("慢速聯盟", "2026-11-12", data=slow_json(4.0)))
+    quick.routes.update(spa_routes("快速聯盟", "2026-11-13"))
+    renderer = Renderer(fetcher(), executable=chromium(), timeout=10, pool_size=2)
+    try:
+        renderer.render(quick.url("/"), SPA_SHELL.encode(), "text/html")  # browser up
+        with ThreadPoolExecutor(1) as worker:
+            waiting = worker.submit(renderer.render, slow.url("/"), SPA_SHELL.encode(), "text/html")
+            time.sleep(0.5)  # the slow page is now waiting for its data in the fetch pool
+            started = time.monotonic()
+            fast = renderer.render(quick.url("/"), SPA_SHELL.encode(), "text/html")
+            fast_took = time.monotonic() - started
+            assert not waiting.done()
+            late = waiting.result()
+    finally:
+        renderer.close()
+    assert fast.html is not None and "2026-11-13" in fast.html
+    assert fast_took < 2.5
+    assert late.html is not None and "2026-11-12" in late.html
+
+
+def test_the_stop_interrupts_a_rendering_promptly(sites: list[Site]) -> None:
+    stop = threading.Event()
+    asked = threading.Event()
+    inner = slow_json(5.0)
+
+    def data(h: object) -> None:
+        asked.set()
+        inner(h)  # type: ignore[arg-type]
+
+    sites[0].routes.update(spa_routes("慢速聯盟", "2026-11-12", data=data))
+    renderer = Renderer(fetcher(), executable=chromium(), timeout=10, stop_event=stop)
+    try:
+        threading.Thread(target=lambda: asked.wait(20) and stop.set(), daemon=True).start()
+        started = time.monotonic()
+        shown = renderer.render(sites[0].url("/"), SPA_SHELL.encode(), "text/html")
+        took = time.monotonic() - started
+        after = renderer.render(sites[1].url("/"), SPA_SHELL.encode(), "text/html")
+    finally:
+        renderer.close()
+    assert shown.interrupted and shown.html is None
+    assert took < 4.5  # the 5 s request was not waited for
+    assert after.interrupted  # nothing new starts once the crawl stops
+
+
+def test_a_browser_that_cannot_start_is_renderer_unavailable(sites: list[Site]) -> None:
+    sites[0].routes.update(spa_routes("聯盟", "2026-11-12"))
+    renderer = Renderer(fetcher(), executable="/bin/false", timeout=5)
+    try:
+        first = renderer.render(sites[0].url("/"), SPA_SHELL.encode(), "text/html")
+        second = renderer.render(sites[0].url("/"), SPA_SHELL.encode(), "text/html")
+    finally:
+        renderer.close()
+    for r in (first, second):
+        assert r.html is None and not r.interrupted
+        assert "renderer unavailable" in r.note and "could not start" in r.note
+    assert sites[0].hits["/spa.js"] == 0
+
+
+def _chromium_pids(before: set[int]) -> set[int]:
+    return {
+        p
+        for p in process_tree(os.getpid())
+        if p not in before and "chrom" in process_name(p).lower()
+    }
+
+
+def _eventually(cond: Callable[[], bool], seconds: float = 10.0) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.1)
+    return cond()
+
+
+def test_close_ends_the_browser_and_the_thread(sites: list[Site]) -> None:
+    sites[0].routes.update(spa_routes("聯盟", "2026-11-12"))
+    before = set(process_tree(os.getpid()))
+    renderer = Renderer(fetcher(), executable=chromium(), timeout=10, pool_size=2)
+    assert not _chromium_pids(before)  # lazy: no browser before the first JS homepage
+    shown = renderer.render(sites[0].url("/"), SPA_SHELL.encode(), "text/html")
+    assert shown.html is not None and "國科會補助" in shown.html
+    assert _chromium_pids(before)
+    renderer.close()
+    assert not any(t.name == "renderer" for t in threading.enumerate())
+    assert _eventually(lambda: not _chromium_pids(before))
