@@ -15,23 +15,51 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from alliance_portal.registry import dump_profile  # noqa: E402
-from alliance_portal.settings import DEFAULT_INDUSTRIES  # noqa: E402
+from alliance_portal.registry import dump_profile
+from alliance_portal.settings import DEFAULT_INDUSTRIES
 
 BIN = Path(sys.executable).parent
-WORDS_ZH = "馬達 感測 晶片 材料 能源 醫療 檢測 驅動 智慧 製造 控制 網路 光電 節能 環境 生技".split()
-WORDS_EN = "motor sensing chip material energy medical testing drive smart manufacturing control network".split()
+WORDS_ZH = [
+    "馬達",
+    "感測",
+    "晶片",
+    "材料",
+    "能源",
+    "醫療",
+    "檢測",
+    "驅動",
+    "智慧",
+    "製造",
+    "控制",
+    "網路",
+    "光電",
+    "節能",
+    "環境",
+    "生技",
+]
+WORDS_EN = [
+    "motor",
+    "sensing",
+    "chip",
+    "material",
+    "energy",
+    "medical",
+    "testing",
+    "drive",
+    "smart",
+    "manufacturing",
+    "control",
+    "network",
+]
 
 
 def make_registry(root: Path, n: int) -> tuple[Path, Path]:
@@ -79,8 +107,6 @@ def make_plain_pelican(root: Path, n: int) -> Path:
     return conf
 
 
-
-
 def measure(cmd: list[str], cwd: Path, repeat: int) -> tuple[float, float]:
     """Median wall time and peak RSS over ``repeat`` runs, measured in a clean helper process."""
     code = (
@@ -96,14 +122,19 @@ def measure(cmd: list[str], cwd: Path, repeat: int) -> tuple[float, float]:
 
     out = subprocess.run(
         [sys.executable, "-c", code, json.dumps(cmd), str(repeat)],
-        cwd=cwd, capture_output=True, text=True, check=True,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     times, peak_mb = json.loads(out)
     return statistics.median(times), peak_mb
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--alliances", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
@@ -113,18 +144,36 @@ def main() -> None:
         content, banners = make_registry(root, n)
         conf = make_plain_pelican(root, n)
         repo = Path(__file__).resolve().parent.parent
-        alliance = [str(BIN / "alliance"), "build", "--content", str(content), "--banners", str(banners),
-                    "--settings", str(repo / "pelicanconf.py")]
-        ours_no_search = measure(alliance + ["--output", str(root / "out-a"), "--no-search"], root, args.repeat)
-        search_only = measure([sys.executable, "-m", "pagefind", "--site", str(root / "out-a"), "--silent"],
-                              root, args.repeat)
-        ours_full = measure(alliance + ["--output", str(root / "out-b")], root, args.repeat)
-        plain = measure([str(BIN / "pelican"), "content", "-s", str(conf), "-o", str(root / "plain-out"), "-q"],
-                        conf.parent, args.repeat)
+        alliance = [
+            str(BIN / "alliance"),
+            "build",
+            "--content",
+            str(content),
+            "--banners",
+            str(banners),
+            "--settings",
+            str(repo / "pelicanconf.py"),
+        ]
+        ours_no_search = measure(
+            [*alliance, "--output", str(root / "out-a"), "--no-search"], root, args.repeat
+        )
+        search_only = measure(
+            [sys.executable, "-m", "pagefind", "--site", str(root / "out-a"), "--silent"],
+            root,
+            args.repeat,
+        )
+        ours_full = measure([*alliance, "--output", str(root / "out-b")], root, args.repeat)
+        plain = measure(
+            [str(BIN / "pelican"), "content", "-s", str(conf), "-o", str(root / "plain-out"), "-q"],
+            conf.parent,
+            args.repeat,
+        )
         pages = sum(1 for _ in (root / "out-b").rglob("*.html"))
         plain_pages = sum(1 for _ in (root / "plain-out").rglob("*.html"))
     print(f"alliances: {n}; our build wrote {pages} HTML pages, plain Pelican {plain_pages}")
-    print(f"cpu: {os.cpu_count()} cores; python {sys.version.split()[0]}; median of {args.repeat} runs")
+    print(
+        f"cpu: {os.cpu_count()} cores; python {sys.version.split()[0]}; median of {args.repeat} runs"
+    )
     rows = [
         ("plain Pelican, N Markdown pages (simple theme)", plain),
         ("alliance build --no-search", ours_no_search),

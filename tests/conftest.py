@@ -78,5 +78,7 @@ def run_axe(page) -> list[dict]:  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def pngsuite() -> Path:
     if not PNGSUITE.is_dir():
-        pytest.fail(f"PNG test suite not found at {PNGSUITE} (it ships with the repository in tests/data/pngsuite)")
+        pytest.fail(
+            f"PNG test suite not found at {PNGSUITE} (it ships with the repository in tests/data/pngsuite)"
+        )
     return PNGSUITE

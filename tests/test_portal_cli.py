@@ -39,7 +39,10 @@ def test_check_lists_every_problem_and_exits_1(tmp_path, capsys):
         in out
     )
     assert "typo.toml: website: 'www.x.tw' is not a website address" in out
-    assert "WARNING: " in out and "bio-sensor.png: this is a GIF file named .png: export it as PNG" in out
+    assert (
+        "WARNING: " in out
+        and "bio-sensor.png: this is a GIF file named .png: export it as PNG" in out
+    )
     assert "3 error(s), 1 warning(s)" in out
 
 
