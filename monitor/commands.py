@@ -112,6 +112,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="sites checked in parallel (default 16)",
     )
+    crawl.add_argument(
+        "--render-pool",
+        type=_positive(int),
+        default=None,
+        metavar="N",
+        help="pages the one headless Chromium renders at once for JavaScript homepages"
+        " (default 2; each open page costs about 35-50 MB)",
+    )
     crawl.add_argument("--only", nargs="+", metavar="SLUG", help="check only these alliances")
     crawl.add_argument(
         "--allow-private",
@@ -165,6 +173,7 @@ def run(args: argparse.Namespace) -> int:
             json_path=args.json,
             progress=sys.stderr.isatty(),
             screenshots=args.screenshots,
+            render_pool=args.render_pool or S.RENDER_POOL_SIZE,
         )
     except CrawlError as exc:
         print(f"error: {exc}", file=sys.stderr)

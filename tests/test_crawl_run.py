@@ -679,3 +679,14 @@ def test_cli_crawl_screenshots_appear_in_the_months_report(tmp_path: Path) -> No
     assert img is not None and img["src"] == "screenshots/ok.png" and img["loading"] == "lazy"
     assert int(img["width"]) == 160 and int(img["height"]) > 0
     assert soup.find(id="a-down").select("a.shot, img") == []
+
+
+def test_cli_render_pool_is_parsed_and_checked() -> None:
+    """``--render-pool N`` reaches the crawl's arguments; 0 is refused with a clear error."""
+    from alliance_portal.cli import build_parser
+
+    args = build_parser().parse_args(["crawl", "--render-pool", "3"])
+    assert args.render_pool == 3
+    bad = run_cli("--render-pool", "0", cwd=Path.cwd())
+    assert bad.returncode == 2
+    assert "--render-pool" in bad.stderr
