@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from monitor.credit import judge_credit
 from monitor.model import Page
 from monitor.pagekind import classify_page, looks_js_rendered
-from monitor.text import _read_page_cached, decode_html, read_page
+from monitor.text import clear_page_memo, decode_html, read_page
 from monitor.updates import find_feed_links, find_news_link, judge_updates
 
 TODAY = date(2026, 12, 1)
@@ -98,7 +98,7 @@ def median_ms(fn: Callable[[], object], runs: int, *, cold: bool = False) -> flo
 
 
 def forget_parsed_pages() -> None:
-    _read_page_cached.cache_clear()
+    clear_page_memo()
 
 
 def judge_all(body: bytes) -> None:

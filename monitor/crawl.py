@@ -112,14 +112,38 @@ def _page_from(result: FetchResult, kind: str) -> Page | None:
     return Page(url=result.final_url or result.url, html=text, kind=kind)  # type: ignore[arg-type]
 
 
-def _decode_and_sniff(r: FetchResult) -> tuple[str, str, bool]:
+@dataclass(frozen=True, slots=True)
+class _HomeRead:
+    """All the homepage questions answered in one judging call (see :func:`_read_home`)."""
+
+    html: str
+    encoding: str
+    #: where a frameset or meta refresh sends the visitor, when that is another page
+    frame_target: str | None
+    needs_browser: bool
+    #: the page-kind check and the news/feed links, unless the page must be rendered first
+    page_check: Check | None = None
+    links: tuple[str | None, list[str]] | None = None
+
+
+def _read_home(r: FetchResult) -> _HomeRead:
+    """Decode the homepage and ask every question about its static HTML in one go.
+
+    Why one call: the judges share one parse through a memo of a few pages, but the judging
+    thread serves all the crawl workers in turn; asked in separate calls, a site's questions
+    were interleaved with 30 other sites' and each found its parse evicted (five parses per
+    homepage, which made the judging thread the crawl's bottleneck on a slow machine).
+    """
+    url = r.final_url or r.url
     html, encoding = decode_html(r.body, r.content_type)
-    return html, encoding, looks_js_rendered(html)
-
-
-def _frame_target(r: FetchResult) -> str | None:
-    text, _encoding = decode_html(r.body, r.content_type)
-    return follow_target(Page(url=r.final_url or r.url, html=text))
+    target = follow_target(Page(url=url, html=html))
+    if target and target.split("#", 1)[0] == url.split("#", 1)[0]:
+        target = None
+    needs_browser = looks_js_rendered(html)
+    if target or needs_browser:
+        return _HomeRead(html, encoding, target, needs_browser)
+    homepage = Page(url=url, html=html, kind="homepage")
+    return _HomeRead(html, encoding, None, False, classify_page(homepage), _links(homepage))
 
 
 def _links(homepage: Page) -> tuple[str | None, list[str]]:
@@ -199,13 +223,13 @@ def _check_site(
         )
         return SiteOutcome(result, None, r.body or None, r.final_url or r.url, r.content_type)
 
-    r = _follow_frames(ctx, home)
+    r, read = _follow_frames(ctx, home)
     if r.error is not None and r.error.kind == "stopped":
         raise Stopped
     final_url = r.final_url or r.url
-    html, encoding, needs_browser = ctx.judge(_decode_and_sniff, r)
-    extra["encoding"] = encoding
-    homepage = Page(url=final_url, html=html, kind="homepage")
+    needs_browser = read.needs_browser
+    extra["encoding"] = read.encoding
+    homepage = Page(url=final_url, html=read.html, kind="homepage")
     render_note = ""
     render_failed = False
     shot: bytes | None = None
@@ -222,7 +246,11 @@ def _check_site(
             extra["rendered"] = True
         else:
             render_failed = True
-    page_check = ctx.judge(classify_page, homepage)
+    rendered_home = bool(extra.get("rendered"))
+    if rendered_home or read.needs_browser:
+        page_check = ctx.judge(classify_page, homepage)
+    else:
+        page_check = read.page_check
     loads = judge_loads(
         home, page_check=page_check, render_note=render_note, render_failed=render_failed
     )
@@ -261,7 +289,10 @@ def _check_site(
 
     pages = [homepage]
     news_page: Page | None = None
-    news_url, feed_urls = ctx.judge(_links, homepage)
+    links = read.links
+    if rendered_home or links is None:
+        links = ctx.judge(_links, homepage)
+    news_url, feed_urls = links
     feed_urls = feed_urls[: ctx.max_feeds]
     if news_url and same_site(news_url, final_url):
         got = ctx.fetcher.fetch(news_url, max_bytes=S.MAX_SUBPAGE_BYTES)
@@ -355,17 +386,18 @@ def _render_news(ctx: CrawlContext, news: Page, got: FetchResult, extra: dict[st
     return Page(url=news.url, html=rendered.html, kind="news")
 
 
-def _follow_frames(ctx: CrawlContext, home: HomepageFetch) -> FetchResult:
+def _follow_frames(ctx: CrawlContext, home: HomepageFetch) -> tuple[FetchResult, _HomeRead]:
     """Follow a frameset's main frame or a meta refresh (at most twice), as a visitor's browser does.
 
     The followed page becomes the homepage; its address joins the redirect chain, so a frame
     pointing at another host is reported like a redirect to one. If the target cannot be
-    fetched the original page is judged as it is.
+    fetched the original page is judged as it is. Returns the homepage and what was read of it.
     """
     r = home.result
+    read = ctx.judge(_read_home, r)
     for _ in range(2):
-        target = ctx.judge(_frame_target, r)
-        if not target or target.split("#", 1)[0] == (r.final_url or r.url).split("#", 1)[0]:
+        target = read.frame_target
+        if not target:
             break
         got = ctx.fetcher.fetch(target)
         if not got.ok or not is_html(got.content_type, got.body):
@@ -375,8 +407,26 @@ def _follow_frames(ctx: CrawlContext, home: HomepageFetch) -> FetchResult:
         got.attempts += r.attempts
         got.tls_problem = got.tls_problem or r.tls_problem
         r = got
+        read = ctx.judge(_read_home, r)
+    if read.frame_target:
+        # the page still points elsewhere (a third hop, or a target that failed): judge it as
+        # it is, with the answers _read_home skipped for a page it expected to leave
+        read = ctx.judge(_read_home_here, r)
     home.result = r
-    return r
+    return r, read
+
+
+def _read_home_here(r: FetchResult) -> _HomeRead:
+    """:func:`_read_home` for a page judged where it is, whatever its frames point to."""
+    read = _read_home(r)
+    if not read.frame_target:
+        return read
+    if read.needs_browser:
+        return replace(read, frame_target=None)
+    homepage = Page(url=r.final_url or r.url, html=read.html, kind="homepage")
+    return replace(
+        read, frame_target=None, page_check=classify_page(homepage), links=_links(homepage)
+    )
 
 
 def broken_result(alliance: Alliance, exc: BaseException) -> SiteResult:

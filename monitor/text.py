@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 import unicodedata
 from bisect import bisect_right
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal, TypeAlias
 
 from lxml import etree
@@ -535,22 +536,66 @@ def _is_hidden(el: Element, tag: str, keys: list[str]) -> bool:
 def read_page(html: str | Element) -> PageText:
     """Walk a page once and collect its visible text, images and ``<time>`` tags.
 
-    The crawler asks five judges about the same homepage string; a small memo keyed by the HTML
+    The crawler asks several judges about the same homepage string; a memo keyed by the HTML
     string means it is parsed and walked once (see docs/PERFORMANCE.md "Judging"). The memo is
-    the module's only state: bounded (``settings.PAGE_MEMO_SIZE`` pages, none over
-    ``PAGE_MEMO_MAX_CHARS``), thread-safe (functools), and invisible to callers because the
-    result depends on nothing but the string.
+    the module's only state: bounded (see :class:`_PageMemo`), thread-safe, and invisible to
+    callers because the result depends on nothing but the string.
     """
     if isinstance(html, str):
-        if len(html) > settings.PAGE_MEMO_MAX_CHARS:
-            return _walk(parse_html(html))
-        return _read_page_cached(html)
+        memo = _BIG_PAGES if len(html) > settings.PAGE_MEMO_MAX_CHARS else _PAGES
+        return memo.read(html)
     return _walk(html)
 
 
-@lru_cache(maxsize=settings.PAGE_MEMO_SIZE)
-def _read_page_cached(html: str) -> PageText:
-    return _walk(parse_html(html))
+class _PageMemo:
+    """A least-recently-used memo of parsed pages, bounded by count and by total characters.
+
+    Why a character budget and not just a count: the judging thread serves every crawl worker
+    in turn, so the questions about one site arrive between those of the other sites in
+    flight; a memo smaller than the crawl's concurrency found each parse evicted before the
+    next question. A parsed page costs about 20 bytes per character of HTML, so the budget
+    bounds the memory while holding as many ordinary homepages as the crawl has in flight.
+    """
+
+    def __init__(self, max_pages: int, max_chars: int) -> None:
+        self._max_pages = max_pages
+        self._max_chars = max_chars
+        self._pages: OrderedDict[str, PageText] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def read(self, html: str) -> PageText:
+        with self._lock:
+            page = self._pages.get(html)
+            if page is not None:
+                self._pages.move_to_end(html)
+                return page
+        page = _walk(parse_html(html))  # outside the lock: parsing is the slow part
+        with self._lock:
+            if html not in self._pages:
+                self._pages[html] = page
+                self._chars += len(html)
+                while self._pages and (
+                    len(self._pages) > self._max_pages or self._chars > self._max_chars
+                ):
+                    old, _ = self._pages.popitem(last=False)
+                    self._chars -= len(old)
+        return page
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._chars = 0
+
+
+_PAGES = _PageMemo(settings.PAGE_MEMO_SIZE, settings.PAGE_MEMO_TOTAL_CHARS)
+_BIG_PAGES = _PageMemo(settings.BIG_PAGE_MEMO_SIZE, 1 << 62)
+
+
+def clear_page_memo() -> None:
+    """Forget every parsed page (benchmarks time cold reads with it)."""
+    _PAGES.clear()
+    _BIG_PAGES.clear()
 
 
 def _walk(root: Element) -> PageText:

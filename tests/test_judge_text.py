@@ -275,3 +275,24 @@ def test_the_same_homepage_string_is_parsed_once() -> None:
     html = "<p>只解析一次</p>" + "x" * 10
     assert read_page(html) is read_page(html[:5] + html[5:])
     assert read_page(html + " ") is not read_page(html)
+
+
+def test_page_memo_shares_one_parse_and_stays_within_its_bounds() -> None:
+    """The judges of one page share a parse; the memo never holds more than its budget."""
+    from monitor.text import _PageMemo
+
+    memo = _PageMemo(max_pages=3, max_chars=1_000)
+    pages = [f"<html><body><p>page {i} {'x' * 200}</p></body></html>" for i in range(6)]
+    first = memo.read(pages[0])
+    assert memo.read(pages[0]) is first  # second question, same parse
+    for html in pages[1:4]:
+        memo.read(html)
+    assert memo.read(pages[0]) is not first  # evicted by count (3 pages)
+    assert "page 0" in memo.read(pages[0]).text()
+    memo.clear()
+    big = "<p>" + "y" * 900 + "</p>"
+    memo.read(pages[1])
+    memo.read(big)  # 1,100+ characters in all: the older page goes
+    held = memo.read(big)
+    assert memo.read(big) is held
+    assert list(memo._pages) == [big] and memo._chars == len(big)
