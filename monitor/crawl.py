@@ -126,17 +126,19 @@ class _HomeRead:
     links: tuple[str | None, list[str]] | None = None
 
 
-def _read_home(r: FetchResult) -> _HomeRead:
+def _read_home(r: FetchResult, *, follow_frames: bool = True) -> _HomeRead:
     """Decode the homepage and ask every question about its static HTML in one go.
 
     Why one call: the judges share one parse through a memo of a few pages, but the judging
     thread serves all the crawl workers in turn; asked in separate calls, a site's questions
     were interleaved with 30 other sites' and each found its parse evicted (five parses per
     homepage, which made the judging thread the crawl's bottleneck on a slow machine).
+    With ``follow_frames`` a page whose frames or meta refresh lead elsewhere is only asked
+    where they lead (the crawl goes there); without it, the page is judged where it is.
     """
     url = r.final_url or r.url
     html, encoding = decode_html(r.body, r.content_type)
-    target = follow_target(Page(url=url, html=html))
+    target = follow_target(Page(url=url, html=html)) if follow_frames else None
     if target and target.split("#", 1)[0] == url.split("#", 1)[0]:
         target = None
     needs_browser = looks_js_rendered(html)
@@ -246,11 +248,8 @@ def _check_site(
             extra["rendered"] = True
         else:
             render_failed = True
-    rendered_home = bool(extra.get("rendered"))
-    if rendered_home or read.needs_browser:
-        page_check = ctx.judge(classify_page, homepage)
-    else:
-        page_check = read.page_check
+    # the static answers of _read_home hold unless the browser showed another page
+    page_check = ctx.judge(classify_page, homepage) if needs_browser else read.page_check
     loads = judge_loads(
         home, page_check=page_check, render_note=render_note, render_failed=render_failed
     )
@@ -290,7 +289,7 @@ def _check_site(
     pages = [homepage]
     news_page: Page | None = None
     links = read.links
-    if rendered_home or links is None:
+    if needs_browser or links is None:
         links = ctx.judge(_links, homepage)
     news_url, feed_urls = links
     feed_urls = feed_urls[: ctx.max_feeds]
@@ -321,8 +320,8 @@ def _check_site(
     credit, (updates, fingerprint) = ctx.judge(
         _judge_content, homepage, news_page, pages, ctx.today, previous_fingerprint
     )
-    found_elsewhere = "://" in str(credit.details.get("where") or "") or (
-        "full credit only on" in credit.reason
+    found_elsewhere = credit.details.get("elsewhere") or "://" in str(
+        credit.details.get("where") or ""
     )
     if credit.status != "pass" and not found_elsewhere:
         credit = _credit_with_about_page(ctx, homepage, news_page, news_url, credit, extra)
@@ -411,22 +410,9 @@ def _follow_frames(ctx: CrawlContext, home: HomepageFetch) -> tuple[FetchResult,
     if read.frame_target:
         # the page still points elsewhere (a third hop, or a target that failed): judge it as
         # it is, with the answers _read_home skipped for a page it expected to leave
-        read = ctx.judge(_read_home_here, r)
+        read = ctx.judge(_read_home, r, follow_frames=False)
     home.result = r
     return r, read
-
-
-def _read_home_here(r: FetchResult) -> _HomeRead:
-    """:func:`_read_home` for a page judged where it is, whatever its frames point to."""
-    read = _read_home(r)
-    if not read.frame_target:
-        return read
-    if read.needs_browser:
-        return replace(read, frame_target=None)
-    homepage = Page(url=r.final_url or r.url, html=read.html, kind="homepage")
-    return replace(
-        read, frame_target=None, page_check=classify_page(homepage), links=_links(homepage)
-    )
 
 
 def broken_result(alliance: Alliance, exc: BaseException) -> SiteResult:

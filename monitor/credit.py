@@ -225,11 +225,11 @@ def judge_credit(homepage: Page, *, other_pages: Sequence[Page] = ()) -> Check:
             f" / The homepage names {credit.funder} but does not say it funds the alliance"
             ' (e.g. 「科技部計畫補助」, "Sponsored by NSTC")'
         )
+        details = {"matched": credit.phrase, "where": credit.where}
         if elsewhere:
             reason += f"; 完整標示只在其他頁面 / full credit only on {elsewhere[0].url}"
-        return Check(
-            "warn", reason, credit.evidence, {"matched": credit.phrase, "where": credit.where}
-        )
+            details["elsewhere"] = elsewhere[0].url
+        return Check("warn", reason, credit.evidence, details)
     if elsewhere is not None:
         other, found = elsewhere
         return Check(

@@ -38,7 +38,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from alliance_portal.png_structure import PNG_SIGNATURE
 from alliance_portal.registry import Alliance, atomic_write
+from alliance_portal.settings import SLUG_PATTERN
 from monitor.model import STATUSES, SiteResult, Status
 from monitor.store import Run, Store
 
@@ -73,12 +75,10 @@ SCREENSHOT_DIR = "screenshots"
 
 #: Width of a screenshot's thumbnail in the table (CSS pixels); the height keeps the ratio.
 THUMB_WIDTH = 160
-#: The PNG signature; the first chunk (IHDR) follows it and holds width and height.
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: Bytes to read of a stored PNG to know its size: signature, IHDR length, type, width, height.
 PNG_HEADER_BYTES = 24
 #: Slugs safe to use as a file name (the registry's rule); anything else is never written.
-_SLUG_RE = re.compile(r"^[a-z0-9-]+$")
+_SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
 
 #: Characters that make Excel/LibreOffice read a cell as a formula (CSV/formula injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -159,7 +159,7 @@ class Screenshot:
 
 def png_size(header: bytes) -> tuple[int, int] | None:
     """(width, height) from the first :data:`PNG_HEADER_BYTES` of a PNG, or None if not a PNG."""
-    if len(header) < PNG_HEADER_BYTES or not header.startswith(_PNG_SIGNATURE):
+    if len(header) < PNG_HEADER_BYTES or not header.startswith(PNG_SIGNATURE):
         return None
     if header[12:16] != b"IHDR":
         return None

@@ -124,10 +124,6 @@ def load_config(path: Path | None, *, default: Path = DEFAULT_CONFIG) -> dict[st
     return read_config(path)
 
 
-def _config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
-    return load_config(args.config)
-
-
 def _options(args: argparse.Namespace, config: Mapping[str, Mapping[str, Any]]) -> CrawlOptions:
     options = CrawlOptions.from_config(config)
     changes: dict[str, Any] = {}
@@ -246,7 +242,7 @@ def _summary_line(report: Any) -> str:
 
 @_errors
 def run_report(args: argparse.Namespace) -> int:
-    config = _config(args)
+    config = load_config(args.config)
     options = _options(args, config)
     store = _open_store(options.db_path)
     month = _month(args, store)
@@ -320,7 +316,7 @@ def publish_notices(
 def run_notify(args: argparse.Namespace) -> int:
     from monitor.notify import SmtpSettings
 
-    config = _config(args)
+    config = load_config(args.config)
     options = _options(args, config)
     settings = ScheduleSettings.from_config(config)
     smtp = SmtpSettings.from_config(config, os.environ)
@@ -365,7 +361,7 @@ def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
     from monitor.schedule import MonthlyJob
     from monitor.store import Store
 
-    config = _config(args)
+    config = load_config(args.config)
     options = _options(args, config)
     settings = ScheduleSettings.from_config(config)
     changes: dict[str, Any] = {}

@@ -276,17 +276,15 @@ def judge_updates(
         ambiguous=latest.ambiguous,
     )
     when = f"{latest.date.isoformat()}（{age} 天前）/ {latest.date.isoformat()} ({age} days ago)"
-    status: Status
-    if age <= settings.UPDATE_PASS_DAYS:
-        status, reason = "pass", f"最近更新 {when}"
-    elif age <= settings.UPDATE_WARN_DAYS:
-        status = "warn"
+    status = _window_status(age)
+    if status == "pass":
+        reason = f"最近更新 {when}"
+    elif status == "warn":
         reason = (
             f"最近更新已超過 {settings.UPDATE_PASS_DAYS} 天：{when}"
             f" / Last update over {settings.UPDATE_PASS_DAYS} days ago"
         )
     else:
-        status = "fail"
         reason = (
             f"最近更新已超過 {settings.UPDATE_WARN_DAYS} 天：{when}"
             f" / Last update over {settings.UPDATE_WARN_DAYS} days ago"

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 from pathlib import Path
 from typing import Any
 
-from alliance_portal.commands.options import add_content, add_settings, add_var, settings_file
+from alliance_portal.commands.options import (
+    add_content,
+    add_settings,
+    add_var,
+    cli_actor,
+    settings_file,
+)
 from alliance_portal.importer import (
     ImportFileError,
     ImportResult,
@@ -105,10 +110,7 @@ def _audit_hook(args: argparse.Namespace) -> WriteHook | None:
     from alliance_portal.intake.config import IntakePaths
 
     audit = AuditLog(IntakePaths(args.var).audit_log)
-    try:
-        actor = f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        actor = "cli"
+    actor = cli_actor()
 
     def record(outcome: RowOutcome, data: bytes) -> None:
         assert outcome.path is not None

@@ -20,7 +20,7 @@ import io
 import sys
 from pathlib import Path
 
-from alliance_portal.commands.options import add_registry, add_var, settings_file
+from alliance_portal.commands.options import add_registry, add_var, cli_actor, settings_file
 from alliance_portal.registry import atomic_write
 
 #: Seconds ``serve`` waits on Ctrl+C for a running portal build to finish.
@@ -135,13 +135,6 @@ def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     )
 
 
-def _cli_actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
-
-
 def _check_slugs(slugs: list[str]) -> None:
     from alliance_portal.intake.storage import StorageError, check_slug
 
@@ -248,7 +241,7 @@ def run_links(args: argparse.Namespace) -> int:
     for slug in slugs:
         state = store.read_profile(slug)
         url = f"{base}/link/{signer.make_token(slug)}"
-        audit.record(actor=_cli_actor(), action="link.issue", slug=slug)
+        audit.record(actor=cli_actor(), action="link.issue", slug=slug)
         name = state.values.get("name", "")
         email = state.values.get("contact_email", "")
         rows.append(
@@ -289,7 +282,7 @@ def run_revoke(args: argparse.Namespace) -> int:
     audit = AuditLog(paths.audit_log)
     for slug in args.slugs:
         version = versions.revoke(slug)
-        audit.record(actor=_cli_actor(), action="link.revoke", slug=slug, detail=f"now v{version}")
+        audit.record(actor=cli_actor(), action="link.revoke", slug=slug, detail=f"now v{version}")
         print(f"{slug}: every earlier link and session revoked; new links use version {version}")
     print("issue new links with `alliance intake links SLUG --base-url ...`")
     return 0
@@ -313,7 +306,7 @@ def run_set_password(args: argparse.Namespace) -> int:
     except PasswordError as exc:
         print(f"error: {exc}; nothing changed", file=sys.stderr)
         return 1
-    AuditLog(paths.audit_log).record(actor=_cli_actor(), action="office.password", slug="")
+    AuditLog(paths.audit_log).record(actor=cli_actor(), action="office.password", slug="")
     print(f"office password set (hash in {paths.admin_password}); office sessions are signed out")
     return 0
 
@@ -342,7 +335,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
     store = _store(args)
     try:
-        version = store.restore(args.slug, args.version, actor=_cli_actor())
+        version = store.restore(args.slug, args.version, actor=cli_actor())
     except StorageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

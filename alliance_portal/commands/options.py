@@ -1,4 +1,5 @@
-"""Command-line options that several ``alliance`` subcommands share, spelled the same everywhere.
+"""What several ``alliance`` subcommands share: options spelled the same everywhere, and the
+name the audit log records for a change made from the command line.
 
 Why one place: ``check``, ``build``, ``intake`` and ``import`` all read the same registry, so
 their ``--content``/``--banners``/``--settings``/``--var`` options must have the same defaults
@@ -8,6 +9,7 @@ and help, or the office learns four dialects of one flag.
 from __future__ import annotations
 
 import argparse
+import getpass
 from pathlib import Path
 
 
@@ -71,3 +73,11 @@ def settings_file(args: argparse.Namespace) -> Path | None:
         return Path(args.settings)
     local = Path("pelicanconf.py")
     return local if local.exists() else None
+
+
+def cli_actor() -> str:
+    """Who the audit log names for a change made from the command line: ``cli:<user>``."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
