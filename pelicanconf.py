@@ -25,7 +25,7 @@ INDUSTRIES = [
 ]
 
 # Only static pages come from Pelican's own readers; alliances come from the plugin.
-PLUGINS = ["alliance_portal.pelican_plugin"]
+PLUGINS = ["alliance_portal.portal.pelican_plugin"]
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS: list[str] = []

@@ -5,8 +5,8 @@ Public API::
     from alliance_portal import load_registry, Alliance, Problem, Industry
 """
 
-from alliance_portal.registry import Alliance, Problem, RegistryResult, load_registry
-from alliance_portal.settings import DEFAULT_INDUSTRIES, Industry
+from alliance_portal.registry.profiles import Alliance, Problem, RegistryResult, load_registry
+from alliance_portal.registry.site_settings import DEFAULT_INDUSTRIES, Industry
 
 __all__ = [
     "DEFAULT_INDUSTRIES",

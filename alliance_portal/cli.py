@@ -19,8 +19,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "alliance_portal.commands.banner",
     "alliance_portal.commands.intake",
     "alliance_portal.commands.importing",
-    "monitor.commands",
-    "monitor.report_commands",
+    "alliance_portal.commands.monitor",
+    "alliance_portal.commands.reports",
 )
 
 

@@ -20,8 +20,8 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from alliance_portal.build import build_site
 from alliance_portal.commands.portal import make_server
+from alliance_portal.portal.build import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
 
-    from monitor.sample_sites import serve_sample_sites
+    from alliance_portal.sample_sites import serve_sample_sites
 
     # First, before anything is built or crawled: without this port the crawl would judge
     # whatever else answers on it.
@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, *, sites_url: str) -> int:
+    from alliance_portal.commands.reports import load_config, write_month_with_registry
     from monitor.crawl import run_crawl
-    from monitor.report_commands import load_config, write_month_with_registry
     from monitor.schedule import ScheduleSettings
     from monitor.store import Store
 

@@ -24,8 +24,8 @@ from pathlib import Path
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from alliance_portal.registry import dump_profile
-from alliance_portal.settings import DEFAULT_INDUSTRIES
+from alliance_portal.registry.profiles import dump_profile
+from alliance_portal.registry.site_settings import DEFAULT_INDUSTRIES
 
 BIN = Path(sys.executable).parent
 WORDS_ZH = [

@@ -152,7 +152,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from monitor.crawl import run_crawl
-    from monitor.fetch_settings import BACKOFF_BASE
+    from monitor.fetching.limits import BACKOFF_BASE
     from monitor.store import Store
 
     sites = plan(args.sites)

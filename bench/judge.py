@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from monitor.credit import judge_credit
 from monitor.model import Page
-from monitor.pagekind import classify_page, looks_js_rendered
-from monitor.text import clear_page_memo, decode_html, read_page
-from monitor.updates import find_feed_links, find_news_link, judge_updates
+from monitor.rules.credit import judge_credit
+from monitor.rules.page_text import clear_page_memo, decode_html, read_page
+from monitor.rules.pagekind import classify_page, looks_js_rendered
+from monitor.rules.updates import find_feed_links, find_news_link, judge_updates
 
 TODAY = date(2026, 12, 1)
 URL = "https://alliance.example.edu.tw/"

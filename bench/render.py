@@ -100,9 +100,9 @@ def write_registry(folder: Path, ports: list[int], kind: str) -> Path:
 def child(args: argparse.Namespace) -> None:
     """One crawl, in this fresh process; prints its wall time and verdicts as JSON."""
     from monitor.crawl import run_crawl
-    from monitor.fetch import FetchOptions
-    from monitor.guard import AddressPolicy
-    from monitor.render import find_chromium
+    from monitor.fetching.fetch import FetchOptions
+    from monitor.fetching.guard import AddressPolicy
+    from monitor.fetching.render import find_chromium
     from monitor.store import Store
 
     options = FetchOptions(
@@ -197,7 +197,7 @@ def main() -> None:
         return
     if not 1 <= args.sites <= 250:
         raise SystemExit("--sites must be 1-250 (one loopback address each in 127.0.3.0/24)")
-    from monitor.render import find_chromium
+    from monitor.fetching.render import find_chromium
 
     if find_chromium() is None:
         raise SystemExit("no Chromium installed (apt-get install chromium, or set CHROMIUM)")

@@ -33,18 +33,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from alliance_portal.registry import Alliance, atomic_write, load_registry
-from monitor import fetch_settings as S
-from monitor.credit import judge_credit
-from monitor.fetch import Fetcher, FetchOptions, FetchResult
-from monitor.guard import AddressPolicy
-from monitor.loads import HomepageFetch, fetch_homepage, is_html, judge_loads, same_site
+from alliance_portal.registry.files import atomic_write
+from alliance_portal.registry.profiles import Alliance, load_registry
+from monitor.fetching import limits as S
+from monitor.fetching.fetch import Fetcher, FetchOptions, FetchResult
+from monitor.fetching.guard import AddressPolicy
+from monitor.fetching.render import Renderer
 from monitor.model import Check, Page, SiteResult
-from monitor.pagekind import classify_page, follow_target, looks_js_rendered
-from monitor.render import Renderer
+from monitor.rules.credit import judge_credit
+from monitor.rules.loads import HomepageFetch, fetch_homepage, is_html, judge_loads, same_site
+from monitor.rules.page_text import decode_html
+from monitor.rules.pagekind import classify_page, follow_target, looks_js_rendered
+from monitor.rules.updates import find_about_link, find_feed_links, find_news_link, judge_updates
 from monitor.store import Run, Store
-from monitor.text import decode_html
-from monitor.updates import find_about_link, find_feed_links, find_news_link, judge_updates
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -24,9 +24,10 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from alliance_portal.banner_rules import check_banner_bytes
-from alliance_portal.registry import Alliance, atomic_write, load_registry
-from alliance_portal.settings import BANNER_HEIGHT, BANNER_WIDTH, DEFAULT_INDUSTRIES
+from alliance_portal.registry.banner_rules import check_banner_bytes
+from alliance_portal.registry.files import atomic_write
+from alliance_portal.registry.profiles import Alliance, load_registry
+from alliance_portal.registry.site_settings import BANNER_HEIGHT, BANNER_WIDTH, DEFAULT_INDUSTRIES
 
 #: Alliances drawn WITHOUT a banner, so the homepage shows its text placeholder for them.
 SKIP_BANNER: frozenset[str] = frozenset({"water-treatment", "ic-test"})

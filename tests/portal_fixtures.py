@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from alliance_portal.registry import dump_profile
+from alliance_portal.registry.profiles import dump_profile
 
 PROFILES = {
     "smart-motor": {

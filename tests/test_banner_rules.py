@@ -23,15 +23,15 @@ from pathlib import Path
 import pytest
 from PIL import Image, PngImagePlugin
 
-from alliance_portal import png_structure
-from alliance_portal.banner_rules import (
+from alliance_portal.registry import png_structure
+from alliance_portal.registry.banner_rules import (
     BannerRejected,
     check_banner_bytes,
     check_banner_file,
     clean_png,
     store_banner,
 )
-from alliance_portal.registry import load_registry
+from alliance_portal.registry.profiles import load_registry
 
 W, H = 222, 112
 CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
@@ -460,7 +460,7 @@ def test_huge_dimensions_are_refused_within_a_small_memory_limit(tmp_path: Path)
         import resource, sys
         from pathlib import Path
         resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-        from alliance_portal.banner_rules import check_banner_file
+        from alliance_portal.registry.banner_rules import check_banner_file
         print([e.code for e in check_banner_file(Path({str(path)!r})).errors])
         """
     )

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from portal_fixtures import make_registry
 
-from alliance_portal.build import BuildError, build_site
+from alliance_portal.portal.build import BuildError, build_site
 
 
 def soup(path: Path) -> BeautifulSoup:

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from alliance_portal.sample_sites import fill_placeholders, serve_sample_sites
 from monitor.crawl import run_crawl
-from monitor.fetch import FetchOptions
-from monitor.guard import AddressPolicy
-from monitor.render import find_chromium
-from monitor.sample_sites import fill_placeholders, serve_sample_sites
+from monitor.fetching.fetch import FetchOptions
+from monitor.fetching.guard import AddressPolicy
+from monitor.fetching.render import find_chromium
 from monitor.store import Store
 from tests.farm import Site, page
 
@@ -522,7 +522,7 @@ def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_last_months_slow_sites_start_first(tmp_path: Path) -> None:
-    from alliance_portal.registry import Alliance
+    from alliance_portal.registry.profiles import Alliance
     from monitor.crawl import slowest_first
     from monitor.model import Check, SiteResult
 

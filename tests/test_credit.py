@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.credit import judge_credit
 from monitor.model import Page
-from monitor.text import decode_html
+from monitor.rules.credit import judge_credit
+from monitor.rules.page_text import decode_html
 
 HOME = "https://alliance.example.edu.tw/"
 
@@ -251,6 +251,6 @@ def test_check_serialises_to_the_report_json_shape() -> None:
     ],
 )
 def test_fast_funder_search_finds_what_the_reference_pattern_finds(text: str) -> None:
-    from monitor.credit import _FUNDER_RE, _funders
+    from monitor.rules.credit import _FUNDER_RE, _funders
 
     assert [m.group(0) for m in _funders(text)] == [m.group(0) for m in _FUNDER_RE.finditer(text)]

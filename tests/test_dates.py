@@ -1,4 +1,4 @@
-"""Our own date extractor (monitor/dates.py): forms, traps, weights, feeds."""
+"""Our own date extractor (monitor/rules/dates.py): forms, traps, weights, feeds."""
 
 from __future__ import annotations
 
@@ -7,9 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from monitor import settings
-from monitor.dates import find_dates_in_feed, find_dates_in_page, find_dates_in_text, scan_dates
-from monitor.text import normalise
+from monitor.rules import vocabulary
+from monitor.rules.dates import (
+    find_dates_in_feed,
+    find_dates_in_page,
+    find_dates_in_text,
+    scan_dates,
+)
+from monitor.rules.page_text import normalise
 
 TODAY = date(2026, 12, 1)
 NOV3 = date(2026, 11, 3)
@@ -199,7 +204,7 @@ def test_todays_date_with_an_update_label_counts() -> None:
 def test_a_closer_update_label_beats_an_earlier_copyright_sign() -> None:
     scan = find_dates_in_text("© 2003-2026 NTU 最後更新：2026-11-20", today=TODAY)
     assert [(f.date, f.weight) for f in scan.found] == [
-        (date(2026, 11, 20), settings.WEIGHT_MARKED)
+        (date(2026, 11, 20), vocabulary.WEIGHT_MARKED)
     ]
 
 
@@ -257,7 +262,7 @@ def test_found_date_records_the_text_as_written_and_context() -> None:
     assert found.as_written == "115年11月3日"
     assert "115年11月3日" in found.context and "智慧製造" in found.context
     assert found.context.startswith("…") and found.context.endswith("…")
-    assert len(found.context) <= len("115年11月3日") + 2 * settings.EVIDENCE_CONTEXT_CHARS + 3
+    assert len(found.context) <= len("115年11月3日") + 2 * vocabulary.EVIDENCE_CONTEXT_CHARS + 3
 
 
 def test_time_datetime_in_utc_is_dated_in_taiwan() -> None:
@@ -300,7 +305,7 @@ RDF = """<?xml version="1.0"?>
 def test_rss_items_are_read_in_taiwan_time_and_channel_dates_ignored() -> None:
     scan = find_dates_in_feed(RSS, today=TODAY, source="https://x.example/feed")
     assert sorted(f.date for f in scan.found) == [date(2026, 10, 1), NOV3]
-    assert all(f.weight == settings.WEIGHT_MARKED and f.kind == "feed" for f in scan.found)
+    assert all(f.weight == vocabulary.WEIGHT_MARKED and f.kind == "feed" for f in scan.found)
     assert [s.reason for s in scan.skipped] == ["future"]
     newest = max(scan.found, key=lambda f: f.date)
     assert "研討會" in newest.context and newest.source == "https://x.example/feed"

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from monitor.fetch import Fetcher, FetchOptions
-from monitor.fetch_settings import USER_AGENT
-from monitor.guard import AddressPolicy
+from monitor.fetching.fetch import Fetcher, FetchOptions
+from monitor.fetching.guard import AddressPolicy
+from monitor.fetching.limits import USER_AGENT
 from tests.farm import (
     Site,
     drip,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.fetch import Fetcher, FetchOptions
-from monitor.guard import AddressPolicy, why_blocked
-from monitor.loads import HomepageFetch, judge_loads
+from monitor.fetching.fetch import Fetcher, FetchOptions
+from monitor.fetching.guard import AddressPolicy, why_blocked
+from monitor.rules.loads import HomepageFetch, judge_loads
 from tests.farm import Site, TestPKI, page, redirect
 
 

@@ -12,10 +12,10 @@ import pytest
 from openpyxl import Workbook
 
 from alliance_portal.cli import main
-from alliance_portal.history import keep_previous_version, list_versions
-from alliance_portal.intake.audit import AuditLog
-from alliance_portal.intake.locking import file_lock
-from alliance_portal.registry import load_registry
+from alliance_portal.registry.audit import AuditLog
+from alliance_portal.registry.history import keep_previous_version, list_versions
+from alliance_portal.registry.locking import file_lock
+from alliance_portal.registry.profiles import load_registry
 
 ZH_HEADER = "時間戳記,代號,聯盟名稱,學校,產業別,網站,主持人,Email,成立年度,簡介"
 SMART = (

@@ -23,9 +23,9 @@ from test_intake_support import (
     sign_in,
 )
 
-from alliance_portal.banner_rules import check_banner_bytes, check_banner_file
 from alliance_portal.intake.admin_password import set_password
 from alliance_portal.intake.config import RateLimit
+from alliance_portal.registry.banner_rules import check_banner_bytes, check_banner_file
 
 OFFICE_PASSWORD = "office password 2026"
 
@@ -422,7 +422,7 @@ def test_xss_attempts_are_stored_as_text_and_never_rendered_as_markup(
     assert "<script>" not in page and "<img src=x" not in page and "<svg" not in page
     assert "&lt;script&gt;" in page
     # The rebuilt portal shows the text, never as markup.
-    from alliance_portal.build import build_site
+    from alliance_portal.portal.build import build_site
 
     output = tmp_path / "output"
     build_site(tmp_path / "content", tmp_path / "banners", output, search=False)

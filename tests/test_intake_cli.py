@@ -13,10 +13,10 @@ from test_intake_support import make_registry, png_bytes
 
 from alliance_portal.cli import main
 from alliance_portal.intake.admin_password import check_password
-from alliance_portal.intake.audit import AuditLog
 from alliance_portal.intake.config import LINK_MAX_AGE, SECRET_ENV
 from alliance_portal.intake.links import LinkError, LinkSigner, LinkVersions
 from alliance_portal.intake.secret_key import load_secret
+from alliance_portal.registry.audit import AuditLog
 
 
 @pytest.fixture

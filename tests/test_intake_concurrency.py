@@ -16,7 +16,7 @@ from test_intake_support import (
     services_of,
 )
 
-from alliance_portal.banner_rules import check_banner_bytes, check_banner_file, clean_png
+from alliance_portal.registry.banner_rules import check_banner_bytes, check_banner_file, clean_png
 
 TIMEOUT = 20
 

@@ -15,7 +15,7 @@ from PIL import Image
 
 from alliance_portal.intake import IntakeConfig, create_app
 from alliance_portal.intake.services import EXTENSION_KEY, IntakeServices
-from alliance_portal.registry import dump_profile
+from alliance_portal.registry.profiles import dump_profile
 
 SECRET = b"test-secret-" + b"x" * 40
 

@@ -15,20 +15,20 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from test_intake_support import PROFILES, SECRET, CountingBuild, make_registry, png_bytes
 
-from alliance_portal.banner_rules import check_banner_file
 from alliance_portal.intake.admin_password import (
     PasswordError,
     check_password,
     password_fingerprint,
     set_password,
 )
-from alliance_portal.intake.audit import AuditLog, sha256_hex
 from alliance_portal.intake.config import SECRET_ENV, RateLimit
 from alliance_portal.intake.links import LINK_SALT, LinkError, LinkSigner, LinkVersions
 from alliance_portal.intake.ratelimit import RateLimiter
 from alliance_portal.intake.rebuild import RebuildCoordinator
 from alliance_portal.intake.secret_key import SecretError, ensure_secret, load_secret
 from alliance_portal.intake.storage import AllianceStore, StorageError
+from alliance_portal.registry.audit import AuditLog, sha256_hex
+from alliance_portal.registry.banner_rules import check_banner_file
 
 DAY = dt.timedelta(days=1)
 

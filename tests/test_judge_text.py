@@ -1,4 +1,4 @@
-"""Decoding fetched bytes and reading the visible text of a page (monitor/text.py)."""
+"""Decoding fetched bytes and reading the visible text of a page (monitor/rules/page_text.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from monitor.text import decode_html, normalise, parse_html, read_page, visible_text
+from monitor.rules.page_text import decode_html, normalise, parse_html, read_page, visible_text
 
 BIG5_TEXT = "本聯盟由科技部計畫補助。圍棋社「碁」友會、裏面、恒常。"
 
@@ -279,7 +279,7 @@ def test_the_same_homepage_string_is_parsed_once() -> None:
 
 def test_page_memo_shares_one_parse_and_stays_within_its_bounds() -> None:
     """The judges of one page share a parse; the memo never holds more than its budget."""
-    from monitor.text import _PageMemo
+    from monitor.rules.page_text import _PageMemo
 
     memo = _PageMemo(max_pages=3, max_chars=1_000)
     pages = [f"<html><body><p>page {i} {'x' * 200}</p></body></html>" for i in range(6)]

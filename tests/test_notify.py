@@ -20,7 +20,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from test_report_data import XSS, Monitor, add_month, check, make_monitor, site
 
 from alliance_portal.cli import main
-from monitor.notify import (
+from monitor.notices import (
     SENT_TABLE,
     SentLog,
     SmtpSettings,
@@ -29,7 +29,7 @@ from monitor.notify import (
     send_notices,
     split_languages,
 )
-from monitor.report import build_month_report, load_alliances
+from monitor.reports.month import build_month_report, load_alliances
 from monitor.schedule import ConfigError, ScheduleSettings, next_check_from
 
 #: Alliances with a warn or fail in May and a contact address (no-contact has none).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.model import Page
-from monitor.pagekind import classify_page, follow_target, looks_js_rendered
+from monitor.rules.pagekind import classify_page, follow_target, looks_js_rendered
 
 URL = "http://alliance.example.edu.tw/"
 

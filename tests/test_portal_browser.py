@@ -10,8 +10,8 @@ import pytest
 from conftest import run_axe
 from portal_fixtures import make_registry
 
-from alliance_portal.build import build_site
 from alliance_portal.commands.portal import make_server
+from alliance_portal.portal.build import build_site
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from portal_fixtures import make_registry
 
 from alliance_portal.cli import main
 from alliance_portal.commands.portal import make_server
-from alliance_portal.registry import load_registry
+from alliance_portal.registry.profiles import load_registry
 
 
 def test_check_passes_on_good_registry(tmp_path, capsys):

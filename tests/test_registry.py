@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from alliance_portal.registry import atomic_write, dump_profile, load_registry, validate_profile
+from alliance_portal.registry.files import atomic_write
+from alliance_portal.registry.profiles import dump_profile, load_registry, validate_profile
 
 GOOD = {
     "name": "智慧馬達驅動產學聯盟",

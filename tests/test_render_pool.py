@@ -14,10 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from monitor.fetch import Fetcher, FetchOptions
-from monitor.guard import AddressPolicy
-from monitor.pagekind import looks_js_rendered
-from monitor.render import Rendered, Renderer, find_chromium
+from monitor.fetching.fetch import Fetcher, FetchOptions
+from monitor.fetching.guard import AddressPolicy
+from monitor.fetching.render import Rendered, Renderer, find_chromium
+from monitor.rules.pagekind import looks_js_rendered
 from tests.farm import (
     SPA_SHELL,
     Handler,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_report_data import MONTHS, make_monitor
 
-from monitor.report import load_alliances, write_month_reports
+from monitor.reports.month import load_alliances, write_month_reports
 
 pytestmark = pytest.mark.browser
 

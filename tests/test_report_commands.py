@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from test_report_data import Monitor, make_monitor
 
-from monitor.report_commands import load_config, write_month_with_registry
+from alliance_portal.commands.reports import load_config, write_month_with_registry
 from monitor.schedule import ScheduleSettings
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from monitor.model import Check, SiteResult
-from monitor.report import ReportError, build_month_report, check_month
+from monitor.reports.month import ReportError, build_month_report, check_month
 from monitor.store import Store
 
 XSS = '<script>alert("x")</script>"><img src=x onerror=alert(1)>'
@@ -350,7 +350,7 @@ def test_month_must_be_yyyy_mm(bad: str) -> None:
 
 
 def test_names_fall_back_to_the_registry(monitor: Monitor) -> None:
-    from monitor.report import load_alliances
+    from monitor.reports.month import load_alliances
 
     store = monitor.store
     unnamed = site("good-motor")
@@ -392,7 +392,7 @@ def test_each_row_shows_the_screenshot_of_its_own_result(monitor: Monitor) -> No
 
 
 def test_png_size_reads_the_header_and_refuses_other_data() -> None:
-    from monitor.report import png_size
+    from monitor.reports.month import png_size
 
     assert png_size(png(RED, (400, 300))[:24]) == (400, 300)
     assert png_size(b"GIF89a" + b"\0" * 18) is None

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from test_report_data import FORMULA, MONTHS, Monitor, make_monitor
 
 from alliance_portal.cli import main
-from monitor.report import load_alliances, write_month_reports
+from monitor.reports.month import load_alliances, write_month_reports
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import pytest
 from alliance_portal.cli import main
 
 pytest.importorskip("monitor.crawl")
-from monitor.sample_sites import serve_sample_sites
+from alliance_portal.sample_sites import serve_sample_sites
 
 ROOT = Path(__file__).resolve().parent.parent
 TPE = ZoneInfo("Asia/Taipei")

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from monitor import settings
 from monitor.model import Page
-from monitor.updates import find_feed_links, find_news_link, fingerprint, judge_updates
+from monitor.rules import vocabulary
+from monitor.rules.updates import find_feed_links, find_news_link, fingerprint, judge_updates
 
 TODAY = date(2026, 12, 1)
 HOME = "https://alliance.example.edu.tw/"
@@ -92,7 +92,7 @@ def test_no_date_at_all_on_first_crawl_fails() -> None:
     assert check.status == "fail"
     assert check.details["latest_date"] is None and check.details["age_days"] is None
     assert check.details["content_changed"] is None
-    assert fp.startswith(settings.FINGERPRINT_VERSION + ":")
+    assert fp.startswith(vocabulary.FINGERPRINT_VERSION + ":")
 
 
 def test_no_date_but_content_changed_since_last_month_passes() -> None:

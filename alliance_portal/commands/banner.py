@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from alliance_portal.banner_rules import DEFAULT_MAX_BYTES, check_banner_file
+from alliance_portal.registry.banner_rules import DEFAULT_MAX_BYTES, check_banner_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -13,7 +13,7 @@ from alliance_portal.commands.options import (
     cli_actor,
     settings_file,
 )
-from alliance_portal.importer import (
+from alliance_portal.registry.importer import (
     ImportFileError,
     ImportResult,
     RowOutcome,
@@ -21,7 +21,7 @@ from alliance_portal.importer import (
     import_file,
     suggest_column,
 )
-from alliance_portal.settings import load_site_settings
+from alliance_portal.registry.site_settings import load_site_settings
 
 #: Sub-folder of ``--var`` holding the upload form's per-alliance lock files.
 LOCKS_DIR_NAME = "intake-locks"
@@ -106,8 +106,8 @@ def _audit_hook(args: argparse.Namespace) -> WriteHook | None:
     if args.dry_run:
         return None
     # Imported here: the intake package brings Flask, which a dry run does not need.
-    from alliance_portal.intake.audit import AuditLog, sha256_hex
     from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.registry.audit import AuditLog, sha256_hex
 
     audit = AuditLog(IntakePaths(args.var).audit_log)
     actor = cli_actor()

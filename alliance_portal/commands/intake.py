@@ -17,11 +17,13 @@ import csv
 import datetime as dt
 import getpass
 import io
+import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from alliance_portal.commands.options import add_registry, add_var, cli_actor, settings_file
-from alliance_portal.registry import atomic_write
+from alliance_portal.registry.files import atomic_write
 
 #: Seconds ``serve`` waits on Ctrl+C for a running portal build to finish.
 SHUTDOWN_BUILD_WAIT = 120.0
@@ -116,15 +118,15 @@ def _deadline(text: str) -> dt.date:
 
 
 def _industries(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from alliance_portal.settings import load_site_settings
+    from alliance_portal.registry.site_settings import load_site_settings
 
     return tuple(load_site_settings(settings_file(args))["INDUSTRIES"])
 
 
 def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from alliance_portal.intake.audit import AuditLog
     from alliance_portal.intake.config import IntakePaths
     from alliance_portal.intake.storage import AllianceStore
+    from alliance_portal.registry.audit import AuditLog
 
     return AllianceStore(
         args.content,
@@ -149,7 +151,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from alliance_portal.intake import IntakeConfig, create_app
     from alliance_portal.intake.config import IntakePaths
     from alliance_portal.intake.secret_key import SecretError, load_secret
-    from alliance_portal.intake.server import create_server, portal_rebuilder
+    from alliance_portal.intake.server import create_server
 
     paths = IntakePaths(args.var)
     try:
@@ -203,10 +205,10 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_links(args: argparse.Namespace) -> int:
-    from alliance_portal.intake.audit import AuditLog
     from alliance_portal.intake.config import LINK_MAX_AGE, IntakePaths
     from alliance_portal.intake.links import LinkSigner, LinkVersions
     from alliance_portal.intake.secret_key import SecretError, ensure_secret
+    from alliance_portal.registry.audit import AuditLog
 
     base = args.base_url.rstrip("/")
     if not base.startswith(("https://", "http://")):
@@ -272,9 +274,9 @@ def run_links(args: argparse.Namespace) -> int:
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    from alliance_portal.intake.audit import AuditLog
     from alliance_portal.intake.config import IntakePaths
     from alliance_portal.intake.links import LinkVersions
+    from alliance_portal.registry.audit import AuditLog
 
     _check_slugs(args.slugs)
     paths = IntakePaths(args.var)
@@ -290,8 +292,8 @@ def run_revoke(args: argparse.Namespace) -> int:
 
 def run_set_password(args: argparse.Namespace) -> int:
     from alliance_portal.intake.admin_password import PasswordError, set_password
-    from alliance_portal.intake.audit import AuditLog
     from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.registry.audit import AuditLog
 
     if args.stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -344,3 +346,30 @@ def run_restore(args: argparse.Namespace) -> int:
         "history. Run `alliance build` to publish it."
     )
     return 0
+
+
+def portal_rebuilder(
+    content_dir: Path,
+    banners_dir: Path,
+    output_dir: Path,
+    *,
+    settings_file: Path | None,
+    search: bool,
+) -> Callable[[], object]:
+    """The function the form's rebuild coordinator calls after saves: a full portal build.
+
+    It lives here, in the composition root, so that the form never imports the portal.
+    """
+
+    def rebuild() -> object:
+        from alliance_portal.portal.build import build_site
+
+        result = build_site(
+            content_dir, banners_dir, output_dir, settings_file=settings_file, search=search
+        )
+        logging.getLogger("alliance_portal.intake").info(
+            "portal rebuilt: %s pages in %s", result.pages, output_dir
+        )
+        return result
+
+    return rebuild

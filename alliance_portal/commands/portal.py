@@ -9,10 +9,10 @@ import logging
 import sys
 from pathlib import Path
 
-from alliance_portal.build import DEFAULT_SETTINGS, BuildError, build_site
 from alliance_portal.commands.options import add_registry, settings_file
-from alliance_portal.registry import load_registry
-from alliance_portal.settings import load_site_settings
+from alliance_portal.portal.build import DEFAULT_SETTINGS, BuildError, build_site
+from alliance_portal.registry.profiles import load_registry
+from alliance_portal.registry.site_settings import load_site_settings
 
 
 def _settings_file(args: argparse.Namespace) -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from alliance_portal.registry import atomic_write
+from alliance_portal.registry.files import atomic_write
 
 MIN_PASSWORD_LENGTH = 12
 

@@ -21,12 +21,12 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from alliance_portal.banner_rules import DEFAULT_MAX_BYTES, BannerError, check_banner_file
 from alliance_portal.intake.auth_views import alliance_required, current_alliance
 from alliance_portal.intake.messages import PROFILE_FIELDS, PUBLISH, Text, problem_text
 from alliance_portal.intake.security import client_address, enforce
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError
+from alliance_portal.registry.banner_rules import DEFAULT_MAX_BYTES, BannerError, check_banner_file
 
 bp = Blueprint("alliance", __name__, url_prefix="/alliance")
 

@@ -7,12 +7,13 @@ build as many independent apps as they like.
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from alliance_portal.intake.config import CSRF_TIME_LIMIT, SESSION_LIFETIME, IntakeConfig
+from alliance_portal.intake.errors import error_page
 from alliance_portal.intake.messages import ERRORS
 from alliance_portal.intake.security import (
     IntakeSessionInterface,
@@ -59,11 +60,6 @@ def create_app(config: IntakeConfig) -> Flask:
     app.register_blueprint(alliance_bp)
     app.register_blueprint(office_bp)
     return app
-
-
-def error_page(kind: str, status: int, **extra: object) -> tuple[str, int]:
-    title, text = ERRORS[kind]
-    return render_template("error.html", title=title, text=text, status=status, **extra), status
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -16,6 +16,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from werkzeug.wrappers import Response
 
 from alliance_portal.intake.admin_password import check_password, password_fingerprint
+from alliance_portal.intake.errors import error_page
 from alliance_portal.intake.links import LinkError
 from alliance_portal.intake.security import blocked, client_address
 from alliance_portal.intake.services import services
@@ -47,8 +48,6 @@ def alliance_required(view: F) -> F:
     @wraps(view)
     def wrapper(*args: object, **kwargs: object) -> object:
         if current_alliance() is None:
-            from alliance_portal.intake.app import error_page
-
             kind = "revoked" if session.get("revoked") else "login"
             return error_page(kind, 403)
         return view(*args, **kwargs)
@@ -77,7 +76,6 @@ def index() -> Response | str:
 
 @bp.get("/link/<token>")
 def use_link(token: str) -> Response | tuple[str, int]:
-    from alliance_portal.intake.app import error_page
 
     svc = services()
     bucket = f"login:{client_address()}"

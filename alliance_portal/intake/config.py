@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alliance_portal.settings import DEFAULT_INDUSTRIES, Industry
+from alliance_portal.registry.site_settings import DEFAULT_INDUSTRIES, Industry
 
 #: Environment variable that holds the signing secret (wins over the secret file).
 SECRET_ENV = "ALLIANCE_INTAKE_SECRET"

@@ -17,8 +17,8 @@ from typing import Literal
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from alliance_portal.intake.locking import file_lock
-from alliance_portal.registry import atomic_write
+from alliance_portal.registry.files import atomic_write
+from alliance_portal.registry.locking import file_lock
 
 LINK_SALT = "alliance-intake-link"
 

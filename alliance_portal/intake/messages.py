@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from alliance_portal.registry import Problem
-from alliance_portal.settings import MAX_LENGTHS, SINCE_MIN_YEAR
+from alliance_portal.registry.profiles import Problem
+from alliance_portal.registry.site_settings import MAX_LENGTHS, SINCE_MIN_YEAR
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from alliance_portal.banner_rules import check_banner_file
-from alliance_portal.intake.audit import AuditEntry, AuditLog
 from alliance_portal.intake.links import LinkRecord, LinkVersions
 from alliance_portal.intake.storage import AllianceStore, StorageError, check_slug
+from alliance_portal.registry.audit import AuditEntry, AuditLog
+from alliance_portal.registry.banner_rules import check_banner_file
 
 PartStatus = Literal["ok", "missing", "invalid"]
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -78,25 +76,3 @@ class BackgroundServer:
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self._thread.join(timeout)
-
-
-def portal_rebuilder(
-    content_dir: Path,
-    banners_dir: Path,
-    output_dir: Path,
-    *,
-    settings_file: Path | None,
-    search: bool,
-) -> Callable[[], object]:
-    """The function the rebuild coordinator calls after saves: a full portal build."""
-
-    def rebuild() -> object:
-        from alliance_portal.build import build_site
-
-        result = build_site(
-            content_dir, banners_dir, output_dir, settings_file=settings_file, search=search
-        )
-        log.info("portal rebuilt: %s pages in %s", result.pages, output_dir)
-        return result
-
-    return rebuild

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from alliance_portal.intake.audit import AuditLog
 from alliance_portal.intake.config import IntakeConfig
 from alliance_portal.intake.links import LinkSigner, LinkVersions
 from alliance_portal.intake.ratelimit import RateLimiter
 from alliance_portal.intake.rebuild import RebuildCoordinator
 from alliance_portal.intake.storage import AllianceStore
+from alliance_portal.registry.audit import AuditLog
 
 EXTENSION_KEY = "alliance_intake"
 

@@ -6,7 +6,7 @@ folder, write the new one atomically (temporary file, fsync, rename), then appen
 entry with the new file's SHA-256. Readers therefore see the old or the new file, never a
 partial one, and no earlier version is ever lost.
 
-History layout (shared with ``alliance_portal.history``)::
+History layout (shared with ``alliance_portal.registry.history``)::
 
     content/.history/<slug>/<UTC timestamp>.toml
     banners/.history/<slug>/<UTC timestamp>.png
@@ -24,17 +24,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from alliance_portal import banner_rules
-from alliance_portal.history import (
+from alliance_portal.registry import banner_rules
+from alliance_portal.registry.audit import AuditLog, sha256_hex
+from alliance_portal.registry.files import atomic_write
+from alliance_portal.registry.history import (
     banner_history_dir,
     keep_previous_version,
     list_versions,
     profile_history_dir,
 )
-from alliance_portal.intake.audit import AuditLog, sha256_hex
-from alliance_portal.intake.locking import file_lock
-from alliance_portal.registry import Problem, atomic_write, dump_profile, validate_profile
-from alliance_portal.settings import DEFAULT_INDUSTRIES, KNOWN_KEYS, SLUG_PATTERN, Industry
+from alliance_portal.registry.locking import file_lock
+from alliance_portal.registry.profiles import Problem, dump_profile, validate_profile
+from alliance_portal.registry.site_settings import (
+    DEFAULT_INDUSTRIES,
+    KNOWN_KEYS,
+    SLUG_PATTERN,
+    Industry,
+)
 
 _SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
 _PENDING_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")

@@ -10,11 +10,11 @@ and temper are fetched unattended each month:
 - transient errors (timeouts, resets, 5xx, 429) retried with exponential backoff, honouring
   ``Retry-After`` up to a cap; the result records which retries were needed;
 - redirects followed one hop at a time, each hop's address checked by the SSRF guard
-  (:mod:`monitor.guard`), loops detected;
+  (:mod:`monitor.fetching.guard`), loops detected;
 - at most one request at a time per host (``host:port``), so many alliances on one university
   server do not hammer it;
 - TLS verified against certifi plus the system store; a refused certificate is classified
-  (:mod:`monitor.tls`) and the page fetched again *without* verification, so the other checks
+  (:mod:`monitor.fetching.tls`) and the page fetched again *without* verification, so the other checks
   can still be judged.
 
 Errors never escape as exceptions: every outcome is a :class:`FetchResult`, with
@@ -42,14 +42,14 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from monitor import fetch_settings as S
-from monitor.guard import (
+from monitor.fetching import limits as S
+from monitor.fetching.guard import (
     AddressPolicy,
     BlockedAddress,
     BlockedConnectionError,
     guarded_pool_classes,
 )
-from monitor.tls import (
+from monitor.fetching.tls import (
     TLSProblem,
     classify_cert_error,
     find_cert_error,
@@ -80,7 +80,7 @@ _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 @dataclass(frozen=True, slots=True)
 class FetchOptions:
-    """Per-crawl fetch settings (defaults in :mod:`monitor.fetch_settings`).
+    """Per-crawl fetch settings (defaults in :mod:`monitor.fetching.limits`).
 
     Example: ``FetchOptions(read_timeout=5, retries=1, policy=AddressPolicy(allow_private=True))``.
     """

@@ -149,7 +149,7 @@ def _open_store(db_path: Path) -> Any:
 
 
 def _month(args: argparse.Namespace, store: Any) -> str:
-    from monitor.report import check_month
+    from monitor.reports.month import check_month
 
     if args.month:
         return check_month(args.month)
@@ -160,7 +160,7 @@ def _month(args: argparse.Namespace, store: Any) -> str:
 
 
 def _alliances(content_dir: Path) -> dict[str, Any]:
-    from monitor.report import load_alliances
+    from monitor.reports.month import load_alliances
 
     if not (content_dir / "alliances").is_dir():
         log.warning("no registry at %s: names and contact addresses are not available", content_dir)
@@ -191,7 +191,7 @@ def write_month_with_registry(
     ``alliance crawl``, ``alliance report``, the scheduler's job and the demo all call this, so a
     report never depends on which of them wrote it last.
     """
-    from monitor.report import build_month_report, write_report_files
+    from monitor.reports.month import build_month_report, write_report_files
 
     alliances = _alliances(Path(content_dir))
     report = build_month_report(
@@ -205,7 +205,7 @@ def _errors(func: Any) -> Any:
     """Turn expected errors into one clear line on stderr and an exit code."""
 
     def wrapper(args: argparse.Namespace) -> int:
-        from monitor.report import ReportError
+        from monitor.reports.month import ReportError
 
         try:
             return int(func(args) or 0)
@@ -285,8 +285,8 @@ def publish_notices(
     alliances: Mapping[str, Any] | None = None,
 ) -> tuple[Any, Any]:
     """Plan the month's notices, then write drafts or send. Returns (plan, send result or None)."""
-    from monitor.notify import plan_notices, send_notices, write_drafts
-    from monitor.report import build_month_report
+    from monitor.notices import plan_notices, send_notices, write_drafts
+    from monitor.reports.month import build_month_report
     from monitor.schedule import next_check_after_month, next_check_from
 
     if alliances is None:
@@ -314,7 +314,7 @@ def publish_notices(
 
 @_errors
 def run_notify(args: argparse.Namespace) -> int:
-    from monitor.notify import SmtpSettings
+    from monitor.notices import SmtpSettings
 
     config = load_config(args.config)
     options = _options(args, config)
@@ -357,7 +357,7 @@ def run_notify(args: argparse.Namespace) -> int:
 
 def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
     """The :class:`~monitor.schedule.MonthlyJob` the command runs, from settings and options."""
-    from monitor.notify import SmtpSettings
+    from monitor.notices import SmtpSettings
     from monitor.schedule import MonthlyJob
     from monitor.store import Store
 

@@ -6,7 +6,7 @@ Two steps, kept apart so the judging stays a pure function:
   tries the other scheme (http <-> https) so that "only reachable over http" can be told apart
   from "down";
 - :func:`judge_loads` turns that outcome (plus the page-kind verdict of
-  :func:`monitor.pagekind.classify_page` on the decoded page) into a :class:`Check`.
+  :func:`monitor.rules.pagekind.classify_page` on the decoded page) into a :class:`Check`.
 
 pass: a 2xx HTML page with real text, valid TLS. fail: DNS, refused, reset, timeout, 4xx/5xx
 after retries, redirect loop, not HTML, empty/default/parked page. warn: TLS refused (with the
@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from monitor.fetch import Fetcher, FetchResult
+from monitor.fetching.fetch import Fetcher, FetchResult
 from monitor.model import Check
 
 #: Errors after which the other scheme is worth a try (the host answered nothing usable).
@@ -136,7 +136,7 @@ def judge_loads(
 ) -> Check:
     """Judge the ``loads`` check from the homepage fetch.
 
-    ``page_check`` is :func:`monitor.pagekind.classify_page`'s verdict on the decoded (or
+    ``page_check`` is :func:`monitor.rules.pagekind.classify_page`'s verdict on the decoded (or
     rendered) page: a fail for empty, default-server and parked pages, else None.
     ``render_failed`` means the page needs JavaScript and no browser could show it: a person
     has to look, so at best a warning.

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from monitor import fetch_settings as S
+from monitor.fetching import limits as S
 
 if TYPE_CHECKING:
     from monitor.schedule import ScheduleSettings
@@ -147,8 +147,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from alliance_portal.commands.reports import load_config
     from monitor.crawl import CrawlError, run_crawl
-    from monitor.report_commands import load_config
     from monitor.schedule import ConfigError, ScheduleSettings
     from monitor.store import Store
 
@@ -230,7 +230,7 @@ def write_reports(
     store: Store, month: str, reports_dir: Path, content_dir: Path, settings: ScheduleSettings
 ) -> None:
     """The month's report files, with the registry's names and the configured next check."""
-    from monitor.report_commands import write_month_with_registry
+    from alliance_portal.commands.reports import write_month_with_registry
 
     written = write_month_with_registry(
         store, month, reports_dir=reports_dir, content_dir=content_dir, settings=settings

@@ -15,9 +15,16 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from monitor import settings
 from monitor.model import Check, Page
-from monitor.text import Element, PageText, element_text, meaningful_length, normalise, read_page
+from monitor.rules import vocabulary
+from monitor.rules.page_text import (
+    Element,
+    PageText,
+    element_text,
+    meaningful_length,
+    normalise,
+    read_page,
+)
 
 _REFRESH_RE = re.compile(
     r"^\s*\d+(?:\.\d*)?\s*[;,]\s*(?:url\s*=\s*)?['\"]?([^'\"]+)", re.IGNORECASE
@@ -88,7 +95,7 @@ def classify_text(text: PageText) -> Check | None:
     root = text.root
     visible = text.text()
     lowered = visible.lower()
-    size = meaningful_length(visible, limit=settings.DEFAULT_PAGE_MAX_CHARS)
+    size = meaningful_length(visible, limit=vocabulary.DEFAULT_PAGE_MAX_CHARS)
     title, headings = _title_and_headings(root)
 
     parked = _parked(root, lowered, title.lower(), size)
@@ -116,7 +123,7 @@ def classify_text(text: PageText) -> Check | None:
             shown,
             server=server,
         )
-    if size < settings.EMPTY_PAGE_MIN_CHARS:
+    if size < vocabulary.EMPTY_PAGE_MIN_CHARS:
         if root.find(".//frameset") is not None or _refresh_target(root) is not None:
             return None  # the visitor is sent on: see follow_target
         return _fail(
@@ -139,7 +146,7 @@ def _directory_listing(title: str, headings: list[str], lowered: str, size: int)
         if text.lower().startswith(_LISTING_TITLES):
             return text
     if (
-        size <= settings.DEFAULT_PAGE_MAX_CHARS
+        size <= vocabulary.DEFAULT_PAGE_MAX_CHARS
         and "[to parent directory]" in lowered
         and _IIS_LISTING_RE.match(title)
     ):
@@ -156,12 +163,12 @@ def _server_default(
     headings and the opening text only on short pages, so a course page quoting them is safe.
     """
     title_l = title.lower()
-    for phrase, server in settings.SERVER_DEFAULT_PHRASES:
+    for phrase, server in vocabulary.SERVER_DEFAULT_PHRASES:
         if phrase in title_l:
             return server, title
-    if size > settings.DEFAULT_PAGE_MAX_CHARS:
+    if size > vocabulary.DEFAULT_PAGE_MAX_CHARS:
         return None
-    for phrase, server in settings.SERVER_DEFAULT_PHRASES:
+    for phrase, server in vocabulary.SERVER_DEFAULT_PHRASES:
         for heading in headings:
             if phrase in heading.lower():
                 return server, heading
@@ -176,15 +183,15 @@ def _parked(root: Element, lowered: str, title_l: str, size: int) -> str:
     Only short pages: parking pages are a few lines, and a real site may well mention "domain
     for sale" in a news item or link to sedo.com.
     """
-    if size > settings.DEFAULT_PAGE_MAX_CHARS:
+    if size > vocabulary.DEFAULT_PAGE_MAX_CHARS:
         return ""
-    for phrase in settings.PARKED_PHRASES:
+    for phrase in vocabulary.PARKED_PHRASES:
         if phrase in lowered or phrase in title_l:
             return phrase
     for el in root.iter("script", "iframe", "frame", "a", "link", "img", "form", "meta"):
         for attr in ("src", "href", "action", "content"):
             ref = (el.get(attr) or "").lower()
-            for host in settings.PARKING_HOSTS:
+            for host in vocabulary.PARKING_HOSTS:
                 if host in ref:
                     return host
     return ""
@@ -199,8 +206,8 @@ def looks_js_rendered(html: str) -> bool:
     """
     text = read_page(html)
     if (
-        meaningful_length(text.text(), limit=settings.JS_SHELL_MAX_CHARS)
-        >= settings.JS_SHELL_MAX_CHARS
+        meaningful_length(text.text(), limit=vocabulary.JS_SHELL_MAX_CHARS)
+        >= vocabulary.JS_SHELL_MAX_CHARS
     ):
         return False
     root = text.root
@@ -219,7 +226,7 @@ def looks_js_rendered(html: str) -> bool:
             inline += len(script.text or "")
     if inline >= _INLINE_SCRIPT_CHARS:
         return True
-    if scripted and meaningful_length(text.text()) < settings.EMPTY_PAGE_MIN_CHARS:
+    if scripted and meaningful_length(text.text()) < vocabulary.EMPTY_PAGE_MIN_CHARS:
         # Nearly nothing to read, but scripts that may draw the page (a site.js building the
         # whole page): only the browser can tell an empty page from a scripted one.
         return True

@@ -7,7 +7,7 @@ copies validated banners and writes ``sitemap.xml``.
 
 Every page template receives only what it shows: the homepage and industry pages loop over
 their own alliances, alliance pages over nothing, so the build stays linear in the number of
-alliances. The registry is loaded once by :mod:`alliance_portal.build` and handed over in the
+alliances. The registry is loaded once by :mod:`alliance_portal.portal.build` and handed over in the
 ``ALLIANCE_REGISTRY`` setting (or loaded here from ``ALLIANCE_CONTENT``/``ALLIANCE_BANNERS``
 when Pelican is run directly).
 """
@@ -24,10 +24,15 @@ from xml.sax.saxutils import escape as xml_escape
 from pelican import signals
 from pelican.generators import Generator
 
-from alliance_portal.i18n import DEFAULT_LANG, LANGS, PREFIX, UI, other
-from alliance_portal.registry import Alliance, RegistryResult, load_registry
-from alliance_portal.safe_markdown import render
-from alliance_portal.settings import BANNER_HEIGHT, BANNER_WIDTH, Industry, industries_from_setting
+from alliance_portal.portal.i18n import DEFAULT_LANG, LANGS, PREFIX, UI, other
+from alliance_portal.portal.safe_markdown import render
+from alliance_portal.registry.profiles import Alliance, RegistryResult, load_registry
+from alliance_portal.registry.site_settings import (
+    BANNER_HEIGHT,
+    BANNER_WIDTH,
+    Industry,
+    industries_from_setting,
+)
 
 log = logging.getLogger(__name__)
 

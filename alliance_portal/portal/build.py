@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from alliance_portal.registry import Problem, RegistryResult, load_registry
-from alliance_portal.settings import load_site_settings
+from alliance_portal.registry.profiles import Problem, RegistryResult, load_registry
+from alliance_portal.registry.site_settings import load_site_settings
 
 log = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SETTINGS = REPO_ROOT / "pelicanconf.py"
 DEFAULT_THEME = REPO_ROOT / "theme"
 
@@ -61,7 +61,7 @@ def pelican_settings(
         "ALLIANCE_REGISTRY": registry,
         "ALLIANCE_CONTENT": str(content_dir),
         "ALLIANCE_BANNERS": str(banners_dir),
-        "PLUGINS": ["alliance_portal.pelican_plugin"],
+        "PLUGINS": ["alliance_portal.portal.pelican_plugin"],
     }
     if settings_file is None or not settings_file.exists():
         settings_file = DEFAULT_SETTINGS

@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined
 
 from monitor.model import STATUSES
-from monitor.report import (
+from monitor.reports.month import (
     CHANGE_LABELS,
     CHECK_LABELS,
     CHECKS,
@@ -178,7 +178,7 @@ def _csp_hash(text: str) -> str:
 
 @cache
 def _asset(name: str) -> str:
-    return resources.files("monitor.templates").joinpath(name).read_text(encoding="utf-8")
+    return resources.files("monitor.reports.templates").joinpath(name).read_text(encoding="utf-8")
 
 
 def _environment() -> Environment:

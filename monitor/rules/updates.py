@@ -1,7 +1,7 @@
 """The ``updates`` check (RULES.md): how long ago did the site last show new content?
 
 The latest update is the newest date on or before ``today`` that marks content (see
-:mod:`monitor.dates` for the forms, traps and weights): on the homepage, the news page the
+:mod:`monitor.rules.dates` for the forms, traps and weights): on the homepage, the news page the
 homepage links to (:func:`find_news_link`) or a feed it links (:func:`find_feed_links`).
 Dates with weight >= 2 (news items, post dates, ``<time>``, "last updated" lines, feed items)
 are preferred; a date in running text is used only when a site has nothing better, and the
@@ -25,8 +25,9 @@ from dataclasses import replace
 from datetime import date
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from monitor import settings
-from monitor.dates import (
+from monitor.model import Check, Page, Status
+from monitor.rules import vocabulary
+from monitor.rules.dates import (
     DateMention,
     DateScan,
     FoundDate,
@@ -35,8 +36,7 @@ from monitor.dates import (
     scan_dates,
     swap_day_month,
 )
-from monitor.model import Check, Page, Status
-from monitor.text import (
+from monitor.rules.page_text import (
     HINT_FOOTER,
     HINT_NAV,
     HINT_TRAP,
@@ -57,7 +57,7 @@ _TRAP_LINE_RE = re.compile(
     "|".join(
         re.escape(word.lower())
         for reason in ("clock", "counter")
-        for word in sorted(settings.TRAP_LABELS[reason], key=len, reverse=True)
+        for word in sorted(vocabulary.TRAP_LABELS[reason], key=len, reverse=True)
     )
 )
 # Weekday and AM/PM words. Removing "am"/"pm" inside longer words too is harmless: both
@@ -65,7 +65,7 @@ _TRAP_LINE_RE = re.compile(
 _NOISE_RE = re.compile(
     "|".join(
         re.escape(w.lower())
-        for w in sorted(settings.FINGERPRINT_NOISE_WORDS, key=len, reverse=True)
+        for w in sorted(vocabulary.FINGERPRINT_NOISE_WORDS, key=len, reverse=True)
     )
 )
 _DIGITS_RE = re.compile(r"\d+")
@@ -85,7 +85,7 @@ def fingerprint(page: PageText | str, *, mentions: list[DateMention] | None = No
     Lines that are all menu, header, footer or clock/counter/copyright widget are left out when
     the rest still has text (they rarely carry news, and footers carry counters); so are lines
     with a clock or counter label. Dates, digit runs, weekday names and AM/PM are removed from
-    what is left. The result starts with ``settings.FINGERPRINT_VERSION`` so fingerprints made
+    what is left. The result starts with ``vocabulary.FINGERPRINT_VERSION`` so fingerprints made
     by a different recipe are never compared. ``mentions`` are the dates already found in the
     page's text (saves scanning twice).
     """
@@ -116,7 +116,7 @@ def fingerprint(page: PageText | str, *, mentions: list[DateMention] | None = No
     body = "\n".join(ln for ln, k in zip(lines, keep, strict=True) if k)
     body = " ".join(_DIGITS_RE.sub("", _NOISE_RE.sub("", body)).split())
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
-    return f"{settings.FINGERPRINT_VERSION}:{digest}"
+    return f"{vocabulary.FINGERPRINT_VERSION}:{digest}"
 
 
 def _looks_like_html(text: str) -> bool:
@@ -175,14 +175,14 @@ def settle_day_month_order(found: Sequence[FoundDate], *, today: date) -> list[F
 
 
 def _window_status(age: int) -> Status:
-    if age <= settings.UPDATE_PASS_DAYS:
+    if age <= vocabulary.UPDATE_PASS_DAYS:
         return "pass"
-    return "warn" if age <= settings.UPDATE_WARN_DAYS else "fail"
+    return "warn" if age <= vocabulary.UPDATE_WARN_DAYS else "fail"
 
 
 def pick_latest(found: Sequence[FoundDate]) -> FoundDate | None:
     """The newest date that marks content; running-text dates only when nothing better exists."""
-    pool = [d for d in found if d.weight >= settings.WEIGHT_ITEM] or list(found)
+    pool = [d for d in found if d.weight >= vocabulary.WEIGHT_ITEM] or list(found)
     if not pool:
         return None
     return max(pool, key=lambda d: (d.date, d.weight, d.kind == "feed"))
@@ -215,7 +215,7 @@ def judge_updates(
     home_mentions = scan_dates(home_text.text())
     current = fingerprint(home_text, mentions=home_mentions)
     comparable = previous_fingerprint is not None and previous_fingerprint.startswith(
-        settings.FINGERPRINT_VERSION + ":"
+        vocabulary.FINGERPRINT_VERSION + ":"
     )
     changed: bool | None = (previous_fingerprint != current) if comparable else None
 
@@ -281,15 +281,15 @@ def judge_updates(
         reason = f"最近更新 {when}"
     elif status == "warn":
         reason = (
-            f"最近更新已超過 {settings.UPDATE_PASS_DAYS} 天：{when}"
-            f" / Last update over {settings.UPDATE_PASS_DAYS} days ago"
+            f"最近更新已超過 {vocabulary.UPDATE_PASS_DAYS} 天：{when}"
+            f" / Last update over {vocabulary.UPDATE_PASS_DAYS} days ago"
         )
     else:
         reason = (
-            f"最近更新已超過 {settings.UPDATE_WARN_DAYS} 天：{when}"
-            f" / Last update over {settings.UPDATE_WARN_DAYS} days ago"
+            f"最近更新已超過 {vocabulary.UPDATE_WARN_DAYS} 天：{when}"
+            f" / Last update over {vocabulary.UPDATE_WARN_DAYS} days ago"
         )
-    if latest.weight < settings.WEIGHT_ITEM:
+    if latest.weight < vocabulary.WEIGHT_ITEM:
         reason += "（日期出現在內文，非消息列表 / date found in running text, not a news list）"
     other = _other_reading(scan.found, latest, today=today)
     if other is not None and _window_status((today - other.date).days) != status:
@@ -357,7 +357,7 @@ def _same_site(url: str, home: str) -> bool:
     )
 
 
-def _tier(text: str, tiers: Sequence[Sequence[str]] = settings.NEWS_LINK_TIERS) -> int | None:
+def _tier(text: str, tiers: Sequence[Sequence[str]] = vocabulary.NEWS_LINK_TIERS) -> int | None:
     lowered = text.lower()
     for index, words in enumerate(tiers):
         for word in words:
@@ -370,7 +370,7 @@ def _tier(text: str, tiers: Sequence[Sequence[str]] = settings.NEWS_LINK_TIERS) 
 
 
 def find_news_link(
-    homepage: Page, *, tiers: Sequence[Sequence[str]] = settings.NEWS_LINK_TIERS
+    homepage: Page, *, tiers: Sequence[Sequence[str]] = vocabulary.NEWS_LINK_TIERS
 ) -> str | None:
     """The homepage's link to its news page (最新消息 / News first), as an absolute URL.
 
@@ -384,7 +384,9 @@ def find_news_link(
     home = urldefrag(homepage.url).url
     best: tuple[int, int, int, str] | None = None
     # Filter in libxml2 first: a page has hundreds of links, few of them short.
-    short = f"//a[@href][string-length(normalize-space(.)) <= {settings.NEWS_LINK_MAX_CHARS + 10}]"
+    short = (
+        f"//a[@href][string-length(normalize-space(.)) <= {vocabulary.NEWS_LINK_MAX_CHARS + 10}]"
+    )
     for order, anchor in enumerate(root.xpath(short)):
         href = (anchor.get("href") or "").strip()
         if (
@@ -396,7 +398,7 @@ def find_news_link(
         parts = [element_text(anchor), anchor.get("title") or ""]
         parts += [img.get("alt") or "" for img in anchor.iter("img")]
         text = normalise(" ".join(parts))
-        if not text or len(text) > settings.NEWS_LINK_MAX_CHARS:
+        if not text or len(text) > vocabulary.NEWS_LINK_MAX_CHARS:
             continue
         tier = _tier(text, tiers)
         if tier is None:
@@ -414,7 +416,7 @@ def find_news_link(
 
 def find_about_link(homepage: Page) -> str | None:
     """The homepage's link to its "about" page (關於我們 / 聯盟簡介 / About), same site only."""
-    return find_news_link(homepage, tiers=settings.ABOUT_LINK_TIERS)
+    return find_news_link(homepage, tiers=vocabulary.ABOUT_LINK_TIERS)
 
 
 def find_feed_links(homepage: Page) -> list[str]:
@@ -430,7 +432,7 @@ def find_feed_links(homepage: Page) -> list[str]:
         rel = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").lower().split(";")[0].strip()
         href = (link.get("href") or "").strip()
-        if "alternate" not in rel or kind not in settings.FEED_TYPES or not href:
+        if "alternate" not in rel or kind not in vocabulary.FEED_TYPES or not href:
             continue
         url = urldefrag(urljoin(base, href)).url
         if urlsplit(url).scheme not in ("http", "https") or url in seen:
@@ -440,4 +442,4 @@ def find_feed_links(homepage: Page) -> list[str]:
         comments = any(w in title or w in url.lower() for w in ("comment", "留言", "回應"))
         found.append((comments, order, url))
     found.sort()
-    return [url for _, _, url in found[: settings.MAX_FEED_LINKS]]
+    return [url for _, _, url in found[: vocabulary.MAX_FEED_LINKS]]

@@ -1,11 +1,11 @@
 """Render a JavaScript-filled homepage in headless Chromium (RULES.md: judge what a visitor sees).
 
-Only homepages that :func:`monitor.pagekind.looks_js_rendered` flags come here, so the browser
+Only homepages that :func:`monitor.rules.pagekind.looks_js_rendered` flags come here, so the browser
 starts lazily, once per crawl, the first time one is needed.
 
 Safety: Chromium never touches the network itself. Every request the page makes is intercepted
 (``context.route``) and either refused (another host, too many requests) or fetched by *our*
-:class:`~monitor.fetch.Fetcher` and fulfilled from its answer, so the SSRF guard, the TLS
+:class:`~monitor.fetching.fetch.Fetcher` and fulfilled from its answer, so the SSRF guard, the TLS
 rules, the size caps and the per-host limit apply to the browser exactly as to the crawl, and
 DNS is resolved only by the guard.
 
@@ -47,8 +47,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from monitor import fetch_settings as S
-from monitor.fetch import Fetcher
+from monitor.fetching import limits as S
+from monitor.fetching.fetch import Fetcher
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from typing import Literal, TypeAlias
 
 from lxml import etree
 
-from monitor import settings
+from monitor.rules import vocabulary
 
 Source = Literal["text", "alt", "title"]
 
@@ -509,16 +509,16 @@ class PageText:
 def _class_hints(value: str) -> frozenset[str]:
     value = value.lower()
     hints = set()
-    for reason, words in settings.TRAP_CLASS_WORDS.items():
+    for reason, words in vocabulary.TRAP_CLASS_WORDS.items():
         if any(w in value for w in words):
             hints.add(HINT_TRAP + reason)
-    if any(w in value for w in settings.DATE_CLASS_WORDS):
+    if any(w in value for w in vocabulary.DATE_CLASS_WORDS):
         hints.add(HINT_DATE)
-    if any(w in value for w in settings.NEWS_CLASS_WORDS):
+    if any(w in value for w in vocabulary.NEWS_CLASS_WORDS):
         hints.add(HINT_NEWS)
-    if any(w in value for w in settings.NAV_CLASS_WORDS):
+    if any(w in value for w in vocabulary.NAV_CLASS_WORDS):
         hints.add(HINT_NAV)
-    if any(w in value for w in settings.FOOTER_CLASS_WORDS):
+    if any(w in value for w in vocabulary.FOOTER_CLASS_WORDS):
         hints.add(HINT_FOOTER)
     return frozenset(hints)
 
@@ -542,7 +542,7 @@ def read_page(html: str | Element) -> PageText:
     callers because the result depends on nothing but the string.
     """
     if isinstance(html, str):
-        memo = _BIG_PAGES if len(html) > settings.PAGE_MEMO_MAX_CHARS else _PAGES
+        memo = _BIG_PAGES if len(html) > vocabulary.PAGE_MEMO_MAX_CHARS else _PAGES
         return memo.read(html)
     return _walk(html)
 
@@ -588,8 +588,8 @@ class _PageMemo:
             self._chars = 0
 
 
-_PAGES = _PageMemo(settings.PAGE_MEMO_SIZE, settings.PAGE_MEMO_TOTAL_CHARS)
-_BIG_PAGES = _PageMemo(settings.BIG_PAGE_MEMO_SIZE, 1 << 62)
+_PAGES = _PageMemo(vocabulary.PAGE_MEMO_SIZE, vocabulary.PAGE_MEMO_TOTAL_CHARS)
+_BIG_PAGES = _PageMemo(vocabulary.BIG_PAGE_MEMO_SIZE, 1 << 62)
 
 
 def clear_page_memo() -> None:

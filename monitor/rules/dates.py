@@ -1,6 +1,6 @@
 """Find the dates a site wrote on its pages and feeds, and tell updates from traps.
 
-Forms read (after :func:`monitor.text.normalise`, so full-width digits work too):
+Forms read (after :func:`monitor.rules.page_text.normalise`, so full-width digits work too):
 
 - western numeric: ``2026-11-03``, ``2026/11/3``, ``2026.11.03``, ``2026年11月3日``;
 - ROC (民國) years: ``115/11/03``, ``115.11.03``, ``115-11-03``, ``115年11月3日``,
@@ -25,7 +25,7 @@ request, and RULES.md asks for dates a visitor can see (or a feed's items).
 
 Each found date gets a weight: 3 for a ``<time>``, a post-date element, a "last updated"/更新日期
 line or a feed item; 2 for a list item, table row, news container or a date that leads its line;
-1 for running text. :mod:`monitor.updates` prefers dates of weight 2 or more and falls back to
+1 for running text. :mod:`monitor.rules.updates` prefers dates of weight 2 or more and falls back to
 running text only when a site has nothing better.
 """
 
@@ -40,8 +40,8 @@ from typing import Literal
 
 from lxml import etree
 
-from monitor import settings
-from monitor.text import (
+from monitor.rules import vocabulary
+from monitor.rules.page_text import (
     HINT_DATE,
     HINT_ITEM,
     HINT_NAV,
@@ -96,8 +96,8 @@ _EN_DMY_RE = re.compile(
     rf"(?<![a-z\d])(\d{{1,2}})(?:st|nd|rd|th)?[ -](?:of )?{_MONTH}\.?[ ,-]+{_YEAR4}$",
     re.IGNORECASE,
 )
-_LABEL_REASON: dict[str, str] = {w.lower(): "update" for w in settings.UPDATE_LABELS} | {
-    w.lower(): reason for reason, words in settings.TRAP_LABELS.items() for w in words
+_LABEL_REASON: dict[str, str] = {w.lower(): "update" for w in vocabulary.UPDATE_LABELS} | {
+    w.lower(): reason for reason, words in vocabulary.TRAP_LABELS.items() for w in words
 }
 _LABEL_RE = re.compile("|".join(re.escape(w) for w in sorted(_LABEL_REASON, key=len, reverse=True)))
 _EN_WINDOW = 24
@@ -218,8 +218,8 @@ def scan_dates(text: str) -> list[DateMention]:
                 add(m, int(first), second, int(third))
         elif len(first) in (2, 3) and len(third) <= 2:
             year = int(first)
-            if year >= settings.ROC_MIN_YEAR:
-                add(m, year + settings.ROC_YEAR_OFFSET, second, int(third))
+            if year >= vocabulary.ROC_MIN_YEAR:
+                add(m, year + vocabulary.ROC_YEAR_OFFSET, second, int(third))
         elif len(first) <= 2 and len(third) == 4 and third[:2] in ("19", "20"):
             _add_day_month(m, int(first), second, int(third), add)
     if "年" in text:
@@ -229,9 +229,9 @@ def scan_dates(text: str) -> list[DateMention]:
             prefix = _ROC_PREFIX_RE.search(text, max(0, m.start() - 6), m.start())
             year = int(m.group(1))
             if len(m.group(1)) < 4 or prefix:
-                if year < settings.ROC_MIN_YEAR and not prefix:
+                if year < vocabulary.ROC_MIN_YEAR and not prefix:
                     continue
-                year += settings.ROC_YEAR_OFFSET
+                year += vocabulary.ROC_YEAR_OFFSET
             elif year < 1900:
                 continue
             add(m, year, int(m.group(2)), int(m.group(3)), start=prefix.start() if prefix else None)
@@ -262,7 +262,7 @@ def scan_dates(text: str) -> list[DateMention]:
 
 
 def _context(text: str, start: int, end: int) -> str:
-    width = settings.EVIDENCE_CONTEXT_CHARS
+    width = vocabulary.EVIDENCE_CONTEXT_CHARS
     left, right = max(0, start - width), min(len(text), end + width)
     return ("…" if left > 0 else "") + text[left:right].strip() + ("…" if right < len(text) else "")
 
@@ -320,7 +320,7 @@ def _judge_mention(
         # 12/05/2026 seen in June: December is ahead, 12 May is past; the past reading is
         # the one that can be an update (still marked ambiguous).
         value = swap_day_month(value)
-    if value.year < settings.EARLIEST_YEAR:
+    if value.year < vocabulary.EARLIEST_YEAR:
         return skip("too_old")
     if value > today:
         return skip("future")
@@ -328,7 +328,7 @@ def _judge_mention(
     trap = _trap_hint(hints)
     if trap:
         return skip(trap)
-    label = _nearest_label(text[max(0, start - settings.DATE_LABEL_WINDOW) : start])
+    label = _nearest_label(text[max(0, start - vocabulary.DATE_LABEL_WINDOW) : start])
     if label and label[0] != "update":
         return skip(label[0])  # type: ignore[arg-type]
     if value == today and label is None:
@@ -339,21 +339,21 @@ def _judge_mention(
             return skip("clock")
 
     if label:
-        weight, why = settings.WEIGHT_MARKED, f"“{label[1]}” line"
+        weight, why = vocabulary.WEIGHT_MARKED, f"“{label[1]}” line"
     elif kind == "time" or HINT_TIME in hints:
-        weight, why = settings.WEIGHT_MARKED, "<time> element"
+        weight, why = vocabulary.WEIGHT_MARKED, "<time> element"
     elif HINT_DATE in hints and HINT_NAV not in hints:
-        weight, why = settings.WEIGHT_MARKED, "post date"
+        weight, why = vocabulary.WEIGHT_MARKED, "post date"
     elif HINT_NAV in hints:
-        weight, why = settings.WEIGHT_TEXT, "page header/menu"
+        weight, why = vocabulary.WEIGHT_TEXT, "page header/menu"
     elif HINT_ITEM in hints or HINT_NEWS in hints:
-        weight, why = settings.WEIGHT_ITEM, "news/list item"
+        weight, why = vocabulary.WEIGHT_ITEM, "news/list item"
     elif HINT_POST in hints:
-        weight, why = settings.WEIGHT_ITEM, "article"
+        weight, why = vocabulary.WEIGHT_ITEM, "article"
     elif start <= 2:
-        weight, why = settings.WEIGHT_ITEM, "date leading a line"
+        weight, why = vocabulary.WEIGHT_ITEM, "date leading a line"
     else:
-        weight, why = settings.WEIGHT_TEXT, "running text"
+        weight, why = vocabulary.WEIGHT_TEXT, "running text"
     scan.found.append(
         FoundDate(value, mention.as_written, context, weight, source, kind, mention.ambiguous, why)
     )
@@ -434,7 +434,7 @@ def _parse_timestamp(value: str) -> date | None:
             parsed = None
     if parsed is not None:
         if parsed.tzinfo is not None:
-            return parsed.astimezone(settings.LOCAL_TZ).date()
+            return parsed.astimezone(vocabulary.LOCAL_TZ).date()
         return parsed.date()
     mentions = scan_dates(normalise(value))
     return mentions[0].value if mentions else None
@@ -500,20 +500,20 @@ def _judge_feed_item(
             scan.skipped.append(SkippedDate(written, context, "invalid", source))
         elif value > today:
             scan.skipped.append(SkippedDate(written, context, "future", source))
-        elif value.year < settings.EARLIEST_YEAR:
+        elif value.year < vocabulary.EARLIEST_YEAR:
             scan.skipped.append(SkippedDate(written, context, "too_old", source))
         elif best is None or value > best[0]:
             best = (value, written)
     if best is not None:
         context = f"{best[1]} {title}".strip()
-        limit = settings.FEED_CONTEXT_CHARS
+        limit = vocabulary.FEED_CONTEXT_CHARS
         context = context if len(context) <= limit else context[: limit - 1] + "…"
         scan.found.append(
             FoundDate(
                 best[0],
                 best[1],
                 context,
-                settings.WEIGHT_MARKED,
+                vocabulary.WEIGHT_MARKED,
                 source,
                 "feed",
                 False,

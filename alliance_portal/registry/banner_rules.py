@@ -7,7 +7,7 @@ little:
 
 1. size on disk at most ``max_bytes`` (default 1 MiB);
 2. the PNG signature, then every chunk and its CRC, read from the bytes by
-   :mod:`alliance_portal.png_structure` (a JPEG or GIF renamed ``.png`` is named as such);
+   :mod:`alliance_portal.registry.png_structure` (a JPEG or GIF renamed ``.png`` is named as such);
 3. the header's width and height must be 222x112 -- checked *before* any pixel is decoded,
    so a tiny file claiming 100000x100000 costs nothing;
 4. one frame only (an APNG with more frames is refused);
@@ -38,9 +38,10 @@ from typing import Any
 
 from PIL import Image
 
-from alliance_portal import png_structure
-from alliance_portal.png_structure import PNG_SIGNATURE, PngFault, PngStructure
-from alliance_portal.settings import BANNER_HEIGHT, BANNER_WIDTH, SLUG_PATTERN
+from alliance_portal.registry import png_structure
+from alliance_portal.registry.files import atomic_write
+from alliance_portal.registry.png_structure import PNG_SIGNATURE, PngFault, PngStructure
+from alliance_portal.registry.site_settings import BANNER_HEIGHT, BANNER_WIDTH, SLUG_PATTERN
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -353,11 +354,9 @@ def store_banner(
 ) -> Path:
     """Validate, re-encode and atomically write ``banners_dir/<slug>.png``; return its path.
 
-    Keeping the previous version is the caller's job (see :mod:`alliance_portal.history`).
+    Keeping the previous version is the caller's job (see :mod:`alliance_portal.registry.history`).
     Raises :class:`BannerRejected`, or ValueError for a slug that is not ``[a-z0-9-]+``.
     """
-    from alliance_portal.registry import atomic_write  # the registry imports this module
-
     if not _SLUG_RE.match(slug):
         raise ValueError(
             f"{slug!r} is not a valid alliance slug: use lowercase letters, digits and hyphens"

@@ -11,10 +11,7 @@ portal down).
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import stat
-import tempfile
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,8 +19,8 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from alliance_portal.banner_rules import check_banner_file
-from alliance_portal.settings import (
+from alliance_portal.registry.banner_rules import check_banner_file
+from alliance_portal.registry.site_settings import (
     DEFAULT_INDUSTRIES,
     KNOWN_KEYS,
     MAX_LENGTHS,
@@ -399,38 +396,3 @@ def dump_profile(data: Mapping[str, Any]) -> str:
         else:
             lines.append(f"{key} = {_toml_string(str(value))}")
     return "\n".join(lines) + "\n"
-
-
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
-    """Write ``data`` to ``path`` so readers see the old or the new file, never a partial one.
-
-    The file gets ``mode``; without it, the mode of the file it replaces, or 0644 for a new
-    file (a temporary file is created 0600, and a profile or banner saved by the upload form
-    must stay readable by whoever builds the portal). Secrets pass ``mode=0o600``, which is set
-    before the file appears under its name.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if mode is None:
-        try:
-            mode = stat.S_IMODE(path.stat().st_mode)
-        except FileNotFoundError:
-            mode = 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

@@ -9,7 +9,7 @@ can diff two builds or keep them in git.
 
 Files written into the month folder:
 
-- ``index.html``  the page the office reads and prints (rendered by :mod:`monitor.report_html`);
+- ``index.html``  the page the office reads and prints (rendered by :mod:`monitor.reports.html`);
 - ``report.csv``  UTF-8 with BOM so Excel shows Chinese correctly;
 - ``report.xlsx`` summary sheet, one row per alliance, coloured statuses, evidence columns;
 - ``report.json`` the DESIGN.md shape (``today`` + ``alliances``) plus ``month``, ``summary``
@@ -38,9 +38,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from alliance_portal.png_structure import PNG_SIGNATURE
-from alliance_portal.registry import Alliance, atomic_write
-from alliance_portal.settings import SLUG_PATTERN
+from alliance_portal.registry.png_structure import PNG_SIGNATURE
+from alliance_portal.registry.profiles import Alliance
+from alliance_portal.registry.files import atomic_write
+from alliance_portal.registry.site_settings import SLUG_PATTERN
 from monitor.model import STATUSES, SiteResult, Status
 from monitor.store import Run, Store
 
@@ -765,7 +766,7 @@ def render_xlsx(report: MonthReport) -> bytes:
 def decode_snapshot(body: bytes) -> str:
     """Homepage bytes as text, with the crawler's charset rules when its module is installed."""
     try:
-        from monitor.text import decode_html
+        from monitor.rules.page_text import decode_html
 
         return str(decode_html(body, None)[0])
     except Exception:  # the judges' module is optional here; a snapshot never fails a report
@@ -793,7 +794,7 @@ def load_alliances(content_dir: Path | None) -> dict[str, Alliance]:
     """Profiles by slug for names and contacts; an unreadable registry just gives no extras."""
     if content_dir is None:
         return {}
-    from alliance_portal.registry import load_registry
+    from alliance_portal.registry.profiles import load_registry
 
     return load_registry(content_dir, None).by_slug()
 
@@ -810,7 +811,7 @@ def write_month_reports(
 
     The low-level writer: names and contacts come only from ``alliances`` and the next check
     defaults to the default schedule. Commands use
-    :func:`monitor.report_commands.write_month_with_registry`, which passes the registry and the
+    :func:`alliance_portal.commands.reports.write_month_with_registry`, which passes the registry and the
     configured schedule.
     """
     report = build_month_report(store, month, alliances=alliances, next_check=next_check)
@@ -825,7 +826,7 @@ def write_report_files(store: Store, report: MonthReport, reports_dir: Path) -> 
     more (its alliance was re-checked without one) is removed, so the folder holds only the
     pictures of the results on the page.
     """
-    from monitor.report_html import render_index, render_month_list
+    from monitor.reports.html import render_index, render_month_list
 
     folder = Path(reports_dir) / report.month
     atomic_write(folder / INDEX_FILE, render_index(report).encode("utf-8"))

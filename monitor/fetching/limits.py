@@ -1,7 +1,7 @@
 """Limits and defaults of the monitor's fetching and crawl, in one place.
 
-The judges' constants (date windows, funder names) live in ``monitor/settings.py``; these are
-the network-facing ones. Every value here is a default: :class:`monitor.fetch.FetchOptions`
+The judges' constants (date windows, funder names) live in ``monitor/rules/vocabulary.py``; these are
+the network-facing ones. Every value here is a default: :class:`monitor.fetching.fetch.FetchOptions`
 and ``alliance crawl`` options override them per run, and the tests shrink them to stay fast.
 """
 

@@ -6,11 +6,11 @@ turns such a file into ``content/alliances/<slug>.toml`` profiles without hand-e
 Rules (see docs/import.md for the column-name table):
 
 * Each row is merged into the existing profile: a cell left empty never erases a field.
-* Each merged profile is validated with :func:`alliance_portal.registry.validate_profile`;
+* Each merged profile is validated with :func:`alliance_portal.registry.profiles.validate_profile`;
   a row with any error is not written, and its errors name the row and the column header.
   Other rows are written, so one typo does not block a 200-row import.
 * Before a profile is replaced, the previous version is kept under
-  ``content/.history/<slug>/`` (:mod:`alliance_portal.history`). Unchanged profiles are not
+  ``content/.history/<slug>/`` (:mod:`alliance_portal.registry.history`). Unchanged profiles are not
   rewritten.
 * Row numbers are the spreadsheet's own (the header row is row 1 unless title rows precede it),
   so the office can jump straight to the cell.
@@ -36,14 +36,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from alliance_portal.history import keep_previous_version, profile_history_dir
-from alliance_portal.registry import (
-    atomic_write,
+from alliance_portal.registry.files import atomic_write
+from alliance_portal.registry.history import keep_previous_version, profile_history_dir
+from alliance_portal.registry.profiles import (
     closest,
     dump_profile,
     validate_profile,
 )
-from alliance_portal.settings import DEFAULT_INDUSTRIES, KNOWN_KEYS, SLUG_PATTERN, Industry
+from alliance_portal.registry.site_settings import (
+    DEFAULT_INDUSTRIES,
+    KNOWN_KEYS,
+    SLUG_PATTERN,
+    Industry,
+)
 
 #: Accepted column headers for each profile key, besides the key itself. Matching ignores
 #: case, spaces, "_", "-", "*", ":" and a "(必填)"/"(選填)" marker, and treats full-width
@@ -552,7 +557,7 @@ def import_table(
         lock: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
         if lock_dir is not None and _SLUG_RE.match(slug) and not dry_run:
             # Imported here: the intake package brings Flask, which only locking needs.
-            from alliance_portal.intake.locking import file_lock
+            from alliance_portal.registry.locking import file_lock
 
             lock = file_lock(lock_dir / f"{slug}.lock")
         with lock:  # the upload form takes the same lock around its read-merge-write

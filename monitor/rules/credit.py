@@ -2,7 +2,7 @@
 
 - pass: a funder name and a funding word within about 30 characters of each other, in text a
   visitor can read on the homepage: visible text or an image's ``alt`` / ``title``. The text is
-  read through :func:`monitor.text.normalise`, so tags inside the phrase
+  read through :func:`monitor.rules.page_text.normalise`, so tags inside the phrase
   (``<span>科技</span><b>部</b>計畫補助``), full-width letters, spaces and line breaks do not
   matter. Either order counts: 「指導單位：科技部」, 「國科會補助」, "Sponsored by MOST".
 - warn: the funder is only named (「科技部產學小聯盟」 is the programme's name, not a credit);
@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
 
-from monitor import settings
 from monitor.model import Check, Page
-from monitor.text import Image, PageText, normalise, read_page
+from monitor.rules import vocabulary
+from monitor.rules.page_text import Image, PageText, normalise, read_page
 
 _SOURCE_RANK = {"text": 0, "alt": 1, "title": 2}
 
@@ -56,17 +56,19 @@ _FUNDER_FAST_RE = re.compile(
     "|".join(
         _spread(w)
         for w in sorted(
-            (*settings.FUNDER_NAMES_ZH, *settings.FUNDER_ACRONYMS), key=len, reverse=True
+            (*vocabulary.FUNDER_NAMES_ZH, *vocabulary.FUNDER_ACRONYMS), key=len, reverse=True
         )
     )
 )
 #: English names, case-insensitive: slower, so only tried on pages that contain "science".
 _FUNDER_EN_RE = re.compile(
-    "|".join(_spread(w) for w in sorted(settings.FUNDER_NAMES_EN, key=len, reverse=True)),
+    "|".join(_spread(w) for w in sorted(vocabulary.FUNDER_NAMES_EN, key=len, reverse=True)),
     re.IGNORECASE,
 )
 _FUNDER_RE = re.compile(
-    _words_pattern(settings.FUNDER_NAMES_ZH, settings.FUNDER_NAMES_EN, settings.FUNDER_ACRONYMS)
+    _words_pattern(
+        vocabulary.FUNDER_NAMES_ZH, vocabulary.FUNDER_NAMES_EN, vocabulary.FUNDER_ACRONYMS
+    )
 )
 
 
@@ -93,7 +95,7 @@ def _funders(text: str) -> list[re.Match[str]]:
     return found
 
 
-_FUNDING_RE = re.compile(_words_pattern(settings.FUNDING_WORDS_ZH, settings.FUNDING_WORDS_EN))
+_FUNDING_RE = re.compile(_words_pattern(vocabulary.FUNDING_WORDS_ZH, vocabulary.FUNDING_WORDS_EN))
 _NAME_TOKEN_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+|[\u4e00-\u9fff]+")
 
 
@@ -109,7 +111,7 @@ class CreditMatch:
 
 
 def _evidence(text: str, start: int, end: int) -> str:
-    width = settings.EVIDENCE_CONTEXT_CHARS
+    width = vocabulary.EVIDENCE_CONTEXT_CHARS
     left, right = max(0, start - width), min(len(text), end + width)
     shown = normalise(text[left:right])
     return ("…" if left > 0 else "") + shown + ("…" if right < len(text) else "")
@@ -128,7 +130,7 @@ def find_credits(page: PageText) -> list[CreditMatch]:
     table cells or two lines (「指導單位」 / 「科技部」) is still one phrase.
     """
     text = page.text()
-    window = settings.CREDIT_WINDOW_CHARS
+    window = vocabulary.CREDIT_WINDOW_CHARS
     found: list[CreditMatch] = []
     for funder in _funders(text):
         lo = max(0, funder.start() - window - 4)
@@ -179,7 +181,7 @@ def _links_to_funder(href: str | None, base: str) -> bool:
     if not href:
         return False
     host = (urlsplit(urljoin(base, href)).hostname or "").lower()
-    return any(host == h or host.endswith("." + h) for h in settings.FUNDER_HOSTS)
+    return any(host == h or host.endswith("." + h) for h in vocabulary.FUNDER_HOSTS)
 
 
 def credit_images(page: PageText, base_url: str) -> list[Image]:
@@ -189,10 +191,10 @@ def credit_images(page: PageText, base_url: str) -> list[Image]:
         if _FUNDER_RE.search(f"{image.alt} {image.title}"):
             continue  # already credited in text form
         tokens = _name_tokens(image.src)
-        hinted = bool(tokens & settings.CREDIT_IMAGE_TOKENS) or any(
+        hinted = bool(tokens & vocabulary.CREDIT_IMAGE_TOKENS) or any(
             word in token
             for token in tokens
-            for word in settings.CREDIT_IMAGE_TOKENS
+            for word in vocabulary.CREDIT_IMAGE_TOKENS
             if not word.isascii()
         )
         if hinted or _links_to_funder(image.href, base_url):

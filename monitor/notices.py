@@ -36,10 +36,18 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 
-from alliance_portal.registry import Alliance, atomic_write
-from monitor.report import CHECK_LABELS, CHECKS, STATUS_LABELS, CheckView, MonthReport, ReportRow
+from alliance_portal.registry.files import atomic_write
+from alliance_portal.registry.profiles import Alliance
+from monitor.reports.month import (
+    CHECK_LABELS,
+    CHECKS,
+    STATUS_LABELS,
+    CheckView,
+    MonthReport,
+    ReportRow,
+)
+from monitor.rules.vocabulary import UPDATE_PASS_DAYS
 from monitor.schedule import ConfigError
-from monitor.settings import UPDATE_PASS_DAYS
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -279,7 +287,11 @@ def _template() -> Any:
     env = Environment(
         autoescape=False, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
     )
-    text = resources.files("monitor.templates").joinpath("notice.txt").read_text(encoding="utf-8")
+    text = (
+        resources.files("monitor.reports.templates")
+        .joinpath("notice.txt")
+        .read_text(encoding="utf-8")
+    )
     return env.from_string(text)
 
 
