@@ -33,13 +33,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.profiles import Alliance, load_registry
 from monitor.fetching import limits as S
 from monitor.fetching.fetch import Fetcher, FetchOptions, FetchResult
 from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import Renderer
-from monitor.model import Check, Page, SiteResult
+from monitor.model import Check, Code, Page, SiteResult
 from monitor.rules.credit import judge_credit
 from monitor.rules.loads import HomepageFetch, fetch_homepage, is_html, judge_loads, same_site
 from monitor.rules.page_text import decode_html
@@ -50,7 +51,16 @@ from monitor.store import Run, Store
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-_NOT_CHECKED = "首頁無法開啟，未檢查 / not checked: the homepage did not load"
+_NOT_CHECKED = Bilingual("首頁無法開啟，未檢查", "not checked: the homepage did not load")
+_NOT_RENDERED = Bilingual(
+    "首頁內容由 JavaScript 產生且無法顯示，未檢查，請人工確認",
+    "not checked: the homepage is built by JavaScript and could not be rendered; please check"
+    " by hand",
+)
+_INTERNAL_ERROR = Bilingual(
+    "檢查程式發生錯誤，請人工確認",
+    "the monitor hit an internal error on this site; please check by hand and report the error",
+)
 
 
 class CrawlError(ValueError):
@@ -214,7 +224,7 @@ def _check_site(
     extra: dict[str, Any] = {}
     if r.error is not None or not is_html(r.content_type, r.body):
         loads = judge_loads(home)
-        not_checked = Check("fail", _NOT_CHECKED, loads.reason)
+        not_checked = Check("fail", Code.NOT_CHECKED, _NOT_CHECKED, loads.reason)
         result = SiteResult(
             slug=alliance.slug,
             url=alliance.website,
@@ -255,7 +265,7 @@ def _check_site(
         home, page_check=page_check, render_note=render_note, render_failed=render_failed
     )
     if loads.status == "fail":
-        not_checked = Check("fail", _NOT_CHECKED, loads.reason)
+        not_checked = Check("fail", Code.NOT_CHECKED, _NOT_CHECKED, loads.reason)
         result = SiteResult(
             slug=alliance.slug,
             url=alliance.website,
@@ -269,12 +279,7 @@ def _check_site(
         return SiteOutcome(result, None, r.body, final_url, r.content_type, shot)
 
     if render_failed:
-        unseen = Check(
-            "warn",
-            "首頁內容由 JavaScript 產生且無法顯示，未檢查，請人工確認 / not checked: the homepage is "
-            "built by JavaScript and could not be rendered; please check by hand",
-            render_note,
-        )
+        unseen = Check("warn", Code.NOT_CHECKED, _NOT_RENDERED, render_note)
         result = SiteResult(
             slug=alliance.slug,
             url=alliance.website,
@@ -321,9 +326,7 @@ def _check_site(
     credit, (updates, fingerprint) = ctx.judge(
         _judge_content, homepage, news_page, pages, ctx.today, previous_fingerprint
     )
-    found_elsewhere = credit.details.get("elsewhere") or "://" in str(
-        credit.details.get("where") or ""
-    )
+    found_elsewhere = credit.code is Code.CREDIT_OTHER_PAGE or "elsewhere" in credit.details
     if credit.status != "pass" and not found_elsewhere:
         credit = _credit_with_about_page(ctx, homepage, news_page, news_url, credit, extra)
     result = SiteResult(
@@ -419,12 +422,7 @@ def _follow_frames(ctx: CrawlContext, home: HomepageFetch) -> tuple[FetchResult,
 def broken_result(alliance: Alliance, exc: BaseException) -> SiteResult:
     """The result of a site whose check raised: a warning a person must look at."""
     why = f"{type(exc).__name__}: {exc}"
-    check = Check(
-        "warn",
-        "檢查程式發生錯誤，請人工確認 / the monitor hit an internal error on this site; please "
-        "check by hand and report the error",
-        why,
-    )
+    check = Check("warn", Code.INTERNAL_ERROR, _INTERNAL_ERROR, why)
     return SiteResult(
         slug=alliance.slug,
         url=alliance.website,

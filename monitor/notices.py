@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import smtplib
 import ssl
 from collections.abc import Iterable, Mapping
@@ -36,8 +35,10 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.profiles import Alliance
+from monitor.model import Code
 from monitor.reports.month import (
     CHECK_LABELS,
     CHECKS,
@@ -153,89 +154,138 @@ class SmtpSettings:
         return context
 
 
-# -- how to fix -----------------------------------------------------------------------------
+# -- how to fix ---------------------------------------------------------------------------
+
+_FIX_SERVER = Bilingual(
+    "請確認網站主機正常運作、網域未過期，且首頁有實際內容（不是伺服器預設頁或網域停放頁）。"
+    "若網址已變更，請更新登錄的網站網址。",
+    "Make sure the web server is running, the domain has not expired and the homepage has"
+    " real content (not a server default page or a parked domain). If the address changed,"
+    " update the website in your profile.",
+)
+_FIX_TLS = Bilingual(
+    "請更新網站的 HTTPS 憑證並安裝完整的中繼憑證，且憑證名稱須與網址相符。",
+    "Renew the site's HTTPS certificate, install the full intermediate chain and make"
+    " sure the certificate matches the address.",
+)
+_FIX_CONTENT = Bilingual(
+    "首頁目前是空白頁、伺服器預設頁或檔案目錄清單：請放上聯盟網站的首頁內容。"
+    "若網址已變更，請更新登錄的網站網址。",
+    "The homepage is empty, a server default page or a directory listing: put the alliance's"
+    " homepage online. If the address changed, update the website in your profile.",
+)
+_FIX_BY_HAND = Bilingual(
+    "本次無法自動判定，計畫辦公室會以人工確認；若網站需要特殊瀏覽方式才能顯示內容，請回覆本信說明。",
+    "This could not be judged automatically; the programme office will look by hand. If your"
+    " site needs anything special to show its content, please reply to this e-mail.",
+)
+
+#: The advice in a notice, chosen by the finding's code (never by its wording).
+ADVICE: dict[Code, Bilingual] = {
+    **dict.fromkeys(
+        (
+            Code.DNS,
+            Code.REFUSED,
+            Code.RESET,
+            Code.TIMEOUT,
+            Code.CONNECTION,
+            Code.BLOCKED,
+            Code.HTTP_ERROR,
+            Code.REDIRECT_LOOP,
+            Code.TOO_MANY_REDIRECTS,
+            Code.BAD_REDIRECT,
+            Code.BAD_URL,
+            Code.BAD_ENCODING,
+            Code.NOT_HTML,
+            Code.PARKED,
+            Code.STOPPED,
+        ),
+        _FIX_SERVER,
+    ),
+    **dict.fromkeys(
+        (
+            Code.TLS_FAILED,
+            Code.TLS_EXPIRED,
+            Code.TLS_NOT_YET_VALID,
+            Code.TLS_SELF_SIGNED,
+            Code.TLS_HOSTNAME,
+            Code.TLS_UNTRUSTED,
+            Code.TLS_REVOKED,
+            Code.TLS_INVALID,
+        ),
+        _FIX_TLS,
+    ),
+    **dict.fromkeys((Code.EMPTY_PAGE, Code.DEFAULT_PAGE, Code.DIRECTORY_LISTING), _FIX_CONTENT),
+    Code.OTHER_HOST: Bilingual(
+        "首頁會轉址到其他網站。若網址已變更，請透過資料更新連結更新登錄的網站網址；否則請移除轉址。",
+        "The homepage redirects to another site. If your address changed, update the"
+        " website in your profile (use your personal update link); otherwise remove the redirect.",
+    ),
+    **dict.fromkeys(
+        (Code.SCHEME_CHANGED, Code.HTTPS_TO_HTTP),
+        Bilingual(
+            "請確認登錄的網址（http 或 https）與實際可連線的網址一致。",
+            "Make sure the registered address (http or https) is the one that works.",
+        ),
+    ),
+    **dict.fromkeys((Code.NOT_RENDERED, Code.INTERNAL_ERROR, Code.NOT_CHECKED), _FIX_BY_HAND),
+    Code.CREDIT_NONE: Bilingual(
+        "請在首頁（例如頁尾）以文字加上「科技部計畫補助」或「國科會補助」字樣。",
+        'Add the words 「科技部計畫補助」 (or 「國科會補助」, "Sponsored by NSTC") to the'
+        " homepage as text, for example in the footer.",
+    ),
+    Code.CREDIT_IMAGE_ONLY: Bilingual(
+        "補助標示目前只在圖片中，請以文字標示，或為圖片加上替代文字（alt）「科技部計畫補助」。",
+        "The credit is only inside an image: add it as text, or give the image the alt text"
+        " 「科技部計畫補助」.",
+    ),
+    Code.CREDIT_OTHER_PAGE: Bilingual(
+        "補助標示目前只出現在其他頁面，請放在首頁（例如頁尾）。",
+        "The credit is only on another page: put it on the homepage, for example in the footer.",
+    ),
+    Code.CREDIT_NAME_ONLY: Bilingual(
+        "首頁只出現機關名稱（例如「科技部產學小聯盟」），請加上補助字樣，例如「科技部計畫補助」。",
+        "The homepage names the funder without saying it funds you (e.g. only the programme"
+        ' name): add a phrase such as 「科技部計畫補助」 or "Sponsored by NSTC".',
+    ),
+}
+
+#: Advice for a stored result without a code (before codes existed): one per check.
+FALLBACK_ADVICE: dict[str, Bilingual] = {
+    "loads": _FIX_SERVER,
+    "credit": ADVICE[Code.CREDIT_NONE],
+}
 
 
-def _mentions(view: CheckView, *words: str) -> bool:
-    text = " ".join(
-        [view.reason, view.evidence, *(f"{f.label} {f.value}" for f in view.facts)]
-    ).lower()
-    return any(w.lower() in text for w in words)
-
-
-def fix_hint(view: CheckView, row: ReportRow) -> tuple[str, str]:
-    """(zh-TW, English) advice for one warn/fail check, from its status and evidence."""
-    name, status = view.name, view.status
-    if name == "loads":
-        if view.fact("TLS") or _mentions(
-            view, "tls", "ssl", "certificate", "憑證", "expired", "self-signed"
-        ):
-            return (
-                "請更新網站的 HTTPS 憑證並安裝完整的中繼憑證，且憑證名稱須與網址相符。",
-                "Renew the site's HTTPS certificate, install the full intermediate chain and make"
-                " sure the certificate matches the address.",
-            )
-        if view.fact("轉址 Redirects") or _mentions(
-            view, "redirect", "轉址", "another host", "different host"
-        ):
-            return (
-                "首頁會轉址到其他網站。若網址已變更，請透過資料更新連結更新登錄的網站網址；否則請移除轉址。",
-                "The homepage redirects to another site. If your address changed, update the"
-                " website in your profile (use your personal update link); otherwise remove the redirect.",
-            )
-        if status == "warn":
-            return (
-                "請確認登錄的網址（http 或 https）與實際可連線的網址一致。",
-                "Make sure the registered address (http or https) is the one that works.",
-            )
-        return (
-            "請確認網站主機正常運作、網域未過期，且首頁有實際內容（不是伺服器預設頁或網域停放頁）。"
-            "若網址已變更，請更新登錄的網站網址。",
-            "Make sure the web server is running, the domain has not expired and the homepage has"
-            " real content (not a server default page or a parked domain). If the address changed,"
-            " update the website in your profile.",
-        )
-    if name == "credit":
-        if status == "fail":
-            return (
-                "請在首頁（例如頁尾）以文字加上「科技部計畫補助」或「國科會補助」字樣。",
-                'Add the words 「科技部計畫補助」 (or 「國科會補助」, "Sponsored by NSTC") to the'
-                " homepage as text, for example in the footer.",
-            )
-        if _mentions(view, "image", "img", "圖片", "圖像", "logo"):
-            return (
-                "補助標示目前只在圖片中，請以文字標示，或為圖片加上替代文字（alt）「科技部計畫補助」。",
-                "The credit is only inside an image: add it as text, or give the image the alt text"
-                " 「科技部計畫補助」.",
-            )
-        if _mentions(
-            view, "other page", "another page", "其他頁", "另一頁", "not on the homepage", "非首頁"
-        ):
-            return (
-                "補助標示目前只出現在其他頁面，請放在首頁（例如頁尾）。",
-                "The credit is only on another page: put it on the homepage, for example in the footer.",
-            )
-        return (
-            "首頁只出現機關名稱（例如「科技部產學小聯盟」），請加上補助字樣，例如「科技部計畫補助」。",
-            "The homepage names the funder without saying it funds you (e.g. only the programme"
-            ' name): add a phrase such as 「科技部計畫補助」 or "Sponsored by NSTC".',
-        )
-    latest = view.fact("最新日期 Latest")
-    when_zh = (
-        f"目前找到的最新日期為 {latest}。" if latest else "目前在首頁與最新消息頁找不到任何日期。"
-    )
-    when_en = (
-        f"The newest date we found is {latest}."
-        if latest
-        else "We found no dates on the homepage or the news page."
-    )
-    return (
+def _updates_advice(view: CheckView) -> Bilingual:
+    """Post dated news: the same advice for every updates finding, with the newest date found."""
+    latest = view.fact("latest_date")
+    return Bilingual(
         "請在首頁或首頁連結的「最新消息」頁張貼附日期的消息（例如 2026-05-03 或 115年5月3日），並定期更新"
-        f"（最新消息在 {UPDATE_PASS_DAYS} 天內即通過）。" + when_zh,
+        f"（最新消息在 {UPDATE_PASS_DAYS} 天內即通過）。"
+        + (
+            f"目前找到的最新日期為 {latest}。"
+            if latest
+            else "目前在首頁與最新消息頁找不到任何日期。"
+        ),
         "Post news with a date (e.g. 2026-05-03 or 115年5月3日) on the homepage or on the news"
         " page it links to (最新消息 / News), and keep it up to date (news at most"
-        f" {UPDATE_PASS_DAYS} days old passes). " + when_en,
+        f" {UPDATE_PASS_DAYS} days old passes). "
+        + (
+            f"The newest date we found is {latest}."
+            if latest
+            else "We found no dates on the homepage or the news page."
+        ),
     )
+
+
+def advice(view: CheckView) -> Bilingual:
+    """The advice for one warn/fail check, chosen by its code."""
+    if view.code in ADVICE:
+        return ADVICE[view.code]
+    if view.name == "updates":
+        return _updates_advice(view)
+    return FALLBACK_ADVICE.get(view.name, _FIX_BY_HAND)
 
 
 # -- messages -------------------------------------------------------------------------------
@@ -249,13 +299,11 @@ class Problem:
     label_en: str
     status_zh: str
     status_en: str
-    reason: str  # the crawler's bilingual reason, whole
+    code: Code
+    reason: Bilingual  # the finding, each language in its own section
     evidence: str
     facts: tuple[tuple[str, str, str], ...]  # (zh-TW label, English label, value)
-    fix_zh: str
-    fix_en: str
-    reason_zh: str = ""  # the reason's Chinese part (the whole reason when not bilingual)
-    reason_en: str = ""
+    fix: Bilingual
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,67 +348,6 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _has_cjk(text: str) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
-
-
-_OPEN, _CLOSE = "（(「『【", "）)」』】"
-_URL_RE = re.compile(r"https?://[^\s）)」,;]+")
-
-
-def _top_level(text: str, sep: str) -> list[int]:
-    """Positions of ``sep`` in ``text`` outside any brackets or quotes."""
-    depth, found = 0, []
-    for i, ch in enumerate(text):
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-        elif depth == 0 and text.startswith(sep, i):
-            found.append(i)
-    return found
-
-
-def _split_segment(text: str) -> tuple[str, str] | None:
-    """ "首頁… / The homepage …" -> ("首頁…", "The homepage …"), or None when not bilingual.
-
-    The separator is a slash followed by a space (so never one inside a URL), outside brackets,
-    with Chinese before it and English after it.
-    """
-    for i in _top_level(text, "/ "):
-        zh, en = text[:i].strip(), text[i + 1 :].strip()
-        if zh and en and _has_cjk(zh) and en[0].isascii() and en[0].isalnum():
-            # an address is evidence in both languages (it is often only in the English half)
-            missing = [u for u in _URL_RE.findall(en) if u not in zh]
-            return (f"{zh}：{' '.join(missing)}" if missing else zh), en
-    return None
-
-
-def split_languages(text: str) -> tuple[str, str]:
-    """The crawler writes reasons as "中文 / English", sometimes with a second bilingual note
-    after "; ". Each e-mail section gets its own language; text that is not bilingual goes to
-    both."""
-    # a new segment starts after a ";" that is followed by Chinese (English may contain ";")
-    cuts = [i for i in _top_level(text, ";") if _has_cjk(text[i + 1 : i + 3])]
-    zh_parts, en_parts = [], []
-    for start, end in zip([0, *(i + 1 for i in cuts)], [*cuts, len(text)], strict=True):
-        segment = text[start:end].strip()
-        if not segment:
-            continue
-        pair = _split_segment(segment)
-        zh_parts.append(pair[0] if pair else segment)
-        en_parts.append(pair[1] if pair else segment)
-    return "；".join(zh_parts), "; ".join(en_parts)
-
-
-def _split_label(label: str) -> tuple[str, str]:
-    """ "最新日期 Latest" -> ("最新日期", "Latest"); a label with no Chinese part is both."""
-    zh, _, en = label.partition(" ")
-    if en and not zh.isascii():
-        return zh, en
-    return label, label
-
-
 def site_down(row: ReportRow) -> bool:
     """The homepage did not load, so credit and updates could not really be checked."""
     return row.checks["loads"].status == "fail"
@@ -374,21 +361,17 @@ def problems_of(row: ReportRow) -> tuple[Problem, ...]:
         view = row.checks[name]
         if view.status == "pass":
             continue
-        fix_zh, fix_en = fix_hint(view, row)
-        reason_zh, reason_en = split_languages(_one_line(view.reason))
         out.append(
             Problem(
                 label_zh=CHECK_LABELS[name][0],
                 label_en=CHECK_LABELS[name][1],
                 status_zh=STATUS_LABELS[view.status][0],
                 status_en=STATUS_LABELS[view.status][1],
-                reason=_one_line(view.reason),
+                code=view.code,
+                reason=Bilingual(_one_line(view.message.zh), _one_line(view.message.en)),
                 evidence=_one_line(view.evidence) if view.evidence != view.reason else "",
-                facts=tuple((*_split_label(f.label), _one_line(f.value, 200)) for f in view.facts),
-                fix_zh=fix_zh,
-                fix_en=fix_en,
-                reason_zh=reason_zh,
-                reason_en=reason_en,
+                facts=tuple((f.label.zh, f.label.en, _one_line(f.value, 200)) for f in view.facts),
+                fix=advice(view),
             )
         )
     return tuple(out)

@@ -522,17 +522,16 @@ def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_last_months_slow_sites_start_first(tmp_path: Path) -> None:
+    from alliance_portal.registry.bilingual import Bilingual
     from alliance_portal.registry.profiles import Alliance
     from monitor.crawl import slowest_first
-    from monitor.model import Check, SiteResult
+    from monitor.model import Check, Code, SiteResult
 
     store = Store(tmp_path / "m.sqlite3")
     run = store.start_run(month="2026-10", today="2026-10-20", planned=["a", "b", "c", "d"])
     for slug, ms in (("a", 300), ("b", 18000), ("c", 900), ("d", 7000)):
-        loads = Check("pass", details={"elapsed_ms": ms})
-        store.save_result(
-            run.id, SiteResult(slug, "http://x/", None, loads, Check("pass"), Check("pass"))
-        )
+        loads = Check("pass", Code.OK, Bilingual.same("ok"), details={"elapsed_ms": ms})
+        store.save_result(run.id, SiteResult(slug, "http://x/", None, loads, loads, loads))
     store.finish_run(run.id)
     sites = [
         Alliance(slug=s, name=s, university="u", industry="ict", website="http://x/")

@@ -20,14 +20,14 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from test_report_data import XSS, Monitor, add_month, check, make_monitor, site
 
 from alliance_portal.cli import main
+from monitor.model import Code
 from monitor.notices import (
     SENT_TABLE,
     SentLog,
     SmtpSettings,
-    fix_hint,
+    advice,
     plan_notices,
     send_notices,
-    split_languages,
 )
 from monitor.reports.month import build_month_report, load_alliances
 from monitor.schedule import ConfigError, ScheduleSettings, next_check_from
@@ -247,11 +247,13 @@ def test_notice_content_per_problem(monitor: Monitor) -> None:
 @pytest.mark.parametrize(
     ("credit", "expected"),
     [
-        (check("fail", "首頁沒有載明補助單位", ""), "頁尾"),
+        (check("fail", Code.CREDIT_NONE, "首頁沒有載明補助單位"), "頁尾"),
         (
             check(
                 "warn",
-                "補助標示似乎只在圖片裡 / only inside an image",
+                Code.CREDIT_IMAGE_ONLY,
+                "補助標示似乎只在圖片裡",
+                "only inside an image",
                 "<img src=most.png>",
                 where="image",
             ),
@@ -260,13 +262,24 @@ def test_notice_content_per_problem(monitor: Monitor) -> None:
         (
             check(
                 "warn",
+                Code.CREDIT_OTHER_PAGE,
+                "補助標示只出現在其他頁面",
                 "The funding credit is only on another page, not the homepage: https://x/about",
             ),
             "放在首頁",
         ),
         (
-            check("warn", "首頁只提到「科技部」 / names 科技部 but does not say it funds"),
+            check(
+                "warn",
+                Code.CREDIT_NAME_ONLY,
+                "首頁只提到「科技部」",
+                "names 科技部 but does not say it funds",
+            ),
             "加上補助字樣",
+        ),
+        (  # the advice follows the code, whatever the wording says
+            check("warn", Code.CREDIT_IMAGE_ONLY, "另一頁 other page"),
+            "替代文字",
         ),
     ],
 )
@@ -276,7 +289,7 @@ def test_fix_hints_for_credit(tmp_path: Path, credit: Any, expected: str) -> Non
     store = Store(tmp_path / "m.sqlite3")
     add_month(store, "2026-05", [site("name-only", credit=credit)])
     row = build_month_report(store, "2026-05").rows[0]
-    assert expected in fix_hint(row.checks["credit"], row)[0]
+    assert expected in advice(row.checks["credit"]).zh
 
 
 # -- sending --------------------------------------------------------------------------------
@@ -478,40 +491,6 @@ def test_each_language_section_gets_its_own_reason(
     )
     zh, en = sections(body(old_cert))  # type: ignore[arg-type]
     assert "90 天內即通過" in zh and "at most 90 days old passes" in en
-
-
-@pytest.mark.parametrize(
-    ("reason", "zh", "en"),
-    [
-        (
-            "首頁沒有載明補助單位（科技部／國科會）/ The homepage does not name the funding agency"
-            " (MOST / NSTC)",
-            "首頁沒有載明補助單位（科技部／國科會）",
-            "The homepage does not name the funding agency (MOST / NSTC)",
-        ),
-        (  # a slash inside brackets is not the separator
-            "最近更新 2026-08-04（日期格式不明確，以日月年解讀 / ambiguous）/ 2026-08-04 (120 days ago)"
-            " / Last update over 90 days ago",
-            "最近更新 2026-08-04（日期格式不明確，以日月年解讀 / ambiguous）",
-            "2026-08-04 (120 days ago) / Last update over 90 days ago",
-        ),
-        (  # a second bilingual note; the address is evidence in both languages
-            "首頁只提到「科技部」 / The homepage names 科技部; 完整標示只在其他頁面 / full credit only"
-            " on https://x.example.edu.tw/about/",
-            "首頁只提到「科技部」；完整標示只在其他頁面：https://x.example.edu.tw/about/",
-            "The homepage names 科技部; full credit only on https://x.example.edu.tw/about/",
-        ),
-        (  # English with its own ";" stays whole
-            "首頁內容由 JavaScript 產生 / the homepage is built by JavaScript; please check by hand",
-            "首頁內容由 JavaScript 產生",
-            "the homepage is built by JavaScript; please check by hand",
-        ),
-        ("connection refused after 3 attempts", *(["connection refused after 3 attempts"] * 2)),
-        ("HTTP 200", "HTTP 200", "HTTP 200"),
-    ],
-)
-def test_split_languages(reason: str, zh: str, en: str) -> None:
-    assert split_languages(reason) == (zh, en)
 
 
 def test_notices_give_the_configured_next_check(monitor: Monitor) -> None:

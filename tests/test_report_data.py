@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from monitor.model import Check, SiteResult
+from alliance_portal.registry.bilingual import Bilingual
+from monitor.model import Check, Code, SiteResult
 from monitor.reports.month import ReportError, build_month_report, check_month
 from monitor.store import Store
 
@@ -32,14 +33,25 @@ PROFILES: dict[str, tuple[str, str, str]] = {
 }
 
 
-def check(status: str, reason: str = "", evidence: str = "", **details: Any) -> Check:
-    return Check(status=status, reason=reason, evidence=evidence, details=details)  # type: ignore[arg-type]
+def check(
+    status: str, code: Code, zh: str, en: str = "", evidence: str = "", **details: Any
+) -> Check:
+    """A stored check: ``en`` defaults to the same text as ``zh``."""
+    return Check(
+        status=status,  # type: ignore[arg-type]
+        code=code,
+        message=Bilingual(zh, en or zh),
+        evidence=evidence,
+        details=details,  # type: ignore[arg-type]
+    )
 
 
-PASS_LOADS = check("pass", "HTTP 200", "", http_status=200)
+PASS_LOADS = check("pass", Code.OK, "HTTP 200", "", "", http_status=200)
 PASS_CREDIT = check(
     "pass",
-    "首頁載明補助單位 / The homepage credits the funding agency",
+    Code.CREDIT_OK,
+    "首頁載明補助單位",
+    "The homepage credits the funding agency",
     "本聯盟由科技部計畫補助成立",
     matched="科技部計畫補助",
     where="text",
@@ -49,7 +61,9 @@ PASS_CREDIT = check(
 def pass_updates(latest: str = "2026-04-20", written: str = "115/04/20", age: int = 11) -> Check:
     return check(
         "pass",
-        f"最近更新 {latest}（{age} 天前）/ {latest} ({age} days ago)",
+        Code.UPDATED,
+        f"最近更新 {latest}（{age} 天前）",
+        f"{latest} ({age} days ago)",
         f"最新消息 {written} 研討會",
         latest_date=latest,
         as_written=written,
@@ -80,7 +94,12 @@ def site(
 def month_results(month: str) -> list[SiteResult]:
     """The crawl results of one fixture month."""
     refused = check(
-        "fail", "無法連線 / Connection refused", "connection refused after 3 attempts", attempts=3
+        "fail",
+        Code.REFUSED,
+        "無法連線",
+        "Connection refused",
+        "connection refused after 3 attempts",
+        attempts=3,
     )
     results = [site("good-motor")]
     # newly-bad: passes until 2026-04, fails in 2026-05
@@ -88,8 +107,8 @@ def month_results(month: str) -> list[SiteResult]:
         site(
             "newly-bad",
             loads=refused,
-            credit=check("fail", "homepage not loaded"),
-            updates=check("fail", "homepage not loaded", latest_date=None),
+            credit=check("fail", Code.NOT_CHECKED, "homepage not loaded"),
+            updates=check("fail", Code.NOT_CHECKED, "homepage not loaded", latest_date=None),
         )
         if month == "2026-05"
         else site("newly-bad")
@@ -98,15 +117,18 @@ def month_results(month: str) -> list[SiteResult]:
     results.append(
         site("comeback")
         if month == "2026-05"
-        else site("comeback", credit=check("fail", "no funder named on the homepage"))
+        else site(
+            "comeback", credit=check("fail", Code.CREDIT_NONE, "no funder named on the homepage")
+        )
     )
     results.append(
         site(
             "name-only",
             credit=check(
                 "warn",
-                "首頁只提到「科技部」，沒有「補助」「指導單位」等字樣"
-                " / The homepage names 科技部 but does not say it funds the alliance",
+                Code.CREDIT_NAME_ONLY,
+                "首頁只提到「科技部」，沒有「補助」「指導單位」等字樣",
+                "The homepage names 科技部 but does not say it funds the alliance",
                 "歡迎來到科技部產學小聯盟",
                 matched="科技部產學小聯盟",
                 where="text",
@@ -118,13 +140,21 @@ def month_results(month: str) -> list[SiteResult]:
             "hostile",
             credit=check(
                 "warn",
+                Code.CREDIT_NAME_ONLY,
                 "funder named without a funding word",
+                "",
                 XSS + " 科技部 " + FORMULA,
                 matched=FORMULA,
                 where="javascript:alert(1)",
             ),
             updates=check(
-                "fail", "no date found", XSS, latest_date=None, source="javascript:alert(2)"
+                "fail",
+                Code.NO_DATE,
+                "no date found",
+                "",
+                XSS,
+                latest_date=None,
+                source="javascript:alert(2)",
             ),
             final_url="javascript:alert(3)",
         )
@@ -135,7 +165,9 @@ def month_results(month: str) -> list[SiteResult]:
                 "no-contact",
                 updates=check(
                     "fail",
-                    "最近更新已超過 180 天：2025-09-01（242 天前）/ Last update over 180 days ago",
+                    Code.STALE,
+                    "最近更新已超過 180 天：2025-09-01（242 天前）",
+                    "Last update over 180 days ago",
                     "公告 114年9月1日",
                     latest_date="2025-09-01",
                     as_written="114年9月1日",
@@ -149,10 +181,12 @@ def month_results(month: str) -> list[SiteResult]:
             "old-cert",
             loads=check(
                 "warn",
+                Code.TLS_EXPIRED,
+                "TLS 憑證有問題：憑證已過期",
                 "TLS certificate expired",
                 "certificate has expired (notAfter 2026-02-01)",
                 http_status=200,
-                tls_problem="expired",
+                tls="expired",
                 redirects=[
                     "https://old-cert.example.edu.tw/",
                     "https://old-cert.example.edu.tw/index.php",
@@ -160,7 +194,9 @@ def month_results(month: str) -> list[SiteResult]:
             ),
             updates=check(
                 "warn",
-                "最近更新已超過 90 天：2026-01-10（111 天前）/ Last update over 90 days ago",
+                Code.AGING,
+                "最近更新已超過 90 天：2026-01-10（111 天前）",
+                "Last update over 90 days ago",
                 "2026.01.10 成果發表會",
                 latest_date="2026-01-10",
                 as_written="2026.01.10",
@@ -287,7 +323,7 @@ def make_monitor(root: Path) -> Monitor:
     add_month(
         store,
         "2026-06",
-        [site("good-motor", loads=check("fail", "should not appear"))],
+        [site("good-motor", loads=check("fail", Code.TIMEOUT, "should not appear"))],
         finish=False,
     )
     return Monitor(root, content, db, root / "reports", store)

@@ -203,10 +203,15 @@ def test_xlsx_sheets_colours_and_text_cells(built: tuple[Monitor, Path]) -> None
 def test_xlsx_never_stores_evidence_as_a_formula(tmp_path: Path) -> None:
     from test_report_data import add_month, check, site
 
+    from monitor.model import Code
     from monitor.store import Store
 
     store = Store(tmp_path / "m.sqlite3")
-    add_month(store, "2026-05", [site("hostile", credit=check("warn", FORMULA, FORMULA))])
+    add_month(
+        store,
+        "2026-05",
+        [site("hostile", credit=check("warn", Code.CREDIT_NAME_ONLY, FORMULA, "", FORMULA))],
+    )
     folder = write_month_reports(store, "2026-05", tmp_path / "reports")
     sheet = load_workbook(folder / "report.xlsx")["聯盟 Alliances"]
     for row in sheet.iter_rows():
@@ -362,16 +367,25 @@ def test_credit_where_and_date_kind_are_readable(tmp_path: Path) -> None:
 def test_a_site_that_is_down_does_not_repeat_why_in_every_cell(tmp_path: Path) -> None:
     from test_report_data import check, site
 
+    from monitor.model import Code
     from monitor.store import Store
 
     # what the crawler stores for a site that does not load: the other checks carry its reason
     why = "伺服器回應錯誤（HTTP 500） / the server answered with an error (HTTP 500)"
-    not_checked = "首頁無法開啟，未檢查 / not checked: the homepage did not load"
+    not_zh, not_en = "首頁無法開啟，未檢查", "not checked: the homepage did not load"
+    not_checked = f"{not_zh} / {not_en}"
     down = site(
         "newly-bad",
-        loads=check("fail", why, "HTTP 500", http_status=500),
-        credit=check("fail", not_checked, why),
-        updates=check("fail", not_checked, why, latest_date=None),
+        loads=check(
+            "fail",
+            Code.HTTP_ERROR,
+            "伺服器回應錯誤（HTTP 500）",
+            "the server answered with an error (HTTP 500)",
+            "HTTP 500",
+            http_status=500,
+        ),
+        credit=check("fail", Code.NOT_CHECKED, not_zh, not_en, why),
+        updates=check("fail", Code.NOT_CHECKED, not_zh, not_en, why, latest_date=None),
     )
     store = Store(tmp_path / "m.sqlite3")
     run = store.start_run(month="2026-05", today="2026-05-01", planned=["newly-bad"])

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from monitor.model import Check, SiteResult
+from alliance_portal.registry.bilingual import Bilingual
+from monitor.model import Check, Code, SiteResult
 from monitor.schedule import (
     AlreadyRunning,
     CompletedMonths,
@@ -41,7 +42,7 @@ def at(y: int, m: int, d: int, h: int = 0, mi: int = 0, tz: Any = TPE) -> dateti
 
 
 def result(slug: str) -> SiteResult:
-    ok = Check("pass", "ok")
+    ok = Check("pass", Code.OK, Bilingual.same("ok"))
     return SiteResult(slug, f"https://{slug}.example.edu.tw/", None, ok, ok, ok, name=slug)
 
 

@@ -173,7 +173,8 @@ SCRIPT = textwrap.dedent(
     """
     import json, logging, sys
     from pathlib import Path
-    from monitor.model import Check, SiteResult
+    from alliance_portal.registry.bilingual import Bilingual
+    from monitor.model import Check, Code, SiteResult
     from monitor.schedule import (AlreadyRunning, CrawlOptions, MonthlyJob, MonthlyScheduler,
                                   ScheduleSettings, run_once)
     from monitor.store import Store
@@ -198,7 +199,7 @@ SCRIPT = textwrap.dedent(
             if stop_event is not None and stop_event.is_set():
                 note(event="stopped")
                 return run.id
-            ok = Check("pass", "ok")
+            ok = Check("pass", Code.OK, Bilingual.same("ok"))
             store.save_result(run.id, SiteResult(slug, "https://x.example/", None, ok, ok, ok))
             note(event="saved", slug=slug)
             if mode == "slow":

@@ -210,7 +210,7 @@ def print_summary(results: list, *, run_id: int, month: str) -> None:  # type: i
             ),
             None,
         )
-        note = worst_check.reason if worst_check is not None else ""
+        note = worst_check.message.en if worst_check is not None else ""
         table.add_row(
             r.slug,
             *(

@@ -10,16 +10,12 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.profiles import Problem
 from alliance_portal.registry.site_settings import MAX_LENGTHS, SINCE_MIN_YEAR
 
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    """One message in both languages."""
-
-    zh: str
-    en: str
+#: One message in both languages: the registry's shared bilingual text type.
+Text = Bilingual
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ from typing import Any
 from PIL import Image
 
 from alliance_portal.registry import png_structure
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.png_structure import PNG_SIGNATURE, PngFault, PngStructure
 from alliance_portal.registry.site_settings import BANNER_HEIGHT, BANNER_WIDTH, SLUG_PATTERN
@@ -63,16 +64,31 @@ STORE_COMPRESS_LEVEL = 9
 _SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class BannerError:
-    """One reason a banner is refused, in English and zh-TW, with what to do about it."""
+    """One reason a banner is refused (a stable ``code``), with what to do about it in both
+    languages (``text``, the registry's :class:`Bilingual`).
+
+    Built as ``BannerError(code, message_en, message_zh)``: English first, as the CLI reads it.
+    """
 
     code: str
-    message_en: str
-    message_zh: str
+    text: Bilingual
+
+    def __init__(self, code: str, message_en: str, message_zh: str) -> None:
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "text", Bilingual(message_zh, message_en))
+
+    @property
+    def message_en(self) -> str:
+        return self.text.en
+
+    @property
+    def message_zh(self) -> str:
+        return self.text.zh
 
     def __str__(self) -> str:
-        return f"{self.message_zh} / {self.message_en}"
+        return self.text.joined()
 
 
 @dataclass(slots=True)

@@ -135,7 +135,7 @@ def sort_key(row: ReportRow, key: str) -> str:
     status = row.overall if key == "overall" else row.checks[key].status
     extra = ""
     if key == "updates":
-        extra = row.checks["updates"].fact("最新日期 Latest") or "0000-00-00"
+        extra = row.checks["updates"].fact("latest_date") or "0000-00-00"
         # older date = worse, so invert it within the same status
         extra = "".join(chr(ord("9") - int(c) + ord("0")) if c.isdigit() else c for c in extra)
     return f"{_RANK[status]}{extra}"

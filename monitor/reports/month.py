@@ -42,7 +42,8 @@ from alliance_portal.registry.png_structure import PNG_SIGNATURE
 from alliance_portal.registry.profiles import Alliance
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.site_settings import SLUG_PATTERN
-from monitor.model import STATUSES, SiteResult, Status
+from alliance_portal.registry.bilingual import Bilingual
+from monitor.model import STATUSES, Code, SiteResult, Status
 from monitor.store import Run, Store
 
 #: Months shown in the trend chart and in each alliance's history (the report month included).
@@ -108,11 +109,18 @@ def check_month(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Fact:
-    """One piece of evidence shown under a check: a label, a value, and a link when it is a URL."""
+    """One piece of evidence shown under a check: which field (``key``), its label in both
+    languages, its value, and a link when it is a URL."""
 
-    label: str
+    key: str
+    label: Bilingual
     value: str
     url: str | None = None
+
+    @property
+    def title(self) -> str:
+        """The label as the page and the spreadsheets show it: "最新日期 Latest"."""
+        return self.label.joined(" ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,13 +129,19 @@ class CheckView:
 
     name: str
     status: Status
-    reason: str
+    code: Code
+    message: Bilingual
     evidence: str
     facts: tuple[Fact, ...] = ()
 
-    def fact(self, label: str) -> str:
-        """The value of the fact labelled ``label``, or ""."""
-        return next((f.value for f in self.facts if f.label == label), "")
+    @property
+    def reason(self) -> str:
+        """The finding in both languages on one line (for the page and the spreadsheets)."""
+        return self.message.joined()
+
+    def fact(self, key: str) -> str:
+        """The value of the fact ``key`` (a :data:`FACT_LABELS` key), or ""."""
+        return next((f.value for f in self.facts if f.key == key), "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,27 +253,8 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _first(details: Mapping[str, Any], *keys: str) -> Any:
-    for key in keys:
-        value = details.get(key)
-        if value not in (None, "", [], {}):
-            return value
-    return None
-
-
-def _redirect_chain(value: Any) -> str:
-    """Redirect evidence as ``a → b → c`` whatever shape the crawler stored it in."""
-    if isinstance(value, (list, tuple)):
-        hops = []
-        for hop in value:
-            if isinstance(hop, dict):
-                url = hop.get("url") or hop.get("location") or ""
-                status = hop.get("status") or hop.get("status_code")
-                hops.append(f"{status} {url}".strip() if status else str(url))
-            else:
-                hops.append(str(hop))
-        return " → ".join(hops)
-    return _text(value)
+def _redirect_chain(hops: Sequence[str]) -> str:
+    return " → ".join(str(hop) for hop in hops)
 
 
 #: Where the crawler found the funding credit, as a person reads it (a URL is shown as is).
@@ -290,45 +285,60 @@ def link_or_none(url: Any) -> str | None:
     return None
 
 
+#: The facts a check shows, by key: their labels (zh-TW first).
+FACT_LABELS: dict[str, Bilingual] = {
+    "http": Bilingual.same("HTTP"),
+    "redirects": Bilingual("轉址", "Redirects"),
+    "tls": Bilingual.same("TLS"),
+    "retries": Bilingual("重試", "Retries"),
+    "attempts": Bilingual("嘗試次數", "Attempts"),
+    "rendered": Bilingual.same("JS"),
+    "matched": Bilingual("符合文字", "Matched"),
+    "where": Bilingual("位置", "Where"),
+    "latest_date": Bilingual("最新日期", "Latest"),
+    "as_written": Bilingual("原文", "As written"),
+    "source": Bilingual("來源", "Source"),
+    "found_in": Bilingual("出處", "Found in"),
+    "age_days": Bilingual("天數", "Days old"),
+}
+
+
 def check_view(result: SiteResult, name: str) -> CheckView:
-    """Pick the evidence a person needs for one check out of the crawler's details."""
+    """Pick the evidence a person needs for one check out of the check's typed details."""
     check = getattr(result, name)
     d = check.details
     facts: list[Fact] = []
 
-    def add(label: str, value: Any, url: Any = None) -> None:
+    def add(key: str, value: Any, url: Any = None) -> None:
         text = _text(value)
         if text:
-            facts.append(Fact(label, text, link_or_none(url)))
+            facts.append(Fact(key, FACT_LABELS[key], text, link_or_none(url)))
 
     if name == "loads":
-        add("HTTP", _first(d, "http_status", "status_code", "http"))
-        redirects = _first(d, "redirects", "redirect_chain", "history")
+        add("http", d.get("http_status"))
+        redirects = d.get("redirects")
         if redirects:
-            facts.append(Fact("轉址 Redirects", _redirect_chain(redirects)))
-        add("TLS", _first(d, "tls_problem", "tls_error", "tls"))
-        retries = _first(d, "retries", "retry_reasons")
-        if isinstance(retries, (list, tuple)):
-            retries = "; ".join(str(r) for r in retries)
-        add("重試 Retries", retries)
+            add("redirects", _redirect_chain(redirects))
+        add("tls", d.get("tls"))
+        add("retries", "; ".join(str(r) for r in d.get("retries") or ()))
         attempts = d.get("attempts")
         if isinstance(attempts, int) and attempts > 1:
-            add("嘗試次數 Attempts", attempts)
-        if result.extra.get("rendered") or d.get("rendered"):
-            add("JS", "以瀏覽器執行後判定 judged as rendered by a browser")
+            add("attempts", attempts)
+        if result.extra.get("rendered"):
+            add("rendered", "以瀏覽器執行後判定 judged as rendered by a browser")
     elif name == "credit":
-        add("符合文字 Matched", _first(d, "matched", "phrase"))
-        where = _first(d, "where", "location")
-        add("位置 Where", CREDIT_WHERE.get(str(where), where), where)
+        add("matched", d.get("matched"))
+        where = d.get("where")
+        add("where", CREDIT_WHERE.get(str(where), where), where)
     elif name == "updates":
-        add("最新日期 Latest", _first(d, "latest_date"))
-        add("原文 As written", _first(d, "as_written", "written"))
-        source = _first(d, "source", "source_url")
-        add("來源 Source", source, source)
-        found_in = _first(d, "found_in")
-        add("出處 Found in", FOUND_IN.get(str(found_in), found_in))
-        add("天數 Days old", _first(d, "age_days"))
-    return CheckView(name, check.status, check.reason, check.evidence, tuple(facts))
+        add("latest_date", d.get("latest_date"))
+        add("as_written", d.get("as_written"))
+        source = d.get("source")
+        add("source", source, source)
+        found_in = d.get("found_in")
+        add("found_in", FOUND_IN.get(str(found_in), found_in))
+        add("age_days", d.get("age_days"))
+    return CheckView(name, check.status, check.code, check.message, check.evidence, tuple(facts))
 
 
 def _statuses(result: SiteResult) -> dict[str, Status]:
@@ -560,17 +570,17 @@ def row_values(report: MonthReport, row: ReportRow) -> dict[str, str]:
         "change": CHANGE_LABELS[row.change],
         "loads": loads.status,
         "loads_reason": _join(loads.reason, loads.evidence),
-        "http": loads.fact("HTTP"),
-        "redirects": loads.fact("轉址 Redirects"),
-        "tls": loads.fact("TLS"),
+        "http": loads.fact("http"),
+        "redirects": loads.fact("redirects"),
+        "tls": loads.fact("tls"),
         "credit": credit.status,
         "credit_evidence": _join(credit.reason, credit.evidence),
-        "credit_where": credit.fact("位置 Where"),
+        "credit_where": credit.fact("where"),
         "updates": updates.status,
-        "latest_date": updates.fact("最新日期 Latest"),
-        "as_written": updates.fact("原文 As written"),
-        "date_source": updates.fact("來源 Source"),
-        "age_days": updates.fact("天數 Days old"),
+        "latest_date": updates.fact("latest_date"),
+        "as_written": updates.fact("as_written"),
+        "date_source": updates.fact("source"),
+        "age_days": updates.fact("age_days"),
         "updates_evidence": _join(updates.reason, updates.evidence),
         "screenshot": row.screenshot.path if row.screenshot else "",
     }

@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
 
-from monitor.model import Check, Page
+from alliance_portal.registry.bilingual import Bilingual
+from monitor.model import Check, Code, Details, Page
 from monitor.rules import vocabulary
 from monitor.rules.page_text import Image, PageText, normalise, read_page
 
@@ -209,7 +210,8 @@ def judge_credit(homepage: Page, *, other_pages: Sequence[Page] = ()) -> Check:
     if credit is not None and credit.funded:
         return Check(
             "pass",
-            "首頁載明補助單位 / The homepage credits the funding agency",
+            Code.CREDIT_OK,
+            Bilingual("首頁載明補助單位", "The homepage credits the funding agency"),
             credit.evidence,
             {"matched": credit.phrase, "where": credit.where},
         )
@@ -222,22 +224,30 @@ def judge_credit(homepage: Page, *, other_pages: Sequence[Page] = ()) -> Check:
             break
 
     if credit is not None:
-        reason = (
-            f"首頁只提到「{credit.funder}」，沒有「補助」「指導單位」等字樣（例如「科技部計畫補助」）"
-            f" / The homepage names {credit.funder} but does not say it funds the alliance"
-            ' (e.g. 「科技部計畫補助」, "Sponsored by NSTC")'
+        message = Bilingual(
+            f"首頁只提到「{credit.funder}」，沒有「補助」「指導單位」等字樣（例如「科技部計畫補助」）",
+            f"The homepage names {credit.funder} but does not say it funds the alliance"
+            ' (e.g. 「科技部計畫補助」, "Sponsored by NSTC")',
         )
-        details = {"matched": credit.phrase, "where": credit.where}
+        details: Details = {"matched": credit.phrase, "where": credit.where}
         if elsewhere:
-            reason += f"; 完整標示只在其他頁面 / full credit only on {elsewhere[0].url}"
+            message = message.plus(
+                Bilingual(
+                    f"完整標示只在其他頁面：{elsewhere[0].url}",
+                    f"full credit only on {elsewhere[0].url}",
+                )
+            )
             details["elsewhere"] = elsewhere[0].url
-        return Check("warn", reason, credit.evidence, details)
+        return Check("warn", Code.CREDIT_NAME_ONLY, message, credit.evidence, details)
     if elsewhere is not None:
         other, found = elsewhere
         return Check(
             "warn",
-            f"補助標示只出現在其他頁面，首頁沒有 / The funding credit is only on another page,"
-            f" not the homepage: {other.url}",
+            Code.CREDIT_OTHER_PAGE,
+            Bilingual(
+                f"補助標示只出現在其他頁面，首頁沒有：{other.url}",
+                f"The funding credit is only on another page, not the homepage: {other.url}",
+            ),
             found.evidence,
             {"matched": found.phrase, "where": other.url},
         )
@@ -248,16 +258,23 @@ def judge_credit(homepage: Page, *, other_pages: Sequence[Page] = ()) -> Check:
         alt = f' alt="{image.alt}"' if image.alt else ""
         return Check(
             "warn",
-            '補助標示似乎只在圖片裡，圖片沒有替代文字，請加上 alt 文字（例如 alt="科技部計畫補助"）'
-            " / The credit seems to be only inside an image with no text; add alt text"
-            f' (e.g. alt="科技部計畫補助"): {src}',
+            Code.CREDIT_IMAGE_ONLY,
+            Bilingual(
+                '補助標示似乎只在圖片裡，圖片沒有替代文字，請加上 alt 文字（例如 alt="科技部計畫補助"）'
+                f"：{src}",
+                "The credit seems to be only inside an image with no text; add alt text"
+                f' (e.g. alt="科技部計畫補助"): {src}',
+            ),
             f'<img src="{image.src}"{alt}>',
             {"matched": image.src, "where": "image"},
         )
     return Check(
         "fail",
-        "首頁沒有載明補助單位（科技部／國科會）/ The homepage does not name the funding agency"
-        " (MOST / NSTC)",
+        Code.CREDIT_NONE,
+        Bilingual(
+            "首頁沒有載明補助單位（科技部／國科會）",
+            "The homepage does not name the funding agency (MOST / NSTC)",
+        ),
         "",
         {"matched": None, "where": None},
     )

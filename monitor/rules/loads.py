@@ -11,7 +11,8 @@ Two steps, kept apart so the judging stays a pure function:
 pass: a 2xx HTML page with real text, valid TLS. fail: DNS, refused, reset, timeout, 4xx/5xx
 after retries, redirect loop, not HTML, empty/default/parked page. warn: TLS refused (with the
 reason), redirected to another host, reachable only over the other scheme, or a JavaScript
-page that could not be rendered. Every reason is zh-TW first, then English.
+page that could not be rendered. Every finding has a :class:`~monitor.model.Code` and its
+message in zh-TW and English.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from alliance_portal.registry.bilingual import Bilingual
+from alliance_portal.registry.bilingual import Bilingual as B
 from monitor.fetching.fetch import Fetcher, FetchResult
-from monitor.model import Check
+from monitor.model import TLS_CODES, Check, Code, Details
 
 #: Errors after which the other scheme is worth a try (the host answered nothing usable).
 _SCHEME_FALLBACK_KINDS = frozenset({"refused", "timeout", "reset", "connection", "tls"})
@@ -29,24 +32,31 @@ _SCHEME_FALLBACK_KINDS = frozenset({"refused", "timeout", "reset", "connection",
 #: Content types judged as web pages.
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
-_FAIL_REASONS: dict[str, tuple[str, str]] = {
-    "dns": ("找不到網域名稱（DNS 查詢失敗）", "the host name does not resolve (DNS)"),
-    "refused": ("連線被拒絕（伺服器未開啟）", "connection refused"),
-    "reset": ("連線中斷", "connection reset"),
-    "timeout": ("連線逾時", "timed out"),
+#: What each kind of fetch error means: its code and its message.
+_FAILS: dict[str, tuple[Code, Bilingual]] = {
+    "dns": (Code.DNS, B("找不到網域名稱（DNS 查詢失敗）", "the host name does not resolve (DNS)")),
+    "refused": (Code.REFUSED, B("連線被拒絕（伺服器未開啟）", "connection refused")),
+    "reset": (Code.RESET, B("連線中斷", "connection reset")),
+    "timeout": (Code.TIMEOUT, B("連線逾時", "timed out")),
     "blocked": (
-        "網址指向內部或保留位址，基於安全不予連線",
-        "address is private/internal; refused by the SSRF guard",
+        Code.BLOCKED,
+        B(
+            "網址指向內部或保留位址，基於安全不予連線",
+            "address is private/internal; refused by the SSRF guard",
+        ),
     ),
-    "tls": ("TLS 加密連線失敗", "TLS handshake failed"),
-    "http-status": ("伺服器回應錯誤", "the server answered with an error"),
-    "redirect-loop": ("網址重新導向形成迴圈", "redirect loop"),
-    "too-many-redirects": ("重新導向次數過多", "too many redirects"),
-    "bad-redirect": ("重新導向的目標無效", "invalid redirect target"),
-    "bad-url": ("網址格式錯誤", "invalid website address"),
-    "bad-encoding": ("回應內容無法解壓縮", "the response body does not decode"),
-    "connection": ("無法連線", "could not connect"),
-    "stopped": ("檢查被中止", "the check was stopped"),
+    "tls": (Code.TLS_FAILED, B("TLS 加密連線失敗", "TLS handshake failed")),
+    "http-status": (Code.HTTP_ERROR, B("伺服器回應錯誤", "the server answered with an error")),
+    "redirect-loop": (Code.REDIRECT_LOOP, B("網址重新導向形成迴圈", "redirect loop")),
+    "too-many-redirects": (Code.TOO_MANY_REDIRECTS, B("重新導向次數過多", "too many redirects")),
+    "bad-redirect": (Code.BAD_REDIRECT, B("重新導向的目標無效", "invalid redirect target")),
+    "bad-url": (Code.BAD_URL, B("網址格式錯誤", "invalid website address")),
+    "bad-encoding": (
+        Code.BAD_ENCODING,
+        B("回應內容無法解壓縮", "the response body does not decode"),
+    ),
+    "connection": (Code.CONNECTION, B("無法連線", "could not connect")),
+    "stopped": (Code.STOPPED, B("檢查被中止", "the check was stopped")),
 }
 
 
@@ -142,13 +152,13 @@ def judge_loads(
     has to look, so at best a warning.
     """
     r = fetched.result
-    details: dict[str, object] = {
+    details: Details = {
         "http_status": r.status,
         "attempts": r.attempts,
         "elapsed_ms": round(r.elapsed * 1000),
     }
     if r.redirects:
-        details["redirects"] = [*r.redirects, r.final_url]
+        details["redirects"] = [*r.redirects, *([r.final_url] if r.final_url else [])]
     notes: list[str] = []
     if r.needed_retry:
         details["retries"] = list(r.retry_reasons)
@@ -157,14 +167,14 @@ def judge_loads(
         )
 
     if r.error is not None:
-        zh, en = _FAIL_REASONS.get(r.error.kind, _FAIL_REASONS["connection"])
+        code, message = _FAILS.get(r.error.kind, _FAILS["connection"])
         if r.error.kind == "http-status" and r.status is not None:
-            zh, en = f"{zh}（HTTP {r.status}）", f"{en} (HTTP {r.status})"
+            message = B(f"{message.zh}（HTTP {r.status}）", f"{message.en} (HTTP {r.status})")
         details["error_kind"] = r.error.kind
         evidence = r.error.message
         if r.attempts > 1:
             evidence += f" (after {r.attempts} attempts)"
-        return Check("fail", f"{zh} / {en}", evidence, details)
+        return Check("fail", code, message, evidence, details)
 
     if r.truncated:
         notes.append(
@@ -178,29 +188,44 @@ def judge_loads(
         ctype = (r.content_type or "unknown").split(";", 1)[0]
         return Check(
             "fail",
-            f"首頁不是網頁（{ctype}） / the homepage is not an HTML page ({ctype})",
+            Code.NOT_HTML,
+            B(f"首頁不是網頁（{ctype}）", f"the homepage is not an HTML page ({ctype})"),
             "; ".join(notes),
             details,
         )
-    if render_failed and page_check is not None and page_check.details.get("page_kind") == "empty":
+    if render_failed and page_check is not None and page_check.code is Code.EMPTY_PAGE:
         page_check = None  # empty only because its scripts did not run: a person must look
     if page_check is not None and page_check.status == "fail":
         evidence = "; ".join(x for x in (page_check.evidence, *notes) if x)
-        return Check("fail", page_check.reason, evidence, details | page_check.details)
+        merged = Details(**details)
+        merged.update(page_check.details)
+        return Check("fail", page_check.code, page_check.message, evidence, merged)
 
-    warnings: list[str] = []
+    # the most telling warning first: its code is the check's code
+    warnings: list[tuple[Code, Bilingual]] = []
     if r.tls_problem is not None:
         details["tls"] = r.tls_problem.kind
         warnings.append(
-            f"TLS 憑證有問題：{r.tls_problem.reason_zh} / TLS certificate refused: "
-            f"{r.tls_problem.reason_en}"
+            (
+                TLS_CODES.get(r.tls_problem.kind, Code.TLS_INVALID),
+                B(
+                    f"TLS 憑證有問題：{r.tls_problem.reason_zh}",
+                    f"TLS certificate refused: {r.tls_problem.reason_en}",
+                ),
+            )
         )
         notes.append(f"certificate: {r.tls_problem.detail}" if r.tls_problem.detail else "")
     if fetched.switched_scheme:
         wanted = urlsplit(fetched.registered_url).scheme
         got = urlsplit(r.url).scheme
         warnings.append(
-            f"登錄為 {wanted}，但只能以 {got} 連線 / registered as {wanted} but only reachable over {got}"
+            (
+                Code.SCHEME_CHANGED,
+                B(
+                    f"登錄為 {wanted}，但只能以 {got} 連線",
+                    f"registered as {wanted} but only reachable over {got}",
+                ),
+            )
         )
         notes.append(f"{wanted}: {fetched.first_error}")
     elif (
@@ -208,26 +233,45 @@ def judge_loads(
         and urlsplit(fetched.registered_url).scheme == "https"
         and urlsplit(r.final_url).scheme == "http"
     ):
-        warnings.append("登錄為 https，但被導向 http / registered as https but redirected to http")
+        warnings.append(
+            (
+                Code.HTTPS_TO_HTTP,
+                B("登錄為 https，但被導向 http", "registered as https but redirected to http"),
+            )
+        )
     if r.final_url and not same_site(fetched.registered_url, r.final_url):
         final_host = urlsplit(r.final_url).hostname
         warnings.append(
-            f"首頁被導向其他網站（{final_host}） / the homepage redirects to another host "
-            f"({final_host})"
+            (
+                Code.OTHER_HOST,
+                B(
+                    f"首頁被導向其他網站（{final_host}）",
+                    f"the homepage redirects to another host ({final_host})",
+                ),
+            )
         )
     if render_failed:
         warnings.append(
-            "首頁內容由 JavaScript 產生，無法以瀏覽器檢視，請人工確認 / the homepage is filled in "
-            "by JavaScript and could not be rendered; please check by hand"
+            (
+                Code.NOT_RENDERED,
+                B(
+                    "首頁內容由 JavaScript 產生，無法以瀏覽器檢視，請人工確認",
+                    "the homepage is filled in by JavaScript and could not be rendered; please "
+                    "check by hand",
+                ),
+            )
         )
     if page_check is not None and page_check.status == "warn":
-        warnings.append(page_check.reason)
+        warnings.append((page_check.code, page_check.message))
     evidence = "; ".join(x for x in notes if x)
     if warnings:
-        return Check("warn", "；".join(warnings), evidence, details)
+        return Check(
+            "warn", warnings[0][0], Bilingual.join(m for _, m in warnings), evidence, details
+        )
     return Check(
         "pass",
-        f"網站正常開啟（HTTP {r.status}） / the site opens (HTTP {r.status})",
+        Code.OK,
+        B(f"網站正常開啟（HTTP {r.status}）", f"the site opens (HTTP {r.status})"),
         evidence,
         details,
     )

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from monitor.model import Check, Page
+from alliance_portal.registry.bilingual import Bilingual
+from monitor.model import Check, Code, Details, Page
 from monitor.rules import vocabulary
 from monitor.rules.page_text import (
     Element,
@@ -44,8 +45,13 @@ _NOSCRIPT_JS_RE = re.compile(r"javascript|啟用|開啟|enable", re.IGNORECASE)
 _INLINE_SCRIPT_CHARS = 2000
 
 
-def _fail(kind: str, reason: str, evidence: str, **extra: str) -> Check:
-    return Check("fail", reason, evidence, {"page_kind": kind, **extra})
+def _fail(
+    code: Code, kind: str, zh: str, en: str, evidence: str, server: str | None = None
+) -> Check:
+    details: Details = {"page_kind": kind}
+    if server is not None:
+        details["server"] = server
+    return Check("fail", code, Bilingual(zh, en), evidence, details)
 
 
 def _title_and_headings(root: Element) -> tuple[str, list[str]]:
@@ -101,25 +107,29 @@ def classify_text(text: PageText) -> Check | None:
     parked = _parked(root, lowered, title.lower(), size)
     if parked:
         return _fail(
+            Code.PARKED,
             "parked",
-            "網域已停放或待售，不是聯盟網站 / The domain is parked or for sale, not the alliance's site",
+            "網域已停放或待售，不是聯盟網站",
+            "The domain is parked or for sale, not the alliance's site",
             parked,
         )
     listing = _directory_listing(title, headings, lowered, size)
     if listing:
         return _fail(
+            Code.DIRECTORY_LISTING,
             "directory_listing",
-            "伺服器顯示檔案目錄清單（Index of /），沒有首頁檔案"
-            " / The server shows a directory listing (Index of /): there is no index page",
+            "伺服器顯示檔案目錄清單（Index of /），沒有首頁檔案",
+            "The server shows a directory listing (Index of /): there is no index page",
             listing,
         )
     default = _server_default(title, headings, lowered, size)
     if default:
         server, shown = default
         return _fail(
+            Code.DEFAULT_PAGE,
             "server_default",
-            f"首頁是伺服器預設頁面（{server}），網站尚未放上內容"
-            f" / The homepage is the {server} server default page: the site has no content",
+            f"首頁是伺服器預設頁面（{server}），網站尚未放上內容",
+            f"The homepage is the {server} server default page: the site has no content",
             shown,
             server=server,
         )
@@ -127,8 +137,10 @@ def classify_text(text: PageText) -> Check | None:
         if root.find(".//frameset") is not None or _refresh_target(root) is not None:
             return None  # the visitor is sent on: see follow_target
         return _fail(
+            Code.EMPTY_PAGE,
             "empty",
-            "首頁沒有可閱讀的文字 / The homepage has no readable text",
+            "首頁沒有可閱讀的文字",
+            "The homepage has no readable text",
             f"{size} characters of visible text: 「{visible[:60]}」",
         )
     return None

@@ -25,7 +25,8 @@ from dataclasses import replace
 from datetime import date
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from monitor.model import Check, Page, Status
+from alliance_portal.registry.bilingual import Bilingual
+from monitor.model import Check, Code, Details, Page, Status
 from monitor.rules import vocabulary
 from monitor.rules.dates import (
     DateMention,
@@ -229,7 +230,7 @@ def judge_updates(
             scan.extend(collect_dates([page], today=today))
     scan.found = settle_day_month_order(scan.found, today=today)
     latest = pick_latest(scan.found)
-    details: dict[str, object] = {
+    details: Details = {
         "latest_date": None,
         "as_written": None,
         "source": None,
@@ -247,50 +248,61 @@ def judge_updates(
             return (
                 Check(
                     "pass",
-                    "找不到更新日期，但首頁內容自上月以來有變動"
-                    " / No update date found, but the homepage content changed since last month",
+                    Code.CONTENT_CHANGED,
+                    Bilingual(
+                        "找不到更新日期，但首頁內容自上月以來有變動",
+                        "No update date found, but the homepage content changed since last month",
+                    ),
                     "content changed",
                     details,
                 ),
                 current,
             )
         if changed is False:
-            reason = (
-                f"在{checked}找不到更新日期，且首頁內容與上月相同"
-                f" / No update date found ({checked_en}) and the homepage is unchanged"
-                " since last month"
+            message = Bilingual(
+                f"在{checked}找不到更新日期，且首頁內容與上月相同",
+                f"No update date found ({checked_en}) and the homepage is unchanged"
+                " since last month",
             )
         else:
-            reason = f"在{checked}找不到更新日期 / No update date found ({checked_en})"
+            message = Bilingual(
+                f"在{checked}找不到更新日期", f"No update date found ({checked_en})"
+            )
         ignored = _ignored_note(scan)
-        return Check("fail", reason, ignored, details), current
+        return Check("fail", Code.NO_DATE, message, ignored, details), current
 
     age = (today - latest.date).days
     details.update(
-        latest_date=latest.date.isoformat(),
-        as_written=latest.as_written,
-        source=latest.source,
-        age_days=age,
-        weight=latest.weight,
-        found_in=latest.why,
-        ambiguous=latest.ambiguous,
+        {
+            "latest_date": latest.date.isoformat(),
+            "as_written": latest.as_written,
+            "source": latest.source,
+            "age_days": age,
+            "weight": latest.weight,
+            "found_in": latest.why,
+            "ambiguous": latest.ambiguous,
+        }
     )
-    when = f"{latest.date.isoformat()}（{age} 天前）/ {latest.date.isoformat()} ({age} days ago)"
+    day = latest.date.isoformat()
     status = _window_status(age)
     if status == "pass":
-        reason = f"最近更新 {when}"
-    elif status == "warn":
-        reason = (
-            f"最近更新已超過 {vocabulary.UPDATE_PASS_DAYS} 天：{when}"
-            f" / Last update over {vocabulary.UPDATE_PASS_DAYS} days ago"
-        )
+        code = Code.UPDATED
+        message = Bilingual(f"最近更新 {day}（{age} 天前）", f"Last update {day} ({age} days ago)")
     else:
-        reason = (
-            f"最近更新已超過 {vocabulary.UPDATE_WARN_DAYS} 天：{when}"
-            f" / Last update over {vocabulary.UPDATE_WARN_DAYS} days ago"
+        code, limit = (
+            (Code.AGING, vocabulary.UPDATE_PASS_DAYS)
+            if status == "warn"
+            else (Code.STALE, vocabulary.UPDATE_WARN_DAYS)
+        )
+        message = Bilingual(
+            f"最近更新已超過 {limit} 天：{day}（{age} 天前）",
+            f"Last update over {limit} days ago: {day} ({age} days ago)",
         )
     if latest.weight < vocabulary.WEIGHT_ITEM:
-        reason += "（日期出現在內文，非消息列表 / date found in running text, not a news list）"
+        message = Bilingual(
+            message.zh + "（日期出現在內文，非消息列表）",
+            message.en + " (date found in running text, not a news list)",
+        )
     other = _other_reading(scan.found, latest, today=today)
     if other is not None and _window_status((today - other.date).days) != status:
         # 03/11/2026 is 3 November or 11 March: when the two readings give different verdicts
@@ -298,12 +310,15 @@ def judge_updates(
         alt = other.date.isoformat()
         details["other_reading"] = alt
         status = "warn"
-        reason += (
-            f"；日期「{latest.as_written}」格式不明確，也可能是 {alt}，請人工確認"
-            f" / the date {latest.as_written!r} is ambiguous and could also be {alt},"
-            " which gives another verdict; please check by hand"
+        code = Code.DATE_AMBIGUOUS
+        message = message.plus(
+            Bilingual(
+                f"日期「{latest.as_written}」格式不明確，也可能是 {alt}，請人工確認",
+                f"the date {latest.as_written!r} is ambiguous and could also be {alt},"
+                " which gives another verdict; please check by hand",
+            )
         )
-    return Check(status, reason, _date_evidence(latest), details), current
+    return Check(status, code, message, _date_evidence(latest), details), current
 
 
 def _other_reading(
