@@ -347,11 +347,18 @@ def test_printed_page_shows_the_site_address(
 def test_credit_where_and_date_kind_are_readable(tmp_path: Path) -> None:
     from test_report_data import check, site
 
+    from monitor.model import Code
     from monitor.store import Store
 
     store = Store(tmp_path / "m.sqlite3")
     updates = check(
-        "pass", "最近更新 2026-04-20", "", latest_date="2026-04-20", found_in="feed item"
+        "pass",
+        Code.UPDATED,
+        "最近更新 2026-04-20",
+        "",
+        "",
+        latest_date="2026-04-20",
+        found_in="feed item",
     )
     add = site("good-motor", updates=updates)
     run = store.start_run(month="2026-05", today="2026-05-01", planned=["good-motor"])
