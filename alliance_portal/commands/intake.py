@@ -1,6 +1,9 @@
 """``alliance intake ...``: the upload form for alliances and the office's link tools.
 
     alliance intake links [SLUG...] --base-url https://intake.example.tw [--csv links.csv]
+    alliance intake send-links [SLUG...] --base-url https://intake.example.tw [--dry-run] [--resend]
+    alliance intake people [SLUG...]
+    alliance intake set-pi SLUG EMAIL
     alliance intake revoke SLUG...
     alliance intake set-admin-password
     alliance intake serve [--host 127.0.0.1 --port 8080] [--deadline 2027-04-30]
@@ -22,6 +25,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from alliance_portal.commands.intake_people import (
+    _industries,
+    _store,
+    mail_options,
+    mail_settings,
+    register_people,
+)
 from alliance_portal.commands.options import add_registry, add_var, cli_actor, settings_file
 from alliance_portal.registry.files import atomic_write
 
@@ -69,6 +79,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="trust X-Forwarded-For/-Proto from one reverse proxy in front of the server",
     )
+    serve.add_argument(
+        "--public-url",
+        default="",
+        help="the form's address as people reach it, for links in e-mails (default: the "
+        "address of each request)",
+    )
+    mail_options(serve)
     serve.set_defaults(func=run_serve)
 
     links = isub.add_parser("links", help="print (or write as CSV) each alliance's personal link")
@@ -81,6 +98,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     links.add_argument("--csv", type=Path, metavar="FILE", help="write slug,name,email,link")
     links.set_defaults(func=run_links)
+
+    register_people(isub)
 
     revoke = isub.add_parser(
         "revoke", help="invalidate every earlier link (and session) of alliances"
@@ -115,26 +134,6 @@ def _deadline(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-04-30"
         ) from None
-
-
-def _industries(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from alliance_portal.registry.site_settings import load_site_settings
-
-    return tuple(load_site_settings(settings_file(args))["INDUSTRIES"])
-
-
-def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from alliance_portal.intake.config import IntakePaths
-    from alliance_portal.intake.storage import AllianceStore
-    from alliance_portal.registry.audit import AuditLog
-
-    return AllianceStore(
-        args.content,
-        args.banners,
-        var_dir=args.var,
-        audit=AuditLog(IntakePaths(args.var).audit_log),
-        industries=_industries(args),
-    )
 
 
 def _check_slugs(slugs: list[str]) -> None:
@@ -184,6 +183,8 @@ def run_serve(args: argparse.Namespace) -> int:
         rebuild=rebuild,
         portal_url=args.portal_url,
         deadline=args.deadline,
+        mail=mail_settings(args),
+        public_url=args.public_url,
         secure_cookies=args.secure_cookies,
         behind_proxy=args.behind_proxy,
     )
@@ -239,7 +240,7 @@ def run_links(args: argparse.Namespace) -> int:
     _check_slugs(slugs)
     signer = LinkSigner(secret, LinkVersions(paths.link_versions), LINK_MAX_AGE)
     audit = AuditLog(paths.audit_log)
-    rows = []
+    rows = []  # the PI's links (the link an alliance was sent before people were recorded)
     for slug in slugs:
         state = store.read_profile(slug)
         url = f"{base}/link/{signer.make_token(slug)}"
@@ -285,7 +286,10 @@ def run_revoke(args: argparse.Namespace) -> int:
     for slug in args.slugs:
         version = versions.revoke(slug)
         audit.record(actor=cli_actor(), action="link.revoke", slug=slug, detail=f"now v{version}")
-        print(f"{slug}: every earlier link and session revoked; new links use version {version}")
+        print(
+            f"{slug}: every earlier link and session (the PI's and the assistants') revoked; "
+            f"new links use version {version}"
+        )
     print("issue new links with `alliance intake links SLUG --base-url ...`")
     return 0
 
@@ -325,9 +329,19 @@ def run_history(args: argparse.Namespace) -> int:
     if not versions:
         print(f"{args.slug}: no profile or banner stored yet")
         return 0
-    print(f"{'KIND':8} {'VERSION':32} {'SAVED (UTC)':26} {'BYTES':>8}  SHA-256")
+    from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.registry.audit import AuditLog
+
+    # Who wrote each version: the audit line that recorded the same file hash.
+    writers = {
+        e.sha256: e.person or e.actor
+        for e in AuditLog(IntakePaths(args.var).audit_log).entries()
+        if e.slug == args.slug and e.sha256
+    }
+    print(f"{'KIND':8} {'VERSION':32} {'SAVED (UTC)':26} {'BYTES':>8}  {'SHA-256':16}  BY")
     for v in versions:
-        print(f"{v.kind:8} {v.name:32} {v.saved_at:26} {v.size:>8}  {v.sha256[:16]}")
+        by = writers.get(v.sha256, "-")
+        print(f"{v.kind:8} {v.name:32} {v.saved_at:26} {v.size:>8}  {v.sha256[:16]}  {by}")
     print(f"restore one with `alliance intake restore {args.slug} VERSION`")
     return 0
 

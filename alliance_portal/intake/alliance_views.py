@@ -21,7 +21,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from alliance_portal.intake.auth_views import alliance_required, current_alliance
+from alliance_portal.intake.auth_views import alliance_required, current_access, current_alliance
 from alliance_portal.intake.messages import PROFILE_FIELDS, PUBLISH, Text, problem_text
 from alliance_portal.intake.security import client_address, enforce
 from alliance_portal.intake.services import services
@@ -68,6 +68,16 @@ def _actor(slug: str) -> str:
     return f"alliance:{slug}"
 
 
+def acting_person() -> str:
+    """Who of the alliance is acting, for the audit log: ``pi:<e-mail>`` or ``assistant:<e-mail>``."""
+    access = current_access()
+    assert access is not None  # alliance_required ran first
+    person = services().people.get(access.slug, access.pid)
+    if person is not None:
+        return person.label
+    return "pi" if access.is_pi else f"assistant:{access.pid}"
+
+
 def _form_values(values: dict[str, Any]) -> dict[str, str]:
     return {
         spec.key: "" if values.get(spec.key) is None else str(values[spec.key])
@@ -87,15 +97,18 @@ def _publish_state() -> tuple[str, Text] | None:
     return status, PUBLISH[status]
 
 
-def _render_home(
+def render_home(
     *,
     values: dict[str, str] | None = None,
     field_errors: dict[str, list[Text]] | None = None,
     banner_errors: list[BannerError] | None = None,
     status: int = 200,
+    people_notice: Any = None,
 ) -> tuple[str, int]:
     svc = services()
     slug = _slug()
+    access = current_access()
+    assert access is not None
     state = svc.store.read_profile(slug)
     banner = svc.store.banner_path(slug)
     banner_report = check_banner_file(banner) if banner.exists() else None
@@ -128,6 +141,11 @@ def _render_home(
         deadline_passed=deadline < dt.date.today(),
         banner_max_bytes=DEFAULT_MAX_BYTES,
         portal_url=svc.config.portal_url,
+        access=access,
+        me=svc.people.get(slug, access.pid),
+        pi=svc.people.pi(slug),
+        assistants=svc.people.assistants(slug) if access.is_pi else [],
+        people_notice=people_notice,
     )
     return body, status
 
@@ -141,7 +159,7 @@ def _after_save() -> Response:
 @bp.get("/")
 @alliance_required
 def home() -> tuple[str, int]:
-    return _render_home()
+    return render_home()
 
 
 @bp.post("/profile")
@@ -154,13 +172,13 @@ def save_profile() -> Response | tuple[str, int]:
         spec.key: request.form.get(spec.key, "").replace("\r\n", "\n") for spec in PROFILE_FIELDS
     }
     outcome = svc.store.save_profile(
-        slug, submitted, actor=_actor(slug), remote_addr=client_address()
+        slug, submitted, actor=_actor(slug), remote_addr=client_address(), person=acting_person()
     )
     if outcome.problems:
         errors: dict[str, list[Text]] = {}
         for problem in outcome.problems:
             errors.setdefault(problem.field or "", []).append(problem_text(problem))
-        return _render_home(values=submitted, field_errors=errors, status=422)
+        return render_home(values=submitted, field_errors=errors, status=422)
     if not outcome.changed:
         session["notice"] = "profile-unchanged"
         return redirect(url_for("alliance.home"), code=303)
@@ -176,11 +194,11 @@ def upload_banner() -> Response | tuple[str, int]:
     upload = request.files.get("banner")
     data = upload.read() if upload is not None else b""
     if not data:
-        return _render_home(banner_errors=[NO_FILE], status=422)
+        return render_home(banner_errors=[NO_FILE], status=422)
     named_png = bool(upload and (upload.filename or "").lower().endswith(".png"))
     pending, report = svc.store.stage_banner(slug, data, named_png=named_png)
     if pending is None:
-        return _render_home(banner_errors=report.errors, status=422)
+        return render_home(banner_errors=report.errors, status=422)
     old = session.get("pending")
     if isinstance(old, str):
         svc.store.discard_pending(slug, old)
@@ -236,7 +254,9 @@ def confirm_banner() -> Response | tuple[str, int]:
     try:
         if not isinstance(key, str):
             raise StorageError("no banner is waiting for confirmation")
-        svc.store.confirm_banner(slug, key, actor=_actor(slug), remote_addr=client_address())
+        svc.store.confirm_banner(
+            slug, key, actor=_actor(slug), remote_addr=client_address(), person=acting_person()
+        )
     except StorageError:
         session["notice"] = "preview-expired"
         return redirect(url_for("alliance.home"), code=303)

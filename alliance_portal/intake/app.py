@@ -53,11 +53,17 @@ def create_app(config: IntakeConfig) -> Flask:
     _register_error_pages(app)
 
     from alliance_portal.intake.alliance_views import bp as alliance_bp
+    from alliance_portal.intake.assistant_views import bp as assistants_bp
     from alliance_portal.intake.auth_views import bp as auth_bp
+    from alliance_portal.intake.office_people_views import bp as office_people_bp
     from alliance_portal.intake.office_views import bp as office_bp
+    from alliance_portal.intake.people import taipei_time
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(alliance_bp)
+    app.register_blueprint(assistants_bp)
+    app.register_blueprint(office_people_bp)
+    app.add_template_filter(taipei_time, "taipei")
     app.register_blueprint(office_bp)
     return app
 

@@ -2,8 +2,9 @@
 
 A personal link is used once per browser: the token is traded for a session cookie and the
 visitor is sent on to a clean URL, so the token does not stay in the address bar, the history
-or a bookmark. The session keeps the link version, so ``alliance intake revoke`` also ends
-sessions that were opened with an older link.
+or a bookmark. The session keeps the link version and the person (the PI or which assistant),
+so ``alliance intake revoke`` also ends sessions that were opened with an older link, and
+removing an assistant ends that assistant's sessions.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from werkzeug.wrappers import Response
 
 from alliance_portal.intake.admin_password import check_password, password_fingerprint
 from alliance_portal.intake.errors import error_page
-from alliance_portal.intake.links import LinkError
+from alliance_portal.intake.links import Access, LinkError
+from alliance_portal.intake.people import PI_ID
 from alliance_portal.intake.security import blocked, client_address
 from alliance_portal.intake.services import services
 
@@ -26,16 +28,32 @@ bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., object])
 
 
-def current_alliance() -> str | None:
-    """The signed-in alliance's slug, if its link version is still the valid one."""
+def current_access() -> Access | None:
+    """Who is signed in for an alliance, if their link version (and person) still stand."""
     slug = session.get("slug")
     if not isinstance(slug, str):
         return None
-    if services().versions.current(slug) != session.get("lv"):
+    version, pid, pv = session.get("lv"), session.get("pid", PI_ID), session.get("pv", 0)
+    svc = services()
+    if not isinstance(version, int) or not isinstance(pid, str) or not isinstance(pv, int):
+        access = None
+    else:
+        access = Access(slug, version, pid, pv)
+    if (
+        access is None
+        or svc.versions.current(slug) != version
+        or not svc.signer.person_valid(access)
+    ):
         session.clear()
         session["revoked"] = True  # so the page can say why, not just "please sign in"
         return None
-    return slug
+    return access
+
+
+def current_alliance() -> str | None:
+    """The signed-in alliance's slug, if its link version is still the valid one."""
+    access = current_access()
+    return access.slug if access else None
 
 
 def office_signed_in() -> bool:
@@ -47,9 +65,11 @@ def office_signed_in() -> bool:
 def alliance_required(view: F) -> F:
     @wraps(view)
     def wrapper(*args: object, **kwargs: object) -> object:
-        if current_alliance() is None:
+        access = current_access()
+        if access is None:
             kind = "revoked" if session.get("revoked") else "login"
             return error_page(kind, 403)
+        services().people.touch(access.slug, access.pid)  # "last used" on the office's page
         return view(*args, **kwargs)
 
     return cast(F, wrapper)
@@ -81,14 +101,17 @@ def use_link(token: str) -> Response | tuple[str, int]:
     bucket = f"login:{client_address()}"
     blocked(bucket, svc.config.login_limit)
     try:
-        slug, version = svc.signer.verify(token)
+        access = svc.signer.identify(token)
     except LinkError as exc:
         svc.limiter.hit(bucket, svc.config.login_limit)
         return error_page(exc.kind, 403 if exc.kind == "bad" else 410, link_slug=exc.slug)
     session.clear()
     session.permanent = True
-    session["slug"] = slug
-    session["lv"] = version
+    session["slug"] = access.slug
+    session["lv"] = access.version
+    session["pid"] = access.pid
+    session["pv"] = access.person_version
+    svc.people.touch(access.slug, access.pid)
     return redirect(url_for("alliance.home"), code=303)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alliance_portal.intake.mailer import MailSettings
 from alliance_portal.registry.site_settings import DEFAULT_INDUSTRIES, Industry
 
 #: Environment variable that holds the signing secret (wins over the secret file).
@@ -72,6 +73,23 @@ class IntakePaths:
         return self.var_dir / "intake-links.json"
 
     @property
+    def people(self) -> Path:
+        return self.var_dir / "intake-people.json"
+
+    @property
+    def outbox(self) -> Path:
+        """Where e-mails are written as ``.eml`` drafts when they are not sent (dry run)."""
+        return self.var_dir / "intake-outbox"
+
+    @property
+    def deadlines(self) -> Path:
+        return self.var_dir / "intake-deadlines.json"
+
+    @property
+    def reminders_db(self) -> Path:
+        return self.var_dir / "intake-reminders.sqlite3"
+
+    @property
     def admin_password(self) -> Path:
         return self.var_dir / "intake-admin-password"
 
@@ -118,6 +136,11 @@ class IntakeConfig:
     secure_cookies: bool = False
     #: Trust one reverse proxy's X-Forwarded-For/-Proto (only when one really is in front).
     behind_proxy: bool = False
+    #: How to send e-mail (links, reminders): the same ``[smtp]`` settings as the notices. With
+    #: no mail server configured, e-mails are written as drafts into ``var/intake-outbox/``.
+    mail: MailSettings = field(default_factory=MailSettings)
+    #: The form's public address for links in e-mails (default: the address of the request).
+    public_url: str = ""
     #: Extra Flask settings, e.g. {"TESTING": True}.
     flask_overrides: dict[str, object] = field(default_factory=dict)
 

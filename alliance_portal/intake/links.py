@@ -5,6 +5,12 @@ after :data:`~alliance_portal.intake.config.LINK_MAX_AGE`. The version lets the 
 every earlier link of one alliance (``alliance intake revoke SLUG``) without touching the
 others: revoking bumps the version, and a token or a session with an old version is refused.
 Versions live in ``var/intake-links.json``.
+
+Each link belongs to one person (see :mod:`.people`): the PI's link carries only the slug and
+the alliance's version (the shape of links issued before people were recorded, so those links
+are now the PI's); an assistant's link also carries the assistant's id and version. Revoking
+the alliance's links stops the PI's *and* every assistant's links; removing one assistant
+stops only theirs.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Literal
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from alliance_portal.intake.people import PI_ID, People, Person
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.locking import file_lock
 
@@ -111,17 +118,58 @@ class LinkVersions:
         return version
 
 
+@dataclass(frozen=True, slots=True)
+class Access:
+    """Who a valid link (or session) belongs to: the alliance, its version, and the person."""
+
+    slug: str
+    version: int
+    pid: str = PI_ID
+    person_version: int = 0
+
+    @property
+    def is_pi(self) -> bool:
+        return self.pid == PI_ID
+
+
 class LinkSigner:
     """Makes and checks link tokens with the intake secret."""
 
-    def __init__(self, secret: bytes, versions: LinkVersions, max_age: dt.timedelta) -> None:
+    def __init__(
+        self,
+        secret: bytes,
+        versions: LinkVersions,
+        max_age: dt.timedelta,
+        people: People | None = None,
+    ) -> None:
         self._serializer = URLSafeTimedSerializer(secret, salt=LINK_SALT)
         self.versions = versions
         self.max_age = max_age
+        self.people = people
 
-    def make_token(self, slug: str) -> str:
+    def make_token(self, slug: str, person: Person | None = None) -> str:
+        """A new link for the PI of ``slug`` (``person`` None or the PI) or for an assistant."""
         version = self.versions.issue(slug)
-        return str(self._serializer.dumps({"s": slug, "v": version}))
+        payload: dict[str, object] = {"s": slug, "v": version}
+        if person is not None and person.role == "assistant":
+            if not person.active:
+                raise ValueError(f"{person.email} was removed from {slug}; add them again first")
+            payload.update(p=person.pid, pv=person.version)
+        return str(self._serializer.dumps(payload))
+
+    def person_valid(self, access: Access) -> bool:
+        """Whether an assistant's link or session still stands (not removed, same version)."""
+        if access.is_pi:
+            return True
+        if self.people is None:
+            return False
+        person = self.people.get(access.slug, access.pid)
+        return (
+            person is not None
+            and person.role == "assistant"
+            and person.active
+            and person.version == access.person_version
+        )
 
     def _expired_slug(self, exc: SignatureExpired) -> str | None:
         """The slug inside a correctly signed but expired token (to name it on the page)."""
@@ -134,6 +182,11 @@ class LinkSigner:
 
     def verify(self, token: str) -> tuple[str, int]:
         """Return (slug, version) for a valid token; raise :class:`LinkError` otherwise."""
+        access = self.identify(token)
+        return access.slug, access.version
+
+    def identify(self, token: str) -> Access:
+        """Whose valid link this is; raise :class:`LinkError` otherwise."""
         try:
             payload = self._serializer.loads(token, max_age=int(self.max_age.total_seconds()))
         except SignatureExpired as exc:
@@ -147,4 +200,10 @@ class LinkSigner:
             raise LinkError("bad")
         if self.versions.current(slug) != version:
             raise LinkError("revoked", slug)
-        return slug, version
+        pid, person_version = payload.get("p", PI_ID), payload.get("pv", 0)
+        if not isinstance(pid, str) or not isinstance(person_version, int):
+            raise LinkError("bad")
+        access = Access(slug, version, pid, person_version)
+        if not self.person_valid(access):
+            raise LinkError("revoked", slug)
+        return access

@@ -136,9 +136,11 @@ ERRORS: Final[dict[str, tuple[Text, Text]]] = {
     "revoked": (
         Text("連結已停用", "This link was revoked"),
         Text(
-            "計畫辦公室已停用這個連結（例如已寄出新連結）。請使用最新的連結，或聯絡計畫辦公室。",
-            "The programme office revoked this link (for example, a new one was sent). Use the newest "
-            "link or contact the office.",
+            "計畫辦公室已停用這個連結（例如已寄出新連結），或計畫主持人已移除您的權限。請使用最新的連結，"
+            "或聯絡計畫主持人或計畫辦公室。",
+            "The programme office revoked this link (for example, a new one was sent), or the "
+            "principal investigator removed your access. Use the newest link or contact the PI or "
+            "the office.",
         ),
     ),
     "login": (
@@ -146,6 +148,14 @@ ERRORS: Final[dict[str, tuple[Text, Text]]] = {
         Text(
             "請使用計畫辦公室寄給貴聯盟的個人連結進入上傳表單。",
             "Open the upload form with the personal link the programme office sent your alliance.",
+        ),
+    ),
+    "pi-only": (
+        Text("只有計畫主持人可以這樣做", "Only the principal investigator can do this"),
+        Text(
+            "新增或移除計畫助理只能由計畫主持人以自己的連結操作。",
+            "Only the principal investigator, signed in with their own link, can add or remove "
+            "assistants.",
         ),
     ),
     "csrf": (

@@ -12,6 +12,8 @@ from flask import current_app
 
 from alliance_portal.intake.config import IntakeConfig
 from alliance_portal.intake.links import LinkSigner, LinkVersions
+from alliance_portal.intake.mailer import Mailer
+from alliance_portal.intake.people import People
 from alliance_portal.intake.ratelimit import RateLimiter
 from alliance_portal.intake.rebuild import RebuildCoordinator
 from alliance_portal.intake.storage import AllianceStore
@@ -26,7 +28,9 @@ class IntakeServices:
     store: AllianceStore
     audit: AuditLog
     versions: LinkVersions
+    people: People
     signer: LinkSigner
+    mailer: Mailer
     limiter: RateLimiter
     rebuilder: RebuildCoordinator
 
@@ -35,6 +39,7 @@ def build_services(config: IntakeConfig) -> IntakeServices:
     paths = config.paths
     audit = AuditLog(paths.audit_log)
     versions = LinkVersions(paths.link_versions)
+    people = People(paths.people)
     return IntakeServices(
         config=config,
         store=AllianceStore(
@@ -46,7 +51,9 @@ def build_services(config: IntakeConfig) -> IntakeServices:
         ),
         audit=audit,
         versions=versions,
-        signer=LinkSigner(config.secret, versions, config.link_max_age),
+        people=people,
+        signer=LinkSigner(config.secret, versions, config.link_max_age, people),
+        mailer=Mailer(config.mail, paths.outbox),
         limiter=RateLimiter(paths.rate_limits),
         rebuilder=RebuildCoordinator(config.rebuild),
     )

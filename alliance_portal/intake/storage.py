@@ -177,6 +177,7 @@ class AllianceStore:
         *,
         actor: str,
         remote_addr: str = "",
+        person: str = "",
     ) -> SaveOutcome:
         """Validate ``fields`` merged over the stored profile and save them.
 
@@ -214,6 +215,7 @@ class AllianceStore:
                 remote_addr=remote_addr,
                 file=self._shown(path),
                 sha256=digest,
+                person=person,
             )
         return SaveOutcome(changed=True, sha256=digest)
 
@@ -270,18 +272,30 @@ class AllianceStore:
             except FileNotFoundError:
                 continue
 
-    def confirm_banner(self, slug: str, key: str, *, actor: str, remote_addr: str = "") -> str:
+    def confirm_banner(
+        self, slug: str, key: str, *, actor: str, remote_addr: str = "", person: str = ""
+    ) -> str:
         """Publish this session's pending banner; returns its SHA-256."""
         pending = self.pending_banner(slug, key)
         if pending is None:
             raise StorageError("the banner preview has expired; upload the banner again")
         data = pending.read_bytes()
-        digest = self._store_banner(slug, data, actor=actor, action="banner.save", addr=remote_addr)
+        digest = self._store_banner(
+            slug, data, actor=actor, action="banner.save", addr=remote_addr, person=person
+        )
         pending.unlink(missing_ok=True)
         return digest
 
     def _store_banner(
-        self, slug: str, data: bytes, *, actor: str, action: str, addr: str, detail: str = ""
+        self,
+        slug: str,
+        data: bytes,
+        *,
+        actor: str,
+        action: str,
+        addr: str,
+        detail: str = "",
+        person: str = "",
     ) -> str:
         target = self.banner_path(slug)
         with self._lock(slug):
@@ -296,6 +310,7 @@ class AllianceStore:
                 file=self._shown(written),
                 sha256=digest,
                 detail=detail,
+                person=person,
             )
         return digest
 

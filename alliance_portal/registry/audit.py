@@ -23,7 +23,11 @@ def sha256_hex(data: bytes) -> str:
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
-    """One change. ``actor`` is ``alliance:<slug>``, ``office`` or ``cli:<user>``."""
+    """One change. ``actor`` is ``alliance:<slug>``, ``office`` or ``cli:<user>``.
+
+    ``person`` names who of an alliance acted, ``pi:<e-mail>`` or ``assistant:<e-mail>``
+    (empty for the office, the command line and entries written before people were recorded).
+    """
 
     time: str
     actor: str
@@ -33,6 +37,10 @@ class AuditEntry:
     file: str = ""
     sha256: str = ""
     detail: str = ""
+    person: str = ""
+
+
+_FIELDS = frozenset(AuditEntry.__dataclass_fields__)
 
 
 class AuditLog:
@@ -49,6 +57,7 @@ class AuditLog:
         file: str = "",
         sha256: str = "",
         detail: str = "",
+        person: str = "",
     ) -> AuditEntry:
         entry = AuditEntry(
             time=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
@@ -59,6 +68,7 @@ class AuditLog:
             file=file,
             sha256=sha256,
             detail=detail,
+            person=person,
         )
         line = (json.dumps(asdict(entry), ensure_ascii=False) + "\n").encode()
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,7 +91,7 @@ class AuditLog:
             for line in fh:
                 try:
                     raw = json.loads(line)
-                    yield AuditEntry(**raw)
+                    yield AuditEntry(**{k: v for k, v in raw.items() if k in _FIELDS})
                 except (ValueError, TypeError):
                     continue  # a torn last line after a crash
 

@@ -1,0 +1,125 @@
+"""Sending a person their personal link: the letter, the send, the audit line.
+
+The office console, the PI's form and ``alliance intake send-links`` all send links through
+:func:`send_link`, so every link that leaves the office is written the same way (zh-TW first,
+then English) and every send is in the audit log, naming the recipient and whether it went
+over SMTP or was written as a draft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alliance_portal.intake.links import LinkSigner
+from alliance_portal.intake.mailer import Mailer, compose
+from alliance_portal.intake.people import People, Person
+from alliance_portal.registry.audit import AuditLog
+
+
+@dataclass(frozen=True, slots=True)
+class SentLink:
+    """A link that went out: its address (to show the sender) and where the e-mail went."""
+
+    person: Person
+    url: str
+    where: str  # 'smtp' or the draft's path
+
+
+def link_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/link/{token}"
+
+
+def link_letter(
+    person: Person, *, alliance_name: str, url: str, days: int, pi_email: str = ""
+) -> tuple[str, str]:
+    """Subject and body of the e-mail that carries ``url`` to ``person``."""
+    name = alliance_name or person.slug
+    subject = f"{name}：資料上傳個人連結 Your personal link to the alliance upload form"
+    if person.role == "pi":
+        role_zh = (
+            "您可以在表單中新增計畫助理（輸入助理的電子郵件），每位助理會收到自己的連結；"
+            "助理離職時請在表單中移除。"
+        )
+        role_en = (
+            "In the form you can add your assistants by e-mail address; each gets their own link. "
+            "Remove an assistant in the form when they leave."
+        )
+        greet_zh, greet_en = "計畫主持人您好：", "Dear principal investigator,"
+    else:
+        by = f"（{pi_email}）" if pi_email else ""
+        role_zh = f"計畫主持人{by}已將您加為本聯盟的計畫助理。"
+        role_en = (
+            f"The principal investigator{f' ({pi_email})' if pi_email else ''} added you as an "
+            "assistant of this alliance."
+        )
+        greet_zh, greet_en = "您好：", "Hello,"
+    body = f"""{greet_zh}
+
+這是您更新「{name}」基本資料、上傳入口網橫幅的個人連結（僅供您本人使用，請勿轉寄；{days} 天內有效）：
+
+{url}
+
+{role_zh}
+連結失效或遺失時，請直接回覆本信，計畫辦公室會寄新的連結給您。
+
+產學小聯盟計畫辦公室
+
+----------------------------------------------------------------------
+
+{greet_en}
+
+This is your personal link to update the profile of "{name}" and upload its portal banner
+(for you only, please do not forward it; it works for {days} days):
+
+{url}
+
+{role_en}
+If the link stops working or is lost, reply to this e-mail and the office will send a new one.
+
+The alliance programme office
+"""
+    return subject, body
+
+
+def send_link(
+    *,
+    signer: LinkSigner,
+    people: People,
+    audit: AuditLog,
+    mailer: Mailer,
+    person: Person,
+    base_url: str,
+    alliance_name: str,
+    actor: str,
+    remote_addr: str = "",
+    acted_by: str = "",
+) -> SentLink:
+    """Issue a fresh link for ``person``, e-mail it (or write the draft), record it.
+
+    Raises :class:`~alliance_portal.intake.mailer.MailError` when the mail server refuses; then
+    nothing is recorded as sent (the link itself is valid but has reached nobody).
+    """
+    if not person.email:
+        raise ValueError(f"{person.slug}: no e-mail address for the {person.role}")
+    url = link_url(base_url, signer.make_token(person.slug, person))
+    pi = people.pi(person.slug)
+    subject, body = link_letter(
+        person,
+        alliance_name=alliance_name,
+        url=url,
+        days=signer.max_age.days,
+        pi_email=pi.email if pi and person.role == "assistant" else "",
+    )
+    message = compose(to=person.email, subject=subject, body=body, settings=mailer.settings)
+    with mailer.session() as send:
+        where = send(message)
+    people.mark_sent(person.slug, person.pid)
+    audit.record(
+        actor=actor,
+        action="link.send" if where == "smtp" else "link.draft",
+        slug=person.slug,
+        remote_addr=remote_addr,
+        detail=f"to {person.label}" + (f"; draft {where}" if where != "smtp" else ""),
+        person=acted_by,
+    )
+    return SentLink(person, url, where)
