@@ -74,13 +74,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, *, sites_url: str) -> int:
-    from alliance_portal.commands.reports import load_config, write_month_with_registry
+    from alliance_portal.commands.reports import write_month_with_registry
+    from monitor.config import load_settings
     from monitor.crawl import run_crawl
-    from monitor.schedule import ScheduleSettings
     from monitor.store import Store
 
-    settings = ScheduleSettings.from_config(load_config(None, default=ROOT / "monitor.toml"))
     content, banners, output = ROOT / "content", ROOT / "banners", ROOT / "output"
+    # the sample registry, database and reports of this checkout; the sample websites live on
+    # loopback; the schedule (the reports' next check) from monitor.toml when there is one
+    settings = load_settings(None, default=ROOT / "monitor.toml").override(
+        paths={
+            "content": content,
+            "db": ROOT / "var" / "monitor.sqlite3",
+            "reports": ROOT / "reports",
+        },
+        crawl={"allow_private": True},
+    )
     print("1/4 building the sample portal ...")
     result = build_site(content, banners, output, settings_file=ROOT / "pelicanconf.py")
     for problem in result.problems:
@@ -89,22 +98,18 @@ def _run(args: argparse.Namespace, *, sites_url: str) -> int:
 
     print(f"2/4 sample alliance websites served on {sites_url}")
     today = date.today()
-    db = ROOT / "var" / "monitor.sqlite3"
     print("3/4 crawling every active alliance website (the monthly check) ...")
     run_id = run_crawl(
-        content_dir=content,
-        db_path=db,
+        paths=settings.paths,
+        settings=settings.crawl,
         today=today,
-        allow_private=True,  # the sample websites live on loopback
         json_path=ROOT / "var" / "crawl.json",
         progress=True,
     )
-    store = Store(db)
+    store = Store(settings.paths.db)
     run = store.run(run_id)
     month = run.month if run else today.strftime("%Y-%m")
-    written = write_month_with_registry(
-        store, month, reports_dir=ROOT / "reports", content_dir=content, settings=settings
-    )
+    written = write_month_with_registry(store, month, settings)
     report = written.folder / "index.html"
     results = store.results(run_id)
     counts = {s: sum(1 for r in results if r.overall == s) for s in ("pass", "warn", "fail")}

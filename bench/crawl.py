@@ -151,6 +151,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
+    from monitor.config import CrawlSettings, PathSettings
     from monitor.crawl import run_crawl
     from monitor.fetching.limits import BACKOFF_BASE
     from monitor.store import Store
@@ -193,13 +194,14 @@ def main() -> int:
                     on_result=lambda r, d=done_at, t0=started: d.append(
                         (time.monotonic() - t0, r.slug)
                     ),
-                    content_dir=content,
-                    db_path=db,
+                    paths=PathSettings(content=content, db=db),
+                    settings=CrawlSettings(
+                        allow_private=True,
+                        timeout=args.timeout,
+                        retries=args.retries,
+                        concurrency=args.concurrency,
+                    ),
                     today=today,
-                    allow_private=True,
-                    timeout=args.timeout,
-                    retries=args.retries,
-                    concurrency=args.concurrency,
                 )
                 wall = time.monotonic() - started
                 peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

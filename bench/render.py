@@ -99,6 +99,7 @@ def write_registry(folder: Path, ports: list[int], kind: str) -> Path:
 
 def child(args: argparse.Namespace) -> None:
     """One crawl, in this fresh process; prints its wall time and verdicts as JSON."""
+    from monitor.config import CrawlSettings, PathSettings
     from monitor.crawl import run_crawl
     from monitor.fetching.fetch import FetchOptions
     from monitor.fetching.guard import AddressPolicy
@@ -115,14 +116,11 @@ def child(args: argparse.Namespace) -> None:
     db = Path(args.db)
     started = time.perf_counter()
     run_id = run_crawl(
-        content_dir=Path(args.content),
-        db_path=db,
+        paths=PathSettings(content=Path(args.content), db=db),
+        settings=CrawlSettings(concurrency=args.concurrency, render_pool=args.pool, timeout=20.0),
         today=TODAY,
-        concurrency=args.concurrency,
         fetch_options=options,
         renderer_executable=find_chromium(),
-        render_pool=args.pool,
-        timeout=20.0,
     )
     elapsed = time.perf_counter() - started
     store = Store(db)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import queue
 import threading
 import traceback
@@ -36,6 +35,7 @@ from typing import Any, TypeVar
 from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.profiles import Alliance, load_registry
+from monitor.config import CrawlSettings, PathSettings
 from monitor.fetching import limits as S
 from monitor.fetching.fetch import Fetcher, FetchOptions, FetchResult
 from monitor.fetching.guard import AddressPolicy
@@ -434,10 +434,6 @@ def broken_result(alliance: Alliance, exc: BaseException) -> SiteResult:
     )
 
 
-def allow_private_from_env() -> bool:
-    return os.environ.get(S.ALLOW_PRIVATE_ENV, "").strip().lower() in ("1", "true", "yes")
-
-
 def select_alliances(content_dir: Path, only: Sequence[str] | None) -> list[Alliance]:
     """Active alliances of the registry (or the ``only`` ones), with a clear error otherwise."""
     registry = load_registry(content_dir, None)
@@ -506,15 +502,11 @@ def write_json_report(store: Store, run_id: int, path: Path) -> None:
 
 def run_crawl(
     *,
-    content_dir: Path,
-    db_path: Path,
+    paths: PathSettings,
     today: date,
+    settings: CrawlSettings | None = None,
     resume: bool = False,
     only: list[str] | None = None,
-    allow_private: bool = False,
-    timeout: float = 20.0,
-    retries: int = 2,
-    concurrency: int = 16,
     json_path: Path | None = None,
     progress: bool = False,
     stop_event: threading.Event | None = None,
@@ -523,18 +515,20 @@ def run_crawl(
     renderer_executable: str | None = None,
     on_result: Callable[[SiteResult], None] | None = None,
     screenshots: bool = False,
-    render_pool: int = S.RENDER_POOL_SIZE,
 ) -> int:
     """Crawl the registry's active alliances and return the run id.
 
-    ``month`` is ``today``'s YYYY-MM. With ``resume``, an unfinished run of that month is
-    completed (its own reference date is kept) instead of starting a new one. When
-    ``stop_event`` is set the crawl stops promptly and leaves the run unfinished, for a later
-    resume. ``screenshots`` stores a PNG of every homepage that answered (see
-    :meth:`Store.screenshot`). ``render_pool`` is how many pages the one browser renders at
-    once. ``fetch_options`` overrides ``timeout``/``retries``/``allow_private`` entirely (tests
-    use it for a private CA and short backoffs); ``scheme_ports`` is for tests on loopback ports.
+    ``paths`` and ``settings`` are :mod:`monitor.config`'s (``[paths]`` and ``[crawl]`` of
+    monitor.toml with the command line on top). ``month`` is ``today``'s YYYY-MM. With
+    ``resume``, an unfinished run of that month is completed (its own reference date is kept)
+    instead of starting a new one. When ``stop_event`` is set the crawl stops promptly and leaves
+    the run unfinished, for a later resume. ``screenshots`` stores a PNG of every homepage that
+    answered (see :meth:`Store.screenshot`). ``fetch_options`` overrides the settings' timeout,
+    retries and allow_private entirely (tests use it for a private CA and short backoffs);
+    ``scheme_ports`` is for tests on loopback ports.
     """
+    settings = settings or CrawlSettings()
+    content_dir, db_path = paths.content, paths.db
     stop = stop_event or threading.Event()
     store = Store(db_path)
     month = today.strftime("%Y-%m")
@@ -557,16 +551,16 @@ def run_crawl(
     fingerprints = store.previous_fingerprints(before_month=run.month)
 
     options = fetch_options or FetchOptions.from_timeout(
-        timeout,
-        retries=retries,
-        policy=AddressPolicy(allow_private=allow_private or allow_private_from_env()),
+        settings.timeout,
+        retries=settings.retries,
+        policy=AddressPolicy(allow_private=settings.allow_private),
     )
     fetcher = Fetcher(options, stop_event=stop)
     renderer = Renderer(
         fetcher,
         executable=renderer_executable,
-        timeout=max(timeout, 5.0),
-        pool_size=render_pool,
+        timeout=max(settings.timeout, 5.0),
+        pool_size=settings.render_pool,
         stop_event=stop,
     )
     ctx = CrawlContext(
@@ -618,7 +612,7 @@ def run_crawl(
 
     threads = [
         threading.Thread(target=worker, name=f"crawl-{i}", daemon=True)
-        for i in range(max(1, min(concurrency, len(todo))))
+        for i in range(max(1, min(settings.concurrency, len(todo))))
     ]
     try:
         for t in threads:

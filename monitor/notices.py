@@ -12,8 +12,9 @@ even if the command is run again or crashes half-way:
 A crash between "SMTP accepts" and "row sent" leaves 'sending': the notice *may* have gone out,
 so it is not sent again automatically; ``--resend SLUG`` sends it deliberately.
 
-SMTP host, port, user, STARTTLS and sender come from ``[smtp]`` in monitor.toml or
-``ALLIANCE_SMTP_*`` environment variables; the password only from ``ALLIANCE_SMTP_PASSWORD``.
+SMTP host, port, user, STARTTLS and sender come from :class:`monitor.config.SmtpSettings`
+(``[smtp]`` in monitor.toml or ``ALLIANCE_SMTP_*`` environment variables; the password only
+from ``ALLIANCE_SMTP_PASSWORD``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import smtplib
-import ssl
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -38,6 +38,7 @@ from jinja2 import Environment, StrictUndefined
 from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.profiles import Alliance
+from monitor.config import SMTP_PASSWORD_ENV, SmtpSettings
 from monitor.model import Code
 from monitor.reports.month import (
     CHECK_LABELS,
@@ -48,110 +49,13 @@ from monitor.reports.month import (
     ReportRow,
 )
 from monitor.rules.vocabulary import UPDATE_PASS_DAYS
-from monitor.schedule import ConfigError
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
 
-#: Environment variables (they override monitor.toml; the password is only read from here).
-ENV_PREFIX = "ALLIANCE_SMTP_"
-PASSWORD_ENV = "ALLIANCE_SMTP_PASSWORD"
 DEFAULT_SENDER = "產學小聯盟計畫辦公室 <alliance-monitor@localhost>"
 NOTICE_DIR = "notices"
 SENT_TABLE = "notices_sent"
-
-
-# -- settings -------------------------------------------------------------------------------
-
-
-def _bool(value: Any, where: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on"):
-        return True
-    if isinstance(value, str) and value.strip().lower() in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{where} must be true or false, not {value!r}")
-
-
-@dataclass(frozen=True, slots=True)
-class SmtpSettings:
-    """How to reach the mail server. ``password`` never comes from a file."""
-
-    host: str = ""
-    port: int = 587
-    user: str = ""
-    password: str = field(default="", repr=False)
-    starttls: bool = True
-    use_ssl: bool = False  # implicit TLS (port 465) instead of STARTTLS; key `ssl`
-    sender: str = ""
-    reply_to: str = ""
-    timeout: float = 30.0
-    ca_file: str = ""  # a private CA bundle for an on-premises mail server
-
-    @classmethod
-    def from_config(
-        cls, config: Mapping[str, Mapping[str, Any]], env: Mapping[str, str]
-    ) -> SmtpSettings:
-        """``[smtp]`` of monitor.toml overridden by ALLIANCE_SMTP_* variables."""
-        table = dict(config.get("smtp", {}))
-        for key in (
-            "host",
-            "port",
-            "user",
-            "starttls",
-            "ssl",
-            "from",
-            "reply_to",
-            "timeout",
-            "ca_file",
-        ):
-            name = ENV_PREFIX + key.upper()
-            if env.get(name):
-                table[key] = env[name]
-        try:
-            port = int(table.get("port", 587))
-            timeout = float(table.get("timeout", 30.0))
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"[smtp] port and timeout must be numbers ({exc})") from exc
-        settings = cls(
-            host=str(table.get("host", "")),
-            port=port,
-            user=str(table.get("user", "")),
-            password=env.get(PASSWORD_ENV, ""),
-            starttls=_bool(table.get("starttls", True), "[smtp] starttls"),
-            use_ssl=_bool(table.get("ssl", False), "[smtp] ssl"),
-            sender=str(table.get("from", "")),
-            reply_to=str(table.get("reply_to", "")),
-            timeout=timeout,
-            ca_file=str(table.get("ca_file", "")),
-        )
-        return settings
-
-    def check_for_sending(self) -> None:
-        """Raise :class:`ConfigError` naming what is missing before any mail is sent."""
-        if not self.host:
-            raise ConfigError(
-                "no SMTP server configured: set host in [smtp] of monitor.toml or ALLIANCE_SMTP_HOST"
-            )
-        if not self.sender or "@" not in parseaddr(self.sender)[1]:
-            raise ConfigError(
-                'no sender address: set from = "Office <office@example.org.tw>" in [smtp]'
-                " or ALLIANCE_SMTP_FROM"
-            )
-        if self.user and not self.password:
-            raise ConfigError(
-                f"[smtp] user is {self.user!r} but {PASSWORD_ENV} is not set; export the password"
-                " in the environment (it is never read from a file)"
-            )
-        if self.ca_file and not Path(self.ca_file).is_file():
-            raise ConfigError(f"[smtp] ca_file {self.ca_file!r} does not exist")
-
-    def tls_context(self) -> ssl.SSLContext:
-        context = ssl.create_default_context()
-        if self.ca_file:
-            context.load_verify_locations(self.ca_file)
-        return context
 
 
 # -- how to fix ---------------------------------------------------------------------------
@@ -600,12 +504,12 @@ def send_notices(
         raise ConnectionError(
             f"the SMTP server {settings.host}:{settings.port} refused the login of user"
             f" {settings.user!r} ({exc.smtp_code} {why});"
-            f" check [smtp] user / ALLIANCE_SMTP_USER and {PASSWORD_ENV}"
+            f" check [smtp] user / ALLIANCE_SMTP_USER and {SMTP_PASSWORD_ENV}"
         ) from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise ConnectionError(
             f"cannot reach the SMTP server {settings.host}:{settings.port} ({exc}); check [smtp] in"
-            f" monitor.toml, the ALLIANCE_SMTP_* variables and {PASSWORD_ENV}"
+            f" monitor.toml, the ALLIANCE_SMTP_* variables and {SMTP_PASSWORD_ENV}"
         ) from exc
     try:
         for notice in todo:

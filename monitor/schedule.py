@@ -33,38 +33,27 @@ import pickle
 import signal
 import sqlite3
 import threading
-import tomllib
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.job import Job
 from apscheduler.jobstores.base import BaseJobStore, ConflictingIdError, JobLookupError
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
 
+from monitor.config import CrawlSettings, MonitorSettings, PathSettings, ScheduleSettings
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
 
-#: Defaults of ``[schedule]`` in monitor.toml.
-DEFAULT_CRON = "0 9 1 * *"  # minute hour day-of-month month day-of-week: the 1st at 09:00
-DEFAULT_TIMEZONE = "Asia/Taipei"
-#: A fire missed by less than this (machine asleep, process busy) still runs, coalesced to one.
-DEFAULT_MISFIRE_GRACE_HOURS = 72
-#: After a crawl that raised, try again this much later, at most MAX_RETRIES times per start.
-DEFAULT_RETRY_MINUTES = 60
-DEFAULT_MAX_RETRIES = 3
 #: While running, look this often whether a month is due but was not crawled: a fire missed by
 #: more than the misfire grace time (a VM suspended over the 1st) is dropped by APScheduler.
 WATCH_EVERY = timedelta(hours=1)
-NOTIFY_MODES = ("off", "draft", "send")
 
 #: Job id in APScheduler's job store, and our table of completed months.
 JOB_ID = "monthly-crawl"
@@ -81,160 +70,9 @@ _LOOKBACK = (
 )
 _MAX_STEPS = 5000
 
-#: Settings file sections and keys (unknown ones are errors: they are usually typos).
-CONFIG_KEYS: dict[str, tuple[str, ...]] = {
-    "paths": ("content", "db", "reports"),
-    "schedule": (
-        "cron",
-        "timezone",
-        "misfire_grace_hours",
-        "notify",
-        "retry_minutes",
-        "max_retries",
-    ),
-    "crawl": ("allow_private", "timeout", "retries", "concurrency"),
-    "smtp": ("host", "port", "user", "starttls", "ssl", "from", "reply_to", "timeout", "ca_file"),
-}
-
-
-class ConfigError(ValueError):
-    """monitor.toml (or an environment variable) has a value we cannot use."""
-
 
 class AlreadyRunning(RuntimeError):
     """Another scheduler (or ``--once``) holds the lock for this database."""
-
-
-# -- settings -------------------------------------------------------------------------------
-
-
-def read_config(path: Path | None) -> dict[str, dict[str, Any]]:
-    """Read monitor.toml; a missing file gives an empty config. Unknown keys are errors."""
-    if path is None or not path.exists():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc}); save it as UTF-8 text") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: is not valid TOML: {exc}") from exc
-    for section, table in data.items():
-        if section not in CONFIG_KEYS:
-            raise ConfigError(
-                f"{path}: unknown section [{section}]; known sections: "
-                + ", ".join(f"[{s}]" for s in CONFIG_KEYS)
-            )
-        if not isinstance(table, dict):
-            raise ConfigError(f"{path}: {section} must be a [{section}] table")
-        for key in table:
-            if key not in CONFIG_KEYS[section]:
-                if section == "smtp" and key == "password":
-                    raise ConfigError(
-                        f"{path}: [smtp] password must not be in a file; remove it and set the"
-                        " environment variable ALLIANCE_SMTP_PASSWORD instead"
-                    )
-                raise ConfigError(
-                    f"{path}: [{section}] unknown key {key!r}; known keys: "
-                    + ", ".join(CONFIG_KEYS[section])
-                )
-    return data
-
-
-def _typed(table: Mapping[str, Any], key: str, kind: type, default: Any, where: str) -> Any:
-    value = table.get(key, default)
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ConfigError(f"{where} {key} must be {kind.__name__}, not {value!r}")
-    return value
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleSettings:
-    """When the monthly crawl runs and what follows it (``[schedule]`` in monitor.toml)."""
-
-    cron: str = DEFAULT_CRON
-    timezone: str = DEFAULT_TIMEZONE
-    misfire_grace_hours: int = DEFAULT_MISFIRE_GRACE_HOURS
-    notify: Literal["off", "draft", "send"] = "draft"
-    retry_minutes: int = DEFAULT_RETRY_MINUTES
-    max_retries: int = DEFAULT_MAX_RETRIES
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    def trigger(self) -> CronTrigger:
-        """The cron trigger. Note APScheduler 3 counts day-of-week from Monday=0: use mon..sun."""
-        return CronTrigger.from_crontab(self.cron, timezone=self.tz)
-
-    @classmethod
-    def from_config(
-        cls, config: Mapping[str, Mapping[str, Any]], where: str = "[schedule]"
-    ) -> ScheduleSettings:
-        table = config.get("schedule", {})
-        settings = cls(
-            cron=_typed(table, "cron", str, DEFAULT_CRON, where),
-            timezone=_typed(table, "timezone", str, DEFAULT_TIMEZONE, where),
-            misfire_grace_hours=_typed(
-                table, "misfire_grace_hours", int, DEFAULT_MISFIRE_GRACE_HOURS, where
-            ),
-            notify=_typed(table, "notify", str, "draft", where),
-            retry_minutes=_typed(table, "retry_minutes", int, DEFAULT_RETRY_MINUTES, where),
-            max_retries=_typed(table, "max_retries", int, DEFAULT_MAX_RETRIES, where),
-        )
-        settings.validate(where)
-        return settings
-
-    def validate(self, where: str = "[schedule]") -> None:
-        try:
-            self.tz  # noqa: B018 - raises on an unknown zone
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ConfigError(
-                f"{where} timezone {self.timezone!r} is not a known time zone; use e.g. Asia/Taipei"
-            ) from exc
-        try:
-            self.trigger()
-        except ValueError as exc:
-            raise ConfigError(
-                f"{where} cron {self.cron!r} is not a cron expression ({exc});"
-                ' write five fields "minute hour day month day-of-week", e.g. "0 9 1 * *"'
-            ) from exc
-        if self.notify not in NOTIFY_MODES:
-            raise ConfigError(
-                f"{where} notify must be one of {', '.join(NOTIFY_MODES)}, not {self.notify!r}"
-            )
-        if self.misfire_grace_hours < 1 or self.retry_minutes < 1 or self.max_retries < 0:
-            raise ConfigError(
-                f"{where} misfire_grace_hours and retry_minutes must be >= 1, max_retries >= 0"
-            )
-
-
-@dataclass(frozen=True, slots=True)
-class CrawlOptions:
-    """Where the registry, database and reports are, and the crawl's own options."""
-
-    content_dir: Path = Path("content")
-    db_path: Path = Path("var/monitor.sqlite3")
-    reports_dir: Path = Path("reports")
-    allow_private: bool = False
-    timeout: float = 20.0
-    retries: int = 2
-    concurrency: int = 16
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Mapping[str, Any]]) -> CrawlOptions:
-        paths = config.get("paths", {})
-        crawl = config.get("crawl", {})
-        return cls(
-            content_dir=Path(_typed(paths, "content", str, "content", "[paths]")),
-            db_path=Path(_typed(paths, "db", str, "var/monitor.sqlite3", "[paths]")),
-            reports_dir=Path(_typed(paths, "reports", str, "reports", "[paths]")),
-            allow_private=_typed(crawl, "allow_private", bool, False, "[crawl]"),
-            timeout=_typed(crawl, "timeout", float, 20.0, "[crawl]"),
-            retries=_typed(crawl, "retries", int, 2, "[crawl]"),
-            concurrency=_typed(crawl, "concurrency", int, 16, "[crawl]"),
-        )
 
 
 # -- time -----------------------------------------------------------------------------------
@@ -321,14 +159,10 @@ class CrawlFunc(Protocol):
     def __call__(
         self,
         *,
-        content_dir: Path,
-        db_path: Path,
+        paths: PathSettings,
         today: date,
+        settings: CrawlSettings | None = ...,
         resume: bool = ...,
-        allow_private: bool = ...,
-        timeout: float = ...,
-        retries: int = ...,
-        concurrency: int = ...,
         stop_event: threading.Event | None = ...,
     ) -> int: ...
 
@@ -363,8 +197,7 @@ class MonthlyJob:
     """Decides whether a crawl is due and runs it. Idempotent: call it as often as you like."""
 
     store: Store
-    options: CrawlOptions
-    settings: ScheduleSettings = field(default_factory=ScheduleSettings)
+    settings: MonitorSettings = field(default_factory=MonitorSettings)
     crawl: CrawlFunc | None = None
     after_crawl: Callable[[str], None] | None = None  # gets the crawl's month; reports, notices
     trigger: BaseTrigger | None = None  # default: settings.trigger()
@@ -374,10 +207,10 @@ class MonthlyJob:
     def __post_init__(self) -> None:
         self.completed = CompletedMonths(self.store)
         if self.trigger is None:
-            self.trigger = self.settings.trigger()
+            self.trigger = self.settings.schedule.trigger()
 
     def now(self) -> datetime:
-        return self.clock() if self.clock else datetime.now(self.settings.tz)
+        return self.clock() if self.clock else datetime.now(self.settings.schedule.tz)
 
     def due_month(self, now: datetime) -> str | None:
         """This month, if its scheduled time has passed and its crawl has not completed.
@@ -387,8 +220,9 @@ class MonthlyJob:
         """
         assert self.trigger is not None
         fire = last_fire_time(self.trigger, now)
-        current = month_of(now.astimezone(self.settings.tz))
-        if fire is None or month_of(fire.astimezone(self.settings.tz)) != current:
+        tz = self.settings.schedule.tz
+        current = month_of(now.astimezone(tz))
+        if fire is None or month_of(fire.astimezone(tz)) != current:
             return None
         return None if self.completed.is_done(current) else current
 
@@ -408,7 +242,7 @@ class MonthlyJob:
         if slot is None:
             log.info("no crawl due at %s", now.isoformat(timespec="minutes"))
             return Outcome("not-due")
-        today = now.astimezone(self.settings.tz).date()
+        today = now.astimezone(self.settings.schedule.tz).date()
         unfinished = self.store.unfinished_run()
         resume = unfinished is not None and unfinished.month == month_of(today)
         if resume:
@@ -417,17 +251,12 @@ class MonthlyJob:
         else:
             log.info("starting the crawl for %s (reference date %s)", slot, today)
         crawl = self.crawl or default_crawl()
-        o = self.options
         try:
             run_id = crawl(
-                content_dir=o.content_dir,
-                db_path=o.db_path,
+                paths=self.settings.paths,
+                settings=self.settings.crawl,
                 today=today,
                 resume=resume,
-                allow_private=o.allow_private,
-                timeout=o.timeout,
-                retries=o.retries,
-                concurrency=o.concurrency,
                 stop_event=stop_event,
             )
         except Exception as exc:
@@ -649,7 +478,7 @@ class MonthlyScheduler:
         from apscheduler.jobstores.memory import MemoryJobStore
         from apscheduler.schedulers.blocking import BlockingScheduler
 
-        s = self.job.settings
+        s = self.job.settings.schedule
         return BlockingScheduler(
             jobstores={"default": SQLiteJobStore(self.job.store.path), "memory": MemoryJobStore()},
             # One worker: the cron job, the start-up catch-up and retries never overlap.
@@ -713,7 +542,7 @@ class MonthlyScheduler:
             return
         outcome = self.job.run_due(stop_event=self.stop_event)
         self.outcomes.append(outcome)
-        s = self.job.settings
+        s = self.job.settings.schedule
         if (
             outcome.action == "failed"
             and not self.stop_event.is_set()

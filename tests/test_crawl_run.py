@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from alliance_portal.sample_sites import fill_placeholders, serve_sample_sites
+from monitor.config import CrawlSettings, PathSettings
 from monitor.crawl import run_crawl
 from monitor.fetching.fetch import FetchOptions
 from monitor.fetching.guard import AddressPolicy
@@ -109,11 +110,10 @@ def test_sample_crawl_gives_each_site_its_intended_verdict(
     content = sample_registry(tmp_path, sample_server)
     json_path = tmp_path / "out" / "crawl.json"
     run_id = run_crawl(
-        content_dir=content,
-        db_path=tmp_path / "m.sqlite3",
+        paths=PathSettings(content=content, db=tmp_path / "m.sqlite3"),
         today=TODAY,
         json_path=json_path,
-        concurrency=6,
+        settings=CrawlSettings(concurrency=6),
         fetch_options=FAST,
     )
     data = json.loads(json_path.read_text(encoding="utf-8"))
@@ -197,10 +197,9 @@ def test_stop_event_leaves_the_run_resumable(tmp_path: Path) -> None:
 
     try:
         run_id = run_crawl(
-            content_dir=content,
-            db_path=db,
+            paths=PathSettings(content=content, db=db),
             today=TODAY,
-            concurrency=1,
+            settings=CrawlSettings(concurrency=1),
             fetch_options=FAST,
             stop_event=stop,
             on_result=on_result,
@@ -209,7 +208,7 @@ def test_stop_event_leaves_the_run_resumable(tmp_path: Path) -> None:
         assert not store.run(run_id).finished  # type: ignore[union-attr]
         assert store.done_slugs(run_id) == set(seen) and len(seen) == 2
         again = run_crawl(
-            content_dir=content, db_path=db, today=TODAY, resume=True, fetch_options=FAST
+            paths=PathSettings(content=content, db=db), today=TODAY, resume=True, fetch_options=FAST
         )
         assert again == run_id
         assert store.run(run_id).finished  # type: ignore[union-attr]
@@ -340,10 +339,9 @@ def test_stop_during_a_rendering_stores_nothing_and_resume_redoes_it(
     db = tmp_path / "m.sqlite3"
     try:
         run_id = run_crawl(
-            content_dir=content,
-            db_path=db,
+            paths=PathSettings(content=content, db=db),
             today=TODAY,
-            concurrency=1,
+            settings=CrawlSettings(concurrency=1),
             fetch_options=FAST,
             stop_event=stop,
             renderer_executable=find_chromium(),
@@ -353,8 +351,7 @@ def test_stop_during_a_rendering_stores_nothing_and_resume_redoes_it(
         assert not store.run(run_id).finished  # type: ignore[union-attr]
         assert store.done_slugs(run_id) == {"plain"}  # no false verdict for the rendered site
         again = run_crawl(
-            content_dir=content,
-            db_path=db,
+            paths=PathSettings(content=content, db=db),
             today=TODAY,
             resume=True,
             fetch_options=FAST,
@@ -382,14 +379,18 @@ def test_unchanged_dateless_page_fails_changed_page_passes(tmp_path: Path) -> No
     write_profile(content, "dateless", site.url("/"))
     db = tmp_path / "m.sqlite3"
     try:
-        run_crawl(content_dir=content, db_path=db, today=date(2026, 10, 15), fetch_options=FAST)
+        run_crawl(
+            paths=PathSettings(content=content, db=db), today=date(2026, 10, 15), fetch_options=FAST
+        )
         body["text"] += "<p>新增：第二期人才培訓課程招生中，歡迎會員廠商報名參加。</p>"
-        second = run_crawl(content_dir=content, db_path=db, today=TODAY, fetch_options=FAST)
+        second = run_crawl(
+            paths=PathSettings(content=content, db=db), today=TODAY, fetch_options=FAST
+        )
         result = Store(db).results(second)[0]
         assert result.updates.status == "pass"
         assert result.updates.details.get("content_changed") is True
         third = run_crawl(
-            content_dir=content, db_path=db, today=date(2026, 12, 15), fetch_options=FAST
+            paths=PathSettings(content=content, db=db), today=date(2026, 12, 15), fetch_options=FAST
         )
         assert Store(db).results(third)[0].updates.status == "fail"
     finally:
@@ -418,7 +419,9 @@ def test_a_judge_crash_becomes_a_warning_not_a_crashed_crawl(
     monkeypatch.setattr(crawl_module, "judge_credit", flaky_judge)
     try:
         run_id = run_crawl(
-            content_dir=content, db_path=tmp_path / "m.sqlite3", today=TODAY, fetch_options=FAST
+            paths=PathSettings(content=content, db=tmp_path / "m.sqlite3"),
+            today=TODAY,
+            fetch_options=FAST,
         )
         results = {r.slug: r for r in Store(tmp_path / "m.sqlite3").results(run_id)}
         assert results["a"].overall == "warn" and "judge exploded" in results["a"].loads.evidence

@@ -20,17 +20,17 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from test_report_data import XSS, Monitor, add_month, check, make_monitor, site
 
 from alliance_portal.cli import main
+from monitor.config import ConfigError, ScheduleSettings, SmtpSettings, load_settings, settings_from
 from monitor.model import Code
 from monitor.notices import (
     SENT_TABLE,
     SentLog,
-    SmtpSettings,
     advice,
     plan_notices,
     send_notices,
 )
 from monitor.reports.month import build_month_report, load_alliances
-from monitor.schedule import ConfigError, ScheduleSettings, next_check_from
+from monitor.schedule import next_check_from
 
 #: Alliances with a warn or fail in May and a contact address (no-contact has none).
 NOTIFIED = ["hostile", "name-only", "newly-bad", "old-cert"]
@@ -419,23 +419,22 @@ def test_send_needs_settings_and_says_which(
 
 
 def test_settings_file_and_environment(tmp_path: Path) -> None:
-    from monitor.schedule import read_config
-
     path = tmp_path / "monitor.toml"
     path.write_text(
         '[smtp]\nhost = "smtp.example.edu.tw"\nport = 2525\nuser = "office"\nstarttls = false\n'
         'from = "Office <office@example.org.tw>"\n',
         encoding="utf-8",
     )
-    config = read_config(path)
-    settings = SmtpSettings.from_config(
-        config, {"ALLIANCE_SMTP_PASSWORD": "pw", "ALLIANCE_SMTP_PORT": "587"}
-    )
+    settings = load_settings(
+        path, env={"ALLIANCE_SMTP_PASSWORD": "pw", "ALLIANCE_SMTP_PORT": "587"}
+    ).smtp
     assert (settings.host, settings.port, settings.user, settings.starttls) == (
         "smtp.example.edu.tw", 587, "office", False)  # fmt: skip
     assert settings.password == "pw" and "pw" not in repr(settings)
     with pytest.raises(ConfigError, match="starttls must be true or false"):
-        SmtpSettings.from_config({"smtp": {"starttls": "maybe"}}, {})
+        settings_from({"smtp": {"starttls": "maybe"}}, {})
+    with pytest.raises(ConfigError, match="ALLIANCE_SMTP_PORT"):
+        settings_from({}, {"ALLIANCE_SMTP_PORT": "many"})
 
 
 def test_send_notices_api_records_each_message(

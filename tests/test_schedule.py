@@ -18,18 +18,22 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from alliance_portal.registry.bilingual import Bilingual
+from monitor.config import (
+    ConfigError,
+    CrawlSettings,
+    MonitorSettings,
+    PathSettings,
+    ScheduleSettings,
+    load_settings,
+)
 from monitor.model import Check, Code, SiteResult
 from monitor.schedule import (
     AlreadyRunning,
     CompletedMonths,
-    ConfigError,
-    CrawlOptions,
     MonthlyJob,
-    ScheduleSettings,
     instance_lock,
     last_fire_time,
     next_check_after_month,
-    read_config,
 )
 from monitor.store import Store
 
@@ -56,20 +60,17 @@ class FakeCrawl:
     def __call__(
         self,
         *,
-        content_dir: Path,
-        db_path: Path,
+        paths: PathSettings,
         today: date,
+        settings: CrawlSettings | None = None,
         resume: bool = False,
-        allow_private: bool = False,
-        timeout: float = 20.0,
-        retries: int = 2,
-        concurrency: int = 16,
         stop_event: threading.Event | None = None,
     ) -> int:
+        allow_private = (settings or CrawlSettings()).allow_private
         self.calls.append({"today": today, "resume": resume, "allow_private": allow_private})
         if self.mode == "raise":
             raise RuntimeError("network is down")
-        store = Store(db_path)
+        store = Store(paths.db)
         run = store.unfinished_run() if resume else None
         if run is None:
             run = store.start_run(
@@ -91,9 +92,12 @@ def store(tmp_path: Path) -> Store:
     return Store(tmp_path / "var" / "monitor.sqlite3")
 
 
-def make_job(store: Store, crawl: FakeCrawl, **kw: Any) -> MonthlyJob:
-    options = CrawlOptions(db_path=store.path, content_dir=store.path.parent / "content")
-    return MonthlyJob(store=store, options=options, crawl=crawl, **kw)
+def make_job(
+    store: Store, crawl: FakeCrawl, schedule: ScheduleSettings | None = None, **kw: Any
+) -> MonthlyJob:
+    paths = PathSettings(db=store.path, content=store.path.parent / "content")
+    settings = MonitorSettings(paths=paths, schedule=schedule or ScheduleSettings())
+    return MonthlyJob(store=store, settings=settings, crawl=crawl, **kw)
 
 
 def test_not_due_before_this_months_time_even_on_a_fresh_database(store: Store) -> None:
@@ -188,7 +192,7 @@ def test_a_failed_crawl_is_tried_again(store: Store) -> None:
 
 
 def test_a_manual_crawl_does_not_complete_the_scheduled_month(store: Store) -> None:
-    FakeCrawl()(content_dir=Path(), db_path=store.path, today=date(2026, 5, 1))  # `alliance crawl`
+    FakeCrawl()(paths=PathSettings(db=store.path), today=date(2026, 5, 1))  # `alliance crawl`
     crawl = FakeCrawl()
     assert make_job(store, crawl).run_due(at(2026, 5, 1, 9, 0)).action == "done"
     assert len(crawl.calls) == 1
@@ -222,7 +226,7 @@ def test_only_one_look_at_a_time(store: Store) -> None:
 def test_configurable_schedule(store: Store) -> None:
     crawl = FakeCrawl()
     settings = ScheduleSettings(cron="30 6 15 * *", timezone="Asia/Taipei")
-    job = make_job(store, crawl, settings=settings)
+    job = make_job(store, crawl, schedule=settings)
     assert job.run_due(at(2026, 5, 1, 9, 0)).action == "not-due"
     assert job.run_due(at(2026, 5, 15, 6, 29)).action == "not-due"
     assert job.run_due(at(2026, 5, 15, 6, 30)).action == "done"
@@ -273,23 +277,23 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_settings_file(tmp_path: Path) -> None:
-    config = read_config(
+    settings = load_settings(
         write(
             tmp_path,
             '[paths]\ndb = "x/m.sqlite3"\n[schedule]\ncron = "0 8 2 * *"\nnotify = "off"\n'
             "[crawl]\nallow_private = true\ntimeout = 5\n",
-        )
+        ),
+        env={},
     )
-    settings = ScheduleSettings.from_config(config)
-    assert (settings.cron, settings.notify, settings.timezone) == (
+    schedule = settings.schedule
+    assert (schedule.cron, schedule.notify, schedule.timezone) == (
         "0 8 2 * *",
         "off",
         "Asia/Taipei",
     )
-    options = CrawlOptions.from_config(config)
-    assert options.db_path == Path("x/m.sqlite3") and options.allow_private
-    assert options.timeout == 5.0
-    assert read_config(tmp_path / "missing.toml") == {}
+    assert settings.paths.db == Path("x/m.sqlite3") and settings.crawl.allow_private
+    assert settings.crawl.timeout == 5.0
+    assert load_settings(None, default=tmp_path / "missing.toml", env={}) == MonitorSettings()
 
 
 @pytest.mark.parametrize(
@@ -301,17 +305,18 @@ def test_settings_file(tmp_path: Path) -> None:
         ("[schedule]\ncron = '0 9 32 * *'\n", "is not a cron expression"),
         ("[schedule]\ntimezone = 'Taipei'\n", "not a known time zone; use e.g. Asia/Taipei"),
         ("[schedule]\nnotify = 'yes'\n", "notify must be one of off, draft, send"),
-        ("[crawl]\ntimeout = 'fast'\n", "[crawl] timeout must be float"),
+        ("[crawl]\ntimeout = 'fast'\n", "[crawl] timeout must be a number, not 'fast'"),
+        ("[crawl]\nconcurrency = 0\n", "[crawl] concurrency must be 1 or more"),
+        ("[paths]\ndb = 3\n", "[paths] db must be text in quotes"),
         ("[schedule\n", "is not valid TOML"),
     ],
 )
 def test_bad_settings_are_named(tmp_path: Path, text: str, message: str) -> None:
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as info:
-        config = read_config(path)
-        ScheduleSettings.from_config(config)
-        CrawlOptions.from_config(config)
+        load_settings(path, env={})
     assert message in str(info.value)
+    assert str(path) in str(info.value)  # the file is named too
 
 
 def write_registry(content: Path) -> None:

@@ -24,19 +24,23 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from test_schedule import TPE, FakeCrawl
 
+from monitor.config import MonitorSettings, PathSettings, ScheduleSettings
 from monitor.schedule import (
     JOB_ID,
     JOBS_TABLE,
     CompletedMonths,
-    CrawlOptions,
     MonthlyJob,
     MonthlyScheduler,
-    ScheduleSettings,
 )
 from monitor.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT = 30.0  # upper bound for anything to happen; tests normally finish in a few seconds
+
+
+def settings_for(db: Path, schedule: ScheduleSettings | None = None) -> MonitorSettings:
+    """The job's settings: the database at ``db``, the given schedule."""
+    return MonitorSettings(paths=PathSettings(db=db), schedule=schedule or ScheduleSettings())
 
 
 def wait_for(condition: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
@@ -78,9 +82,7 @@ def test_real_scheduler_runs_the_crawl_when_the_trigger_fires(tmp_path: Path) ->
     crawl = TimedCrawl()
     fire = datetime.now(TPE).replace(microsecond=0) + timedelta(seconds=4)
     trigger = CronTrigger(hour=fire.hour, minute=fire.minute, second=fire.second, timezone=TPE)
-    job = MonthlyJob(
-        store=store, options=CrawlOptions(db_path=store.path), crawl=crawl, trigger=trigger
-    )
+    job = MonthlyJob(store=store, settings=settings_for(store.path), crawl=crawl, trigger=trigger)
     scheduler = MonthlyScheduler(job, catch_up=False)
     thread = start(scheduler)
     try:
@@ -104,9 +106,8 @@ def test_real_scheduler_catches_up_at_start_and_only_once(tmp_path: Path) -> Non
     store = Store(tmp_path / "monitor.sqlite3")
     settings = ScheduleSettings(cron="0 0 1 * *")  # this month's slot has passed already
     crawl = FakeCrawl()
-    options = CrawlOptions(db_path=store.path)
     first = MonthlyScheduler(
-        MonthlyJob(store=store, options=options, settings=settings, crawl=crawl)
+        MonthlyJob(store=store, settings=settings_for(store.path, settings), crawl=crawl)
     )
     thread = start(first)
     try:
@@ -117,7 +118,9 @@ def test_real_scheduler_catches_up_at_start_and_only_once(tmp_path: Path) -> Non
 
     # restarted: the job is re-added to the stored job store, nothing is due any more
     second = MonthlyScheduler(
-        MonthlyJob(store=Store(store.path), options=options, settings=settings, crawl=crawl)
+        MonthlyJob(
+            store=Store(store.path), settings=settings_for(store.path, settings), crawl=crawl
+        )
     )
     thread = start(second)
     try:
@@ -134,9 +137,7 @@ def test_a_fire_missed_while_running_is_crawled_by_the_periodic_look(tmp_path: P
     store = Store(tmp_path / "monitor.sqlite3")
     settings = ScheduleSettings(cron="0 0 1 * *")  # this month's slot has passed already
     crawl = FakeCrawl()
-    job = MonthlyJob(
-        store=store, options=CrawlOptions(db_path=store.path), settings=settings, crawl=crawl
-    )
+    job = MonthlyJob(store=store, settings=settings_for(store.path, settings), crawl=crawl)
     # no start-up catch-up: the month is due only because its fire was missed
     scheduler = MonthlyScheduler(job, catch_up=False, watch_every=timedelta(seconds=1))
     thread = start(scheduler)
@@ -154,9 +155,7 @@ def test_the_periodic_look_leaves_a_failed_crawl_to_its_retries(tmp_path: Path) 
     store = Store(tmp_path / "monitor.sqlite3")
     settings = ScheduleSettings(cron="0 0 1 * *", max_retries=0)
     crawl = FakeCrawl(mode="raise")
-    job = MonthlyJob(
-        store=store, options=CrawlOptions(db_path=store.path), settings=settings, crawl=crawl
-    )
+    job = MonthlyJob(store=store, settings=settings_for(store.path, settings), crawl=crawl)
     scheduler = MonthlyScheduler(job, watch_every=timedelta(seconds=1))
     thread = start(scheduler)
     try:
@@ -175,8 +174,8 @@ SCRIPT = textwrap.dedent(
     from pathlib import Path
     from alliance_portal.registry.bilingual import Bilingual
     from monitor.model import Check, Code, SiteResult
-    from monitor.schedule import (AlreadyRunning, CrawlOptions, MonthlyJob, MonthlyScheduler,
-                                  ScheduleSettings, run_once)
+    from monitor.config import MonitorSettings, PathSettings, ScheduleSettings
+    from monitor.schedule import AlreadyRunning, MonthlyJob, MonthlyScheduler, run_once
     from monitor.store import Store
 
     db, mode, events = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
@@ -186,9 +185,9 @@ SCRIPT = textwrap.dedent(
         with events.open("a") as fh:
             fh.write(json.dumps(event) + "\\n")
 
-    def crawl(*, content_dir, db_path, today, resume=False, stop_event=None, **_):
+    def crawl(*, paths, today, resume=False, stop_event=None, **_):
         note(event="crawl", resume=resume)
-        store = Store(db_path)
+        store = Store(paths.db)
         run = store.unfinished_run() if resume else None
         if run is None:
             run = store.start_run(month=f"{today:%Y-%m}", today=today.isoformat(), planned=SLUGS)
@@ -208,8 +207,9 @@ SCRIPT = textwrap.dedent(
         return run.id
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
-    job = MonthlyJob(store=Store(db), options=CrawlOptions(db_path=db),
-                     settings=ScheduleSettings(cron="0 0 1 * *"), crawl=crawl)
+    settings = MonitorSettings(paths=PathSettings(db=db),
+                               schedule=ScheduleSettings(cron="0 0 1 * *"))
+    job = MonthlyJob(store=Store(db), settings=settings, crawl=crawl)
     if mode == "once":
         outcome = run_once(job)
         print(json.dumps({"action": outcome.action, "resumed": outcome.resumed}))

@@ -14,11 +14,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from monitor.fetching import limits as S
+from monitor.config import ALLOW_PRIVATE_ENV, CrawlSettings, PathSettings
 
 if TYPE_CHECKING:
-    from monitor.schedule import ScheduleSettings
+    from monitor.config import MonitorSettings
     from monitor.store import Store
+
+#: What the help texts say when an option is not given (the settings module's defaults).
+_PATHS, _CRAWL = PathSettings(), CrawlSettings()
 
 log = logging.getLogger(__name__)
 
@@ -66,13 +69,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     crawl.add_argument(
-        "--content", type=Path, default=S.DEFAULT_CONTENT, help="registry folder (default content/)"
+        "--content",
+        type=Path,
+        default=None,
+        help=f"registry folder (default: [paths] content of monitor.toml, else {_PATHS.content}/)",
     )
     crawl.add_argument(
         "--db",
         type=Path,
-        default=S.DEFAULT_DB,
-        help="monitor database (default var/monitor.sqlite3)",
+        default=None,
+        help=f"monitor database (default: [paths] db, else {_PATHS.db})",
     )
     crawl.add_argument(
         "--json",
@@ -82,7 +88,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="also write the results as JSON here",
     )
     crawl.add_argument(
-        "--reports", type=Path, default=S.DEFAULT_REPORTS, help="reports folder (default reports/)"
+        "--reports",
+        type=Path,
+        default=None,
+        help=f"reports folder (default: [paths] reports, else {_PATHS.reports}/)",
     )
     crawl.add_argument(
         "--today",
@@ -94,23 +103,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     crawl.add_argument(
         "--timeout",
         type=_positive(float),
-        default=S.READ_TIMEOUT,
+        default=None,
         metavar="S",
-        help="seconds per page (default 20)",
+        help=f"seconds per page (default: [crawl] timeout, else {_CRAWL.timeout:g})",
     )
     crawl.add_argument(
         "--retries",
         type=_non_negative_int,
-        default=S.RETRIES,
+        default=None,
         metavar="N",
-        help="retries of transient errors (default 2)",
+        help=f"retries of transient errors (default: [crawl] retries, else {_CRAWL.retries})",
     )
     crawl.add_argument(
         "--concurrency",
         type=_positive(int),
-        default=S.CONCURRENCY,
+        default=None,
         metavar="N",
-        help="sites checked in parallel (default 16)",
+        help=f"sites checked in parallel (default: [crawl] concurrency, else {_CRAWL.concurrency})",
     )
     crawl.add_argument(
         "--render-pool",
@@ -118,13 +127,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         metavar="N",
         help="pages the one headless Chromium renders at once for JavaScript homepages"
-        " (default 2; each open page costs about 35-50 MB)",
+        f" (default: [crawl] render_pool, else {_CRAWL.render_pool}; each open page costs"
+        " about 35-50 MB)",
     )
     crawl.add_argument("--only", nargs="+", metavar="SLUG", help="check only these alliances")
     crawl.add_argument(
         "--allow-private",
         action="store_true",
-        help=f"allow private/loopback addresses (tests, intranets; or set {S.ALLOW_PRIVATE_ENV}=1)",
+        default=None,
+        help="allow private/loopback addresses (tests, intranets; or [crawl] allow_private ="
+        f" true, or {ALLOW_PRIVATE_ENV}=1)",
     )
     crawl.add_argument(
         "--resume",
@@ -135,8 +147,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--config",
         type=Path,
         default=None,
-        help="settings file for the reports' next check date ([schedule]; default:"
-        " $ALLIANCE_MONITOR_CONFIG or ./monitor.toml when it exists)",
+        help="settings file: [paths], [crawl] and [schedule] (the reports' next check date);"
+        " default $ALLIANCE_MONITOR_CONFIG, or ./monitor.toml when it exists",
     )
     crawl.add_argument(
         "--screenshots",
@@ -146,39 +158,49 @@ def register(sub: argparse._SubParsersAction) -> None:
     crawl.set_defaults(func=run)
 
 
+def settings_for(args: argparse.Namespace) -> MonitorSettings:
+    """monitor.toml's [paths] and [crawl] (and the environment), the command line on top."""
+    from monitor.config import load_settings
+
+    return load_settings(args.config).override(
+        paths={"content": args.content, "db": args.db, "reports": args.reports},
+        crawl={
+            "allow_private": args.allow_private,
+            "timeout": args.timeout,
+            "retries": args.retries,
+            "concurrency": args.concurrency,
+            "render_pool": args.render_pool,
+        },
+    )
+
+
 def run(args: argparse.Namespace) -> int:
-    from alliance_portal.commands.reports import load_config
+    from monitor.config import ConfigError
     from monitor.crawl import CrawlError, run_crawl
-    from monitor.schedule import ConfigError, ScheduleSettings
     from monitor.store import Store
 
     try:
         # read before crawling: a typo in the settings must not cost a whole crawl
-        settings = ScheduleSettings.from_config(load_config(args.config))
+        settings = settings_for(args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     today = args.today or date.today()
     try:
         run_id = run_crawl(
-            content_dir=args.content,
-            db_path=args.db,
+            paths=settings.paths,
+            settings=settings.crawl,
             today=today,
             resume=args.resume,
             only=args.only,
-            allow_private=args.allow_private,
-            timeout=args.timeout,
-            retries=args.retries,
-            concurrency=args.concurrency,
             json_path=args.json,
             progress=sys.stderr.isatty(),
             screenshots=args.screenshots,
-            render_pool=args.render_pool or S.RENDER_POOL_SIZE,
         )
     except CrawlError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    store = Store(args.db)
+    store = Store(settings.paths.db)
     run_record = store.run(run_id)
     assert run_record is not None
     results = store.results(run_id)
@@ -186,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(f"JSON report: {args.json}")
     if run_record.finished:
-        write_reports(store, run_record.month, args.reports, args.content, settings)
+        write_reports(store, run_record.month, settings)
     store.close()
     return 0
 
@@ -226,13 +248,9 @@ def print_summary(results: list, *, run_id: int, month: str) -> None:  # type: i
     )
 
 
-def write_reports(
-    store: Store, month: str, reports_dir: Path, content_dir: Path, settings: ScheduleSettings
-) -> None:
+def write_reports(store: Store, month: str, settings: MonitorSettings) -> None:
     """The month's report files, with the registry's names and the configured next check."""
     from alliance_portal.commands.reports import write_month_with_registry
 
-    written = write_month_with_registry(
-        store, month, reports_dir=reports_dir, content_dir=content_dir, settings=settings
-    )
+    written = write_month_with_registry(store, month, settings)
     print(f"reports: {written.folder}")

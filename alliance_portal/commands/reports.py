@@ -1,35 +1,24 @@
 """``alliance report``, ``alliance notify`` and ``alliance schedule``.
 
-Settings come, in increasing priority, from the defaults, ``monitor.toml`` (``--config``,
-default ``./monitor.toml`` or ``$ALLIANCE_MONITOR_CONFIG``), ``ALLIANCE_SMTP_*`` environment
-variables and the command line. See docs/operations.md.
+Settings come from :func:`monitor.config.load_settings` (defaults, ``monitor.toml``, the
+environment) with the command line on top (:func:`settings_for`). See docs/operations.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.schedule import (
-    AlreadyRunning,
-    ConfigError,
-    CrawlOptions,
-    ScheduleSettings,
-    next_check_after_month,
-    read_config,
-)
+from monitor.config import CONFIG_ENV, DEFAULT_CONFIG, ConfigError, MonitorSettings, load_settings
+from monitor.schedule import AlreadyRunning, next_check_after_month
 
 log = logging.getLogger(__name__)
-
-CONFIG_ENV = "ALLIANCE_MONITOR_CONFIG"
-DEFAULT_CONFIG = Path("monitor.toml")
 
 #: Exit codes: 0 done, 1 something failed (a send, a crawl), 2 bad settings or input.
 EXIT_FAILED = 1
@@ -111,31 +100,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 # -- shared helpers ---------------------------------------------------------------------------
 
 
-def load_config(path: Path | None, *, default: Path = DEFAULT_CONFIG) -> dict[str, dict[str, Any]]:
-    """The settings file: ``path``, else ``$ALLIANCE_MONITOR_CONFIG``, else ``default`` when it
-    exists, else no settings (every default applies)."""
-    if path is None:
-        env = os.environ.get(CONFIG_ENV)
-        path = Path(env) if env else default
-        if not env and not path.exists():
-            return {}
-    elif not path.exists():
-        raise ConfigError(f"settings file {path} not found; create it or leave out --config")
-    return read_config(path)
-
-
-def _options(args: argparse.Namespace, config: Mapping[str, Mapping[str, Any]]) -> CrawlOptions:
-    options = CrawlOptions.from_config(config)
-    changes: dict[str, Any] = {}
-    if args.db is not None:
-        changes["db_path"] = args.db
-    if args.content is not None:
-        changes["content_dir"] = args.content
-    if args.reports is not None:
-        changes["reports_dir"] = args.reports
-    if getattr(args, "allow_private", None):
-        changes["allow_private"] = True
-    return replace(options, **changes)
+def settings_for(args: argparse.Namespace) -> MonitorSettings:
+    """monitor.toml and the environment (:mod:`monitor.config`), with the command line on top."""
+    return load_settings(args.config).override(
+        paths={"db": args.db, "content": args.content, "reports": args.reports},
+        crawl={"allow_private": True if getattr(args, "allow_private", None) else None},
+    )
 
 
 def _open_store(db_path: Path) -> Any:
@@ -177,27 +147,24 @@ class WrittenReports:
     alliances: Mapping[str, Any]  # the registry's profiles by slug (empty without a registry)
 
 
-def write_month_with_registry(
-    store: Any,
-    month: str,
-    *,
-    reports_dir: Path,
-    content_dir: Path,
-    settings: ScheduleSettings,
-) -> WrittenReports:
-    """Write ``month``'s report files the way every command should: with the registry's names,
-    English names and contacts, and the next check date of the configured schedule.
+def write_month_with_registry(store: Any, month: str, settings: MonitorSettings) -> WrittenReports:
+    """Write ``month``'s report files the way every command should: into ``[paths] reports``,
+    with the registry's names, English names and contacts (``[paths] content``), and the next
+    check date of the configured schedule.
 
     ``alliance crawl``, ``alliance report``, the scheduler's job and the demo all call this, so a
     report never depends on which of them wrote it last.
     """
     from monitor.reports.month import build_month_report, write_report_files
 
-    alliances = _alliances(Path(content_dir))
+    alliances = _alliances(settings.paths.content)
     report = build_month_report(
-        store, month, alliances=alliances, next_check=next_check_after_month(settings, month)
+        store,
+        month,
+        alliances=alliances,
+        next_check=next_check_after_month(settings.schedule, month),
     )
-    folder = write_report_files(store, report, Path(reports_dir))
+    folder = write_report_files(store, report, settings.paths.reports)
     return WrittenReports(folder, report, alliances)
 
 
@@ -242,17 +209,10 @@ def _summary_line(report: Any) -> str:
 
 @_errors
 def run_report(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
-    options = _options(args, config)
-    store = _open_store(options.db_path)
+    settings = settings_for(args)
+    store = _open_store(settings.paths.db)
     month = _month(args, store)
-    written = write_month_with_registry(
-        store,
-        month,
-        reports_dir=options.reports_dir,
-        content_dir=options.content_dir,
-        settings=ScheduleSettings.from_config(config),
-    )
+    written = write_month_with_registry(store, month, settings)
     print(_summary_line(written.report))
     print(f"report written to {written.folder / 'index.html'}")
     return 0
@@ -275,9 +235,7 @@ def _print_plan(plan: Any) -> None:
 def publish_notices(
     store: Any,
     month: str,
-    options: CrawlOptions,
-    settings: ScheduleSettings,
-    smtp: Any,
+    settings: MonitorSettings,
     *,
     send: bool,
     only: list[str] | None = None,
@@ -287,16 +245,17 @@ def publish_notices(
     """Plan the month's notices, then write drafts or send. Returns (plan, send result or None)."""
     from monitor.notices import plan_notices, send_notices, write_drafts
     from monitor.reports.month import build_month_report
-    from monitor.schedule import next_check_after_month, next_check_from
+    from monitor.schedule import next_check_from
 
+    schedule, smtp = settings.schedule, settings.smtp
     if alliances is None:
-        alliances = _alliances(options.content_dir)
+        alliances = _alliances(settings.paths.content)
     report = build_month_report(
-        store, month, alliances=alliances, next_check=next_check_after_month(settings, month)
+        store, month, alliances=alliances, next_check=next_check_after_month(schedule, month)
     )
-    now = datetime.now(settings.tz)
+    now = datetime.now(schedule.tz)
     after_month = report.next_check
-    upcoming = next_check_from(settings, now)
+    upcoming = next_check_from(schedule, now)
     next_check = max(d for d in (after_month, upcoming) if d) if (after_month or upcoming) else None
     plan = plan_notices(
         report,
@@ -307,28 +266,23 @@ def publish_notices(
         only=only,
     )
     if not send:
-        write_drafts(plan, options.reports_dir / month)
+        write_drafts(plan, settings.paths.reports / month)
         return plan, None
     return plan, send_notices(plan, store, smtp, resend=resend or [])
 
 
 @_errors
 def run_notify(args: argparse.Namespace) -> int:
-    from monitor.notices import SmtpSettings
-
-    config = load_config(args.config)
-    options = _options(args, config)
-    settings = ScheduleSettings.from_config(config)
-    smtp = SmtpSettings.from_config(config, os.environ)
+    settings = settings_for(args)
     if args.send:
-        smtp.check_for_sending()
-    store = _open_store(options.db_path)
+        settings.smtp.check_for_sending()
+    store = _open_store(settings.paths.db)
     month = _month(args, store)
     plan, result = publish_notices(
-        store, month, options, settings, smtp, send=args.send, only=args.only, resend=args.resend
+        store, month, settings, send=args.send, only=args.only, resend=args.resend
     )
     if result is None:
-        folder = options.reports_dir / month / "notices"
+        folder = settings.paths.reports / month / "notices"
         print(
             f"dry run: {len(plan.sendable)} notice(s) written to {folder}/ (nothing sent; add --send)"
         )
@@ -357,45 +311,26 @@ def run_notify(args: argparse.Namespace) -> int:
 
 def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
     """The :class:`~monitor.schedule.MonthlyJob` the command runs, from settings and options."""
-    from monitor.notices import SmtpSettings
     from monitor.schedule import MonthlyJob
     from monitor.store import Store
 
-    config = load_config(args.config)
-    options = _options(args, config)
-    settings = ScheduleSettings.from_config(config)
-    changes: dict[str, Any] = {}
-    if args.cron:
-        changes["cron"] = args.cron
-    if args.timezone:
-        changes["timezone"] = args.timezone
-    if changes:
-        settings = replace(settings, **changes)
-        settings.validate("command line:")
-    smtp = SmtpSettings.from_config(config, os.environ)
-    if settings.notify == "send":
-        smtp.check_for_sending()  # fail at start-up, not a month later
-    store = Store(options.db_path)
+    settings = settings_for(args).override(
+        schedule={"cron": args.cron or None, "timezone": args.timezone or None}
+    )
+    if settings.schedule.notify == "send":
+        settings.smtp.check_for_sending()  # fail at start-up, not a month later
+    store = Store(settings.paths.db)
 
     def after_crawl(month: str) -> None:
-        written = write_month_with_registry(
-            store,
-            month,
-            reports_dir=options.reports_dir,
-            content_dir=options.content_dir,
-            settings=settings,
-        )
+        written = write_month_with_registry(store, month, settings)
         log.info("report written to %s", written.folder / "index.html")
-        alliances = written.alliances
-        if settings.notify != "off":
+        if settings.schedule.notify != "off":
             plan, result = publish_notices(
                 store,
                 month,
-                options,
                 settings,
-                smtp,
-                send=settings.notify == "send",
-                alliances=alliances,
+                send=settings.schedule.notify == "send",
+                alliances=written.alliances,
             )
             log.info(
                 "notices: %d to send, %d without contact e-mail%s",
@@ -404,9 +339,7 @@ def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
                 f", sent {len(result.sent)}" if result else " (drafts)",
             )
 
-    return MonthlyJob(
-        store=store, options=options, settings=settings, crawl=crawl, after_crawl=after_crawl
-    )
+    return MonthlyJob(store=store, settings=settings, crawl=crawl, after_crawl=after_crawl)
 
 
 @_errors

@@ -1,0 +1,386 @@
+"""The monitor's settings: ``monitor.toml`` and the environment, read once into typed objects.
+
+Why one module: the crawl, the schedule, the report, the notices and the demo all need the same
+paths and crawl options; read in one place, a key cannot be honoured by one command and ignored
+by another, and every default is written once, here. Priority, lowest first: the defaults below,
+``monitor.toml``, the environment (``ALLIANCE_MONITOR_ALLOW_PRIVATE``, ``ALLIANCE_SMTP_*``), the
+command line (:meth:`MonitorSettings.override`).
+
+Which file: ``--config PATH``, else ``$ALLIANCE_MONITOR_CONFIG``, else ``./monitor.toml`` when it
+exists, else none (every default applies). Errors name the file, the key, what is wrong and what
+to write instead; unknown sections and keys are errors because they are usually typos.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+import tomllib
+from collections.abc import Callable, Mapping
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any, Literal, TypeVar, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
+
+from monitor.fetching import limits
+
+#: The settings file's environment variable and default name.
+CONFIG_ENV = "ALLIANCE_MONITOR_CONFIG"
+DEFAULT_CONFIG = Path("monitor.toml")
+#: Environment variable that lifts the SSRF guard (for intranets): "1", "true" or "yes".
+ALLOW_PRIVATE_ENV = limits.ALLOW_PRIVATE_ENV
+#: Environment variables that override ``[smtp]``; the password is only read from the environment.
+SMTP_ENV_PREFIX = "ALLIANCE_SMTP_"
+SMTP_PASSWORD_ENV = "ALLIANCE_SMTP_PASSWORD"
+
+NOTIFY_MODES = ("off", "draft", "send")
+
+
+class ConfigError(ValueError):
+    """monitor.toml, the environment or a command-line option has a value we cannot use."""
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """Where a table of values comes from, for error messages: ``monitor.toml: [crawl]``."""
+
+    where: str
+
+    def error(self, key: str, problem: str, fix: str) -> ConfigError:
+        return ConfigError(f"{self.where} {key} {problem}; {fix}")
+
+
+def _number(kind: type[T], minimum: float, example: str) -> Callable[[_Source, str, Any], T]:
+    def read(src: _Source, key: str, value: Any) -> T:
+        if isinstance(value, str) and value.strip():  # from the environment
+            with suppress(ValueError):
+                value = kind(value.strip())  # type: ignore[call-arg]
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if kind is int and isinstance(value, float):
+            ok = False
+        if not ok:
+            raise src.error(
+                key, f"must be a number, not {value!r}", f"write e.g. {key} = {example}"
+            )
+        if value < minimum:
+            raise src.error(
+                key, f"must be {minimum:g} or more, not {value!r}", f"write e.g. {key} = {example}"
+            )
+        return cast(T, kind(value))  # type: ignore[call-arg]
+
+    return read
+
+
+def _bool(src: _Source, key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise src.error(key, f"must be true or false, not {value!r}", f"write {key} = true or false")
+
+
+def _text(src: _Source, key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise src.error(key, f"must be text in quotes, not {value!r}", f'write {key} = "..."')
+    return value
+
+
+def _path(src: _Source, key: str, value: Any) -> Path:
+    text = _text(src, key, value)
+    if not text.strip():
+        raise src.error(
+            key, "is empty", f'write a folder or file, e.g. {key} = "var/monitor.sqlite3"'
+        )
+    return Path(text)
+
+
+# -- the settings -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PathSettings:
+    """``[paths]``: where the registry, the database and the reports are (relative to the
+    folder the command runs in)."""
+
+    content: Path = Path("content")
+    db: Path = Path("var/monitor.sqlite3")
+    reports: Path = Path("reports")
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlSettings:
+    """``[crawl]``: how a crawl fetches (the fetcher's finer limits are in
+    :mod:`monitor.fetching.limits`)."""
+
+    allow_private: bool = False
+    timeout: float = limits.READ_TIMEOUT  # seconds per page
+    retries: int = limits.RETRIES
+    concurrency: int = limits.CONCURRENCY
+    render_pool: int = limits.RENDER_POOL_SIZE
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSettings:
+    """``[schedule]``: when the monthly crawl runs and what follows it."""
+
+    cron: str = "0 9 1 * *"  # minute hour day-of-month month day-of-week: the 1st at 09:00
+    timezone: str = "Asia/Taipei"
+    #: A fire missed by less than this (machine asleep, process busy) still runs, once.
+    misfire_grace_hours: int = 72
+    notify: Literal["off", "draft", "send"] = "draft"
+    #: After a crawl that raised, try again this much later, at most ``max_retries`` per start.
+    retry_minutes: int = 60
+    max_retries: int = 3
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def trigger(self) -> CronTrigger:
+        """The cron trigger. Note APScheduler 3 counts day-of-week from Monday=0: use mon..sun."""
+        return CronTrigger.from_crontab(self.cron, timezone=self.tz)
+
+    def validate(self, where: str = "[schedule]") -> None:
+        """Raise :class:`ConfigError` naming the key that cannot be used."""
+        src = _Source(where)
+        try:
+            self.tz  # noqa: B018 - raises on an unknown zone
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise src.error(
+                "timezone", f"{self.timezone!r} is not a known time zone", "use e.g. Asia/Taipei"
+            ) from exc
+        try:
+            self.trigger()
+        except ValueError as exc:
+            raise src.error(
+                "cron",
+                f"{self.cron!r} is not a cron expression ({exc})",
+                'write five fields "minute hour day month day-of-week", e.g. "0 9 1 * *"',
+            ) from exc
+        if self.notify not in NOTIFY_MODES:
+            raise src.error(
+                "notify", f"must be one of {', '.join(NOTIFY_MODES)}, not {self.notify!r}",
+                'write e.g. notify = "draft"',
+            )  # fmt: skip
+        for key, minimum in (("misfire_grace_hours", 1), ("retry_minutes", 1), ("max_retries", 0)):
+            if getattr(self, key) < minimum:
+                raise src.error(
+                    key, f"must be {minimum} or more, not {getattr(self, key)}",
+                    f"write e.g. {key} = {getattr(ScheduleSettings(), key)}",
+                )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    """``[smtp]``: how to reach the mail server. ``password`` never comes from a file."""
+
+    host: str = ""
+    port: int = 587
+    user: str = ""
+    password: str = field(default="", repr=False)
+    starttls: bool = True
+    use_ssl: bool = False  # implicit TLS (port 465) instead of STARTTLS; key `ssl`
+    sender: str = ""  # key `from`
+    reply_to: str = ""
+    timeout: float = 30.0
+    ca_file: str = ""  # a private CA bundle for an on-premises mail server
+
+    def check_for_sending(self) -> None:
+        """Raise :class:`ConfigError` naming what is missing before any mail is sent."""
+        if not self.host:
+            raise ConfigError(
+                "no SMTP server configured: set host in [smtp] of monitor.toml or ALLIANCE_SMTP_HOST"
+            )
+        if not self.sender or "@" not in parseaddr(self.sender)[1]:
+            raise ConfigError(
+                'no sender address: set from = "Office <office@example.org.tw>" in [smtp]'
+                " or ALLIANCE_SMTP_FROM"
+            )
+        if self.user and not self.password:
+            raise ConfigError(
+                f"[smtp] user is {self.user!r} but {SMTP_PASSWORD_ENV} is not set; export the"
+                " password in the environment (it is never read from a file)"
+            )
+        if self.ca_file and not Path(self.ca_file).is_file():
+            raise ConfigError(
+                f"[smtp] ca_file {self.ca_file!r} does not exist; point it at the CA bundle (PEM)"
+            )
+
+    def tls_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context()
+        if self.ca_file:
+            context.load_verify_locations(self.ca_file)
+        return context
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorSettings:
+    """Every setting of the monitor; ``source`` is the file read, or None."""
+
+    paths: PathSettings = field(default_factory=PathSettings)
+    crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    source: Path | None = None
+
+    def override(self, **sections: Mapping[str, Any]) -> MonitorSettings:
+        """These settings with command-line values on top: ``override(paths={"db": p})``.
+
+        ``None`` values mean "not given" and change nothing; the result is validated again,
+        so a bad option is named like a bad key.
+        """
+        changed: dict[str, Any] = {}
+        for name, values in sections.items():
+            given = {k: v for k, v in values.items() if v is not None}
+            if given:
+                changed[name] = replace(getattr(self, name), **given)
+        result = replace(self, **changed)
+        if "schedule" in changed:
+            result.schedule.validate("command line:")
+        return result
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+#: Each file key: (field of the section's dataclass, reader).
+_Reader = Callable[[_Source, str, Any], Any]
+_KEYS: dict[str, dict[str, tuple[str, _Reader]]] = {
+    "paths": {"content": ("content", _path), "db": ("db", _path), "reports": ("reports", _path)},
+    "crawl": {
+        "allow_private": ("allow_private", _bool),
+        "timeout": ("timeout", _number(float, 0.1, "20")),
+        "retries": ("retries", _number(int, 0, "2")),
+        "concurrency": ("concurrency", _number(int, 1, "16")),
+        "render_pool": ("render_pool", _number(int, 1, "2")),
+    },
+    "schedule": {
+        "cron": ("cron", _text),
+        "timezone": ("timezone", _text),
+        "misfire_grace_hours": ("misfire_grace_hours", _number(int, 1, "72")),
+        "notify": ("notify", _text),
+        "retry_minutes": ("retry_minutes", _number(int, 1, "60")),
+        "max_retries": ("max_retries", _number(int, 0, "3")),
+    },
+    "smtp": {
+        "host": ("host", _text),
+        "port": ("port", _number(int, 1, "587")),
+        "user": ("user", _text),
+        "starttls": ("starttls", _bool),
+        "ssl": ("use_ssl", _bool),
+        "from": ("sender", _text),
+        "reply_to": ("reply_to", _text),
+        "timeout": ("timeout", _number(float, 1, "30")),
+        "ca_file": ("ca_file", _text),
+    },
+}
+_SECTIONS: dict[str, type] = {
+    "paths": PathSettings,
+    "crawl": CrawlSettings,
+    "schedule": ScheduleSettings,
+    "smtp": SmtpSettings,
+}
+#: Settings file sections and their keys (for docs and error messages).
+CONFIG_KEYS: dict[str, tuple[str, ...]] = {s: tuple(keys) for s, keys in _KEYS.items()}
+
+
+def read_config(path: Path | None) -> dict[str, dict[str, Any]]:
+    """The raw tables of ``path``; a missing file gives none. Unknown sections and keys are errors."""
+    if path is None or not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc}); save it as UTF-8 text") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: is not valid TOML: {exc}; fix the line it names") from exc
+    for section, table in data.items():
+        if section not in CONFIG_KEYS:
+            raise ConfigError(
+                f"{path}: unknown section [{section}]; known sections: "
+                + ", ".join(f"[{s}]" for s in CONFIG_KEYS)
+            )
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: {section} must be a [{section}] table")
+        for key in table:
+            if key not in CONFIG_KEYS[section]:
+                if section == "smtp" and key == "password":
+                    raise ConfigError(
+                        f"{path}: [smtp] password must not be in a file; remove it and set the"
+                        f" environment variable {SMTP_PASSWORD_ENV} instead"
+                    )
+                raise ConfigError(
+                    f"{path}: [{section}] unknown key {key!r}; known keys: "
+                    + ", ".join(CONFIG_KEYS[section])
+                )
+    return data
+
+
+def _section(name: str, table: Mapping[str, Any], src: _Source) -> Any:
+    values = {}
+    for key, value in table.items():
+        attr, reader = _KEYS[name][key]
+        values[attr] = reader(src, key, value)
+    return _SECTIONS[name](**values)
+
+
+def settings_from(
+    config: Mapping[str, Mapping[str, Any]],
+    env: Mapping[str, str] | None = None,
+    *,
+    source: Path | None = None,
+) -> MonitorSettings:
+    """Typed, validated settings from the raw tables of :func:`read_config` and ``env``."""
+    env = {} if env is None else env
+    label = f"{source}:" if source else "settings:"
+    sections = {
+        name: _section(name, config.get(name, {}), _Source(f"{label} [{name}]"))
+        for name in _SECTIONS
+    }
+    crawl: CrawlSettings = sections["crawl"]
+    if env.get(ALLOW_PRIVATE_ENV, "").strip().lower() in ("1", "true", "yes", "on"):
+        crawl = replace(crawl, allow_private=True)
+    smtp_env: dict[str, Any] = {"password": env.get(SMTP_PASSWORD_ENV, "")}
+    for key, (attr, reader) in _KEYS["smtp"].items():
+        name = SMTP_ENV_PREFIX + key.upper()
+        if env.get(name):
+            smtp_env[attr] = reader(_Source("environment variable"), name, env[name])
+    smtp = replace(sections["smtp"], **smtp_env)
+    schedule: ScheduleSettings = sections["schedule"]
+    schedule.validate(f"{label} [schedule]")
+    return MonitorSettings(sections["paths"], crawl, schedule, smtp, source)
+
+
+def config_path(path: Path | None, *, default: Path = DEFAULT_CONFIG) -> Path | None:
+    """The settings file to read: ``path``, else ``$ALLIANCE_MONITOR_CONFIG``, else ``default``
+    when it exists, else None. A named file that does not exist is an error."""
+    if path is None:
+        env = os.environ.get(CONFIG_ENV)
+        if env:
+            path = Path(env)
+        else:
+            return default if default.exists() else None
+    if not path.exists():
+        raise ConfigError(
+            f"settings file {path} not found; create it, or leave out --config (and ${CONFIG_ENV})"
+        )
+    return path
+
+
+def load_settings(
+    path: Path | None = None,
+    *,
+    default: Path = DEFAULT_CONFIG,
+    env: Mapping[str, str] | None = None,
+) -> MonitorSettings:
+    """Find, read and validate the settings file, with the environment on top."""
+    found = config_path(path, default=default)
+    return settings_from(read_config(found), os.environ if env is None else env, source=found)

@@ -1,0 +1,220 @@
+"""``alliance crawl`` honours ``[paths]`` and ``[crawl]`` of monitor.toml, and its options win.
+
+Run the way docs/operations.md says: the real ``alliance`` command, from the project folder, which
+holds ``monitor.toml``; the alliances' websites are loopback servers. Two crawls: one that only
+has the settings file, one whose command-line options say the opposite of it. Each key then has
+a test that shows both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.farm import Handler, Site, flaky, page, status
+from tests.test_crawl_loads import GOOD
+
+TODAY = "2026-11-20"
+ALLIANCE = Path(sys.executable).with_name("alliance")
+
+
+def slow(seconds: float, then: Handler) -> Handler:
+    """Answer ``then`` after ``seconds`` (bounded: the server thread always finishes)."""
+
+    def handle(h: Any) -> None:
+        time.sleep(seconds)
+        then(h)
+
+    return handle
+
+
+class Meter:
+    """How many of the quick sites were being fetched at once, at most."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.now = 0
+        self.most = 0
+
+    def slow_page(self, seconds: float) -> Handler:
+        def handle(h: Any) -> None:
+            with self.lock:
+                self.now += 1
+                self.most = max(self.most, self.now)
+            try:
+                time.sleep(seconds)
+            finally:
+                with self.lock:
+                    self.now -= 1
+            page(GOOD)(h)
+
+        return handle
+
+
+def write_registry(folder: Path, prefix: str, quick: list[Site], other: Site, meter: Meter) -> None:
+    """Five alliances: three quick pages, each on a host of its own (the crawl asks one host one
+    thing at a time), and on ``other`` one that answers after 4 s and one 503-then-fine."""
+    for site in quick:
+        site.routes["/quick/"] = meter.slow_page(0.5)
+    other.routes.update(
+        {"/late/": slow(4.0, page(GOOD)), "/flaky/": flaky(status(503), page(GOOD))}
+    )
+    alliances = folder / "alliances"
+    alliances.mkdir(parents=True)
+    websites = {f"{prefix}-quick-{i}": s.url("/quick/") for i, s in enumerate(quick, start=1)}
+    websites |= {f"{prefix}-late": other.url("/late/"), f"{prefix}-flaky": other.url("/flaky/")}
+    for slug, website in websites.items():
+        (alliances / f"{slug}.toml").write_text(
+            f'name = "{slug} 產學聯盟"\nuniversity = "範例大學"\nindustry = "ict"\n'
+            f'website = "{website}"\n',
+            encoding="utf-8",
+        )
+
+
+@dataclass
+class Crawl:
+    """One ``alliance crawl`` run: its results by slug, and what its site saw."""
+
+    done: subprocess.CompletedProcess[str]
+    results: dict[str, dict[str, Any]]
+    meter: Meter  # the three quick sites
+    other: Site  # the late and the flaky site
+
+    def code(self, name: str) -> str:
+        return str(self.results[name]["loads"]["code"])
+
+
+def alliance_crawl(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("ALLIANCE_MONITOR_ALLOW_PRIVATE", "ALLIANCE_MONITOR_CONFIG")
+    }
+    return subprocess.run(
+        [str(ALLIANCE), "crawl", "--today", TODAY, *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@dataclass
+class Project:
+    folder: Path
+    from_file: Crawl
+    from_options: Crawl
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    if not ALLIANCE.exists():
+        pytest.skip(f"the alliance command is not installed beside {sys.executable}")
+    folder = tmp_path_factory.mktemp("project")
+    sites = [Site(f"127.0.0.{n}").start() for n in range(2, 10)]
+    meters = Meter(), Meter()
+    try:
+        write_registry(folder / "registry-file", "f", sites[0:3], sites[3], meters[0])
+        write_registry(folder / "registry-cli", "c", sites[4:7], sites[7], meters[1])
+        settings = (
+            '[paths]\ncontent = "registry-file"\ndb = "data/file.sqlite3"\nreports = "out-file"\n'
+            "[crawl]\nallow_private = {private}\ntimeout = 2\nretries = 0\nconcurrency = 1\n"
+        )
+        config = folder / "monitor.toml"
+        config.write_text(settings.format(private="true"), encoding="utf-8")
+        done = alliance_crawl(folder, "--json", "file.json")
+        from_file = Crawl(done, _results(folder / "file.json", done), meters[0], sites[3])
+        config.write_text(settings.format(private="false"), encoding="utf-8")
+        done = alliance_crawl(
+            folder,
+            "--content", "registry-cli", "--db", "data/cli.sqlite3", "--reports", "out-cli",
+            "--allow-private", "--timeout", "10", "--retries", "1", "--concurrency", "4",
+            "--json", "cli.json",
+        )  # fmt: skip
+        from_options = Crawl(done, _results(folder / "cli.json", done), meters[1], sites[7])
+    finally:
+        for site in sites:
+            site.stop()
+    yield Project(folder, from_file, from_options)
+
+
+def _results(path: Path, done: subprocess.CompletedProcess[str]) -> dict[str, dict[str, Any]]:
+    assert done.returncode == 0, done.stderr
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {a["slug"]: a for a in data["alliances"]}
+
+
+def test_paths_content(project: Project) -> None:
+    assert sorted(project.from_file.results) == [
+        "f-flaky", "f-late", "f-quick-1", "f-quick-2", "f-quick-3"]  # fmt: skip
+    assert all(slug.startswith("c-") for slug in project.from_options.results)
+
+
+def test_paths_db(project: Project) -> None:
+    assert (project.folder / "data" / "file.sqlite3").is_file()
+    assert (project.folder / "data" / "cli.sqlite3").is_file()
+    assert not (project.folder / "var").exists()  # the default was never used
+
+
+def test_paths_reports(project: Project) -> None:
+    assert (project.folder / "out-file" / "2026-11" / "index.html").is_file()
+    assert (project.folder / "out-cli" / "2026-11" / "index.html").is_file()
+    assert not (project.folder / "reports").exists()
+
+
+def test_crawl_allow_private(project: Project) -> None:
+    # the file's "true" lets the crawl reach loopback; --allow-private beats the file's "false"
+    assert project.from_file.code("f-quick-1") == "ok"
+    assert project.from_options.code("c-quick-1") == "ok"
+
+
+def test_crawl_allow_private_false_in_the_file_keeps_the_guard(tmp_path: Path) -> None:
+    site = Site("127.0.0.2").start()
+    try:
+        write_registry(tmp_path / "content", "g", [site], site, Meter())
+        (tmp_path / "monitor.toml").write_text(
+            "[crawl]\nallow_private = false\nretries = 0\n", encoding="utf-8"
+        )
+        done = alliance_crawl(tmp_path, "--only", "g-quick-1", "--json", "out.json")
+    finally:
+        site.stop()
+    results = _results(tmp_path / "out.json", done)
+    assert results["g-quick-1"]["loads"]["code"] == "blocked"
+    assert site.hits["/quick/"] == 0
+
+
+def test_crawl_timeout(project: Project) -> None:
+    assert project.from_file.code("f-late") == "timeout"  # 2 s in the file
+    assert project.from_options.code("c-late") == "ok"  # --timeout 10
+
+
+def test_crawl_retries(project: Project) -> None:
+    assert project.from_file.code("f-flaky") == "http-error"  # retries = 0
+    assert project.from_file.other.hits["/flaky/"] == 1
+    assert project.from_options.code("c-flaky") == "ok"  # --retries 1
+    assert project.from_options.other.hits["/flaky/"] == 2
+
+
+def test_crawl_concurrency(project: Project) -> None:
+    assert project.from_file.meter.most == 1  # concurrency = 1: one site at a time
+    # --concurrency 4: the three half-second sites (three hosts) are fetched side by side
+    assert project.from_options.meter.most >= 2
+
+
+def test_a_bad_key_names_the_file_and_the_key(tmp_path: Path) -> None:
+    (tmp_path / "monitor.toml").write_text("[crawl]\nconcurrency = 0\n", encoding="utf-8")
+    done = alliance_crawl(tmp_path)
+    assert done.returncode == 2
+    assert "monitor.toml: [crawl] concurrency must be 1 or more" in done.stderr
+    assert "Traceback" not in done.stderr
