@@ -103,12 +103,11 @@ def mail_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """The office's [smtp] settings, read from the same file and variables as the notices."""
     import os
 
-    from alliance_portal.commands.reports import load_config
     from alliance_portal.intake.mailer import MailError, MailSettings
-    from monitor.schedule import ConfigError
+    from monitor.config import ConfigError, config_path, read_config
 
     try:
-        config = load_config(args.config)
+        config = read_config(config_path(args.config))
         return MailSettings.from_table(config.get("smtp", {}), os.environ)
     except (ConfigError, MailError) as exc:
         raise SystemExit(f"error: {exc}") from None
