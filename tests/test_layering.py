@@ -45,8 +45,6 @@ PENDING_SPLIT: frozenset[str] = frozenset(
         "monitor.fetching.render",
         "monitor.notices",
         "monitor.reports.month",
-        "monitor.rules.dates",
-        "monitor.rules.page_text",
         "monitor.rules.updates",
         "monitor.schedule",
     }

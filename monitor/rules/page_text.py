@@ -1,16 +1,23 @@
-"""Decode fetched bytes and read what a visitor of the page can see.
+"""Read what a visitor of a page can see (RULES.md "credit": visible text; "updates": dates).
 
 Why our own walker over lxml and not ``BeautifulSoup.get_text()``: the judges need more than a
 string. Credit needs to know whether a phrase came from text, an image's ``alt`` or ``title``;
 the date extractor needs to know whether a date sits in a list item, a ``<time>``, a post-date
-element, a clock widget or the footer. One pass of :func:`lxml.etree.iterwalk` gives all of that
-at C speed (a 100 KB homepage in a few milliseconds, see docs/PERFORMANCE.md "Judging").
+element, a clock widget, a calendar or the footer. One pass of :func:`lxml.etree.iterwalk` gives
+all of that at C speed (a 100 KB homepage in a few milliseconds, see docs/PERFORMANCE.md
+"Judging").
 
 What counts as visible: everything in ``<body>`` except ``script``, ``style``, ``template``,
 ``noscript`` (the fetcher renders JavaScript pages, so the no-script fallback is not what a
-visitor sees), comments, and elements hidden by the ``hidden`` attribute or an inline
-``display:none`` / ``visibility:hidden``. ``aria-hidden="true"`` is still visible on screen, so it
-counts. Image ``alt`` and ``title`` are added where the image is.
+visitor sees), comments, and elements hidden from visitors: the ``hidden`` attribute, an inline
+``display:none`` / ``visibility:hidden``, the renderer's ``data-monitor-hidden`` mark (the
+browser's computed style), the page's own ``<style>`` rules and Bootstrap's ``d-none`` (see
+:mod:`monitor.rules.visibility`). Hidden elements lose their text only: links inside a hidden
+menu are still in the tree, where :mod:`monitor.rules.updates` looks for the news page.
+``aria-hidden="true"`` is still visible on screen, so it counts; so does SVG ``<text>`` (each
+one a line of its own). Image ``alt`` and ``title`` are added where the image is. A page that
+opens with a self-closing ``<html ... />`` (or ``<head/>``, ``<body/>``) is read as browsers
+read it: the slash is ignored.
 
 Block elements (``p``, ``div``, ``li``, ``td``, ``br``...) end a line; inline elements do not, so
 ``<span>科技</span><b>部</b>`` reads 科技部. :func:`normalise` then makes matching indifferent to
@@ -18,22 +25,31 @@ full-width forms, spaces, line breaks and zero-width characters.
 
 :func:`read_page` remembers the last few pages it read (a bounded memo keyed by the HTML
 string), because the crawler asks several judges about the same homepage.
+
+Why this module is long: the walk, the records it fills (chunks, lines, images, ``<time>`` tags)
+and the tag tables that steer it are one unit that must stay fast; decoding
+(:mod:`monitor.rules.decoding`), normalising (:mod:`monitor.rules.text_norm`), CSS and script
+effects (:mod:`monitor.rules.visibility`) and the memo (:mod:`monitor.rules.page_memo`) live
+apart.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
-import threading
-import unicodedata
 from bisect import bisect_right
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 from lxml import etree
 
 from monitor.rules import vocabulary
+from monitor.rules.decoding import decode_html
+from monitor.rules.page_memo import PageMemo
+from monitor.rules.text_norm import is_cjk, meaningful_length, normalise
+from monitor.rules.visibility import hidden_by_class, hidden_elements, live_elements
+
+#: Re-exported: callers decode, read and normalise pages through this module.
+__all__ = ["decode_html", "is_cjk", "meaningful_length", "normalise"]
 
 Source = Literal["text", "alt", "title"]
 
@@ -47,83 +63,23 @@ HINT_NAV = "nav"  # header, nav, menus
 HINT_FOOTER = "footer"
 HINT_TRAP = "trap:"  # prefix: "trap:clock", "trap:counter", "trap:copyright" widgets
 HINT_LINK = "link"  # inside <a href>
+HINT_CALENDAR = "calendar"  # a calendar widget (its current month is a live value)
+HINT_LIVE = HINT_TRAP + "live"  # filled by a script with a live value (clock, lastModified)
 
 #: Elements whose content a visitor never sees.
-_SKIP_TAGS = frozenset(
-    {
-        "head",
-        "script",
-        "style",
-        "template",
-        "noscript",
-        "title",
-        "meta",
-        "link",
-        "iframe",
-        "object",
-        "embed",
-        "canvas",
-        "audio",
-        "video",
-        "datalist",
-        "param",
-        "source",
-        "track",
-    }
+_SKIP_WORDS = (
+    "head script style template noscript title meta link iframe object embed canvas desc "
+    "audio video datalist param source track"
 )
+_SKIP_TAGS = frozenset(_SKIP_WORDS.split())
 
 #: Elements that end a line of text.
-_BLOCK_TAGS = frozenset(
-    {
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "body",
-        "br",
-        "caption",
-        "center",
-        "dd",
-        "details",
-        "dialog",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "frame",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "html",
-        "li",
-        "main",
-        "marquee",
-        "nav",
-        "ol",
-        "option",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "tr",
-        "ul",
-    }
+_BLOCK_WORDS = (
+    "address article aside blockquote body br caption center dd details dialog div dl dt "
+    "fieldset figcaption figure footer form frame h1 h2 h3 h4 h5 h6 header hr html li main "
+    "marquee nav ol option p pre section summary table tbody td text tfoot th thead tr ul"
 )
+_BLOCK_TAGS = frozenset(_BLOCK_WORDS.split())
 
 _TAG_HINTS: dict[str, frozenset[str]] = {
     "li": frozenset({HINT_ITEM}),
@@ -140,205 +96,6 @@ _TAG_HINTS: dict[str, frozenset[str]] = {
 _IMAGE_TAGS = frozenset({"img", "area", "input"})
 
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-
-# Zero-width and invisible formatting characters: they split words for matching but show nothing.
-_INVISIBLE_RE = re.compile(
-    "[\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
-    "\u202a\u202b\u202c\u202d\u202e]"
-)
-# CJK ideographs, kana, CJK punctuation and the full-width forms NFKC keeps.
-_CJK_RANGES: tuple[tuple[str, str], ...] = (
-    ("\u2e80", "\u303f"),
-    ("\u3040", "\u312f"),
-    ("\u31a0", "\u31bf"),
-    ("\u3400", "\u4dbf"),
-    ("\u4e00", "\u9fff"),
-    ("\uf900", "\ufaff"),
-    ("\ufe30", "\ufe4f"),
-    ("\uff00", "\uffef"),
-)
-_CJK = "".join(f"{lo}-{hi}" for lo, hi in _CJK_RANGES)
-_CJK_GAP_RE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
-_NOT_MEANINGFUL_RE = re.compile(r"[\W\d_]+")
-
-
-def normalise(text: str) -> str:
-    """Text as the matchers compare it: NFKC, no zero-width characters, single spaces.
-
-    NFKC turns full-width letters, digits and punctuation (ＭＯＳＴ, ２０２６, ：) into their
-    ordinary forms. Every run of whitespace (line breaks, NBSP, ideographic space) becomes one
-    space, and a space between two Chinese characters is dropped: Chinese does not use spaces,
-    so 「科技部 計畫\\n補助」 is the phrase 「科技部計畫補助」.
-    """
-    if text.isascii():
-        return " ".join(text.split())
-    if not unicodedata.is_normalized("NFKC", text):
-        # Fast path for what Chinese pages are full of: full-width punctuation and ideographic
-        # spaces, mapped exactly as NFKC maps them; full NFKC only for anything else.
-        text = _FULL_WIDTH_RE.sub(_half_width, text)
-        if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
-    if _INVISIBLE_RE.search(text):
-        text = _INVISIBLE_RE.sub("", text)
-    text = " ".join(text.split())
-    if " " in text:
-        text = _CJK_GAP_RE.sub("", text)
-    return text
-
-
-_FULL_WIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
-
-
-def _half_width(match: re.Match[str]) -> str:
-    char = match.group(0)
-    return " " if char == "\u3000" else chr(ord(char) - 0xFEE0)
-
-
-def is_cjk(char: str) -> bool:
-    """Whether a character is Chinese/Japanese script or CJK punctuation (no spaces around it)."""
-    code = ord(char)
-    return (
-        0x4E00 <= code <= 0x9FFF
-        or 0x2E80 <= code <= 0x4DBF
-        or 0xF900 <= code <= 0xFAFF
-        or 0xFE30 <= code <= 0xFE4F
-        or 0xFF00 <= code <= 0xFFEF
-    )
-
-
-def meaningful_length(text: str, *, limit: int | None = None) -> int:
-    """Letters and CJK characters in ``text`` (digits, punctuation and spaces do not count).
-
-    With ``limit``, counting stops once the count is above it (callers only compare with a
-    threshold, and a long page need not be counted to the end).
-    """
-    if limit is None:
-        return len(_NOT_MEANINGFUL_RE.sub("", text))
-    count = 0
-    for start in range(0, len(text), 4096):
-        count += len(_NOT_MEANINGFUL_RE.sub("", text[start : start + 4096]))
-        if count > limit:
-            break
-    return count
-
-
-# --- decoding -------------------------------------------------------------------------------
-
-_BIG5_NAMES = frozenset(
-    {
-        "big5",
-        "big-5",
-        "x-x-big5",
-        "x-big5",
-        "csbig5",
-        "big5-tw",
-        "cp950",
-        "ms950",
-        "windows-950",
-        "big5hkscs",
-        "big5-hkscs",
-    }
-)
-_GB_NAMES = frozenset({"gb2312", "gbk", "x-gbk", "gb_2312-80", "cp936", "csgb2312", "euc-cn"})
-#: Latin declarations are often a server default (Apache's AddDefaultCharset), not a choice made
-#: for the page, so they are tried only after the page's own declaration and UTF-8.
-_WEAK_NAMES = frozenset(
-    {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii", "windows-1252", "cp1252"}
-)
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_CHARSET_PARAM_RE = re.compile(r"charset\s*=\s*[\"']?([^\s;\"',]+)", re.IGNORECASE)
-
-
-def _canonical_encoding(name: str | None) -> str | None:
-    """A Python codec name for a declared or detected charset, or None if unusable."""
-    if not name:
-        return None
-    key = name.strip().strip("\"'").lower()
-    if key in _BIG5_NAMES:
-        return "cp950"
-    if key in _GB_NAMES:
-        return "gb18030"
-    if key in _WEAK_NAMES:
-        return "cp1252"
-    if key in {"x-user-defined", "unicode"}:
-        return None
-    try:
-        return codecs.lookup(key).name
-    except LookupError:
-        return None
-
-
-def _decode_strict(body: bytes, encoding: str) -> tuple[str, str] | None:
-    """Decode without any error; Big5 is tried as cp950 then big5hkscs (both have 碁)."""
-    tries = ("cp950", "big5hkscs") if encoding == "cp950" else (encoding,)
-    for enc in tries:
-        try:
-            return body.decode(enc), enc
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return None
-
-
-def _detected_encoding(body: bytes, tried: list[str]) -> str | None:
-    """UnicodeDammit's guess (charset detection) for an undeclared, non-UTF-8 body."""
-    from bs4.dammit import UnicodeDammit
-
-    dammit = UnicodeDammit(body, is_html=True, exclude_encodings=tried)
-    return _canonical_encoding(dammit.original_encoding)
-
-
-def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
-    """Decode an HTML (or feed) body: returns (text, Python codec name used). Never raises.
-
-    Order: a byte-order mark (it cannot lie, so it goes first, as browsers do), the HTTP
-    ``charset``, the page's own ``<meta charset>`` / ``http-equiv`` / XML declaration, then UTF-8
-    and charset detection, then the encodings Taiwanese sites actually use. A declaration is only
-    taken when the body decodes under it without error: a page that says UTF-8 but was saved in
-    Big5 (a copied template) is still read correctly. Every Big5 name is read as cp950, because
-    Python's ``big5`` codec fails on characters such as 碁; big5hkscs is the fallback. When
-    nothing decodes cleanly, the first candidate is used with replacement characters.
-    """
-    for bom, enc in _BOMS:
-        if body.startswith(bom):
-            return body.decode(enc, errors="replace"), enc
-
-    from bs4.dammit import EncodingDetector
-
-    http = None
-    if content_type:
-        found = _CHARSET_PARAM_RE.search(content_type)
-        http = found.group(1) if found else None
-    declared = EncodingDetector.find_declared_encoding(body, is_html=True)
-    if declared and declared.lower().startswith("utf-16"):
-        declared = "utf-8"  # an ASCII-compatible page cannot really be UTF-16 (WHATWG)
-
-    strong: list[str | None] = []
-    weak: list[str | None] = []
-    for name in (http, declared):
-        canonical = _canonical_encoding(name)
-        (weak if name and name.strip().lower() in _WEAK_NAMES else strong).append(canonical)
-
-    candidates: list[str] = []
-    for option in (*strong, "utf-8", *weak):
-        if option and option not in candidates:
-            candidates.append(option)
-    for enc in candidates:
-        decoded = _decode_strict(body, enc)
-        if decoded is not None:
-            return decoded
-
-    for guess in (_detected_encoding(body, candidates), "cp950", "gb18030"):
-        if guess and guess not in candidates:
-            decoded = _decode_strict(body, guess)
-            if decoded is not None:
-                return decoded
-    first = candidates[0]
-    return body.decode(first, errors="replace"), first
-
 
 # --- parsing --------------------------------------------------------------------------------
 
@@ -367,6 +124,10 @@ def parse_html(html: str) -> Element:
     line breaks, so its text is still read.
     """
     data = _XML_DECL_RE.sub("", html, count=1).replace("\x00", "").encode("utf-8", "replace")
+    if b"/>" in data:
+        # <html lang="zh-TW" /> (a template written as XML): browsers ignore the slash, libxml2
+        # would close the element there and lose the whole page after it.
+        data = _SELF_CLOSED_RE.sub(rb"<\1\2>", data)
     root, too_deep = _parse_bytes(data)
     if too_deep:
         flat, _ = _parse_bytes(_CONTAINER_TAG_RE.sub(b"<br>", data))
@@ -376,6 +137,9 @@ def parse_html(html: str) -> Element:
     return root
 
 
+_SELF_CLOSED_RE = re.compile(
+    rb"<([Hh][Tt][Mm][Ll]|[Hh][Ee][Aa][Dd]|[Bb][Oo][Dd][Yy])(\b[^<>]*?)\s*/>"
+)
 _CONTAINER_TAG_RE = re.compile(
     rb"</?(?:div|span|font|center|b|i|u|small|big|strong|em)\b[^>]*>", re.IGNORECASE
 )
@@ -425,11 +189,15 @@ class Image:
 
 @dataclass(frozen=True, slots=True)
 class TimeTag:
-    """A ``<time datetime="...">``: a machine-readable post date the site wrote itself."""
+    """A ``<time datetime="...">``: a machine-readable post date the site wrote itself.
+
+    ``shown`` is the text the element shows (its visible date, when it has one, wins).
+    """
 
     value: str
     block: int
     hints: frozenset[str]
+    shown: str = ""
 
 
 @dataclass(slots=True)
@@ -520,11 +288,13 @@ def _class_hints(value: str) -> frozenset[str]:
         hints.add(HINT_NAV)
     if any(w in value for w in vocabulary.FOOTER_CLASS_WORDS):
         hints.add(HINT_FOOTER)
+    if any(w in value for w in vocabulary.CALENDAR_CLASS_WORDS):
+        hints.add(HINT_CALENDAR)
     return frozenset(hints)
 
 
 def _is_hidden(el: Element, tag: str, keys: list[str]) -> bool:
-    if "hidden" in keys:
+    if "hidden" in keys or "data-monitor-hidden" in keys:
         return True
     if "style" in keys and _HIDDEN_STYLE_RE.search(el.get("style") or ""):
         return True
@@ -547,45 +317,11 @@ def read_page(html: str | Element) -> PageText:
     return _walk(html)
 
 
-class _PageMemo:
-    """A least-recently-used memo of parsed pages, bounded by count and by total characters.
-
-    Why a character budget and not just a count: the judging thread serves every crawl worker
-    in turn, so the questions about one site arrive between those of the other sites in
-    flight; a memo smaller than the crawl's concurrency found each parse evicted before the
-    next question. A parsed page costs about 20 bytes per character of HTML, so the budget
-    bounds the memory while holding as many ordinary homepages as the crawl has in flight.
-    """
+class _PageMemo(PageMemo[PageText]):
+    """The memo of read pages (see :class:`monitor.rules.page_memo.PageMemo`)."""
 
     def __init__(self, max_pages: int, max_chars: int) -> None:
-        self._max_pages = max_pages
-        self._max_chars = max_chars
-        self._pages: OrderedDict[str, PageText] = OrderedDict()
-        self._chars = 0
-        self._lock = threading.Lock()
-
-    def read(self, html: str) -> PageText:
-        with self._lock:
-            page = self._pages.get(html)
-            if page is not None:
-                self._pages.move_to_end(html)
-                return page
-        page = _walk(parse_html(html))  # outside the lock: parsing is the slow part
-        with self._lock:
-            if html not in self._pages:
-                self._pages[html] = page
-                self._chars += len(html)
-                while self._pages and (
-                    len(self._pages) > self._max_pages or self._chars > self._max_chars
-                ):
-                    old, _ = self._pages.popitem(last=False)
-                    self._chars -= len(old)
-        return page
-
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
-            self._chars = 0
+        super().__init__(lambda html: _walk(parse_html(html)), max_pages, max_chars)
 
 
 _PAGES = _PageMemo(vocabulary.PAGE_MEMO_SIZE, vocabulary.PAGE_MEMO_TOTAL_CHARS)
@@ -601,12 +337,20 @@ def clear_page_memo() -> None:
 def _walk(root: Element) -> PageText:
     """One pass over the tree, written for speed: it runs on every page.
 
-    Attributes are looked at only on elements that have any, and class/id hints are computed
-    once per distinct class string.
+    Attributes are looked at only on elements that have any, and class/id hints (and whether a
+    framework class hides the element) are computed once per distinct class string. Elements
+    hidden by the page's own stylesheet and those a live-value script fills are found first
+    (see :mod:`monitor.rules.visibility`).
     """
     page = PageText(root=root)
     chunks, images, times = page.chunks, page.images, page.times
-    class_cache: dict[str, frozenset[str]] = {}
+    css_hidden = hidden_elements(root)
+    live, writers = live_elements(root)
+    for writer in writers:
+        after = writer.getnext()
+        if not (writer.tail or "").strip() and after is not None and after.tag in _INLINE_TAGS:
+            live.add(after)  # document.write("<span>...</span>") lands right after the script
+    class_cache: dict[str, tuple[frozenset[str], bool]] = {}
     empty: frozenset[str] = frozenset()
     stack: list[tuple[frozenset[str], str | None]] = [(empty, None)]
     block = 0
@@ -620,28 +364,40 @@ def _walk(root: Element) -> PageText:
             if tag in _BLOCK_TAGS:
                 block += 1
             keys = el.keys()
-            if tag in _SKIP_TAGS or ((keys or tag == "dialog") and _is_hidden(el, tag, keys)):
+            cached = None
+            if keys and ("class" in keys or "id" in keys):
+                key = f"{el.get('class') or ''} {el.get('id') or ''}"
+                cached = class_cache.get(key)
+                if cached is None:
+                    cached = class_cache[key] = (
+                        _class_hints(key),
+                        hidden_by_class(el.get("class") or ""),
+                    )
+            if (
+                tag in _SKIP_TAGS
+                or ((keys or tag == "dialog") and _is_hidden(el, tag, keys))
+                or (cached is not None and cached[1] and "display" not in (el.get("style") or ""))
+                or (css_hidden and el in css_hidden)
+            ):
                 walker.skip_subtree()
                 stack.append((hints, href))
                 continue
             own = _TAG_HINTS.get(tag)
             if own:
                 hints = hints | own
+            if live and el in live:
+                hints = hints | _LIVE_HINT
             if keys:
-                if "class" in keys or "id" in keys:
-                    key = f"{el.get('class') or ''} {el.get('id') or ''}"
-                    cached = class_cache.get(key)
-                    if cached is None:
-                        cached = class_cache[key] = _class_hints(key)
-                    if cached:
-                        hints = hints | cached
+                if cached is not None and cached[0]:
+                    hints = hints | cached[0]
                 if tag == "a" and "href" in keys:
                     href = el.get("href")
                     hints = hints | _LINK_HINT
                 if tag in _IMAGE_TAGS:
                     _add_image(el, tag, hints, href, block, chunks, images)
                 elif tag == "time" and "datetime" in keys:
-                    times.append(TimeTag((el.get("datetime") or "").strip(), block, hints))
+                    value = (el.get("datetime") or "").strip()
+                    times.append(TimeTag(value, block, hints, "".join(el.itertext())))
             stack.append((hints, href))
             text = el.text
             if text:
@@ -652,10 +408,15 @@ def _walk(root: Element) -> PageText:
                 block += 1
             tail = el.tail
             if tail:
-                chunks.append(Chunk(tail, "text", block, stack[-1][0]))
+                tail_hints = stack[-1][0]
+                if writers and el in writers:
+                    tail_hints = tail_hints | _LIVE_HINT
+                chunks.append(Chunk(tail, "text", block, tail_hints))
     return page
 
 
+_LIVE_HINT = frozenset({HINT_LIVE})
+_INLINE_TAGS = frozenset({"span", "font", "b", "strong", "em", "i", "small", "u"})
 _LINK_HINT = frozenset({HINT_LINK})
 
 

@@ -1,0 +1,164 @@
+"""What the page's own stylesheet and scripts do to its text (RULES.md "credit", "updates").
+
+Two questions the page reader (:mod:`monitor.rules.page_text`) asks before it walks a page:
+
+- **Which elements are hidden by CSS?** RULES.md: text hidden from visitors (the ``hidden``
+  attribute, inline ``display:none``, or a stylesheet rule such as Bootstrap's ``.d-none``) is not
+  visible text. A rendered page carries the browser's own verdict: the renderer marks every element
+  whose computed style is ``display:none`` or ``visibility:hidden`` with ``data-monitor-hidden``.
+  A page read without the browser gets the same answer for the common cases from
+  :func:`hidden_elements`: rules in the page's own ``<style>`` elements whose selectors are
+  classes, ids and tags (compound or with descendant combinators), outside ``@media`` blocks;
+  and :func:`hidden_by_class` for the framework classes that hide even when their stylesheet is
+  not fetched (Bootstrap's ``d-none``, Bootstrap 3 / Tailwind ``hidden``), unless a responsive
+  class shows the element again on a desktop screen (``d-none d-md-block``, ``hidden lg:block``).
+  A rule that shows an element again (``display:block`` on a matching selector, or an inline
+  ``display``) wins over a hiding rule: when in doubt the text counts as visible, so a credit a
+  visitor can read is never called missing.
+- **Which text is a live value written by a script?** RULES.md: ``document.lastModified`` (the
+  server's ``Last-Modified`` header) and clocks are never updates. :func:`live_elements` finds
+  inline scripts that read ``document.lastModified``, or the current time in a clock-like way,
+  and returns the elements they fill (by ``getElementById``/``querySelector('#id')``/``$('#id')``)
+  and the scripts that ``document.write`` (the text after such a script is what it wrote). On a
+  static page those elements are empty anyway; on a rendered page they hold the live value.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TypeAlias
+
+from lxml import etree
+
+from monitor.rules import vocabulary
+
+Element: TypeAlias = etree._Element
+
+_COMMENT_RE = re.compile(r"/\*.*?\*/", re.DOTALL)
+_HIDE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_SHOW_RE = re.compile(r"display\s*:\s*(?!none)[a-z-]+|visibility\s*:\s*visible", re.IGNORECASE)
+#: One compound selector: an optional tag, then classes and ids (no pseudo-classes, attributes).
+_COMPOUND_RE = re.compile(r"^([a-zA-Z][\w-]*)?((?:[.#][\w-]+)*)$")
+_PART_RE = re.compile(r"([.#])([\w-]+)")
+#: Classes of CSS frameworks that hide an element without their stylesheet being fetched.
+_HIDING_CLASSES = frozenset({"d-none", "hidden"})
+#: ... and the responsive classes that show it again on a desktop-wide screen.
+_SHOWN_AGAIN_RE = re.compile(
+    r"^(?:d-(?:sm|md|lg|xl)-(?!none)[a-z-]+|(?:sm|md|lg|xl):(?!hidden)[a-z-]+|visible-(?:md|lg))$"
+)
+_ID_TARGET_RE = re.compile(
+    r"""(?:getElementById\(\s*|querySelector(?:All)?\(\s*['"]#|\$\(\s*['"]#)['"]?([\w-]+)"""
+)
+
+
+def hidden_by_class(classes: str) -> bool:
+    """Whether a class list hides its element in a framework's default way (see module doc)."""
+    tokens = classes.split()
+    if not any(t in _HIDING_CLASSES for t in tokens):
+        return False
+    return not any(_SHOWN_AGAIN_RE.match(t) for t in tokens)
+
+
+def _rules(css: str) -> list[tuple[str, str]]:
+    """(selector list, declarations) of the top-level rules; ``@media`` and other at-rules
+    (with their nested rules) are left out."""
+    css = _COMMENT_RE.sub("", css)
+    found: list[tuple[str, str]] = []
+    at, depth, start = 0, 0, 0
+    skipping = False
+    while at < len(css):
+        char = css[at]
+        if char == "{":
+            if depth == 0:
+                selector = css[start:at].strip()
+                skipping = selector.startswith("@")
+                start = at + 1
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth <= 0:
+                if not skipping:
+                    found.append((selector, css[start:at]))
+                depth, skipping, start = 0, False, at + 1
+        elif char == ";" and depth == 0:
+            start = at + 1  # @import ...; @charset ...;
+        at += 1
+    return found
+
+
+def _xpath(selector: str) -> str | None:
+    """XPath for a selector of compounds joined by spaces, or None when we do not read it."""
+    steps: list[str] = []
+    for compound in selector.split():
+        m = _COMPOUND_RE.match(compound)
+        if m is None or not (m.group(1) or m.group(2)):
+            return None
+        tests = []
+        for kind, name in _PART_RE.findall(m.group(2)):
+            if kind == "#":
+                tests.append(f"@id='{name}'")
+            else:
+                tests.append(f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')")
+        tag = m.group(1).lower() if m.group(1) else "*"
+        steps.append(tag + "".join(f"[{t}]" for t in tests))
+    return "//" + "//".join(steps) if steps else None
+
+
+def _matching(root: Element, selectors: str) -> set[Element]:
+    found: set[Element] = set()
+    for selector in selectors.split(","):
+        path = _xpath(selector.strip())
+        if path is None:
+            continue
+        try:
+            found.update(e for e in root.xpath(path) if isinstance(e, etree._Element))
+        except etree.XPathError:
+            continue
+    return found
+
+
+def hidden_elements(root: Element) -> set[Element]:
+    """Elements the page's own ``<style>`` rules hide (and no rule or inline style shows)."""
+    styles = [s.text for s in root.iter("style") if s.text and _HIDE_RE.search(s.text)]
+    if not styles:
+        return set()
+    hidden: set[Element] = set()
+    shown: set[Element] = set()
+    for css in styles:
+        for selectors, declarations in _rules(css):
+            if _HIDE_RE.search(declarations):
+                hidden |= _matching(root, selectors)
+            elif _SHOW_RE.search(declarations):
+                shown |= _matching(root, selectors)
+    return {
+        el
+        for el in hidden - shown
+        if el.tag not in ("html", "body") and "display" not in (el.get("style") or "")
+    }
+
+
+def _is_clock(script: str) -> bool:
+    return "new Date()" in script and any(w in script for w in vocabulary.CLOCK_SCRIPT_WORDS)
+
+
+def live_elements(root: Element) -> tuple[set[Element], set[Element]]:
+    """(elements a live-value script fills, scripts whose ``document.write`` output follows them).
+
+    A list or table filled by a script is never taken for a live value: a news list loaded
+    from JSON may well format its dates with ``new Date(...)``.
+    """
+    filled: set[Element] = set()
+    writers: set[Element] = set()
+    for script in root.iter("script"):
+        text = script.text
+        if not text or not (
+            any(w in text for w in vocabulary.LIVE_SCRIPT_WORDS) or _is_clock(text)
+        ):
+            continue
+        if "document.write" in text:
+            writers.add(script)
+        for name in set(_ID_TARGET_RE.findall(text)):
+            for el in root.xpath("//*[@id=$name]", name=name):
+                if el.tag not in ("ul", "ol", "table", "tbody", "dl"):
+                    filled.add(el)
+    return filled, writers

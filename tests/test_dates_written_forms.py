@@ -1,0 +1,186 @@
+"""The date rules RULES.md gained for real sites: Chinese numerals, 「號」, ranges, ``<time>`` whose
+visible text and ``datetime`` disagree, and live values (scripts, calendars, counter lines)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from monitor.rules.date_forms import chinese_number
+from monitor.rules.dates import find_dates_in_page, find_dates_in_text, scan_dates
+from monitor.rules.page_text import normalise
+
+TODAY = date(2026, 12, 1)
+
+
+def read(text: str) -> list[date | None]:
+    return [m.value for m in scan_dates(normalise(text))]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("一一五年十一月二十日", date(2026, 11, 20)),
+        ("二〇二六年十一月三日", date(2026, 11, 3)),
+        ("二○二六年十一月三日", date(2026, 11, 3)),  # ○ (white circle) for zero, as typed
+        ("民國一一五年十一月三日", date(2026, 11, 3)),
+        ("中華民國一百一十五年十一月三日", date(2026, 11, 3)),
+        ("一百一十五年十二月三十一日", date(2026, 12, 31)),
+        ("一一五年一月五號", date(2026, 1, 5)),
+        ("九十九年十月十日", date(2010, 10, 10)),
+        ("2026年11月26號", date(2026, 11, 26)),
+        ("115年11月26號", date(2026, 11, 26)),
+        ("04 November 2026", date(2026, 11, 4)),
+        ("Wednesday, 04 November 2026", date(2026, 11, 4)),
+        ("04 Nov. 2026", date(2026, 11, 4)),
+    ],
+)
+def test_written_forms(written: str, expected: date) -> None:
+    assert read(f"公告 {written} 研討會") == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "十一月二十日",  # no year
+        "一一五年十一月",  # no day
+        "八十年十月十日",  # ROC 80 = 1991, before the programme: not read
+        "第一二三年",
+        "三年二班",
+    ],
+)
+def test_chinese_numerals_that_are_not_dates(text: str) -> None:
+    assert read(text) == []
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("一一五", 115),
+        ("二〇二六", 2026),
+        ("一百一十五", 115),
+        ("一百零五", 105),
+        ("十", 10),
+        ("十一", 11),
+        ("二十", 20),
+        ("三十一", 31),
+        ("一二", 12),
+    ],
+)
+def test_chinese_number(written: str, value: int) -> None:
+    assert chinese_number(written) == value
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2026-11-25 ~ 2026-12-05 智慧製造研討會",
+        "2026/11/25(三) - 2026/12/05(六) 研討會",
+        "115年11月25日至115年12月5日 展覽",
+        "2026-11-25 09:00 ~ 2026-11-28 17:00 工作坊",
+        "活動期間：自2026年11月25日起至2026年11月28日止",
+        "Nov 25, 2026 to Nov 28, 2026 workshop",
+    ],
+)
+def test_a_range_counts_by_its_start(line: str) -> None:
+    scan = find_dates_in_text(line, today=TODAY)
+    assert [f.date for f in scan.found] == [date(2026, 11, 25)]
+    assert [s.reason for s in scan.skipped] in (["range_end"], ["future"])
+
+
+def test_a_range_that_has_not_started_does_not_count() -> None:
+    scan = find_dates_in_text("2026-12-10 ~ 2026-12-12 年會", today=TODAY)
+    assert scan.found == []
+    assert [s.reason for s in scan.skipped] == ["future", "future"]
+
+
+def test_two_dates_on_separate_lines_are_not_a_range() -> None:
+    scan = find_dates_in_page("<p>2026-11-03 公告</p><p>- 2026-11-20 公告</p>", today=TODAY)
+    assert [f.date for f in scan.found] == [date(2026, 11, 3), date(2026, 11, 20)]
+
+
+def test_the_visible_date_of_a_time_wins_over_its_datetime() -> None:
+    html = (
+        '<article><time class="entry-date" datetime="2026-12-01T09:41:07+08:00">'
+        "04 November 2026</time> 研討會</article>"
+    )
+    scan = find_dates_in_page(html, today=TODAY)
+    assert [f.date for f in scan.found] == [date(2026, 11, 4)]
+
+
+def test_a_time_without_a_visible_date_is_read_by_its_datetime() -> None:
+    html = '<li><time datetime="2026-11-04">3 weeks ago</time> 研討會</li>'
+    assert [f.date for f in find_dates_in_page(html, today=TODAY).found] == [date(2026, 11, 4)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "統計起始日：2026/11/20 瀏覽人次：123456",
+        "本站自2026年11月20日起，您是第 123456 位訪客",
+        "自 2026-11-20 起 累計瀏覽人次 9876",
+        "地址：台北市大安區 電話：(02)2737-0000 瀏覽人次 12345（2026.11.20 起）",
+        "Page views 12345 since Nov 20, 2026",
+    ],
+)
+def test_every_date_on_a_visitor_counter_line_is_the_counters(line: str) -> None:
+    scan = find_dates_in_text(line, today=TODAY)
+    assert scan.found == []
+    assert [s.reason for s in scan.skipped] == ["counter"]
+
+
+def test_a_last_updated_label_on_a_counter_line_still_counts() -> None:
+    scan = find_dates_in_text("最後更新：2026-11-20 ｜ 瀏覽人次：12345", today=TODAY)
+    assert [f.date for f in scan.found] == [date(2026, 11, 20)]
+
+
+def test_a_long_news_line_mentioning_visitors_is_news() -> None:
+    line = (
+        "2026-11-20 本中心網站改版完成，歡迎各界訪客與會員廠商多加利用，瀏覽人次統計功能亦同步上線，"
+        + ("並提供產學合作成果查詢、技術移轉案例與人才培訓課程資訊。" * 3)
+    )
+    assert [f.date for f in find_dates_in_text(line, today=TODAY).found] == [date(2026, 11, 20)]
+
+
+def test_document_last_modified_written_by_script_is_a_live_value() -> None:
+    html = (
+        "<p>本頁最後更新：<script>document.write(document.lastModified)</script>"
+        "11/30/2026 08:00:00</p>"
+        '<p>Last updated: <span id="lm">11/29/2026</span></p>'
+        "<script>document.getElementById('lm').textContent = document.lastModified;</script>"
+        "<ul><li>2026-06-01 舊公告</li></ul>"
+    )
+    scan = find_dates_in_page(html, today=TODAY)
+    assert [f.date for f in scan.found] == [date(2026, 6, 1)]
+    assert sorted(s.reason for s in scan.skipped) == ["live", "live"]
+
+
+def test_a_script_clock_is_a_live_value() -> None:
+    html = (
+        '<div>現在：<span id="now">2026/11/30 23:59:58</span></div>'
+        "<script>setInterval(function(){var d = new Date();"
+        "document.getElementById('now').innerText = d.toLocaleString();}, 1000);</script>"
+    )
+    scan = find_dates_in_page(html, today=TODAY)
+    assert scan.found == [] and [s.reason for s in scan.skipped] == ["live"]
+
+
+def test_a_news_list_a_script_formats_is_news_not_a_live_value() -> None:
+    html = (
+        '<ul id="news"><li>2026-11-20 研討會</li></ul><script>fetch("/news.json").then(r =>'
+        " r.json()).then(d => { var t = new Date(d[0].date); setTimeout(show, 10);"
+        " document.getElementById('news').innerHTML = t.toLocaleDateString(); });</script>"
+    )
+    assert [f.date for f in find_dates_in_page(html, today=TODAY).found] == [date(2026, 11, 20)]
+
+
+def test_a_calendar_widget_showing_the_current_month_is_a_live_value() -> None:
+    html = (
+        '<div class="widget_calendar"><table><caption>2026年12月</caption>'
+        "<tr><td>今天 2026/12/01</td></tr></table></div>"
+        '<div class="event-calendar"><ul><li>2026-11-20 研討會</li></ul></div>'
+    )
+    scan = find_dates_in_page(html, today=TODAY)
+    assert [f.date for f in scan.found] == [date(2026, 11, 20)]
+    assert [s.reason for s in scan.skipped] == ["live"]
