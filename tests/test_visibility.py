@@ -17,6 +17,7 @@ CREDIT = "本聯盟由國科會補助"
     [
         f'<div class="d-none">{CREDIT}</div>',  # Bootstrap 4/5, stylesheet never fetched
         f'<div class="col hidden">{CREDIT}</div>',  # Bootstrap 3 / Tailwind
+        f'<div class="d-block d-lg-none">{CREDIT}</div>',  # a phone-only footer
         f"<div hidden>{CREDIT}</div>",
         f'<div style="display: none">{CREDIT}</div>',
         f"<div data-monitor-hidden>{CREDIT}</div>",  # the browser's computed verdict
@@ -26,6 +27,7 @@ CREDIT = "本聯盟由國科會補助"
     ],
     ids=[
         "d-none",
+        "phone-only",
         "hidden-class",
         "hidden-attr",
         "inline",

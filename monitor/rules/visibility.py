@@ -10,8 +10,9 @@ Two questions the page reader (:mod:`monitor.rules.page_text`) asks before it wa
   :func:`hidden_elements`: rules in the page's own ``<style>`` elements whose selectors are
   classes, ids and tags (compound or with descendant combinators), outside ``@media`` blocks;
   and :func:`hidden_by_class` for the framework classes that hide even when their stylesheet is
-  not fetched (Bootstrap's ``d-none``, Bootstrap 3 / Tailwind ``hidden``), unless a responsive
-  class shows the element again on a desktop screen (``d-none d-md-block``, ``hidden lg:block``).
+  not fetched (Bootstrap's ``d-none``, ``d-lg-none``, Bootstrap 3 / Tailwind ``hidden``), read
+  for a desktop-wide window, as the renderer shows the page: ``d-none d-md-block`` is visible,
+  ``d-block d-lg-none`` (a phone-only footer) is not.
   A rule that shows an element again (``display:block`` on a matching selector, or an inline
   ``display``) wins over a hiding rule: when in doubt the text counts as visible, so a credit a
   visitor can read is never called missing.
@@ -40,23 +41,50 @@ _SHOW_RE = re.compile(r"display\s*:\s*(?!none)[a-z-]+|visibility\s*:\s*visible",
 #: One compound selector: an optional tag, then classes and ids (no pseudo-classes, attributes).
 _COMPOUND_RE = re.compile(r"^([a-zA-Z][\w-]*)?((?:[.#][\w-]+)*)$")
 _PART_RE = re.compile(r"([.#])([\w-]+)")
-#: Classes of CSS frameworks that hide an element without their stylesheet being fetched.
-_HIDING_CLASSES = frozenset({"d-none", "hidden"})
-#: ... and the responsive classes that show it again on a desktop-wide screen.
-_SHOWN_AGAIN_RE = re.compile(
-    r"^(?:d-(?:sm|md|lg|xl)-(?!none)[a-z-]+|(?:sm|md|lg|xl):(?!hidden)[a-z-]+|visible-(?:md|lg))$"
+#: Display classes of CSS frameworks, which hide (or show) an element without their stylesheet
+#: being fetched: Bootstrap 4/5 ``d-none``, ``d-md-block``; Tailwind ``hidden``, ``lg:flex``;
+#: Bootstrap 3 ``hidden``, ``hidden-lg``. Group 1 is the breakpoint, group 2 the display value.
+_DISPLAY_CLASS_RE = re.compile(
+    r"^(?:d-(?:(sm|md|lg|xl|xxl)-)?(none|block|inline|inline-block|flex|inline-flex|grid|"
+    r"inline-grid|table|table-cell|table-row|contents)"
+    r"|(?:(sm|md|lg|xl|2xl):)?(hidden|block|inline|inline-block|flex|inline-flex|grid|table)"
+    r"|hidden-(lg)|visible-(lg)(?:-[a-z]+)?)$"
 )
+#: Breakpoints (minimum width in px) of Bootstrap (sm..xxl) and Tailwind (sm..2xl). The renderer
+#: and the screenshots use a 1280 px wide window: a desktop visitor's view.
+_BREAKPOINTS = {"": 0, "sm": 576, "md": 768, "lg": 992, "xl": 1200, "xxl": 1400, "2xl": 1536}
+_TAILWIND_BREAKPOINTS = {"": 0, "sm": 640, "md": 768, "lg": 1024, "xl": 1280, "2xl": 1536}
+DESKTOP_WIDTH = 1280
+
 _ID_TARGET_RE = re.compile(
     r"""(?:getElementById\(\s*|querySelector(?:All)?\(\s*['"]#|\$\(\s*['"]#)['"]?([\w-]+)"""
 )
 
 
 def hidden_by_class(classes: str) -> bool:
-    """Whether a class list hides its element in a framework's default way (see module doc)."""
-    tokens = classes.split()
-    if not any(t in _HIDING_CLASSES for t in tokens):
+    """Whether framework display classes hide the element on a desktop-wide screen.
+
+    The display class of the widest breakpoint that applies at :data:`DESKTOP_WIDTH` wins, as in
+    the frameworks' own stylesheets: ``d-none d-md-block`` is shown, ``d-block d-lg-none`` and
+    ``hidden`` are hidden.
+    """
+    if "none" not in classes and "hidden" not in classes:
         return False
-    return not any(_SHOWN_AGAIN_RE.match(t) for t in tokens)
+    best: tuple[int, bool] | None = None
+    for token in classes.split():
+        m = _DISPLAY_CLASS_RE.match(token)
+        if m is None:
+            continue
+        bs_point, bs_value, tw_point, tw_value, bs3_hidden, bs3_visible = m.groups()
+        if bs_value is not None:
+            width, hidden = _BREAKPOINTS[bs_point or ""], bs_value == "none"
+        elif tw_value is not None:
+            width, hidden = _TAILWIND_BREAKPOINTS[tw_point or ""], tw_value == "hidden"
+        else:
+            width, hidden = _BREAKPOINTS["lg"] + 1, bs3_hidden is not None and not bs3_visible
+        if width <= DESKTOP_WIDTH and (best is None or width >= best[0]):
+            best = (width, hidden)
+    return best is not None and best[1]
 
 
 def _rules(css: str) -> list[tuple[str, str]]:
