@@ -84,6 +84,7 @@ class Code(StrEnum):
     STALE = "stale"
     DATE_AMBIGUOUS = "date-ambiguous"
     NO_DATE = "no-date"
+    NEWS_IN_WIDGET = "news-in-widget"
     # any check
     NOT_CHECKED = "not-checked"
     INTERNAL_ERROR = "internal-error"
@@ -109,6 +110,7 @@ _UPDATES = frozenset(
         Code.STALE,
         Code.DATE_AMBIGUOUS,
         Code.NO_DATE,
+        Code.NEWS_IN_WIDGET,
     }
 )
 #: The codes each check may give: the closed set a judge chooses from.
@@ -165,6 +167,7 @@ class Details(TypedDict, total=False):
     found_in: str
     ambiguous: bool
     other_reading: str
+    widget: str
 
 
 #: Keys of a check's JSON object that are not evidence details.

@@ -133,7 +133,6 @@ def test_parked_and_for_sale_domains_fail(html: str) -> None:
         "<html><head><title>智慧製造產學小聯盟</title></head><body></body></html>",
         "<html><body><script>var x = 1;</script></body></html>",
         "<html><body><img src='banner.jpg'></body></html>",
-        "<html><body><p>建置中</p></body></html>",
         "<html><body><p>123 456 --- !!!</p></body></html>",
         "<html><body><p hidden>這裡其實有很多文字但是被藏起來了不會顯示</p></body></html>",
         "<html><body><!-- 這裡其實有很多文字但是只在註解裡 --></body></html>",
@@ -150,7 +149,6 @@ def test_empty_pages_fail(html: str) -> None:
     "html",
     [
         "<html><body><h1>智慧製造產學小聯盟</h1><p>本聯盟由科技部計畫補助</p></body></html>",
-        "<html><body><p>Coming soon</p></body></html>",
         "<html><body><img src='banner.jpg' alt='智慧製造產學小聯盟首頁橫幅'></body></html>",
         # a real site that talks about servers is not a default page
         "<html><head><title>雲端運算產學小聯盟</title></head><body><h1>雲端運算產學小聯盟</h1>"
@@ -243,7 +241,6 @@ def test_js_shells_are_sent_to_the_browser(html: str) -> None:
     [
         "",
         "<html><body></body></html>",
-        "<html><body><p>建置中</p></body></html>",
         "<html><body><h1>智慧製造產學小聯盟</h1>"
         + "<p>本聯盟由科技部計畫補助，歡迎產業界加入成為會員。</p>" * 20
         + "<div id='app'></div><script src='/js/app.3f2a9c.js'></script><script src='/js/jquery.min.js'></script></body></html>",
@@ -253,3 +250,45 @@ def test_js_shells_are_sent_to_the_browser(html: str) -> None:
 )
 def test_ordinary_or_empty_pages_are_not_js_shells(html: str) -> None:
     assert looks_js_rendered(html) is False
+
+
+@pytest.mark.parametrize(
+    ("html", "kind"),
+    [
+        ("<html><body><p>建置中</p></body></html>", "maintenance"),
+        (
+            "<title>系統維護中</title><h1>網站維護中</h1><p>預計下午五點恢復服務，敬請見諒。</p>",
+            "maintenance",
+        ),
+        ("<title>Coming Soon</title><h1>Our new site is on its way</h1>", "maintenance"),
+        ("<h1>Account Suspended</h1><p>This Account has been suspended.</p>", "suspended"),
+        ("<h1>Error establishing a database connection</h1>", "error_page"),
+        (
+            "<b>Fatal error</b>: Uncaught Error: Call to undefined function mysql_connect()",
+            "error_page",
+        ),
+        (
+            "<title>404 Not Found</title><h1>Not Found</h1><p>The requested URL was not found.</p>",
+            "error_page",
+        ),
+    ],
+)
+def test_error_maintenance_and_suspended_pages_fail_even_with_status_200(
+    html: str, kind: str
+) -> None:
+    check = classify_page(Page(URL, html))
+    assert check is not None and check.status == "fail"
+    assert check.details["page_kind"] == kind
+    assert check.evidence
+
+
+def test_a_real_homepage_announcing_maintenance_or_printing_a_warning_is_not_an_error_page() -> (
+    None
+):
+    html = (
+        "<b>Warning</b>: Undefined array key in /var/www/header.php on line 7<br>"
+        "<h1>智慧製造產學小聯盟</h1><h2>最新消息</h2><ul><li>2026-11-01 網站維護中，暫停會員登入</li>"
+        "<li>2026-10-01 資料庫連線錯誤已排除</li></ul>"
+        "<p>本聯盟協助中部工具機廠商導入感測器、控制器聯網與加工參數最佳化，提升設備附加價值。</p>"
+    )
+    assert classify_page(Page(URL, html)) is None

@@ -23,7 +23,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
-from urllib.parse import urldefrag, urljoin, urlsplit
 
 from alliance_portal.registry.bilingual import Bilingual
 from monitor.model import Check, Code, Details, Page, Status
@@ -37,20 +36,28 @@ from monitor.rules.dates import (
     scan_dates,
     swap_day_month,
 )
+from monitor.rules.news_links import (
+    NewsWidget,
+    find_about_link,
+    find_feed_links,
+    find_news_link,
+    find_news_widgets,
+)
 from monitor.rules.page_text import (
     HINT_FOOTER,
     HINT_NAV,
     HINT_TRAP,
-    Element,
     PageText,
-    element_text,
     meaningful_length,
-    normalise,
     read_page,
 )
 
+#: Re-exported: the crawl asks this module where a homepage's news is.
+__all__ = ["find_about_link", "find_feed_links", "find_news_link", "fingerprint", "judge_updates"]
+
 _CHROME = frozenset(
-    {HINT_NAV, HINT_FOOTER, HINT_TRAP + "clock", HINT_TRAP + "counter", HINT_TRAP + "copyright"}
+    {HINT_NAV, HINT_FOOTER}
+    | {HINT_TRAP + reason for reason in ("clock", "counter", "copyright", "live")}
 )
 # Plain alternatives of lower-case literals: Python's re then skips ahead by first character,
 # which keeps these fast on a whole page.
@@ -74,6 +81,8 @@ _SKIP_NAMES = {
     "copyright": "版權年份 copyright",
     "clock": "時鐘/今天日期 clock",
     "counter": "訪客計數 counter",
+    "live": "即時數值（時鐘、行事曆、網頁修改時間）live value",
+    "range_end": "活動結束日 end of a date range",
     "future": "未來日期 future",
     "too_old": "1995 年前 before 1995",
     "invalid": "無效日期 invalid",
@@ -241,6 +250,9 @@ def judge_updates(
         "checked": [p.url for p in pages],
     }
 
+    widgets = [w for p in pages if p.kind != "feed" for w in find_news_widgets(p)]
+    if latest is None and widgets:
+        return _widget_only(widgets, details), current
     if latest is None:
         checked = "、".join(sorted({_KIND_ZH[p.kind] for p in pages})) or "首頁"
         checked_en = ", ".join(sorted({p.kind for p in pages})) or "homepage"
@@ -318,7 +330,37 @@ def judge_updates(
                 " which gives another verdict; please check by hand",
             )
         )
-    return Check(status, code, message, _date_evidence(latest), details), current
+    evidence = _date_evidence(latest)
+    if status == "fail" and widgets:
+        # Old news of its own, but a news widget of another service beside it: the widget may
+        # well hold this month's news, which only a person can see (RULES.md: warn).
+        status, code = "warn", Code.NEWS_IN_WIDGET
+        message = message.plus(_widget_message(widgets))
+        evidence = f"{evidence}; {widgets[0].describe()}"
+    return Check(status, code, message, evidence, details), current
+
+
+def _widget_message(widgets: Sequence[NewsWidget]) -> Bilingual:
+    service = widgets[0].service.split(" / ")
+    zh, en = service[0], service[-1]
+    return Bilingual(
+        f"消息只放在第三方嵌入元件（{zh}），不是網站自己的內容，請人工確認",
+        f"the news is only in an embedded third-party widget ({en}), not the site's own"
+        " content; please check by hand",
+    )
+
+
+def _widget_only(widgets: Sequence[NewsWidget], details: Details) -> Check:
+    """RULES.md: news shown only through a third-party widget is a warn, with no latest date."""
+    details["widget"] = widgets[0].describe()
+    message = Bilingual("找不到網站自己的更新日期", "No update date of the site's own")
+    return Check(
+        "warn",
+        Code.NEWS_IN_WIDGET,
+        message.plus(_widget_message(widgets)),
+        "; ".join(dict.fromkeys(w.describe() for w in widgets)),
+        details,
+    )
 
 
 def _other_reading(
@@ -347,114 +389,3 @@ def _ignored_note(scan: DateScan) -> str:
     parts = [f"{_SKIP_NAMES[reason]} ×{n}" for reason, n in _skipped_summary(scan).items()]
     example = scan.skipped[0]
     return f"略過的日期 ignored dates: {', '.join(parts)}; e.g. {example.context}"
-
-
-# --- links to the news page and feeds -------------------------------------------------------
-
-
-def _base_url(root: Element, url: str) -> str:
-    for base in root.iter("base"):
-        href = base.get("href")
-        if href:
-            return urljoin(url, href.strip())
-    return url
-
-
-def _site_host(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
-
-
-def _same_site(url: str, home: str) -> bool:
-    host, home_host = _site_host(url), _site_host(home)
-    return bool(host) and (
-        host == home_host or host.endswith("." + home_host) or home_host.endswith("." + host)
-    )
-
-
-def _tier(text: str, tiers: Sequence[Sequence[str]] = vocabulary.NEWS_LINK_TIERS) -> int | None:
-    lowered = text.lower()
-    for index, words in enumerate(tiers):
-        for word in words:
-            if word.isascii():
-                if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered):
-                    return index
-            elif word in lowered:
-                return index
-    return None
-
-
-def find_news_link(
-    homepage: Page, *, tiers: Sequence[Sequence[str]] = vocabulary.NEWS_LINK_TIERS
-) -> str | None:
-    """The homepage's link to its news page (最新消息 / News first), as an absolute URL.
-
-    Only links on the same site (``www.`` and subdomains count as the same site), with a short
-    text: a long text mentioning 活動 is a news item, not the news page. None when there is none,
-    or when the only such link points back at the homepage itself (the news is on the homepage).
-    ``tiers`` are the link texts looked for, best first (see :func:`find_about_link`).
-    """
-    root = read_page(homepage.html).root
-    base = _base_url(root, homepage.url)
-    home = urldefrag(homepage.url).url
-    best: tuple[int, int, int, str] | None = None
-    # Filter in libxml2 first: a page has hundreds of links, few of them short.
-    short = (
-        f"//a[@href][string-length(normalize-space(.)) <= {vocabulary.NEWS_LINK_MAX_CHARS + 10}]"
-    )
-    for order, anchor in enumerate(root.xpath(short)):
-        href = (anchor.get("href") or "").strip()
-        if (
-            not href
-            or href.startswith("#")
-            or href.lower().startswith(("javascript:", "mailto:", "tel:"))
-        ):
-            continue
-        parts = [element_text(anchor), anchor.get("title") or ""]
-        parts += [img.get("alt") or "" for img in anchor.iter("img")]
-        text = normalise(" ".join(parts))
-        if not text or len(text) > vocabulary.NEWS_LINK_MAX_CHARS:
-            continue
-        tier = _tier(text, tiers)
-        if tier is None:
-            continue
-        url = urldefrag(urljoin(base, href)).url
-        if urlsplit(url).scheme not in ("http", "https") or not _same_site(url, homepage.url):
-            continue
-        if url.rstrip("/") == home.rstrip("/"):
-            continue
-        key = (tier, len(text), order, url)
-        if best is None or key < best:
-            best = key
-    return best[3] if best else None
-
-
-def find_about_link(homepage: Page) -> str | None:
-    """The homepage's link to its "about" page (關於我們 / 聯盟簡介 / About), same site only."""
-    return find_news_link(homepage, tiers=vocabulary.ABOUT_LINK_TIERS)
-
-
-def find_feed_links(homepage: Page) -> list[str]:
-    """RSS/Atom feeds the homepage announces (``<link rel="alternate">``), at most two.
-
-    Comment feeds (WordPress adds one per site) come after content feeds.
-    """
-    root = read_page(homepage.html).root
-    base = _base_url(root, homepage.url)
-    found: list[tuple[bool, int, str]] = []
-    seen: set[str] = set()
-    for order, link in enumerate(root.iter("link")):
-        rel = (link.get("rel") or "").lower().split()
-        kind = (link.get("type") or "").lower().split(";")[0].strip()
-        href = (link.get("href") or "").strip()
-        if "alternate" not in rel or kind not in vocabulary.FEED_TYPES or not href:
-            continue
-        url = urldefrag(urljoin(base, href)).url
-        if urlsplit(url).scheme not in ("http", "https") or url in seen:
-            continue
-        seen.add(url)
-        title = (link.get("title") or "").lower()
-        comments = any(w in title or w in url.lower() for w in ("comment", "留言", "回應"))
-        found.append((comments, order, url))
-    found.sort()
-    return [url for _, _, url in found[: vocabulary.MAX_FEED_LINKS]]

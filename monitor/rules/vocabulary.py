@@ -303,6 +303,28 @@ NEWS_LINK_TIERS: Final[tuple[tuple[str, ...], ...]] = (
     ("消息", "公告", "新聞", "announcements", "announcement"),
     ("活動", "events", "event"),
 )
+#: Where a "more"/「更多」 link under a heading with a news word ranks among the tiers above: after
+#: the best tier (a 最新消息 link), before the others (a menu's 「活動花絮」 is less sure).
+MORE_LINK_TIER: Final = 0.5
+
+#: Third-party news widgets (RULES.md: news shown only through one is a warn): (service as shown
+#: in the evidence, its hosts, the paths of its embeddable feed; no paths = any path of the host).
+NEWS_WIDGETS: Final[tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]] = (
+    (
+        "Facebook 粉絲專頁外掛 / Facebook page plugin",
+        ("facebook.com", "fb.com"),
+        ("/plugins/page.php", "/plugins/likebox.php"),
+    ),
+    ("Twitter/X 時間軸 / Twitter/X timeline", ("twitter.com", "x.com"), ("/widgets/timeline",)),
+    ("Instagram 嵌入 / Instagram embed", ("instagram.com",), ("/embed",)),
+)
+#: Placeholders the services' scripts turn into such frames in a browser: (service, class).
+NEWS_WIDGET_CLASSES: Final[tuple[tuple[str, str], ...]] = (
+    ("Facebook 粉絲專頁外掛 / Facebook page plugin", "fb-page"),
+    ("Facebook 粉絲專頁外掛 / Facebook page plugin", "fb-like-box"),
+    ("Twitter/X 時間軸 / Twitter/X timeline", "twitter-timeline"),
+)
+
 #: Longer link texts are news items ("2026產學活動成果發表會"), not the link to the news page.
 NEWS_LINK_MAX_CHARS: Final = 20
 
@@ -374,6 +396,80 @@ SERVER_DEFAULT_PHRASES: Final[tuple[tuple[str, str], ...]] = (
     ("wordpress › installation", "WordPress (not installed)"),
     ("wordpress › setup configuration file", "WordPress (not installed)"),
 )
+
+#: A page with at most this many letters/CJK characters may be only an error, maintenance or
+#: suspension notice (RULES.md "loads"); a real homepage has menus, an introduction and news.
+ERROR_PAGE_MAX_CHARS: Final = 600
+#: ... recognised by its title, its h1/h2 headings, or a phrase in this many characters of its
+#: first line of text (a PHP "Fatal error:" has no title).
+ERROR_PAGE_OPENING_CHARS: Final = 120
+
+#: Phrases of such pages (lower case), by kind: the hosting provider's suspension page, a
+#: maintenance or under-construction notice, an error message of the site's software.
+ERROR_PAGE_PHRASES: Final[dict[str, tuple[str, ...]]] = {
+    "suspended": (
+        "account suspended",
+        "account has been suspended",
+        "this account has been suspended",
+        "website suspended",
+        "site suspended",
+        "account has been disabled",
+        "bandwidth limit exceeded",
+        "帳號已停用",
+        "帳號已被停用",
+        "帳號已停權",
+        "網站已停權",
+        "網站已停用",
+        "網站已被停用",
+    ),
+    "maintenance": (
+        "網站維護中",
+        "系統維護中",
+        "網頁維護中",
+        "維護中",
+        "系統升級中",
+        "網站建置中",
+        "網頁建置中",
+        "建置中",
+        "施工中",
+        "under maintenance",
+        "scheduled maintenance",
+        "maintenance mode",
+        "down for maintenance",
+        "under construction",
+        "coming soon",
+        "we'll be back soon",
+    ),
+    "error_page": (
+        "error establishing a database connection",
+        "建立資料庫連線時發生錯誤",
+        "資料庫連線錯誤",
+        "資料庫連線失敗",
+        "資料庫錯誤",
+        "database error",
+        "database connection error",
+        "sqlstate[",
+        "fatal error:",
+        "parse error:",
+        "uncaught exception",
+        "server error in '/' application",
+        "runtime error",
+        "there has been a critical error on this website",
+        "這個網站發生嚴重錯誤",
+        "error displaying the error page",
+        "the website encountered an unexpected error",
+        "internal server error",
+        "service unavailable",
+        "bad gateway",
+        "gateway timeout",
+        "404 not found",
+        "page not found",
+        "找不到網頁",
+        "網頁不存在",
+        "頁面不存在",
+        "系統發生錯誤",
+    ),
+}
 
 #: Phrases of parked / for-sale domains (matched in the normalised visible text, lower case).
 PARKED_PHRASES: Final[tuple[str, ...]] = (

@@ -1,0 +1,225 @@
+"""Find where a homepage's news lives: its news page, its feeds, or a third-party widget.
+
+RULES.md "updates": the latest update may be on the homepage, on "the news page the homepage
+links to (最新消息, 消息, 公告, 活動, News, Events — by the link's own text, or a 「more」/「更多」
+link under a heading with such a word), or in a feed it links"; and "news shown only through an
+embedded third-party widget that is not the site's own content (for example a Facebook page
+plugin)" is a warn. :mod:`monitor.rules.updates` judges the dates; this module only finds the
+places. Split from it (which re-exports :func:`find_news_link`, :func:`find_about_link`,
+:func:`find_feed_links`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urldefrag, urljoin, urlsplit
+
+from monitor.model import Page
+from monitor.rules import vocabulary
+from monitor.rules.page_text import Element, element_text, normalise, read_page
+
+
+def _base_url(root: Element, url: str) -> str:
+    for base in root.iter("base"):
+        href = base.get("href")
+        if href:
+            return urljoin(url, href.strip())
+    return url
+
+
+def _site_host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _same_site(url: str, home: str) -> bool:
+    host, home_host = _site_host(url), _site_host(home)
+    return bool(host) and (
+        host == home_host or host.endswith("." + home_host) or home_host.endswith("." + host)
+    )
+
+
+def _tier(text: str, tiers: Sequence[Sequence[str]] = vocabulary.NEWS_LINK_TIERS) -> int | None:
+    lowered = text.lower()
+    for index, words in enumerate(tiers):
+        for word in words:
+            if word.isascii():
+                if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered):
+                    return index
+            elif word in lowered:
+                return index
+    return None
+
+
+def find_news_link(
+    homepage: Page, *, tiers: Sequence[Sequence[str]] = vocabulary.NEWS_LINK_TIERS
+) -> str | None:
+    """The homepage's link to its news page (最新消息 / News first), as an absolute URL.
+
+    Only links on the same site (``www.`` and subdomains count as the same site), with a short
+    text: a long text mentioning 活動 is a news item, not the news page. None when there is none,
+    or when the only such link points back at the homepage itself (the news is on the homepage).
+    ``tiers`` are the link texts looked for, best first (see :func:`find_about_link`).
+
+    For the news page (the default ``tiers``), a "more" link (「更多」, "more+") under a heading
+    with a news word counts too, ranked after the best tier (RULES.md: "by the link's own text,
+    or a 「more」/「更多」 link under a heading with such a word"). Links inside hidden menus
+    count: only their text is hidden from visitors, and the page they lead to is the same.
+    Relative links are resolved against ``<base href>`` when the page has one.
+    """
+    root = read_page(homepage.html).root
+    base = _base_url(root, homepage.url)
+    home = urldefrag(homepage.url).url
+    with_more = tiers is vocabulary.NEWS_LINK_TIERS
+    best: tuple[float, int, int, str] | None = None
+    # Filter in libxml2 first: a page has hundreds of links, few of them short.
+    short = (
+        f"//a[@href][string-length(normalize-space(.)) <= {vocabulary.NEWS_LINK_MAX_CHARS + 10}]"
+    )
+    for order, anchor in enumerate(root.xpath(short)):
+        href = (anchor.get("href") or "").strip()
+        if (
+            not href
+            or href.startswith("#")
+            or href.lower().startswith(("javascript:", "mailto:", "tel:"))
+        ):
+            continue
+        parts = [element_text(anchor), anchor.get("title") or ""]
+        parts += [img.get("alt") or "" for img in anchor.iter("img")]
+        text = normalise(" ".join(parts))
+        if len(text) > vocabulary.NEWS_LINK_MAX_CHARS:
+            continue
+        tier: float | None = _tier(text, tiers) if text else None
+        if (
+            tier is None
+            and with_more
+            and _MORE_RE.match(text.lower())
+            and _under_news_heading(anchor)
+        ):
+            tier = vocabulary.MORE_LINK_TIER
+        if tier is None:
+            continue
+        url = urldefrag(urljoin(base, href)).url
+        if urlsplit(url).scheme not in ("http", "https") or not _same_site(url, homepage.url):
+            continue
+        if url.rstrip("/") == home.rstrip("/"):
+            continue
+        key = (tier, len(text), order, url)
+        if best is None or key < best:
+            best = key
+    return best[3] if best else None
+
+
+_MORE_RE = re.compile(
+    r"^[+＋»›>…. ]*(?:more|view more|see more|more news|all news|更多|看更多|查看更多|更多消息|更多內容"
+    r"|更多訊息|more\+|更多\+)[+＋»›>…. ]*$"
+)
+#: The nearest heading before a link, or the heading that holds it.
+_HEADING_XPATH = (
+    "ancestor-or-self::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6][1]"
+    " | preceding::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6"
+    " or contains(@class, 'title') or contains(@class, 'heading')][1]"
+)
+
+
+def _under_news_heading(anchor: Element) -> bool:
+    """Whether the heading nearest before ``anchor`` (or around it) names the news."""
+    for heading in anchor.xpath(_HEADING_XPATH):
+        text = normalise(element_text(heading))
+        if text and len(text) <= vocabulary.NEWS_LINK_MAX_CHARS and _tier(text) is not None:
+            return True
+    return False
+
+
+def find_about_link(homepage: Page) -> str | None:
+    """The homepage's link to its "about" page (關於我們 / 聯盟簡介 / About), same site only."""
+    return find_news_link(homepage, tiers=vocabulary.ABOUT_LINK_TIERS)
+
+
+def find_feed_links(homepage: Page) -> list[str]:
+    """RSS/Atom feeds the homepage announces (``<link rel="alternate">``), at most two.
+
+    Comment feeds (WordPress adds one per site) come after content feeds.
+    """
+    root = read_page(homepage.html).root
+    base = _base_url(root, homepage.url)
+    found: list[tuple[bool, int, str]] = []
+    seen: set[str] = set()
+    for order, link in enumerate(root.iter("link")):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").lower().split(";")[0].strip()
+        href = (link.get("href") or "").strip()
+        if "alternate" not in rel or kind not in vocabulary.FEED_TYPES or not href:
+            continue
+        url = urldefrag(urljoin(base, href)).url
+        if urlsplit(url).scheme not in ("http", "https") or url in seen:
+            continue
+        seen.add(url)
+        title = (link.get("title") or "").lower()
+        comments = any(w in title or w in url.lower() for w in ("comment", "留言", "回應"))
+        found.append((comments, order, url))
+    found.sort()
+    return [url for _, _, url in found[: vocabulary.MAX_FEED_LINKS]]
+
+
+@dataclass(frozen=True, slots=True)
+class NewsWidget:
+    """An embedded third-party news widget: which service, and the page or frame it shows."""
+
+    service: str
+    address: str
+
+    def describe(self) -> str:
+        return f"{self.service} {self.address}".strip()
+
+
+def _widget_service(address: str, page_url: str) -> str | None:
+    """The service a frame address belongs to, when it is a known news widget of another host."""
+    parts = urlsplit(address)
+    host = (parts.hostname or "").lower()
+    if not host or _same_site(address, page_url):
+        return None
+    for service, hosts, paths in vocabulary.NEWS_WIDGETS:
+        if any(host == h or host.endswith("." + h) for h in hosts):
+            if not paths or any(p in parts.path for p in paths):
+                return service
+        elif paths and any(parts.path.startswith(p) for p in paths):
+            # a plugin address served through a proxy or a CDN: known by its path and the
+            # page it shows (?href=https://www.facebook.com/...)
+            shown = " ".join(v for vs in parse_qs(parts.query).values() for v in vs)
+            if any(h in unquote(shown).lower() for h in hosts):
+                return service
+    return None
+
+
+def find_news_widgets(page: Page) -> list[NewsWidget]:
+    """Third-party news widgets embedded in ``page``: frames of a known service on another host
+    (a Facebook page plugin, a Twitter/X timeline...) and the SDK placeholders that become such
+    frames in a browser (``<div class="fb-page" data-href=...>``, ``<a class="twitter-timeline">``).
+    """
+    root = read_page(page.html).root
+    base = _base_url(root, page.url)
+    found: list[NewsWidget] = []
+    for frame in root.iter("iframe", "frame"):
+        src = (frame.get("src") or frame.get("data-src") or "").strip()
+        address = urljoin(base, src) if src else ""
+        service = _widget_service(address, page.url) if address else None
+        if service:
+            found.append(NewsWidget(service, address))
+    for el in root.xpath(_SDK_XPATH):
+        classes = (el.get("class") or "").split()
+        for service, marker in vocabulary.NEWS_WIDGET_CLASSES:
+            if marker in classes:
+                found.append(
+                    NewsWidget(service, (el.get("data-href") or el.get("href") or "").strip())
+                )
+                break
+    return found
+
+
+_SDK_XPATH = " | ".join(
+    f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {marker} ')]"
+    for _, marker in vocabulary.NEWS_WIDGET_CLASSES
+)
