@@ -24,7 +24,7 @@ from tests.farm import Handler, send
 
 FARM = Path(__file__).resolve().parent / "farm_rules"
 
-_PLACEHOLDER_RE = re.compile(r"\{\{([+-]\d+):([a-z0-9-]+)\}\}|\{\{(\w+)\}\}")
+_PLACEHOLDER_RE = re.compile(r"\{\{([+-]?\d+):([a-z0-9-]+)\}\}|\{\{(\w+)\}\}")
 _CN_DIGITS = "〇一二三四五六七八九"
 _TYPES = {
     ".html": "text/html; charset=utf-8",

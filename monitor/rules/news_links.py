@@ -116,20 +116,25 @@ _MORE_RE = re.compile(
     r"^[+＋»›>…. ]*(?:more|view more|see more|more news|all news|更多|看更多|查看更多|更多消息|更多內容"
     r"|更多訊息|more\+|更多\+)[+＋»›>…. ]*$"
 )
-#: The nearest heading before a link, or the heading that holds it.
-_HEADING_XPATH = (
-    "ancestor-or-self::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6][1]"
-    " | preceding::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6"
-    " or contains(@class, 'title') or contains(@class, 'heading')][1]"
+_H = "self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6"
+#: The heading that holds a link, the nearest heading before it, and the nearest element titled
+#: like a heading before it (``<div class="module-title">``) that is not a news item's own title
+#: (items' titles are links, or sit in list items).
+_HEADING_XPATHS = (
+    f"ancestor-or-self::*[{_H}][1]",
+    f"preceding::*[{_H}][1]",
+    "preceding::*[(contains(@class, 'title') or contains(@class, 'heading'))"
+    " and not(.//a[@href]) and not(ancestor::li)][1]",
 )
 
 
 def _under_news_heading(anchor: Element) -> bool:
     """Whether the heading nearest before ``anchor`` (or around it) names the news."""
-    for heading in anchor.xpath(_HEADING_XPATH):
-        text = normalise(element_text(heading))
-        if text and len(text) <= vocabulary.NEWS_LINK_MAX_CHARS and _tier(text) is not None:
-            return True
+    for path in _HEADING_XPATHS:
+        for heading in anchor.xpath(path):
+            text = normalise(element_text(heading))
+            if text and len(text) <= vocabulary.NEWS_LINK_MAX_CHARS and _tier(text) is not None:
+                return True
     return False
 
 
