@@ -184,3 +184,20 @@ def test_a_calendar_widget_showing_the_current_month_is_a_live_value() -> None:
     scan = find_dates_in_page(html, today=TODAY)
     assert [f.date for f in scan.found] == [date(2026, 11, 20)]
     assert [s.reason for s in scan.skipped] == ["live"]
+
+
+def test_a_news_item_about_the_visitor_count_is_news() -> None:
+    scan = find_dates_in_text("2026-11-20 本會網站瀏覽人次突破十萬，感謝支持", today=TODAY)
+    assert [f.date for f in scan.found] == [date(2026, 11, 20)]
+    scan = find_dates_in_text("2020-01-01 起累計瀏覽人次：12345", today=TODAY)
+    assert scan.found == [] and [s.reason for s in scan.skipped] == ["counter"]
+
+
+def test_a_news_box_drawn_by_a_script_that_reads_the_time_is_news() -> None:
+    html = (
+        '<div id="newsbox"><p>2026-11-20 智慧製造研討會報名開始，歡迎會員廠商踴躍參加，名額有限。</p>'
+        "<p>2026-10-01 會員大會圓滿落幕，感謝各會員廠商與合作夥伴的支持與參與。</p></div>"
+        "<script>var now = new Date(); setTimeout(function () {"
+        " document.getElementById('newsbox').className = 'loaded'; }, 10);</script>"
+    )
+    assert date(2026, 11, 20) in [f.date for f in find_dates_in_page(html, today=TODAY).found]

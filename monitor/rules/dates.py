@@ -94,6 +94,12 @@ _COUNTER_LINE_EN_RE = re.compile(
 )
 
 
+def _leads_news_item(text: str, start: int, end: int) -> bool:
+    """A date that opens its line and is not followed by 起/since: a news item's date
+    (「2026-11-03 本會網站瀏覽人次突破十萬」), not a counter's start."""
+    return start <= 2 and not text[end : end + 4].lstrip().startswith(("起", "開始", "since"))
+
+
 def _counter_line(text: str) -> bool:
     """Whether a short line is a visitor counter's (every date on it is the counter's)."""
     if len(text) > vocabulary.COUNTER_LINE_MAX_CHARS:
@@ -214,7 +220,7 @@ def _judge_mention(
     label = _nearest_label(text[max(0, start - vocabulary.DATE_LABEL_WINDOW) : start])
     if label and label[0] != "update":
         return skip(label[0])  # type: ignore[arg-type]
-    if not label and _counter_line(text):
+    if not label and _counter_line(text) and not _leads_news_item(text, start, end):
         return skip("counter")
     if value == today and label is None:
         after = text[end : end + 12] if kind == "text" else ""

@@ -1,5 +1,8 @@
 """Make text comparable the way a reader sees it: full-width forms, spaces, invisible characters.
 
+RULES.md "credit": "text split across tags, full-width characters, spaces and line breaks inside
+the phrase do not matter" — this is where that holds, for dates as well.
+
 Every judge matches words and dates on text passed through :func:`normalise`, so 「ＭＯＳＴ」,
 「２０２６」 and 「科技部 計畫\n補助」 read as MOST, 2026 and 「科技部計畫補助」. Split from
 :mod:`monitor.rules.page_text`, which re-exports these functions.

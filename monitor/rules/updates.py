@@ -1,8 +1,11 @@
-"""The ``updates`` check (RULES.md): how long ago did the site last show new content?
+"""The ``updates`` check (RULES.md "updates"): how long ago did the site last show new content?
 
 The latest update is the newest date on or before ``today`` that marks content (see
-:mod:`monitor.rules.dates` for the forms, traps and weights): on the homepage, the news page the
-homepage links to (:func:`find_news_link`) or a feed it links (:func:`find_feed_links`).
+:mod:`monitor.rules.dates` for the forms, traps, live values and weights): on the homepage, the
+news page the homepage links to (:func:`find_news_link`) or a feed it links
+(:func:`find_feed_links`); :mod:`monitor.rules.news_links` finds those places. News shown only
+through a third-party widget (a Facebook page plugin) is a warn with no latest date, and the
+evidence names the widget.
 Dates with weight >= 2 (news items, post dates, ``<time>``, "last updated" lines, feed items)
 are preferred; a date in running text is used only when a site has nothing better, and the
 evidence says so.
@@ -16,9 +19,7 @@ visitor counter never reads as new content.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -28,7 +29,6 @@ from alliance_portal.registry.bilingual import Bilingual
 from monitor.model import Check, Code, Details, Page, Status
 from monitor.rules import vocabulary
 from monitor.rules.dates import (
-    DateMention,
     DateScan,
     FoundDate,
     find_dates_in_feed,
@@ -36,6 +36,7 @@ from monitor.rules.dates import (
     scan_dates,
     swap_day_month,
 )
+from monitor.rules.fingerprint import fingerprint
 from monitor.rules.news_links import (
     NewsWidget,
     find_about_link,
@@ -44,39 +45,12 @@ from monitor.rules.news_links import (
     find_news_widgets,
 )
 from monitor.rules.page_text import (
-    HINT_FOOTER,
-    HINT_NAV,
-    HINT_TRAP,
-    PageText,
-    meaningful_length,
     read_page,
 )
 
 #: Re-exported: the crawl asks this module where a homepage's news is.
 __all__ = ["find_about_link", "find_feed_links", "find_news_link", "fingerprint", "judge_updates"]
 
-_CHROME = frozenset(
-    {HINT_NAV, HINT_FOOTER}
-    | {HINT_TRAP + reason for reason in ("clock", "counter", "copyright", "live")}
-)
-# Plain alternatives of lower-case literals: Python's re then skips ahead by first character,
-# which keeps these fast on a whole page.
-_TRAP_LINE_RE = re.compile(
-    "|".join(
-        re.escape(word.lower())
-        for reason in ("clock", "counter")
-        for word in sorted(vocabulary.TRAP_LABELS[reason], key=len, reverse=True)
-    )
-)
-# Weekday and AM/PM words. Removing "am"/"pm" inside longer words too is harmless: both
-# months' text loses them alike. (Digits have their own pattern: mixing them in is 4x slower.)
-_NOISE_RE = re.compile(
-    "|".join(
-        re.escape(w.lower())
-        for w in sorted(vocabulary.FINGERPRINT_NOISE_WORDS, key=len, reverse=True)
-    )
-)
-_DIGITS_RE = re.compile(r"\d+")
 _SKIP_NAMES = {
     "copyright": "版權年份 copyright",
     "clock": "時鐘/今天日期 clock",
@@ -87,46 +61,6 @@ _SKIP_NAMES = {
     "too_old": "1995 年前 before 1995",
     "invalid": "無效日期 invalid",
 }
-
-
-def fingerprint(page: PageText | str, *, mentions: list[DateMention] | None = None) -> str:
-    """A hash of the homepage's main visible text, blind to dates, clocks and counters.
-
-    Lines that are all menu, header, footer or clock/counter/copyright widget are left out when
-    the rest still has text (they rarely carry news, and footers carry counters); so are lines
-    with a clock or counter label. Dates, digit runs, weekday names and AM/PM are removed from
-    what is left. The result starts with ``vocabulary.FINGERPRINT_VERSION`` so fingerprints made
-    by a different recipe are never compared. ``mentions`` are the dates already found in the
-    page's text (saves scanning twice).
-    """
-    text = read_page(page) if isinstance(page, str) else page
-    full = text.text()
-    if mentions is None:
-        mentions = scan_dates(full)
-    pieces: list[str] = []
-    at = 0
-    for mention in mentions:  # dates never span lines, so line numbers stay the same
-        pieces.append(full[at : mention.start])
-        at = mention.end
-    pieces.append(full[at:])
-    lines = "".join(pieces).lower().split("\n") if text.lines else []
-    keep = [not all(sp.hints & _CHROME for sp in ln.spans) for ln in text.lines]
-    if (
-        meaningful_length("".join(ln for ln, k in zip(lines, keep, strict=True) if k), limit=20)
-        < 20
-    ):
-        keep = [True] * len(lines)
-    starts: list[int] = []
-    offset = 0
-    for line in lines:
-        starts.append(offset)
-        offset += len(line) + 1
-    for found in _TRAP_LINE_RE.finditer("\n".join(lines)):
-        keep[bisect_right(starts, found.start()) - 1] = False
-    body = "\n".join(ln for ln, k in zip(lines, keep, strict=True) if k)
-    body = " ".join(_DIGITS_RE.sub("", _NOISE_RE.sub("", body)).split())
-    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
-    return f"{vocabulary.FINGERPRINT_VERSION}:{digest}"
 
 
 def _looks_like_html(text: str) -> bool:
@@ -250,10 +184,10 @@ def judge_updates(
         "checked": [p.url for p in pages],
     }
 
-    widgets = [w for p in pages if p.kind != "feed" for w in find_news_widgets(p)]
-    if latest is None and widgets:
-        return _widget_only(widgets, details), current
     if latest is None:
+        widgets = _widgets(pages)
+        if widgets:
+            return _widget_only(widgets, details), current
         checked = "、".join(sorted({_KIND_ZH[p.kind] for p in pages})) or "首頁"
         checked_en = ", ".join(sorted({p.kind for p in pages})) or "homepage"
         if changed:
@@ -331,13 +265,20 @@ def judge_updates(
             )
         )
     evidence = _date_evidence(latest)
-    if status == "fail" and widgets:
+    widgets = _widgets(pages) if status == "fail" else []
+    if widgets:
         # Old news of its own, but a news widget of another service beside it: the widget may
         # well hold this month's news, which only a person can see (RULES.md: warn).
         status, code = "warn", Code.NEWS_IN_WIDGET
         message = message.plus(_widget_message(widgets))
         evidence = f"{evidence}; {widgets[0].describe()}"
     return Check(status, code, message, evidence, details), current
+
+
+def _widgets(pages: Sequence[Page]) -> list[NewsWidget]:
+    """News widgets of other services on the homepage and the news page (looked for only when
+    the site's own dates do not pass)."""
+    return [w for p in pages if p.kind != "feed" for w in find_news_widgets(p)]
 
 
 def _widget_message(widgets: Sequence[NewsWidget]) -> Bilingual:

@@ -169,11 +169,21 @@ def _is_clock(script: str) -> bool:
     return "new Date()" in script and any(w in script for w in vocabulary.CLOCK_SCRIPT_WORDS)
 
 
+_CONTENT_INSIDE = ".//p|.//div|.//li|.//tr|.//dt|.//article|.//section"
+
+
+def _holds_a_value(el: Element) -> bool:
+    """A clock or a date, not content: no paragraphs, list items or rows inside, a short text."""
+    if el.tag in ("ul", "ol", "table", "tbody", "dl") or el.xpath(_CONTENT_INSIDE):
+        return False
+    return len("".join(el.itertext())) <= vocabulary.LIVE_VALUE_MAX_CHARS
+
+
 def live_elements(root: Element) -> tuple[set[Element], set[Element]]:
     """(elements a live-value script fills, scripts whose ``document.write`` output follows them).
 
-    A list or table filled by a script is never taken for a live value: a news list loaded
-    from JSON may well format its dates with ``new Date(...)``.
+    A list, a table or a long text filled by a script is never taken for a live value: a news
+    list loaded from JSON may well be drawn by a script that also reads the current time.
     """
     filled: set[Element] = set()
     writers: set[Element] = set()
@@ -187,6 +197,6 @@ def live_elements(root: Element) -> tuple[set[Element], set[Element]]:
             writers.add(script)
         for name in set(_ID_TARGET_RE.findall(text)):
             for el in root.xpath("//*[@id=$name]", name=name):
-                if el.tag not in ("ul", "ol", "table", "tbody", "dl"):
+                if _holds_a_value(el):
                     filled.add(el)
     return filled, writers

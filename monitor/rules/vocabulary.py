@@ -214,6 +214,9 @@ CALENDAR_CLASS_WORDS: Final[tuple[str, ...]] = (
 #: An inline script whose text holds one of these writes a live value (RULES.md: the server's
 #: ``Last-Modified`` header, as ``document.lastModified`` shows it): what it fills is not news.
 LIVE_SCRIPT_WORDS: Final[tuple[str, ...]] = ("lastModified",)
+#: An element such a script fills holds one value (a clock, a date): at most this many characters.
+#: A longer one is content (a news box the same script draws), and its dates count.
+LIVE_VALUE_MAX_CHARS: Final = 80
 #: A script that reads the current time (``new Date()`` with no argument) and one of these is
 #: a clock. ``new Date(item.date)`` (a news list formatting its own dates) is not.
 CLOCK_SCRIPT_WORDS: Final[tuple[str, ...]] = (
