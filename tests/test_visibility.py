@@ -96,3 +96,14 @@ def test_a_self_closing_html_tag_does_not_empty_the_page(opening: str) -> None:
     html = f"{opening}<head><title>聯盟</title></head><body/><p>{CREDIT}</p><p>2026-11-03 公告</p>"
     text = read_page(html).text()
     assert CREDIT in text and "2026-11-03" in text
+
+
+def test_a_page_whose_script_reveals_its_hidden_content_is_not_empty() -> None:
+    """<div class="d-none"> around the whole content, removed by the page's script: a browser
+    shows it, so reading without one must not call the page empty."""
+    body = "<p>本聯盟由國科會補助，協助廠商開發智慧製造技術，提供人才培育與技術諮詢服務。</p>" * 8
+    html = (
+        f'<body><div id="main" class="d-none">{body}</div><script>'
+        "document.getElementById('main').classList.remove('d-none');</script></body>"
+    )
+    assert CREDIT in visible_text(html)

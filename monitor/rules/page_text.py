@@ -335,16 +335,35 @@ def clear_page_memo() -> None:
 
 
 def _walk(root: Element) -> PageText:
+    """The page's visible text; stylesheet and framework-class hiding is undone when it would
+    hide most of the page.
+
+    Why: a page may hide its whole content (``<div id="main" class="d-none">``) until its own
+    script reveals it. A browser shows it; read without one, that hiding would make a working
+    page "empty" (a wrong ``loads`` fail). The ``hidden`` attribute, inline styles and the
+    browser's own ``data-monitor-hidden`` mark are always honoured.
+    """
+    page, css_hidden_chars = _walk_once(root, css=True)
+    if css_hidden_chars >= vocabulary.REVEALED_CONTENT_MIN_CHARS and css_hidden_chars > sum(
+        len(chunk.text) for chunk in page.chunks
+    ):
+        page, _ = _walk_once(root, css=False)
+    return page
+
+
+def _walk_once(root: Element, *, css: bool) -> tuple[PageText, int]:
     """One pass over the tree, written for speed: it runs on every page.
 
     Attributes are looked at only on elements that have any, and class/id hints (and whether a
     framework class hides the element) are computed once per distinct class string. Elements
     hidden by the page's own stylesheet and those a live-value script fills are found first
-    (see :mod:`monitor.rules.visibility`).
+    (see :mod:`monitor.rules.visibility`). Returns the page and how many characters the
+    stylesheet or a framework class hid (``css=False`` ignores both).
     """
     page = PageText(root=root)
     chunks, images, times = page.chunks, page.images, page.times
-    css_hidden = hidden_elements(root)
+    css_hidden = hidden_elements(root) if css else set()
+    css_hid = 0
     live, writers = live_elements(root)
     for writer in writers:
         after = writer.getnext()
@@ -373,12 +392,15 @@ def _walk(root: Element) -> PageText:
                         _class_hints(key),
                         hidden_by_class(el.get("class") or ""),
                     )
-            if (
-                tag in _SKIP_TAGS
-                or ((keys or tag == "dialog") and _is_hidden(el, tag, keys))
-                or (cached is not None and cached[1] and "display" not in (el.get("style") or ""))
+            if tag in _SKIP_TAGS or ((keys or tag == "dialog") and _is_hidden(el, tag, keys)):
+                walker.skip_subtree()
+                stack.append((hints, href))
+                continue
+            if css and (
+                (cached is not None and cached[1] and "display" not in (el.get("style") or ""))
                 or (css_hidden and el in css_hidden)
             ):
+                css_hid += sum(len(t) for t in el.itertext())
                 walker.skip_subtree()
                 stack.append((hints, href))
                 continue
@@ -412,7 +434,7 @@ def _walk(root: Element) -> PageText:
                 if writers and el in writers:
                     tail_hints = tail_hints | _LIVE_HINT
                 chunks.append(Chunk(tail, "text", block, tail_hints))
-    return page
+    return page, css_hid
 
 
 _LIVE_HINT = frozenset({HINT_LIVE})

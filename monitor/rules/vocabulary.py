@@ -363,6 +363,11 @@ BIG_PAGE_MEMO_SIZE: Final = 1
 
 # --- page kinds ---------------------------------------------------------------------------------
 
+#: When the page's own stylesheet or a framework class (``d-none``) hides at least this many
+#: characters, and more than the page shows, the hiding is taken for content its script reveals
+#: (a browser shows it) and ignored when reading the page without a browser.
+REVEALED_CONTENT_MIN_CHARS: Final = 200
+
 #: Fewer letters/CJK characters than this (text + image alt) and a page is "empty".
 EMPTY_PAGE_MIN_CHARS: Final = 10
 
