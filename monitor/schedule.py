@@ -34,7 +34,7 @@ import signal
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -447,6 +447,16 @@ def scheduled_tick(token: str) -> None:
     scheduler.tick()
 
 
+def _logged(name: str, func: Callable[[], object]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            func()
+        except Exception:
+            log.exception("scheduled job %s failed; it runs again at its next time", name)
+
+    return run
+
+
 class MonthlyScheduler:
     """APScheduler's BlockingScheduler around a :class:`MonthlyJob`.
 
@@ -461,8 +471,13 @@ class MonthlyScheduler:
         *,
         catch_up: bool = True,
         watch_every: timedelta | None = WATCH_EVERY,
+        extra_jobs: Sequence[tuple[str, BaseTrigger, Callable[[], object]]] = (),
     ) -> None:
+        """``extra_jobs``: (name, trigger, function) run by the same scheduler (the composition
+        root adds the form's deadline reminders); each also runs once at start-up when
+        ``catch_up``, and an exception in one is logged, never stopping the scheduler."""
         self.job = job
+        self.extra_jobs = tuple(extra_jobs)
         self.catch_up = catch_up
         self.watch_every = watch_every
         self.stop_event = threading.Event()
@@ -518,6 +533,17 @@ class MonthlyScheduler:
                     id="watch",
                     jobstore="memory",
                 )
+            for name, trigger, func in self.extra_jobs:
+                guarded = _logged(name, func)
+                scheduler.add_job(guarded, trigger=trigger, id=name, name=name, jobstore="memory")
+                if self.catch_up:
+                    scheduler.add_job(
+                        guarded,
+                        "date",
+                        run_date=self.job.now(),
+                        id=f"{name}-start",
+                        jobstore="memory",
+                    )
             previous = self._install_signals() if install_signals else {}
             _RUNNING[self._token] = self
             try:

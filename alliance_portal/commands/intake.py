@@ -4,6 +4,8 @@
     alliance intake send-links [SLUG...] --base-url https://intake.example.tw [--dry-run] [--resend]
     alliance intake people [SLUG...]
     alliance intake set-pi SLUG EMAIL
+    alliance intake deadline [--year 2027 --date 2027-04-30] [--before 14,3 --after 7]
+    alliance intake remind [--dry-run]
     alliance intake revoke SLUG...
     alliance intake set-admin-password
     alliance intake serve [--host 127.0.0.1 --port 8080] [--deadline 2027-04-30]
@@ -25,6 +27,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from alliance_portal.commands.intake_deadlines import register_deadlines
 from alliance_portal.commands.intake_people import (
     _industries,
     _store,
@@ -100,6 +103,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     links.set_defaults(func=run_links)
 
     register_people(isub)
+    register_deadlines(isub)
 
     revoke = isub.add_parser(
         "revoke", help="invalidate every earlier link (and session) of alliances"

@@ -342,17 +342,62 @@ def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
     return MonthlyJob(store=store, settings=settings, crawl=crawl, after_crawl=after_crawl)
 
 
+def reminder_jobs(args: argparse.Namespace, job: Any) -> list[tuple[str, Any, Any]]:
+    """The form's daily deadline reminders, run by the same scheduler as the crawl.
+
+    Only where the form is in use (its state is in the database's folder, ``var/``); they follow
+    ``[schedule] notify``: ``send`` e-mails them, ``draft`` writes drafts, ``off`` sends none.
+    """
+    from apscheduler.triggers.cron import CronTrigger
+
+    from alliance_portal.commands.reminder_wiring import (
+        REMINDER_CRON,
+        mail_from_monitor,
+        reminder_job,
+        reminder_service,
+    )
+    from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.intake.mailer import MailSettings
+
+    settings = job.settings
+    var = settings.paths.db.parent
+    paths = IntakePaths(var)
+    used = any(p.exists() for p in (paths.people, paths.link_versions, paths.deadlines))
+    if settings.schedule.notify == "off" or not used:
+        return []
+    mail = (
+        mail_from_monitor(settings.smtp)
+        if settings.schedule.notify == "send"
+        else MailSettings()  # no server: drafts, recorded once
+    )
+    # The portal folder's layout: banners/ and pelicanconf.py (industries) beside content/.
+    root = settings.paths.content.parent
+    pelicanconf = root / "pelicanconf.py"
+    service = reminder_service(
+        content=settings.paths.content,
+        banners=root / "banners",
+        var=var,
+        settings_file=pelicanconf if pelicanconf.exists() else None,
+        mail=mail,
+    )
+    trigger = CronTrigger.from_crontab(REMINDER_CRON, timezone=settings.schedule.tz)
+    return [("deadline-reminders", trigger, reminder_job(service))]
+
+
 @_errors
 def run_schedule(args: argparse.Namespace) -> int:
     from monitor.schedule import MonthlyScheduler, run_once
 
     job = build_job(args)
+    extra = reminder_jobs(args, job)
     if args.once:
         outcome = run_once(job)
+        for _name, _trigger, remind in extra:
+            remind()
         detail = f" (run {outcome.run_id})" if outcome.run_id else ""
         print(
             f"{outcome.action}: {outcome.month or '-'}{detail}{' ' + outcome.error if outcome.error else ''}"
         )
         return EXIT_FAILED if outcome.action == "failed" else 0
-    MonthlyScheduler(job, catch_up=not args.no_catch_up).run(install_signals=True)
+    MonthlyScheduler(job, catch_up=not args.no_catch_up, extra_jobs=extra).run(install_signals=True)
     return 0

@@ -6,7 +6,6 @@ alliance can only ever see and change its own profile and banner.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import (
@@ -121,7 +120,14 @@ def render_home(
         not_listed = NOT_LISTED["inactive"]
     else:
         not_listed = None
-    deadline = svc.config.deadline_date()
+    deadline = svc.deadline_status()
+    complete = (
+        state.exists
+        and not state.unreadable
+        and not any(p.severity == "error" for p in state.problems)
+        and banner_report is not None
+        and banner_report.ok
+    )
     body = render_template(
         "form.html",
         slug=slug,
@@ -138,7 +144,7 @@ def render_home(
         notice=notice,
         not_listed=not_listed,
         deadline=deadline,
-        deadline_passed=deadline < dt.date.today(),
+        complete=complete,
         banner_max_bytes=DEFAULT_MAX_BYTES,
         portal_url=svc.config.portal_url,
         access=access,

@@ -55,6 +55,7 @@ def create_app(config: IntakeConfig) -> Flask:
     from alliance_portal.intake.alliance_views import bp as alliance_bp
     from alliance_portal.intake.assistant_views import bp as assistants_bp
     from alliance_portal.intake.auth_views import bp as auth_bp
+    from alliance_portal.intake.office_deadline_views import bp as office_deadlines_bp
     from alliance_portal.intake.office_people_views import bp as office_people_bp
     from alliance_portal.intake.office_views import bp as office_bp
     from alliance_portal.intake.people import taipei_time
@@ -63,6 +64,7 @@ def create_app(config: IntakeConfig) -> Flask:
     app.register_blueprint(alliance_bp)
     app.register_blueprint(assistants_bp)
     app.register_blueprint(office_people_bp)
+    app.register_blueprint(office_deadlines_bp)
     app.add_template_filter(taipei_time, "taipei")
     app.register_blueprint(office_bp)
     return app

@@ -6,16 +6,19 @@ registries) never share state.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
 
 from alliance_portal.intake.config import IntakeConfig
+from alliance_portal.intake.deadlines import DeadlineBook, DeadlineStatus, deadline_status
 from alliance_portal.intake.links import LinkSigner, LinkVersions
 from alliance_portal.intake.mailer import Mailer
 from alliance_portal.intake.people import People
 from alliance_portal.intake.ratelimit import RateLimiter
 from alliance_portal.intake.rebuild import RebuildCoordinator
+from alliance_portal.intake.reminders import ReminderService, SentReminders
 from alliance_portal.intake.storage import AllianceStore
 from alliance_portal.registry.audit import AuditLog
 
@@ -33,6 +36,14 @@ class IntakeServices:
     mailer: Mailer
     limiter: RateLimiter
     rebuilder: RebuildCoordinator
+    deadlines: DeadlineBook
+    reminders: ReminderService
+
+    def deadline_status(self, today: dt.date | None = None) -> DeadlineStatus:
+        """The deadline in force today (the office's settings, ``--deadline``, the default)."""
+        return deadline_status(
+            self.deadlines.read(), today or dt.date.today(), override=self.config.deadline
+        )
 
 
 def build_services(config: IntakeConfig) -> IntakeServices:
@@ -40,22 +51,37 @@ def build_services(config: IntakeConfig) -> IntakeServices:
     audit = AuditLog(paths.audit_log)
     versions = LinkVersions(paths.link_versions)
     people = People(paths.people)
+    store = AllianceStore(
+        config.content_dir,
+        config.banners_dir,
+        var_dir=config.var_dir,
+        audit=audit,
+        industries=config.industries,
+    )
+    signer = LinkSigner(config.secret, versions, config.link_max_age, people)
+    mailer = Mailer(config.mail, paths.outbox)
+    deadlines = DeadlineBook(paths.deadlines)
     return IntakeServices(
         config=config,
-        store=AllianceStore(
-            config.content_dir,
-            config.banners_dir,
-            var_dir=config.var_dir,
-            audit=audit,
-            industries=config.industries,
-        ),
+        store=store,
         audit=audit,
         versions=versions,
         people=people,
-        signer=LinkSigner(config.secret, versions, config.link_max_age, people),
-        mailer=Mailer(config.mail, paths.outbox),
+        signer=signer,
+        mailer=mailer,
         limiter=RateLimiter(paths.rate_limits),
         rebuilder=RebuildCoordinator(config.rebuild),
+        deadlines=deadlines,
+        reminders=ReminderService(
+            store=store,
+            people=people,
+            book=deadlines,
+            sent=SentReminders(paths.reminders_db),
+            mailer=mailer,
+            audit=audit,
+            signer=signer,
+            override=config.deadline,
+        ),
     )
 
 
