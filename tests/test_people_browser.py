@@ -1,0 +1,74 @@
+"""Headless Chromium: the PI adds an assistant in the form, the assistant signs in with their own
+link, the PI removes them; the pages stay accessible (axe-core)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_intake_browser import axe_violations
+from test_intake_support import app_for, make_config, running_server, services_of
+
+from alliance_portal.intake.admin_password import set_password
+
+pytestmark = pytest.mark.browser
+
+PI_EMAIL = "wang@example.edu.tw"
+ASSISTANT = "lin@example.edu.tw"
+
+
+def shot(page: Any, tmp_path: Path, name: str) -> None:
+    """Keep a screenshot (in SCREENSHOTS_DIR when set, for the guide; else beside the test)."""
+    folder = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def test_pi_adds_and_removes_an_assistant_in_the_browser(
+    browser: Any, page: Any, tmp_path: Path
+) -> None:
+    with app_for(make_config(tmp_path)) as app, running_server(app) as url:
+        svc = services_of(app)
+        pi = svc.people.set_pi("smart-motor", PI_EMAIL, by="test")
+        page.goto(f"{url}/link/{svc.signer.make_token('smart-motor', pi)}")
+        page.get_by_label("新增助理的電子郵件").fill(ASSISTANT)
+        page.get_by_label("我自己複製連結交給助理").check()
+        page.get_by_role("button", name="新增助理").click()
+        link_box = page.locator("#new-link")
+        link_box.wait_for()
+        link = link_box.input_value()
+        assert link.startswith(f"{url}/link/")
+        assert page.get_by_role("rowheader", name=ASSISTANT).is_visible()
+        assert axe_violations(browser, page) == []
+        shot(page, tmp_path, "pi-assistants")
+
+        helper_context = browser.new_context()
+        helper = helper_context.new_page()
+        try:
+            helper.goto(link)
+            assert helper.url.endswith("/alliance/")
+            assert helper.get_by_text(f"您以計畫助理 {ASSISTANT}", exact=False).is_visible()
+            assert helper.locator("#assistants").count() == 0
+
+            page.get_by_role("button", name=f"移除 Remove {ASSISTANT}").click()
+            page.locator("#people-notice").wait_for()
+            assert "was removed" in page.locator("#people-notice").inner_text()
+            helper.reload()
+            assert "連結已停用" in helper.content()
+        finally:
+            helper_context.close()
+
+        set_password(svc.config.paths.admin_password, "office password 2026")
+        page.goto(f"{url}/office/people/")
+        page.get_by_label("密碼").fill("office password 2026")
+        page.get_by_role("button", name="登入").click()
+        page.wait_for_url(f"{url}/office/people/")
+        row = page.locator("#access-smart-motor")
+        assert PI_EMAIL in row.inner_text() and ASSISTANT in row.inner_text()
+        assert axe_violations(browser, page) == []
+        shot(page, tmp_path, "office-people")
+        page.goto(f"{url}/office/deadlines/")
+        assert axe_violations(browser, page) == []
+        shot(page, tmp_path, "office-deadlines")
