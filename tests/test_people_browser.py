@@ -1,8 +1,13 @@
 """Headless Chromium: the PI adds an assistant in the form, the assistant signs in with their own
-link, the PI removes them; the pages stay accessible (axe-core)."""
+link, the PI removes them; the office's access and deadline pages; axe-core on each page.
+
+With ``ALLIANCE_DOC_SCREENSHOTS`` set to a folder (``make docs-screenshots`` sets docs/img), the
+pictures the office guide shows are saved there.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -12,6 +17,7 @@ from test_intake_browser import axe_violations
 from test_intake_support import app_for, make_config, running_server, services_of
 
 from alliance_portal.intake.admin_password import set_password
+from alliance_portal.intake.deadlines import DeadlineSettings
 
 pytestmark = pytest.mark.browser
 
@@ -19,11 +25,15 @@ PI_EMAIL = "wang@example.edu.tw"
 ASSISTANT = "lin@example.edu.tw"
 
 
-def shot(page: Any, tmp_path: Path, name: str) -> None:
-    """Keep a screenshot (in SCREENSHOTS_DIR when set, for the guide; else beside the test)."""
-    folder = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+SHOTS_ENV = "ALLIANCE_DOC_SCREENSHOTS"
+
+
+def shot(target: Any, name: str) -> None:
+    """Save a page (or one element of it) for the office guide, when asked to."""
+    folder = os.environ.get(SHOTS_ENV)
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        target.screenshot(path=str(Path(folder) / f"{name}.png"))
 
 
 def test_pi_adds_and_removes_an_assistant_in_the_browser(
@@ -42,7 +52,7 @@ def test_pi_adds_and_removes_an_assistant_in_the_browser(
         assert link.startswith(f"{url}/link/")
         assert page.get_by_role("rowheader", name=ASSISTANT).is_visible()
         assert axe_violations(browser, page) == []
-        shot(page, tmp_path, "pi-assistants")
+        shot(page.locator("#assistants"), "people-pi-assistants")
 
         helper_context = browser.new_context()
         helper = helper_context.new_page()
@@ -68,7 +78,13 @@ def test_pi_adds_and_removes_an_assistant_in_the_browser(
         row = page.locator("#access-smart-motor")
         assert PI_EMAIL in row.inner_text() and ASSISTANT in row.inner_text()
         assert axe_violations(browser, page) == []
-        shot(page, tmp_path, "office-people")
+        shot(page, "people-office-access")
+        # A deadline three days away: the 3-day reminder is due, listed and previewed.
+        soon = dt.date.today() + dt.timedelta(days=3)
+        svc.deadlines.write(DeadlineSettings().with_deadline(soon.year, soon))
         page.goto(f"{url}/office/deadlines/")
+        assert "smart-motor" in page.locator("#reminders").inner_text()
+        page.get_by_text("預覽提醒信").click()
+        assert "還有 3 天" in page.locator("pre.letter").inner_text()
         assert axe_violations(browser, page) == []
-        shot(page, tmp_path, "office-deadlines")
+        shot(page.locator("#reminders-due"), "people-office-reminders")
