@@ -18,11 +18,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $@
 
-node_modules/axe-core/axe.min.js: package.json package-lock.json
+node_modules/axe-core/axe.min.js node_modules/vnu-jar/build/dist/vnu.jar &: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 venv: $(VENV)/.installed
-dev: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js
+dev: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js node_modules/vnu-jar/build/dist/vnu.jar
 
 ## demo: build the sample portal, crawl the sample sites, and serve the portal on $(HOST):$(PORT)
 demo: $(VENV)/.installed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -40,8 +41,7 @@ def test_homepage_links_every_active_banner_to_its_website(site):
 def test_alliance_without_banner_gets_same_size_placeholder(site):
     doc = soup(site / "index.html")
     placeholder = doc.select_one(".banner-placeholder")
-    assert placeholder.get_text(strip=True) == "綠建築節能產學聯盟"
-    assert "width:222px;height:112px" in placeholder["style"]
+    assert placeholder.get_text(strip=True) == "綠建築節能產學聯盟"  # sized by the stylesheet
     assert placeholder.find_parent("a")["href"] == "http://green.example.edu.tw/"
 
 
@@ -158,10 +158,42 @@ def test_sitemap_lists_pages_in_both_languages(site):
     assert "/alliances/retired/" not in locs
 
 
-def test_search_index_present_for_both_languages(site):
-    entry = (site / "pagefind" / "pagefind-entry.json").read_text()
-    assert '"zh-tw"' in entry and '"en"' in entry
+def test_one_search_index_for_both_languages(site):
+    """Both languages in one index (an English word finds the alliance from the zh-TW page)."""
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    assert list(entry["languages"]) == ["en"]
+    assert entry["languages"]["en"]["page_count"] == 3  # the three active alliances
     assert (site / "pagefind" / "pagefind.js").exists()
+    # The search-only records are not published.
+    assert list(site.rglob("*.pf_fragment"))
+    assert "xind" not in (site / "alliances" / "smart-motor" / "index.html").read_text()
+
+
+def test_homepage_has_search_box_filters_and_its_own_heading(site):
+    doc = soup(site / "index.html")
+    form = doc.select_one("main form[role=search]")
+    assert form["action"] == "./search/" and form["method"] == "get"
+    assert form.select_one("input[name=q]")
+    assert doc.h1.get_text() != doc.select_one(".brand-name").get_text()
+    chips = {a["data-industry"]: a["href"] for a in doc.select(".industry-filter a[data-industry]")}
+    assert chips[""] == "./" and chips["biomed"] == "./industries/biomed/"  # links without JS
+    assert "ict" not in chips  # no alliance in that industry
+
+
+def test_search_pages_have_a_real_form_action(site):
+    for path, action in (("search", "../search/"), ("en/search", "../../en/search/")):
+        form = soup(site / path / "index.html").select_one("form[role=search]")
+        assert form["action"] == action
+
+
+def test_404_links_work_at_any_depth(site):
+    doc = soup(site / "404.html")
+    assert doc.find("link", rel="stylesheet")["href"] == "/theme/css/portal.css"
+    links = {a.get_text(): a["href"] for a in doc.select("main a")}
+    assert links["回到首頁"] == "/" and links["Back to the homepage"] == "/en/"
+    for el in doc.find_all(["a", "link", "script", "img"]):
+        ref = el.get("href") or el.get("src") or ""
+        assert not ref or ref.startswith(("/", "http", "#", "mailto:", "data:")), el
 
 
 def test_build_is_deterministic(tmp_path):

@@ -49,21 +49,35 @@ def visit(page, base_url):
     assert outside == [], f"third-party requests: {outside}"
 
 
-@pytest.mark.parametrize("width", [1280, 360])
-def test_homepage_shows_every_banner_at_222x112(visit, page, width):
+def banner_boxes(page) -> list[dict]:
+    return page.eval_on_selector_all(
+        ".banner-grid .banner-link img, .banner-grid .banner-placeholder",
+        """els => els.filter(e => e.offsetParent !== null).map(e => {
+             const r = e.getBoundingClientRect();
+             return {x: Math.round(r.x), y: Math.round(r.y), w: r.width, h: r.height,
+                     nat: e.naturalWidth ?? null}; })""",
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 800])
+def test_homepage_shows_every_banner_at_222x112_on_desktop(visit, page, width):
     page.set_viewport_size({"width": width, "height": 800})
     visit("")
-    boxes = page.eval_on_selector_all(
-        ".banner-grid .banner-link img, .banner-grid .banner-placeholder",
-        """els => els.map(e => { const r = e.getBoundingClientRect();
-             return {w: Math.round(r.width), h: Math.round(r.height), nat: e.naturalWidth ?? null,
-                     alt: e.alt ?? e.textContent.trim()}; })""",
-    )
+    boxes = banner_boxes(page)
     assert len(boxes) == 3
     for box in boxes:
         assert (box["w"], box["h"]) == (222, 112), box
         assert box["nat"] in (222, None), box  # images decoded (not broken)
-    # Nothing overflows the viewport horizontally on a phone.
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_phone_homepage_scales_banners_keeping_their_ratio(visit, page, width):
+    page.set_viewport_size({"width": width, "height": 740})
+    visit("")
+    boxes = banner_boxes(page)
+    assert len(boxes) == 3
+    for box in boxes:
+        assert 140 < box["w"] < 222 and abs(box["w"] / box["h"] - 222 / 112) < 0.02, box
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 

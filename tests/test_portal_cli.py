@@ -118,3 +118,28 @@ def test_bundled_sample_registry_is_valid():
     motor = [a.slug for a in result.alliances if "馬達" in a.name + a.intro]
     assert motor == ["smart-motor"]
     assert sum(1 for a in result.alliances if a.banner is None) >= 1  # the placeholder is exercised
+
+
+def test_bad_contact_email_keeps_alliance_on_portal_and_is_printed_once(tmp_path):
+    """The e-mail is not shown on the portal: a bad one is a warning, not a missing alliance."""
+    content, banners = make_registry(tmp_path)
+    profile = content / "alliances" / "smart-motor.toml"
+    profile.write_text(
+        profile.read_text(encoding="utf-8").replace("motor@example.edu.tw", "motor at example"),
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "alliance_portal.cli", "build", "--no-search",
+         "--content", str(content), "--banners", str(banners), "--output", str(tmp_path / "out")],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    printed = (proc.stdout + proc.stderr).splitlines()
+    mentions = [line for line in printed if "'motor at example'" in line]
+    assert len(mentions) == 1 and mentions[0].startswith("WARNING: "), printed
+    assert "stays on the portal" in mentions[0]
+    page = (tmp_path / "out" / "alliances" / "smart-motor" / "index.html").read_text()
+    assert "智慧馬達驅動產學聯盟" in page and "motor at example" not in page
+    result = load_registry(content, banners)
+    [motor] = [a for a in result.alliances if a.slug == "smart-motor"]
+    assert motor.contact_email == "" and [p.severity for p in result.problems] == ["warning"]

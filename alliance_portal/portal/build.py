@@ -2,26 +2,26 @@
 
 Why build into a fresh folder and swap it in: the site being served (``alliance serve``, or a
 web server pointed at ``output/``) never shows a half-written build, and pages of removed
-alliances disappear. Why a subprocess for Pagefind: its binary ships inside the
-``pagefind[extended]`` wheel (the extended build segments Chinese), so nothing is downloaded.
+alliances disappear. Search: :mod:`alliance_portal.portal.search_index` indexes one record per
+alliance with Pagefind, whose binary ships inside the ``pagefind[extended]`` wheel, so nothing
+is downloaded.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from alliance_portal.portal.search_index import SearchIndexError, build_index
 from alliance_portal.registry.profiles import Problem, RegistryResult, load_registry
-from alliance_portal.registry.site_settings import load_site_settings
+from alliance_portal.registry.site_settings import Industry, load_site_settings
 
 log = logging.getLogger(__name__)
 
@@ -76,22 +76,14 @@ def pelican_settings(
     return settings
 
 
-def run_pagefind(site: Path) -> None:
-    """Index ``site`` for search (writes ``site/pagefind/``)."""
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
+def run_pagefind(site: Path, registry: RegistryResult, industries: Iterable[Industry]) -> None:
+    """Index the registry's active alliances for search (writes ``site/pagefind/``)."""
+    try:
+        build_index(registry.alliances, industries, site)
+    except SearchIndexError as exc:
         raise BuildError(
-            f"search indexing failed (pagefind exit {proc.returncode}): "
-            f"{(proc.stderr or proc.stdout).strip()[:2000]}; "
-            "rebuild with --no-search to publish without search"
-        )
-    # Pagefind writes its language map in hash order; sort it so the same input gives the
-    # same bytes (the index files themselves are content-addressed).
-    entry = site / "pagefind" / "pagefind-entry.json"
-    if entry.exists():
-        data = json.loads(entry.read_text(encoding="utf-8"))
-        entry.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+            f"search indexing failed ({exc}); rebuild with --no-search to publish without search"
+        ) from None
 
 
 def _run_pelican_quietly(pelican: Any) -> None:
@@ -148,8 +140,11 @@ def build_site(
             f"{len(registry.problems)} problem(s) in the registry and --strict is on; "
             "fix them (see `alliance check`) or build without --strict"
         )
+    # The problems travel in the result: each caller reports them once, in its own way
+    # (`alliance build` prints them; the form's rebuild counts them). Logging them here as well
+    # printed every problem twice.
     for problem in registry.problems:
-        log.warning("left out or degraded: %s", problem)
+        log.debug("registry problem: %s", problem)
 
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
@@ -162,7 +157,7 @@ def build_site(
         result.seconds_pelican = time.perf_counter() - started
         if search:
             started = time.perf_counter()
-            run_pagefind(staging)
+            run_pagefind(staging, registry, site["INDUSTRIES"])
             result.seconds_search = time.perf_counter() - started
         result.pages = sum(1 for _ in staging.rglob("*.html"))
         staging.chmod(0o755)

@@ -127,7 +127,15 @@ class AllianceGenerator(Generator):
         )
 
     def _write(
-        self, writer: Any, path: str, template: str, lang: str, alt_path: str, **kwargs: Any
+        self,
+        writer: Any,
+        path: str,
+        template: str,
+        lang: str,
+        alt_path: str,
+        *,
+        relative_urls: bool | None = None,
+        **kwargs: Any,
     ) -> None:
         """Write ``path`` (a directory URL such as "en/alliances/x/") with the common context."""
         name = path + "index.html" if path.endswith("/") or path == "" else path
@@ -135,7 +143,9 @@ class AllianceGenerator(Generator):
             name,
             self.get_template(template),
             self.context,
-            relative_urls=self.settings["RELATIVE_URLS"],
+            relative_urls=(
+                self.settings["RELATIVE_URLS"] if relative_urls is None else relative_urls
+            ),
             lang=lang,
             t=UI[lang],
             page_path=path,
@@ -198,7 +208,12 @@ class AllianceGenerator(Generator):
                 search_path(other(lang)),
                 title=UI[lang]["search"],
             )
-        self._write(writer, "404.html", "404", DEFAULT_LANG, "404.html", title="404")
+        # The server answers any missing URL, at any depth, with this page: its links must not
+        # be relative to where it was written. They start at SITEURL (publishconf.py) or, in
+        # a relative build, at the server root "/".
+        self._write(
+            writer, "404.html", "404", DEFAULT_LANG, "en/", relative_urls=False, title="404"
+        )
         self.written.remove("404.html")
         self._write_sitemap()
 

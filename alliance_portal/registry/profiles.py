@@ -5,7 +5,10 @@ Validation never stops at the first problem: it returns every :class:`Problem` a
 naming the file, the field, what is wrong and how to fix it, so the office can fix a
 spreadsheet-sized batch of mistakes in one pass. A profile with an error is left out of
 :attr:`RegistryResult.alliances`; the others load normally (one broken file never takes the
-portal down).
+portal down). A problem with a field the public never sees (the contact e-mail, which only the
+office and the monitor's notices use) is a *warning*: the alliance stays on the portal without
+that field, and the office is told. The upload form and the import still refuse to save any
+problem, warnings included, so a bad value never gets into a profile through them.
 """
 
 from __future__ import annotations
@@ -154,8 +157,8 @@ def validate_profile(
     problems: list[Problem] = []
     industries = tuple(industries)
 
-    def add(fld: str | None, message: str, hint: str = "") -> None:
-        problems.append(Problem(path, fld, message, hint))
+    def add(fld: str | None, message: str, hint: str = "", severity: Severity = "error") -> None:
+        problems.append(Problem(path, fld, message, hint, severity))
 
     if not _SLUG_RE.match(slug):
         add(
@@ -228,7 +231,9 @@ def validate_profile(
         add(
             "contact_email",
             f"{email!r} is not a valid e-mail address",
-            "write one address such as name@example.edu.tw",
+            "write one address such as name@example.edu.tw; the alliance stays on the portal "
+            "meanwhile (the e-mail is not shown there), but notices cannot reach it",
+            "warning",
         )
         clean.pop("contact_email")
     industry = clean.get("industry")
@@ -275,7 +280,7 @@ def load_profile(
             )
         ]
     clean, problems = validate_profile(path.stem, data, path=shown, industries=industries)
-    return (None if problems else clean), problems
+    return (None if any(p.severity == "error" for p in problems) else clean), problems
 
 
 def load_registry(
@@ -288,7 +293,8 @@ def load_registry(
     """Load every profile under ``content_dir/alliances`` and check each one's banner.
 
     A profile with errors is left out; a bad banner only drops the banner (warning), since
-    the homepage shows a text placeholder for alliances without one.
+    the homepage shows a text placeholder for alliances without one; a bad contact e-mail
+    only drops the e-mail (warning).
     """
     industries = tuple(industries)
     result = RegistryResult()
