@@ -142,6 +142,13 @@ def test_counts_filter_and_language_switch_keep_the_query(visit, page):
     assert 0 < page.locator("#search-results > li").count() <= before
 
 
+def test_no_alliance_holds_every_word_shows_the_closest(visit, page):
+    visit("search/?q=" + "智慧農業 海洋牧場")
+    wait_results(page)
+    assert page.locator("#search-status").inner_text().startswith("沒有聯盟符合全部關鍵字")
+    assert page.locator("#search-results > li h2 a").first.inner_text() == "智慧農業物聯網產學聯盟"
+
+
 def test_missing_nested_url_gets_a_styled_404_that_goes_home(visit, page, base):
     response = page.goto(base + "no-such-page/deeper/")
     assert response.status == 404
@@ -151,11 +158,25 @@ def test_missing_nested_url_gets_a_styled_404_that_goes_home(visit, page, base):
     assert page.locator("h1").inner_text() == "找到合作的產學小聯盟"
 
 
-@pytest.mark.parametrize("path", ["", "en/", "search/?q=半導體", "en/search/?q=drone"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "en/",
+        "search/?q=半導體",
+        "en/search/?q=drone",
+        "alliances/ev-powertrain/",
+        "en/industries/biomed/",
+        "pages/rules/",
+        "en/pages/contact/",
+        "no-such/page/",
+    ],
+)
 @pytest.mark.parametrize("width", [1280, 360])
-def test_busy_pages_have_no_serious_accessibility_violations(visit, page, path, width):
+def test_pages_accessible_and_fit_a_phone(page, base, path, width):
     page.set_viewport_size({"width": width, "height": 800})
-    visit(path)
+    page.goto(base + path)
+    page.wait_for_load_state("networkidle")
     if "q=" in path:
         wait_results(page)
     violations = run_axe(page)

@@ -5,10 +5,8 @@ Validation never stops at the first problem: it returns every :class:`Problem` a
 naming the file, the field, what is wrong and how to fix it, so the office can fix a
 spreadsheet-sized batch of mistakes in one pass. A profile with an error is left out of
 :attr:`RegistryResult.alliances`; the others load normally (one broken file never takes the
-portal down). A problem with a field the public never sees (the contact e-mail, which only the
-office and the monitor's notices use) is a *warning*: the alliance stays on the portal without
-that field, and the office is told. The upload form and the import still refuse to save any
-problem, warnings included, so a bad value never gets into a profile through them.
+portal down). A bad contact e-mail (never shown publicly) is only a warning: the alliance stays
+listed without it; the form and the import still refuse to save any problem.
 """
 
 from __future__ import annotations
@@ -231,8 +229,8 @@ def validate_profile(
         add(
             "contact_email",
             f"{email!r} is not a valid e-mail address",
-            "write one address such as name@example.edu.tw; the alliance stays on the portal "
-            "meanwhile (the e-mail is not shown there), but notices cannot reach it",
+            "write one address such as name@example.edu.tw; the alliance stays on the portal, "
+            "which does not show the e-mail, but notices cannot reach it",
             "warning",
         )
         clean.pop("contact_email")
@@ -292,9 +290,8 @@ def load_registry(
 ) -> RegistryResult:
     """Load every profile under ``content_dir/alliances`` and check each one's banner.
 
-    A profile with errors is left out; a bad banner only drops the banner (warning), since
-    the homepage shows a text placeholder for alliances without one; a bad contact e-mail
-    only drops the e-mail (warning).
+    A profile with errors is left out; a bad banner or contact e-mail only drops that file or
+    field (warning): the homepage shows a text placeholder for alliances without a banner.
     """
     industries = tuple(industries)
     result = RegistryResult()
@@ -302,10 +299,7 @@ def load_registry(
     if not folder.is_dir():
         result.problems.append(
             Problem(
-                str(folder),
-                None,
-                "folder not found",
-                "create it and add one <slug>.toml per alliance",
+                str(folder), None, "folder not found", "create it: one <slug>.toml per alliance"
             )
         )
         return result
