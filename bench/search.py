@@ -53,7 +53,7 @@ def slug_of(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
 
 
-def measure(site: Path, mode: str) -> tuple[float, float, int]:
+def measure(site: Path, mode: str, verbose: bool = False) -> tuple[float, float, int]:
     from playwright.sync_api import sync_playwright
 
     server = make_server(site, "127.0.0.1", 0)
@@ -87,6 +87,8 @@ def measure(site: Path, mode: str) -> tuple[float, float, int]:
                     hits = [slug_of(u) == q.expected for u in urls]
                 first += bool(hits and hits[0])
                 top3 += any(hits)
+                if not (hits and hits[0]) and verbose:
+                    print(f"    {mode}: {q.text!r} ({q.page}) -> {q.expected} not first")
             browser.close()
     finally:
         server.shutdown()
@@ -100,6 +102,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--alliances", type=int, default=200)
+    parser.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         root = Path(tmp)
@@ -108,9 +111,9 @@ def main() -> None:
         build_site(content, banners, root / "old", search=False)
         pages_index(root / "old")
         rows = [
-            ("Pagefind on the pages (before)", measure(root / "old", "pages")),
-            ("pair records, Pagefind order", measure(root / "ours", "pairs")),
-            ("search page as shipped", measure(root / "ours", "search page")),
+            ("Pagefind on the pages (before)", measure(root / "old", "pages", args.verbose)),
+            ("pair records, Pagefind order", measure(root / "ours", "pairs", args.verbose)),
+            ("search page as shipped", measure(root / "ours", "search page", args.verbose)),
         ]
     print(f"{len(QUERIES)} queries on {args.alliances} alliances")
     for label, (first, top3, size) in rows:

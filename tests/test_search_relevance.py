@@ -38,7 +38,15 @@ def top_results(page, base: str, query: Query, n: int = 3) -> list[str]:
 def test_the_set_is_realistic_and_large_enough():
     assert len(QUERIES) >= 40
     kinds = {q.kind for q in QUERIES}
-    assert {"technology", "product", "partial", "university", "pi", "cross-language"} <= kinds
+    assert {
+        "technology",
+        "intro",
+        "product",
+        "partial",
+        "university",
+        "pi",
+        "cross-language",
+    } <= kinds
     han = [q.text for q in QUERIES if all("\u4e00" <= c <= "\u9fff" for c in q.text)]
     assert {len(t) for t in han} >= {2, 3, 4, 5, 6}
     assert any(q.page == "en" for q in QUERIES) and any(q.page == "zh-TW" for q in QUERIES)

@@ -225,6 +225,11 @@ async function run(query, industry) {
   if (mine !== seq) return;
   const cards = head.map((d, i) => ({ card: JSON.parse(d.meta.card), i }));
   cards.sort((x, y) => relevance(y.card, words) - relevance(x.card, words) || x.i - y.i);
+  // Pagefind also accepts near matches of a word it does not know; say so when no shown
+  // alliance really holds every word the person typed.
+  const holdsAll = (c) =>
+    countMatches([...c.name, ...c.university, ...c.pi, ...c.intro].join(" "), words) === words.length;
+  if (words.length > 1 && cards.length && !cards.some((c) => holdsAll(c.card))) partial = true;
   shownPattern = wordsPattern(words);
   list.replaceChildren();
   pending = [...cards.map((c) => Promise.resolve(c.card)), ...search.results.slice(RERANK).map((r) => r.data().then((d) => JSON.parse(d.meta.card)))];
