@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "alliance_portal.commands.importing",
     "alliance_portal.commands.monitor",
     "alliance_portal.commands.reports",
+    "alliance_portal.commands.publish",
 )
 
 

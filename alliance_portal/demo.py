@@ -6,8 +6,12 @@
 3. crawls the sample websites as the monthly monitor does (``var/monitor.sqlite3``) and writes
    the month's reports under ``reports/<YYYY-MM>/``, with the registry's names and the next
    check date of ``monitor.toml`` (when there is one);
-4. serves the portal on http://127.0.0.1:8000/ until Ctrl+C (the sample websites stay up so the
-   banners' links work).
+4. serves the portal on http://127.0.0.1:8000/, and the upload form with the office console on
+   http://127.0.0.1:8001/ (the portal's port + 1), until Ctrl+C (the sample websites stay up so
+   the banners' links work and the console can re-check them). It prints the console's address
+   with a demo-only office password generated for this run, and one alliance's personal link.
+   Every month's report is read in the console over HTTP; "publish" puts the portal into
+   ``var/demo-www`` (a local web root, swapped in atomically).
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import secrets
 import sys
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -49,6 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m alliance_portal.demo", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address of the portal server")
     parser.add_argument("--port", type=int, default=8000, help="port of the portal server")
+    parser.add_argument(
+        "--console-port",
+        type=int,
+        default=None,
+        help="port of the upload form and office console (default: --port + 1)",
+    )
     parser.add_argument("--no-serve", action="store_true", help="build and crawl, then exit")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
@@ -120,9 +133,14 @@ def _run(args: argparse.Namespace, *, sites_url: str) -> int:
     if args.no_serve:
         return 0
     server = make_server(output, args.host, args.port)
-    print(f"4/4 portal at http://{args.host}:{server.server_address[1]}/ (Ctrl+C to stop)")
-    print(f"    monthly report: {report.as_uri()}")
+    portal_url = f"http://{args.host}:{server.server_address[1]}/"
+    console_port = args.console_port if args.console_port is not None else args.port + 1
+    console = serve_console(args.host, console_port, month=month)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"4/4 portal at {portal_url} (Ctrl+C to stop)")
+    print(f"    office console: {console.url}/office/  password: {console.password}")
+    print(f"    this month's report: {console.url}/office/reports/{month}/")
+    print(f"    {console.slug}'s personal link (the PI's): {console.link}")
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
@@ -130,7 +148,77 @@ def _run(args: argparse.Namespace, *, sites_url: str) -> int:
     finally:
         server.shutdown()
         server.server_close()
+        console.stop()
     return 0
+
+
+@dataclass
+class DemoConsole:
+    """The served form and office console, and what the demo prints about it."""
+
+    url: str
+    password: str
+    slug: str
+    link: str
+    stop: Callable[[], None]
+
+
+def serve_console(host: str, port: int, *, month: str) -> DemoConsole:
+    """Serve the upload form with the office console on the demo's data; a fresh office
+    password (only for this demo run) and one alliance's personal link."""
+    from alliance_portal.commands.console import ConsoleSetup, link_maker, office_hooks
+    from alliance_portal.commands.intake import portal_rebuilder
+    from alliance_portal.commands.reports import load_config
+    from alliance_portal.intake import IntakeConfig, create_app
+    from alliance_portal.intake.admin_password import set_password
+    from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.intake.secret_key import ensure_secret
+    from alliance_portal.intake.server import BackgroundServer
+    from alliance_portal.portal.publish import PublishSettings
+    from alliance_portal.registry.site_settings import load_site_settings
+
+    content, banners, var = ROOT / "content", ROOT / "banners", ROOT / "var"
+    paths = IntakePaths(var)
+    secret, _created = ensure_secret(paths.secret_file)
+    password = secrets.token_urlsafe(12)
+    set_password(paths.admin_password, password)
+    settings_file = ROOT / "pelicanconf.py"
+    url = f"http://{host}:{port}"
+    setup = ConsoleSetup(
+        content_dir=content,
+        banners_dir=banners,
+        output_dir=ROOT / "output",
+        var_dir=var,
+        reports_dir=ROOT / "reports",
+        db_path=var / "monitor.sqlite3",
+        monitor_config=load_config(None, default=ROOT / "monitor.toml"),
+        settings_file=settings_file,
+        publish_target=PublishSettings("local", web_root=var / "demo-www"),
+        update_link=link_maker(var, secret, url),
+        allow_private=True,  # the sample websites live on loopback
+    )
+    config = IntakeConfig(
+        content_dir=content,
+        banners_dir=banners,
+        var_dir=var,
+        secret=secret,
+        industries=tuple(load_site_settings(settings_file)["INDUSTRIES"]),
+        rebuild=portal_rebuilder(
+            content, banners, ROOT / "output", settings_file=settings_file, search=True
+        ),
+        office=office_hooks(setup),
+    )
+    app = create_app(config)
+    try:
+        server = BackgroundServer(app, host, port).start()
+    except OSError as exc:
+        raise SystemExit(
+            f"error: port {port} on {host} is already in use ({exc.strerror or exc}); pass"
+            " --console-port with a free port, or stop the program that holds it"
+        ) from None
+    slug = sorted(p.stem for p in (content / "alliances").glob("*.toml"))[0]
+    link = setup.update_link(slug) if setup.update_link else ""
+    return DemoConsole(server.url, password, slug, link, server.stop)
 
 
 if __name__ == "__main__":

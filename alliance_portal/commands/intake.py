@@ -35,6 +35,7 @@ from alliance_portal.commands.intake_people import (
     mail_settings,
     register_people,
 )
+from alliance_portal.commands.console import add_console_options
 from alliance_portal.commands.options import add_registry, add_var, cli_actor, settings_file
 from alliance_portal.registry.files import atomic_write
 
@@ -89,6 +90,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "address of each request)",
     )
     mail_options(serve)
+    add_console_options(serve)
     serve.set_defaults(func=run_serve)
 
     links = isub.add_parser("links", help="print (or write as CSV) each alliance's personal link")
@@ -178,6 +180,15 @@ def run_serve(args: argparse.Namespace) -> int:
             settings_file=settings_file(args),
             search=not args.no_search,
         )
+    from alliance_portal.commands.console import office_hooks, setup_from_args
+    from alliance_portal.portal.publish import PublishError
+    from monitor.schedule import ConfigError
+
+    try:
+        console = setup_from_args(args, secret=secret, listen_url=f"http://{args.host}:{args.port}")
+    except (PublishError, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     config = IntakeConfig(
         content_dir=args.content,
         banners_dir=args.banners,
@@ -191,6 +202,7 @@ def run_serve(args: argparse.Namespace) -> int:
         public_url=args.public_url,
         secure_cookies=args.secure_cookies,
         behind_proxy=args.behind_proxy,
+        office=office_hooks(console),
     )
     if not paths.admin_password.exists():
         print("note: no office password yet; run `alliance intake set-admin-password`")
@@ -206,6 +218,7 @@ def run_serve(args: argparse.Namespace) -> int:
         from alliance_portal.intake.services import EXTENSION_KEY
 
         app.extensions[EXTENSION_KEY].rebuilder.close(timeout=SHUTDOWN_BUILD_WAIT)
+        app.extensions[EXTENSION_KEY].jobs.close(timeout=SHUTDOWN_BUILD_WAIT)
     return 0
 
 

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from alliance_portal.intake.config import CSRF_TIME_LIMIT, SESSION_LIFETIME, IntakeConfig
+from alliance_portal.intake.console_nav import console_template_helpers
 from alliance_portal.intake.errors import error_page
 from alliance_portal.intake.messages import ERRORS
 from alliance_portal.intake.security import (
@@ -59,6 +60,10 @@ def create_app(config: IntakeConfig) -> Flask:
     from alliance_portal.intake.office_people_views import bp as office_people_bp
     from alliance_portal.intake.office_views import bp as office_bp
     from alliance_portal.intake.people import taipei_time
+    from alliance_portal.intake.jobs_views import bp as jobs_bp
+    from alliance_portal.intake.notices_views import bp as notices_bp
+    from alliance_portal.intake.office_views import bp as office_bp
+    from alliance_portal.intake.reports_views import bp as reports_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(alliance_bp)
@@ -67,6 +72,10 @@ def create_app(config: IntakeConfig) -> Flask:
     app.register_blueprint(office_deadlines_bp)
     app.add_template_filter(taipei_time, "taipei")
     app.register_blueprint(office_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(jobs_bp)
+    app.register_blueprint(notices_bp)
+    app.context_processor(console_template_helpers)
     return app
 
 

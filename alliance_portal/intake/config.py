@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from alliance_portal.intake.mailer import MailSettings
+from alliance_portal.intake.console import OfficeHooks
 from alliance_portal.registry.site_settings import DEFAULT_INDUSTRIES, Industry
 
 #: Environment variable that holds the signing secret (wins over the secret file).
@@ -141,6 +142,8 @@ class IntakeConfig:
     mail: MailSettings = field(default_factory=MailSettings)
     #: The form's public address for links in e-mails (default: the address of the request).
     public_url: str = ""
+    #: The monitor's and the portal's functions for the office console (see .console).
+    office: OfficeHooks = field(default_factory=OfficeHooks)
     #: Extra Flask settings, e.g. {"TESTING": True}.
     flask_overrides: dict[str, object] = field(default_factory=dict)
 

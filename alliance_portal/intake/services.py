@@ -13,6 +13,7 @@ from flask import current_app
 
 from alliance_portal.intake.config import IntakeConfig
 from alliance_portal.intake.deadlines import DeadlineBook, DeadlineStatus, deadline_status
+from alliance_portal.intake.jobs import JobRunner
 from alliance_portal.intake.links import LinkSigner, LinkVersions
 from alliance_portal.intake.mailer import Mailer
 from alliance_portal.intake.people import People
@@ -38,6 +39,7 @@ class IntakeServices:
     rebuilder: RebuildCoordinator
     deadlines: DeadlineBook
     reminders: ReminderService
+    jobs: JobRunner
 
     def deadline_status(self, today: dt.date | None = None) -> DeadlineStatus:
         """The deadline in force today (the office's settings, ``--deadline``, the default)."""
@@ -82,6 +84,7 @@ def build_services(config: IntakeConfig) -> IntakeServices:
             signer=signer,
             override=config.deadline,
         ),
+        jobs=JobRunner(),
     )
 
 

@@ -1,0 +1,316 @@
+"""The office console's hooks: the monitor's and the portal's functions, wired for the form.
+
+The intake (form + console) never imports the monitor or the portal (docs/architecture.md);
+``alliance intake serve`` and ``make demo`` call :func:`office_hooks` here, in the composition
+root, and hand the result to ``create_app``. Each hook turns the monitor's records into the
+console's plain records (:mod:`alliance_portal.intake.console`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from alliance_portal.intake.console import (
+    NoticeBatch,
+    NoticePreview,
+    OfficeHooks,
+    Progress,
+    PublishRecord,
+    RecheckOutcome,
+    SentNotice,
+)
+from alliance_portal.portal.publish import PublishLog, PublishSettings
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleSetup:
+    """Where everything is, for one served console."""
+
+    content_dir: Path
+    banners_dir: Path
+    output_dir: Path
+    var_dir: Path
+    reports_dir: Path
+    db_path: Path
+    #: monitor.toml as read (``[paths]``, ``[crawl]``, ``[schedule]``, ``[smtp]``).
+    monitor_config: Mapping[str, Mapping[str, Any]]
+    settings_file: Path | None = None
+    publish_target: PublishSettings | None = None
+    #: The alliance's own update link for a notice (None: notices carry no link).
+    update_link: Callable[[str], str] | None = None
+    #: The office's contact line printed in every notice ("" for the settings' reply-to).
+    office_contact: str = ""
+    allow_private: bool = False
+    search: bool = True
+    #: Environment for SMTP passwords and the publish key (default: os.environ).
+    environ: Mapping[str, str] | None = None
+
+
+def office_hooks(setup: ConsoleSetup) -> OfficeHooks:
+    """Every hook the console can use with this setup."""
+    publish_log = PublishLog(setup.var_dir)
+    target = setup.publish_target
+
+    def last_published() -> PublishRecord | None:
+        entry = publish_log.last()
+        return _record(entry) if entry else None
+
+    def publish(actor: str, progress: Progress) -> PublishRecord:
+        from alliance_portal.commands.publish import publish_portal
+
+        assert target is not None
+        entry = publish_portal(
+            content_dir=setup.content_dir,
+            banners_dir=setup.banners_dir,
+            output_dir=setup.output_dir,
+            var_dir=setup.var_dir,
+            target=target,
+            actor=actor,
+            settings_file=setup.settings_file,
+            search=setup.search,
+            step=progress,
+        )
+        return _record(entry)
+
+    return OfficeHooks(
+        reports_dir=setup.reports_dir,
+        recheck=lambda slug, progress: recheck(setup, slug, progress),
+        notices=lambda month, send, actor: notices(setup, month, send=send),
+        notices_sent=lambda slug: notices_sent(setup, slug),
+        publish=publish if target is not None else None,
+        last_published=last_published,
+        publish_target=target.target if target is not None else "",
+    )
+
+
+def _record(entry: Any) -> PublishRecord:
+    return PublishRecord(
+        time=entry.time,
+        actor=entry.actor,
+        target=entry.target,
+        ok=entry.ok,
+        message=entry.message,
+        files=entry.files,
+    )
+
+
+def _settings(setup: ConsoleSetup) -> Any:
+    from monitor.schedule import ScheduleSettings
+
+    return ScheduleSettings.from_config(setup.monitor_config)
+
+
+def _options(setup: ConsoleSetup) -> Any:
+    from monitor.schedule import CrawlOptions
+
+    options = CrawlOptions.from_config(setup.monitor_config)
+    return replace(
+        options,
+        content_dir=setup.content_dir,
+        db_path=setup.db_path,
+        reports_dir=setup.reports_dir,
+        allow_private=options.allow_private or setup.allow_private,
+    )
+
+
+def recheck(setup: ConsoleSetup, slug: str, progress: Progress) -> RecheckOutcome:
+    """Crawl one alliance now and rewrite its month's report files."""
+    from alliance_portal.commands.reports import write_month_with_registry
+    from monitor.crawl import run_crawl
+    from monitor.store import Store
+
+    options = _options(setup)
+    today = dt.date.today()
+    progress(f"正在檢查 {slug} 的網站", f"checking the website of {slug}")
+    run_id = run_crawl(
+        content_dir=options.content_dir,
+        db_path=options.db_path,
+        today=today,
+        only=[slug],
+        allow_private=options.allow_private,
+        timeout=options.timeout,
+        retries=options.retries,
+        concurrency=1,
+        render_pool=1,
+    )
+    store = Store(options.db_path)
+    run = store.run(run_id)
+    results = store.results(run_id)
+    if run is None or not results:
+        raise RuntimeError(f"the check of {slug} stored no result (run {run_id}); see the log")
+    result = results[0]
+    progress(
+        f"檢查完成：{result.overall}，正在更新 {run.month} 報告",
+        f"checked: {result.overall}; updating the {run.month} report",
+    )
+    write_month_with_registry(
+        store,
+        run.month,
+        reports_dir=options.reports_dir,
+        content_dir=options.content_dir,
+        settings=_settings(setup),
+    )
+    progress("報告已更新", "report updated")
+    return RecheckOutcome(
+        slug=slug,
+        month=run.month,
+        overall=result.overall,
+        statuses={
+            "loads": result.loads.status,
+            "credit": result.credit.status,
+            "updates": result.updates.status,
+        },
+    )
+
+
+def _smtp(setup: ConsoleSetup) -> tuple[Any, str]:
+    """The SMTP settings and why sending is impossible ("" when it is possible)."""
+    from monitor.notices import SmtpSettings
+    from monitor.schedule import ConfigError
+
+    smtp = SmtpSettings.from_config(setup.monitor_config, setup.environ or os.environ)
+    try:
+        smtp.check_for_sending()
+    except ConfigError as exc:
+        return smtp, (
+            f"無法寄送：尚未設定寄信伺服器。Cannot send: {exc}. The previews below are"
+            " written as drafts (.eml) into the month's notices/ folder."
+        )
+    return smtp, ""
+
+
+def notices(setup: ConsoleSetup, month: str, *, send: bool) -> NoticeBatch:
+    """The month's notices; with ``send``, really send the ones not sent yet."""
+    from alliance_portal.commands.reports import publish_notices
+    from monitor.notices import SentLog
+    from monitor.store import Store
+
+    smtp, cannot_send = _smtp(setup)
+    store = Store(setup.db_path)
+    options = _options(setup)
+    plan, result = publish_notices(
+        store,
+        month,
+        options,
+        _settings(setup),
+        smtp,
+        send=send and not cannot_send,
+    )
+    sent_log = SentLog(store)
+    previews = []
+    for notice in [*plan.notices, *plan.missing_contact]:
+        message = notice.message
+        state = sent_log.state(month, notice.slug)
+        previews.append(
+            NoticePreview(
+                slug=notice.slug,
+                name=notice.name,
+                recipient=notice.recipient,
+                subject=str(message["Subject"]) if message is not None else "",
+                body=message.get_content() if message is not None else "",
+                state="no-contact" if message is None else (state or "to-send"),  # type: ignore[arg-type]
+                update_link=getattr(notice, "update_link", ""),
+            )
+        )
+    previews.sort(key=lambda n: n.slug)
+    if result is None:
+        return NoticeBatch(month, previews, cannot_send=cannot_send)
+    return NoticeBatch(
+        month,
+        previews,
+        sent=tuple(result.sent),
+        already_sent=tuple(result.already_sent),
+        failed=dict(result.failed),
+        cannot_send=cannot_send,
+    )
+
+
+def _links(setup: ConsoleSetup) -> Callable[[str], str] | None:
+    return setup.update_link
+
+
+def notices_sent(setup: ConsoleSetup, slug: str) -> Sequence[SentNotice]:
+    from monitor.notices import SentLog
+    from monitor.store import Store
+
+    if not setup.db_path.exists():
+        return []
+    store = Store(setup.db_path)
+    log = SentLog(store)
+    out = []
+    for month in reversed(store.months()):
+        for row in log.rows(month):
+            if row["slug"] == slug:
+                out.append(SentNotice(month, row["recipient"], row["state"], row["updated_at"]))
+    return out
+
+
+def link_maker(var_dir: Path, secret: bytes, base_url: str) -> Callable[[str], str]:
+    """The alliance's own update link for its notice: a personal link of the form.
+
+    One place, so that when links become the PI's own (issue 12, people and access) only
+    this function changes.
+    """
+    from alliance_portal.intake.config import LINK_MAX_AGE, IntakePaths
+    from alliance_portal.intake.links import LinkSigner, LinkVersions
+
+    signer = LinkSigner(secret, LinkVersions(IntakePaths(var_dir).link_versions), LINK_MAX_AGE)
+    base = base_url.rstrip("/")
+    return lambda slug: f"{base}/link/{signer.make_token(slug)}"
+
+
+def add_console_options(parser: Any) -> None:
+    """Options of ``alliance intake serve`` for the office console's reports and publishing
+    (the monitor settings file is serve's ``--config``, the public address ``--public-url``)."""
+    parser.add_argument(
+        "--reports",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="monthly reports folder shown in the console (default: [paths] reports, reports/)",
+    )
+    parser.add_argument(
+        "--publish-config",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="where `publish` puts the portal (default: $ALLIANCE_PUBLISH_CONFIG or ./publish.toml"
+        " when it exists; without one the console's publish button is off)",
+    )
+
+
+def setup_from_args(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetup:
+    """The console's setup from ``alliance intake serve``'s options and the settings files."""
+    from alliance_portal.commands.publish import CONFIG_ENV, DEFAULT_CONFIG, target_settings
+    from alliance_portal.commands.reports import load_config
+    from monitor.schedule import CrawlOptions
+
+    config = load_config(args.config)
+    options = CrawlOptions.from_config(config)
+    publish_config = args.publish_config
+    if publish_config is None:
+        env = os.environ.get(CONFIG_ENV)
+        publish_config = Path(env) if env else DEFAULT_CONFIG
+        if not env and not publish_config.exists():
+            publish_config = None
+    target = target_settings(publish_config, None) if publish_config is not None else None
+    from alliance_portal.commands.options import settings_file
+
+    return ConsoleSetup(
+        content_dir=args.content,
+        banners_dir=args.banners,
+        output_dir=args.output,
+        var_dir=args.var,
+        reports_dir=args.reports or options.reports_dir,
+        db_path=options.db_path,
+        monitor_config=config,
+        settings_file=settings_file(args),
+        publish_target=target,
+        update_link=link_maker(args.var, secret, args.public_url or listen_url),
+        search=not args.no_search,
+    )

@@ -1,0 +1,156 @@
+"""``alliance publish``: build the portal and put it where the office's web server serves it.
+
+    alliance publish                         # settings from ./publish.toml
+    alliance publish --config /etc/alliance/publish.toml
+    alliance publish --to /var/www/alliances # a local web root, no settings file needed
+
+The office console's "publish" button calls :func:`publish_portal` too, so both leave the same
+record (``var/publish-log.jsonl``, shown as "last published") and the same audit-log line.
+See docs/operations.md for the settings and the SSH key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from alliance_portal.commands.options import add_registry, add_var, cli_actor, settings_file
+
+if TYPE_CHECKING:
+    from alliance_portal.portal.publish import PublishEntry, PublishSettings
+
+log = logging.getLogger(__name__)
+
+CONFIG_ENV = "ALLIANCE_PUBLISH_CONFIG"
+DEFAULT_CONFIG = Path("publish.toml")
+
+#: (zh-TW, English) progress messages; the console shows them, the CLI prints the English.
+Step = Callable[[str, str], None]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "publish",
+        help="build the portal and publish it to the web server (local web root or rsync)",
+        description="Build the portal into --output, then publish it as publish.toml says: "
+        "swap a local web root in atomically, or rsync it over SSH.",
+    )
+    add_registry(parser)
+    add_var(parser, "publish log, audit log")
+    parser.add_argument(
+        "--output", type=Path, default=Path("output"), metavar="DIR", help="build folder"
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help=f"publish settings (default: ${CONFIG_ENV} or ./{DEFAULT_CONFIG})",
+    )
+    parser.add_argument(
+        "--to", type=Path, default=None, metavar="DIR", help="publish to this local web root"
+    )
+    parser.add_argument("--no-search", action="store_true", help="build without search index")
+    parser.add_argument(
+        "--no-build", action="store_true", help="publish --output as it is, without building"
+    )
+    parser.set_defaults(func=run_publish)
+
+
+def target_settings(config: Path | None, to: Path | None) -> PublishSettings:
+    """The :class:`PublishSettings` from ``--to`` or the settings file."""
+    import os
+
+    from alliance_portal.portal.publish import PublishSettings, load_publish_settings
+
+    if to is not None:
+        return PublishSettings("local", web_root=to)
+    if config is None:
+        env = os.environ.get(CONFIG_ENV)
+        config = Path(env) if env else DEFAULT_CONFIG
+    return load_publish_settings(config)
+
+
+def publish_portal(
+    *,
+    content_dir: Path,
+    banners_dir: Path,
+    output_dir: Path,
+    var_dir: Path,
+    target: PublishSettings,
+    actor: str,
+    settings_file: Path | None = None,
+    search: bool = True,
+    build: bool = True,
+    step: Step | None = None,
+) -> PublishEntry:
+    """Build (unless ``build`` is False), publish, and record the outcome. Never raises for an
+    expected failure: the returned :class:`PublishEntry` says what went wrong."""
+    from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.portal.build import BuildError, build_site
+    from alliance_portal.portal.publish import PublishError, PublishLog, publish
+    from alliance_portal.registry.audit import AuditLog
+
+    say = step or (lambda zh, en: None)
+    publish_log = PublishLog(var_dir)
+    try:
+        if build:
+            say("正在產生入口網", "building the portal")
+            result = build_site(
+                content_dir,
+                banners_dir,
+                output_dir,
+                settings_file=settings_file,
+                search=search,
+            )
+            say(f"已產生 {result.pages} 頁", f"built {result.pages} pages")
+        say(f"正在發布到 {target.target}", f"publishing to {target.target}")
+        done = publish(output_dir, target)
+    except (BuildError, PublishError, OSError) as exc:
+        message = str(exc)
+        say("發布失敗", f"failed: {message}")
+        entry = publish_log.record(actor=actor, target=target.target, ok=False, message=message)
+    else:
+        say(f"已發布 {done.files} 個檔案", f"published {done.files} files")
+        entry = publish_log.record(
+            actor=actor, target=done.target, ok=True, message=done.detail, files=done.files
+        )
+    if not actor.startswith("office"):  # the console records its own line with the address
+        AuditLog(IntakePaths(var_dir).audit_log).record(
+            actor=actor,
+            action="portal.published" if entry.ok else "portal.publish-failed",
+            slug="",
+            detail=f"{entry.target}: {entry.message}"[:500],
+        )
+    return entry
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    from alliance_portal.portal.publish import PublishError
+
+    try:
+        target = target_settings(args.config, args.to)
+    except PublishError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    entry = publish_portal(
+        content_dir=args.content,
+        banners_dir=args.banners,
+        output_dir=args.output,
+        var_dir=args.var,
+        target=target,
+        actor=cli_actor(),
+        settings_file=settings_file(args),
+        search=not args.no_search,
+        build=not args.no_build,
+        step=lambda zh, en: print(en),
+    )
+    if not entry.ok:
+        print(f"error: {entry.message}", file=sys.stderr)
+        return 1
+    print(f"published {entry.files} files to {entry.target} at {entry.time} by {entry.actor}")
+    return 0

@@ -1,0 +1,105 @@
+"""What the office console is handed by the composition root: typed records and callables.
+
+The console (``/office/...``) shows the monitor's results, re-checks a site, sends notices and
+publishes the portal, but the intake must never import the monitor or the portal
+(docs/architecture.md). So the composition root (``alliance intake serve``, ``make demo``)
+wires the monitor's and the portal's functions into an :class:`OfficeHooks` and hands it to
+``create_app`` through :class:`~alliance_portal.intake.config.IntakeConfig`. Every record that
+crosses the boundary is defined here, as plain data the console renders; nothing is parsed
+from prose.
+
+A hook left as ``None`` means that part is not set up on this server: the console says so and
+names the setting to add, instead of offering a button that cannot work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+#: A function a long job calls to report what it is doing: (zh-TW, English) in one line.
+Progress = Callable[[str, str], None]
+
+NoticeState = Literal["to-send", "sent", "sending", "no-contact"]
+
+
+@dataclass(frozen=True, slots=True)
+class RecheckOutcome:
+    """What a re-check of one alliance found, for the console's job page."""
+
+    slug: str
+    month: str  # the month whose report now holds the new result
+    overall: str  # pass, warn or fail
+    statuses: dict[str, str] = field(default_factory=dict)  # check -> status
+
+
+@dataclass(frozen=True, slots=True)
+class NoticePreview:
+    """One alliance's notice of a month, as it would be (or was) sent."""
+
+    slug: str
+    name: str
+    recipient: str  # "" when the profile has no contact_email
+    subject: str
+    body: str  # the plain-text e-mail, both languages
+    state: NoticeState
+    update_link: str = ""  # the alliance's own link in the body ("" when none was issued)
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeBatch:
+    """A month's notices: what is planned, and what a send did."""
+
+    month: str
+    notices: Sequence[NoticePreview]
+    sent: Sequence[str] = ()
+    already_sent: Sequence[str] = ()
+    failed: dict[str, str] = field(default_factory=dict)  # slug -> why
+    #: Why sending is not possible here (no SMTP server configured), or "".
+    cannot_send: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SentNotice:
+    """A notice recorded as sent (or being sent) to one alliance."""
+
+    month: str
+    recipient: str
+    state: str  # sent, or sending (a send that stopped half-way)
+    updated_at: str  # ISO time, UTC
+
+
+@dataclass(frozen=True, slots=True)
+class PublishRecord:
+    """One publish of the portal: when, by whom, where to, and whether it worked."""
+
+    time: str  # ISO time, UTC
+    actor: str
+    target: str  # the web root folder or user@host:dir
+    ok: bool
+    message: str = ""
+    files: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeHooks:
+    """The monitor's and the portal's functions the console may call (None: not set up here).
+
+    - ``recheck(slug, progress)``: crawl one alliance now, update the month's report files.
+    - ``notices(month, send, actor)``: the month's notices; with ``send`` really send them
+      (each alliance once a month).
+    - ``notices_sent(slug)``: every notice sent to one alliance.
+    - ``publish(actor, progress)``: build the portal and put it where the web server serves it.
+    - ``last_published()``: the newest publish record.
+    """
+
+    reports_dir: Path | None = None
+    recheck: Callable[[str, Progress], RecheckOutcome] | None = None
+    notices: Callable[[str, bool, str], NoticeBatch] | None = None
+    notices_sent: Callable[[str], Sequence[SentNotice]] | None = None
+    publish: Callable[[str, Progress], PublishRecord] | None = None
+    last_published: Callable[[], PublishRecord | None] | None = None
+    #: Where the portal is published, shown beside the button (e.g. /var/www/alliances).
+    publish_target: str = ""

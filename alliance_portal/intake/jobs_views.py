@@ -1,0 +1,132 @@
+"""The console's long jobs: re-check one site now, publish the portal, and their progress pages.
+
+Both run in the app's :class:`~alliance_portal.intake.jobs.JobRunner`, one at a time. The job
+page shows the steps so far and polls ``/office/jobs/<id>.json`` (console.js); without
+JavaScript a reload shows the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from alliance_portal.intake.auth_views import office_required
+from alliance_portal.intake.console import Progress, PublishRecord
+from alliance_portal.intake.jobs import Job
+from alliance_portal.intake.security import client_address
+from alliance_portal.intake.services import services
+from alliance_portal.intake.storage import StorageError, check_slug
+
+bp = Blueprint("jobs", __name__, url_prefix="/office")
+
+OFFICE_ACTOR = "office"
+
+
+@bp.post("/alliances/<slug>/recheck")
+@office_required
+def recheck(slug: str) -> Response:
+    try:
+        check_slug(slug)
+    except StorageError:
+        abort(404)
+    svc = services()
+    hook = svc.config.office.recheck
+    if hook is None:
+        abort(404)
+    if not svc.store.profile_path(slug).exists():
+        abort(404)
+    job, created = svc.jobs.submit(
+        "recheck", slug, OFFICE_ACTOR, lambda progress: hook(slug, progress)
+    )
+    if created:
+        svc.audit.record(
+            actor=OFFICE_ACTOR,
+            action="monitor.recheck",
+            slug=slug,
+            remote_addr=client_address(),
+            detail=f"job {job.id}",
+        )
+    return redirect(url_for("jobs.job_page", job_id=job.id), code=303)
+
+
+@bp.get("/publish")
+@office_required
+def publish_page() -> str:
+    svc = services()
+    hooks = svc.config.office
+    last = hooks.last_published() if hooks.last_published else None
+    return render_template(
+        "office_publish.html",
+        last=last,
+        target=hooks.publish_target,
+        enabled=hooks.publish is not None,
+        job=svc.jobs.latest("publish", "portal"),
+    )
+
+
+@bp.post("/publish")
+@office_required
+def publish() -> Response:
+    svc = services()
+    hook = svc.config.office.publish
+    if hook is None:
+        abort(404)
+    audit = svc.audit
+
+    def work(progress: Progress) -> PublishRecord:
+        record = hook(OFFICE_ACTOR, progress)
+        audit.record(
+            actor=OFFICE_ACTOR,
+            action="portal.published" if record.ok else "portal.publish-failed",
+            slug="",
+            detail=f"{record.target}: {record.message}"[:500],
+        )
+        return record
+
+    job, created = svc.jobs.submit("publish", "portal", OFFICE_ACTOR, work)
+    if created:
+        svc.audit.record(
+            actor=OFFICE_ACTOR,
+            action="portal.publish",
+            slug="",
+            remote_addr=client_address(),
+            detail=f"job {job.id} to {svc.config.office.publish_target}",
+        )
+    return redirect(url_for("jobs.job_page", job_id=job.id), code=303)
+
+
+def job_view(job: Job) -> dict[str, Any]:
+    """What the job page and its JSON show."""
+    svc = services()
+    ahead = svc.jobs.ahead_of(job)
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "subject": job.subject,
+        "state": job.state,
+        "steps": [{"zh": zh, "en": en} for zh, en in job.steps],
+        "waiting_for": [{"kind": j.kind, "subject": j.subject} for j in ahead],
+        "error": job.error,
+        "created": job.created,
+        "finished": job.finished,
+    }
+
+
+@bp.get("/jobs/<int:job_id>")
+@office_required
+def job_page(job_id: int) -> str:
+    job = services().jobs.get(job_id)
+    if job is None:
+        abort(404)
+    return render_template("office_job.html", job=job, view=job_view(job))
+
+
+@bp.get("/jobs/<int:job_id>.json")
+@office_required
+def job_json(job_id: int) -> Response:
+    job = services().jobs.get(job_id)
+    if job is None:
+        abort(404)
+    return jsonify(job_view(job))

@@ -1,0 +1,82 @@
+"""The console's notices: preview a month's notices to alliances, then send them.
+
+The notices themselves are the monitor's (planned, rendered and sent by the composition
+root's ``notices`` hook); each alliance gets a month's notice once, so a second send only
+lists them as already sent.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from werkzeug.wrappers import Response
+
+from alliance_portal.intake import report_files
+from alliance_portal.intake.auth_views import office_required
+from alliance_portal.intake.security import client_address
+from alliance_portal.intake.services import services
+
+bp = Blueprint("notices", __name__, url_prefix="/office")
+
+OFFICE_ACTOR = "office"
+
+
+def _month_or_404(month: str) -> str:
+    if not report_files.MONTH_RE.match(month):
+        abort(404)
+    return month
+
+
+@bp.get("/notices/")
+@office_required
+def months() -> str:
+    hooks = services().config.office
+    return render_template(
+        "office_notices_months.html",
+        months=report_files.months(hooks.reports_dir),
+        enabled=hooks.notices is not None,
+    )
+
+
+@bp.get("/notices/<month>")
+@office_required
+def preview(month: str) -> str:
+    hook = services().config.office.notices
+    if hook is None:
+        abort(404)
+    batch = hook(_month_or_404(month), False, OFFICE_ACTOR)
+    return render_template("office_notices.html", batch=batch, result=None)
+
+
+@bp.post("/notices/<month>/send")
+@office_required
+def send(month: str) -> Response | str | tuple[str, int]:
+    svc = services()
+    hook = svc.config.office.notices
+    if hook is None:
+        abort(404)
+    month = _month_or_404(month)
+    if request.form.get("confirm") != month:
+        batch = hook(month, False, OFFICE_ACTOR)
+        body = render_template("office_notices.html", batch=batch, result=None, unconfirmed=True)
+        return body, 400
+    batch = hook(month, True, OFFICE_ACTOR)
+    svc.audit.record(
+        actor=OFFICE_ACTOR,
+        action="notices.send",
+        slug="",
+        remote_addr=client_address(),
+        detail=(
+            f"{month}: sent {len(batch.sent)}, already sent {len(batch.already_sent)},"
+            f" failed {len(batch.failed)}"
+            + (f"; cannot send: {batch.cannot_send}" if batch.cannot_send else "")
+        )[:500],
+    )
+    for slug in batch.sent:
+        svc.audit.record(
+            actor=OFFICE_ACTOR,
+            action="notice.sent",
+            slug=slug,
+            remote_addr=client_address(),
+            detail=month,
+        )
+    return render_template("office_notices.html", batch=batch, result=batch)

@@ -1,0 +1,197 @@
+"""The monitor's report folder as the console reads it: plain files, never the monitor's code.
+
+``reports/<YYYY-MM>/`` holds what ``alliance report`` wrote: ``index.html``, ``report.csv``,
+``report.xlsx``, ``report.json`` (the DESIGN.md shape plus ``summary`` and ``changes``),
+``snapshots/<slug>.txt`` and ``screenshots/<slug>.png``. The console lists the months, shows
+the month-over-month changes and each alliance's results from ``report.json``, and serves the
+files themselves, so the office opens every report over HTTP.
+
+Only names of the shapes above are ever served (:func:`report_file`): a request for any other
+path, ``..`` included, is simply not found.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: The files of a month folder the console serves, and their media types (Flask adds the
+#: charset, UTF-8, to text types).
+_SERVED = (
+    (re.compile(r"^index\.html$"), "text/html"),
+    (re.compile(r"^report\.csv$"), "text/csv"),
+    (
+        re.compile(r"^report\.xlsx$"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    (re.compile(r"^report\.json$"), "application/json"),
+    (re.compile(r"^snapshots/[a-z0-9-]+\.txt$"), "text/plain"),
+    (re.compile(r"^screenshots/[a-z0-9-]+\.png$"), "image/png"),
+)
+CHECKS = ("loads", "credit", "updates")
+STATUSES = ("pass", "warn", "fail")
+
+
+@dataclass(frozen=True, slots=True)
+class MonthSummary:
+    """One month as the month list shows it (from its report.json)."""
+
+    month: str
+    total: int = 0
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # check -> status -> n
+    previous_month: str | None = None
+    newly_failing: tuple[str, ...] = ()
+    recovered: tuple[str, ...] = ()
+    finished_at: str = ""
+    problem: str = ""  # why report.json could not be read ("" when it could)
+
+    def count(self, check: str, status: str) -> int:
+        return self.counts.get(check, {}).get(status, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    name: str
+    status: str
+    reason: str
+    evidence: str
+    code: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MonthResult:
+    """One alliance in one month's report."""
+
+    slug: str
+    month: str
+    overall: str
+    url: str
+    final_url: str
+    checks: tuple[CheckResult, ...]
+    snapshot: str = ""  # path inside the month folder, "" when none
+    screenshot: str = ""
+
+
+def report_file(reports_dir: Path, month: str, name: str) -> tuple[Path, str] | None:
+    """The file ``name`` of ``month`` and its media type, or None when it is not one we serve."""
+    if not MONTH_RE.match(month):
+        return None
+    mimetype = next((kind for pattern, kind in _SERVED if pattern.match(name)), None)
+    if mimetype is None:
+        return None
+    root = reports_dir.resolve()
+    path = (root / month / name).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path, mimetype
+
+
+def _read_json(path: Path) -> tuple[dict[str, Any] | None, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return (
+            None,
+            f"{path} is missing; rebuild it with `alliance report --month {path.parent.name}`",
+        )
+    except (OSError, ValueError) as exc:
+        return None, (
+            f"{path} cannot be read ({exc}); rebuild it with "
+            f"`alliance report --month {path.parent.name}`"
+        )
+    if not isinstance(data, dict):
+        return None, f"{path} is not a report; rebuild it with `alliance report`"
+    return data, ""
+
+
+def months(reports_dir: Path | None) -> list[MonthSummary]:
+    """Every month with a report, newest first."""
+    if reports_dir is None or not reports_dir.is_dir():
+        return []
+    found = sorted(
+        (p for p in reports_dir.iterdir() if MONTH_RE.match(p.name) and p.is_dir()),
+        key=lambda p: p.name,
+        reverse=True,
+    )
+    out = []
+    for folder in found:
+        if not (folder / "index.html").is_file():
+            continue
+        data, problem = _read_json(folder / "report.json")
+        if data is None:
+            out.append(MonthSummary(folder.name, problem=problem))
+            continue
+        summary = data.get("summary") or {}
+        changes = data.get("changes") or {}
+        counts = {
+            key: {s: int(summary.get(key, {}).get(s, 0)) for s in STATUSES}
+            for key in (*CHECKS, "overall")
+            if isinstance(summary.get(key), dict)
+        }
+        out.append(
+            MonthSummary(
+                month=folder.name,
+                total=int(summary.get("total", 0)),
+                counts=counts,
+                previous_month=changes.get("previous_month"),
+                newly_failing=tuple(changes.get("newly_failing") or ()),
+                recovered=tuple(changes.get("recovered") or ()),
+                finished_at=str(data.get("finished_at") or ""),
+            )
+        )
+    return out
+
+
+def _check(name: str, raw: Any) -> CheckResult:
+    raw = raw if isinstance(raw, dict) else {}
+    return CheckResult(
+        name=name,
+        status=str(raw.get("status", "")),
+        reason=str(raw.get("reason", "")),
+        evidence=str(raw.get("evidence", "")),
+        code=str(raw.get("code", "")),
+    )
+
+
+def month_rows(reports_dir: Path, month: str) -> list[MonthResult]:
+    """Every alliance's result in ``month`` (empty when the month has no readable report)."""
+    if not MONTH_RE.match(month):
+        return []
+    data, _problem = _read_json(reports_dir / month / "report.json")
+    if data is None:
+        return []
+    rows = []
+    for raw in data.get("alliances") or []:
+        if not isinstance(raw, dict) or not isinstance(raw.get("slug"), str):
+            continue
+        slug = raw["slug"]
+        snapshot = f"snapshots/{slug}.txt"
+        rows.append(
+            MonthResult(
+                slug=slug,
+                month=month,
+                overall=str(raw.get("overall", "")),
+                url=str(raw.get("url", "")),
+                final_url=str(raw.get("final_url") or ""),
+                checks=tuple(_check(name, raw.get(name)) for name in CHECKS),
+                snapshot=snapshot if report_file(reports_dir, month, snapshot) else "",
+                screenshot=str(raw.get("screenshot_file") or ""),
+            )
+        )
+    return rows
+
+
+def alliance_history(reports_dir: Path | None, slug: str) -> list[MonthResult]:
+    """One alliance's result in every month with a report, newest first."""
+    if reports_dir is None:
+        return []
+    out = []
+    for summary in months(reports_dir):
+        for row in month_rows(reports_dir, summary.month):
+            if row.slug == slug:
+                out.append(row)
+    return out

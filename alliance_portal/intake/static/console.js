@@ -1,0 +1,57 @@
+// Office console: keeps a job page (re-check, publish) current while the job waits or runs,
+// and reloads it once the job has finished so the result shows. Without JavaScript a reload
+// shows the same.
+(function () {
+  "use strict";
+  var box = document.getElementById("job");
+  if (!box) return;
+  var state = box.getAttribute("data-state");
+  if (state !== "waiting" && state !== "running") return;
+  var url = box.getAttribute("data-url");
+  var tries = 0;
+  var MAX_TRIES = 600; // 600 x 1.5 s = 15 minutes, then a reload is left to the reader
+  var LABELS = {
+    waiting: ["等候中", "waiting"],
+    running: ["執行中", "running"]
+  };
+  function line(zh, en) {
+    var li = document.createElement("li");
+    li.appendChild(document.createTextNode(zh + " "));
+    var span = document.createElement("span");
+    span.lang = "en";
+    span.textContent = en;
+    li.appendChild(span);
+    return li;
+  }
+  function show(data) {
+    var list = document.getElementById("job-steps");
+    while (list.children.length < data.steps.length) {
+      var step = data.steps[list.children.length];
+      list.appendChild(line(step.zh, step.en));
+    }
+    var label = LABELS[data.state];
+    if (label) {
+      var el = document.getElementById("job-state");
+      el.textContent = label[0] + " ";
+      var en = document.createElement("span");
+      en.lang = "en";
+      en.textContent = label[1];
+      el.appendChild(en);
+    }
+    var waiting = document.getElementById("job-waiting");
+    if (waiting && data.waiting_for.length === 0) waiting.parentNode.removeChild(waiting);
+  }
+  function poll() {
+    tries += 1;
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) { if (tries < MAX_TRIES) setTimeout(poll, 3000); return; }
+        if (data.state === "done" || data.state === "failed") { window.location.reload(); return; }
+        show(data);
+        if (tries < MAX_TRIES) setTimeout(poll, 1500);
+      })
+      .catch(function () { if (tries < MAX_TRIES) setTimeout(poll, 3000); });
+  }
+  setTimeout(poll, 1000);
+})();
