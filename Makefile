@@ -6,7 +6,7 @@ ALLIANCE := $(VENV)/bin/alliance
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint build check clean venv dev
+.PHONY: demo test lint build check clean venv dev docs-screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +24,18 @@ node_modules/axe-core/axe.min.js node_modules/vnu-jar/build/dist/vnu.jar &: pack
 venv: $(VENV)/.installed
 dev: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js node_modules/vnu-jar/build/dist/vnu.jar
 
-## demo: build the sample portal, crawl the sample sites, and serve the portal on $(HOST):$(PORT)
+## demo: build the sample portal, crawl the sample sites, serve the portal on $(HOST):$(PORT) and
+## the upload form with the office console on port $(PORT)+1 (it prints the office password)
 demo: $(VENV)/.installed
 	$(PY) -m alliance_portal.demo --host $(HOST) --port $(PORT)
 
 ## test: install the dev extras and run the whole test suite
 test: dev
 	$(PY) -m pytest -q
+
+## docs-screenshots: the office guide's pictures (docs/img/), taken by the browser tests
+docs-screenshots: dev
+	ALLIANCE_DOC_SCREENSHOTS=docs/img $(PY) -m pytest -q tests/test_console_browser.py
 
 lint: dev
 	$(VENV)/bin/ruff check .

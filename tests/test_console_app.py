@@ -89,7 +89,6 @@ def build_console(tmp_path: Path, smtp_port: int, **hook_changes: Any) -> Consol
         banners_dir=banners,
         var_dir=var,
         secret=SECRET,
-        industries=(),
         office=hooks,
         flask_overrides={"TESTING": True},
     )
