@@ -160,9 +160,7 @@ def test_the_office_reads_rechecks_notifies_and_publishes(
         page.wait_for_selector("#job-result", timeout=WAIT_MS)  # console.js reloads when done
         assert "報告已更新" in page.locator("#job-steps").inner_text()
         shoot(page, "console-recheck-done")
-        runs = [
-            e for e in services_of(app).audit.entries() if e.action == "monitor.recheck"
-        ]
+        runs = [e for e in services_of(app).audit.entries() if e.action == "monitor.recheck"]
         assert len(runs) == 1
 
         # Preview the month's notices.

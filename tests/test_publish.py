@@ -95,8 +95,7 @@ def test_publish_to_a_local_folder_swaps_it_in_whole(
     assert audit.count("portal.published") >= 6
 
 
-def test_publish_builds_first(site: tuple[Path, Path], tmp_path: Path) -> None:
-    root, _output = site
+def test_publish_builds_first(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh-root"
     content, banners, _var = make_registry(fresh)
     web_root = tmp_path / "served"

@@ -26,7 +26,6 @@ from alliance_portal.intake.console import (
 )
 from alliance_portal.portal.publish import PublishLog, PublishSettings
 
-
 #: zh-TW words for a status, for progress lines the office reads.
 STATUS_ZH = {"pass": "通過", "warn": "待確認", "fail": "未通過"}
 
