@@ -135,12 +135,15 @@ def _run(args: argparse.Namespace, *, sites_url: str) -> int:
     server = make_server(output, args.host, args.port)
     portal_url = f"http://{args.host}:{server.server_address[1]}/"
     console_port = args.console_port if args.console_port is not None else args.port + 1
-    console = serve_console(args.host, console_port, month=month)
+    console = serve_console(args.host, console_port)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"4/4 portal at {portal_url} (Ctrl+C to stop)")
     print(f"    office console: {console.url}/office/  password: {console.password}")
     print(f"    this month's report: {console.url}/office/reports/{month}/")
     print(f"    {console.slug}'s personal link (the PI's): {console.link}")
+    print(
+        f"    notices sent from the console land in {console.outbox}/; publish goes to {console.web_root}/"
+    )
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
@@ -160,15 +163,18 @@ class DemoConsole:
     password: str
     slug: str
     link: str
+    outbox: Path
+    web_root: Path
     stop: Callable[[], None]
 
 
-def serve_console(host: str, port: int, *, month: str) -> DemoConsole:
+def serve_console(host: str, port: int, *, root: Path = ROOT) -> DemoConsole:
     """Serve the upload form with the office console on the demo's data; a fresh office
     password (only for this demo run) and one alliance's personal link."""
     from alliance_portal.commands.console import ConsoleSetup, link_maker, office_hooks
     from alliance_portal.commands.intake import portal_rebuilder
     from alliance_portal.commands.reports import load_config
+    from alliance_portal.demo_mail import DemoOutbox
     from alliance_portal.intake import IntakeConfig, create_app
     from alliance_portal.intake.admin_password import set_password
     from alliance_portal.intake.config import IntakePaths
@@ -177,24 +183,33 @@ def serve_console(host: str, port: int, *, month: str) -> DemoConsole:
     from alliance_portal.portal.publish import PublishSettings
     from alliance_portal.registry.site_settings import load_site_settings
 
-    content, banners, var = ROOT / "content", ROOT / "banners", ROOT / "var"
+    content, banners, var = root / "content", root / "banners", root / "var"
     paths = IntakePaths(var)
     secret, _created = ensure_secret(paths.secret_file)
     password = secrets.token_urlsafe(12)
     set_password(paths.admin_password, password)
     settings_file = ROOT / "pelicanconf.py"
-    url = f"http://{host}:{port}"
+    listening: list[str] = [f"http://{host}:{port}"]  # the real port once the server listens
+    outbox = DemoOutbox(var / "demo-outbox").start()
+    monitor_config = dict(load_config(None, default=root / "monitor.toml"))
+    monitor_config["smtp"] = {  # the demo's own outbox on loopback, never a real server
+        "host": "127.0.0.1",
+        "port": outbox.port,
+        "starttls": False,
+        "from": "產學小聯盟計畫辦公室（示範） <office@demo.invalid>",
+    }
+    web_root = var / "demo-www"
     setup = ConsoleSetup(
         content_dir=content,
         banners_dir=banners,
-        output_dir=ROOT / "output",
+        output_dir=root / "output",
         var_dir=var,
-        reports_dir=ROOT / "reports",
+        reports_dir=root / "reports",
         db_path=var / "monitor.sqlite3",
-        monitor_config=load_config(None, default=ROOT / "monitor.toml"),
+        monitor_config=monitor_config,
         settings_file=settings_file,
-        publish_target=PublishSettings("local", web_root=var / "demo-www"),
-        update_link=link_maker(var, secret, url),
+        publish_target=PublishSettings("local", web_root=web_root),
+        update_link=link_maker(var, secret, lambda: listening[0]),
         allow_private=True,  # the sample websites live on loopback
     )
     config = IntakeConfig(
@@ -204,21 +219,28 @@ def serve_console(host: str, port: int, *, month: str) -> DemoConsole:
         secret=secret,
         industries=tuple(load_site_settings(settings_file)["INDUSTRIES"]),
         rebuild=portal_rebuilder(
-            content, banners, ROOT / "output", settings_file=settings_file, search=True
+            content, banners, root / "output", settings_file=settings_file, search=True
         ),
         office=office_hooks(setup),
     )
     app = create_app(config)
     try:
         server = BackgroundServer(app, host, port).start()
+        listening[0] = server.url
     except OSError as exc:
+        outbox.stop()
         raise SystemExit(
             f"error: port {port} on {host} is already in use ({exc.strerror or exc}); pass"
             " --console-port with a free port, or stop the program that holds it"
         ) from None
     slug = sorted(p.stem for p in (content / "alliances").glob("*.toml"))[0]
     link = setup.update_link(slug) if setup.update_link else ""
-    return DemoConsole(server.url, password, slug, link, server.stop)
+
+    def stop() -> None:
+        server.stop()
+        outbox.stop()
+
+    return DemoConsole(server.url, password, slug, link, outbox.folder, web_root, stop)
 
 
 if __name__ == "__main__":
