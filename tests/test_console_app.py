@@ -405,6 +405,9 @@ def test_notices_preview_then_send_each_alliance_once(console: Console) -> None:
     to_send = int(preview.split('id="to-send-count">', 1)[1].split("<", 1)[0])
     assert to_send >= 3
     assert console.inbox.messages == []  # a preview sends nothing
+    draft = office.get("/office/reports/2026-05/notices/newly-bad.eml")  # written as a draft
+    assert draft.status_code == 200 and draft.mimetype == "text/plain"
+    assert b"newly-bad@example.edu.tw" in draft.data
 
     csrf = csrf_of(preview)
     unconfirmed = office.post("/office/notices/2026-05/send", data={"csrf_token": csrf})

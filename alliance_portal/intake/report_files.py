@@ -2,7 +2,8 @@
 
 ``reports/<YYYY-MM>/`` holds what ``alliance report`` wrote: ``index.html``, ``report.csv``,
 ``report.xlsx``, ``report.json`` (the DESIGN.md shape plus ``summary`` and ``changes``),
-``snapshots/<slug>.txt`` and ``screenshots/<slug>.png``. The console lists the months, shows
+``snapshots/<slug>.txt``, ``screenshots/<slug>.png`` and the notice drafts
+``notices/<slug>.eml``. The console lists the months, shows
 the month-over-month changes and each alliance's results from ``report.json``, and serves the
 files themselves, so the office opens every report over HTTP.
 
@@ -31,6 +32,8 @@ _SERVED = (
     (re.compile(r"^report\.json$"), "application/json"),
     (re.compile(r"^snapshots/[a-z0-9-]+\.txt$"), "text/plain"),
     (re.compile(r"^screenshots/[a-z0-9-]+\.png$"), "image/png"),
+    # A notice as drafted for the alliance: shown as text, never as mail to open or run.
+    (re.compile(r"^notices/[a-z0-9-]+\.eml$"), "text/plain"),
 )
 CHECKS = ("loads", "credit", "updates")
 STATUSES = ("pass", "warn", "fail")
