@@ -173,15 +173,16 @@ def serve_console(host: str, port: int, *, root: Path = ROOT) -> DemoConsole:
     password (only for this demo run) and one alliance's personal link."""
     from alliance_portal.commands.console import ConsoleSetup, link_maker, office_hooks
     from alliance_portal.commands.intake import portal_rebuilder
-    from alliance_portal.commands.reports import load_config
     from alliance_portal.demo_mail import DemoOutbox
     from alliance_portal.intake import IntakeConfig, create_app
     from alliance_portal.intake.admin_password import set_password
     from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.intake.mailer import MailSettings
     from alliance_portal.intake.secret_key import ensure_secret
     from alliance_portal.intake.server import BackgroundServer
     from alliance_portal.portal.publish import PublishSettings
     from alliance_portal.registry.site_settings import load_site_settings
+    from monitor.config import load_settings
 
     content, banners, var = root / "content", root / "banners", root / "var"
     paths = IntakePaths(var)
@@ -191,26 +192,28 @@ def serve_console(host: str, port: int, *, root: Path = ROOT) -> DemoConsole:
     settings_file = ROOT / "pelicanconf.py"
     listening: list[str] = [f"http://{host}:{port}"]  # the real port once the server listens
     outbox = DemoOutbox(var / "demo-outbox").start()
-    monitor_config = dict(load_config(None, default=root / "monitor.toml"))
-    monitor_config["smtp"] = {  # the demo's own outbox on loopback, never a real server
-        "host": "127.0.0.1",
-        "port": outbox.port,
-        "starttls": False,
-        "from": "產學小聯盟計畫辦公室（示範） <office@demo.invalid>",
-    }
+    monitor = load_settings(None, default=root / "monitor.toml").override(
+        paths={"content": content, "db": var / "monitor.sqlite3", "reports": root / "reports"},
+        crawl={"allow_private": True},  # the sample websites live on loopback
+        smtp={  # the demo's own outbox on loopback, never a real server
+            "host": "127.0.0.1",
+            "port": outbox.port,
+            "starttls": False,
+            "use_ssl": False,
+            "user": "",
+            "sender": "產學小聯盟計畫辦公室（示範） <office@demo.invalid>",
+        },
+    )
     web_root = var / "demo-www"
     setup = ConsoleSetup(
         content_dir=content,
         banners_dir=banners,
         output_dir=root / "output",
         var_dir=var,
-        reports_dir=root / "reports",
-        db_path=var / "monitor.sqlite3",
-        monitor_config=monitor_config,
+        monitor=monitor,
         settings_file=settings_file,
         publish_target=PublishSettings("local", web_root=web_root),
         update_link=link_maker(var, secret, lambda: listening[0]),
-        allow_private=True,  # the sample websites live on loopback
     )
     config = IntakeConfig(
         content_dir=content,
@@ -222,6 +225,10 @@ def serve_console(host: str, port: int, *, root: Path = ROOT) -> DemoConsole:
             content, banners, root / "output", settings_file=settings_file, search=True
         ),
         office=office_hooks(setup),
+        # links e-mailed from the console's people page land in the same demo outbox
+        mail=MailSettings(
+            host="127.0.0.1", port=outbox.port, starttls=False, sender=monitor.smtp.sender
+        ),
     )
     app = create_app(config)
     try:

@@ -25,6 +25,7 @@ from alliance_portal.intake.admin_password import set_password
 from alliance_portal.intake.console import Progress, RecheckOutcome
 from alliance_portal.intake.jobs import Job
 from alliance_portal.portal.publish import PublishSettings
+from monitor.config import settings_from
 from monitor.reports.month import load_alliances, write_month_reports
 
 OFFICE_PASSWORD = "office-console-password"
@@ -68,21 +69,23 @@ def build_console(tmp_path: Path, smtp_port: int, **hook_changes: Any) -> Consol
         banners_dir=banners,
         output_dir=tmp_path / "output",
         var_dir=var,
-        reports_dir=monitor.reports,
-        db_path=monitor.db,
-        monitor_config={
-            "smtp": {
-                "host": "127.0.0.1",
-                "port": smtp_port,
-                "starttls": False,
-                "from": "產學小聯盟計畫辦公室 <office@example.org.tw>",
-            }
-        },
+        monitor=settings_from(
+            {
+                "paths": {"content": str(monitor.content), "db": str(monitor.db),
+                          "reports": str(monitor.reports)},
+                "smtp": {
+                    "host": "127.0.0.1",
+                    "port": smtp_port,
+                    "starttls": False,
+                    "from": "產學小聯盟計畫辦公室 <office@example.org.tw>",
+                },
+            },
+            {},
+        ),
         publish_target=PublishSettings("local", web_root=web_root),
         update_link=link_maker(var, SECRET, "https://intake.example.org.tw"),
         search=False,
-        environ={},
-    )
+    )  # fmt: skip
     hooks = dataclasses.replace(office_hooks(setup), **hook_changes)
     config = IntakeConfig(
         content_dir=monitor.content,
@@ -448,11 +451,12 @@ def test_without_an_smtp_server_the_console_says_so_and_sends_nothing(
         banners_dir=tmp_path / "banners",
         output_dir=tmp_path / "output",
         var_dir=built.var,
-        reports_dir=built.monitor.reports,
-        db_path=built.monitor.db,
-        monitor_config={},
-        environ={},
-    )
+        monitor=settings_from(
+            {"paths": {"content": str(built.monitor.content), "db": str(built.monitor.db),
+                       "reports": str(built.monitor.reports)}},
+            {},
+        ),
+    )  # fmt: skip
     batch = console_module.notices(setup, "2026-05", send=True)
     assert batch.cannot_send.startswith("無法寄送") and "Cannot send" in batch.cannot_send
     assert batch.sent == () and smtp[0].messages == []

@@ -25,6 +25,7 @@ from alliance_portal.commands.console import ConsoleSetup, link_maker, office_ho
 from alliance_portal.intake import IntakeConfig
 from alliance_portal.intake.admin_password import set_password
 from alliance_portal.portal.publish import PublishSettings
+from monitor.config import settings_from
 
 pytestmark = pytest.mark.browser
 
@@ -98,15 +99,18 @@ def test_the_office_reads_rechecks_notifies_and_publishes(
         banners_dir=banners,
         output_dir=tmp_path / "output",
         var_dir=var,
-        reports_dir=tmp_path / "reports",
-        db_path=var / "monitor.sqlite3",
-        monitor_config={},
+        monitor=settings_from(
+            {
+                "paths": {"content": str(content), "db": str(var / "monitor.sqlite3"),
+                          "reports": str(tmp_path / "reports")},
+                "crawl": {"allow_private": True},  # the website is on loopback
+            },
+            {},
+        ),
         publish_target=PublishSettings("local", web_root=web_root),
         update_link=link_maker(var, SECRET, "http://127.0.0.1"),
-        allow_private=True,  # the website is on loopback
         search=False,
-        environ={},
-    )
+    )  # fmt: skip
     # The month's crawl, as the scheduler would have run it: a real crawl of the website.
     steps: list[str] = []
     first = recheck(setup, "smart-motor", lambda zh, en: steps.append(en))

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alliance_portal.intake.console import (
     NoticeBatch,
@@ -25,6 +25,9 @@ from alliance_portal.intake.console import (
     SentNotice,
 )
 from alliance_portal.portal.publish import PublishLog, PublishSettings
+
+if TYPE_CHECKING:
+    from monitor.config import MonitorSettings
 
 #: zh-TW words for a status, for progress lines the office reads.
 STATUS_ZH = {"pass": "通過", "warn": "待確認", "fail": "未通過"}
@@ -38,20 +41,16 @@ class ConsoleSetup:
     banners_dir: Path
     output_dir: Path
     var_dir: Path
-    reports_dir: Path
-    db_path: Path
-    #: monitor.toml as read (``[paths]``, ``[crawl]``, ``[schedule]``, ``[smtp]``).
-    monitor_config: Mapping[str, Mapping[str, Any]]
+    #: The monitor's settings (monitor.toml and the environment): ``paths.content``,
+    #: ``paths.db`` and ``paths.reports`` are the registry, database and reports folder.
+    monitor: MonitorSettings
     settings_file: Path | None = None
     publish_target: PublishSettings | None = None
     #: The alliance's own update link for a notice (None: notices carry no link).
     update_link: Callable[[str], str] | None = None
     #: The office's contact line printed in every notice ("" for the settings' reply-to).
     office_contact: str = ""
-    allow_private: bool = False
     search: bool = True
-    #: Environment for SMTP passwords and the publish key (default: os.environ).
-    environ: Mapping[str, str] | None = None
 
 
 def office_hooks(setup: ConsoleSetup) -> OfficeHooks:
@@ -81,7 +80,7 @@ def office_hooks(setup: ConsoleSetup) -> OfficeHooks:
         return _record(entry)
 
     return OfficeHooks(
-        reports_dir=setup.reports_dir,
+        reports_dir=setup.monitor.paths.reports,
         recheck=lambda slug, progress: recheck(setup, slug, progress),
         notices=lambda month, send, actor: notices(setup, month, send=send),
         notices_sent=lambda slug: notices_sent(setup, slug),
@@ -102,46 +101,24 @@ def _record(entry: Any) -> PublishRecord:
     )
 
 
-def _settings(setup: ConsoleSetup) -> Any:
-    from monitor.schedule import ScheduleSettings
-
-    return ScheduleSettings.from_config(setup.monitor_config)
-
-
-def _options(setup: ConsoleSetup) -> Any:
-    from monitor.schedule import CrawlOptions
-
-    options = CrawlOptions.from_config(setup.monitor_config)
-    return replace(
-        options,
-        content_dir=setup.content_dir,
-        db_path=setup.db_path,
-        reports_dir=setup.reports_dir,
-        allow_private=options.allow_private or setup.allow_private,
-    )
-
-
 def recheck(setup: ConsoleSetup, slug: str, progress: Progress) -> RecheckOutcome:
     """Crawl one alliance now and rewrite its month's report files."""
+    from dataclasses import replace
+
     from alliance_portal.commands.reports import write_month_with_registry
     from monitor.crawl import run_crawl
     from monitor.store import Store
 
-    options = _options(setup)
+    settings = setup.monitor
     today = dt.date.today()
     progress(f"正在檢查 {slug} 的網站", f"checking the website of {slug}")
     run_id = run_crawl(
-        content_dir=options.content_dir,
-        db_path=options.db_path,
+        paths=settings.paths,
+        settings=replace(settings.crawl, concurrency=1, render_pool=1),
         today=today,
         only=[slug],
-        allow_private=options.allow_private,
-        timeout=options.timeout,
-        retries=options.retries,
-        concurrency=1,
-        render_pool=1,
     )
-    store = Store(options.db_path)
+    store = Store(settings.paths.db)
     run = store.run(run_id)
     results = store.results(run_id)
     if run is None or not results:
@@ -151,13 +128,7 @@ def recheck(setup: ConsoleSetup, slug: str, progress: Progress) -> RecheckOutcom
         f"檢查完成：{STATUS_ZH[result.overall]}，正在更新 {run.month} 報告",
         f"checked: {result.overall}; updating the {run.month} report",
     )
-    write_month_with_registry(
-        store,
-        run.month,
-        reports_dir=options.reports_dir,
-        content_dir=options.content_dir,
-        settings=_settings(setup),
-    )
+    write_month_with_registry(store, run.month, settings)
     progress("報告已更新", "report updated")
     return RecheckOutcome(
         slug=slug,
@@ -171,20 +142,18 @@ def recheck(setup: ConsoleSetup, slug: str, progress: Progress) -> RecheckOutcom
     )
 
 
-def _smtp(setup: ConsoleSetup) -> tuple[Any, str]:
-    """The SMTP settings and why sending is impossible ("" when it is possible)."""
-    from monitor.notices import SmtpSettings
-    from monitor.schedule import ConfigError
+def _cannot_send(setup: ConsoleSetup) -> str:
+    """Why sending is impossible here ("" when it is possible)."""
+    from monitor.config import ConfigError
 
-    smtp = SmtpSettings.from_config(setup.monitor_config, setup.environ or os.environ)
     try:
-        smtp.check_for_sending()
+        setup.monitor.smtp.check_for_sending()
     except ConfigError as exc:
-        return smtp, (
+        return (
             f"無法寄送：尚未設定寄信伺服器。Cannot send: {exc}. The previews below are"
             " written as drafts (.eml) into the month's notices/ folder."
         )
-    return smtp, ""
+    return ""
 
 
 def notices(setup: ConsoleSetup, month: str, *, send: bool) -> NoticeBatch:
@@ -193,17 +162,9 @@ def notices(setup: ConsoleSetup, month: str, *, send: bool) -> NoticeBatch:
     from monitor.notices import SentLog
     from monitor.store import Store
 
-    smtp, cannot_send = _smtp(setup)
-    store = Store(setup.db_path)
-    options = _options(setup)
-    plan, result = publish_notices(
-        store,
-        month,
-        options,
-        _settings(setup),
-        smtp,
-        send=send and not cannot_send,
-    )
+    cannot_send = _cannot_send(setup)
+    store = Store(setup.monitor.paths.db)
+    plan, result = publish_notices(store, month, setup.monitor, send=send and not cannot_send)
     sent_log = SentLog(store)
     previews = []
     for notice in [*plan.notices, *plan.missing_contact]:
@@ -241,9 +202,9 @@ def notices_sent(setup: ConsoleSetup, slug: str) -> Sequence[SentNotice]:
     from monitor.notices import SentLog
     from monitor.store import Store
 
-    if not setup.db_path.exists():
+    if not setup.monitor.paths.db.exists():
         return []
-    store = Store(setup.db_path)
+    store = Store(setup.monitor.paths.db)
     log = SentLog(store)
     out = []
     for month in reversed(store.months()):
@@ -296,11 +257,11 @@ def add_console_options(parser: Any) -> None:
 def setup_from_args(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetup:
     """The console's setup from ``alliance intake serve``'s options and the settings files."""
     from alliance_portal.commands.publish import CONFIG_ENV, DEFAULT_CONFIG, target_settings
-    from alliance_portal.commands.reports import load_config
-    from monitor.schedule import CrawlOptions
+    from monitor.config import load_settings
 
-    config = load_config(args.config)
-    options = CrawlOptions.from_config(config)
+    monitor = load_settings(args.config).override(
+        paths={"content": args.content, "reports": args.reports}
+    )
     publish_config = args.publish_config
     if publish_config is None:
         env = os.environ.get(CONFIG_ENV)
@@ -315,11 +276,20 @@ def setup_from_args(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetu
         banners_dir=args.banners,
         output_dir=args.output,
         var_dir=args.var,
-        reports_dir=args.reports or options.reports_dir,
-        db_path=options.db_path,
-        monitor_config=config,
+        monitor=monitor,
         settings_file=settings_file(args),
         publish_target=target,
         update_link=link_maker(args.var, secret, args.public_url or listen_url),
         search=not args.no_search,
     )
+
+
+def serve_hooks(args: Any, *, secret: bytes, listen_url: str) -> OfficeHooks:
+    """The hooks for ``alliance intake serve``; a settings mistake stops it with one clear line."""
+    from alliance_portal.portal.publish import PublishError
+    from monitor.config import ConfigError
+
+    try:
+        return office_hooks(setup_from_args(args, secret=secret, listen_url=listen_url))
+    except (PublishError, ConfigError) as exc:
+        raise SystemExit(f"error: {exc}") from None

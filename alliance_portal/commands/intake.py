@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from alliance_portal.commands.intake_deadlines import register_deadlines
+from alliance_portal.commands.console import add_console_options
 from alliance_portal.commands.intake_people import (
     _industries,
     _store,
@@ -35,7 +36,6 @@ from alliance_portal.commands.intake_people import (
     mail_settings,
     register_people,
 )
-from alliance_portal.commands.console import add_console_options
 from alliance_portal.commands.options import add_registry, add_var, cli_actor, settings_file
 from alliance_portal.registry.files import atomic_write
 
@@ -180,15 +180,9 @@ def run_serve(args: argparse.Namespace) -> int:
             settings_file=settings_file(args),
             search=not args.no_search,
         )
-    from alliance_portal.commands.console import office_hooks, setup_from_args
-    from alliance_portal.portal.publish import PublishError
-    from monitor.schedule import ConfigError
+    from alliance_portal.commands.console import serve_hooks
 
-    try:
-        console = setup_from_args(args, secret=secret, listen_url=f"http://{args.host}:{args.port}")
-    except (PublishError, ConfigError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    office = serve_hooks(args, secret=secret, listen_url=f"http://{args.host}:{args.port}")
     config = IntakeConfig(
         content_dir=args.content,
         banners_dir=args.banners,
@@ -202,7 +196,7 @@ def run_serve(args: argparse.Namespace) -> int:
         public_url=args.public_url,
         secure_cookies=args.secure_cookies,
         behind_proxy=args.behind_proxy,
-        office=office_hooks(console),
+        office=office,
     )
     if not paths.admin_password.exists():
         print("note: no office password yet; run `alliance intake set-admin-password`")
