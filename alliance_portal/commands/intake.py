@@ -27,8 +27,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from alliance_portal.commands.intake_deadlines import register_deadlines
 from alliance_portal.commands.console import add_console_options
+from alliance_portal.commands.intake_deadlines import register_deadlines
 from alliance_portal.commands.intake_people import (
     _industries,
     _store,

@@ -56,9 +56,9 @@ def create_app(config: IntakeConfig) -> Flask:
     from alliance_portal.intake.alliance_views import bp as alliance_bp
     from alliance_portal.intake.assistant_views import bp as assistants_bp
     from alliance_portal.intake.auth_views import bp as auth_bp
-    from alliance_portal.intake.office_deadline_views import bp as office_deadlines_bp
     from alliance_portal.intake.jobs_views import bp as jobs_bp
     from alliance_portal.intake.notices_views import bp as notices_bp
+    from alliance_portal.intake.office_deadline_views import bp as office_deadlines_bp
     from alliance_portal.intake.office_people_views import bp as office_people_bp
     from alliance_portal.intake.office_views import bp as office_bp
     from alliance_portal.intake.people import taipei_time

@@ -16,6 +16,7 @@ from alliance_portal.intake.services import services
 CONSOLE_PAGES: tuple[tuple[str, str, str], ...] = (
     ("office.overview", "繳交狀況", "Submissions"),
     ("people.page", "存取權限", "Who has access"),
+    ("deadlines.page", "截止日與提醒", "Deadline and reminders"),
     ("reports.months", "月檢報告", "Monthly reports"),
     ("notices.months", "通知", "Notices"),
     ("jobs.publish_page", "發布入口網", "Publish the portal"),
