@@ -45,7 +45,6 @@ PENDING_SPLIT: frozenset[str] = frozenset(
         "monitor.fetching.render",
         "monitor.notices",
         "monitor.reports.month",
-        "monitor.schedule",
     }
 )
 PENDING_CYCLES: frozenset[str] = frozenset(

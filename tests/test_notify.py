@@ -30,7 +30,7 @@ from monitor.notices import (
     send_notices,
 )
 from monitor.reports.month import build_month_report, load_alliances
-from monitor.schedule import next_check_from
+from monitor.schedule.calendar import next_check_from
 
 #: Alliances with a warn or fail in May and a contact address (no-contact has none).
 NOTIFIED = ["hostile", "name-only", "newly-bad", "old-cert"]

@@ -27,14 +27,9 @@ from monitor.config import (
     load_settings,
 )
 from monitor.model import Check, Code, SiteResult
-from monitor.schedule import (
-    AlreadyRunning,
-    CompletedMonths,
-    MonthlyJob,
-    instance_lock,
-    last_fire_time,
-    next_check_after_month,
-)
+from monitor.schedule.calendar import last_fire_time, next_check_after_month
+from monitor.schedule.job import CompletedMonths, MonthlyJob
+from monitor.schedule.lock import AlreadyRunning, instance_lock
 from monitor.store import Store
 
 TPE = ZoneInfo("Asia/Taipei")

@@ -25,13 +25,9 @@ from apscheduler.triggers.cron import CronTrigger
 from test_schedule import TPE, FakeCrawl
 
 from monitor.config import MonitorSettings, PathSettings, ScheduleSettings
-from monitor.schedule import (
-    JOB_ID,
-    JOBS_TABLE,
-    CompletedMonths,
-    MonthlyJob,
-    MonthlyScheduler,
-)
+from monitor.schedule.job import CompletedMonths, MonthlyJob
+from monitor.schedule.jobstore import JOB_ID, JOBS_TABLE
+from monitor.schedule.runner import MonthlyScheduler
 from monitor.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,7 +171,9 @@ SCRIPT = textwrap.dedent(
     from alliance_portal.registry.bilingual import Bilingual
     from monitor.model import Check, Code, SiteResult
     from monitor.config import MonitorSettings, PathSettings, ScheduleSettings
-    from monitor.schedule import AlreadyRunning, MonthlyJob, MonthlyScheduler, run_once
+    from monitor.schedule.job import MonthlyJob
+    from monitor.schedule.lock import AlreadyRunning
+    from monitor.schedule.runner import MonthlyScheduler, run_once
     from monitor.store import Store
 
     db, mode, events = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])

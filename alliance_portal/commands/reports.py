@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config import CONFIG_ENV, DEFAULT_CONFIG, ConfigError, MonitorSettings, load_settings
-from monitor.schedule import AlreadyRunning, next_check_after_month
+from monitor.schedule.calendar import next_check_after_month
+from monitor.schedule.lock import AlreadyRunning
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +246,7 @@ def publish_notices(
     """Plan the month's notices, then write drafts or send. Returns (plan, send result or None)."""
     from monitor.notices import plan_notices, send_notices, write_drafts
     from monitor.reports.month import build_month_report
-    from monitor.schedule import next_check_from
+    from monitor.schedule.calendar import next_check_from
 
     schedule, smtp = settings.schedule, settings.smtp
     if alliances is None:
@@ -311,7 +312,7 @@ def run_notify(args: argparse.Namespace) -> int:
 
 def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
     """The :class:`~monitor.schedule.MonthlyJob` the command runs, from settings and options."""
-    from monitor.schedule import MonthlyJob
+    from monitor.schedule.job import MonthlyJob
     from monitor.store import Store
 
     settings = settings_for(args).override(
@@ -386,7 +387,7 @@ def reminder_jobs(args: argparse.Namespace, job: Any) -> list[tuple[str, Any, An
 
 @_errors
 def run_schedule(args: argparse.Namespace) -> int:
-    from monitor.schedule import MonthlyScheduler, run_once
+    from monitor.schedule.runner import MonthlyScheduler, run_once
 
     job = build_job(args)
     extra = reminder_jobs(args, job)

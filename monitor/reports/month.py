@@ -431,7 +431,8 @@ def month_results(store: Store, months: Sequence[str]) -> dict[str, list[SiteRes
 
 def default_next_check(month: str) -> date | None:
     """When the default monthly schedule next checks after ``month`` (for the page and e-mails)."""
-    from monitor.schedule import ScheduleSettings, next_check_after_month
+    from monitor.config import ScheduleSettings
+    from monitor.schedule.calendar import next_check_after_month
 
     return next_check_after_month(ScheduleSettings(), month)
 
