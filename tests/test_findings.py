@@ -12,8 +12,10 @@ from test_report_data import Monitor, add_month, check, make_monitor, site
 
 from alliance_portal.registry.bilingual import Bilingual
 from monitor.model import CHECK_CODES, Check, Code, SiteResult
-from monitor.notices import ADVICE, advice, plan_notices
-from monitor.reports.month import build_month_report, load_alliances, write_month_reports
+from monitor.notices.advice import ADVICE, advice
+from monitor.notices.compose import plan_notices
+from monitor.reports.files import write_month_reports
+from monitor.reports.month import build_month_report, load_alliances
 from monitor.store import Store
 from tests.farm import Site, free_port, page, raw, redirect, status
 from tests.test_crawl_loads import GOOD

@@ -22,13 +22,9 @@ from test_report_data import XSS, Monitor, add_month, check, make_monitor, site
 from alliance_portal.cli import main
 from monitor.config import ConfigError, ScheduleSettings, SmtpSettings, load_settings, settings_from
 from monitor.model import Code
-from monitor.notices import (
-    SENT_TABLE,
-    SentLog,
-    advice,
-    plan_notices,
-    send_notices,
-)
+from monitor.notices.advice import advice
+from monitor.notices.compose import plan_notices
+from monitor.notices.send import SENT_TABLE, SentLog, send_notices
 from monitor.reports.month import build_month_report, load_alliances
 from monitor.schedule.calendar import next_check_from
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from test_report_data import MONTHS, make_monitor
 
-from monitor.reports.month import load_alliances, write_month_reports
+from monitor.reports.files import write_month_reports
+from monitor.reports.month import load_alliances
 
 pytestmark = pytest.mark.browser
 

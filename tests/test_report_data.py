@@ -430,6 +430,6 @@ def test_each_row_shows_the_screenshot_of_its_own_result(monitor: Monitor) -> No
 def test_png_size_reads_the_header_and_refuses_other_data() -> None:
     from monitor.reports.month import png_size
 
-    assert png_size(png(RED, (400, 300))[:24]) == (400, 300)
+    assert png_size(png(RED, (400, 300))[:33]) == (400, 300)
     assert png_size(b"GIF89a" + b"\0" * 18) is None
     assert png_size(b"\x89PNG\r\n\x1a\n") is None

@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 from test_report_data import FORMULA, MONTHS, Monitor, make_monitor
 
 from alliance_portal.cli import main
-from monitor.reports.month import load_alliances, write_month_reports
+from monitor.reports.files import write_month_reports
+from monitor.reports.month import load_alliances
 
 
 @pytest.fixture(scope="module")

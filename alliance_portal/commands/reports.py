@@ -156,7 +156,8 @@ def write_month_with_registry(store: Any, month: str, settings: MonitorSettings)
     ``alliance crawl``, ``alliance report``, the scheduler's job and the demo all call this, so a
     report never depends on which of them wrote it last.
     """
-    from monitor.reports.month import build_month_report, write_report_files
+    from monitor.reports.files import write_report_files
+    from monitor.reports.month import build_month_report
 
     alliances = _alliances(settings.paths.content)
     report = build_month_report(
@@ -244,7 +245,8 @@ def publish_notices(
     alliances: Mapping[str, Any] | None = None,
 ) -> tuple[Any, Any]:
     """Plan the month's notices, then write drafts or send. Returns (plan, send result or None)."""
-    from monitor.notices import plan_notices, send_notices, write_drafts
+    from monitor.notices.compose import plan_notices, write_drafts
+    from monitor.notices.send import send_notices
     from monitor.reports.month import build_month_report
     from monitor.schedule.calendar import next_check_from
 

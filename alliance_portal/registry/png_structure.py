@@ -249,6 +249,18 @@ def _parse_header(data: bytes) -> Header:
     return Header(width, height, depth, colour, interlace == 1)
 
 
+def read_header(head: bytes) -> Header | None:
+    """The IHDR of a PNG from its first 33 bytes (signature and IHDR chunk), or None when they
+    are not a PNG's. For readers that only need the size and keep the rest of the file unread
+    (the monthly report's screenshots)."""
+    if len(head) < 33 or not head.startswith(PNG_SIGNATURE) or head[12:16] != b"IHDR":
+        return None
+    try:
+        return _parse_header(head[16:29])
+    except PngFault:
+        return None
+
+
 def _truncated(offset: int, chunk: str | None = None, start: int = 0) -> PngFault:
     """The file ends at ``offset``: inside ``chunk`` (starting at ``start``) or before IEND."""
     if chunk is None:

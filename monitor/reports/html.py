@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined
 
 from monitor.model import STATUSES
-from monitor.reports.month import (
+from monitor.reports.labels import (
     CHANGE_LABELS,
     CHECK_LABELS,
     CHECKS,
@@ -29,10 +29,8 @@ from monitor.reports.month import (
     STATUS_LABELS,
     SUMMARY_KEYS,
     XLSX_FILE,
-    MonthReport,
-    ReportRow,
-    link_or_none,
 )
+from monitor.reports.view import MonthReport, ReportRow, link_or_none
 
 #: Evidence longer than this is cut on the page (the CSV, XLSX and JSON keep all of it).
 EVIDENCE_CHARS = 240

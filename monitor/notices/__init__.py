@@ -1,0 +1,22 @@
+"""``alliance notify``: e-mail each alliance whose website needs work, in zh-TW and English.
+
+A notice says what failed, the evidence, how to fix it and when the next check is. Dry run is
+the default: the messages are written as ``.eml`` files into ``reports/<YYYY-MM>/notices/`` for
+the office to read (any mail client opens them). ``--send`` delivers them over SMTP and records
+each one in table ``notices_sent``; an alliance is never sent the same month's notice twice,
+even if the command is run again or crashes half-way:
+
+    row 'sending' committed ─> SMTP accepts ─> row 'sent'
+                           └─> SMTP refuses  ─> row deleted (a later run tries again)
+
+A crash between "SMTP accepts" and "row sent" leaves 'sending': the notice *may* have gone out,
+so it is not sent again automatically; ``--resend SLUG`` sends it deliberately.
+
+SMTP host, port, user, STARTTLS and sender come from :class:`monitor.config.SmtpSettings`
+(``[smtp]`` in monitor.toml or ``ALLIANCE_SMTP_*`` environment variables; the password only
+from ``ALLIANCE_SMTP_PASSWORD``).
+
+The modules: :mod:`monitor.notices.advice` (what to do, chosen by the finding's code),
+:mod:`monitor.notices.compose` (the e-mails and their drafts), :mod:`monitor.notices.send`
+(SMTP, once per alliance and month).
+"""

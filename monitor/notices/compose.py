@@ -1,0 +1,224 @@
+"""The notices of a month: one bilingual plain-text e-mail per alliance with a warn or fail,
+and the ``.eml`` drafts the office reads before anything is sent."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import parseaddr
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined
+
+from alliance_portal.registry.bilingual import Bilingual
+from alliance_portal.registry.files import atomic_write
+from alliance_portal.registry.profiles import Alliance
+from monitor.model import Code
+from monitor.notices.advice import advice
+from monitor.reports.labels import CHECK_LABELS, CHECKS, STATUS_LABELS
+from monitor.reports.view import MonthReport, ReportRow
+
+DEFAULT_SENDER = "產學小聯盟計畫辦公室 <alliance-monitor@localhost>"
+NOTICE_DIR = "notices"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One warn/fail check as the e-mail shows it."""
+
+    label_zh: str
+    label_en: str
+    status_zh: str
+    status_en: str
+    code: Code
+    reason: Bilingual  # the finding, each language in its own section
+    evidence: str
+    facts: tuple[tuple[str, str, str], ...]  # (zh-TW label, English label, value)
+    fix: Bilingual
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A notice for one alliance; ``message`` is None when there is nobody to send it to."""
+
+    slug: str
+    name: str
+    recipient: str
+    message: EmailMessage | None
+    problems: tuple[Problem, ...]
+
+
+@dataclass(slots=True)
+class NoticePlan:
+    """Every notice of a month, and the alliances we cannot reach."""
+
+    month: str
+    notices: list[Notice] = field(default_factory=list)
+    missing_contact: list[Notice] = field(default_factory=list)  # warn/fail, no contact_email
+
+    @property
+    def sendable(self) -> list[Notice]:
+        return [n for n in self.notices if n.message is not None]
+
+
+@cache
+def _template() -> Any:
+    env = Environment(
+        autoescape=False, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
+    text = (
+        resources.files("monitor.reports.templates")
+        .joinpath("notice.txt")
+        .read_text(encoding="utf-8")
+    )
+    return env.from_string(text)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def site_down(row: ReportRow) -> bool:
+    """The homepage did not load, so credit and updates could not really be checked."""
+    return row.checks["loads"].status == "fail"
+
+
+def problems_of(row: ReportRow) -> tuple[Problem, ...]:
+    """The checks to explain. When the site is down only that is explained: advice about the
+    funding credit or news for a page nobody could read would only confuse."""
+    out = []
+    for name in ("loads",) if site_down(row) else CHECKS:
+        view = row.checks[name]
+        if view.status == "pass":
+            continue
+        out.append(
+            Problem(
+                label_zh=CHECK_LABELS[name][0],
+                label_en=CHECK_LABELS[name][1],
+                status_zh=STATUS_LABELS[view.status][0],
+                status_en=STATUS_LABELS[view.status][1],
+                code=view.code,
+                reason=Bilingual(_one_line(view.message.zh), _one_line(view.message.en)),
+                evidence=_one_line(view.evidence) if view.evidence != view.reason else "",
+                facts=tuple((f.label.zh, f.label.en, _one_line(f.value, 200)) for f in view.facts),
+                fix=advice(view),
+            )
+        )
+    return tuple(out)
+
+
+def _domain(address: str) -> str:
+    return parseaddr(address)[1].rpartition("@")[2] or "localhost"
+
+
+def build_message(
+    report: MonthReport,
+    row: ReportRow,
+    problems: tuple[Problem, ...],
+    *,
+    recipient: str,
+    sender: str,
+    reply_to: str = "",
+    next_check: date | None,
+) -> EmailMessage:
+    """One bilingual plain-text notice (plain text: evidence from the internet stays inert)."""
+    body = _template().render(
+        r=report,
+        row=row,
+        name_en=row.name_en or row.name,
+        problems=problems,
+        passed=[CHECK_LABELS[c] for c in CHECKS if row.checks[c].status == "pass"],
+        site_down=site_down(row),
+        next_check=next_check.isoformat() if next_check else "下個月 next month",
+    )
+    msg = EmailMessage()
+    worst = "未通過" if row.overall == "fail" else "待確認"
+    worst_en = "action needed" if row.overall == "fail" else "please check"
+    msg["Subject"] = (
+        f"【產學小聯盟網站檢查】{row.name} {report.month} 結果：{worst}"
+        f" / Alliance website check {report.month}: {worst_en}"
+    )
+    msg["From"] = sender
+    msg["To"] = recipient
+    if reply_to:
+        msg["Reply-To"] = reply_to
+    digest = hashlib.sha256(f"{report.month}\n{row.slug}\n{body}".encode()).hexdigest()[:16]
+    msg["Message-ID"] = f"<notice.{report.month}.{row.slug}.{digest}@{_domain(sender)}>"
+    msg["X-Alliance-Notice"] = f"{report.month} {row.slug}"
+    msg.set_content(body, charset="utf-8")
+    msg["Content-Language"] = "zh-TW, en"  # after set_content, which resets Content-* headers
+    return msg
+
+
+def plan_notices(
+    report: MonthReport,
+    alliances: Mapping[str, Alliance],
+    *,
+    sender: str = "",
+    reply_to: str = "",
+    next_check: date | None = None,
+    only: Iterable[str] | None = None,
+) -> NoticePlan:
+    """A notice for every alliance with a warn or fail in ``report``."""
+    wanted = set(only) if only else None
+    plan = NoticePlan(report.month)
+    for row in report.rows:
+        if row.overall == "pass" or (wanted is not None and row.slug not in wanted):
+            continue
+        problems = problems_of(row)
+        profile = alliances.get(row.slug)
+        recipient = profile.contact_email if profile else ""
+        if not recipient:
+            plan.missing_contact.append(Notice(row.slug, row.name, "", None, problems))
+            continue
+        message = build_message(
+            report,
+            row,
+            problems,
+            recipient=recipient,
+            sender=sender or DEFAULT_SENDER,
+            reply_to=reply_to,
+            next_check=next_check if next_check is not None else report.next_check,
+        )
+        plan.notices.append(Notice(row.slug, row.name, recipient, message, problems))
+    return plan
+
+
+def eml_bytes(message: EmailMessage) -> bytes:
+    return message.as_bytes(policy=SMTP_POLICY)
+
+
+def write_drafts(plan: NoticePlan, month_dir: Path) -> Path:
+    """Dry run: every notice as ``notices/<slug>.eml`` plus ``notices/README.txt`` listing them."""
+    folder = month_dir / NOTICE_DIR
+    lines = [
+        f"產學小聯盟網站檢查通知（草稿） Alliance website notices (drafts) {plan.month}",
+        "",
+        f"將寄出 To be sent: {len(plan.sendable)}",
+    ]
+    for notice in plan.sendable:
+        assert notice.message is not None
+        atomic_write(folder / f"{notice.slug}.eml", eml_bytes(notice.message))
+        lines.append(f"  {notice.slug}.eml  {notice.name} <{notice.recipient}>")
+    lines += [
+        "",
+        f"缺少聯絡信箱，無法寄送 No contact e-mail, cannot be sent: {len(plan.missing_contact)}",
+    ]
+    for notice in plan.missing_contact:
+        checks = ", ".join(f"{p.label_en} {p.status_en}" for p in notice.problems)
+        lines.append(f"  {notice.slug}  {notice.name}  ({checks})")
+    if plan.missing_contact:
+        lines.append(
+            "  → 請在 content/alliances/<slug>.toml 加上 contact_email。"
+            " Add contact_email to content/alliances/<slug>.toml."
+        )
+    atomic_write(folder / "README.txt", ("\n".join(lines) + "\n").encode("utf-8"))
+    return folder

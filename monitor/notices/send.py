@@ -1,0 +1,179 @@
+"""Sending a month's notices over SMTP, each alliance once: table ``notices_sent`` records a
+'sending' row before the SMTP conversation and 'sent' after it (see :mod:`monitor.notices`)."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import formatdate, getaddresses
+
+from monitor.config import SMTP_PASSWORD_ENV, SmtpSettings
+from monitor.notices.compose import NoticePlan
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+
+SENT_TABLE = "notices_sent"
+
+
+class SentLog:
+    """Table ``notices_sent``: one row per alliance and month that was (being) sent."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        with store.connect() as db:
+            db.execute(
+                f"CREATE TABLE IF NOT EXISTS {SENT_TABLE} ("
+                " month TEXT NOT NULL, slug TEXT NOT NULL, recipient TEXT NOT NULL,"
+                " message_id TEXT NOT NULL, state TEXT NOT NULL, updated_at TEXT NOT NULL,"
+                " PRIMARY KEY (month, slug))"
+            )
+
+    @staticmethod
+    def _now() -> str:
+        return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+    def state(self, month: str, slug: str) -> str | None:
+        with self.store.connect() as db:
+            row = db.execute(
+                f"SELECT state FROM {SENT_TABLE} WHERE month = ? AND slug = ?", (month, slug)
+            ).fetchone()
+        return row["state"] if row else None
+
+    def claim(self, month: str, slug: str, recipient: str, message_id: str, *, force: bool) -> bool:
+        """Record 'sending' unless a row exists (or ``force``). True if we may send now."""
+        with self.store.connect() as db:
+            if force:
+                db.execute(f"DELETE FROM {SENT_TABLE} WHERE month = ? AND slug = ?", (month, slug))
+            cur = db.execute(
+                f"INSERT OR IGNORE INTO {SENT_TABLE} (month, slug, recipient, message_id, state, updated_at)"
+                " VALUES (?, ?, ?, ?, 'sending', ?)",
+                (month, slug, recipient, message_id, self._now()),
+            )
+        return cur.rowcount == 1
+
+    def mark_sent(self, month: str, slug: str) -> None:
+        with self.store.connect() as db:
+            db.execute(
+                f"UPDATE {SENT_TABLE} SET state = 'sent', updated_at = ? WHERE month = ? AND slug = ?",
+                (self._now(), month, slug),
+            )
+
+    def release(self, month: str, slug: str) -> None:
+        with self.store.connect() as db:
+            db.execute(f"DELETE FROM {SENT_TABLE} WHERE month = ? AND slug = ?", (month, slug))
+
+    def rows(self, month: str) -> list[dict[str, str]]:
+        with self.store.connect() as db:
+            rows = db.execute(
+                f"SELECT * FROM {SENT_TABLE} WHERE month = ? ORDER BY slug", (month,)
+            ).fetchall()
+        return [dict(r) for r in rows]
+
+
+@dataclass(slots=True)
+class SendResult:
+    sent: list[str] = field(default_factory=list)
+    already_sent: list[str] = field(default_factory=list)
+    uncertain: list[str] = field(default_factory=list)  # 'sending' left by a crash
+    failed: dict[str, str] = field(default_factory=dict)  # slug -> why
+
+
+def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+    if settings.use_ssl:
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            settings.host, settings.port, timeout=settings.timeout, context=settings.tls_context()
+        )
+    else:
+        smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        smtp.ehlo()
+        if settings.starttls:
+            smtp.starttls(context=settings.tls_context())
+            smtp.ehlo()
+    if settings.user:
+        smtp.login(settings.user, settings.password)
+    return smtp
+
+
+def send_notices(
+    plan: NoticePlan,
+    store: Store,
+    settings: SmtpSettings,
+    *,
+    resend: Iterable[str] = (),
+) -> SendResult:
+    """Send every sendable notice once over one SMTP connection; record each in the database."""
+    settings.check_for_sending()
+    sent_log = SentLog(store)
+    force = set(resend)
+    result = SendResult()
+    todo = []
+    for notice in plan.sendable:
+        state = sent_log.state(plan.month, notice.slug)
+        if state is not None and notice.slug not in force:
+            (result.already_sent if state == "sent" else result.uncertain).append(notice.slug)
+        else:
+            todo.append(notice)
+    if not todo:
+        return result
+    try:
+        smtp = _connect(settings)
+    except smtplib.SMTPAuthenticationError as exc:
+        why = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
+            else exc.smtp_error
+        )
+        raise ConnectionError(
+            f"the SMTP server {settings.host}:{settings.port} refused the login of user"
+            f" {settings.user!r} ({exc.smtp_code} {why});"
+            f" check [smtp] user / ALLIANCE_SMTP_USER and {SMTP_PASSWORD_ENV}"
+        ) from exc
+    except (OSError, smtplib.SMTPException) as exc:
+        raise ConnectionError(
+            f"cannot reach the SMTP server {settings.host}:{settings.port} ({exc}); check [smtp] in"
+            f" monitor.toml, the ALLIANCE_SMTP_* variables and {SMTP_PASSWORD_ENV}"
+        ) from exc
+    try:
+        for notice in todo:
+            message = notice.message
+            assert message is not None
+            if not sent_log.claim(
+                plan.month,
+                notice.slug,
+                notice.recipient,
+                str(message["Message-ID"]),
+                force=notice.slug in force,
+            ):
+                result.already_sent.append(notice.slug)  # another process got there first
+                continue
+            del message["Date"]
+            message["Date"] = formatdate(localtime=True)
+            recipients = [addr for _, addr in getaddresses([notice.recipient]) if addr]
+            try:
+                refused = smtp.send_message(message, to_addrs=recipients)
+            except (
+                smtplib.SMTPRecipientsRefused,
+                smtplib.SMTPDataError,
+                smtplib.SMTPSenderRefused,
+            ) as exc:
+                sent_log.release(plan.month, notice.slug)
+                result.failed[notice.slug] = f"{type(exc).__name__}: {exc}"
+                continue
+            except (OSError, smtplib.SMTPException) as exc:
+                sent_log.release(plan.month, notice.slug)
+                result.failed[notice.slug] = f"{type(exc).__name__}: {exc}"
+                break  # the connection is gone; the rest stay unsent and are tried next time
+            if refused:
+                log.warning("%s: server refused %s", notice.slug, refused)
+            sent_log.mark_sent(plan.month, notice.slug)
+            result.sent.append(notice.slug)
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+    return result
