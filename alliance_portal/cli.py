@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "alliance_portal.commands.monitor",
     "alliance_portal.commands.reports",
     "alliance_portal.commands.publish",
+    "alliance_portal.commands.schedule",
 )
 
 

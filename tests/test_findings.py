@@ -159,6 +159,7 @@ ADVICE_WORDS: dict[Code, str] = {
     Code.CREDIT_NAME_ONLY: "加上補助字樣",
     Code.STALE: "最新消息",
     Code.NO_DATE: "找不到任何日期",
+    Code.NEWS_IN_WIDGET: "第三方嵌入元件",
 }
 
 

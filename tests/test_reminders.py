@@ -253,7 +253,8 @@ def test_the_monthly_scheduler_fires_the_reminders(tmp_path: Path, smtp: tuple[I
     from test_schedule import FakeCrawl
 
     from monitor.config import MonitorSettings, PathSettings
-    from monitor.schedule import MonthlyJob, MonthlyScheduler
+    from monitor.schedule.job import MonthlyJob
+    from monitor.schedule.runner import MonthlyScheduler
     from monitor.store import Store
 
     inbox, port = smtp

@@ -338,7 +338,7 @@ def test_the_scheduled_job_writes_reports_with_the_registry_and_its_schedule(
     import argparse
     import json
 
-    from alliance_portal.commands.reports import build_job
+    from alliance_portal.commands.schedule import build_job
 
     content = tmp_path / "content"
     write_registry(content)

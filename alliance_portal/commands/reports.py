@@ -1,4 +1,4 @@
-"""``alliance report``, ``alliance notify`` and ``alliance schedule``.
+"""``alliance report`` and ``alliance notify`` (``alliance schedule`` is in :mod:`.schedule`).
 
 Settings come from :func:`monitor.config.load_settings` (defaults, ``monitor.toml``, the
 environment) with the command line on top (:func:`settings_for`). See docs/operations.md.
@@ -26,7 +26,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config",
         type=Path,
@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Rebuild reports/<YYYY-MM>/ from the monitor database.",
     )
     report.add_argument("--month", help="YYYY-MM (default: the newest month with a finished crawl)")
-    _common(report)
+    common_options(report)
     report.set_defaults(func=run_report)
 
     notify = sub.add_parser(
@@ -71,31 +71,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=[],
         help="send these again although already recorded as sent (use after checking the outbox)",
     )
-    _common(notify)
+    common_options(notify)
     notify.set_defaults(func=run_notify)
-
-    schedule = sub.add_parser(
-        "schedule",
-        help="run the monthly crawl on schedule (long-running; or --once from cron)",
-        description="Crawl every month (default the 1st at 09:00 Asia/Taipei), catch up a missed"
-        " month at start-up, resume an interrupted crawl, write reports and notice drafts.",
-    )
-    schedule.add_argument(
-        "--once", action="store_true", help="run a due crawl (if any) and exit: for cron"
-    )
-    schedule.add_argument("--cron", help='when to crawl, crontab syntax (default "0 9 1 * *")')
-    schedule.add_argument("--timezone", help="time zone of --cron (default Asia/Taipei)")
-    schedule.add_argument(
-        "--no-catch-up", action="store_true", help="do not run a missed month at start-up"
-    )
-    schedule.add_argument(
-        "--allow-private",
-        action="store_true",
-        default=None,
-        help="let the crawl reach private/loopback addresses (tests, intranets)",
-    )
-    _common(schedule)
-    schedule.set_defaults(func=run_schedule)
 
 
 # -- shared helpers ---------------------------------------------------------------------------
@@ -170,7 +147,7 @@ def write_month_with_registry(store: Any, month: str, settings: MonitorSettings)
     return WrittenReports(folder, report, alliances)
 
 
-def _errors(func: Any) -> Any:
+def cli_errors(func: Any) -> Any:
     """Turn expected errors into one clear line on stderr and an exit code."""
 
     def wrapper(args: argparse.Namespace) -> int:
@@ -209,7 +186,7 @@ def _summary_line(report: Any) -> str:
 # -- report -----------------------------------------------------------------------------------
 
 
-@_errors
+@cli_errors
 def run_report(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     store = _open_store(settings.paths.db)
@@ -274,7 +251,7 @@ def publish_notices(
     return plan, send_notices(plan, store, smtp, resend=resend or [])
 
 
-@_errors
+@cli_errors
 def run_notify(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     if args.send:
@@ -307,100 +284,3 @@ def run_notify(args: argparse.Namespace) -> int:
         print(f"  FAILED          {slug}: {why}")
     _print_plan(plan)
     return EXIT_FAILED if result.failed else 0
-
-
-# -- schedule ---------------------------------------------------------------------------------
-
-
-def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
-    """The :class:`~monitor.schedule.MonthlyJob` the command runs, from settings and options."""
-    from monitor.schedule.job import MonthlyJob
-    from monitor.store import Store
-
-    settings = settings_for(args).override(
-        schedule={"cron": args.cron or None, "timezone": args.timezone or None}
-    )
-    if settings.schedule.notify == "send":
-        settings.smtp.check_for_sending()  # fail at start-up, not a month later
-    store = Store(settings.paths.db)
-
-    def after_crawl(month: str) -> None:
-        written = write_month_with_registry(store, month, settings)
-        log.info("report written to %s", written.folder / "index.html")
-        if settings.schedule.notify != "off":
-            plan, result = publish_notices(
-                store,
-                month,
-                settings,
-                send=settings.schedule.notify == "send",
-                alliances=written.alliances,
-            )
-            log.info(
-                "notices: %d to send, %d without contact e-mail%s",
-                len(plan.sendable),
-                len(plan.missing_contact),
-                f", sent {len(result.sent)}" if result else " (drafts)",
-            )
-
-    return MonthlyJob(store=store, settings=settings, crawl=crawl, after_crawl=after_crawl)
-
-
-def reminder_jobs(args: argparse.Namespace, job: Any) -> list[tuple[str, Any, Any]]:
-    """The form's daily deadline reminders, run by the same scheduler as the crawl.
-
-    Only where the form is in use (its state is in the database's folder, ``var/``); they follow
-    ``[schedule] notify``: ``send`` e-mails them, ``draft`` writes drafts, ``off`` sends none.
-    """
-    from apscheduler.triggers.cron import CronTrigger
-
-    from alliance_portal.commands.reminder_wiring import (
-        REMINDER_CRON,
-        mail_from_monitor,
-        reminder_job,
-        reminder_service,
-    )
-    from alliance_portal.intake.config import IntakePaths
-    from alliance_portal.intake.mailer import MailSettings
-
-    settings = job.settings
-    var = settings.paths.db.parent
-    paths = IntakePaths(var)
-    used = any(p.exists() for p in (paths.people, paths.link_versions, paths.deadlines))
-    if settings.schedule.notify == "off" or not used:
-        return []
-    mail = (
-        mail_from_monitor(settings.smtp)
-        if settings.schedule.notify == "send"
-        else MailSettings()  # no server: drafts, recorded once
-    )
-    # The portal folder's layout: banners/ and pelicanconf.py (industries) beside content/.
-    root = settings.paths.content.parent
-    pelicanconf = root / "pelicanconf.py"
-    service = reminder_service(
-        content=settings.paths.content,
-        banners=root / "banners",
-        var=var,
-        settings_file=pelicanconf if pelicanconf.exists() else None,
-        mail=mail,
-    )
-    trigger = CronTrigger.from_crontab(REMINDER_CRON, timezone=settings.schedule.tz)
-    return [("deadline-reminders", trigger, reminder_job(service))]
-
-
-@_errors
-def run_schedule(args: argparse.Namespace) -> int:
-    from monitor.schedule.runner import MonthlyScheduler, run_once
-
-    job = build_job(args)
-    extra = reminder_jobs(args, job)
-    if args.once:
-        outcome = run_once(job)
-        for _name, _trigger, remind in extra:
-            remind()
-        detail = f" (run {outcome.run_id})" if outcome.run_id else ""
-        print(
-            f"{outcome.action}: {outcome.month or '-'}{detail}{' ' + outcome.error if outcome.error else ''}"
-        )
-        return EXIT_FAILED if outcome.action == "failed" else 0
-    MonthlyScheduler(job, catch_up=not args.no_catch_up, extra_jobs=extra).run(install_signals=True)
-    return 0

@@ -95,6 +95,13 @@ ADVICE: dict[Code, Bilingual] = {
         "補助標示目前只出現在其他頁面，請放在首頁（例如頁尾）。",
         "The credit is only on another page: put it on the homepage, for example in the footer.",
     ),
+    Code.NEWS_IN_WIDGET: Bilingual(
+        "最新消息目前只在第三方嵌入元件（例如 Facebook 粉絲專頁外掛）中，無法確認更新日期：請在首頁或"
+        "「最新消息」頁以文字張貼附日期的消息（例如 2026-05-03 或 115年5月3日）。",
+        "Your news is only inside a third-party widget (such as a Facebook page plugin), whose"
+        " dates cannot be checked: post dated news as text on the homepage or on the news page"
+        " (e.g. 2026-05-03 or 115年5月3日).",
+    ),
     Code.CREDIT_NAME_ONLY: Bilingual(
         "首頁只出現機關名稱（例如「科技部產學小聯盟」），請加上補助字樣，例如「科技部計畫補助」。",
         "The homepage names the funder without saying it funds you (e.g. only the programme"
