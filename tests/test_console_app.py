@@ -26,7 +26,8 @@ from alliance_portal.intake.console import Progress, RecheckOutcome
 from alliance_portal.intake.jobs import Job
 from alliance_portal.portal.publish import PublishSettings
 from monitor.config import settings_from
-from monitor.reports.month import load_alliances, write_month_reports
+from monitor.reports.files import write_month_reports
+from monitor.reports.month import load_alliances
 
 OFFICE_PASSWORD = "office-console-password"
 WAIT = 60.0  # seconds; every wait is bounded

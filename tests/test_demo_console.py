@@ -11,7 +11,8 @@ import requests
 from test_report_data import MONTHS, make_monitor
 
 from alliance_portal.demo import serve_console
-from monitor.reports.month import load_alliances, write_month_reports
+from monitor.reports.files import write_month_reports
+from monitor.reports.month import load_alliances
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -159,7 +159,7 @@ def _cannot_send(setup: ConsoleSetup) -> str:
 def notices(setup: ConsoleSetup, month: str, *, send: bool) -> NoticeBatch:
     """The month's notices; with ``send``, really send the ones not sent yet."""
     from alliance_portal.commands.reports import publish_notices
-    from monitor.notices import SentLog
+    from monitor.notices.send import SentLog
     from monitor.store import Store
 
     cannot_send = _cannot_send(setup)
@@ -199,7 +199,7 @@ def _links(setup: ConsoleSetup) -> Callable[[str], str] | None:
 
 
 def notices_sent(setup: ConsoleSetup, slug: str) -> Sequence[SentNotice]:
-    from monitor.notices import SentLog
+    from monitor.notices.send import SentLog
     from monitor.store import Store
 
     if not setup.monitor.paths.db.exists():
