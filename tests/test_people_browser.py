@@ -62,7 +62,18 @@ def test_pi_adds_and_removes_an_assistant_in_the_browser(
             assert helper.get_by_text(f"您以計畫助理 {ASSISTANT}", exact=False).is_visible()
             assert helper.locator("#assistants").count() == 0
 
-            page.get_by_role("button", name=f"移除 Remove {ASSISTANT}").click()
+            questions: list[str] = []
+
+            def answer(dialog: Any) -> None:
+                questions.append(dialog.message)
+                (dialog.dismiss if len(questions) == 1 else dialog.accept)()
+
+            page.on("dialog", answer)
+            page.get_by_role("button", name=f"移除 Remove {ASSISTANT}").click()  # "no"
+            assert questions and ASSISTANT in questions[0]
+            helper.reload()
+            assert "連結已停用" not in helper.content()  # "no": the assistant keeps access
+            page.get_by_role("button", name=f"移除 Remove {ASSISTANT}").click()  # "yes"
             page.locator("#people-notice").wait_for()
             assert "was removed" in page.locator("#people-notice").inner_text()
             helper.reload()

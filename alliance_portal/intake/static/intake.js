@@ -82,3 +82,14 @@
     if (!check()) { event.preventDefault(); input.focus(); }
   });
 })();
+
+// Asks before an action that cuts someone off (removing an assistant, revoking every link):
+// forms with data-confirm submit only when the person says yes. Without JavaScript they submit.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form && form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+})();
