@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 #: Modules that add subcommands, in the order they appear in ``alliance --help``.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -44,9 +46,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def absolute_paths(args: argparse.Namespace) -> argparse.Namespace:
+    """Every path option made absolute once, against the folder the command was run from.
+
+    Why at start-up and for every command: libraries resolve relative paths against other
+    folders (Flask's ``send_file`` against the package), and a long-running server must not
+    depend on its working directory staying put.
+    """
+    for name, value in vars(args).items():
+        if isinstance(value, Path):
+            setattr(args, name, Path(os.path.abspath(value)))
+        elif isinstance(value, list) and value and all(isinstance(v, Path) for v in value):
+            setattr(args, name, [Path(os.path.abspath(v)) for v in value])
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = absolute_paths(parser.parse_args(argv))
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(levelname)s: %(message)s",

@@ -624,7 +624,7 @@ def test_cli_crawl_report_has_the_registry_names_and_the_configured_next_check(
         site.stop()
     assert done.returncode == 0, done.stderr
     folder = tmp_path / "reports" / "2026-11"
-    assert f"reports: {Path('reports') / '2026-11'}" in done.stdout
+    assert f"reports: {folder}" in done.stdout  # paths are absolute from start-up on
     data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     assert data["next_check"] == "2026-12-05"  # [schedule] cron, not the default 1st
     soup = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "lxml")

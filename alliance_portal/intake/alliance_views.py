@@ -140,7 +140,8 @@ def render_home(
         banner_exists=banner_report is not None,
         banner_report=banner_report,
         banner_version=int(banner.stat().st_mtime_ns) if banner_report else 0,
-        publish=_publish_state(),
+        # A refused save or upload shows only its own outcome, never an earlier save's status.
+        publish=None if field_errors or banner_errors else _publish_state(),
         notice=notice,
         not_listed=not_listed,
         deadline=deadline,

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from alliance_portal.intake.config import CSRF_TIME_LIMIT, SESSION_LIFETIME, IntakeConfig
+from alliance_portal.intake.config import CSRF_TIME_LIMIT, IntakeConfig
 from alliance_portal.intake.console_nav import console_template_helpers
 from alliance_portal.intake.errors import error_page
 from alliance_portal.intake.messages import ERRORS
@@ -37,7 +37,7 @@ def create_app(config: IntakeConfig) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.secure_cookies,
-        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
+        PERMANENT_SESSION_LIFETIME=config.session_lifetime,
         WTF_CSRF_TIME_LIMIT=int(CSRF_TIME_LIMIT.total_seconds()),
         WTF_CSRF_SSL_STRICT=True,
         TEMPLATES_AUTO_RELOAD=False,

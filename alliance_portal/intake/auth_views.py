@@ -4,11 +4,13 @@ A personal link is used once per browser: the token is traded for a session cook
 visitor is sent on to a clean URL, so the token does not stay in the address bar, the history
 or a bookmark. The session keeps the link version and the person (the PI or which assistant),
 so ``alliance intake revoke`` also ends sessions that were opened with an older link, and
-removing an assistant ends that assistant's sessions.
+removing an assistant ends that assistant's sessions. Each sign-in gets a session id, and signing out records
+it as ended (:mod:`.sessions`), so a copy of the cookie stops working too.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar, cast
@@ -22,16 +24,33 @@ from alliance_portal.intake.links import Access, LinkError
 from alliance_portal.intake.people import PI_ID
 from alliance_portal.intake.security import blocked, client_address
 from alliance_portal.intake.services import services
+from alliance_portal.intake.sessions import new_session_id
 
 bp = Blueprint("auth", __name__)
 
 F = TypeVar("F", bound=Callable[..., object])
 
 
+def _session_ended() -> bool:
+    """True (and the session cleared) when this cookie's sign-in was ended by a sign-out."""
+    sid = session.get("sid")
+    if isinstance(sid, str) and not services().ended_sessions.is_ended(sid):
+        return False
+    session.clear()
+    return True
+
+
+def _start_session(**values: object) -> None:
+    session.clear()
+    session.permanent = True
+    session["sid"] = new_session_id()
+    session.update(values)
+
+
 def current_access() -> Access | None:
     """Who is signed in for an alliance, if their link version (and person) still stand."""
     slug = session.get("slug")
-    if not isinstance(slug, str):
+    if not isinstance(slug, str) or _session_ended():
         return None
     version, pid, pv = session.get("lv"), session.get("pid", PI_ID), session.get("pv", 0)
     svc = services()
@@ -58,8 +77,9 @@ def current_alliance() -> str | None:
 
 def office_signed_in() -> bool:
     mark = session.get("office")
-    paths = services().config.paths
-    return isinstance(mark, str) and mark == password_fingerprint(paths.admin_password)
+    if not isinstance(mark, str) or _session_ended():
+        return False
+    return mark == password_fingerprint(services().config.paths.admin_password)
 
 
 def alliance_required(view: F) -> F:
@@ -105,25 +125,28 @@ def use_link(token: str) -> Response | tuple[str, int]:
     except LinkError as exc:
         svc.limiter.hit(bucket, svc.config.login_limit)
         return error_page(exc.kind, 403 if exc.kind == "bad" else 410, link_slug=exc.slug)
-    session.clear()
-    session.permanent = True
-    session["slug"] = access.slug
-    session["lv"] = access.version
-    session["pid"] = access.pid
-    session["pv"] = access.person_version
+    _start_session(slug=access.slug, lv=access.version, pid=access.pid, pv=access.person_version)
     svc.people.touch(access.slug, access.pid)
     return redirect(url_for("alliance.home"), code=303)
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        services().ended_sessions.end(sid)  # every copy of this cookie stops working
     session.clear()
     return redirect(url_for("auth.index"), code=303)
 
 
+#: A local office path of printable ASCII only: no scheme, no host, no control characters
+#: (CR/LF would split the Location header), no spaces, no backslashes.
+_SAFE_NEXT_RE = re.compile(r"^/office(?:[/?][!#-\[\]-~]*)?$")
+
+
 def _safe_next(target: str | None) -> str:
     """Only a local office path may be the target after login (no open redirect)."""
-    if target and target.startswith("/office") and "//" not in target and "\\" not in target:
+    if target and _SAFE_NEXT_RE.match(target) and "//" not in target:
         return target
     return url_for("office.overview")
 
@@ -137,9 +160,7 @@ def office_login() -> Response | tuple[str, int] | str:
         blocked(bucket, svc.config.login_limit)
         password = request.form.get("password", "")
         if check_password(svc.config.paths.admin_password, password):
-            session.clear()
-            session.permanent = True
-            session["office"] = password_fingerprint(svc.config.paths.admin_password)
+            _start_session(office=password_fingerprint(svc.config.paths.admin_password))
             svc.audit.record(
                 actor="office", action="office.login", slug="", remote_addr=client_address()
             )

@@ -9,6 +9,7 @@ see it in one place.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +104,10 @@ class IntakePaths:
         return self.var_dir / "intake-ratelimit.sqlite3"
 
     @property
+    def ended_sessions(self) -> Path:
+        return self.var_dir / "intake-sessions.sqlite3"
+
+    @property
     def pending_dir(self) -> Path:
         return self.var_dir / "intake-pending"
 
@@ -128,6 +133,7 @@ class IntakeConfig:
     #: Public address of the live portal, linked from the form once a change is live.
     portal_url: str = ""
     link_max_age: dt.timedelta = LINK_MAX_AGE
+    session_lifetime: dt.timedelta = SESSION_LIFETIME
     max_request_bytes: int = MAX_REQUEST_BYTES
     deadline: dt.date | None = None
     alliance_post_limit: RateLimit = ALLIANCE_POST_LIMIT
@@ -146,6 +152,12 @@ class IntakeConfig:
     office: OfficeHooks = field(default_factory=OfficeHooks)
     #: Extra Flask settings, e.g. {"TESTING": True}.
     flask_overrides: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Resolved once, here: Flask's send_file resolves a relative path against the package
+        # folder, not the working directory, so a relative banners/ answered every image 500.
+        for name in ("content_dir", "banners_dir", "var_dir"):
+            object.__setattr__(self, name, Path(os.path.abspath(getattr(self, name))))
 
     @property
     def paths(self) -> IntakePaths:

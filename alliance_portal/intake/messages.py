@@ -55,8 +55,10 @@ PROFILE_FIELDS: Final[tuple[FieldSpec, ...]] = (
     FieldSpec(
         "since",
         Text("成立年份", "Year founded"),
-        "number",
-        help=Text("西元年，例如 2021", "Western year, e.g. 2021"),
+        "text",
+        help=Text(
+            "西元年或民國年，例如 2021 或 民國110年", "Western or ROC year, e.g. 2021 or 民國110年"
+        ),
     ),
     FieldSpec(
         "intro",
@@ -95,11 +97,13 @@ def problem_text(problem: Problem) -> Text:
         )
     if m := _YEAR_RE.search(msg):
         return Text(
-            f"年份 {m.group(1)} 不合理，請填 {SINCE_MIN_YEAR} 年以後的西元年。",
+            f"年份 {m.group(1)} 不合理，請填 {SINCE_MIN_YEAR} 年（民國 {SINCE_MIN_YEAR - 1911} 年）以後的年份。",
             f"Year {m.group(1)} is out of range; use a year from {SINCE_MIN_YEAR} on.",
         )
     if msg.startswith("must be a year"):
-        return Text("請填寫西元年份，例如 2021。", "Write a year such as 2021.")
+        return Text(
+            "請填寫年份，例如 2021 或 民國110年。", "Write a year such as 2021 or 民國110年."
+        )
     if problem.field == "website":
         return Text(
             "網址格式不正確：請填寫以 http:// 或 https:// 開頭的完整網址，例如 https://example.edu.tw/。",

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from alliance_portal.intake.security import SECURITY_HEADERS
 from alliance_portal.intake.services import EXTENSION_KEY
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def create_server(app: Flask, host: str, port: int, *, threads: int = 4) -> Any:
 
     behind_proxy = app.extensions[EXTENSION_KEY].config.behind_proxy
     limit = int(app.config["MAX_CONTENT_LENGTH"]) * HARD_BODY_LIMIT_FACTOR
-    return waitress_server(
+    server = waitress_server(
         app,
         host=host,
         port=port,
@@ -38,6 +39,31 @@ def create_server(app: Flask, host: str, port: int, *, threads: int = 4) -> Any:
         ident="alliance-intake",
         clear_untrusted_proxy_headers=not behind_proxy,
     )
+    server.channel_class = _secure_channel_class()
+    return server
+
+
+def _secure_channel_class() -> type:
+    """waitress's connection class whose own error answers (400, 413, 431...) carry the same
+    security headers as the app's pages.
+
+    waitress answers malformed and oversize requests itself, before the app runs, so the
+    app's ``after_request`` never sees them; waitress has no option for extra headers, so its
+    error task is subclassed (``error_task_class`` is the documented-by-code hook).
+    """
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    class SecureErrorTask(ErrorTask):  # type: ignore[misc]
+        def execute(self) -> None:
+            self.response_headers.extend(SECURITY_HEADERS.items())
+            self.response_headers.append(("Cache-Control", "no-store"))
+            super().execute()
+
+    class SecureChannel(HTTPChannel):  # type: ignore[misc]
+        error_task_class = SecureErrorTask
+
+    return SecureChannel
 
 
 class BackgroundServer:

@@ -20,6 +20,7 @@ from alliance_portal.intake.people import People
 from alliance_portal.intake.ratelimit import RateLimiter
 from alliance_portal.intake.rebuild import RebuildCoordinator
 from alliance_portal.intake.reminders import ReminderService, SentReminders
+from alliance_portal.intake.sessions import EndedSessions
 from alliance_portal.intake.storage import AllianceStore
 from alliance_portal.registry.audit import AuditLog
 
@@ -40,6 +41,7 @@ class IntakeServices:
     deadlines: DeadlineBook
     reminders: ReminderService
     jobs: JobRunner
+    ended_sessions: EndedSessions
 
     def deadline_status(self, today: dt.date | None = None) -> DeadlineStatus:
         """The deadline in force today (the office's settings, ``--deadline``, the default)."""
@@ -63,6 +65,7 @@ def build_services(config: IntakeConfig) -> IntakeServices:
     signer = LinkSigner(config.secret, versions, config.link_max_age, people)
     mailer = Mailer(config.mail, paths.outbox)
     deadlines = DeadlineBook(paths.deadlines)
+    store.clean_leftovers()  # what a server killed mid-save left behind
     return IntakeServices(
         config=config,
         store=store,
@@ -85,6 +88,7 @@ def build_services(config: IntakeConfig) -> IntakeServices:
             override=config.deadline,
         ),
         jobs=JobRunner(),
+        ended_sessions=EndedSessions(paths.ended_sessions, config.session_lifetime.total_seconds()),
     )
 
 

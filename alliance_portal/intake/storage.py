@@ -26,8 +26,9 @@ from typing import Any, Literal
 
 from alliance_portal.registry import banner_rules
 from alliance_portal.registry.audit import AuditLog, sha256_hex
-from alliance_portal.registry.files import atomic_write
+from alliance_portal.registry.files import atomic_write, remove_temp_files
 from alliance_portal.registry.history import (
+    HISTORY_DIR_NAME,
     banner_history_dir,
     keep_previous_version,
     list_versions,
@@ -146,6 +147,33 @@ class AllianceStore:
     def _lock(self, slug: str):  # type: ignore[no-untyped-def]
         return file_lock(self.locks_dir / f"{check_slug(slug)}.lock")
 
+    def clean_leftovers(self) -> list[Path]:
+        """Remove temporary files that saves killed mid-write left behind; call at start.
+
+        Each alliance's folders are cleaned under that alliance's lock, which every writer
+        of them holds, so a save running in another process is never disturbed.
+        """
+        roots = (
+            self.content_dir / HISTORY_DIR_NAME,
+            self.banners_dir / HISTORY_DIR_NAME,
+            self.pending_dir,
+        )
+        slugs = {d.name for root in roots if root.is_dir() for d in root.iterdir() if d.is_dir()}
+        for folder, suffix in (
+            (self.content_dir / "alliances", ".toml"),
+            (self.banners_dir, ".png"),
+        ):
+            if folder.is_dir():
+                slugs |= {p.name[1:].split(".", 1)[0] for p in folder.glob(f".*{suffix}.*.tmp")}
+        removed: list[Path] = []
+        for slug in sorted(s for s in slugs if _SLUG_RE.match(s)):
+            with self._lock(slug):
+                for root in roots:
+                    removed += remove_temp_files(root / slug)
+                removed += remove_temp_files(self.content_dir / "alliances", f".{slug}.toml.*.tmp")
+                removed += remove_temp_files(self.banners_dir, f".{slug}.png.*.tmp")
+        return removed
+
     def _shown(self, path: Path) -> str:
         """A path as the audit log records it: relative to the registry's parent folder."""
         for root in (self.content_dir.parent, self.banners_dir.parent):
@@ -237,7 +265,8 @@ class AllianceStore:
         self._drop_stale_pending(slug)
         key = secrets.token_urlsafe(24)
         path = self._pending_path(slug, key)
-        atomic_write(path, cleaned)
+        with self._lock(slug):  # so clean_leftovers never removes a preview being written
+            atomic_write(path, cleaned)
         assert report.width is not None and report.height is not None
         return PendingBanner(key, path, report.width, report.height, len(cleaned)), report
 

@@ -45,3 +45,20 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def remove_temp_files(folder: Path, pattern: str = ".*.tmp") -> list[Path]:
+    """Delete the temporary files an interrupted :func:`atomic_write` left in ``folder``.
+
+    A save killed between writing its temporary file and renaming it (SIGKILL, power loss)
+    leaves a hidden ``.<name>.<random>.tmp`` behind. Call this only while holding the lock
+    that every writer of ``folder`` holds, or a live write could lose its file.
+    """
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for path in folder.glob(pattern):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed

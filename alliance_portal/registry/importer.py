@@ -49,6 +49,7 @@ from alliance_portal.registry.site_settings import (
     SLUG_PATTERN,
     Industry,
 )
+from alliance_portal.registry.years import parse_year
 
 #: Accepted column headers for each profile key, besides the key itself. Matching ignores
 #: case, spaces, "_", "-", "*", ":" and a "(必填)"/"(選填)" marker, and treats full-width
@@ -100,7 +101,6 @@ FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "停用", "下架", "�
 
 Action = Literal["create", "update", "unchanged", "error"]
 _SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
-_ROC_YEAR_RE = re.compile(r"^(?:民國)?\s*(\d{2,3})\s*年?(?:度)?$")
 
 
 class ImportFileError(ValueError):
@@ -359,17 +359,13 @@ def convert_cell(key: str, value: Any) -> Any:
             return False
         raise ValueError(f"{_cell_text(value)!r} is not yes or no: write 是/否 (or yes/no)")
     if key == "since":
-        numeric = isinstance(value, int | float) and not isinstance(value, bool)
-        if numeric and float(value).is_integer():
-            year = int(value)
-            return year + 1911 if 0 < year < 1000 else year
-        text = unicodedata.normalize("NFKC", _cell_text(value))
-        if text.isdigit() and len(text) == 4:
-            return int(text)
-        roc = _ROC_YEAR_RE.match(text)
-        if roc:
-            return int(roc.group(1)) + 1911
-        raise ValueError(f"{text!r} is not a year: write a year such as 2021 (or the ROC year 110)")
+        year = parse_year(value if isinstance(value, int | float) else _cell_text(value))
+        if year is None:
+            text = unicodedata.normalize("NFKC", _cell_text(value))
+            raise ValueError(
+                f"{text!r} is not a year: write a year such as 2021 (or the ROC year 110)"
+            )
+        return year
     return _cell_text(value)
 
 

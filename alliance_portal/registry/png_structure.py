@@ -277,7 +277,13 @@ def _truncated(offset: int, chunk: str | None = None, start: int = 0) -> PngFaul
     )
 
 
-def _check_transparency(header: Header, trns: bytes, palette_entries: int) -> None:
+def _check_transparency(header: Header, trns: bytes, palette_entries: int) -> bytes:
+    """The tRNS chunk as readers use it, or a :class:`PngFault`.
+
+    A grey or RGB colour key wider than the bit depth is masked to it, as libpng does (and so
+    browsers and pngcheck): Pillow writes ``transparency=255`` for a 1-bit image as 0x00FF,
+    which every reader takes as "white is transparent".
+    """
     expected = {0: 2, 2: 6}.get(header.colour_type)
     if header.colour_type in (4, 6):
         raise _fault(
@@ -292,20 +298,16 @@ def _check_transparency(header: Header, trns: bytes, palette_entries: int) -> No
                 f"the tRNS chunk has {len(trns)} entries but the palette only {palette_entries}",
                 f"tRNS 區塊有 {len(trns)} 筆，但調色盤只有 {palette_entries} 色",
             )
-        return
+        return trns
     if len(trns) != expected:
         raise _fault(
             "bad-structure",
             f"the tRNS chunk is {len(trns)} bytes long instead of {expected}",
             f"tRNS 區塊長度為 {len(trns)} 位元組，應為 {expected}",
         )
-    limit = (1 << header.bit_depth) - 1
-    if any(v > limit for v in struct.unpack(f">{expected // 2}H", trns)):
-        raise _fault(
-            "bad-structure",
-            f"the tRNS colour key is larger than a {header.bit_depth}-bit sample can be",
-            f"tRNS 透明色值超過 {header.bit_depth} 位元樣本的範圍",
-        )
+    mask = (1 << header.bit_depth) - 1
+    values = struct.unpack(f">{expected // 2}H", trns)
+    return struct.pack(f">{expected // 2}H", *(v & mask for v in values))
 
 
 def parse(data: bytes) -> PngStructure:
@@ -426,9 +428,8 @@ def parse(data: bytes) -> PngStructure:
                     "the transparency chunk (tRNS) comes before the palette (PLTE)",
                     "透明區塊（tRNS）位於調色盤（PLTE）之前",
                 )
-            _check_transparency(header, body, len(result.palette) // 3)
             seen_trns = True
-            result.transparency = body
+            result.transparency = _check_transparency(header, body, len(result.palette) // 3)
         elif kind == b"IEND":
             result.trailing_bytes = len(data) - end
             break

@@ -30,6 +30,7 @@ from alliance_portal.registry.site_settings import (
     SLUG_PATTERN,
     Industry,
 )
+from alliance_portal.registry.years import parse_year, year_as_written
 
 Severity = Literal["error", "warning"]
 
@@ -191,14 +192,15 @@ def validate_profile(
                 )
                 continue
         elif key == "since":
-            if isinstance(value, str) and value.strip().isdigit():
-                value = int(value.strip())
-            if not isinstance(value, int) or isinstance(value, bool):
+            year = parse_year(value)  # the same rule as `alliance import`
+            if year is None:
                 add(key, f"must be a year such as 2021, not {value!r}", "write since = 2021")
                 continue
-            if not SINCE_MIN_YEAR <= value <= 2100:
-                add(key, f"year {value} is out of range", f"use a year from {SINCE_MIN_YEAR} on")
+            if not SINCE_MIN_YEAR <= year <= 2100:
+                shown = year_as_written(value)
+                add(key, f"year {shown} is out of range", f"use a year from {SINCE_MIN_YEAR} on")
                 continue
+            value = year
         else:
             if not isinstance(value, str):
                 add(
