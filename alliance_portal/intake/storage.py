@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from alliance_portal.registry import banner_rules
 from alliance_portal.registry.audit import AuditLog, sha256_hex
-from alliance_portal.registry.files import atomic_write, remove_temp_files
+from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.history import (
     HISTORY_DIR_NAME,
     banner_history_dir,
@@ -34,6 +34,7 @@ from alliance_portal.registry.history import (
     list_versions,
     profile_history_dir,
 )
+from alliance_portal.registry.leftovers import remove_leftovers
 from alliance_portal.registry.locking import file_lock
 from alliance_portal.registry.profiles import Problem, dump_profile, validate_profile
 from alliance_portal.registry.site_settings import (
@@ -148,31 +149,13 @@ class AllianceStore:
         return file_lock(self.locks_dir / f"{check_slug(slug)}.lock")
 
     def clean_leftovers(self) -> list[Path]:
-        """Remove temporary files that saves killed mid-write left behind; call at start.
-
-        Each alliance's folders are cleaned under that alliance's lock, which every writer
-        of them holds, so a save running in another process is never disturbed.
-        """
-        roots = (
-            self.content_dir / HISTORY_DIR_NAME,
-            self.banners_dir / HISTORY_DIR_NAME,
+        """Remove temporary files that saves killed mid-write left behind; call at start."""
+        return remove_leftovers(
+            (self.content_dir / "alliances", self.banners_dir),
+            (self.content_dir / HISTORY_DIR_NAME, self.banners_dir / HISTORY_DIR_NAME),
             self.pending_dir,
+            self._lock,
         )
-        slugs = {d.name for root in roots if root.is_dir() for d in root.iterdir() if d.is_dir()}
-        for folder, suffix in (
-            (self.content_dir / "alliances", ".toml"),
-            (self.banners_dir, ".png"),
-        ):
-            if folder.is_dir():
-                slugs |= {p.name[1:].split(".", 1)[0] for p in folder.glob(f".*{suffix}.*.tmp")}
-        removed: list[Path] = []
-        for slug in sorted(s for s in slugs if _SLUG_RE.match(s)):
-            with self._lock(slug):
-                for root in roots:
-                    removed += remove_temp_files(root / slug)
-                removed += remove_temp_files(self.content_dir / "alliances", f".{slug}.toml.*.tmp")
-                removed += remove_temp_files(self.banners_dir, f".{slug}.png.*.tmp")
-        return removed
 
     def _shown(self, path: Path) -> str:
         """A path as the audit log records it: relative to the registry's parent folder."""
