@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, PngImagePlugin
 
-from alliance_portal.registry import png_structure
+from alliance_portal.registry import png_pixels, png_structure
 from alliance_portal.registry.banner_rules import (
     BannerRejected,
     check_banner_bytes,
@@ -313,7 +313,7 @@ def test_valid_pngsuite_images_are_rejected_only_for_their_size(pngsuite: Path) 
         assert "222x112" in report.errors[0].message_zh
         # The exact-size inflate check must accept every valid layout (odd sizes, Adam7,
         # IDAT split into 1-byte chunks, every filter type).
-        png_structure.inflate(png_structure.parse(data))
+        png_pixels.inflate(png_structure.parse(data))
 
 
 def test_reference_codec_reads_interlaced_files_like_their_plain_twins(pngsuite: Path) -> None:

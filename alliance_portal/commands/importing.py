@@ -13,18 +13,11 @@ from alliance_portal.commands.options import (
     cli_actor,
     settings_file,
 )
-from alliance_portal.registry.importer import (
-    ImportFileError,
-    ImportResult,
-    RowOutcome,
-    WriteHook,
-    import_file,
-    suggest_column,
-)
+from alliance_portal.registry.importer import ImportResult, import_file
 from alliance_portal.registry.site_settings import load_site_settings
+from alliance_portal.registry.spreadsheet import ImportFileError, suggest_column
+from alliance_portal.registry.writer import Actor, RegistryWriter
 
-#: Sub-folder of ``--var`` holding the upload form's per-alliance lock files.
-LOCKS_DIR_NAME = "intake-locks"
 #: Longest value shown in a change line; intros are paragraphs.
 SHOWN_VALUE_CHARS = 60
 
@@ -101,33 +94,20 @@ def print_result(result: ImportResult) -> None:
         print("run `alliance build` to publish the changes")
 
 
-def _audit_hook(args: argparse.Namespace) -> WriteHook | None:
-    """Append each written profile to the upload form's audit log, like a form save."""
-    if args.dry_run:
-        return None
-    # Imported here: the intake package brings Flask, which a dry run does not need.
+def _writer(args: argparse.Namespace, industries: tuple[Any, ...]) -> RegistryWriter:
+    """The registry's write path with the upload form's locks and audit log."""
+    # Imported here: the intake package brings Flask, which only these two paths need.
     from alliance_portal.intake.config import IntakePaths
-    from alliance_portal.registry.audit import AuditLog, sha256_hex
+    from alliance_portal.registry.audit import AuditLog
 
-    audit = AuditLog(IntakePaths(args.var).audit_log)
-    actor = cli_actor()
-
-    def record(outcome: RowOutcome, data: bytes) -> None:
-        assert outcome.path is not None
-        try:
-            shown = str(outcome.path.relative_to(args.content.parent))
-        except ValueError:
-            shown = str(outcome.path)
-        audit.record(
-            actor=actor,
-            action="profile.import",
-            slug=outcome.slug,
-            file=shown,
-            sha256=sha256_hex(data),
-            detail=f"{outcome.action} from {args.file.name} row {outcome.row}",
-        )
-
-    return record
+    paths = IntakePaths(args.var)
+    return RegistryWriter(
+        args.content,
+        args.content.parent / "banners",  # profiles only; banners are not imported
+        locks_dir=paths.locks_dir,
+        audit=AuditLog(paths.audit_log),
+        industries=industries,
+    )
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -135,13 +115,11 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         result = import_file(
             args.file,
-            args.content,
+            _writer(args, tuple(settings["INDUSTRIES"])),
+            actor=Actor(cli_actor()),
             slug_column=args.slug_column,
             sheet=args.sheet,
             dry_run=args.dry_run,
-            industries=settings["INDUSTRIES"],
-            lock_dir=args.var / LOCKS_DIR_NAME,
-            on_write=_audit_hook(args),
         )
     except ImportFileError as exc:
         print(f"error: {exc}")

@@ -1,10 +1,10 @@
 """Reading and saving one alliance's profile and banner, with history and audit.
 
-Every save follows the same steps under a per-alliance file lock (so two browser tabs, two
-assistants or the office's CLI never interleave): keep the current file in the history
-folder, write the new one atomically (temporary file, fsync, rename), then append an audit
-entry with the new file's SHA-256. Readers therefore see the old or the new file, never a
-partial one, and no earlier version is ever lost.
+Every save and restore goes through the registry's one write path
+(:class:`alliance_portal.registry.writer.RegistryWriter`): under the alliance's lock, validate,
+keep the current file in the history folder, write the new one atomically, then append an
+audit entry with the new file's SHA-256. This module adds what only the form needs: the
+form's merge, pending banner previews, and the version list for restore.
 
 History layout (shared with ``alliance_portal.registry.history``)::
 
@@ -30,19 +30,18 @@ from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.history import (
     HISTORY_DIR_NAME,
     banner_history_dir,
-    keep_previous_version,
     list_versions,
     profile_history_dir,
 )
 from alliance_portal.registry.leftovers import remove_leftovers
-from alliance_portal.registry.locking import file_lock
-from alliance_portal.registry.profiles import Problem, dump_profile, validate_profile
+from alliance_portal.registry.profiles import Problem, validate_profile
 from alliance_portal.registry.site_settings import (
     DEFAULT_INDUSTRIES,
     KNOWN_KEYS,
     SLUG_PATTERN,
     Industry,
 )
+from alliance_portal.registry.writer import Actor, RegistryWriter, Stored
 
 _SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
 _PENDING_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -132,6 +131,9 @@ class AllianceStore:
         self.locks_dir = var_dir / "intake-locks"
         self.audit = audit
         self.industries = industries
+        self.writer = RegistryWriter(
+            content_dir, banners_dir, locks_dir=self.locks_dir, audit=audit, industries=industries
+        )
 
     # -- paths ---------------------------------------------------------------------------
     def profile_path(self, slug: str) -> Path:
@@ -146,7 +148,7 @@ class AllianceStore:
         return banner_history_dir(self.banners_dir, check_slug(slug))
 
     def _lock(self, slug: str):  # type: ignore[no-untyped-def]
-        return file_lock(self.locks_dir / f"{check_slug(slug)}.lock")
+        return self.writer.lock(check_slug(slug))
 
     def clean_leftovers(self) -> list[Path]:
         """Remove temporary files that saves killed mid-write left behind; call at start."""
@@ -158,13 +160,7 @@ class AllianceStore:
         )
 
     def _shown(self, path: Path) -> str:
-        """A path as the audit log records it: relative to the registry's parent folder."""
-        for root in (self.content_dir.parent, self.banners_dir.parent):
-            try:
-                return str(path.relative_to(root))
-            except ValueError:
-                continue
-        return str(path)
+        return self.writer.shown(path)
 
     # -- profiles ------------------------------------------------------------------------
     def read_profile(self, slug: str) -> ProfileState:
@@ -195,40 +191,18 @@ class AllianceStore:
         Keys the form does not edit (``active``) keep their stored values; an empty value
         removes an optional key. Nothing is written when any problem is found.
         """
-        path = self.profile_path(slug)
-        with self._lock(slug):
-            current = self.read_profile(slug)
-            merged: dict[str, Any] = {
-                k: v for k, v in current.values.items() if k in KNOWN_KEYS and k not in fields
-            }
+        check_slug(slug)
+
+        def merge(stored: Stored) -> dict[str, Any]:
+            merged = {k: v for k, v in stored.values.items() if k in KNOWN_KEYS and k not in fields}
             for key, value in fields.items():
-                if isinstance(value, str) and not value.strip():
-                    continue
-                merged[key] = value
-            clean, problems = validate_profile(
-                slug, merged, path=self._shown(path), industries=self.industries
-            )
-            if problems:
-                return SaveOutcome(changed=False, problems=problems)
-            data = dump_profile(clean).encode("utf-8")
-            digest = sha256_hex(data)
-            try:
-                if path.read_bytes() == data:
-                    return SaveOutcome(changed=False, sha256=digest)
-            except FileNotFoundError:
-                pass
-            keep_previous_version(path, self.history_dir("profile", slug))
-            atomic_write(path, data)
-            self.audit.record(
-                actor=actor,
-                action="profile.save",
-                slug=slug,
-                remote_addr=remote_addr,
-                file=self._shown(path),
-                sha256=digest,
-                person=person,
-            )
-        return SaveOutcome(changed=True, sha256=digest)
+                if not (isinstance(value, str) and not value.strip()):
+                    merged[key] = value
+            return merged
+
+        who = Actor(actor, remote_addr, person)
+        done = self.writer.save_profile(slug, merge, actor=who)
+        return SaveOutcome(changed=done.changed, problems=done.problems, sha256=done.sha256)
 
     # -- banners -------------------------------------------------------------------------
     def stage_banner(
@@ -309,22 +283,9 @@ class AllianceStore:
         detail: str = "",
         person: str = "",
     ) -> str:
-        target = self.banner_path(slug)
-        with self._lock(slug):
-            keep_previous_version(target, self.history_dir("banner", slug))
-            written = banner_rules.store_banner(data, self.banners_dir, slug)
-            digest = sha256_hex(written.read_bytes())
-            self.audit.record(
-                actor=actor,
-                action=action,
-                slug=slug,
-                remote_addr=addr,
-                file=self._shown(written),
-                sha256=digest,
-                detail=detail,
-                person=person,
-            )
-        return digest
+        check_slug(slug)
+        who = Actor(actor, addr, person)
+        return self.writer.save_banner(slug, data, actor=who, action=action, detail=detail)
 
     # -- history -------------------------------------------------------------------------
     def versions(self, slug: str) -> list[Version]:
@@ -373,7 +334,6 @@ class AllianceStore:
                 detail=f"restored {version.name}",
             )
             return version
-        path = self.profile_path(slug)
         try:
             parsed = tomllib.loads(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -386,18 +346,13 @@ class AllianceStore:
                 f"{version.path}: this version does not pass today's profile rules and is not "
                 f"restored: {'; '.join(str(p) for p in problems)}"
             )
-        with self._lock(slug):
-            keep_previous_version(path, self.history_dir("profile", slug))
-            atomic_write(path, data)
-            self.audit.record(
-                actor=actor,
-                action="profile.restore",
-                slug=slug,
-                remote_addr=remote_addr,
-                file=self._shown(path),
-                sha256=sha256_hex(data),
-                detail=f"restored {version.name}",
-            )
+        self.writer.save_profile(
+            slug,
+            lambda _stored: parsed,
+            actor=Actor(actor, remote_addr),
+            action="profile.restore",
+            detail=f"restored {version.name}",
+        )
         return version
 
 

@@ -38,7 +38,7 @@ from typing import Any
 
 from PIL import Image
 
-from alliance_portal.registry import png_structure
+from alliance_portal.registry import png_pixels, png_structure
 from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.png_structure import PNG_SIGNATURE, PngFault, PngStructure
@@ -259,7 +259,7 @@ def _examine(
     if report.errors:
         return report, None
     try:
-        png_structure.inflate(structure)
+        png_pixels.inflate(structure)
         image = _decode(structure)
     except PngFault as fault:
         return fail(fault.code, fault.message_en, fault.message_zh)
@@ -309,7 +309,7 @@ def _exact_key_alpha(structure: PngStructure) -> Image.Image:
     """
     assert structure.transparency is not None
     key = struct.unpack(">3H", structure.transparency)
-    rows = png_structure.decode_samples(structure)
+    rows = png_pixels.decode_samples(structure)
     alpha = bytes(0 if px == key else 255 for row in rows for px in row)
     h = structure.header
     return Image.frombytes("L", (h.width, h.height), alpha)

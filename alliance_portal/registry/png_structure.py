@@ -5,8 +5,12 @@ must refuse damaged, animated or absurdly large files *before* a decoder allocat
 This module walks the chunks, verifies every CRC (Pillow skips the IDAT CRCs), validates the
 header, and checks that the compressed image data inflates to exactly the size the header
 promises (bounded, so a zlib bomb costs at most one image's worth of memory). It never builds an
-image; :func:`decode_samples` exists only for the one case Pillow cannot decode exactly
-(16-bit colour with a tRNS colour key).
+image; decompressing and unfiltering the pixels is :mod:`.png_pixels`.
+
+Why this module is long: :func:`parse` is one state machine over the chunk order (IHDR
+first, PLTE before tRNS and IDAT, IDAT contiguous, animation chunks counted, IEND last) and
+reads best whole; every refusal carries its message in zh-TW and English, which roughly
+doubles the line count. The pixel side is already split off into :mod:`.png_pixels`.
 
 Exceptions::
 
@@ -157,7 +161,8 @@ def make_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def _fault(code: str, en: str, zh: str, *, again: bool = True) -> PngFault:
+def fault(code: str, en: str, zh: str, *, again: bool = True) -> PngFault:
+    """A :class:`PngFault` whose messages end with "export the banner again" (unless not)."""
     if again:
         en, zh = f"{en}: {_EXPORT_AGAIN_EN}", f"{zh}：{_EXPORT_AGAIN_ZH}"
     return PngFault(code, en, zh)
@@ -173,7 +178,7 @@ def check_signature(data: bytes) -> None:
     if head == PNG_SIGNATURE:
         return
     if len(data) < 8 and PNG_SIGNATURE.startswith(data):
-        raise _fault(
+        raise fault(
             "truncated",
             f"the file is cut off after {len(data)} bytes",
             f"檔案不完整：只有 {len(data)} 位元組",
@@ -196,7 +201,7 @@ def check_signature(data: bytes) -> None:
         )
     matching = sum(a == b for a, b in zip(head, PNG_SIGNATURE, strict=False))
     if matching >= 5 or data[12:16] == b"IHDR":
-        raise _fault(
+        raise fault(
             "signature-damaged",
             "the PNG signature (first 8 bytes) is damaged",
             "PNG 檔頭（前 8 個位元組）已損壞",
@@ -210,7 +215,7 @@ def check_signature(data: bytes) -> None:
 
 def _parse_header(data: bytes) -> Header:
     if len(data) != 13:
-        raise _fault(
+        raise fault(
             "bad-header",
             f"the PNG header (IHDR) is {len(data)} bytes long instead of 13",
             f"PNG 標頭（IHDR）長度為 {len(data)} 位元組，應為 13",
@@ -219,13 +224,13 @@ def _parse_header(data: bytes) -> Header:
         ">IIBBBBB", data
     )
     if not (0 < width <= MAX_CHUNK_LENGTH and 0 < height <= MAX_CHUNK_LENGTH):
-        raise _fault(
+        raise fault(
             "bad-header",
             f"the PNG header gives an impossible size {width}x{height}",
             f"PNG 標頭記載的尺寸 {width}x{height} 不合法",
         )
     if colour not in BIT_DEPTHS:
-        raise _fault(
+        raise fault(
             "bad-header",
             f"the PNG header gives colour type {colour}, which does not exist "
             "(valid: 0, 2, 3, 4, 6)",
@@ -233,14 +238,14 @@ def _parse_header(data: bytes) -> Header:
         )
     if depth not in BIT_DEPTHS[colour]:
         allowed = ", ".join(str(d) for d in BIT_DEPTHS[colour])
-        raise _fault(
+        raise fault(
             "bad-header",
             f"the PNG header gives bit depth {depth}, which {COLOUR_TYPE_NAMES[colour]} images "
             f"cannot have (valid: {allowed})",
             f"PNG 標頭的位元深度 {depth} 不適用於{COLOUR_TYPE_NAMES_ZH[colour]}影像（合法值：{allowed}）",
         )
     if compression != 0 or filtering != 0 or interlace not in (0, 1):
-        raise _fault(
+        raise fault(
             "bad-header",
             f"the PNG header uses an unknown method (compression {compression}, "
             f"filter {filtering}, interlace {interlace})",
@@ -286,21 +291,21 @@ def _check_transparency(header: Header, trns: bytes, palette_entries: int) -> by
     """
     expected = {0: 2, 2: 6}.get(header.colour_type)
     if header.colour_type in (4, 6):
-        raise _fault(
+        raise fault(
             "bad-structure",
             "the image has an alpha channel and a tRNS transparency chunk, which PNG forbids",
             "影像已有 Alpha 通道又含 tRNS 透明區塊，PNG 規格不允許",
         )
     if header.colour_type == 3:
         if len(trns) > palette_entries:
-            raise _fault(
+            raise fault(
                 "bad-structure",
                 f"the tRNS chunk has {len(trns)} entries but the palette only {palette_entries}",
                 f"tRNS 區塊有 {len(trns)} 筆，但調色盤只有 {palette_entries} 色",
             )
         return trns
     if len(trns) != expected:
-        raise _fault(
+        raise fault(
             "bad-structure",
             f"the tRNS chunk is {len(trns)} bytes long instead of {expected}",
             f"tRNS 區塊長度為 {len(trns)} 位元組，應為 {expected}",
@@ -334,13 +339,13 @@ def parse(data: bytes) -> PngStructure:
         kind = bytes(view[pos + 4 : pos + 8])
         name = kind.decode("latin-1")
         if not kind.isalpha() or not kind.isascii():
-            raise _fault(
+            raise fault(
                 "bad-structure",
                 f"byte {pos:,} should start a chunk but holds no valid chunk name ({kind!r})",
                 f"第 {pos:,} 位元組應為區塊開頭，但沒有合法的區塊名稱（{kind!r}）",
             )
         if length > MAX_CHUNK_LENGTH:
-            raise _fault(
+            raise fault(
                 "bad-structure",
                 f"chunk {name} at byte {pos:,} claims an impossible length {length:,}",
                 f"位於第 {pos:,} 位元組的 {name} 區塊長度 {length:,} 不合法",
@@ -351,21 +356,21 @@ def parse(data: bytes) -> PngStructure:
         body = bytes(view[pos + 8 : pos + 8 + length])
         crc = struct.unpack_from(">I", data, pos + 8 + length)[0]
         if zlib.crc32(kind + body) != crc:
-            raise _fault(
+            raise fault(
                 "bad-crc",
                 f"the file is damaged: the checksum (CRC) of the {name} chunk at byte {pos:,} "
                 "is wrong",
                 f"檔案已損壞：位於第 {pos:,} 位元組的 {name} 區塊校驗碼（CRC）錯誤",
             )
         if header is None and kind != b"IHDR":
-            raise _fault(
+            raise fault(
                 "bad-structure",
                 f"the first chunk is {name}, but a PNG must start with its header (IHDR)",
                 f"第一個區塊是 {name}，但 PNG 必須以標頭（IHDR）開始",
             )
         if kind == b"IHDR":
             if header is not None:
-                raise _fault(
+                raise fault(
                     "bad-structure", "the file has two headers (IHDR)", "檔案有兩個標頭（IHDR）"
                 )
             header = _parse_header(body)
@@ -377,13 +382,13 @@ def parse(data: bytes) -> PngStructure:
             pass
         elif kind == b"IDAT":
             if idat_state == "after":
-                raise _fault(
+                raise fault(
                     "bad-structure",
                     f"the image data is split by another chunk (IDAT again at byte {pos:,})",
                     f"影像資料被其他區塊隔開（第 {pos:,} 位元組又出現 IDAT）",
                 )
             if header.colour_type == 3 and not seen_plte:
-                raise _fault(
+                raise fault(
                     "bad-structure",
                     "the palette image has no palette (PLTE) before its image data",
                     "調色盤影像在影像資料前缺少調色盤（PLTE）",
@@ -392,13 +397,13 @@ def parse(data: bytes) -> PngStructure:
             idat_parts.append(body)
         elif kind == b"PLTE":
             if seen_plte or idat_state != "before" or seen_trns:
-                raise _fault(
+                raise fault(
                     "bad-structure",
                     "the palette (PLTE) is repeated or in the wrong place",
                     "調色盤（PLTE）重複或位置錯誤",
                 )
             if header.colour_type in (0, 4):
-                raise _fault(
+                raise fault(
                     "bad-structure",
                     "a greyscale image carries a palette (PLTE), which PNG forbids",
                     "灰階影像含有調色盤（PLTE），PNG 規格不允許",
@@ -406,7 +411,7 @@ def parse(data: bytes) -> PngStructure:
             entries, rest = divmod(length, 3)
             limit = 1 << header.bit_depth if header.colour_type == 3 else 256
             if rest or not 0 < entries <= min(limit, 256):
-                raise _fault(
+                raise fault(
                     "bad-structure",
                     f"the palette (PLTE) is {length} bytes long, which is not 3 bytes for each "
                     f"of 1 to {min(limit, 256)} colours",
@@ -417,13 +422,13 @@ def parse(data: bytes) -> PngStructure:
                 result.palette = body
         elif kind == b"tRNS":
             if seen_trns or idat_state != "before":
-                raise _fault(
+                raise fault(
                     "bad-structure",
                     "the transparency chunk (tRNS) is repeated or after the image data",
                     "透明區塊（tRNS）重複或位於影像資料之後",
                 )
             if header.colour_type == 3 and not seen_plte:
-                raise _fault(
+                raise fault(
                     "bad-structure",
                     "the transparency chunk (tRNS) comes before the palette (PLTE)",
                     "透明區塊（tRNS）位於調色盤（PLTE）之前",
@@ -442,7 +447,7 @@ def parse(data: bytes) -> PngStructure:
             fdat += kind == b"fdAT"
             result.ancillary.append(name)
         elif kind[0:1].isupper() and kind not in CRITICAL_CHUNKS:
-            raise _fault(
+            raise fault(
                 "bad-structure",
                 f"the file has an unknown critical chunk {name} that no viewer can handle",
                 f"檔案含有無法處理的未知關鍵區塊 {name}",
@@ -452,7 +457,7 @@ def parse(data: bytes) -> PngStructure:
         pos = end
     assert header is not None and result is not None
     if not idat_parts:
-        raise _fault(
+        raise fault(
             "no-image-data",
             "the file has no image data (IDAT chunk)",
             "檔案沒有影像資料（IDAT 區塊）",
@@ -460,115 +465,3 @@ def parse(data: bytes) -> PngStructure:
     result.idat = b"".join(idat_parts)
     result.frames = max(actl_frames, fctl, 1 + fdat if fdat else 1)
     return result
-
-
-def inflate(png: PngStructure) -> bytes:
-    """Decompress the image data, refusing anything but exactly the size the header promises.
-
-    The output is bounded to ``raw_size() + 1`` bytes, so a zlib bomb is stopped after one
-    image's worth of data. Every row's filter type is checked too (0-4 are the only ones).
-    """
-    h = png.header
-    expected = h.raw_size()
-    inflater = zlib.decompressobj()
-    try:
-        raw = inflater.decompress(png.idat, expected + 1)
-        if len(raw) == expected and not inflater.eof:
-            # Nothing more may come out: only the end of the deflate stream and its checksum.
-            more = inflater.decompress(inflater.unconsumed_tail, 1)
-            if more:
-                raw += more
-    except zlib.error as exc:
-        raise _fault(
-            "corrupt",
-            f"the compressed image data is damaged ({exc})",
-            "壓縮的影像資料已損壞",
-        ) from exc
-    if len(raw) > expected:
-        raise _fault(
-            "corrupt",
-            f"the image data holds more than a {h.width}x{h.height} image needs "
-            "(damaged or crafted file)",
-            f"影像資料超過 {h.width}x{h.height} 影像所需的量（檔案損壞或遭竄改）",
-        )
-    if len(raw) < expected or not inflater.eof:
-        raise _fault(
-            "corrupt",
-            f"the image data stops early: {len(raw):,} of {expected:,} bytes",
-            f"影像資料不完整：只有 {expected:,} 位元組中的 {len(raw):,}",
-        )
-    pos = 0
-    for width, height in h.passes():
-        stride = 1 + h.row_bytes(width)
-        for _ in range(height):
-            if raw[pos] > 4:
-                raise _fault(
-                    "corrupt",
-                    f"a row of the image uses filter type {raw[pos]}, which does not exist",
-                    f"影像的某一列使用不存在的濾波類型 {raw[pos]}",
-                )
-            pos += stride
-    return raw
-
-
-def _unfilter(raw: bytes, pos: int, width: int, height: int, bpp: int, row_len: int) -> list[bytes]:
-    """Undo the per-row PNG filters of one (sub-)image. Pure Python: use only for small images."""
-    rows: list[bytes] = []
-    prior = bytearray(row_len)
-    for _ in range(height):
-        ftype = raw[pos]
-        line = bytearray(raw[pos + 1 : pos + 1 + row_len])
-        pos += 1 + row_len
-        if ftype == 1:
-            for i in range(bpp, row_len):
-                line[i] = (line[i] + line[i - bpp]) & 0xFF
-        elif ftype == 2:
-            for i in range(row_len):
-                line[i] = (line[i] + prior[i]) & 0xFF
-        elif ftype == 3:
-            for i in range(row_len):
-                left = line[i - bpp] if i >= bpp else 0
-                line[i] = (line[i] + ((left + prior[i]) >> 1)) & 0xFF
-        elif ftype == 4:
-            for i in range(row_len):
-                a = line[i - bpp] if i >= bpp else 0
-                b = prior[i]
-                c = prior[i - bpp] if i >= bpp else 0
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
-                line[i] = (line[i] + pred) & 0xFF
-        rows.append(bytes(line))
-        prior = line
-    return rows
-
-
-def decode_samples(png: PngStructure) -> list[list[tuple[int, ...]]]:
-    """Exact samples of an 8- or 16-bit image as rows of per-pixel tuples.
-
-    Pillow reduces 16-bit colour to 8 bits, which loses what a tRNS colour key matches
-    against; this slow, exact path is used only for that case (a banner is 222x112).
-    """
-    h = png.header
-    if h.bit_depth not in (8, 16):
-        raise ValueError("decode_samples handles 8- and 16-bit images only")
-    raw = inflate(png)
-    channels = CHANNELS[h.colour_type]
-    size = h.bit_depth // 8
-    bpp = channels * size
-    fmt = ">" + ("H" if size == 2 else "B") * channels
-    pixels: list[list[tuple[int, ...]]] = [[() for _ in range(h.width)] for _ in range(h.height)]
-    passes = ADAM7 if h.interlaced else ((0, 0, 1, 1),)
-    pos = 0
-    for x0, y0, dx, dy in passes:
-        width = (h.width - x0 + dx - 1) // dx
-        height = (h.height - y0 + dy - 1) // dy
-        if width <= 0 or height <= 0:
-            continue
-        row_len = h.row_bytes(width)
-        for j, line in enumerate(_unfilter(raw, pos, width, height, bpp, row_len)):
-            y = y0 + j * dy
-            for i in range(width):
-                pixels[y][x0 + i * dx] = struct.unpack_from(fmt, line, i * bpp)
-        pos += height * (1 + row_len)
-    return pixels
