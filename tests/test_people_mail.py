@@ -123,7 +123,12 @@ def test_dry_run_writes_eml_files_and_sends_nothing(
     text = drafts[0].read_text(encoding="utf-8", errors="replace")
     assert "motor@example.edu.tw" in text
     assert (drafts[0].stat().st_mode & 0o777) == 0o600  # a draft holds a key
-    assert People(tmp_path / "var" / "intake-people.json").pi("smart-motor").link_sent
+    assert not People(tmp_path / "var" / "intake-people.json").pi("smart-motor").link_sent
+    # The dry run was a look: the real send still goes out, once.
+    real = ("send-links", "smart-motor", "--base-url", BASE, "--config", str(config))
+    assert cli(tmp_path, *real) == 0
+    assert cli(tmp_path, *real) == 0
+    assert inbox.recipients() == ["motor@example.edu.tw"]
 
 
 def test_send_links_names_an_unreachable_mail_server(

@@ -113,13 +113,15 @@ def send_link(
     message = compose(to=person.email, subject=subject, body=body, settings=mailer.settings)
     with mailer.session() as send:
         where = send(message)
-    people.mark_sent(person.slug, person.pid)
+    if not mailer.dry_run:  # a dry run is a look, not a send: the real one still goes out
+        people.mark_sent(person.slug, person.pid)
+    draft = f"; {'dry run, ' if mailer.dry_run else ''}draft {where}" if where != "smtp" else ""
     audit.record(
         actor=actor,
         action="link.send" if where == "smtp" else "link.draft",
         slug=person.slug,
         remote_addr=remote_addr,
-        detail=f"to {person.label}" + (f"; draft {where}" if where != "smtp" else ""),
+        detail=f"to {person.label}{draft}",
         person=acted_by,
     )
     return SentLink(person, url, where)
