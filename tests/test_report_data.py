@@ -368,7 +368,11 @@ def test_counts_per_check(monitor: Monitor) -> None:
     summary = build_month_report(monitor.store, "2026-05").summary
     assert summary.total == 7
     assert summary.counts["loads"] == {"pass": 5, "warn": 1, "fail": 1}
-    assert summary.counts["credit"] == {"pass": 4, "warn": 2, "fail": 1}
+    # The site that did not open is left out of the credit and updates counts: nobody could
+    # read its homepage, so it neither passes nor fails them.
+    assert summary.counts["credit"] == {"pass": 4, "warn": 2, "fail": 0}
+    assert summary.not_checked == {"loads": 0, "credit": 1, "updates": 1}
+    assert summary.checked("credit") == 6 and summary.checked("loads") == 7
     assert summary.counts["overall"]["fail"] == 3  # newly-bad, hostile, no-contact
 
 

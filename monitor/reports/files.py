@@ -45,7 +45,11 @@ def render_json(report: MonthReport) -> bytes:
         "run_ids": list(report.run_ids),
         "finished_at": report.run.finished_at,
         "next_check": report.next_check.isoformat() if report.next_check else None,
-        "summary": {"total": report.summary.total, **report.summary.counts},
+        "summary": {
+            "total": report.summary.total,
+            **report.summary.counts,
+            "not_checked": dict(report.summary.not_checked),
+        },
         "changes": {
             "previous_month": report.previous_month,
             "newly_failing": [r.slug for r in report.newly_failing],

@@ -30,6 +30,7 @@ from monitor.reports.labels import (
     SUMMARY_KEYS,
     XLSX_FILE,
 )
+from monitor.reports.guidance import fix_line, notice_file, taipei_time
 from monitor.reports.view import MonthReport, ReportRow, link_or_none
 
 #: Evidence longer than this is cut on the page (the CSV, XLSX and JSON keep all of it).
@@ -91,7 +92,8 @@ def chart_panels(report: MonthReport) -> list[Panel]:
         bars = []
         for i, month in enumerate(report.trend):
             counts = month.counts[key]
-            total = month.total or 1
+            checked = month.checked(key)  # sites that could not be checked are left out
+            total = checked or 1
             y = float(PLOT_BOTTOM)
             segments = []
             for status in STATUSES:  # pass at the bottom, fail on top
@@ -104,6 +106,8 @@ def chart_panels(report: MonthReport) -> list[Panel]:
             title = f"{month.month}: " + " · ".join(
                 f"{STATUS_LABELS[s][0]} {s} {counts[s]}" for s in STATUSES
             )
+            if month.not_checked.get(key):
+                title += f" · 無法檢查 not checked {month.not_checked[key]}"
             bars.append(
                 Bar(
                     month=month.month,
@@ -112,7 +116,7 @@ def chart_panels(report: MonthReport) -> list[Panel]:
                     width=round(width, 2),
                     segments=tuple(segments),
                     title=title,
-                    pass_pct=_pct(counts["pass"], month.total),
+                    pass_pct=_pct(counts["pass"], checked),
                 )
             )
         zh, en = CHECK_LABELS[key]
@@ -188,6 +192,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["clip"] = clip
+    env.filters["taipei"] = taipei_time
     env.globals.update(
         STATUSES=STATUSES,
         STATUS_LABELS=STATUS_LABELS,
@@ -201,6 +206,8 @@ def _environment() -> Environment:
         search_text=search_text,
         failing=failing,
         repeats_loads=repeats_loads,
+        fix_line=fix_line,
+        notice_file=notice_file,
         pct=_pct,
         chart=dict(
             width=CHART_WIDTH,

@@ -35,6 +35,8 @@ XLSX_FILE = "report.xlsx"
 JSON_FILE = "report.json"
 SNAPSHOT_DIR = "snapshots"
 SCREENSHOT_DIR = "screenshots"
+#: The month's notice drafts (written by ``alliance notify`` and the office console).
+NOTICES_DIR = "notices"
 
 
 CHANGE_LABELS: dict[str, str] = {

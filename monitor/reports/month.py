@@ -22,7 +22,7 @@ from alliance_portal.registry.png_structure import read_header
 from alliance_portal.registry.profiles import Alliance, load_registry
 from alliance_portal.registry.site_settings import SLUG_PATTERN
 from monitor.config import ScheduleSettings
-from monitor.model import STATUSES, SiteResult, Status
+from monitor.model import STATUSES, Code, SiteResult, Status
 from monitor.reports.labels import CHECKS, SCREENSHOT_DIR, SNAPSHOT_DIR, SUMMARY_KEYS
 from monitor.reports.view import (
     Change,
@@ -86,14 +86,29 @@ def _change(now: Status, before: Status | None) -> Change:
     return ""
 
 
+def not_checked(result: SiteResult, key: str) -> bool:
+    """Whether the check ``key`` could not judge this site (so its counts leave it out): the
+    crawl says so by code, or (older rows without codes) the homepage did not load."""
+    if key == "overall":
+        return False
+    check = getattr(result, key)
+    if check.code == Code.NOT_CHECKED:
+        return True
+    return key != "loads" and result.loads.status == "fail"
+
+
 def _count(month: str, results: Iterable[SiteResult]) -> MonthCounts:
     counts: dict[str, dict[str, int]] = {key: dict.fromkeys(STATUSES, 0) for key in SUMMARY_KEYS}
+    left_out: dict[str, int] = dict.fromkeys(CHECKS, 0)
     total = 0
     for r in results:
         total += 1
         for key, status in _statuses(r).items():
-            counts[key][status] += 1
-    return MonthCounts(month, counts, total)
+            if not_checked(r, key):
+                left_out[key] += 1
+            else:
+                counts[key][status] += 1
+    return MonthCounts(month, counts, total, left_out)
 
 
 def finished_run(store: Store, month: str) -> Run:

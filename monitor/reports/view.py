@@ -108,11 +108,21 @@ class ReportRow:
 
 @dataclass(frozen=True, slots=True)
 class MonthCounts:
-    """pass/warn/fail counts per check (and overall) in one month."""
+    """pass/warn/fail counts per check (and overall) in one month.
+
+    A site that could not be checked for a check (its homepage did not load, or the browser
+    could not show it) is left out of that check's counts and counted in ``not_checked``:
+    "credit fail 7" must not include five sites nobody could read.
+    """
 
     month: str
     counts: Mapping[str, Mapping[str, int]]  # check -> status -> count
     total: int
+    not_checked: Mapping[str, int] = field(default_factory=dict)  # check -> sites left out
+
+    def checked(self, key: str) -> int:
+        """How many sites the check ``key`` could judge this month."""
+        return self.total - self.not_checked.get(key, 0)
 
 
 @dataclass(slots=True)
