@@ -405,6 +405,10 @@ def test_notices_preview_then_send_each_alliance_once(console: Console) -> None:
     preview = text(office.get("/office/notices/2026-05"))
     assert 'id="notice-newly-bad"' in preview and 'id="notice-good-motor"' not in preview
     assert "newly-bad@example.edu.tw" in preview
+    # Each notice carries the alliance's own (the PI's) link and the office's contact.
+    mail = preview.split('id="notice-newly-bad"', 1)[1].split("</article>", 1)[0]
+    assert "https://intake.example.org.tw/link/" in mail
+    assert "聯絡窗口" in mail and "Contact: " in mail and "office@example.org.tw" in mail
     assert "缺少聯絡信箱" in preview.split('id="notice-no-contact"', 1)[1]
     to_send = int(preview.split('id="to-send-count">', 1)[1].split("<", 1)[0])
     assert to_send >= 3

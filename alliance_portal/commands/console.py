@@ -164,7 +164,13 @@ def notices(setup: ConsoleSetup, month: str, *, send: bool) -> NoticeBatch:
 
     cannot_send = _cannot_send(setup)
     store = Store(setup.monitor.paths.db)
-    plan, result = publish_notices(store, month, setup.monitor, send=send and not cannot_send)
+    plan, result = publish_notices(
+        store,
+        month,
+        setup.monitor,
+        send=send and not cannot_send,
+        update_link=setup.update_link,
+    )
     sent_log = SentLog(store)
     previews = []
     for notice in [*plan.notices, *plan.missing_contact]:
@@ -178,7 +184,7 @@ def notices(setup: ConsoleSetup, month: str, *, send: bool) -> NoticeBatch:
                 subject=str(message["Subject"]) if message is not None else "",
                 body=message.get_content() if message is not None else "",
                 state="no-contact" if message is None else (state or "to-send"),  # type: ignore[arg-type]
-                update_link=getattr(notice, "update_link", ""),
+                update_link=notice.update_link,
             )
         )
     previews.sort(key=lambda n: n.slug)

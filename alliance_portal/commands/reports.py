@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -72,6 +72,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="send these again although already recorded as sent (use after checking the outbox)",
     )
     common_options(notify)
+    notify.add_argument(
+        "--public-url",
+        default="",
+        metavar="URL",
+        help="the upload form's public address: each notice then carries the PI's personal link"
+        " (needs the form's secret in --var)",
+    )
+    notify.add_argument(
+        "--var", type=Path, default=Path("var"), metavar="DIR", help="the form's state folder"
+    )
     notify.set_defaults(func=run_notify)
 
 
@@ -220,8 +230,11 @@ def publish_notices(
     only: list[str] | None = None,
     resend: list[str] | None = None,
     alliances: Mapping[str, Any] | None = None,
+    update_link: Callable[[str], str] | None = None,
 ) -> tuple[Any, Any]:
-    """Plan the month's notices, then write drafts or send. Returns (plan, send result or None)."""
+    """Plan the month's notices, then write drafts or send. Returns (plan, send result or None).
+
+    ``update_link(slug)`` is the alliance's own link to the form (the PI's), put in its notice."""
     from monitor.notices.compose import plan_notices, write_drafts
     from monitor.notices.send import send_notices
     from monitor.reports.month import build_month_report
@@ -244,11 +257,27 @@ def publish_notices(
         reply_to=smtp.reply_to,
         next_check=next_check,
         only=only,
+        update_link=update_link,
     )
     if not send:
         write_drafts(plan, settings.paths.reports / month)
         return plan, None
     return plan, send_notices(plan, store, smtp, resend=resend or [])
+
+
+def _update_links(args: argparse.Namespace) -> Callable[[str], str] | None:
+    """The PI's personal link for each notice, when ``--public-url`` names the form."""
+    if not args.public_url:
+        return None
+    from alliance_portal.commands.console import link_maker
+    from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.intake.secret_key import SecretError, load_secret
+
+    try:
+        secret = load_secret(IntakePaths(args.var).secret_file)
+    except SecretError as exc:
+        raise ConfigError(f"--public-url needs the upload form's secret: {exc}") from None
+    return link_maker(args.var, secret, args.public_url)
 
 
 @cli_errors
@@ -259,7 +288,13 @@ def run_notify(args: argparse.Namespace) -> int:
     store = _open_store(settings.paths.db)
     month = _month(args, store)
     plan, result = publish_notices(
-        store, month, settings, send=args.send, only=args.only, resend=args.resend
+        store,
+        month,
+        settings,
+        send=args.send,
+        only=args.only,
+        resend=args.resend,
+        update_link=_update_links(args),
     )
     if result is None:
         folder = settings.paths.reports / month / "notices"

@@ -4,7 +4,7 @@ and the ``.eml`` drafts the office reads before anything is sent."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
@@ -53,6 +53,7 @@ class Notice:
     recipient: str
     message: EmailMessage | None
     problems: tuple[Problem, ...]
+    update_link: str = ""  # the alliance's own link to its form, in the message
 
 
 @dataclass(slots=True)
@@ -128,9 +129,16 @@ def build_message(
     sender: str,
     reply_to: str = "",
     next_check: date | None,
+    update_link: str = "",
+    contact: str = "",
 ) -> EmailMessage:
-    """One bilingual plain-text notice (plain text: evidence from the internet stays inert)."""
+    """One bilingual plain-text notice (plain text: evidence from the internet stays inert).
+
+    ``update_link`` is the alliance's own link to its form (the PI's), ``contact`` the office's
+    contact line; each is left out when empty."""
     body = _template().render(
+        update_link=update_link,
+        contact=contact,
         r=report,
         row=row,
         name_en=row.name_en or row.name,
@@ -166,9 +174,16 @@ def plan_notices(
     reply_to: str = "",
     next_check: date | None = None,
     only: Iterable[str] | None = None,
+    update_link: Callable[[str], str] | None = None,
+    contact: str = "",
 ) -> NoticePlan:
-    """A notice for every alliance with a warn or fail in ``report``."""
+    """A notice for every alliance with a warn or fail in ``report``.
+
+    ``update_link(slug)`` gives the alliance's own update link (the composition root makes it
+    from the form's links; the monitor never imports the form). ``contact`` is the office's
+    contact line; by default the Reply-To address, else the sender's."""
     wanted = set(only) if only else None
+    contact = contact or reply_to or sender or ""
     plan = NoticePlan(report.month)
     for row in report.rows:
         if row.overall == "pass" or (wanted is not None and row.slug not in wanted):
@@ -179,6 +194,7 @@ def plan_notices(
         if not recipient:
             plan.missing_contact.append(Notice(row.slug, row.name, "", None, problems))
             continue
+        link = update_link(row.slug) if update_link else ""
         message = build_message(
             report,
             row,
@@ -187,8 +203,10 @@ def plan_notices(
             sender=sender or DEFAULT_SENDER,
             reply_to=reply_to,
             next_check=next_check if next_check is not None else report.next_check,
+            update_link=link,
+            contact=contact,
         )
-        plan.notices.append(Notice(row.slug, row.name, recipient, message, problems))
+        plan.notices.append(Notice(row.slug, row.name, recipient, message, problems, link))
     return plan
 
 
