@@ -8,6 +8,7 @@ composition root's real ones except where a test needs to hold a job still.
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -409,6 +410,10 @@ def test_notices_preview_then_send_each_alliance_once(console: Console) -> None:
     mail = preview.split('id="notice-newly-bad"', 1)[1].split("</article>", 1)[0]
     assert "https://intake.example.org.tw/link/" in mail
     assert "聯絡窗口" in mail and "Contact: " in mail and "office@example.org.tw" in mail
+    token = re.search(r"https://intake\.example\.org\.tw/link/([\w.-]+)", mail)
+    assert token is not None
+    pi = console.app.test_client()
+    assert pi.get(f"/link/{token.group(1)}").headers["Location"] == "/alliance/"
     assert "缺少聯絡信箱" in preview.split('id="notice-no-contact"', 1)[1]
     to_send = int(preview.split('id="to-send-count">', 1)[1].split("<", 1)[0])
     assert to_send >= 3

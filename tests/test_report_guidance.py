@@ -145,3 +145,27 @@ def test_printed_charts_are_never_cut_in_two(browser, built: tuple[Monitor, Path
     assert sum(captions) == 4
     # every page that shows a chart's caption shows its whole axis too, and no axis is orphaned
     assert captions == hundreds, (captions, hundreds)
+
+
+def test_notify_with_the_forms_address_puts_the_pis_link_in_each_notice(tmp_path: Path) -> None:
+    from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.intake.secret_key import ensure_secret
+
+    monitor = make_monitor(tmp_path)
+    var = tmp_path / "formvar"
+    ensure_secret(IntakePaths(var).secret_file)
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    code = main(
+        ["notify", "--month", "2026-05", "--db", str(monitor.db), "--reports",
+         str(monitor.reports), "--content", str(monitor.content), "--config",
+         str(tmp_path / "none.toml"), "--public-url", "https://intake.example.tw",
+         "--var", str(var)]
+    )  # fmt: skip
+    assert code == 0
+    draft = (monitor.reports / "2026-05" / "notices" / "newly-bad.eml").read_bytes()
+    from email import message_from_bytes
+    from email.policy import default
+
+    body = message_from_bytes(draft, policy=default).get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "https://intake.example.tw/link/" in body
+    assert "計畫主持人的個人連結" in body and "principal investigator's personal" in body

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alliance_portal.commands.update_links import link_maker
 from alliance_portal.intake.console import (
     NoticeBatch,
     NoticePreview,
@@ -218,26 +219,6 @@ def notices_sent(setup: ConsoleSetup, slug: str) -> Sequence[SentNotice]:
             if row["slug"] == slug:
                 out.append(SentNotice(month, row["recipient"], row["state"], row["updated_at"]))
     return out
-
-
-def link_maker(
-    var_dir: Path, secret: bytes, base_url: str | Callable[[], str]
-) -> Callable[[str], str]:
-    """The alliance's own update link for its notice: a personal link of the form.
-
-    One place, so that when links become the PI's own (issue 12, people and access) only
-    this function changes. ``base_url`` may be a function, for a server whose port is known
-    only once it listens.
-    """
-    from alliance_portal.intake.config import LINK_MAX_AGE, IntakePaths
-    from alliance_portal.intake.links import LinkSigner, LinkVersions
-
-    signer = LinkSigner(secret, LinkVersions(IntakePaths(var_dir).link_versions), LINK_MAX_AGE)
-
-    def base() -> str:
-        return (base_url if isinstance(base_url, str) else base_url()).rstrip("/")
-
-    return lambda slug: f"{base()}/link/{signer.make_token(slug)}"
 
 
 def add_console_options(parser: Any) -> None:

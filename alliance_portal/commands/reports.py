@@ -269,7 +269,7 @@ def _update_links(args: argparse.Namespace) -> Callable[[str], str] | None:
     """The PI's personal link for each notice, when ``--public-url`` names the form."""
     if not args.public_url:
         return None
-    from alliance_portal.commands.console import link_maker
+    from alliance_portal.commands.update_links import link_maker
     from alliance_portal.intake.config import IntakePaths
     from alliance_portal.intake.secret_key import SecretError, load_secret
 
