@@ -201,3 +201,10 @@ def test_a_news_box_drawn_by_a_script_that_reads_the_time_is_news() -> None:
         " document.getElementById('newsbox').className = 'loaded'; }, 10);</script>"
     )
     assert date(2026, 11, 20) in [f.date for f in find_dates_in_page(html, today=TODAY).found]
+
+
+def test_a_news_list_printing_each_items_views_keeps_its_dates() -> None:
+    html = "<ul class='news'><li>研討會報名 2026-11-20 瀏覽人次：35</li></ul>"
+    assert [f.date for f in find_dates_in_page(html, today=TODAY).found] == [date(2026, 11, 20)]
+    footer = "<ul><li>本站自 2026-11-20 起，瀏覽人次：12345</li></ul>"
+    assert find_dates_in_page(footer, today=TODAY).found == []

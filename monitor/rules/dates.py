@@ -94,10 +94,20 @@ _COUNTER_LINE_EN_RE = re.compile(
 )
 
 
-def _leads_news_item(text: str, start: int, end: int) -> bool:
-    """A date that opens its line and is not followed by 起/since: a news item's date
-    (「2026-11-03 本會網站瀏覽人次突破十萬」), not a counter's start."""
-    return start <= 2 and not text[end : end + 4].lstrip().startswith(("起", "開始", "since"))
+def _news_item_date(text: str, start: int, end: int, hints: frozenset[str]) -> bool:
+    """A news item's date on a line that mentions visitors, not a counter's start: the date
+    opens its line (「2026-11-03 本會網站瀏覽人次突破十萬」), or sits in a list item or news
+    container (a news list printing each item's views: 「研討會 2026-11-03 瀏覽人次：35」), and
+    is not followed by 起/since."""
+    if text[end : end + 4].lstrip().startswith(("起", "開始", "since")):
+        return False
+    return start <= 2 or (bool(hints & _ITEM_HINTS) and not _SINCE_RE.search(text))
+
+
+_ITEM_HINTS = frozenset({HINT_ITEM, HINT_NEWS})
+#: Words that say a counter started counting on the date: such a line is a counter's even in a
+#: list item.
+_SINCE_RE = re.compile("統計起始|本站自|本網站自|計數起|自.{0,16}起|since", re.IGNORECASE)
 
 
 def _counter_line(text: str) -> bool:
@@ -220,7 +230,7 @@ def _judge_mention(
     label = _nearest_label(text[max(0, start - vocabulary.DATE_LABEL_WINDOW) : start])
     if label and label[0] != "update":
         return skip(label[0])  # type: ignore[arg-type]
-    if not label and _counter_line(text) and not _leads_news_item(text, start, end):
+    if not label and _counter_line(text) and not _news_item_date(text, start, end, hints):
         return skip("counter")
     if value == today and label is None:
         after = text[end : end + 12] if kind == "text" else ""

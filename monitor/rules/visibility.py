@@ -42,8 +42,8 @@ _SHOW_RE = re.compile(r"display\s*:\s*(?!none)[a-z-]+|visibility\s*:\s*visible",
 _COMPOUND_RE = re.compile(r"^([a-zA-Z][\w-]*)?((?:[.#][\w-]+)*)$")
 _PART_RE = re.compile(r"([.#])([\w-]+)")
 #: Display classes of CSS frameworks, which hide (or show) an element without their stylesheet
-#: being fetched: Bootstrap 4/5 ``d-none``, ``d-md-block``; Tailwind ``hidden``, ``lg:flex``;
-#: Bootstrap 3 ``hidden``, ``hidden-lg``. Group 1 is the breakpoint, group 2 the display value.
+#: being fetched: Bootstrap 4/5 ``d-none``, ``d-md-block`` (and ``invisible``); Tailwind
+#: ``hidden``, ``lg:flex``; Bootstrap 3 ``hidden``, ``hidden-lg``. Group 1 is the breakpoint, group 2 the display value.
 _DISPLAY_CLASS_RE = re.compile(
     r"^(?:d-(?:(sm|md|lg|xl|xxl)-)?(none|block|inline|inline-block|flex|inline-flex|grid|"
     r"inline-grid|table|table-cell|table-row|contents)"
@@ -69,7 +69,7 @@ def hidden_by_class(classes: str) -> bool:
     ``hidden`` are hidden.
     """
     if "none" not in classes and "hidden" not in classes:
-        return False
+        return "invisible" in classes.split()  # Bootstrap 4/5: visibility: hidden
     best: tuple[int, bool] | None = None
     for token in classes.split():
         m = _DISPLAY_CLASS_RE.match(token)

@@ -140,7 +140,11 @@ TRAP_LABELS: Final[dict[str, tuple[str, ...]]] = {
     "copyright": ("©", "(c)", "copyright", "版權", "著作權", "all rights reserved"),
     "clock": (
         "現在時間",
+        "現在時刻",
         "目前時間",
+        "目前時刻",
+        "本日日期",
+        "系統日期",
         "系統時間",
         "今天是",
         "今日日期",
