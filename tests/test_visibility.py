@@ -107,3 +107,13 @@ def test_a_page_whose_script_reveals_its_hidden_content_is_not_empty() -> None:
         "document.getElementById('main').classList.remove('d-none');</script></body>"
     )
     assert CREDIT in visible_text(html)
+
+
+def test_on_a_rendered_page_the_browsers_marks_alone_decide() -> None:
+    """site.css may show a .d-none again; only the browser knows, and it marks what it hides."""
+    html = (
+        f"<html data-monitor-rendered><body><p class='d-none'>{CREDIT}</p>"
+        "<p data-monitor-hidden>舊的補助文字</p></body></html>"
+    )
+    text = visible_text(html)
+    assert CREDIT in text and "舊的補助文字" not in text

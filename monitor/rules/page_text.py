@@ -66,6 +66,10 @@ HINT_LINK = "link"  # inside <a href>
 HINT_CALENDAR = "calendar"  # a calendar widget (its current month is a live value)
 HINT_LIVE = HINT_TRAP + "live"  # filled by a script with a live value (clock, lastModified)
 
+#: Set on ``<html>`` by the renderer when it marked what the browser hides (``data-monitor-hidden``):
+#: the page is then read by the browser's verdict alone.
+RENDERED_ATTRIBUTE = "data-monitor-rendered"
+
 #: Elements whose content a visitor never sees.
 _SKIP_WORDS = (
     "head script style template noscript title meta link iframe object embed canvas desc "
@@ -343,6 +347,10 @@ def _walk(root: Element) -> PageText:
     page "empty" (a wrong ``loads`` fail). The ``hidden`` attribute, inline styles and the
     browser's own ``data-monitor-hidden`` mark are always honoured.
     """
+    if root.get(RENDERED_ATTRIBUTE) is not None:
+        # the browser's own verdict is in the page (data-monitor-hidden): our reading of the
+        # page's styles could only disagree with it (a site.css rule that shows a .d-none)
+        return _walk_once(root, css=False)[0]
     page, css_hidden_chars = _walk_once(root, css=True)
     if css_hidden_chars >= vocabulary.REVEALED_CONTENT_MIN_CHARS and css_hidden_chars > sum(
         len(chunk.text) for chunk in page.chunks

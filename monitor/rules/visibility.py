@@ -6,7 +6,10 @@ Two questions the page reader (:mod:`monitor.rules.page_text`) asks before it wa
   attribute, inline ``display:none``, or a stylesheet rule such as Bootstrap's ``.d-none``) is not
   visible text. A rendered page carries the browser's own verdict: the renderer marks every element
   whose computed style is ``display:none`` or ``visibility:hidden`` with ``data-monitor-hidden``.
-  A page read without the browser gets the same answer for the common cases from
+  When the renderer also marks ``<html data-monitor-rendered>``, the browser's marks are the
+  only CSS verdict used (a rule in a stylesheet file may show a ``.d-none`` again, which only
+  the browser knows). A page read without the browser gets the same answer for the common
+  cases from
   :func:`hidden_elements`: rules in the page's own ``<style>`` elements whose selectors are
   classes, ids and tags (compound or with descendant combinators), outside ``@media`` blocks;
   and :func:`hidden_by_class` for the framework classes that hide even when their stylesheet is
