@@ -208,3 +208,11 @@ def test_a_news_list_printing_each_items_views_keeps_its_dates() -> None:
     assert [f.date for f in find_dates_in_page(html, today=TODAY).found] == [date(2026, 11, 20)]
     footer = "<ul><li>本站自 2026-11-20 起，瀏覽人次：12345</li></ul>"
     assert find_dates_in_page(footer, today=TODAY).found == []
+
+
+def test_a_time_stamped_today_but_showing_a_partial_date_is_not_an_update() -> None:
+    stamped = '<li><time datetime="2026-12-01T08:00:00+08:00">Nov 20</time> 研討會</li>'
+    scan = find_dates_in_page(stamped, today=TODAY)
+    assert scan.found == [] and [s.reason for s in scan.skipped] == ["live"]
+    today = '<li><time datetime="2026-12-01T08:00:00+08:00">2 hours ago</time> 研討會</li>'
+    assert [f.date for f in find_dates_in_page(today, today=TODAY).found] == [TODAY]

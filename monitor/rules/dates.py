@@ -16,7 +16,9 @@ a range (an event counts by its start); dates in the future (upcoming events); d
 
 ``<time>`` elements: when the visible text inside a ``<time>`` holds a date, that date counts and
 the ``datetime`` attribute does not (some CMSs stamp the time of the request into it); only a
-``<time>`` that shows no date of its own ("3 days ago") is read by its ``datetime``.
+``<time>`` that shows no date of its own ("3 days ago") is read by its ``datetime``, and a
+``datetime`` of today is trusted only when the text says so ("today", "2 hours ago", 今天): a
+today's stamp on a ``<time>`` showing "Nov 20" is the time of the request.
 
 Dates in ``<meta>`` tags and JSON-LD are not read: many CMSs stamp them with the time of the
 request, and RULES.md asks for dates a visitor can see (or a feed's items). The server's
@@ -105,6 +107,8 @@ def _news_item_date(text: str, start: int, end: int, hints: frozenset[str]) -> b
 
 
 _ITEM_HINTS = frozenset({HINT_ITEM, HINT_NEWS})
+#: What a ``<time>`` stamped today may show when the post really is from today.
+_RECENT_RE = re.compile(r"today|just now|ago|今天|今日|剛剛|前$|小時前|分鐘前", re.IGNORECASE)
 #: Words that say a counter started counting on the date: such a line is a counter's even in a
 #: list item.
 _SINCE_RE = re.compile("統計起始|本站自|本網站自|計數起|自.{0,16}起|since", re.IGNORECASE)
@@ -300,6 +304,11 @@ def find_dates_in_page(
         if tag.shown and any(m.value for m in scan_dates(normalise(tag.shown))):
             continue  # the visible date (already read above) wins over the datetime attribute
         value = parse_timestamp(tag.value)
+        if value == today and _RECENT_RE.search(tag.shown) is None and normalise(tag.shown):
+            # stamped with the time of the request, showing something else ("Nov 20"): the
+            # stamp is a live value, not the post's date
+            scan.skipped.append(SkippedDate(tag.value, normalise(tag.shown), "live", source))
+            continue
         shown = by_block.get(tag.block)
         base = shown.text if shown else tag.value
         line = Line(-1, tag.block, base, (Span(0, len(base), "text", tag.hints),))
