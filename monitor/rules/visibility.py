@@ -30,6 +30,7 @@ Two questions the page reader (:mod:`monitor.rules.page_text`) asks before it wa
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TypeAlias
 
 from lxml import etree
@@ -39,6 +40,7 @@ from monitor.rules import vocabulary
 Element: TypeAlias = etree._Element
 
 _COMMENT_RE = re.compile(r"/\*.*?\*/", re.DOTALL)
+_BRACE_RE = re.compile(r"[{};]")
 _HIDE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SHOW_RE = re.compile(r"display\s*:\s*(?!none)[a-z-]+|visibility\s*:\s*visible", re.IGNORECASE)
 #: One compound selector: an optional tag, then classes and ids (no pseudo-classes, attributes).
@@ -95,10 +97,9 @@ def _rules(css: str) -> list[tuple[str, str]]:
     (with their nested rules) are left out."""
     css = _COMMENT_RE.sub("", css)
     found: list[tuple[str, str]] = []
-    at, depth, start = 0, 0, 0
-    skipping = False
-    while at < len(css):
-        char = css[at]
+    depth, start, selector, skipping = 0, 0, "", False
+    for m in _BRACE_RE.finditer(css):
+        char, at = m.group(), m.start()
         if char == "{":
             if depth == 0:
                 selector = css[start:at].strip()
@@ -108,59 +109,127 @@ def _rules(css: str) -> list[tuple[str, str]]:
         elif char == "}":
             depth -= 1
             if depth <= 0:
-                if not skipping:
+                if not skipping and selector:
                     found.append((selector, css[start:at]))
-                depth, skipping, start = 0, False, at + 1
-        elif char == ";" and depth == 0:
+                depth, start, selector, skipping = 0, at + 1, "", False
+        elif depth == 0:
             start = at + 1  # @import ...; @charset ...;
-        at += 1
     return found
 
 
-def _xpath(selector: str) -> str | None:
-    """XPath for a selector of compounds joined by spaces, or None when we do not read it."""
-    steps: list[str] = []
-    for compound in selector.split():
+@dataclass(frozen=True, slots=True)
+class _Compound:
+    """One compound selector: ``div.news.box#main`` (any part may be missing)."""
+
+    tag: str | None
+    classes: frozenset[str]
+    ident: str | None
+
+    def matches(self, el: Element) -> bool:
+        if self.tag is not None and el.tag != self.tag:
+            return False
+        if self.ident is not None and el.get("id") != self.ident:
+            return False
+        return not self.classes or self.classes <= set((el.get("class") or "").split())
+
+
+Selector = tuple[_Compound, ...]
+
+
+def _selector(text: str) -> Selector | None:
+    """A selector of compounds joined by spaces (descendants), or None when we do not read it."""
+    steps: list[_Compound] = []
+    for compound in text.split():
         m = _COMPOUND_RE.match(compound)
         if m is None or not (m.group(1) or m.group(2)):
             return None
-        tests = []
-        for kind, name in _PART_RE.findall(m.group(2)):
-            if kind == "#":
-                tests.append(f"@id='{name}'")
-            else:
-                tests.append(f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')")
-        tag = m.group(1).lower() if m.group(1) else "*"
-        steps.append(tag + "".join(f"[{t}]" for t in tests))
-    return "//" + "//".join(steps) if steps else None
+        parts = _PART_RE.findall(m.group(2))
+        ids = [name for kind, name in parts if kind == "#"]
+        steps.append(
+            _Compound(
+                m.group(1).lower() if m.group(1) else None,
+                frozenset(name for kind, name in parts if kind == "."),
+                ids[0] if ids else None,
+            )
+        )
+    return tuple(steps) or None
 
 
-def _matching(root: Element, selectors: str) -> set[Element]:
+def _selectors(selectors: str) -> list[Selector]:
+    return [sel for text in selectors.split(",") if (sel := _selector(text.strip())) is not None]
+
+
+def _matches(el: Element, selector: Selector) -> bool:
+    """Whether ``el`` matches the last compound and its ancestors the earlier ones, in order."""
+    if not selector[-1].matches(el):
+        return False
+    wanted = len(selector) - 2
+    parent = el.getparent()
+    while wanted >= 0 and parent is not None:
+        if selector[wanted].matches(parent):
+            wanted -= 1
+        parent = parent.getparent()
+    return wanted < 0
+
+
+def _matching(root: Element, selectors: list[Selector]) -> set[Element]:
+    """Elements matching any of ``selectors``, found with one scan of the elements that have a
+    class or an id (and one per bare tag), not one XPath per selector."""
     found: set[Element] = set()
-    for selector in selectors.split(","):
-        path = _xpath(selector.strip())
-        if path is None:
-            continue
-        try:
-            found.update(e for e in root.xpath(path) if isinstance(e, etree._Element))
-        except etree.XPathError:
-            continue
+    keyed = [sel for sel in selectors if sel[-1].classes or sel[-1].ident]
+    for sel in selectors:
+        if sel not in keyed and sel[-1].tag:
+            found.update(el for el in root.iter(sel[-1].tag) if _matches(el, sel))
+    if not keyed:
+        return found
+    by_class: dict[str, list[Selector]] = {}
+    by_id: dict[str, list[Selector]] = {}
+    for sel in keyed:
+        last = sel[-1]
+        if last.ident is not None:
+            by_id.setdefault(last.ident, []).append(sel)
+        else:
+            by_class.setdefault(next(iter(last.classes)), []).append(sel)
+    tests = [f"contains(@class, '{name}')" for name in by_class]
+    tests += [f"@id='{name}'" for name in by_id]
+    # a first filter in libxml2 when there are few names to look for (most pages: one or two)
+    scan = f"//*[{' or '.join(tests)}]" if len(tests) <= 8 else "//*[@class or @id]"
+    for el in root.xpath(scan):
+        candidates = by_id.get(el.get("id") or "", [])
+        if by_class:
+            for token in (el.get("class") or "").split():
+                candidates = candidates + by_class.get(token, [])
+        if any(_matches(el, sel) for sel in candidates):
+            found.add(el)
     return found
 
 
 def hidden_elements(root: Element) -> set[Element]:
-    """Elements the page's own ``<style>`` rules hide (and no rule or inline style shows)."""
+    """Elements the page's own ``<style>`` rules hide (and no rule or inline style shows).
+
+    A stylesheet too large to read this way (a whole framework pasted into the page: more than
+    ``vocabulary.CSS_MAX_SELECTORS`` rules or selectors) hides nothing here: the text counts as
+    visible, and a rendered page has the browser's verdict anyway.
+    """
     styles = [s.text for s in root.iter("style") if s.text and _HIDE_RE.search(s.text)]
     if not styles:
         return set()
-    hidden: set[Element] = set()
-    shown: set[Element] = set()
+    hide: list[Selector] = []
+    show: list[Selector] = []
+    if sum(s.count("{") for s in styles) > vocabulary.CSS_MAX_SELECTORS:
+        return set()
     for css in styles:
         for selectors, declarations in _rules(css):
             if _HIDE_RE.search(declarations):
-                hidden |= _matching(root, selectors)
+                hide += _selectors(selectors)
             elif _SHOW_RE.search(declarations):
-                shown |= _matching(root, selectors)
+                show += _selectors(selectors)
+    if not hide or len(hide) + len(show) > vocabulary.CSS_MAX_SELECTORS:
+        return set()
+    hidden = _matching(root, hide)
+    if not hidden:
+        return hidden
+    shown = _matching(root, show)
     return {
         el
         for el in hidden - shown

@@ -367,6 +367,11 @@ BIG_PAGE_MEMO_SIZE: Final = 1
 
 # --- page kinds ---------------------------------------------------------------------------------
 
+#: A page's own ``<style>`` elements (those that hide anything) with more rules or selectors than
+#: this are a framework pasted into the page; it is not read without a browser (the text counts as
+#: visible), which keeps judging one page within its few milliseconds.
+CSS_MAX_SELECTORS: Final = 80
+
 #: When the page's own stylesheet or a framework class (``d-none``) hides at least this many
 #: characters, and more than the page shows, the hiding is taken for content its script reveals
 #: (a browser shows it) and ignored when reading the page without a browser.
