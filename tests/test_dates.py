@@ -9,11 +9,11 @@ import pytest
 
 from monitor.rules import vocabulary
 from monitor.rules.dates import (
-    find_dates_in_feed,
     find_dates_in_page,
     find_dates_in_text,
     scan_dates,
 )
+from monitor.rules.feeds import find_dates_in_feed
 from monitor.rules.page_text import normalise
 
 TODAY = date(2026, 12, 1)

@@ -31,11 +31,11 @@ from monitor.rules import vocabulary
 from monitor.rules.dates import (
     DateScan,
     FoundDate,
-    find_dates_in_feed,
     find_dates_in_page,
     scan_dates,
     swap_day_month,
 )
+from monitor.rules.feeds import find_dates_in_feed
 from monitor.rules.fingerprint import fingerprint
 from monitor.rules.news_links import (
     NewsWidget,
