@@ -32,7 +32,7 @@ from monitor.fetching import limits
 CONFIG_ENV = "ALLIANCE_MONITOR_CONFIG"
 DEFAULT_CONFIG = Path("monitor.toml")
 #: Environment variable that lifts the SSRF guard (for intranets): "1", "true" or "yes".
-ALLOW_PRIVATE_ENV = limits.ALLOW_PRIVATE_ENV
+ALLOW_PRIVATE_ENV = "ALLIANCE_MONITOR_ALLOW_PRIVATE"
 #: Environment variables that override ``[smtp]``; the password is only read from the environment.
 SMTP_ENV_PREFIX = "ALLIANCE_SMTP_"
 SMTP_PASSWORD_ENV = "ALLIANCE_SMTP_PASSWORD"

@@ -100,16 +100,13 @@ def mail_options(parser: argparse.ArgumentParser) -> None:
 
 
 def mail_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """The office's [smtp] settings, read from the same file and variables as the notices."""
-    import os
-
-    from alliance_portal.intake.mailer import MailError, MailSettings
-    from monitor.config import ConfigError, config_path, read_config
+    """The office's [smtp] settings: the monitor's, read once by :mod:`monitor.config`."""
+    from alliance_portal.commands.reminder_wiring import mail_from_monitor
+    from monitor.config import ConfigError, load_settings
 
     try:
-        config = read_config(config_path(args.config))
-        return MailSettings.from_table(config.get("smtp", {}), os.environ)
-    except (ConfigError, MailError) as exc:
+        return mail_from_monitor(load_settings(args.config).smtp)
+    except ConfigError as exc:
         raise SystemExit(f"error: {exc}") from None
 
 

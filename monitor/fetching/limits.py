@@ -3,11 +3,11 @@
 The judges' constants (date windows, funder names) live in ``monitor/rules/vocabulary.py``; these are
 the network-facing ones. Every value here is a default: :class:`monitor.fetching.fetch.FetchOptions`
 and ``alliance crawl`` options override them per run, and the tests shrink them to stay fast.
+The settings an office may change (paths, ``[crawl]`` of monitor.toml, the environment) are read
+by :mod:`monitor.config`, which takes its crawl defaults from here.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 #: Sent with every request so that a university's web admin who sees our crawl in the logs
 #: knows who is calling and why, and whom to ask. ASCII only: HTTP headers are Latin-1.
@@ -83,11 +83,3 @@ CHROMIUM_ARGS: tuple[str, ...] = (
 )
 #: Where to look for a browser when CHROMIUM is not set in the environment.
 CHROMIUM_NAMES: tuple[str, ...] = ("chromium", "chromium-browser", "google-chrome")
-
-#: Default paths, relative to the working directory.
-DEFAULT_DB = Path("var/monitor.sqlite3")
-DEFAULT_REPORTS = Path("reports")
-DEFAULT_CONTENT = Path("content")
-
-#: Environment variable that lifts the SSRF guard (for intranets): "1", "true" or "yes".
-ALLOW_PRIVATE_ENV = "ALLIANCE_MONITOR_ALLOW_PRIVATE"
