@@ -14,18 +14,17 @@ to write instead; unknown sections and keys are errors because they are usually 
 from __future__ import annotations
 
 import os
-import ssl
 import tomllib
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
+from alliance_portal.registry.smtp import SMTP_ENV_PREFIX, SMTP_PASSWORD_ENV, SmtpSettings
 from monitor.fetching import limits
 
 #: The settings file's environment variable and default name.
@@ -33,9 +32,6 @@ CONFIG_ENV = "ALLIANCE_MONITOR_CONFIG"
 DEFAULT_CONFIG = Path("monitor.toml")
 #: Environment variable that lifts the SSRF guard (for intranets): "1", "true" or "yes".
 ALLOW_PRIVATE_ENV = "ALLIANCE_MONITOR_ALLOW_PRIVATE"
-#: Environment variables that override ``[smtp]``; the password is only read from the environment.
-SMTP_ENV_PREFIX = "ALLIANCE_SMTP_"
-SMTP_PASSWORD_ENV = "ALLIANCE_SMTP_PASSWORD"
 
 NOTIFY_MODES = ("off", "draft", "send")
 
@@ -179,47 +175,11 @@ class ScheduleSettings:
                 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class SmtpSettings:
-    """``[smtp]``: how to reach the mail server. ``password`` never comes from a file."""
-
-    host: str = ""
-    port: int = 587
-    user: str = ""
-    password: str = field(default="", repr=False)
-    starttls: bool = True
-    use_ssl: bool = False  # implicit TLS (port 465) instead of STARTTLS; key `ssl`
-    sender: str = ""  # key `from`
-    reply_to: str = ""
-    timeout: float = 30.0
-    ca_file: str = ""  # a private CA bundle for an on-premises mail server
-
-    def check_for_sending(self) -> None:
-        """Raise :class:`ConfigError` naming what is missing before any mail is sent."""
-        if not self.host:
-            raise ConfigError(
-                "no SMTP server configured: set host in [smtp] of monitor.toml or ALLIANCE_SMTP_HOST"
-            )
-        if not self.sender or "@" not in parseaddr(self.sender)[1]:
-            raise ConfigError(
-                'no sender address: set from = "Office <office@example.org.tw>" in [smtp]'
-                " or ALLIANCE_SMTP_FROM"
-            )
-        if self.user and not self.password:
-            raise ConfigError(
-                f"[smtp] user is {self.user!r} but {SMTP_PASSWORD_ENV} is not set; export the"
-                " password in the environment (it is never read from a file)"
-            )
-        if self.ca_file and not Path(self.ca_file).is_file():
-            raise ConfigError(
-                f"[smtp] ca_file {self.ca_file!r} does not exist; point it at the CA bundle (PEM)"
-            )
-
-    def tls_context(self) -> ssl.SSLContext:
-        context = ssl.create_default_context()
-        if self.ca_file:
-            context.load_verify_locations(self.ca_file)
-        return context
+def check_for_sending(smtp: SmtpSettings) -> None:
+    """Raise :class:`ConfigError` naming what is missing before any mail is sent."""
+    problem = smtp.problem(need_sender=True)
+    if problem:
+        raise ConfigError(problem)
 
 
 @dataclass(frozen=True, slots=True)

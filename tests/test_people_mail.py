@@ -140,15 +140,14 @@ def test_send_links_names_an_unreachable_mail_server(
     config = smtp_config(tmp_path / "monitor.toml", free_port())
     assert cli(tmp_path, "send-links", "--base-url", BASE, "--config", str(config)) == 1
     err = capsys.readouterr().err
-    assert "cannot reach the mail server 127.0.0.1" in err and "[smtp]" in err
+    assert "cannot reach the SMTP server 127.0.0.1" in err and "[smtp]" in err
     assert not People(tmp_path / "var" / "intake-people.json").pi("smart-motor").link_sent
 
 
 def test_browser_sends_go_out_once_over_smtp(tmp_path: Path, smtp: tuple[Inbox, int]) -> None:
     inbox, port = smtp
-    mail = MailSettings.from_table(
-        {"host": "127.0.0.1", "port": port, "starttls": False, "from": "Office <o@example.org.tw>"},
-        {},
+    mail = MailSettings(
+        host="127.0.0.1", port=port, starttls=False, sender="Office <o@example.org.tw>"
     )
     with app_for(make_config(tmp_path, mail=mail, public_url=BASE)) as app:
         services_of(app).people.set_pi("smart-motor", "wang@example.edu.tw", by="test")

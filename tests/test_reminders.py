@@ -58,9 +58,8 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 
 
 def mail_to(port: int) -> MailSettings:
-    return MailSettings.from_table(
-        {"host": "127.0.0.1", "port": port, "starttls": False, "from": "Office <o@example.org.tw>"},
-        {},
+    return MailSettings(
+        host="127.0.0.1", port=port, starttls=False, sender="Office <o@example.org.tw>"
     )
 
 

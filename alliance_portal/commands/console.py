@@ -145,10 +145,10 @@ def recheck(setup: ConsoleSetup, slug: str, progress: Progress) -> RecheckOutcom
 
 def _cannot_send(setup: ConsoleSetup) -> str:
     """Why sending is impossible here ("" when it is possible)."""
-    from monitor.config import ConfigError
+    from monitor.config import ConfigError, check_for_sending
 
     try:
-        setup.monitor.smtp.check_for_sending()
+        check_for_sending(setup.monitor.smtp)
     except ConfigError as exc:
         return (
             f"無法寄送：尚未設定寄信伺服器。Cannot send: {exc}. The previews below are"

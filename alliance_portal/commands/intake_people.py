@@ -101,11 +101,10 @@ def mail_options(parser: argparse.ArgumentParser) -> None:
 
 def mail_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """The office's [smtp] settings: the monitor's, read once by :mod:`monitor.config`."""
-    from alliance_portal.commands.reminder_wiring import mail_from_monitor
     from monitor.config import ConfigError, load_settings
 
     try:
-        return mail_from_monitor(load_settings(args.config).smtp)
+        return load_settings(args.config).smtp
     except ConfigError as exc:
         raise SystemExit(f"error: {exc}") from None
 

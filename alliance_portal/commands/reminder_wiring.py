@@ -18,25 +18,6 @@ log = logging.getLogger(__name__)
 REMINDER_CRON = "30 9 * * *"
 
 
-def mail_from_monitor(smtp: Any) -> Any:
-    """The form's :class:`~alliance_portal.intake.mailer.MailSettings` from the monitor's typed
-    ``[smtp]`` settings (:class:`monitor.config.SmtpSettings`): one mail server for the office."""
-    from alliance_portal.intake.mailer import MailSettings
-
-    return MailSettings(
-        host=smtp.host,
-        port=smtp.port,
-        user=smtp.user,
-        password=smtp.password,
-        starttls=smtp.starttls,
-        use_ssl=smtp.use_ssl,
-        sender=smtp.sender,
-        reply_to=smtp.reply_to,
-        timeout=smtp.timeout,
-        ca_file=smtp.ca_file,
-    )
-
-
 def reminder_service(
     *,
     content: Path,

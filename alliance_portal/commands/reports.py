@@ -15,7 +15,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.config import CONFIG_ENV, DEFAULT_CONFIG, ConfigError, MonitorSettings, load_settings
+from monitor.config import (
+    CONFIG_ENV,
+    DEFAULT_CONFIG,
+    ConfigError,
+    MonitorSettings,
+    check_for_sending,
+    load_settings,
+)
 from monitor.schedule.calendar import next_check_after_month
 from monitor.schedule.lock import AlreadyRunning
 
@@ -284,7 +291,7 @@ def _update_links(args: argparse.Namespace) -> Callable[[str], str] | None:
 def run_notify(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     if args.send:
-        settings.smtp.check_for_sending()
+        check_for_sending(settings.smtp)
     store = _open_store(settings.paths.db)
     month = _month(args, store)
     plan, result = publish_notices(

@@ -46,6 +46,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
     """The :class:`~monitor.schedule.MonthlyJob` the command runs, from settings and options."""
+    from monitor.config import check_for_sending
     from monitor.schedule.job import MonthlyJob
     from monitor.store import Store
 
@@ -53,7 +54,7 @@ def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
         schedule={"cron": args.cron or None, "timezone": args.timezone or None}
     )
     if settings.schedule.notify == "send":
-        settings.smtp.check_for_sending()  # fail at start-up, not a month later
+        check_for_sending(settings.smtp)  # fail at start-up, not a month later
     store = Store(settings.paths.db)
 
     def after_crawl(month: str) -> None:
@@ -87,7 +88,6 @@ def reminder_jobs(args: argparse.Namespace, job: Any) -> list[tuple[str, Any, An
 
     from alliance_portal.commands.reminder_wiring import (
         REMINDER_CRON,
-        mail_from_monitor,
         reminder_job,
         reminder_service,
     )
@@ -101,7 +101,7 @@ def reminder_jobs(args: argparse.Namespace, job: Any) -> list[tuple[str, Any, An
     if settings.schedule.notify == "off" or not used:
         return []
     mail = (
-        mail_from_monitor(settings.smtp)
+        settings.smtp
         if settings.schedule.notify == "send"
         else MailSettings()  # no server: drafts, recorded once
     )

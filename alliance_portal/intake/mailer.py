@@ -2,8 +2,9 @@
 
 The office configures one mail server for everything it sends: ``[smtp]`` in monitor.toml and
 the ``ALLIANCE_SMTP_*`` environment variables, exactly as for the monthly notices (see
-docs/operations.md). The form may not import the monitor, so this module reads the same table
-itself; the composition root hands it in (``MailSettings.from_table(config["smtp"], env)``).
+docs/operations.md). The form may not import the monitor; the commands read
+them with :mod:`monitor.config`; the composition root hands the form the typed settings
+(:class:`alliance_portal.registry.smtp.SmtpSettings`, shared with the notices).
 
 Two ways out, one interface (:meth:`Mailer.session`):
 
@@ -17,102 +18,27 @@ from __future__ import annotations
 import datetime as dt
 import re
 import smtplib
-import ssl
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from pathlib import Path
-from typing import Any
 
 from alliance_portal.registry.files import atomic_write
+from alliance_portal.registry.smtp import SmtpError, SmtpSettings, connect
 
-#: The notices' environment variables (they override the file; the password is only read here).
-ENV_PREFIX = "ALLIANCE_SMTP_"
-PASSWORD_ENV = "ALLIANCE_SMTP_PASSWORD"
+#: The sender when [smtp] names none (drafts only: sending needs a real address).
 DEFAULT_SENDER = "產學小聯盟計畫辦公室 <alliance-intake@localhost>"
-_KEYS = ("host", "port", "user", "starttls", "ssl", "from", "reply_to", "timeout", "ca_file")
 
 
 class MailError(Exception):
     """Mail cannot be sent; the message names the setting to fix."""
 
 
-def _bool(value: Any, where: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off"):
-        return False
-    raise MailError(f"{where} must be true or false, not {value!r}")
-
-
-@dataclass(frozen=True, slots=True)
-class MailSettings:
-    """How to reach the office's mail server. ``password`` never comes from a file."""
-
-    host: str = ""
-    port: int = 587
-    user: str = ""
-    password: str = field(default="", repr=False)
-    starttls: bool = True
-    use_ssl: bool = False
-    sender: str = ""
-    reply_to: str = ""
-    timeout: float = 30.0
-    ca_file: str = ""
-
-    @classmethod
-    def from_table(cls, table: Mapping[str, Any], env: Mapping[str, str]) -> MailSettings:
-        """``[smtp]`` of the settings file, overridden by ``ALLIANCE_SMTP_*`` variables."""
-        values = {k: table[k] for k in _KEYS if k in table}
-        for key in _KEYS:
-            if env.get(ENV_PREFIX + key.upper()):
-                values[key] = env[ENV_PREFIX + key.upper()]
-        try:
-            port = int(values.get("port", 587))
-            timeout = float(values.get("timeout", 30.0))
-        except (TypeError, ValueError) as exc:
-            raise MailError(f"[smtp] port and timeout must be numbers ({exc})") from exc
-        return cls(
-            host=str(values.get("host", "")),
-            port=port,
-            user=str(values.get("user", "")),
-            password=env.get(PASSWORD_ENV, ""),
-            starttls=_bool(values.get("starttls", True), "[smtp] starttls"),
-            use_ssl=_bool(values.get("ssl", False), "[smtp] ssl"),
-            sender=str(values.get("from", "")),
-            reply_to=str(values.get("reply_to", "")),
-            timeout=timeout,
-            ca_file=str(values.get("ca_file", "")),
-        )
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.host)
-
-    def problem(self) -> str | None:
-        """What stops sending (None when SMTP can be tried)."""
-        if not self.host:
-            return "no mail server configured: set host in [smtp] of monitor.toml or ALLIANCE_SMTP_HOST"
-        if self.user and not self.password:
-            return (
-                f"[smtp] user is {self.user!r} but {PASSWORD_ENV} is not set; export the password "
-                "in the environment (it is never read from a file)"
-            )
-        if self.ca_file and not Path(self.ca_file).is_file():
-            return f"[smtp] ca_file {self.ca_file!r} does not exist"
-        return None
-
-    def tls_context(self) -> ssl.SSLContext:
-        context = ssl.create_default_context()
-        if self.ca_file:
-            context.load_verify_locations(self.ca_file)
-        return context
+#: The form's mail settings are the office's one mail server (:mod:`alliance_portal.registry.smtp`).
+MailSettings = SmtpSettings
 
 
 def compose(
@@ -120,7 +46,7 @@ def compose(
     to: str,
     subject: str,
     body: str,
-    settings: MailSettings,
+    settings: SmtpSettings,
     domain: str = "alliance-intake.localhost",
 ) -> EmailMessage:
     """A plain-text message (UTF-8) from the office, with its own Message-ID."""
@@ -150,7 +76,7 @@ Send = Callable[[EmailMessage], str]
 class Mailer:
     """Sends messages over SMTP, or writes them as drafts (dry run, or no server configured)."""
 
-    settings: MailSettings
+    settings: SmtpSettings
     drafts_dir: Path
     dry_run: bool = False
 
@@ -200,28 +126,7 @@ class Mailer:
         return str(path)
 
     def _connect(self) -> smtplib.SMTP:
-        s = self.settings
         try:
-            if s.use_ssl:
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.host, s.port, timeout=s.timeout, context=s.tls_context()
-                )
-            else:
-                smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-                smtp.ehlo()
-                if s.starttls:
-                    smtp.starttls(context=s.tls_context())
-                    smtp.ehlo()
-            if s.user:
-                smtp.login(s.user, s.password)
-        except smtplib.SMTPAuthenticationError as exc:
-            raise MailError(
-                f"the mail server {s.host}:{s.port} refused the login of user {s.user!r} "
-                f"({exc.smtp_code}); check [smtp] user / ALLIANCE_SMTP_USER and {PASSWORD_ENV}"
-            ) from exc
-        except (OSError, smtplib.SMTPException) as exc:
-            raise MailError(
-                f"cannot reach the mail server {s.host}:{s.port} ({exc}); check [smtp] in "
-                "monitor.toml and the ALLIANCE_SMTP_* variables"
-            ) from exc
-        return smtp
+            return connect(self.settings)
+        except SmtpError as exc:
+            raise MailError(str(exc)) from exc

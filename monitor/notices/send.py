@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import formatdate, getaddresses
 
-from monitor.config import SMTP_PASSWORD_ENV, SmtpSettings
+from alliance_portal.registry.smtp import SmtpError, SmtpSettings, connect
+from monitor.config import check_for_sending
 from monitor.notices.compose import NoticePlan
 from monitor.store import Store
 
@@ -82,22 +83,6 @@ class SendResult:
     failed: dict[str, str] = field(default_factory=dict)  # slug -> why
 
 
-def _connect(settings: SmtpSettings) -> smtplib.SMTP:
-    if settings.use_ssl:
-        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-            settings.host, settings.port, timeout=settings.timeout, context=settings.tls_context()
-        )
-    else:
-        smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        smtp.ehlo()
-        if settings.starttls:
-            smtp.starttls(context=settings.tls_context())
-            smtp.ehlo()
-    if settings.user:
-        smtp.login(settings.user, settings.password)
-    return smtp
-
-
 def send_notices(
     plan: NoticePlan,
     store: Store,
@@ -106,7 +91,7 @@ def send_notices(
     resend: Iterable[str] = (),
 ) -> SendResult:
     """Send every sendable notice once over one SMTP connection; record each in the database."""
-    settings.check_for_sending()
+    check_for_sending(settings)
     sent_log = SentLog(store)
     force = set(resend)
     result = SendResult()
@@ -120,23 +105,9 @@ def send_notices(
     if not todo:
         return result
     try:
-        smtp = _connect(settings)
-    except smtplib.SMTPAuthenticationError as exc:
-        why = (
-            exc.smtp_error.decode(errors="replace")
-            if isinstance(exc.smtp_error, bytes)
-            else exc.smtp_error
-        )
-        raise ConnectionError(
-            f"the SMTP server {settings.host}:{settings.port} refused the login of user"
-            f" {settings.user!r} ({exc.smtp_code} {why});"
-            f" check [smtp] user / ALLIANCE_SMTP_USER and {SMTP_PASSWORD_ENV}"
-        ) from exc
-    except (OSError, smtplib.SMTPException) as exc:
-        raise ConnectionError(
-            f"cannot reach the SMTP server {settings.host}:{settings.port} ({exc}); check [smtp] in"
-            f" monitor.toml, the ALLIANCE_SMTP_* variables and {SMTP_PASSWORD_ENV}"
-        ) from exc
+        smtp = connect(settings)
+    except SmtpError as exc:
+        raise ConnectionError(str(exc)) from exc
     try:
         for notice in todo:
             message = notice.message
