@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "alliance_portal.commands.reports",
     "alliance_portal.commands.publish",
     "alliance_portal.commands.schedule",
+    "alliance_portal.commands.db",
 )
 
 

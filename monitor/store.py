@@ -4,8 +4,9 @@ Why SQLite in WAL mode: one file the office can copy, readers (reports) never bl
 and each result is committed the moment it is judged, so a killed crawl loses nothing and
 ``--resume`` redoes only the sites not yet judged.
 
-Other modules may add their own tables to the same file (the scheduler records completed
-months, the notifier records sent notices) through :meth:`Store.connect`.
+Every table of the file is created here, in :data:`SCHEMA`, and only here: the scheduler's
+completed months and job, and the notices sent, live in the same file (one file to back up,
+check and restore) and are read and written by their modules through :meth:`Store.connect`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from monitor.backups import newest_backup
+from monitor.db_health import ensure_whole
 from monitor.model import SiteResult
 
 SCHEMA = """
@@ -55,6 +58,29 @@ CREATE TABLE IF NOT EXISTS screenshots (
     PRIMARY KEY (run_id, slug)
 );
 CREATE INDEX IF NOT EXISTS runs_month ON runs(month);
+-- the scheduler: which scheduled month's crawl completed (monitor.schedule.CompletedMonths)
+CREATE TABLE IF NOT EXISTS schedule_months (
+    month TEXT PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    completed_at TEXT NOT NULL
+);
+-- the scheduler's APScheduler job (monitor.schedule.SQLiteJobStore)
+CREATE TABLE IF NOT EXISTS apscheduler_jobs (
+    id TEXT PRIMARY KEY,
+    next_run_time REAL,
+    job_state BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS apscheduler_jobs_next ON apscheduler_jobs(next_run_time);
+-- notices sent or being sent, one per alliance and month (monitor.notices.SentLog)
+CREATE TABLE IF NOT EXISTS notices_sent (
+    month TEXT NOT NULL,
+    slug TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (month, slug)
+);
 """
 
 
@@ -81,6 +107,9 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        # Before anything writes (even the schema below): a damaged file stops here, with one
+        # line naming it and the newest backup (monitor.db_health).
+        ensure_whole(self.path, newest_backup(self.path))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         with self.connect() as db:

@@ -1,8 +1,9 @@
 """``alliance crawl``: check every active alliance's website now and store the results.
 
-Exit status: 0 when the crawl ran (whatever the sites' results), 2 for bad input (an unknown
-``--only`` slug, a bad date, no registry, a bad settings file), 130 when interrupted (the run
-stays resumable).
+Exit status: 0 when the crawl ran (whatever the sites' results), 1 when the monitor database
+is damaged, or missing where the project has crawled before (nothing is crawled or written),
+2 for bad input (an unknown ``--only`` slug, a bad date, no registry, a bad settings file),
+130 when interrupted (the run stays resumable).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _PATHS, _CRAWL = PathSettings(), CrawlSettings()
 
 log = logging.getLogger(__name__)
 
+EXIT_DATABASE = 1
 EXIT_USAGE = 2
 
 
@@ -155,6 +157,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also store a PNG of each homepage above the fold (needs Chromium), failing ones too",
     )
+    crawl.add_argument(
+        "--fresh-db",
+        action="store_true",
+        help="start a new monitor database although earlier reports or backups exist "
+        "(the stored history starts over; normally restore a backup instead)",
+    )
     crawl.set_defaults(func=run)
 
 
@@ -175,8 +183,10 @@ def settings_for(args: argparse.Namespace) -> MonitorSettings:
 
 
 def run(args: argparse.Namespace) -> int:
+    from monitor.backups import prepare_database
     from monitor.config import ConfigError
     from monitor.crawl import CrawlError, run_crawl
+    from monitor.db_health import DatabaseProblem
     from monitor.store import Store
 
     try:
@@ -186,6 +196,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     today = args.today or date.today()
+    try:
+        # Before any work: refuse a damaged or lost database, then keep a backup.
+        backup = prepare_database(
+            settings.paths.db, reports_dir=settings.paths.reports, fresh=args.fresh_db
+        )
+    except DatabaseProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
+    if backup is not None:
+        log.info("monitor database backed up to %s", backup)
     try:
         run_id = run_crawl(
             paths=settings.paths,

@@ -103,14 +103,17 @@ def settings_for(args: argparse.Namespace) -> MonitorSettings:
     )
 
 
-def _open_store(db_path: Path) -> Any:
+def _open_store(paths: Any) -> Any:
+    """The monitor database of ``paths`` (PathSettings), checked: damaged or lost is an error."""
+    from monitor.backups import prepare_database
     from monitor.store import Store
 
-    if not db_path.exists():
+    prepare_database(paths.db, reports_dir=paths.reports, backup=False)
+    if not paths.db.exists() or paths.db.stat().st_size == 0:
         raise ConfigError(
-            f"monitor database {db_path} not found; run `alliance crawl` first, or pass --db"
+            f"monitor database {paths.db} not found; run `alliance crawl` first, or pass --db"
         )
-    return Store(db_path)
+    return Store(paths.db)
 
 
 def _month(args: argparse.Namespace, store: Any) -> str:
@@ -168,10 +171,14 @@ def cli_errors(func: Any) -> Any:
     """Turn expected errors into one clear line on stderr and an exit code."""
 
     def wrapper(args: argparse.Namespace) -> int:
+        from monitor.db_health import DatabaseProblem
         from monitor.reports.month import ReportError
 
         try:
             return int(func(args) or 0)
+        except DatabaseProblem as exc:  # damaged or lost: one line, never a traceback
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_FAILED
         except (ConfigError, ReportError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_USAGE
@@ -206,7 +213,7 @@ def _summary_line(report: Any) -> str:
 @cli_errors
 def run_report(args: argparse.Namespace) -> int:
     settings = settings_for(args)
-    store = _open_store(settings.paths.db)
+    store = _open_store(settings.paths)
     month = _month(args, store)
     written = write_month_with_registry(store, month, settings)
     print(_summary_line(written.report))
@@ -292,7 +299,7 @@ def run_notify(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     if args.send:
         check_for_sending(settings.smtp)
-    store = _open_store(settings.paths.db)
+    store = _open_store(settings.paths)
     month = _month(args, store)
     plan, result = publish_notices(
         store,

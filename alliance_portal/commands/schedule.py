@@ -46,6 +46,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
     """The :class:`~monitor.schedule.MonthlyJob` the command runs, from settings and options."""
+    from monitor.backups import prepare_database
     from monitor.config import check_for_sending
     from monitor.schedule.job import MonthlyJob
     from monitor.store import Store
@@ -55,6 +56,8 @@ def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
     )
     if settings.schedule.notify == "send":
         check_for_sending(settings.smtp)  # fail at start-up, not a month later
+    # A damaged or lost database stops the scheduler at start; each run backs it up first.
+    prepare_database(settings.paths.db, reports_dir=settings.paths.reports, backup=False)
     store = Store(settings.paths.db)
 
     def after_crawl(month: str) -> None:

@@ -36,7 +36,9 @@ from typing import Literal, Protocol
 
 from apscheduler.triggers.base import BaseTrigger
 
+from monitor.backups import backup_database
 from monitor.config import CrawlSettings, MonitorSettings, PathSettings
+from monitor.db_health import DatabaseProblem
 from monitor.schedule.calendar import last_fire_time, month_of
 from monitor.store import Store
 
@@ -54,12 +56,7 @@ class CompletedMonths:
     """
 
     def __init__(self, store: Store) -> None:
-        self.store = store
-        with store.connect() as db:
-            db.execute(
-                f"CREATE TABLE IF NOT EXISTS {COMPLETED_TABLE} ("
-                " month TEXT PRIMARY KEY, run_id INTEGER NOT NULL, completed_at TEXT NOT NULL)"
-            )
+        self.store = store  # the table is created with the others in monitor.store.SCHEMA
 
     def is_done(self, month: str) -> bool:
         with self.store.connect() as db:
@@ -179,6 +176,13 @@ class MonthlyJob:
             log.info("resuming the interrupted crawl run %d of %s", unfinished.id, unfinished.month)
         else:
             log.info("starting the crawl for %s (reference date %s)", slot, today)
+        try:  # a consistent copy before each run; a damaged database is never crawled into
+            backup = backup_database(self.settings.paths.db)
+        except DatabaseProblem as exc:
+            log.error("%s", exc)
+            return Outcome("failed", slot, resumed=resume, error=str(exc))
+        if backup is not None:
+            log.info("monitor database backed up to %s", backup)
         crawl = self.crawl or default_crawl()
         try:
             run_id = crawl(

@@ -18,6 +18,8 @@ from apscheduler.job import Job
 from apscheduler.jobstores.base import BaseJobStore, ConflictingIdError, JobLookupError
 from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
 
+from monitor.store import Store
+
 #: Job id of the monthly crawl in the job store, and the table.
 JOB_ID = "monthly-crawl"
 JOBS_TABLE = "apscheduler_jobs"
@@ -30,10 +32,10 @@ class SQLiteJobStore(BaseJobStore):  # type: ignore[misc]
     SQLAlchemy for one table.
     """
 
-    def __init__(self, path: Path, table: str = JOBS_TABLE) -> None:
+    def __init__(self, path: Path) -> None:
         super().__init__()
         self.path = Path(path)
-        self.table = table
+        self.table = JOBS_TABLE  # created with the others in monitor.store.SCHEMA
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -46,15 +48,7 @@ class SQLiteJobStore(BaseJobStore):  # type: ignore[misc]
 
     def start(self, scheduler: Any, alias: str) -> None:
         super().start(scheduler, alias)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
-            db.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.table} ("
-                " id TEXT PRIMARY KEY, next_run_time REAL, job_state BLOB NOT NULL)"
-            )
-            db.execute(
-                f"CREATE INDEX IF NOT EXISTS {self.table}_next ON {self.table}(next_run_time)"
-            )
+        Store(self.path).close()  # the table (monitor.store.SCHEMA), after the integrity check
 
     def _reconstitute(self, state: bytes) -> Job:
         job_state = pickle.loads(state)  # our own database: same trust as the rest of it

@@ -1,0 +1,133 @@
+"""``alliance db ...``: check, back up and restore the monitor's database.
+
+    alliance db check                 is the database whole? lists the backups
+    alliance db backup                take a consistent backup now (the crawl takes one too)
+    alliance db restore FILE          make a backup the database (the old file is kept aside)
+
+The database is the only record of every month's results; docs/operations.md says step by
+step what to do when it is damaged. Exit status: 0 fine, 1 damaged or failed, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_DAMAGED = 1
+EXIT_USAGE = 2
+
+
+def _paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="settings file whose [paths] db names the database (default: ./monitor.toml)",
+    )
+    parser.add_argument(
+        "--db", type=Path, default=None, help="monitor database (default var/monitor.sqlite3)"
+    )
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    db = sub.add_parser("db", help="check, back up and restore the monitor's database")
+    dsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    check = dsub.add_parser("check", help="check the database is whole and list its backups")
+    _paths(check)
+    check.set_defaults(func=run_check)
+    backup = dsub.add_parser("backup", help="take a consistent backup of the database now")
+    _paths(backup)
+    backup.set_defaults(func=run_backup)
+    restore = dsub.add_parser(
+        "restore", help="replace the database with a backup (the replaced file is kept aside)"
+    )
+    _paths(restore)
+    restore.add_argument(
+        "file", type=Path, metavar="FILE", help="a backup from `alliance db check`"
+    )
+    restore.set_defaults(func=run_restore)
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    """``--db``, else ``[paths] db`` of the settings file, else var/monitor.sqlite3."""
+    from monitor.config import ConfigError, load_settings
+
+    try:
+        return Path(load_settings(args.config).override(paths={"db": args.db}).paths.db)
+    except ConfigError as exc:
+        raise SystemExit(f"error: {exc}") from None
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from monitor.backups import list_backups
+    from monitor.db_health import check_database, damaged_message, read_only
+
+    path = db_path(args)
+    health = check_database(path)
+    backups = list_backups(path)
+    if health.state == "damaged":
+        print(
+            f"error: {damaged_message(health, backups[-1] if backups else None)}", file=sys.stderr
+        )
+    elif health.state in ("missing", "empty"):
+        print(f"{path}: {health.state} (no crawl stored yet, or the file was lost)")
+    else:
+        db = read_only(path)
+        try:
+            runs, months = db.execute("SELECT COUNT(*), COUNT(DISTINCT month) FROM runs").fetchone()
+            latest = db.execute("SELECT MAX(month) FROM runs").fetchone()[0]
+        finally:
+            db.close()
+        print(f"{path}: ok ({runs} runs over {months} months, latest {latest or '-'})")
+    if backups:
+        print(f"{len(backups)} backup(s), newest last:")
+        for backup in backups:
+            print(f"  {backup}  ({backup.stat().st_size:,} bytes)")
+    else:
+        print("no backups yet (every crawl takes one; or run `alliance db backup`)")
+    return EXIT_DAMAGED if health.state == "damaged" else 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    from monitor.backups import KEEP_BACKUPS, backup_database
+    from monitor.db_health import DatabaseProblem
+
+    path = db_path(args)
+    try:
+        made = backup_database(path)
+    except DatabaseProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_DAMAGED
+    if made is None:
+        print(f"{path}: nothing to back up (missing or empty)")
+        return 0
+    print(f"backup written: {made} (the newest {KEEP_BACKUPS} are kept)")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from monitor.backups import restore_database
+    from monitor.db_health import DatabaseProblem
+    from monitor.schedule.lock import AlreadyRunning, instance_lock
+
+    path = db_path(args)
+    if not args.file.is_file():
+        print(
+            f"error: {args.file} not found; `alliance db check` lists the backups", file=sys.stderr
+        )
+        return EXIT_USAGE
+    try:
+        with instance_lock(path):  # never swap the file under a running scheduler
+            kept = restore_database(args.file, path)
+    except AlreadyRunning as exc:
+        print(f"error: {exc}; stop the scheduler, then restore", file=sys.stderr)
+        return EXIT_DAMAGED
+    except DatabaseProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_DAMAGED
+    print(f"{path}: restored from {args.file}")
+    if kept is not None:
+        print(f"the replaced file is kept as {kept}")
+    print("check it with `alliance db check`; rebuild a month's report with `alliance report`")
+    return 0
