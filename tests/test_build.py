@@ -258,3 +258,16 @@ def test_publishconf_gives_absolute_urls(tmp_path, monkeypatch):
         "Sitemap: https://portal.example.org.tw/sitemap.xml"
         in (tmp_path / "out" / "robots.txt").read_text()
     )
+
+
+def test_failed_search_index_stops_the_build_and_keeps_the_old_site(tmp_path, monkeypatch):
+    from alliance_portal.portal import search_index
+
+    content, banners = make_registry(tmp_path)
+    build_site(content, banners, tmp_path / "out", search=False)
+    marker = (tmp_path / "out" / "index.html").read_bytes()
+    monkeypatch.setattr(search_index.sys, "executable", "/bin/false")  # Pagefind "fails"
+    with pytest.raises(BuildError, match="search indexing failed .*--no-search"):
+        build_site(content, banners, tmp_path / "out", search=True)
+    assert (tmp_path / "out" / "index.html").read_bytes() == marker
+    assert not list(tmp_path.glob(".out.*"))  # no staging folder left behind

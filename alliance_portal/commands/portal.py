@@ -80,7 +80,7 @@ def run_build(args: argparse.Namespace) -> int:
         f"built {result.pages} pages for {active} active alliance(s) into {args.output}/ "
         f"in {result.seconds_pelican:.2f}s"
         + (
-            f" + search index {result.seconds_search:.2f}s"
+            f" + {result.seconds_search:.2f}s more for the search index"
             if not args.no_search
             else " (no search)"
         )

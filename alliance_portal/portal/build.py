@@ -14,14 +14,13 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from alliance_portal.portal.search_index import SearchIndexError, build_index
+from alliance_portal.portal.search_index import IndexJob, SearchIndexError
 from alliance_portal.registry.profiles import Problem, RegistryResult, load_registry
-from alliance_portal.registry.site_settings import Industry, load_site_settings
+from alliance_portal.registry.site_settings import load_site_settings
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +39,7 @@ class BuildResult:
     registry: RegistryResult
     pages: int = 0
     seconds_pelican: float = 0.0
-    seconds_search: float = 0.0
+    seconds_search: float = 0.0  # waiting for the index after the pages (it runs alongside)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -74,16 +73,6 @@ def pelican_settings(
     if not Path(settings["THEME"]).is_dir():
         settings["THEME"] = str(DEFAULT_THEME)
     return settings
-
-
-def run_pagefind(site: Path, registry: RegistryResult, industries: Iterable[Industry]) -> None:
-    """Index the registry's active alliances for search (writes ``site/pagefind/``)."""
-    try:
-        build_index(registry.alliances, industries, site)
-    except SearchIndexError as exc:
-        raise BuildError(
-            f"search indexing failed ({exc}); rebuild with --no-search to publish without search"
-        ) from None
 
 
 def _run_pelican_quietly(pelican: Any) -> None:
@@ -148,21 +137,32 @@ def build_site(
 
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
+    index: IndexJob | None = None
     try:
         settings = pelican_settings(
             content_dir, banners_dir, staging, registry, settings_file, overrides
         )
+        if search:  # Pagefind indexes in its own process while Pelican writes the pages
+            index = IndexJob(registry.alliances, site["INDUSTRIES"])
         started = time.perf_counter()
         _run_pelican_quietly(Pelican(settings))
         result.seconds_pelican = time.perf_counter() - started
-        if search:
+        if index is not None:
             started = time.perf_counter()
-            run_pagefind(staging, registry, site["INDUSTRIES"])
+            try:
+                index.finish(staging)
+            except SearchIndexError as exc:
+                raise BuildError(
+                    f"search indexing failed ({exc}); "
+                    "rebuild with --no-search to publish without search"
+                ) from None
             result.seconds_search = time.perf_counter() - started
         result.pages = sum(1 for _ in staging.rglob("*.html"))
         staging.chmod(0o755)
         _swap_in(staging, output_dir)
     except BaseException:
+        if index is not None:
+            index.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result

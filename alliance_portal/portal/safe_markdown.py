@@ -9,6 +9,7 @@ requests.
 
 from __future__ import annotations
 
+import functools
 import threading
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
@@ -56,8 +57,12 @@ class SafeExtension(Extension):
 _local = threading.local()
 
 
+@functools.lru_cache(maxsize=4096)
 def render(text: str) -> str:
-    """Markdown to HTML that contains no markup from the profile itself."""
+    """Markdown to HTML that contains no markup from the profile itself.
+
+    Cached: a build renders each intro for its page and again for the search index.
+    """
     md: markdown.Markdown | None = getattr(_local, "md", None)
     if md is None:
         md = markdown.Markdown(extensions=[SafeExtension(), "sane_lists"], output_format="html")

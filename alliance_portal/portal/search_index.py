@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -103,7 +104,7 @@ def industry_word(key: str) -> str:
     return "xind" + re.sub(r"[^a-z0-9]", "", key.lower()) + "x"
 
 
-def _card(a: Alliance, ind: Industry) -> dict[str, object]:
+def _card(a: Alliance, ind: Industry, intro: tuple[str, str]) -> dict[str, object]:
     """What the search page shows for one alliance, in both languages (zh-TW first)."""
     return {
         "slug": a.slug,
@@ -111,7 +112,7 @@ def _card(a: Alliance, ind: Industry) -> dict[str, object]:
         "university": [a.university, a.university_en or a.university],
         "pi": [a.pi or a.pi_en, a.pi_en or a.pi],
         "industry": ind.key,
-        "intro": [plain_text(a.intro or a.intro_en), plain_text(a.intro_en or a.intro)],
+        "intro": [intro[0] or intro[1], intro[1] or intro[0]],
         "url": [f"{PREFIX['zh-TW']}alliances/{a.slug}/", f"{PREFIX['en']}alliances/{a.slug}/"],
     }
 
@@ -123,7 +124,8 @@ def record_html(a: Alliance, ind: Industry) -> str:
         body = " ".join(pair_spelling(t) for t in texts if t)
         return f'<p data-pagefind-weight="{weight}">{html.escape(body)}</p>' if body else ""
 
-    card = json.dumps(_card(a, ind), ensure_ascii=False, separators=(",", ":"))
+    intro = (plain_text(a.intro), plain_text(a.intro_en))  # each rendered once
+    card = json.dumps(_card(a, ind, intro), ensure_ascii=False, separators=(",", ":"))
     title = pair_spelling(f"{a.name} {a.name_en}")
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
@@ -134,7 +136,7 @@ def record_html(a: Alliance, ind: Industry) -> str:
         + field(10, a.name, a.name_en)
         + field(6, a.university, a.university_en, a.pi, a.pi_en)
         + field(3, ind.name_zh, ind.name_en, industry_word(ind.key))
-        + field(1, plain_text(a.intro), plain_text(a.intro_en))
+        + field(1, *intro)
         + "</main></body></html>\n"
     )
 
@@ -148,23 +150,30 @@ def write_records(
     for a in alliances:
         if not a.active or a.industry not in by_key:
             continue
-        page = folder / "alliances" / a.slug / "index.html"
-        page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(record_html(a, by_key[a.industry]), encoding="utf-8")
+        # One flat folder: a thousand sub-folders cost more than the records themselves.
+        # (The record's own URL is never used: the search page links from the card.)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{a.slug}.html").write_text(record_html(a, by_key[a.industry]), encoding="utf-8")
         count += 1
     return count
 
 
-def build_index(alliances: Iterable[Alliance], industries: Iterable[Industry], site: Path) -> int:
-    """Index the alliances into ``site/pagefind/``; return the number of records.
+class IndexJob:
+    """Pagefind indexing running in the background while the pages are built.
 
-    Pagefind reads the records from a temporary folder and writes only its bundle into the
-    site, with one language ("en": no dictionary segmentation, English stemming).
+    Why: Pagefind is a separate, multi-threaded process and Pelican is single-threaded Python,
+    so on a machine with two or more cores the search index costs little extra wall time.
+    Pagefind writes into its own temporary folder; :meth:`finish` moves the bundle into the site
+    once the pages are written (a settings file that clears the output folder cannot race it).
     """
-    with tempfile.TemporaryDirectory(prefix="alliance-search-") as tmp:
-        records = Path(tmp)
-        count = write_records(alliances, industries, records)
-        if count == 0:  # Pagefind refuses an empty site; an empty portal has nothing to find
+
+    def __init__(self, alliances: Iterable[Alliance], industries: Iterable[Industry]) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="alliance-search-")
+        root = Path(self._tmp.name)
+        records, self._bundle = root / "records", root / "bundle"
+        records.mkdir()
+        self.count = write_records(alliances, industries, records)
+        if self.count == 0:  # Pagefind refuses an empty site; an empty portal has nothing to find
             (records / "index.html").write_text(
                 '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>-</title>'
                 "</head><body><main data-pagefind-body><p data-pagefind-ignore>-</p></main>"
@@ -173,17 +182,43 @@ def build_index(alliances: Iterable[Alliance], industries: Iterable[Industry], s
             )
         cmd = [
             sys.executable, "-m", "pagefind", "--site", str(records),
-            "--output-path", str(site / "pagefind"), "--force-language", "en", "--silent",
+            "--output-path", str(self._bundle), "--force-language", "en", "--silent",
         ]  # fmt: skip
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise SearchIndexError(
-            f"pagefind exit {proc.returncode}: {(proc.stderr or proc.stdout).strip()[:2000]}"
+        self._proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-    # Pagefind writes its language map in hash order; sort it so the same input gives the
-    # same bytes (the index files themselves are content-addressed).
-    entry = site / "pagefind" / "pagefind-entry.json"
-    if entry.exists():
-        data = json.loads(entry.read_text(encoding="utf-8"))
-        entry.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
-    return count
+
+    def finish(self, site: Path) -> int:
+        """Wait for Pagefind, move its bundle to ``site/pagefind/``; return the record count."""
+        try:
+            out, err = self._proc.communicate()
+            if self._proc.returncode != 0:
+                raise SearchIndexError(
+                    f"pagefind exit {self._proc.returncode}: {(err or out).strip()[:2000]}"
+                )
+            # Pagefind writes its language map in hash order; sort it so the same input gives
+            # the same bytes (the index files themselves are content-addressed).
+            entry = self._bundle / "pagefind-entry.json"
+            data = json.loads(entry.read_text(encoding="utf-8"))
+            entry.write_text(
+                json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8"
+            )
+            target = site / "pagefind"
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.move(str(self._bundle), str(target))
+            return self.count
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop Pagefind if it still runs and remove the temporary folder."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.communicate()
+        self._tmp.cleanup()
+
+
+def build_index(alliances: Iterable[Alliance], industries: Iterable[Industry], site: Path) -> int:
+    """Index the alliances into ``site/pagefind/`` and wait; return the number of records."""
+    return IndexJob(alliances, industries).finish(site)
