@@ -267,7 +267,7 @@ def test_failed_search_index_stops_the_build_and_keeps_the_old_site(tmp_path, mo
     build_site(content, banners, tmp_path / "out", search=False)
     marker = (tmp_path / "out" / "index.html").read_bytes()
     monkeypatch.setattr(search_index.sys, "executable", "/bin/false")  # Pagefind "fails"
-    with pytest.raises(BuildError, match="search indexing failed .*--no-search"):
+    with pytest.raises(BuildError, match=r"search indexing failed .*--no-search"):
         build_site(content, banners, tmp_path / "out", search=True)
     assert (tmp_path / "out" / "index.html").read_bytes() == marker
     assert not list(tmp_path.glob(".out.*"))  # no staging folder left behind

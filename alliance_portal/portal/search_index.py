@@ -12,9 +12,9 @@ English words keep Pagefind's own English stemming and prefix matching (``semico
 
 The index is built with ``force_language="en"`` so that both languages sit in one index: an
 English word finds the alliance from the zh-TW page and 馬達 finds it from the English page.
-Each record carries the alliance's names, university, principal investigator, industry and
-intro in both languages as metadata (``card``), so the search page shows every result in the
-page's own language and builds readable snippets itself.
+Each record carries the alliance's names, university, principal investigator and industry in
+both languages as metadata (``card``); the search page reads the intros back from the record's
+text. So it shows every result in the page's own language and builds readable snippets itself.
 
 Weights (``data-pagefind-weight``): the alliance name 10, university and PI 6, industry 3,
 intro 1; the ``title`` metadata (which Pagefind 1.5 boosts) is the pair-spelled name. The
@@ -43,6 +43,10 @@ from alliance_portal.registry.site_settings import Industry
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _TAGS = re.compile(r"<[^>]+>")
+#: Starts the zh-TW and the English intro in a record's text. search.js splits the text Pagefind
+#: returns at this mark and spells the pairs back into Chinese (pair_spelling is reversible:
+#: every run ends with its last character alone). Not a word, so never indexed.
+INTRO_MARK = "\u00b6"
 _SPACES = re.compile(r"\s+")
 
 
@@ -104,15 +108,18 @@ def industry_word(key: str) -> str:
     return "xind" + re.sub(r"[^a-z0-9]", "", key.lower()) + "x"
 
 
-def _card(a: Alliance, ind: Industry, intro: tuple[str, str]) -> dict[str, object]:
-    """What the search page shows for one alliance, in both languages (zh-TW first)."""
+def _card(a: Alliance, ind: Industry) -> dict[str, object]:
+    """What the search page shows for one alliance, in both languages (zh-TW first).
+
+    The intros are not repeated here: the page reads them back from the record's text (see
+    :data:`INTRO_MARK`), which halves what Pagefind indexes and what a result downloads.
+    """
     return {
         "slug": a.slug,
         "name": [a.name, a.display_name_en],
         "university": [a.university, a.university_en or a.university],
         "pi": [a.pi or a.pi_en, a.pi_en or a.pi],
         "industry": ind.key,
-        "intro": [intro[0] or intro[1], intro[1] or intro[0]],
         "url": [f"{PREFIX['zh-TW']}alliances/{a.slug}/", f"{PREFIX['en']}alliances/{a.slug}/"],
     }
 
@@ -124,8 +131,7 @@ def record_html(a: Alliance, ind: Industry) -> str:
         body = " ".join(pair_spelling(t) for t in texts if t)
         return f'<p data-pagefind-weight="{weight}">{html.escape(body)}</p>' if body else ""
 
-    intro = (plain_text(a.intro), plain_text(a.intro_en))  # each rendered once
-    card = json.dumps(_card(a, ind, intro), ensure_ascii=False, separators=(",", ":"))
+    card = json.dumps(_card(a, ind), ensure_ascii=False, separators=(",", ":"))
     title = pair_spelling(f"{a.name} {a.name_en}")
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
@@ -136,7 +142,8 @@ def record_html(a: Alliance, ind: Industry) -> str:
         + field(10, a.name, a.name_en)
         + field(6, a.university, a.university_en, a.pi, a.pi_en)
         + field(3, ind.name_zh, ind.name_en, industry_word(ind.key))
-        + field(1, *intro)
+        + field(1, INTRO_MARK, plain_text(a.intro or a.intro_en))
+        + field(1, INTRO_MARK, plain_text(a.intro_en or a.intro))
         + "</main></body></html>\n"
     )
 

@@ -35,6 +35,37 @@ export function spellQuery(query) {
     .trim();
 }
 
+/** Undo pair spelling: "電動 動車 車 與 馬達 達" -> "電動車與馬達" (every Han run ends with its
+ *  last character alone), and drop the spaces the spelling put around Han runs. */
+export function unspell(text) {
+  const out = [];
+  let run = "";
+  for (const token of text.split(" ")) {
+    if (!token) continue;
+    if (IS_HAN.test(token) && [...token].length === 2) { run += token[0]; continue; }
+    if (IS_HAN.test(token) && [...token].length === 1) { out.push(run + token); run = ""; continue; }
+    if (run) { out.push(run); run = ""; }
+    out.push(token);
+  }
+  if (run) out.push(run);
+  const tight = /^[\u3000-\u303f\uff00-\uffef\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
+  const tightEnd = /[\u3000-\u303f\uff00-\uffef\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$/;
+  let joined = "";
+  for (const part of out) {
+    joined += joined && !tightEnd.test(joined) && !tight.test(part) ? ` ${part}` : part;
+  }
+  return joined;
+}
+
+/** The card with its intros read back from the record's text (after the two ¶ marks). */
+function withIntros(data) {
+  const card = JSON.parse(data.meta.card);
+  const parts = (data.content || "").split("\u00b6");
+  const clean = (t) => unspell((t || "").replace(/\s+/g, " ").trim().replace(/\s*\.$/, ""));
+  card.intro = [clean(parts[1]), clean(parts[2])];
+  return card;
+}
+
 /** The words a person typed: whole Han runs and Latin words, lower-cased. */
 function queryWords(query) {
   const words = [];
@@ -223,7 +254,7 @@ async function run(query, industry) {
   if (mine !== seq || !search) return;
   const head = await Promise.all(search.results.slice(0, RERANK).map((r) => r.data()));
   if (mine !== seq) return;
-  const cards = head.map((d, i) => ({ card: JSON.parse(d.meta.card), i }));
+  const cards = head.map((d, i) => ({ card: withIntros(d), i }));
   cards.sort((x, y) => relevance(y.card, words) - relevance(x.card, words) || x.i - y.i);
   // Pagefind also accepts near matches of a word it does not know; say so when no shown
   // alliance really holds every word the person typed.
@@ -232,7 +263,7 @@ async function run(query, industry) {
   if (words.length > 1 && cards.length && !cards.some((c) => holdsAll(c.card))) partial = true;
   shownPattern = wordsPattern(words);
   list.replaceChildren();
-  pending = [...cards.map((c) => Promise.resolve(c.card)), ...search.results.slice(RERANK).map((r) => r.data().then((d) => JSON.parse(d.meta.card)))];
+  pending = [...cards.map((c) => Promise.resolve(c.card)), ...search.results.slice(RERANK).map((r) => r.data().then(withIntros))];
   const total = search.results.length;
   const countText = total === 1 ? statusEl.dataset.one : statusEl.dataset.many.replace("{n}", total);
   statusEl.textContent = total
