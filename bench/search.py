@@ -50,7 +50,7 @@ def pages_index(site: Path) -> None:
 
 
 def slug_of(url: str) -> str:
-    return url.rstrip("/").rsplit("/", 1)[-1]
+    return url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".html")
 
 
 def measure(site: Path, mode: str, verbose: bool = False) -> tuple[float, float, int]:
