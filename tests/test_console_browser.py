@@ -40,11 +40,16 @@ HOMEPAGE = """<!doctype html><html lang="zh-Hant-TW"><head><meta charset="utf-8"
 <h2>最新消息</h2><ul><li>{today} 產學交流會報名開始</li></ul></body></html>"""
 
 
-def shoot(page: Any, name: str) -> None:
+def shoot(page: Any, name: str, selector: str = "") -> None:
+    """Save the page (or one element of it) for the office guide when asked to."""
     folder = os.environ.get(SHOTS_ENV)
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=False)
+        path = str(Path(folder) / f"{name}.png")
+        if selector:
+            page.locator(selector).screenshot(path=path)
+        else:
+            page.screenshot(path=path, full_page=False)
 
 
 @pytest.fixture
@@ -104,6 +109,9 @@ def test_the_office_reads_rechecks_notifies_and_publishes(
                 "paths": {"content": str(content), "db": str(var / "monitor.sqlite3"),
                           "reports": str(tmp_path / "reports")},
                 "crawl": {"allow_private": True},  # the website is on loopback
+                # the office's addresses, but no mail server: the console cannot send here
+                "smtp": {"from": "產學小聯盟計畫辦公室 <office@example.org.tw>",
+                         "reply_to": "alliances@example.org.tw"},
             },
             {},
         ),
@@ -151,6 +159,13 @@ def test_the_office_reads_rechecks_notifies_and_publishes(
         # The report's own script runs under the policy the console sends: it shows the filters.
         page.wait_for_selector("#filters:not([hidden])", timeout=WAIT_MS)
         shoot(page, "console-month-report")
+        # The alliance's row says what to do first and links its notice.
+        fix = page.locator("#a-smart-motor .fix").inner_text()
+        assert "改善" in fix and "科技部計畫補助" in fix
+        assert page.locator("#a-smart-motor a.notice-link").get_attribute("href") == (
+            "notices/smart-motor.eml"
+        )
+        shoot(page, "console-report-row", "#a-smart-motor")
         xlsx = page.request.get(f"{url}/office/reports/{month}/report.xlsx")
         assert xlsx.ok and xlsx.body()[:2] == b"PK"
 
@@ -177,6 +192,9 @@ def test_the_office_reads_rechecks_notifies_and_publishes(
         notice.locator("summary").click()
         body = notice.locator("pre.mail").inner_text()
         assert "補助標示" in body and "Funding credit" in body
+        assert "http://127.0.0.1/link/" in body  # the PI's own update link
+        assert "聯絡窗口：alliances@example.org.tw" in body  # and the office's contact
+        shoot(page, "console-notice-mail", "#notice-smart-motor pre.mail")
         assert "無法寄送" in page.locator("main").inner_text()  # no SMTP server here
         assert axe_violations(browser, page) == []
         shoot(page, "console-notices")
