@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -103,9 +104,58 @@ def damaged_message(health: Health, newest_backup: Path | None) -> str:
     )
 
 
+class _WholeFiles:
+    """Database files found whole, each with its identity and last change when checked.
+
+    Why: the office console opens the database on many requests, and ``quick_check`` reads
+    every page; a file unchanged since it was found whole (same device, inode, size and
+    modification time) need not be read again. Any write, truncation or replacement changes
+    the stamp, so the next open checks again. Bounded, and guarded by a lock for waitress's
+    threads.
+    """
+
+    LIMIT = 64
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, tuple[int, int, int, int]] = {}
+
+    @staticmethod
+    def stamp(path: Path) -> tuple[int, int, int, int] | None:
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def known(self, path: Path, stamp: tuple[int, int, int, int] | None) -> bool:
+        with self._lock:
+            return stamp is not None and self._seen.get(str(path)) == stamp
+
+    def add(self, path: Path, stamp: tuple[int, int, int, int] | None) -> None:
+        if stamp is None:
+            return
+        with self._lock:
+            if len(self._seen) >= self.LIMIT:
+                self._seen.clear()
+            self._seen[str(path)] = stamp
+
+
+_WHOLE = _WholeFiles()
+
+
 def ensure_whole(path: Path, newest_backup: Path | None = None) -> Health:
-    """Raise :class:`DatabaseDamaged` unless ``path`` is missing, empty or whole."""
-    health = check_database(path)
+    """Raise :class:`DatabaseDamaged` unless ``path`` is missing, empty or whole.
+
+    A file found whole and unchanged since is not read again (see :class:`_WholeFiles`).
+    """
+    absolute = Path(os.path.abspath(path))
+    before = _WHOLE.stamp(absolute)
+    if _WHOLE.known(absolute, before):
+        return Health(absolute, "ok")
+    health = check_database(absolute)
     if health.state == "damaged":
         raise DatabaseDamaged(damaged_message(health, newest_backup))
+    if health.ok and _WHOLE.stamp(absolute) == before:
+        _WHOLE.add(absolute, before)
     return health

@@ -268,3 +268,14 @@ def test_the_scheduler_refuses_a_damaged_database_in_one_line(project: Path) -> 
     assert done.returncode != 0
     _one_clear_line(done, db)
     assert _digest(db) == before
+
+
+def test_an_unchanged_whole_file_is_checked_once_but_any_change_is_checked_again(
+    project: Path,
+) -> None:
+    db = project / "var" / "monitor.sqlite3"
+    Store(db).close()  # found whole: remembered with its stamp
+    Store(db).close()
+    _overwrite_a_page(db)  # a change of the file: the next open checks it again
+    with pytest.raises(DatabaseDamaged):
+        Store(db)
