@@ -169,3 +169,53 @@ def test_notify_with_the_forms_address_puts_the_pis_link_in_each_notice(tmp_path
     body = message_from_bytes(draft, policy=default).get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "https://intake.example.tw/link/" in body
     assert "計畫主持人的個人連結" in body and "principal investigator's personal" in body
+
+
+def test_the_scheduler_puts_the_pis_link_in_each_notice(tmp_path: Path) -> None:
+    import argparse
+    from email import message_from_bytes
+    from email.policy import default
+
+    from alliance_portal.commands.schedule import build_job
+    from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.intake.secret_key import ensure_secret
+    from monitor.store import Store
+
+    content = tmp_path / "content" / "alliances"
+    content.mkdir(parents=True)
+    (content / "good-motor.toml").write_text(
+        'name = "智慧馬達產學聯盟"\nuniversity = "範例大學"\nindustry = "ict"\n'
+        'website = "https://motor.example.edu.tw/"\ncontact_email = "motor@example.edu.tw"\n',
+        encoding="utf-8",
+    )
+    var = tmp_path / "var"
+    ensure_secret(IntakePaths(var).secret_file)
+    config = tmp_path / "monitor.toml"
+    config.write_text('[schedule]\nnotify = "draft"\n', encoding="utf-8")
+
+    def crawl(*, paths, today, settings=None, resume=False, stop_event=None):  # type: ignore[no-untyped-def]
+        store = Store(paths.db)
+        run = store.start_run(
+            month=f"{today:%Y-%m}", today=today.isoformat(), planned=["good-motor"]
+        )
+        no_credit = check("fail", Code.CREDIT_NONE, "首頁沒有補助標示", "no funding credit")
+        store.save_result(run.id, site("good-motor", credit=no_credit))
+        store.finish_run(run.id)
+        return run.id
+
+    args = argparse.Namespace(
+        config=config,
+        db=var / "monitor.sqlite3",
+        content=tmp_path / "content",
+        reports=tmp_path / "reports",
+        allow_private=None,
+        cron=None,
+        timezone=None,
+        public_url="https://intake.example.tw",
+    )
+    job = build_job(args, crawl=crawl)
+    job.clock = lambda: datetime(2026, 6, 12, 10, 0, tzinfo=ZoneInfo("Asia/Taipei"))
+    assert job.run_due().action == "done"
+    draft = (tmp_path / "reports" / "2026-06" / "notices" / "good-motor.eml").read_bytes()
+    body = message_from_bytes(draft, policy=default).get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "https://intake.example.tw/link/" in body

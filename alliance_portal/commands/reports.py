@@ -279,19 +279,20 @@ def publish_notices(
     return plan, send_notices(plan, store, smtp, resend=resend or [])
 
 
-def _update_links(args: argparse.Namespace) -> Callable[[str], str] | None:
-    """The PI's personal link for each notice, when ``--public-url`` names the form."""
-    if not args.public_url:
+def update_links(var: Path, public_url: str) -> Callable[[str], str] | None:
+    """The PI's personal link for each notice, when ``public_url`` names the form (whose
+    secret is in ``var``); None without an address."""
+    if not public_url:
         return None
     from alliance_portal.commands.update_links import link_maker
     from alliance_portal.intake.config import IntakePaths
     from alliance_portal.intake.secret_key import SecretError, load_secret
 
     try:
-        secret = load_secret(IntakePaths(args.var).secret_file)
+        secret = load_secret(IntakePaths(var).secret_file)
     except SecretError as exc:
         raise ConfigError(f"--public-url needs the upload form's secret: {exc}") from None
-    return link_maker(args.var, secret, args.public_url)
+    return link_maker(var, secret, public_url)
 
 
 @cli_errors
@@ -308,7 +309,7 @@ def run_notify(args: argparse.Namespace) -> int:
         send=args.send,
         only=args.only,
         resend=args.resend,
-        update_link=_update_links(args),
+        update_link=update_links(args.var, args.public_url),
     )
     if result is None:
         folder = settings.paths.reports / month / "notices"

@@ -13,6 +13,7 @@ from alliance_portal.commands.reports import (
     common_options,
     publish_notices,
     settings_for,
+    update_links,
     write_month_with_registry,
 )
 
@@ -40,6 +41,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=None,
         help="let the crawl reach private/loopback addresses (tests, intranets)",
     )
+    schedule.add_argument(
+        "--public-url",
+        default="",
+        metavar="URL",
+        help="the upload form's public address: each notice then carries the PI's personal link",
+    )
     common_options(schedule)
     schedule.set_defaults(func=run_schedule)
 
@@ -59,6 +66,8 @@ def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
     # A damaged or lost database stops the scheduler at start; each run backs it up first.
     prepare_database(settings.paths.db, reports_dir=settings.paths.reports, backup=False)
     store = Store(settings.paths.db)
+    # the form's state (its link secret) lives beside the database, in var/
+    links = update_links(settings.paths.db.parent, getattr(args, "public_url", ""))
 
     def after_crawl(month: str) -> None:
         written = write_month_with_registry(store, month, settings)
@@ -70,6 +79,7 @@ def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
                 settings,
                 send=settings.schedule.notify == "send",
                 alliances=written.alliances,
+                update_link=links,
             )
             log.info(
                 "notices: %d to send, %d without contact e-mail%s",
