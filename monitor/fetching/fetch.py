@@ -24,15 +24,15 @@ response was obtained. Each worker thread gets its own ``requests.Session``.
 
 from __future__ import annotations
 
-import email.utils
+import codecs
+import re
 import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -42,20 +42,11 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from monitor.fetching import errors as E
 from monitor.fetching import limits as S
-from monitor.fetching.guard import (
-    AddressPolicy,
-    BlockedAddress,
-    BlockedConnectionError,
-    guarded_pool_classes,
-)
-from monitor.fetching.tls import (
-    TLSProblem,
-    classify_cert_error,
-    find_cert_error,
-    make_unverified_context,
-    make_verified_context,
-)
+from monitor.fetching.deadline import DEADLINES
+from monitor.fetching.guard import AddressPolicy, guarded_pool_classes
+from monitor.fetching.tls import TLSProblem, make_unverified_context, make_verified_context
 
 #: Kinds of :class:`FetchError`, for code that branches on them.
 ERROR_KINDS = (
@@ -127,11 +118,15 @@ class FetchResult:
     body: bytes = b""
     truncated: bool = False
     redirects: list[str] = field(default_factory=list)  # URLs left by redirect, in order
+    #: Requests made to the address that gave the answer (1 + its retries): "after N attempts"
+    #: in the evidence counts retries, never redirect hops.
     attempts: int = 0
     retry_reasons: list[str] = field(default_factory=list)
     error: FetchError | None = None
     tls_problem: TLSProblem | None = None  # set when fetched only without verification
     elapsed: float = 0.0
+    #: Every ``Set-Cookie`` of the final response, one per item (the renderer hands them on).
+    set_cookies: list[str] = field(default_factory=list)
 
     @property
     def content_type(self) -> str | None:
@@ -151,22 +146,13 @@ class _Stopped(Exception):
     pass
 
 
-class _Attempt(Exception):
-    """One failed attempt, already classified."""
-
-    def __init__(self, kind: str, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.retry_after = retry_after
-
-
 @dataclass(slots=True)
 class _Response:
     status: int
     headers: dict[str, str]
     body: bytes
     truncated: bool
+    set_cookies: list[str] = field(default_factory=list)
 
 
 class _GuardedAdapter(HTTPAdapter):
@@ -183,7 +169,9 @@ class _GuardedAdapter(HTTPAdapter):
     ) -> None:
         kw["ssl_context"] = self._ssl_context
         super().init_poolmanager(connections, maxsize, block=block, **kw)
-        self.poolmanager.pool_classes_by_scheme = guarded_pool_classes(self._policy)
+        self.poolmanager.pool_classes_by_scheme = guarded_pool_classes(
+            self._policy, on_conn=DEADLINES.attach
+        )
 
     def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
         # requests would replace our context's trust store with its own CA bundle path;
@@ -267,17 +255,28 @@ class Fetcher:
         retries: int | None = None,
         verify: bool = True,
         fallback_unverified: bool = True,
+        headers: Mapping[str, str] | None = None,
+        browser_like: bool = False,
     ) -> FetchResult:
         """Fetch ``url`` following redirects. Never raises for network trouble.
 
         When TLS verification fails and ``fallback_unverified`` is true, the page is fetched
         again without verification and ``tls_problem`` says why the certificate was refused.
+        ``browser_like`` asks the way a browser does (:data:`limits.BROWSER_HEADERS`), for
+        firewalls that refuse other clients; ``headers`` are sent as given (the renderer hands
+        on the browser's own, cookies included).
         """
+        sent: dict[str, str] = dict(S.BROWSER_HEADERS) if browser_like else {}
+        sent.update(headers or {})
         started = time.monotonic()
-        result = self._fetch_chain(url, max_bytes=max_bytes, retries=retries, verify=verify)
+        result = self._fetch_chain(
+            url, max_bytes=max_bytes, retries=retries, verify=verify, headers=sent
+        )
         if result.tls_problem is not None and fallback_unverified and verify:
             problem = result.tls_problem
-            again = self._fetch_chain(url, max_bytes=max_bytes, retries=retries, verify=False)
+            again = self._fetch_chain(
+                url, max_bytes=max_bytes, retries=retries, verify=False, headers=sent
+            )
             again.tls_problem = problem
             again.retry_reasons = result.retry_reasons + again.retry_reasons
             again.attempts += result.attempts
@@ -288,18 +287,25 @@ class Fetcher:
     # internals ---------------------------------------------------------------------------------
 
     def _fetch_chain(
-        self, url: str, *, max_bytes: int | None, retries: int | None, verify: bool
+        self,
+        url: str,
+        *,
+        max_bytes: int | None,
+        retries: int | None,
+        verify: bool,
+        headers: Mapping[str, str],
     ) -> FetchResult:
         opts = self.options
         result = FetchResult(url=url)
         current = url
-        seen = {_normalise(url)}
+        seen = {E.normalise(url)}
         for _hop in range(opts.max_redirects + 1):
-            why = _why_bad_url(current)
+            why = E.why_bad_url(current)
             if why:
                 kind = "bad-url" if not result.redirects else "bad-redirect"
                 result.error = FetchError(kind, why)
                 return result
+            result.attempts = 0
             try:
                 response = self._with_retries(
                     current,
@@ -307,16 +313,17 @@ class Fetcher:
                     max_bytes=opts.max_bytes if max_bytes is None else max_bytes,
                     retries=opts.retries if retries is None else retries,
                     verify=verify,
+                    headers=headers,
                 )
             except _Stopped:
                 result.error = FetchError("stopped", "the crawl was stopped")
                 return result
-            except _TLSRefused as exc:
+            except E.TLSRefused as exc:
                 result.final_url = current
                 result.tls_problem = exc.problem
                 result.error = FetchError("tls", f"certificate refused: {exc.problem.reason_en}")
                 return result
-            except _Attempt as exc:
+            except E.Attempt as exc:
                 result.final_url = current
                 result.error = FetchError(exc.kind, exc.message)
                 return result
@@ -331,18 +338,22 @@ class Fetcher:
                     )
                     return result
                 target = urljoin(current, location)
-                if _normalise(target) in seen:
+                # A server that sets a cookie and sends the browser back to the same address
+                # (ASP.NET sessions, some firewalls) is not looping: the session keeps the
+                # cookie, and the next request gets the page. max_redirects still bounds it.
+                if E.normalise(target) in seen and not response.set_cookies:
                     result.redirects.append(current)
                     result.error = FetchError(
                         "redirect-loop", f"redirect loop: {current} -> {target} was visited before"
                     )
                     return result
-                seen.add(_normalise(target))
+                seen.add(E.normalise(target))
                 result.redirects.append(current)
                 current = target
                 continue
             result.body = response.body
             result.truncated = response.truncated
+            result.set_cookies = response.set_cookies
             if response.status >= 400:
                 result.error = FetchError("http-status", f"HTTP {response.status}")
             return result
@@ -352,7 +363,14 @@ class Fetcher:
         return result
 
     def _with_retries(
-        self, url: str, result: FetchResult, *, max_bytes: int, retries: int, verify: bool
+        self,
+        url: str,
+        result: FetchResult,
+        *,
+        max_bytes: int,
+        retries: int,
+        verify: bool,
+        headers: Mapping[str, str],
     ) -> _Response:
         opts = self.options
         for attempt in range(retries + 1):
@@ -361,8 +379,8 @@ class Fetcher:
             result.attempts += 1
             last = attempt == retries
             try:
-                response = self._once(url, max_bytes=max_bytes, verify=verify)
-            except _Attempt as exc:
+                response = self._once(url, max_bytes=max_bytes, verify=verify, headers=headers)
+            except E.Attempt as exc:
                 if exc.kind not in _TRANSIENT or last:
                     raise
                 result.retry_reasons.append(f"{exc.kind}: {exc.message}")
@@ -371,7 +389,7 @@ class Fetcher:
             if response.status in S.RETRY_STATUSES and not last:
                 result.retry_reasons.append(f"HTTP {response.status}")
                 wait = opts.backoff_base * (2**attempt)
-                after = _retry_after_seconds(response.headers.get("retry-after"))
+                after = E.retry_after_seconds(response.headers.get("retry-after"))
                 if after is not None:
                     wait = max(wait, after)
                 self._pause(min(wait, opts.max_retry_after))
@@ -383,35 +401,85 @@ class Fetcher:
         if seconds > 0 and self._stop.wait(seconds):
             raise _Stopped
 
-    def _once(self, url: str, *, max_bytes: int, verify: bool) -> _Response:
-        """One HTTP request and its capped body, under the host's slot and the deadline."""
+    def _once(
+        self, url: str, *, max_bytes: int, verify: bool, headers: Mapping[str, str]
+    ) -> _Response:
+        """One HTTP request and its capped body, under the host's slot and the deadline.
+
+        The deadline covers connecting, TLS, the headers and the body: the watchdog of
+        :mod:`monitor.fetching.deadline` cuts the connection when it passes, whatever the server
+        drips, so the host's slot is never held much longer than the deadline either.
+        """
         opts = self.options
         session = self._session(verify)
-        with self._host_slot(url):
-            deadline = time.monotonic() + opts.deadline
+        with self._host_slot(url), DEADLINES.watch(opts.deadline) as watch:
             try:
-                resp = session.get(
-                    url,
-                    stream=True,
-                    allow_redirects=False,
-                    timeout=(opts.connect_timeout, min(opts.read_timeout, opts.deadline)),
-                )
-            except requests.RequestException as exc:
-                raise _classify_request_error(exc) from exc
-            try:
-                headers = {k.lower(): v for k, v in resp.headers.items()}
-                if resp.status_code in _REDIRECT_STATUSES:
-                    return _Response(resp.status_code, headers, b"", False)
-                body, truncated = _read_capped(resp, max_bytes, deadline, opts.read_timeout)
-                return _Response(resp.status_code, headers, body, truncated)
-            finally:
-                resp.close()
+                try:
+                    resp = session.get(
+                        url,
+                        stream=True,
+                        allow_redirects=False,
+                        headers=dict(headers) or None,
+                        timeout=(
+                            min(opts.connect_timeout, opts.deadline),
+                            min(opts.read_timeout, opts.deadline),
+                        ),
+                    )
+                except requests.RequestException as exc:
+                    raise E.classify_request_error(exc) from exc
+                try:
+                    got = {k.lower(): v for k, v in resp.headers.items()}
+                    cookies = list(resp.raw.headers.getlist("set-cookie"))
+                    if resp.status_code in _REDIRECT_STATUSES:
+                        return _Response(resp.status_code, got, b"", False, cookies)
+                    body, truncated = _read_capped(
+                        resp, max_bytes, watch.deadline, opts.read_timeout
+                    )
+                    if truncated:
+                        body = complete_characters(body, got.get("content-type"))
+                    return _Response(resp.status_code, got, body, truncated, cookies)
+                finally:
+                    resp.close()
+            except E.Attempt as exc:
+                if watch.fired and not isinstance(exc, E.TLSRefused):
+                    raise E.Attempt(
+                        "timeout",
+                        f"no complete answer within the {opts.deadline:g} s deadline "
+                        "(connecting, TLS, headers and body together)",
+                    ) from exc
+                raise
 
 
-class _TLSRefused(_Attempt):
-    def __init__(self, problem: TLSProblem) -> None:
-        super().__init__("tls", problem.reason_en)
-        self.problem = problem
+_CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([-\w.:]+)""", re.IGNORECASE)
+
+
+def complete_characters(body: bytes, content_type: str | None) -> bytes:
+    """``body`` cut at the size cap, without the partial character the cut may end inside.
+
+    A 5 MiB cut of a UTF-8 (or Big5) page usually ends in the middle of a multi-byte
+    character; strict decoding then fails and charset detection guesses wildly (cp737 mojibake
+    turned a credited homepage into a credit fail, issue 11 item 2). The declared charset
+    (the HTTP header, else the page's own ``<meta>`` in its first bytes, else UTF-8) decides
+    where characters end; a body that does not decode under it is left alone for the reader.
+    """
+    declared = _CHARSET_RE.search((content_type or "").encode("latin-1", "replace"))
+    declared = declared or _CHARSET_RE.search(body[:4096])
+    name = declared.group(1).decode("ascii", "replace") if declared else "utf-8"
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return body
+    if codec in ("big5", "big5hkscs"):
+        codec = "cp950"  # the superset Taiwanese sites really write
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    view = memoryview(body)
+    try:
+        for start in range(0, len(body), S.CHUNK_BYTES):  # in steps: no 5 MiB str at once
+            decoder.decode(view[start : start + S.CHUNK_BYTES], final=False)
+    except UnicodeDecodeError:
+        return body
+    pending = decoder.getstate()[0]
+    return body[: len(body) - len(pending)] if pending else body
 
 
 def _read_capped(
@@ -425,7 +493,7 @@ def _read_capped(
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise _Attempt("timeout", "the page took longer than the deadline to arrive")
+                raise E.Attempt("timeout", "the page took longer than the deadline to arrive")
             if sock is not None:
                 sock.settimeout(min(read_timeout, remaining))
             chunk = raw.read1(min(S.CHUNK_BYTES, max_bytes - len(buf) + 1), decode_content=True)
@@ -435,16 +503,16 @@ def _read_capped(
             if len(buf) > max_bytes:
                 del buf[max_bytes:]
                 return bytes(buf), True
-    except _Attempt:
+    except E.Attempt:
         raise
     except (TimeoutError, urllib3.exceptions.ReadTimeoutError) as exc:
-        raise _Attempt("timeout", f"no data for too long while reading the body: {exc}") from exc
+        raise E.Attempt("timeout", f"no data for too long while reading the body: {exc}") from exc
     except urllib3.exceptions.DecodeError as exc:
-        raise _Attempt("bad-encoding", f"the body does not decode: {exc}") from exc
+        raise E.Attempt("bad-encoding", f"the body does not decode: {exc}") from exc
     except (urllib3.exceptions.ProtocolError, ConnectionError) as exc:
-        raise _Attempt("reset", f"connection broken while reading the body: {exc}") from exc
+        raise E.Attempt("reset", f"connection broken while reading the body: {exc}") from exc
     except (urllib3.exceptions.HTTPError, OSError) as exc:
-        raise _Attempt("connection", f"error while reading the body: {exc}") from exc
+        raise E.Attempt("connection", f"error while reading the body: {exc}") from exc
 
 
 def _socket_of(raw: Any) -> socket.socket | None:
@@ -452,104 +520,6 @@ def _socket_of(raw: Any) -> socket.socket | None:
     conn = getattr(raw, "connection", None) or getattr(raw, "_connection", None)
     sock = getattr(conn, "sock", None)
     return sock if isinstance(sock, socket.socket) else None
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """Every exception in the cause/context/args chain of ``exc``."""
-    seen: set[int] = set()
-    stack = [exc]
-    while stack:
-        cur = stack.pop()
-        if id(cur) in seen:
-            continue
-        seen.add(id(cur))
-        yield cur
-        for nxt in (cur.__cause__, cur.__context__, getattr(cur, "reason", None)):
-            if isinstance(nxt, BaseException):
-                stack.append(nxt)
-        stack.extend(a for a in cur.args if isinstance(a, BaseException))
-
-
-def _classify_request_error(exc: requests.RequestException) -> _Attempt:
-    """Map requests/urllib3/socket errors to one :data:`ERROR_KINDS` value."""
-    chain = list(_chain(exc))
-    for cur in chain:
-        if isinstance(cur, BlockedAddress | BlockedConnectionError):
-            blocked = cur if isinstance(cur, BlockedAddress) else cur.blocked
-            return _Attempt("blocked", str(blocked))
-    cert_error = find_cert_error(exc)
-    if cert_error is not None:
-        return _TLSRefused(classify_cert_error(cert_error))
-    if isinstance(exc, requests.exceptions.SSLError):
-        return _Attempt("tls", f"TLS handshake failed: {_short(exc)}")
-    # Before the Timeout test: urllib3's NewConnectionError subclasses ConnectTimeoutError, so
-    # requests reports a refused connection or a DNS failure as ConnectTimeout.
-    for cur in chain:
-        if isinstance(cur, urllib3.exceptions.NameResolutionError | socket.gaierror):
-            return _Attempt("dns", "the host name does not resolve (DNS)")
-        if isinstance(cur, ConnectionRefusedError):
-            return _Attempt("refused", "connection refused (nothing listens on that port)")
-    if isinstance(exc, requests.exceptions.Timeout):
-        return _Attempt("timeout", f"timed out: {_short(exc)}")
-    for cur in chain:
-        if isinstance(cur, TimeoutError | urllib3.exceptions.TimeoutError):
-            return _Attempt("timeout", f"timed out: {_short(exc)}")
-    for cur in chain:
-        if isinstance(cur, ConnectionResetError | ConnectionAbortedError | BrokenPipeError):
-            return _Attempt("reset", "connection reset by the server")
-        if isinstance(cur, urllib3.exceptions.ProtocolError):
-            return _Attempt("reset", f"connection closed by the server: {_short(exc)}")
-    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
-        return _Attempt("bad-url", f"invalid URL: {_short(exc)}")
-    return _Attempt("connection", _short(exc))
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc)
-    return text if len(text) <= 300 else text[:297] + "..."
-
-
-def _why_bad_url(url: str) -> str | None:
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a bad port
-    except ValueError as exc:
-        return f"{url!r} is not a valid URL: {exc}"
-    if parts.scheme not in ("http", "https"):
-        return f"{url!r} is not an http(s) URL"
-    if not parts.hostname:
-        return f"{url!r} has no host name"
-    return None
-
-
-def _normalise(url: str) -> str:
-    """A URL key for loop detection: drop the fragment and the default port."""
-    parts = urlsplit(url)
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    netloc = (parts.hostname or "") + (f":{port}" if port and port != default else "")
-    return f"{parts.scheme}://{netloc}{parts.path or '/'}" + (
-        f"?{parts.query}" if parts.query else ""
-    )
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    """Seconds asked for by a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def with_policy(options: FetchOptions, policy: AddressPolicy) -> FetchOptions:

@@ -25,6 +25,8 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util import connection as u3conn
 
+from monitor.fetching.wire import StrictHeadersResponse
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str, int], Sequence[str]]
@@ -45,6 +47,11 @@ def why_blocked(ip: IPAddress) -> str | None:
     """The kind of non-public address ``ip`` is, or None for a public one."""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address) and ip.sixtofour is not None:
+        # 2002:a00:1::1 is 6to4 for 10.0.0.1: a relay would carry it into the private network
+        inner = why_blocked(ip.sixtofour)
+        if inner is not None:
+            return f"6to4 ({inner} {ip.sixtofour})"
     if ip.is_loopback:
         return "loopback"
     if ip.is_link_local:
@@ -110,7 +117,8 @@ class BlockedAddress(OSError):
     """The host resolved to an address the policy refuses (raised before any packet is sent)."""
 
     def __init__(self, host: str, ip: str, reason: str) -> None:
-        super().__init__(f"{host} resolves to a {reason}; refused by the SSRF guard")
+        article = "an" if reason[:1].lower() in "aeiou" else "a"
+        super().__init__(f"{host} resolves to {article} {reason}; refused by the SSRF guard")
         self.host = host
         self.ip = ip
         self.reason = reason
@@ -149,22 +157,42 @@ def _guarded_new_conn(self: Any) -> socket.socket:
         raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc
 
 
-def guarded_pool_classes(policy: AddressPolicy) -> dict[str, type[HTTPConnectionPool]]:
+def guarded_pool_classes(
+    policy: AddressPolicy, on_conn: Callable[[Any], None] | None = None
+) -> dict[str, type[HTTPConnectionPool]]:
     """urllib3 pool classes (by scheme) whose connections obey ``policy``.
 
     Classes are made per policy because urllib3 builds connections from a class attribute
-    and has no hook to pass our own arguments through its pool keys.
+    and has no hook to pass our own arguments through its pool keys. ``on_conn`` is told of
+    every connection a request takes from a pool, fresh or reused, before it is used (the
+    fetcher's per-request deadline, :mod:`monitor.fetching.deadline`, cuts it when late).
     """
-    attrs = {"address_policy": policy, "_new_conn": _guarded_new_conn}
+    attrs = {
+        "address_policy": policy,
+        "_new_conn": _guarded_new_conn,
+        "response_class": StrictHeadersResponse,
+    }
     http_conn = type("GuardedHTTPConnection", (HTTPConnection,), attrs)
     https_conn = type("GuardedHTTPSConnection", (HTTPSConnection,), attrs)
+    pool_attrs: dict[str, Any] = {}
+    if on_conn is not None:
+        hook = on_conn
+
+        def _get_conn(self: Any, timeout: float | None = None) -> Any:
+            conn = HTTPConnectionPool._get_conn(self, timeout)
+            hook(conn)
+            return conn
+
+        pool_attrs["_get_conn"] = _get_conn
     http_pool = type(
-        "GuardedHTTPConnectionPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}
+        "GuardedHTTPConnectionPool",
+        (HTTPConnectionPool,),
+        {"ConnectionCls": http_conn, **pool_attrs},
     )
     https_pool = type(
         "GuardedHTTPSConnectionPool",
         (HTTPSConnectionPool,),
-        {"ConnectionCls": https_conn, "_validate_conn": _validate_quietly},
+        {"ConnectionCls": https_conn, "_validate_conn": _validate_quietly, **pool_attrs},
     )
     return {"http": http_pool, "https": https_pool}
 

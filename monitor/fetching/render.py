@@ -131,7 +131,8 @@ class Renderer:
         if pool_size < 1:
             raise ValueError(f"Renderer pool_size must be at least 1 page, got {pool_size}")
         self.fetcher = fetcher
-        self.executable = executable if executable is not None else find_chromium()
+        # "" means "no browser" (a crawl told not to render), None "find Debian's Chromium"
+        self.executable = (executable if executable is not None else find_chromium()) or None
         self.timeout = timeout
         self.max_requests = max_requests
         self.pool_size = pool_size

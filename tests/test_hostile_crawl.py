@@ -1,0 +1,291 @@
+"""Hostile servers against the crawl (issue 11, items 1-5): each case failed before its fix.
+
+Real servers on loopback; no timed assertions: a server records what it managed to send, and
+the tests assert on that (a dripping server that was cut off never finished its headers).
+"""
+
+from __future__ import annotations
+
+import http.server
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from monitor.crawl import run_crawl
+from monitor.fetching.fetch import Fetcher, FetchOptions
+from monitor.fetching.guard import AddressPolicy, why_blocked
+from monitor.store import Store
+from tests.farm import Site, page, running
+
+TODAY = date(2026, 11, 20)
+
+
+def options(**kw: object) -> FetchOptions:
+    base: dict[str, object] = {
+        "connect_timeout": 1,
+        "read_timeout": 1,
+        "deadline": 2,
+        "retries": 0,
+        "backoff_base": 0.05,
+        "policy": AddressPolicy(allow_private=True),
+    }
+    base.update(kw)
+    return FetchOptions(**base)  # type: ignore[arg-type]
+
+
+class Dripper:
+    """A handler that sends its response headers one byte at a time, every ``interval`` s.
+
+    ``finished`` is set when all the headers went out (before the body); ``cut`` when the client hung up first.
+    """
+
+    def __init__(self, interval: float = 0.1, header_bytes: int = 150) -> None:
+        self.interval = interval
+        self.header_bytes = header_bytes
+        self.finished = threading.Event()
+        self.cut = threading.Event()
+        self.started = threading.Event()
+
+    def __call__(self, h: http.server.BaseHTTPRequestHandler) -> None:
+        data = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * self.header_bytes + b"\r\n"
+        data += b"Content-Type: text/html\r\nContent-Length: 5\r\n\r\n"
+        self.started.set()
+        try:
+            for i in range(len(data)):
+                h.wfile.write(data[i : i + 1])
+                h.wfile.flush()
+                time.sleep(self.interval)
+            self.finished.set()
+            h.wfile.write(b"hello")
+        except OSError:
+            self.cut.set()
+        h.close_connection = True
+
+
+def raw_handler(data: bytes):  # type: ignore[no-untyped-def]
+    def handle(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.wfile.write(data)
+        h.wfile.flush()
+        h.close_connection = True
+
+    return handle
+
+
+# --- 1. one deadline for connect, TLS, headers and body ---------------------------------------
+
+
+def test_a_header_dripping_server_is_cut_at_the_deadline() -> None:
+    drip = Dripper()
+    site = Site("127.0.0.2")
+    site.routes["/"] = drip
+    with running(site):
+        got = Fetcher(options()).fetch(site.url("/"))
+        assert got.error is not None and got.error.kind == "timeout"
+        assert "deadline" in got.error.message
+        # the fetcher hung up: the server's next writes fail long before its 30 s of headers
+        assert drip.cut.wait(10), "the fetch ended but the connection stayed open"
+        assert not drip.finished.is_set()
+
+
+def test_a_second_alliance_on_the_same_host_does_not_wait_behind_a_dripper() -> None:
+    drip = Dripper(interval=0.3)
+    site = Site("127.0.0.2")
+    site.routes["/slow/"] = drip
+    site.routes["/fine/"] = page("<p>本聯盟為國科會補助</p>")
+    fetcher = Fetcher(options())
+    with running(site):
+        first: dict[str, object] = {}
+        t = threading.Thread(target=lambda: first.update(r=fetcher.fetch(site.url("/slow/"))))
+        t.start()
+        assert drip.started.wait(5)
+        second = fetcher.fetch(site.url("/fine/"))  # queues for the host's one slot
+        assert second.ok
+        assert not drip.finished.is_set(), "the second site waited for the whole drip"
+        t.join(15)
+        assert first["r"].error.kind == "timeout"  # type: ignore[attr-defined]
+
+
+# --- 2. a cut at the size cap keeps the charset -------------------------------------------------
+
+
+def test_a_utf8_page_cut_inside_a_character_keeps_its_charset(tmp_path: Path) -> None:
+    head = "<!doctype html><html><head><meta charset='utf-8'><title>聯盟</title></head><body>"
+    credit = "<p>本聯盟為科技部計畫補助</p><p>最新消息 2026-11-02 成果發表</p>"
+    filler = "產學合作" * (4 * 1024 * 1024)  # 48 MiB of 3-byte characters on one line
+    body = (head + credit + filler + "</body></html>").encode("utf-8")
+    cap = 5 * 1024 * 1024 + 1  # one byte into a character
+    site = Site("127.0.0.2")
+    site.routes["/"] = lambda h: _send(h, body[: 10 * 1024 * 1024])
+    content = tmp_path / "content"
+    _profile(content, "big-page", site.url("/"))
+    with running(site):
+        run_id = run_crawl(
+            content_dir=content,
+            db_path=tmp_path / "m.sqlite3",
+            today=TODAY,
+            fetch_options=options(deadline=20, read_timeout=5, max_bytes=cap),
+            renderer_executable="",
+        )
+    (result,) = Store(tmp_path / "m.sqlite3").results(run_id)
+    assert result.credit.status == "pass", result.credit
+    assert result.extra.get("encoding") == "utf-8"
+
+
+def test_a_news_page_cut_at_its_cap_keeps_its_charset() -> None:
+    body = ("<html><head><meta charset=utf-8></head><body>" + "消息" * 2_000_000).encode()
+    site = Site("127.0.0.2")
+    site.routes["/news/"] = lambda h: _send(h, body, content_type="text/html")
+    with running(site):
+        got = Fetcher(options(deadline=20, read_timeout=5)).fetch(
+            site.url("/news/"), max_bytes=2 * 1024 * 1024
+        )
+    assert got.truncated
+    got.body.decode("utf-8")  # strict: no partial character at the cut
+
+
+def test_a_big5_feed_cut_at_its_cap_keeps_its_charset() -> None:
+    prefix = '<?xml version="1.0" encoding="big5"?><rss><channel>'
+    body = (prefix + "最新消息" * 400_000).encode("cp950")
+    cap = len(prefix) + 2 * 1_000_000 + 1  # one byte into a two-byte character
+    site = Site("127.0.0.2")
+    site.routes["/rss"] = lambda h: _send(h, body, content_type="application/rss+xml")
+    with running(site):
+        got = Fetcher(options(deadline=20, read_timeout=5)).fetch(site.url("/rss"), max_bytes=cap)
+    assert got.truncated
+    got.body.decode("cp950")
+
+
+# --- 4. 6to4 addresses that embed a private IPv4 ------------------------------------------------
+
+
+@pytest.mark.parametrize("addr", ["2002:a00:1::1", "2002:7f00:1::", "2002:c0a8:101::5"])
+def test_6to4_addresses_of_private_ipv4_are_refused(addr: str) -> None:
+    reason = AddressPolicy().check(addr)
+    assert reason is not None and "6to4" in reason
+
+
+def test_6to4_of_a_public_ipv4_is_not_called_private() -> None:
+    assert why_blocked(ipaddress.ip_address("2002:808:808::1")) is None
+
+
+# --- 5. evidence says what the server did -----------------------------------------------------
+
+
+def test_too_many_headers_are_not_called_a_reset() -> None:
+    data = b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(150))
+    data += b"Content-Length: 2\r\n\r\nhi"
+    site = Site("127.0.0.2")
+    site.routes["/"] = raw_handler(data)
+    with running(site):
+        got = Fetcher(options()).fetch(site.url("/"))
+    assert got.error is not None
+    assert "too many or too long response headers" in got.error.message
+    assert "reset" not in got.error.message
+
+
+def test_a_too_long_header_line_is_named() -> None:
+    data = b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 70_000 + b"\r\nContent-Length: 0\r\n\r\n"
+    site = Site("127.0.0.2")
+    site.routes["/"] = raw_handler(data)
+    with running(site):
+        got = Fetcher(options()).fetch(site.url("/"))
+    assert got.error is not None and "too long response headers" in got.error.message
+
+
+def test_a_close_in_the_middle_of_the_headers_is_not_a_content_type() -> None:
+    site = Site("127.0.0.2")
+    site.routes["/"] = raw_handler(b"HTTP/1.1 200 OK\r\nContent-Type: text/ht")
+    with running(site):
+        got = Fetcher(options()).fetch(site.url("/"))
+    assert got.error is not None and got.error.kind == "reset"
+    assert "middle of the response headers" in got.error.message
+
+
+def test_redirect_hops_are_not_counted_as_attempts() -> None:
+    site = Site("127.0.0.2")
+    for i in range(5):
+        site.routes[f"/{i}"] = _redirect(f"/{i + 1}")
+    site.routes["/5"] = lambda h: _send(h, b"gone", status=404)
+    with running(site):
+        got = Fetcher(options()).fetch(site.url("/0"))
+    assert got.status == 404 and got.attempts == 1
+
+
+def test_an_unspecified_address_reads_an_unspecified() -> None:
+    policy = AddressPolicy(resolve=lambda host, port: ["0.0.0.0"])
+    got = Fetcher(FetchOptions(retries=0, policy=policy)).fetch("http://example.invalid/")
+    assert got.error is not None and "an unspecified address" in got.error.message
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _send(
+    h: http.server.BaseHTTPRequestHandler,
+    data: bytes,
+    *,
+    status: int = 200,
+    content_type: str = "text/html; charset=utf-8",
+) -> None:
+    h.send_response(status)
+    h.send_header("Content-Type", content_type)
+    h.send_header("Content-Length", str(len(data)))
+    h.end_headers()
+    try:
+        h.wfile.write(data)
+    except OSError:
+        pass  # the client stopped reading at its cap
+
+
+def _redirect(location: str):  # type: ignore[no-untyped-def]
+    def handle(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_response(302)
+        h.send_header("Location", location)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+
+    return handle
+
+
+def _profile(content: Path, slug: str, website: str) -> None:
+    folder = content / "alliances"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{slug}.toml").write_text(
+        f'name = "{slug} 產學聯盟"\nuniversity = "範例大學"\nindustry = "ict"\n'
+        f'website = "{website}"\nactive = true\n',
+        encoding="utf-8",
+    )
+
+
+@contextmanager
+def counting_listener(host: str) -> Iterator[tuple[int, list[int]]]:
+    """A TCP listener on ``host`` that only counts the connections it accepts."""
+    sock = socket.create_server((host, 0))
+    sock.settimeout(0.1)
+    accepted = [0]
+    done = threading.Event()
+
+    def loop() -> None:
+        while not done.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            accepted[0] += 1
+            conn.close()
+
+    t = threading.Thread(target=loop, daemon=True)
+    t.start()
+    try:
+        yield sock.getsockname()[1], accepted
+    finally:
+        done.set()
+        t.join(2)
+        sock.close()
