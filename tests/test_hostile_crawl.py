@@ -6,6 +6,7 @@ the tests assert on that (a dripping server that was cut off never finished its 
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import ipaddress
 import socket
@@ -238,10 +239,8 @@ def _send(
     h.send_header("Content-Type", content_type)
     h.send_header("Content-Length", str(len(data)))
     h.end_headers()
-    try:
+    with contextlib.suppress(OSError):  # the client stopped reading at its cap
         h.wfile.write(data)
-    except OSError:
-        pass  # the client stopped reading at its cap
 
 
 def _redirect(location: str):  # type: ignore[no-untyped-def]
@@ -289,3 +288,52 @@ def counting_listener(host: str) -> Iterator[tuple[int, list[int]]]:
         done.set()
         t.join(2)
         sock.close()
+
+
+# --- 3. Chromium opens no connection the guard would refuse -------------------------------------
+
+
+@pytest.mark.browser
+def test_the_browser_opens_no_connection_the_guard_refuses() -> None:
+    from monitor.fetching.render import Renderer, find_chromium
+
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
+    with counting_listener("127.0.0.3") as (port, accepted):
+        other = f"127.0.0.3:{port}"
+        html = f"""<!doctype html><html><head><title>聯盟</title>
+<link rel="preconnect" href="http://{other}/">
+<link rel="dns-prefetch" href="http://{other}/">
+<link rel="prefetch" href="http://{other}/next.html">
+<link rel="stylesheet" href="http://{other}/style.css">
+</head><body><p>本聯盟為國科會補助</p><img src="http://{other}/logo.png">
+<iframe src="http://{other}/frame"></iframe>
+<script>
+const tries = [];
+try {{ new WebSocket('ws://{other}/'); }} catch (e) {{ tries.push(String(e)); }}
+try {{ new EventSource('http://{other}/events'); }} catch (e) {{}}
+try {{ navigator.sendBeacon('http://{other}/beacon', 'x'); }} catch (e) {{}}
+try {{ fetch('http://{other}/api', {{mode: 'no-cors'}}).catch(() => {{}}); }} catch (e) {{}}
+try {{
+  const pc = new RTCPeerConnection({{iceServers: [{{urls: 'turn:{other}?transport=tcp',
+    username: 'u', credential: 'p'}}]}});
+  pc.createDataChannel('x');
+  pc.createOffer().then((o) => pc.setLocalDescription(o));
+}} catch (e) {{}}
+try {{ navigator.serviceWorker.register('/sw.js'); }} catch (e) {{}}
+</script></body></html>"""
+        site = Site("127.0.0.2")
+        site.routes["/"] = page("<p>x</p>")
+        site.routes["/sw.js"] = lambda h: _send(h, b"", content_type="text/javascript")
+        policy = AddressPolicy.with_networks(["127.0.0.2/32"])
+        fetcher = Fetcher(options(policy=policy, deadline=5, read_timeout=3))
+        renderer = Renderer(fetcher, executable=exe, timeout=10)
+        try:
+            with running(site):
+                shown = renderer.render(site.url("/"), html.encode(), "text/html; charset=utf-8")
+                assert shown.html is not None and "國科會" in shown.html
+                time.sleep(1.0)  # let any connection attempt that slipped out arrive
+        finally:
+            renderer.close()
+        assert accepted[0] == 0, f"the browser connected {accepted[0]} time(s) to {other}"

@@ -7,7 +7,19 @@ Safety: Chromium never touches the network itself. Every request the page makes 
 (``context.route``) and either refused (another host, too many requests) or fetched by *our*
 :class:`~monitor.fetching.fetch.Fetcher` and fulfilled from its answer, so the SSRF guard, the TLS
 rules, the size caps and the per-host limit apply to the browser exactly as to the crawl, and
-DNS is resolved only by the guard.
+DNS is resolved only by the guard. What ``route`` cannot see (WebSockets, WebRTC, preconnect,
+DNS prefetch) has nowhere to go: the browser resolves no name (``--host-resolver-rules``), and
+its only proxy is a local port that is bound but never listens, so every such connection is
+refused inside this machine (issue 11, item 3; tests/test_hostile_crawl.py counts accepts).
+
+What the judges get (RULES.md: judge what a visitor sees): the DOM after the page's own scripts
+ran (footers included by script, news lists loaded from JSON, a script redirect followed), with
+every element the browser computes as not displayed (``display:none``, ``visibility:hidden``,
+Bootstrap's ``.d-none`` from a stylesheet) marked ``data-monitor-hidden``; the page reader
+treats marked text as hidden and keeps its links.
+
+A failed rendering is not a verdict: a timed-out page is tried once more, and the caller judges
+the static page when the browser cannot show it (``Rendered.html`` is None, ``note`` says why).
 
 Concurrency (issue 6: "one browser, a small pool of pages, a per-page timeout")::
 
@@ -40,10 +52,11 @@ import functools
 import logging
 import os
 import shutil
+import socket
 import threading
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -55,6 +68,43 @@ log = logging.getLogger(__name__)
 _UNAVAILABLE = "未安裝瀏覽器，未執行 JavaScript / needs JavaScript, renderer unavailable (no browser installed)"
 _INTERRUPTED = "檢查已中止 / interrupted: the crawl was asked to stop during the rendering"
 _TIMED_OUT = "瀏覽器逾時 / the browser timed out"
+
+#: The attribute that marks an element the browser does not display.
+HIDDEN_ATTRIBUTE = "data-monitor-hidden"
+
+#: Marks what the browser computes as not displayed (one pass, skipping inside hidden subtrees).
+_MARK_HIDDEN_JS = """(attr) => {
+  const root = document.body || document.documentElement;
+  if (!root) return 0;
+  let marked = 0;
+  const walk = (el) => {
+    for (const child of el.children) {
+      const style = getComputedStyle(child);
+      if (style.display === 'none' || style.visibility === 'hidden' ||
+          style.visibility === 'collapse') {
+        child.setAttribute(attr, '');
+        marked++;
+      } else {
+        walk(child);
+      }
+    }
+  };
+  walk(root);
+  return marked;
+}"""
+
+#: Run before any script of the page: no peer-to-peer connections (WebRTC) at all.
+_INIT_JS = """
+for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel']) {
+  try { delete window[name]; } catch (e) {}
+  try { Object.defineProperty(window, name, {value: undefined}); } catch (e) {}
+}
+"""
+
+#: Request headers of the browser not handed on to our fetcher (hop-by-hop, or set by it).
+_DROPPED_HEADERS = frozenset(
+    {"host", "connection", "content-length", "accept-encoding", "keep-alive", "upgrade"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +123,10 @@ class Rendered:
     png: bytes | None = None
     errors: tuple[str, ...] = ()
     interrupted: bool = False
+    #: Where the browser ended up (a script redirect moves it), when it showed a page.
+    final_url: str | None = None
+    #: The browser gave up on time (both tries), as opposed to a crash or no browser at all.
+    timed_out: bool = False
 
 
 def find_chromium() -> str | None:
@@ -152,6 +206,8 @@ class Renderer:
         self._browser: Any = None
         self._tasks: set[asyncio.Task[Rendered]] = set()
         self._open_pages = 0
+        #: The bound, never-listening port that is the browser's only proxy.
+        self._sink: socket.socket | None = None
 
     @property
     def available(self) -> bool:
@@ -166,10 +222,36 @@ class Renderer:
     # any thread --------------------------------------------------------------------------------
 
     def render(
-        self, url: str, body: bytes, content_type: str | None, *, screenshot: bool = False
+        self,
+        url: str,
+        body: bytes,
+        content_type: str | None,
+        *,
+        screenshot: bool = False,
+        cookies: tuple[str, ...] = (),
     ) -> Rendered:
         """Show ``body`` (already fetched from ``url``) in the browser; with ``screenshot``, also
-        take a PNG of the viewport (what a visitor sees above the fold)."""
+        take a PNG of the viewport (what a visitor sees above the fold). ``cookies`` are the
+        ``Set-Cookie`` values that came with ``body``: the browser keeps them, as a visitor's
+        would, and sends them with the page's own requests. A rendering that timed out is
+        tried once more (a cold browser on busy cores), then given up."""
+        first = self._render_once(url, body, content_type, screenshot, cookies)
+        if not first.timed_out or first.interrupted:
+            return first
+        log.info("rendering %s timed out; trying once more", url)
+        again = self._render_once(url, body, content_type, screenshot, cookies)
+        if again.timed_out:
+            return replace(again, note=f"{_TIMED_OUT} (2 次 / twice, {self.page_budget:.0f} s)")
+        return again
+
+    def _render_once(
+        self,
+        url: str,
+        body: bytes,
+        content_type: str | None,
+        screenshot: bool,
+        cookies: tuple[str, ...],
+    ) -> Rendered:
         if self.executable is None:
             return Rendered(None, _UNAVAILABLE)
         if self._unavailable is not None:
@@ -178,7 +260,7 @@ class Renderer:
             return _interrupted()
         loop, thread = self._ensure_loop()
         fut = asyncio.run_coroutine_threadsafe(
-            self._job(url, body, content_type or "text/html", screenshot), loop
+            self._job(url, body, content_type or "text/html", screenshot, cookies), loop
         )
         # Waiting in slices: if the renderer thread ever died, its futures would never finish.
         while True:
@@ -213,6 +295,9 @@ class Renderer:
         if pool is not None:
             # Bounded: a fetch still running ends by the Fetcher's own page deadline.
             pool.shutdown(wait=True, cancel_futures=True)
+        if self._sink is not None:
+            self._sink.close()
+            self._sink = None
 
     def _ensure_loop(self) -> tuple[asyncio.AbstractEventLoop, threading.Thread]:
         with self._start_lock:
@@ -276,12 +361,14 @@ class Renderer:
             await asyncio.sleep(0.05)
         return self._stop.is_set()
 
-    async def _job(self, url: str, body: bytes, ctype: str, screenshot: bool) -> Rendered:
+    async def _job(
+        self, url: str, body: bytes, ctype: str, screenshot: bool, cookies: tuple[str, ...]
+    ) -> Rendered:
         """One rendering, raced against the crawl's stop."""
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)  # type: ignore[arg-type]
-        work = asyncio.ensure_future(self._in_a_slot(url, body, ctype, screenshot))
+        work = asyncio.ensure_future(self._in_a_slot(url, body, ctype, screenshot, cookies))
         stopper = asyncio.ensure_future(self._wait_for_stop())
         try:
             await asyncio.wait({work, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -294,7 +381,9 @@ class Renderer:
             await asyncio.gather(work, stopper, return_exceptions=True)
             self._tasks.discard(task)  # type: ignore[arg-type]
 
-    async def _in_a_slot(self, url: str, body: bytes, ctype: str, screenshot: bool) -> Rendered:
+    async def _in_a_slot(
+        self, url: str, body: bytes, ctype: str, screenshot: bool, cookies: tuple[str, ...]
+    ) -> Rendered:
         assert self._slots is not None
         async with self._slots:
             if self._stop.is_set():
@@ -307,17 +396,21 @@ class Renderer:
             self.peak_pages = max(self.peak_pages, self._open_pages)
             try:
                 return await asyncio.wait_for(
-                    self._render_page(browser, url, body, ctype, screenshot), self.page_budget
+                    self._render_page(browser, url, body, ctype, screenshot, cookies),
+                    self.page_budget,
                 )
             except TimeoutError:
                 log.warning("rendering %s took longer than %.0f s", url, self.page_budget)
-                return Rendered(None, _TIMED_OUT, interrupted=self._stop.is_set())
+                return Rendered(None, _TIMED_OUT, interrupted=self._stop.is_set(), timed_out=True)
             except Exception as exc:  # a broken page must not stop the crawl
                 gone = not _connected(browser)
                 if self._stop.is_set() or (gone and await self._stop_within(S.RENDER_STOP_GRACE)):
                     return _interrupted()
+                if type(exc).__name__ == "TimeoutError":  # Playwright's own navigation timeout
+                    log.warning("rendering %s timed out: %s", url, exc)
+                    return Rendered(None, _TIMED_OUT, timed_out=True)
                 log.warning("rendering %s failed: %s", url, exc)
-                return Rendered(None, f"瀏覽器無法顯示 / rendering failed: {exc}")
+                return Rendered(None, f"瀏覽器無法顯示 / rendering failed: {_first_line(exc)}")
             finally:
                 self._open_pages -= 1
 
@@ -343,7 +436,7 @@ class Renderer:
                 self._browser = await self._pw.chromium.launch(
                     executable_path=self.executable,
                     headless=True,
-                    args=list(S.CHROMIUM_ARGS),
+                    args=[*S.CHROMIUM_ARGS, *self._no_network_args()],
                 )
             except Exception as exc:
                 await self._close_browser()
@@ -357,39 +450,83 @@ class Renderer:
                 raise _Unavailable(self._unavailable) from exc
             return self._browser
 
-    def _fetch_soon(self, url: str) -> Coroutine[Any, Any, Any]:
+    def _no_network_args(self) -> list[str]:
+        """Chromium flags that leave the browser no way out but our route handler.
+
+        The proxy is a loopback port this process holds bound without listening: a connection
+        to it is refused by the kernel at once, and nothing else can take the port while the
+        browser lives. ``<-loopback>`` removes Chromium's implicit "never proxy loopback".
+        """
+        if self._sink is None:
+            self._sink = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self._sink.bind(("127.0.0.1", 0))
+        port = self._sink.getsockname()[1]
+        return [
+            f"--proxy-server=http://127.0.0.1:{port}",
+            "--proxy-bypass-list=<-loopback>",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--dns-prefetch-disable",
+            "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+            "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+        ]
+
+    def _fetch_soon(
+        self, url: str, headers: dict[str, str] | None = None
+    ) -> Coroutine[Any, Any, Any]:
         """Our blocking, guarded fetch of one sub-resource, on the bounded fetch pool."""
         loop = asyncio.get_running_loop()
-        call = functools.partial(self.fetcher.fetch, url, retries=0, max_bytes=S.MAX_SUBPAGE_BYTES)
+        call = functools.partial(
+            self.fetcher.fetch,
+            url,
+            retries=0,
+            max_bytes=S.MAX_SUBPAGE_BYTES,
+            headers=headers,
+        )
         return loop.run_in_executor(self._fetch_pool, call)  # type: ignore[return-value]
 
     async def _render_page(
-        self, browser: Any, url: str, body: bytes, ctype: str, screenshot: bool
+        self,
+        browser: Any,
+        url: str,
+        body: bytes,
+        ctype: str,
+        screenshot: bool,
+        cookies: tuple[str, ...],
     ) -> Rendered:
         width, height = S.SCREENSHOT_VIEWPORT
         context = await browser.new_context(
             java_script_enabled=True,
             service_workers="block",
-            user_agent=S.USER_AGENT,
+            user_agent=S.BROWSER_USER_AGENT,
+            locale="zh-TW",
             viewport={"width": width, "height": height},
         )
         origin = _origin(url)
         counts = {"requests": 0, "refused": 0, "stopped": 0}
         errors: list[str] = []
+        first_headers = {"content-type": ctype}
+        if cookies:
+            first_headers["set-cookie"] = "\n".join(cookies)
 
         async def handle(route: Any) -> None:
             try:
-                req_url = route.request.url
+                request = route.request
+                req_url = request.url
                 if req_url.split("#", 1)[0] == url.split("#", 1)[0] and counts["requests"] == 0:
                     counts["requests"] += 1
-                    await route.fulfill(status=200, headers={"content-type": ctype}, body=body)
+                    await route.fulfill(status=200, headers=first_headers, body=body)
                     return
                 counts["requests"] += 1
                 if _origin(req_url) != origin or counts["requests"] > self.max_requests:
                     counts["refused"] += 1
                     await route.abort("blockedbyclient")
                     return
-                got = await self._fetch_soon(req_url)
+                sent = {
+                    k: v
+                    for k, v in (await request.all_headers()).items()
+                    if k.lower() not in _DROPPED_HEADERS and not k.startswith(":")
+                }
+                got = await self._fetch_soon(req_url, sent)
                 if got.error is not None and got.error.kind == "stopped":
                     counts["stopped"] += 1
                     await route.abort("failed")
@@ -400,11 +537,14 @@ class Renderer:
                     await route.abort("failed")
                     return
                 headers = {"content-type": got.content_type or "application/octet-stream"}
+                if got.set_cookies:
+                    headers["set-cookie"] = "\n".join(got.set_cookies)
                 await route.fulfill(status=got.status, headers=headers, body=got.body)
             except Exception as exc:  # the page was closed (timeout, stop) under this request
                 log.debug("route %s: %s", route.request.url, exc)
 
         try:
+            await context.add_init_script(_INIT_JS)
             await context.route("**/*", handle)
             page = await context.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)[:200]))
@@ -412,7 +552,7 @@ class Renderer:
             # Pages that poll for ever never go idle; their DOM is there by now anyway.
             with contextlib.suppress(Exception):
                 await page.wait_for_load_state("networkidle", timeout=min(5.0, self.timeout) * 1000)
-            html = await page.content()
+            html = await self._settled_dom(page)
             png: bytes | None = None
             if screenshot:
                 try:
@@ -421,6 +561,7 @@ class Renderer:
                     )
                 except Exception as exc:  # the judged DOM is still good without a picture
                     log.warning("screenshot of %s failed: %s", url, exc)
+            final_url = page.url
         finally:
             with contextlib.suppress(Exception):
                 await context.close()
@@ -436,7 +577,32 @@ class Renderer:
                 f"; 網頁程式發生 {len(errors)} 個錯誤 / {len(errors)} script error(s) on the page,"
                 f" first: {errors[0]}"
             )
-        return Rendered(html, note, png, tuple(errors))
+        return Rendered(html, note, png, tuple(errors), final_url=final_url)
+
+    async def _settled_dom(self, page: Any) -> str:
+        """The DOM with hidden elements marked, once a script redirect (if any) has landed.
+
+        A page that navigates while we read it (``location.href = ...`` on a timer) destroys the
+        execution context under us; then we wait for the new page to load and read that one.
+        """
+        for _ in range(3):
+            try:
+                await page.evaluate(_MARK_HIDDEN_JS, HIDDEN_ATTRIBUTE)
+                content: str = await page.content()
+                return content
+            except Exception as exc:
+                if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                    raise
+                await page.wait_for_load_state("load", timeout=self.timeout * 1000)
+                with contextlib.suppress(Exception):
+                    await page.wait_for_load_state("networkidle", timeout=3000)
+        content = await page.content()
+        return content
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
 
 
 def _connected(browser: Any) -> bool:

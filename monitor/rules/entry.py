@@ -1,0 +1,84 @@
+"""Where a visitor really enters the site: splash pages and one-iframe wrappers (RULES.md "loads").
+
+RULES.md: "A splash page (an intro page whose only purpose is an 'enter the site' link such as
+「進入網站」 or 'Enter') counts as a redirect: the page it leads to is the homepage", and "a
+homepage made of frames (``<frameset>``), or of one full-window ``<iframe>`` of the same site, is
+judged on the pages those frames show". Framesets and meta refreshes are
+:func:`monitor.rules.pagekind.follow_target`'s; this module adds the two wrappers real university
+sites are built with:
+
+- a splash page: little text of its own, and a same-site link whose text (or image alt) is an
+  "enter" word (:data:`ENTER_WORDS`); a homepage that merely has an "enter" button among its
+  menus and news is not one (it has text);
+- an iframe wrapper: a page whose visible text is almost nothing and whose body holds exactly one
+  ``<iframe>`` of the same site (a domain-forwarding wrapper, or a CMS page embedded whole).
+
+:func:`entry_target` returns the URL to go to, or None. The crawl fetches it and judges that page
+as the homepage, with the wrapper's address in the redirect chain.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from monitor.model import Page
+from monitor.rules.page_text import element_text, meaningful_length, normalise, read_page
+
+#: Words of a splash page's way in (compared after :func:`normalise`, lower case); a link text
+#: made only of these (and arrows, slashes, punctuation) is an "enter the site" link.
+_ENTER_WORD = (
+    r"(?:請)?(?:點此|點選|按此)?進入(?:網站|本站|首頁|主頁|網頁)?|進站|歡迎光臨|"
+    r"enter(?: (?:the )?(?:site|website|web site))?|skip intro|click here to enter|home ?page"
+)
+ENTER_WORDS = re.compile(rf"^(?:{_ENTER_WORD})(?: (?:{_ENTER_WORD}))*$", re.IGNORECASE)
+_DECORATION = re.compile(r"[\s>»›<«‹/|\-–—.。:：!！→←()\[\]]+")
+#: A page with more readable characters than this has content of its own: not a splash page.
+SPLASH_MAX_CHARS = 120
+#: An iframe wrapper shows (almost) nothing besides its frame.
+WRAPPER_MAX_CHARS = 40
+
+
+def _same_site(a: str, b: str) -> bool:
+    def key(url: str) -> str:
+        return (urlsplit(url).hostname or "").lower().rstrip(".").removeprefix("www.")
+
+    return key(a) == key(b)
+
+
+def _base(root: object, url: str) -> str:
+    for base in root.iter("base"):  # type: ignore[attr-defined]
+        href = (base.get("href") or "").strip()
+        if href:
+            return urljoin(url, href)
+    return url
+
+
+def entry_target(page: Page) -> str | None:
+    """Where a splash page or a one-iframe wrapper sends the visitor (absolute URL), or None."""
+    text = read_page(page.html)
+    root = text.root
+    size = meaningful_length(text.text(), limit=SPLASH_MAX_CHARS + 1)
+    if size > SPLASH_MAX_CHARS:
+        return None
+    base = _base(root, page.url)
+    home = page.url.split("#", 1)[0]
+    if size <= WRAPPER_MAX_CHARS:
+        frames = [f for f in root.iter("iframe") if (f.get("src") or "").strip()]
+        if len(frames) == 1:
+            target = urljoin(base, (frames[0].get("src") or "").strip())
+            if _same_site(target, page.url) and target.split("#", 1)[0] != home:
+                return target
+    for anchor in root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:")):
+            continue
+        words = [element_text(anchor), anchor.get("title") or ""]
+        words += [img.get("alt") or "" for img in anchor.iter("img")]
+        label = _DECORATION.sub(" ", normalise(" ".join(words)).lower()).strip()
+        if not label or not ENTER_WORDS.match(label):
+            continue
+        target = urljoin(base, href)
+        if _same_site(target, page.url) and target.split("#", 1)[0] != home:
+            return target
+    return None

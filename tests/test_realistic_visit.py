@@ -1,0 +1,120 @@
+"""The real crawl on realistic sites (tests/farm_visit), with Chromium and without it.
+
+With Chromium each site is judged on what a visitor's browser shows (RULES.md "loads": splash
+pages, frames, firewalls, scripts); without it, the documented static fallback: today's static
+judgement, and the evidence says the page could not be rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from monitor.crawl import run_crawl
+from monitor.fetching.fetch import FetchOptions
+from monitor.fetching.guard import AddressPolicy
+from monitor.fetching.render import find_chromium
+from monitor.model import SiteResult
+from monitor.store import Store
+from tests.farm import Site
+from tests.farm_visit import SITES
+
+TODAY = date(2026, 11, 20)
+OPTIONS = FetchOptions(
+    connect_timeout=2,
+    read_timeout=4,
+    deadline=6,
+    retries=1,
+    backoff_base=0.05,
+    max_retry_after=0.2,
+    policy=AddressPolicy(allow_private=True),
+)
+
+
+@pytest.fixture(scope="module")
+def farm() -> Iterator[dict[str, Site]]:
+    sites: dict[str, Site] = {}
+    for i, spec in enumerate(SITES):
+        site = Site(f"127.0.0.{40 + i}")
+        site.routes.update(spec.routes())
+        sites[spec.slug] = site.start()
+    try:
+        yield sites
+    finally:
+        for site in sites.values():
+            site.stop()
+
+
+def crawl(tmp: Path, farm: dict[str, Site], executable: str) -> dict[str, SiteResult]:
+    content = tmp / "content" / "alliances"
+    content.mkdir(parents=True)
+    for slug, site in farm.items():
+        (content / f"{slug}.toml").write_text(
+            f'name = "{slug} 產學聯盟"\nuniversity = "範例大學"\nindustry = "ict"\n'
+            f'website = "{site.url("/")}"\nactive = true\n',
+            encoding="utf-8",
+        )
+    run_id = run_crawl(
+        content_dir=tmp / "content",
+        db_path=tmp / "m.sqlite3",
+        today=TODAY,
+        fetch_options=OPTIONS,
+        renderer_executable=executable,
+        render_timeout=4,
+        concurrency=4,
+    )
+    return {r.slug: r for r in Store(tmp / "m.sqlite3").results(run_id)}
+
+
+def verdicts(r: SiteResult) -> tuple[str, str, str]:
+    return (r.loads.status, r.credit.status, r.updates.status)
+
+
+@pytest.mark.browser
+def test_realistic_sites_judged_on_what_the_browser_shows(
+    tmp_path: Path, farm: dict[str, Site]
+) -> None:
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
+    results = crawl(tmp_path, farm, exe)
+    wrong = {
+        spec.slug: (verdicts(results[spec.slug]), spec.with_browser)
+        for spec in SITES
+        if verdicts(results[spec.slug]) != spec.with_browser
+    }
+    assert not wrong, {s: (got, want, results[s].to_json()) for s, (got, want) in wrong.items()}
+
+    # the wrappers lead to the real homepage, and the redirect chain shows the way
+    assert results["splash"].final_url == farm["splash"].url("/index.php")
+    assert results["frameset"].final_url == farm["frameset"].url("/main.htm")
+    assert results["iframe-wrapper"].final_url == farm["iframe-wrapper"].url("/cms/home.html")
+    # the firewall: judged on what a browser gets, and the office is told it blocks checks
+    assert results["firewall"].loads.details.get("automation_blocked") is True
+    # what the scripts added was judged in the rendered view
+    footer = results["script-footer"]
+    assert footer.credit.details.get("view") == "rendered"
+    assert footer.updates.details.get("latest_date") == "2026-11-12"
+    # a browser that never finishes is not a verdict: the static page was judged, and it says so
+    hang = results["hanging-script"]
+    assert hang.credit.details.get("view") == "static"
+    assert "逾時" in hang.loads.evidence or "timed out" in hang.loads.evidence
+
+
+def test_without_a_browser_the_static_judgement_says_it_could_not_render(
+    tmp_path: Path, farm: dict[str, Site]
+) -> None:
+    results = crawl(tmp_path, farm, "")
+    wrong = {
+        spec.slug: (verdicts(results[spec.slug]), spec.without_browser)
+        for spec in SITES
+        if verdicts(results[spec.slug]) != spec.without_browser
+    }
+    assert not wrong, {s: (got, want, results[s].to_json()) for s, (got, want) in wrong.items()}
+    footer = results["script-footer"]
+    assert footer.credit.details.get("view") == "static"
+    assert "could not be rendered" in footer.loads.evidence
+    assert results["firewall"].loads.details.get("automation_blocked") is True
