@@ -122,6 +122,9 @@ class CrawlSettings:
     retries: int = limits.RETRIES
     concurrency: int = limits.CONCURRENCY
     render_pool: int = limits.RENDER_POOL_SIZE
+    #: the browser's own budget for loading one page, apart from ``timeout`` (a cold Chromium on
+    #: two busy cores needs more than a server's answer); a timed-out page is tried once more
+    render_timeout: float = limits.RENDER_TIMEOUT
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +224,7 @@ _KEYS: dict[str, dict[str, tuple[str, _Reader]]] = {
         "retries": ("retries", _number(int, 0, "2")),
         "concurrency": ("concurrency", _number(int, 1, "16")),
         "render_pool": ("render_pool", _number(int, 1, "2")),
+        "render_timeout": ("render_timeout", _number(float, 1, "20")),
     },
     "schedule": {
         "cron": ("cron", _text),

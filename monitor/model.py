@@ -168,6 +168,11 @@ class Details(TypedDict, total=False):
     ambiguous: bool
     other_reading: str
     widget: str
+    # which page a finding was judged on (monitor/visit.py): "rendered" by the browser, or the
+    # "static" HTML as fetched (no browser, or the rendering failed: the evidence says why)
+    view: str
+    # loads: a firewall refused the monitor but let a browser-like request in
+    automation_blocked: bool
 
 
 #: Keys of a check's JSON object that are not evidence details.

@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 
 from alliance_portal.registry.profiles import Alliance
-from monitor.crawl import CrawlContext, check_site
 from monitor.fetching.fetch import Fetcher, FetchOptions
 from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import Renderer, find_chromium
 from monitor.model import SiteResult
+from monitor.visit import CrawlContext, check_site
 from tests.farm import Site, flaky, free_port, page, raw, redirect, reset_mid_body, status
 
 TODAY = date(2026, 11, 20)

@@ -37,9 +37,6 @@ MAX_LINES = 400
 #: Debts being paid off (issue 9): modules still to split, cycles still to break. Empty it.
 PENDING_SPLIT: frozenset[str] = frozenset(
     {
-        "monitor.crawl",
-        "monitor.fetching.fetch",
-        "monitor.fetching.render",
     }
 )
 PENDING_CYCLES: frozenset[str] = frozenset()

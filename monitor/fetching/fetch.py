@@ -20,13 +20,16 @@ and temper are fetched unattended each month:
 Errors never escape as exceptions: every outcome is a :class:`FetchResult`, with
 ``error`` set (a :class:`FetchError` whose ``kind`` is one of :data:`ERROR_KINDS`) when no usable
 response was obtained. Each worker thread gets its own ``requests.Session``.
+
+Why this module is long: one request's life (host slot, deadline watch, retries with backoff,
+redirect hops with the loop check, the unverified TLS retry) is one state machine whose steps
+share the same result record; the parts that stand alone already live beside it (errors.py
+classifies failures, body.py reads the capped body, deadline.py cuts late connections,
+guard.py and tls.py decide addresses and certificates).
 """
 
 from __future__ import annotations
 
-import codecs
-import re
-import socket
 import ssl
 import threading
 import time
@@ -38,12 +41,12 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from monitor.fetching import errors as E
 from monitor.fetching import limits as S
+from monitor.fetching.body import complete_characters, read_capped
 from monitor.fetching.deadline import DEADLINES
 from monitor.fetching.guard import AddressPolicy, guarded_pool_classes
 from monitor.fetching.tls import TLSProblem, make_unverified_context, make_verified_context
@@ -432,7 +435,7 @@ class Fetcher:
                     cookies = list(resp.raw.headers.getlist("set-cookie"))
                     if resp.status_code in _REDIRECT_STATUSES:
                         return _Response(resp.status_code, got, b"", False, cookies)
-                    body, truncated = _read_capped(
+                    body, truncated = read_capped(
                         resp, max_bytes, watch.deadline, opts.read_timeout
                     )
                     if truncated:
@@ -448,78 +451,6 @@ class Fetcher:
                         "(connecting, TLS, headers and body together)",
                     ) from exc
                 raise
-
-
-_CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([-\w.:]+)""", re.IGNORECASE)
-
-
-def complete_characters(body: bytes, content_type: str | None) -> bytes:
-    """``body`` cut at the size cap, without the partial character the cut may end inside.
-
-    A 5 MiB cut of a UTF-8 (or Big5) page usually ends in the middle of a multi-byte
-    character; strict decoding then fails and charset detection guesses wildly (cp737 mojibake
-    turned a credited homepage into a credit fail, issue 11 item 2). The declared charset
-    (the HTTP header, else the page's own ``<meta>`` in its first bytes, else UTF-8) decides
-    where characters end; a body that does not decode under it is left alone for the reader.
-    """
-    declared = _CHARSET_RE.search((content_type or "").encode("latin-1", "replace"))
-    declared = declared or _CHARSET_RE.search(body[:4096])
-    name = declared.group(1).decode("ascii", "replace") if declared else "utf-8"
-    try:
-        codec = codecs.lookup(name).name
-    except LookupError:
-        return body
-    if codec in ("big5", "big5hkscs"):
-        codec = "cp950"  # the superset Taiwanese sites really write
-    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
-    view = memoryview(body)
-    try:
-        for start in range(0, len(body), S.CHUNK_BYTES):  # in steps: no 5 MiB str at once
-            decoder.decode(view[start : start + S.CHUNK_BYTES], final=False)
-    except UnicodeDecodeError:
-        return body
-    pending = decoder.getstate()[0]
-    return body[: len(body) - len(pending)] if pending else body
-
-
-def _read_capped(
-    resp: requests.Response, max_bytes: int, deadline: float, read_timeout: float
-) -> tuple[bytes, bool]:
-    """Read the decoded body up to ``max_bytes``; each read waits at most to the deadline."""
-    raw = resp.raw
-    buf = bytearray()  # one growing buffer: no list of chunks to join into a second copy
-    sock = _socket_of(raw)
-    try:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise E.Attempt("timeout", "the page took longer than the deadline to arrive")
-            if sock is not None:
-                sock.settimeout(min(read_timeout, remaining))
-            chunk = raw.read1(min(S.CHUNK_BYTES, max_bytes - len(buf) + 1), decode_content=True)
-            if not chunk:
-                return bytes(buf), False
-            buf += chunk
-            if len(buf) > max_bytes:
-                del buf[max_bytes:]
-                return bytes(buf), True
-    except E.Attempt:
-        raise
-    except (TimeoutError, urllib3.exceptions.ReadTimeoutError) as exc:
-        raise E.Attempt("timeout", f"no data for too long while reading the body: {exc}") from exc
-    except urllib3.exceptions.DecodeError as exc:
-        raise E.Attempt("bad-encoding", f"the body does not decode: {exc}") from exc
-    except (urllib3.exceptions.ProtocolError, ConnectionError) as exc:
-        raise E.Attempt("reset", f"connection broken while reading the body: {exc}") from exc
-    except (urllib3.exceptions.HTTPError, OSError) as exc:
-        raise E.Attempt("connection", f"error while reading the body: {exc}") from exc
-
-
-def _socket_of(raw: Any) -> socket.socket | None:
-    """The socket under a urllib3 response, to shrink its timeout as the deadline nears."""
-    conn = getattr(raw, "connection", None) or getattr(raw, "_connection", None)
-    sock = getattr(conn, "sock", None)
-    return sock if isinstance(sock, socket.socket) else None
 
 
 def with_policy(options: FetchOptions, policy: AddressPolicy) -> FetchOptions:

@@ -41,6 +41,11 @@ Stopping: a rendering cut short by the crawl's stop event (the page was cancelle
 requests was refused because of the stop, or the browser died while the stop arrived — SIGTERM
 often reaches Chromium too) comes back with ``interrupted=True``. Its DOM says nothing about
 the site, so :mod:`monitor.crawl` does not store a result for it and ``--resume`` redoes it.
+
+Why this module is long: the :class:`Renderer` owns a thread, an event loop, one browser and a
+pool of pages; starting, relaunching, stopping and closing them share invariants (which thread
+may touch what, when a failure is the stop's and not the site's) that are clearer in one class.
+What happens to one page is in :mod:`monitor.fetching.browser_page`.
 """
 
 from __future__ import annotations
@@ -56,77 +61,25 @@ import socket
 import threading
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from monitor.fetching import limits as S
+from monitor.fetching.browser_page import (
+    HIDDEN_ATTRIBUTE,
+    INTERRUPTED,
+    Rendered,
+    first_line,
+    render_page,
+)
 from monitor.fetching.fetch import Fetcher
+
+__all__ = ["HIDDEN_ATTRIBUTE", "Rendered", "Renderer", "find_chromium"]
 
 log = logging.getLogger(__name__)
 
 _UNAVAILABLE = "未安裝瀏覽器，未執行 JavaScript / needs JavaScript, renderer unavailable (no browser installed)"
-_INTERRUPTED = "檢查已中止 / interrupted: the crawl was asked to stop during the rendering"
 _TIMED_OUT = "瀏覽器逾時 / the browser timed out"
-
-#: The attribute that marks an element the browser does not display.
-HIDDEN_ATTRIBUTE = "data-monitor-hidden"
-
-#: Marks what the browser computes as not displayed (one pass, skipping inside hidden subtrees).
-_MARK_HIDDEN_JS = """(attr) => {
-  const root = document.body || document.documentElement;
-  if (!root) return 0;
-  let marked = 0;
-  const walk = (el) => {
-    for (const child of el.children) {
-      const style = getComputedStyle(child);
-      if (style.display === 'none' || style.visibility === 'hidden' ||
-          style.visibility === 'collapse') {
-        child.setAttribute(attr, '');
-        marked++;
-      } else {
-        walk(child);
-      }
-    }
-  };
-  walk(root);
-  return marked;
-}"""
-
-#: Run before any script of the page: no peer-to-peer connections (WebRTC) at all.
-_INIT_JS = """
-for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel']) {
-  try { delete window[name]; } catch (e) {}
-  try { Object.defineProperty(window, name, {value: undefined}); } catch (e) {}
-}
-"""
-
-#: Request headers of the browser not handed on to our fetcher (hop-by-hop, or set by it).
-_DROPPED_HEADERS = frozenset(
-    {"host", "connection", "content-length", "accept-encoding", "keep-alive", "upgrade"}
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """What the browser showed: the DOM as HTML, or None with a note saying why not.
-
-    ``png`` is a screenshot of the page above the fold when one was asked for; ``errors``
-    are the uncaught script errors the page raised (a visitor sees the page without whatever
-    those scripts would have drawn, and so is it judged). ``interrupted`` means the crawl's
-    stop cut the rendering short: the answer is not evidence about the site and must not be
-    stored as a result.
-    """
-
-    html: str | None
-    note: str
-    png: bytes | None = None
-    errors: tuple[str, ...] = ()
-    interrupted: bool = False
-    #: Where the browser ended up (a script redirect moves it), when it showed a page.
-    final_url: str | None = None
-    #: The browser gave up on time (both tries), as opposed to a crash or no browser at all.
-    timed_out: bool = False
 
 
 def find_chromium() -> str | None:
@@ -141,14 +94,8 @@ def find_chromium() -> str | None:
     return None
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    return (parts.scheme, (parts.hostname or "").lower(), parts.port or default)
-
-
 def _interrupted() -> Rendered:
-    return Rendered(None, _INTERRUPTED, interrupted=True)
+    return Rendered(None, INTERRUPTED, interrupted=True)
 
 
 class _Unavailable(Exception):
@@ -396,7 +343,17 @@ class Renderer:
             self.peak_pages = max(self.peak_pages, self._open_pages)
             try:
                 return await asyncio.wait_for(
-                    self._render_page(browser, url, body, ctype, screenshot, cookies),
+                    render_page(
+                        browser,
+                        url,
+                        body,
+                        ctype,
+                        screenshot=screenshot,
+                        cookies=cookies,
+                        timeout=self.timeout,
+                        max_requests=self.max_requests,
+                        fetch=self._fetch_soon,
+                    ),
                     self.page_budget,
                 )
             except TimeoutError:
@@ -410,7 +367,7 @@ class Renderer:
                     log.warning("rendering %s timed out: %s", url, exc)
                     return Rendered(None, _TIMED_OUT, timed_out=True)
                 log.warning("rendering %s failed: %s", url, exc)
-                return Rendered(None, f"瀏覽器無法顯示 / rendering failed: {_first_line(exc)}")
+                return Rendered(None, f"瀏覽器無法顯示 / rendering failed: {first_line(exc)}")
             finally:
                 self._open_pages -= 1
 
@@ -441,7 +398,7 @@ class Renderer:
             except Exception as exc:
                 await self._close_browser()
                 if self._stop.is_set():
-                    raise _Unavailable(_INTERRUPTED) from exc
+                    raise _Unavailable(INTERRUPTED) from exc
                 log.warning("cannot start Chromium (%s): %s", self.executable, exc)
                 self._unavailable = (
                     "瀏覽器無法啟動 / needs JavaScript, renderer unavailable"
@@ -483,126 +440,6 @@ class Renderer:
             headers=headers,
         )
         return loop.run_in_executor(self._fetch_pool, call)  # type: ignore[return-value]
-
-    async def _render_page(
-        self,
-        browser: Any,
-        url: str,
-        body: bytes,
-        ctype: str,
-        screenshot: bool,
-        cookies: tuple[str, ...],
-    ) -> Rendered:
-        width, height = S.SCREENSHOT_VIEWPORT
-        context = await browser.new_context(
-            java_script_enabled=True,
-            service_workers="block",
-            user_agent=S.BROWSER_USER_AGENT,
-            locale="zh-TW",
-            viewport={"width": width, "height": height},
-        )
-        origin = _origin(url)
-        counts = {"requests": 0, "refused": 0, "stopped": 0}
-        errors: list[str] = []
-        first_headers = {"content-type": ctype}
-        if cookies:
-            first_headers["set-cookie"] = "\n".join(cookies)
-
-        async def handle(route: Any) -> None:
-            try:
-                request = route.request
-                req_url = request.url
-                if req_url.split("#", 1)[0] == url.split("#", 1)[0] and counts["requests"] == 0:
-                    counts["requests"] += 1
-                    await route.fulfill(status=200, headers=first_headers, body=body)
-                    return
-                counts["requests"] += 1
-                if _origin(req_url) != origin or counts["requests"] > self.max_requests:
-                    counts["refused"] += 1
-                    await route.abort("blockedbyclient")
-                    return
-                sent = {
-                    k: v
-                    for k, v in (await request.all_headers()).items()
-                    if k.lower() not in _DROPPED_HEADERS and not k.startswith(":")
-                }
-                got = await self._fetch_soon(req_url, sent)
-                if got.error is not None and got.error.kind == "stopped":
-                    counts["stopped"] += 1
-                    await route.abort("failed")
-                    return
-                if got.status is None or (
-                    got.error is not None and got.error.kind != "http-status"
-                ):
-                    await route.abort("failed")
-                    return
-                headers = {"content-type": got.content_type or "application/octet-stream"}
-                if got.set_cookies:
-                    headers["set-cookie"] = "\n".join(got.set_cookies)
-                await route.fulfill(status=got.status, headers=headers, body=got.body)
-            except Exception as exc:  # the page was closed (timeout, stop) under this request
-                log.debug("route %s: %s", route.request.url, exc)
-
-        try:
-            await context.add_init_script(_INIT_JS)
-            await context.route("**/*", handle)
-            page = await context.new_page()
-            page.on("pageerror", lambda exc: errors.append(str(exc)[:200]))
-            await page.goto(url, wait_until="load", timeout=self.timeout * 1000)
-            # Pages that poll for ever never go idle; their DOM is there by now anyway.
-            with contextlib.suppress(Exception):
-                await page.wait_for_load_state("networkidle", timeout=min(5.0, self.timeout) * 1000)
-            html = await self._settled_dom(page)
-            png: bytes | None = None
-            if screenshot:
-                try:
-                    png = await page.screenshot(
-                        type="png", full_page=False, timeout=self.timeout * 1000
-                    )
-                except Exception as exc:  # the judged DOM is still good without a picture
-                    log.warning("screenshot of %s failed: %s", url, exc)
-            final_url = page.url
-        finally:
-            with contextlib.suppress(Exception):
-                await context.close()
-        if counts["stopped"]:
-            # Some of the page's own requests were refused because of the stop: what it drew
-            # without them is not what a visitor sees.
-            return _interrupted()
-        note = "以無頭瀏覽器執行 JavaScript 後判斷 / judged on the page as rendered by headless Chromium"
-        if counts["refused"]:
-            note += f" ({counts['refused']} requests to other hosts blocked)"
-        if errors:
-            note += (
-                f"; 網頁程式發生 {len(errors)} 個錯誤 / {len(errors)} script error(s) on the page,"
-                f" first: {errors[0]}"
-            )
-        return Rendered(html, note, png, tuple(errors), final_url=final_url)
-
-    async def _settled_dom(self, page: Any) -> str:
-        """The DOM with hidden elements marked, once a script redirect (if any) has landed.
-
-        A page that navigates while we read it (``location.href = ...`` on a timer) destroys the
-        execution context under us; then we wait for the new page to load and read that one.
-        """
-        for _ in range(3):
-            try:
-                await page.evaluate(_MARK_HIDDEN_JS, HIDDEN_ATTRIBUTE)
-                content: str = await page.content()
-                return content
-            except Exception as exc:
-                if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
-                    raise
-                await page.wait_for_load_state("load", timeout=self.timeout * 1000)
-                with contextlib.suppress(Exception):
-                    await page.wait_for_load_state("networkidle", timeout=3000)
-        content = await page.content()
-        return content
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
 
 
 def _connected(browser: Any) -> bool:

@@ -1,0 +1,217 @@
+"""One page in the browser: a fresh context, every request through our fetcher, the DOM as shown.
+
+:class:`monitor.fetching.render.Renderer` owns the browser, its thread and its pool of pages;
+this module is what happens to one page in it (see that module's docstring for the safety and
+the "what the judges get" rules): the route handler that hands the page's requests to our
+guarded fetcher (cookies and the browser's own headers included) or refuses them, the script
+that marks what the browser does not display, and reading the DOM once a script redirect landed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from monitor.fetching import limits as S
+from monitor.fetching.fetch import FetchResult
+
+log = logging.getLogger(__name__)
+
+INTERRUPTED = "檢查已中止 / interrupted: the crawl was asked to stop during the rendering"
+
+#: Our guarded fetch of one of the page's requests (URL, the browser's headers).
+Fetch = Callable[[str, dict[str, str]], Awaitable[FetchResult]]
+
+#: The attribute that marks an element the browser does not display.
+HIDDEN_ATTRIBUTE = "data-monitor-hidden"
+
+#: Marks what the browser computes as not displayed (one pass, skipping inside hidden subtrees).
+MARK_HIDDEN_JS = """(attr) => {
+  const root = document.body || document.documentElement;
+  if (!root) return 0;
+  let marked = 0;
+  const walk = (el) => {
+    for (const child of el.children) {
+      const style = getComputedStyle(child);
+      if (style.display === 'none' || style.visibility === 'hidden' ||
+          style.visibility === 'collapse') {
+        child.setAttribute(attr, '');
+        marked++;
+      } else {
+        walk(child);
+      }
+    }
+  };
+  walk(root);
+  return marked;
+}"""
+
+#: Run before any script of the page: no peer-to-peer connections (WebRTC) at all.
+INIT_JS = """
+for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel']) {
+  try { delete window[name]; } catch (e) {}
+  try { Object.defineProperty(window, name, {value: undefined}); } catch (e) {}
+}
+"""
+
+#: Request headers of the browser not handed on to our fetcher (hop-by-hop, or set by it).
+DROPPED_HEADERS = frozenset(
+    {"host", "connection", "content-length", "accept-encoding", "keep-alive", "upgrade"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What the browser showed: the DOM as HTML, or None with a note saying why not.
+
+    ``png`` is a screenshot of the page above the fold when one was asked for; ``errors``
+    are the uncaught script errors the page raised (a visitor sees the page without whatever
+    those scripts would have drawn, and so is it judged). ``interrupted`` means the crawl's
+    stop cut the rendering short: the answer is not evidence about the site and must not be
+    stored as a result.
+    """
+
+    html: str | None
+    note: str
+    png: bytes | None = None
+    errors: tuple[str, ...] = ()
+    interrupted: bool = False
+    #: Where the browser ended up (a script redirect moves it), when it showed a page.
+    final_url: str | None = None
+    #: The browser gave up on time (both tries), as opposed to a crash or no browser at all.
+    timed_out: bool = False
+
+
+def origin_of(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return (parts.scheme, (parts.hostname or "").lower(), parts.port or default)
+
+
+async def render_page(
+    browser: Any,
+    url: str,
+    body: bytes,
+    ctype: str,
+    *,
+    screenshot: bool,
+    cookies: tuple[str, ...],
+    timeout: float,
+    max_requests: int,
+    fetch: Fetch,
+) -> Rendered:
+    """Show ``body`` as ``url`` in a fresh browser context; the page's own requests go to
+    ``fetch`` (our guarded fetcher) or are refused. Raises on a browser error or timeout."""
+    width, height = S.SCREENSHOT_VIEWPORT
+    context = await browser.new_context(
+        java_script_enabled=True,
+        service_workers="block",
+        user_agent=S.BROWSER_USER_AGENT,
+        locale="zh-TW",
+        viewport={"width": width, "height": height},
+    )
+    origin = origin_of(url)
+    counts = {"requests": 0, "refused": 0, "stopped": 0}
+    errors: list[str] = []
+    first_headers = {"content-type": ctype}
+    if cookies:
+        first_headers["set-cookie"] = "\n".join(cookies)
+
+    async def handle(route: Any) -> None:
+        try:
+            request = route.request
+            req_url = request.url
+            if req_url.split("#", 1)[0] == url.split("#", 1)[0] and counts["requests"] == 0:
+                counts["requests"] += 1
+                await route.fulfill(status=200, headers=first_headers, body=body)
+                return
+            counts["requests"] += 1
+            if origin_of(req_url) != origin or counts["requests"] > max_requests:
+                counts["refused"] += 1
+                await route.abort("blockedbyclient")
+                return
+            sent = {
+                k: v
+                for k, v in (await request.all_headers()).items()
+                if k.lower() not in DROPPED_HEADERS and not k.startswith(":")
+            }
+            got = await fetch(req_url, sent)
+            if got.error is not None and got.error.kind == "stopped":
+                counts["stopped"] += 1
+                await route.abort("failed")
+                return
+            if got.status is None or (got.error is not None and got.error.kind != "http-status"):
+                await route.abort("failed")
+                return
+            headers = {"content-type": got.content_type or "application/octet-stream"}
+            if got.set_cookies:
+                headers["set-cookie"] = "\n".join(got.set_cookies)
+            await route.fulfill(status=got.status, headers=headers, body=got.body)
+        except Exception as exc:  # the page was closed (timeout, stop) under this request
+            log.debug("route %s: %s", route.request.url, exc)
+
+    try:
+        await context.add_init_script(INIT_JS)
+        await context.route("**/*", handle)
+        page = await context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)[:200]))
+        await page.goto(url, wait_until="load", timeout=timeout * 1000)
+        # Pages that poll for ever never go idle; their DOM is there by now anyway.
+        with contextlib.suppress(Exception):
+            await page.wait_for_load_state("networkidle", timeout=min(5.0, timeout) * 1000)
+        html = await settled_dom(page, timeout)
+        png: bytes | None = None
+        if screenshot:
+            try:
+                png = await page.screenshot(type="png", full_page=False, timeout=timeout * 1000)
+            except Exception as exc:  # the judged DOM is still good without a picture
+                log.warning("screenshot of %s failed: %s", url, exc)
+        final_url = page.url
+    finally:
+        with contextlib.suppress(Exception):
+            await context.close()
+    if counts["stopped"]:
+        # Some of the page's own requests were refused because of the stop: what it drew
+        # without them is not what a visitor sees.
+        return Rendered(None, INTERRUPTED, interrupted=True)
+    note = (
+        "以無頭瀏覽器執行 JavaScript 後判斷 / judged on the page as rendered by headless Chromium"
+    )
+    if counts["refused"]:
+        note += f" ({counts['refused']} requests to other hosts blocked)"
+    if errors:
+        note += (
+            f"; 網頁程式發生 {len(errors)} 個錯誤 / {len(errors)} script error(s) on the page,"
+            f" first: {errors[0]}"
+        )
+    return Rendered(html, note, png, tuple(errors), final_url=final_url)
+
+
+async def settled_dom(page: Any, timeout: float) -> str:
+    """The DOM with hidden elements marked, once a script redirect (if any) has landed.
+
+    A page that navigates while we read it (``location.href = ...`` on a timer) destroys the
+    execution context under us; then we wait for the new page to load and read that one.
+    """
+    for _ in range(3):
+        try:
+            await page.evaluate(MARK_HIDDEN_JS, HIDDEN_ATTRIBUTE)
+            content: str = await page.content()
+            return content
+        except Exception as exc:
+            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                raise
+            await page.wait_for_load_state("load", timeout=timeout * 1000)
+            with contextlib.suppress(Exception):
+                await page.wait_for_load_state("networkidle", timeout=3000)
+    content = await page.content()
+    return content
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__

@@ -1,0 +1,359 @@
+"""Visiting one alliance's website the way a visitor's browser does, and judging what it shows.
+
+Flow of one site (:func:`check_site`)::
+
+    fetch homepage (other scheme if the registered one is dead)       -> loads inputs
+      refused like a robot (403)? ask again like a browser            -> "blocks automated checks"
+      frameset / meta refresh / splash page / one-iframe wrapper      -> follow (at most twice)
+      render in Chromium (guarded, every page when a browser exists)  -> homepage Page, view
+        failed or no browser: the static page, evidence says why      -> view "static"
+      classify_page (empty / default / parked / error)                -> loads
+      news link on the same site (rendered too), feeds (at most 2)    -> news/feed Pages
+      judge_credit(homepage, other_pages=[news])                      -> credit
+      judge_updates([homepage, news, feeds], previous fingerprint)    -> updates, fingerprint
+
+The static fetch decides what only it can see (status, redirects, TLS, timing, bytes); the
+rendered page decides what a visitor reads. Each check's details say which ``view`` it was
+judged on. A site whose check the stop event cut short raises :class:`Stopped` and is not stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Literal, TypeVar
+
+from alliance_portal.registry.bilingual import Bilingual
+from alliance_portal.registry.profiles import Alliance
+from monitor.fetching import limits as S
+from monitor.fetching.fetch import FetchResult
+from monitor.homepage import (
+    HomeRead,
+    ask_like_a_browser,
+    follow_frames,
+    links_of,
+    page_from,
+)
+from monitor.model import Check, Code, Page, SiteResult
+from monitor.rules.credit import judge_credit
+from monitor.rules.loads import fetch_homepage, is_html, judge_loads, same_site
+from monitor.rules.pagekind import classify_page
+from monitor.rules.updates import find_about_link, judge_updates
+from monitor.visit_context import CrawlContext, SiteOutcome, Stopped, broken_result
+
+__all__ = ["CrawlContext", "SiteOutcome", "Stopped", "broken_result", "check_site"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+#: Which page a finding was judged on: what the browser showed, or the HTML as fetched.
+View = Literal["rendered", "static"]
+
+_STATIC_FALLBACK = (
+    "無法以瀏覽器顯示，依原始網頁判斷 / the page could not be rendered; judged on its static HTML"
+)
+_LEFT_SITE = "網頁程式轉往其他網站 / a script sent the browser to another site"
+_BLOCKS_CHECKS = (
+    "網站拒絕自動檢查程式（防火牆），已改以瀏覽器方式取得；請學校將本檢查列入允許清單 / the site "
+    "blocks automated checks (a firewall refused the monitor); judged on what a browser gets"
+)
+_NOT_CHECKED = Bilingual("首頁無法開啟，未檢查", "not checked: the homepage did not load")
+_NOT_RENDERED = Bilingual(
+    "首頁內容由 JavaScript 產生且無法顯示，未檢查，請人工確認",
+    "not checked: the homepage is built by JavaScript and could not be rendered; please check"
+    " by hand",
+)
+
+
+def _judge_content(
+    homepage: Page,
+    news_page: Page | None,
+    pages: list[Page],
+    today: date,
+    previous_fingerprint: str | None,
+) -> tuple[Check, tuple[Check, str]]:
+    credit = judge_credit(homepage, other_pages=[news_page] if news_page else [])
+    return credit, judge_updates(pages, today=today, previous_fingerprint=previous_fingerprint)
+
+
+def check_site(
+    alliance: Alliance, ctx: CrawlContext, *, previous_fingerprint: str | None
+) -> SiteOutcome:
+    """Fetch and judge one alliance's website (see the module docstring for the steps).
+
+    With ``ctx.screenshots`` the homepage is also photographed in the browser, whatever its
+    verdict: a server error page, a default page or a page without the credit is exactly what
+    the office wants to show the alliance.
+    """
+    outcome = _check_site(alliance, ctx, previous_fingerprint=previous_fingerprint)
+    if ctx.screenshots:
+        _add_screenshot(ctx, outcome)
+    return outcome
+
+
+def _add_screenshot(ctx: CrawlContext, outcome: SiteOutcome) -> None:
+    """Photograph the homepage bytes of ``outcome`` unless the rendering already did."""
+    extra = outcome.result.extra
+    if outcome.screenshot is None:
+        body, url = outcome.homepage, outcome.page_url
+        if not body or not url or not is_html(outcome.content_type, body):
+            extra["screenshot"] = None
+            extra["screenshot_note"] = "沒有可拍攝的網頁 / no web page to photograph"
+            return
+        shot = ctx.renderer.render(url, body, outcome.content_type, screenshot=True)
+        if shot.interrupted:
+            raise Stopped
+        outcome.screenshot = shot.png
+        if shot.png is None:
+            extra["screenshot"] = None
+            extra["screenshot_note"] = shot.note
+            return
+    width, height = S.SCREENSHOT_VIEWPORT
+    extra["screenshot"] = {
+        "format": "png",
+        "bytes": len(outcome.screenshot or b""),
+        "viewport": f"{width}x{height}",
+    }
+
+
+def _check_site(
+    alliance: Alliance, ctx: CrawlContext, *, previous_fingerprint: str | None
+) -> SiteOutcome:
+    home = fetch_homepage(ctx.fetcher, alliance.website, scheme_ports=ctx.scheme_ports)
+    blocked = ask_like_a_browser(ctx, home)
+    r = home.result
+    if r.error is not None and r.error.kind == "stopped":
+        raise Stopped
+    extra: dict[str, Any] = {}
+    if r.error is not None or not is_html(r.content_type, r.body):
+        loads = _blocked_note(judge_loads(home), blocked)
+        return _not_checked(alliance, r.final_url, loads, extra, r, None)
+
+    r, read = follow_frames(ctx, home)
+    if r.error is not None and r.error.kind == "stopped":
+        raise Stopped
+    final_url = r.final_url or r.url
+    extra["encoding"] = read.encoding
+    seen = _visit(ctx, final_url, r, read)
+    homepage = seen.page
+    if seen.moved_to and seen.moved_to != final_url:
+        # a script redirect on the same site: the page it leads to is the homepage
+        r.redirects = [*r.redirects, final_url]
+        r.final_url = final_url = seen.moved_to
+    loads = judge_loads(
+        home,
+        page_check=seen.page_check,
+        render_note=seen.note,
+        render_failed=seen.unjudgeable,
+    )
+    loads.details["view"] = seen.view
+    loads = _blocked_note(loads, blocked)
+    if seen.view == "rendered":
+        extra["rendered"] = True
+    if loads.status == "fail":
+        return _not_checked(alliance, final_url, loads, extra, r, seen.png)
+    if seen.unjudgeable:
+        # no rendering and no static page a visitor would recognise: not a finding
+        unseen = Check("warn", Code.NOT_CHECKED, _NOT_RENDERED, seen.note)
+        result = SiteResult(
+            slug=alliance.slug,
+            url=alliance.website,
+            final_url=final_url,
+            loads=loads,
+            credit=unseen,
+            updates=replace(unseen, details={"latest_date": None, "source": None}),
+            name=alliance.name,
+            extra=extra,
+        )
+        return SiteOutcome(result, None, r.body, final_url, r.content_type, seen.png)
+
+    pages = [homepage]
+    news_page: Page | None = None
+    links = read.links
+    if seen.view == "rendered" or links is None:
+        links = ctx.judge(links_of, homepage)
+    news_url, feed_urls = links
+    feed_urls = feed_urls[: ctx.max_feeds]
+    if news_url and same_site(news_url, final_url):
+        got = ctx.fetcher.fetch(news_url, max_bytes=S.MAX_SUBPAGE_BYTES)
+        if got.error is not None and got.error.kind == "stopped":
+            raise Stopped
+        news_page = ctx.judge(page_from, got, "news")
+        extra["news_url"] = news_url
+        if news_page is not None and seen.view == "rendered":
+            news_page = _render_news(ctx, news_page, got, extra)
+        if news_page is None:
+            extra["news_error"] = got.error.message if got.error else "not an HTML page"
+        else:
+            pages.append(news_page)
+    feeds: list[str] = []
+    for feed_url in feed_urls:
+        got = ctx.fetcher.fetch(feed_url, max_bytes=S.MAX_SUBPAGE_BYTES)
+        if got.error is not None and got.error.kind == "stopped":
+            raise Stopped
+        feed_page = ctx.judge(page_from, got, "feed")
+        if feed_page is not None:
+            pages.append(feed_page)
+            feeds.append(feed_url)
+    if feeds:
+        extra["feeds"] = feeds
+
+    credit, (updates, fingerprint) = ctx.judge(
+        _judge_content, homepage, news_page, pages, ctx.today, previous_fingerprint
+    )
+    found_elsewhere = credit.code is Code.CREDIT_OTHER_PAGE or "elsewhere" in credit.details
+    if credit.status != "pass" and not found_elsewhere:
+        credit = _credit_with_about_page(ctx, homepage, news_page, news_url, credit, extra)
+    credit.details["view"] = seen.view
+    updates.details["view"] = seen.view
+    result = SiteResult(
+        slug=alliance.slug,
+        url=alliance.website,
+        final_url=final_url,
+        loads=loads,
+        credit=credit,
+        updates=updates,
+        name=alliance.name,
+        extra=extra,
+    )
+    return SiteOutcome(result, fingerprint, r.body, final_url, r.content_type, seen.png)
+
+
+def _not_checked(
+    alliance: Alliance,
+    final_url: str | None,
+    loads: Check,
+    extra: dict[str, Any],
+    r: FetchResult,
+    png: bytes | None,
+) -> SiteOutcome:
+    """The homepage did not load: credit and updates are "not checked", never a finding."""
+    not_checked = Check("fail", Code.NOT_CHECKED, _NOT_CHECKED, loads.reason)
+    result = SiteResult(
+        slug=alliance.slug,
+        url=alliance.website,
+        final_url=final_url,
+        loads=loads,
+        credit=not_checked,
+        updates=replace(not_checked, details={"latest_date": None, "source": None}),
+        name=alliance.name,
+        extra=extra,
+    )
+    page_url = final_url or r.final_url or r.url
+    return SiteOutcome(result, None, r.body or None, page_url, r.content_type, png)
+
+
+@dataclass(slots=True)
+class _Seen:
+    """The homepage as judged: rendered when the browser could show it, else static."""
+
+    page: Page
+    view: View
+    page_check: Check | None
+    note: str = ""
+    png: bytes | None = None
+    #: where a script redirect took the browser on the same site
+    moved_to: str | None = None
+    #: a page built by scripts that no browser could show: nothing to judge
+    unjudgeable: bool = False
+
+
+def _visit(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) -> _Seen:
+    """The homepage as a visitor's browser shows it, or the static page with the reason why not.
+
+    RULES.md "loads": judged on what the browser shows, including what the page's own scripts
+    add after loading. A rendering that fails (no browser, a crash, two timeouts) is not a
+    verdict: the static page is judged instead and the evidence says the page could not be
+    rendered; only a page that needs scripts to show anything is then left unjudged.
+    """
+    rendered = ctx.renderer.render(
+        url,
+        r.body,
+        r.content_type,
+        screenshot=ctx.screenshots,
+        cookies=tuple(r.set_cookies),
+    )
+    if rendered.interrupted:
+        raise Stopped
+    if rendered.html is not None:
+        shown_at = rendered.final_url or url
+        moved = shown_at if shown_at != url and same_site(shown_at, url) else None
+        if shown_at.startswith(("http://", "https://")):
+            page = Page(url=moved or url, html=rendered.html, kind="homepage")
+            return _Seen(
+                page,
+                "rendered",
+                ctx.judge(classify_page, page),
+                rendered.note,
+                rendered.png,
+                moved,
+            )
+        # the browser ended on its own error page (a script sent it to a refused address)
+        rendered = replace(rendered, html=None, note=f"{_LEFT_SITE}: {shown_at}")
+    static = Page(url=url, html=read.html, kind="homepage")
+    note = f"{_STATIC_FALLBACK} ({rendered.note})"
+    page_check = read.page_check
+    if page_check is None and read.needs_browser:
+        page_check = ctx.judge(classify_page, static)
+    return _Seen(
+        static,
+        "static",
+        page_check,
+        note,
+        rendered.png,
+        unjudgeable=read.needs_browser,
+    )
+
+
+def _blocked_note(loads: Check, blocked: bool) -> Check:
+    if blocked:
+        loads.details["automation_blocked"] = True
+        loads.evidence = "; ".join(x for x in (_BLOCKS_CHECKS, loads.evidence) if x)
+    return loads
+
+
+def _credit_with_about_page(
+    ctx: CrawlContext,
+    homepage: Page,
+    news_page: Page | None,
+    news_url: str | None,
+    credit: Check,
+    extra: dict[str, Any],
+) -> Check:
+    """Look for the credit on the homepage's "about" page when the homepage lacks it.
+
+    RULES.md: a credit only on another page than the homepage is a warn, not a fail. The news
+    page is already looked at; this is one more request, only for sites without a credit.
+    """
+    about_url = ctx.judge(find_about_link, homepage)
+    if not about_url or about_url == news_url or not same_site(about_url, homepage.url):
+        return credit
+    got = ctx.fetcher.fetch(about_url, max_bytes=S.MAX_SUBPAGE_BYTES)
+    if got.error is not None and got.error.kind == "stopped":
+        raise Stopped
+    about = ctx.judge(page_from, got, "news")
+    if about is None:
+        return credit
+    if extra.get("rendered"):
+        about = _render_news(ctx, about, got, {})
+    extra["about_url"] = about_url
+    others = [p for p in (news_page, about) if p is not None]
+    return ctx.judge(judge_credit, homepage, other_pages=others)
+
+
+def _render_news(ctx: CrawlContext, news: Page, got: FetchResult, extra: dict[str, Any]) -> Page:
+    """The news page as the browser shows it, when the homepage needed the browser too.
+
+    A single-page app answers every path with the same empty shell; its news list exists only
+    after its scripts ran, so the news page is judged on the rendering as well.
+    """
+    rendered = ctx.renderer.render(
+        news.url, got.body, got.content_type, cookies=tuple(got.set_cookies)
+    )
+    if rendered.interrupted:
+        raise Stopped
+    if rendered.html is None:
+        extra["news_render_note"] = rendered.note
+        return news
+    extra["news_rendered"] = True
+    return Page(url=news.url, html=rendered.html, kind="news")

@@ -1,0 +1,89 @@
+"""What every site check of one crawl shares, and what one check hands back to be stored.
+
+Kept apart from :mod:`monitor.visit` (the steps of one check) and :mod:`monitor.homepage` (finding
+the page a visitor lands on), which both use these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, TypeVar
+
+from alliance_portal.registry.bilingual import Bilingual
+from alliance_portal.registry.profiles import Alliance
+from monitor.fetching import limits as S
+from monitor.fetching.fetch import Fetcher
+from monitor.fetching.render import Renderer
+from monitor.model import Check, Code, SiteResult
+
+T = TypeVar("T")
+
+_INTERNAL_ERROR = Bilingual(
+    "檢查程式發生錯誤，請人工確認",
+    "the monitor hit an internal error on this site; please check by hand and report the error",
+)
+
+
+@dataclass(slots=True)
+class SiteOutcome:
+    """One judged site, ready to store: the result, its fingerprint and the homepage bytes."""
+
+    result: SiteResult
+    fingerprint: str | None = None
+    homepage: bytes | None = None
+    #: Where the homepage bytes came from and their type (for a screenshot of them).
+    page_url: str | None = None
+    content_type: str | None = None
+    #: PNG of the homepage above the fold (``alliance crawl --screenshots``).
+    screenshot: bytes | None = None
+
+
+class Stopped(Exception):
+    """The crawl was asked to stop while this site was being checked."""
+
+
+@dataclass(slots=True)
+class CrawlContext:
+    """What every site check shares during one run."""
+
+    fetcher: Fetcher
+    renderer: Renderer
+    today: date
+    scheme_ports: Mapping[str, int] | None = None
+    max_feeds: int = S.MAX_FEEDS
+    #: Take a PNG of every homepage that answered (``--screenshots``).
+    screenshots: bool = False
+    #: Parsing and judging run on a small pool of their own while the workers keep fetching.
+    #: Judging is CPU work under the GIL, so more threads than cores gain nothing; and a parse of
+    #: a multi-megabyte page takes tens of MB that the C allocator keeps per thread, so doing
+    #: all parsing on the same few threads is what keeps the crawl's memory bounded.
+    judge_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(S.JUDGE_CONCURRENCY, thread_name_prefix="judge")
+    )
+
+    def judge(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run ``fn`` on the judge pool and wait for its answer (exceptions propagate)."""
+        return self.judge_pool.submit(fn, *args, **kwargs).result()
+
+    def close(self) -> None:
+        self.judge_pool.shutdown(wait=True)
+        self.renderer.close()
+        self.fetcher.close()
+
+
+def broken_result(alliance: Alliance, exc: BaseException) -> SiteResult:
+    """The result of a site whose check raised: a warning a person must look at."""
+    why = f"{type(exc).__name__}: {exc}"
+    check = Check("warn", Code.INTERNAL_ERROR, _INTERNAL_ERROR, why)
+    return SiteResult(
+        slug=alliance.slug,
+        url=alliance.website,
+        final_url=None,
+        loads=check,
+        credit=check,
+        updates=replace(check, details={"latest_date": None, "source": None}),
+        name=alliance.name,
+    )
