@@ -20,6 +20,8 @@ A folder may hold ``_behaviour.toml`` for what a static server can't do::
     redirect = "http://localhost:{port}/university/"    # 302 there ({port} = server port)
     flaky_status = 503                                  # this status for the first N requests
     flaky_times = 1
+    firewall = true                                     # 403 "Request Rejected" unless the
+                                                        # client asks like a browser
 
 Files whose names start with ``_`` are never served.
 """
@@ -57,6 +59,12 @@ _BINARY_TYPES = {
     ".ico": "image/x-icon",
 }
 BEHAVIOUR_FILE = "_behaviour.toml"
+#: What a university's web application firewall answers a client that is not a browser.
+REJECTED_PAGE = (
+    b"<html><head><title>Request Rejected</title></head><body>The requested URL was rejected. "
+    b"Please consult with your administrator.<br><br>Your support ID is: 4721093385517732001"
+    b"</body></html>"
+)
 
 
 def format_date(day: date, fmt: str) -> str:
@@ -134,6 +142,10 @@ def make_handler(root: Path, today: Callable[[], date]) -> type[http.server.Base
             ).encode()
             self._send(status, page, "text/html; charset=utf-8")
 
+        def _asks_like_a_browser(self) -> bool:
+            agent = self.headers.get("User-Agent", "")
+            return "Mozilla/" in agent and bool(self.headers.get("Accept-Language"))
+
         def do_GET(self) -> None:
             path = unquote(urlsplit(self.path).path)
             parts = [p for p in path.split("/") if p]
@@ -152,6 +164,9 @@ def make_handler(root: Path, today: Callable[[], date]) -> type[http.server.Base
                 port = str(self.server.server_address[1])  # type: ignore[index]
                 location = str(behaviour["redirect"]).replace("{port}", port)
                 self._send(302, b"", None, {"Location": location})
+                return
+            if behaviour.get("firewall") and not self._asks_like_a_browser():
+                self._send(403, REJECTED_PAGE, "text/html; charset=utf-8")
                 return
             if "flaky_status" in behaviour:
                 with lock:
