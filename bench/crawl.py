@@ -202,6 +202,7 @@ def main() -> int:
                         concurrency=args.concurrency,
                     ),
                     today=today,
+                    renderer_executable="",  # the static crawl: rendering is bench/render.py's
                 )
                 wall = time.monotonic() - started
                 peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -21,6 +21,14 @@ every process is stopped at the end; each child has a time limit.
 
 Usage: ``.venv/bin/python bench/render.py [--sites 24] [--concurrency 16] [--pools 1,2,4]
 [--repeat 2] [--latency 0.0]``
+
+``--farm realistic`` (issue 10: "rendering every homepage is affordable"): N sites built like the
+realistic farm of tests/farm_visit (a CMS homepage with menus, news rows and a footer; one in
+eight each a splash page, a frameset, an iframe wrapper, a firewall, a cookie redirect, a
+script-filled footer and news list, a stylesheet-hidden credit), crawled twice at the default
+settings: once without a browser (the static judgement) and once rendering every page. Added
+time per rendered site = (rendered wall - static wall) / N. Usage:
+``.venv/bin/python bench/render.py --farm realistic --sites 200 --repeat 1``
 """
 
 from __future__ import annotations
@@ -48,6 +56,26 @@ CHILD_TIMEOUT = 600.0
 
 def host(i: int) -> str:
     return f"127.0.3.{1 + i}"
+
+
+def serve_realistic(n: int, ports: Any, ready: Any, done: Any) -> None:
+    """Run N realistic loopback sites (tests/farm_visit kinds, in turn) until ``done`` is set."""
+    from tests.farm import Site
+    from tests.farm_visit import SITES
+
+    kinds = [s for s in SITES if s.slug != "hanging-script"]
+    sites = []
+    for i in range(n):
+        site = Site(host(i))
+        site.routes.update(kinds[i % len(kinds)].routes())
+        sites.append(site.start())
+        ports[i] = site.port
+    ready.set()
+    try:
+        done.wait(CHILD_TIMEOUT * 20)
+    finally:
+        for site in sites:
+            site.stop()
 
 
 def serve_farm(n: int, latency: float, ports: Any, ready: Any, done: Any) -> None:
@@ -91,7 +119,7 @@ def write_registry(folder: Path, ports: list[int], kind: str) -> Path:
     for i, port in enumerate(ports):
         (alliances / f"site-{i:03d}.toml").write_text(
             f'name = "第 {i} 號產學聯盟"\nuniversity = "範例大學"\nindustry = "ict"\n'
-            f'website = "http://{host(i)}:{port}/{kind}/"\n',
+            f'website = "http://{host(i)}:{port}/{kind + "/" if kind else ""}"\n',
             encoding="utf-8",
         )
     return content
@@ -113,6 +141,8 @@ def child(args: argparse.Namespace) -> None:
         retries=0,
         policy=AddressPolicy(allow_private=True),  # the farm is on loopback
     )
+    if args.farm == "realistic":  # the production defaults, only the guard lifted for loopback
+        options = FetchOptions(policy=AddressPolicy(allow_private=True))
     db = Path(args.db)
     started = time.perf_counter()
     run_id = run_crawl(
@@ -120,19 +150,31 @@ def child(args: argparse.Namespace) -> None:
         settings=CrawlSettings(concurrency=args.concurrency, render_pool=args.pool, timeout=20.0),
         today=TODAY,
         fetch_options=options,
-        renderer_executable=find_chromium(),
+        renderer_executable="" if args.no_browser else find_chromium(),
     )
     elapsed = time.perf_counter() - started
     store = Store(db)
     results = store.results(run_id)
     store.close()
     verdicts = sorted({f"{r.loads.status}/{r.credit.status}/{r.updates.status}" for r in results})
+    if args.farm == "realistic":
+        counted: dict[str, int] = {}
+        for r in results:
+            key = f"{r.loads.status}/{r.credit.status}/{r.updates.status}"
+            counted[key] = counted.get(key, 0) + 1
+        verdicts = [f"{k} x{v}" for k, v in sorted(counted.items())]
     rendered = sum(1 for r in results if r.extra.get("rendered"))
     print(json.dumps({"elapsed": elapsed, "verdicts": verdicts, "rendered": rendered}))
 
 
 def run_child(
-    content: Path, db: Path, *, pool: int, concurrency: int
+    content: Path,
+    db: Path,
+    *,
+    pool: int,
+    concurrency: int,
+    farm: str = "spa",
+    no_browser: bool = False,
 ) -> tuple[dict[str, Any], int, int]:
     """Run one crawl in a child process; return its report and the peak RSS and PSS of its
     process tree."""
@@ -150,6 +192,9 @@ def run_child(
         str(pool),
         "--concurrency",
         str(concurrency),
+        "--farm",
+        farm,
+        *(["--no-browser"] if no_browser else []),
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = peak_pss = 0
@@ -189,9 +234,14 @@ def main() -> None:
     ap.add_argument("--content", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     ap.add_argument("--pool", type=int, default=2, help=argparse.SUPPRESS)
+    ap.add_argument("--farm", choices=("spa", "realistic"), default="spa")
+    ap.add_argument("--no-browser", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args)
+        return
+    if args.farm == "realistic":
+        realistic(args)
         return
     if not 1 <= args.sites <= 250:
         raise SystemExit("--sites must be 1-250 (one loopback address each in 127.0.3.0/24)")
@@ -244,6 +294,62 @@ def main() -> None:
 
 
 MIB = 2**20
+
+
+def realistic(args: argparse.Namespace) -> None:
+    """The realistic farm crawled without a browser and rendering every page (module docstring)."""
+    import os
+
+    ctx = multiprocessing.get_context("spawn")
+    ports = ctx.Array("i", args.sites)
+    ready, done = ctx.Event(), ctx.Event()
+    farm = ctx.Process(target=serve_realistic, args=(args.sites, ports, ready, done), daemon=True)
+    farm.start()
+    rows: dict[str, list[tuple[float, int, int]]] = {}
+    try:
+        if not ready.wait(120):
+            raise SystemExit("the farm did not start")
+        with tempfile.TemporaryDirectory(prefix="bench-visit-") as tmp:
+            folder = Path(tmp)
+            content = write_registry(folder, list(ports), "")
+            for rep in range(args.repeat):
+                for kind in ("static", "rendered"):
+                    db = folder / f"{kind}-{rep}.sqlite3"
+                    report, rss, pss = run_child(
+                        content,
+                        db,
+                        pool=2,
+                        concurrency=args.concurrency,
+                        farm="realistic",
+                        no_browser=kind == "static",
+                    )
+                    rows.setdefault(kind, []).append((report["elapsed"], rss, pss))
+                    print(
+                        f"  run {rep + 1}: {kind:8}: {report['elapsed']:6.1f} s, rendered"
+                        f" {report['rendered']}, peak PSS {pss / MIB:5.0f} MiB, verdicts"
+                        f" {report['verdicts']}",
+                        file=sys.stderr,
+                    )
+    finally:
+        done.set()
+        farm.join(timeout=30)
+        if farm.is_alive():
+            farm.terminate()
+            farm.join(timeout=10)
+    static_t = statistics.median(t for t, _, _ in rows["static"])
+    rendered_t = statistics.median(t for t, _, _ in rows["rendered"])
+    print(
+        f"\n{args.sites} realistic sites, default settings (concurrency {args.concurrency},"
+        f" render pool 2), load average before: {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"static (no browser): {static_t:7.1f} s, peak PSS {max(p for *_, p in rows['static']) / MIB:5.0f} MiB"
+    )
+    print(
+        f"rendered (every page): {rendered_t:7.1f} s, peak PSS"
+        f" {max(p for *_, p in rows['rendered']) / MIB:5.0f} MiB,"
+        f" added {(rendered_t - static_t) / args.sites * 1000:.0f} ms per site"
+    )
 
 
 def print_table(

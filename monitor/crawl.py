@@ -19,6 +19,7 @@ import queue
 import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from monitor.fetching.render import Renderer
 from monitor.model import SiteResult
 from monitor.store import Run, Store
 from monitor.visit import CrawlContext, SiteOutcome, Stopped, broken_result, check_site
+from monitor.visit_context import judging_process
 
 __all__ = ["CrawlContext", "CrawlError", "check_site", "run_crawl"]
 
@@ -177,6 +179,7 @@ def run_crawl(
         today=today,
         scheme_ports=scheme_ports,
         screenshots=screenshots,
+        judge_pool=judging_process() if S.JUDGE_IN_PROCESS else ThreadPoolExecutor(1),
     )
 
     jobs: queue.Queue[Alliance] = queue.Queue()

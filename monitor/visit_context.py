@@ -6,8 +6,12 @@ the page a visitor lands on), which both use these.
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
+import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool as BrokenExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, TypeVar
@@ -56,22 +60,53 @@ class CrawlContext:
     max_feeds: int = S.MAX_FEEDS
     #: Take a PNG of every homepage that answered (``--screenshots``).
     screenshots: bool = False
-    #: Parsing and judging run on a small pool of their own while the workers keep fetching.
-    #: Judging is CPU work under the GIL, so more threads than cores gain nothing; and a parse of
-    #: a multi-megabyte page takes tens of MB that the C allocator keeps per thread, so doing
-    #: all parsing on the same few threads is what keeps the crawl's memory bounded.
-    judge_pool: ThreadPoolExecutor = field(
+    #: Parsing and judging run on a pool of their own while the workers keep fetching.
+    #: Judging is CPU work; a parse of a multi-megabyte page takes tens of MB that the C
+    #: allocator keeps per thread, so doing all parsing in one place keeps memory bounded.
+    #: :func:`run_crawl` hands in :func:`judging_process`: a judge in a thread competes with
+    #: 16-32 fetching threads for the GIL, in a process of its own it does not.
+    judge_pool: Executor = field(
         default_factory=lambda: ThreadPoolExecutor(S.JUDGE_CONCURRENCY, thread_name_prefix="judge")
     )
+    _pool_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def judge(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run ``fn`` on the judge pool and wait for its answer (exceptions propagate)."""
-        return self.judge_pool.submit(fn, *args, **kwargs).result()
+        """Run ``fn`` on the judge pool and wait for its answer (exceptions propagate).
+
+        A judging process that died (killed by the OOM killer, say) is replaced once, so one
+        pathological page does not turn every later site into an internal error."""
+        pool = self.judge_pool
+        try:
+            return pool.submit(fn, *args, **kwargs).result()
+        except BrokenExecutor:
+            with self._pool_lock:
+                if self.judge_pool is pool:
+                    self.judge_pool = judging_process()
+            return self.judge_pool.submit(fn, *args, **kwargs).result()
 
     def close(self) -> None:
         self.judge_pool.shutdown(wait=True)
         self.renderer.close()
         self.fetcher.close()
+
+
+def _judge_child() -> None:
+    """In the judging process: Ctrl-C goes to the whole process group; the crawl handles it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def judging_process() -> ProcessPoolExecutor:
+    """One process that parses and judges pages for the whole crawl (off the fetchers' GIL).
+
+    ``spawn``, not ``fork``: the crawl has threads (and perhaps a browser) running, and a forked
+    copy of their locks could deadlock. Everything sent to it (pages, fetch results) and back
+    (checks) is plain data.
+    """
+    return ProcessPoolExecutor(
+        S.JUDGE_CONCURRENCY,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_judge_child,
+    )
 
 
 def broken_result(alliance: Alliance, exc: BaseException) -> SiteResult:

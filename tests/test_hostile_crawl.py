@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.config import PathSettings
 from monitor.crawl import run_crawl
 from monitor.fetching.fetch import Fetcher, FetchOptions
 from monitor.fetching.guard import AddressPolicy, why_blocked
@@ -128,8 +129,7 @@ def test_a_utf8_page_cut_inside_a_character_keeps_its_charset(tmp_path: Path) ->
     _profile(content, "big-page", site.url("/"))
     with running(site):
         run_id = run_crawl(
-            content_dir=content,
-            db_path=tmp_path / "m.sqlite3",
+            paths=PathSettings(content=content, db=tmp_path / "m.sqlite3"),
             today=TODAY,
             fetch_options=options(deadline=20, read_timeout=5, max_bytes=cap),
             renderer_executable="",

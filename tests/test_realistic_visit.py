@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.config import CrawlSettings, PathSettings
 from monitor.crawl import run_crawl
 from monitor.fetching.fetch import FetchOptions
 from monitor.fetching.guard import AddressPolicy
@@ -60,13 +61,11 @@ def crawl(tmp: Path, farm: dict[str, Site], executable: str) -> dict[str, SiteRe
             encoding="utf-8",
         )
     run_id = run_crawl(
-        content_dir=tmp / "content",
-        db_path=tmp / "m.sqlite3",
+        paths=PathSettings(content=tmp / "content", db=tmp / "m.sqlite3"),
+        settings=CrawlSettings(render_timeout=4, concurrency=4),
         today=TODAY,
         fetch_options=OPTIONS,
         renderer_executable=executable,
-        render_timeout=4,
-        concurrency=4,
     )
     return {r.slug: r for r in Store(tmp / "m.sqlite3").results(run_id)}
 

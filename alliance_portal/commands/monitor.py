@@ -128,9 +128,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=_positive(int),
         default=None,
         metavar="N",
-        help="pages the one headless Chromium renders at once for JavaScript homepages"
+        help="pages the one headless Chromium renders at once"
         f" (default: [crawl] render_pool, else {_CRAWL.render_pool}; each open page costs"
         " about 35-50 MB)",
+    )
+    crawl.add_argument(
+        "--render-timeout",
+        type=_positive(float),
+        default=None,
+        metavar="SECONDS",
+        help="the browser's budget for loading one page, apart from --timeout (default:"
+        f" [crawl] render_timeout, else {_CRAWL.render_timeout:g}; a timed-out page is tried"
+        " once more, then judged on its static HTML)",
     )
     crawl.add_argument("--only", nargs="+", metavar="SLUG", help="check only these alliances")
     crawl.add_argument(
@@ -178,6 +187,7 @@ def settings_for(args: argparse.Namespace) -> MonitorSettings:
             "retries": args.retries,
             "concurrency": args.concurrency,
             "render_pool": args.render_pool,
+            "render_timeout": args.render_timeout,
         },
     )
 

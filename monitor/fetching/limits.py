@@ -35,7 +35,7 @@ BROWSER_HEADERS: dict[str, str] = {
     "Sec-Fetch-User": "?1",
 }
 #: Statuses after which the homepage is asked for again the way a browser asks.
-FIREWALL_STATUSES: frozenset[int] = frozenset({401, 403, 406, 429, 503})
+FIREWALL_STATUSES: frozenset[int] = frozenset({401, 403, 406})
 
 #: Seconds to open a TCP (and TLS) connection.
 CONNECT_TIMEOUT = 10.0
@@ -77,8 +77,13 @@ SLOW_SITE_MS = 5000
 #: Threads that parse and judge pages while the workers fetch (see CrawlContext in crawl.py).
 #: One is enough: judging a typical homepage takes milliseconds, fetching it takes seconds.
 JUDGE_CONCURRENCY = 1
+#: Judge in a process of its own (True) rather than a thread: the fetching threads then never
+#: wait for the GIL behind a parse (bench/crawl.py, docs/PERFORMANCE.md "Crawl").
+JUDGE_IN_PROCESS = True
 
-#: Rendering a JavaScript homepage in headless Chromium.
+#: The browser's own budget for loading one page (navigation to "load"), apart from the fetch
+#: timeout: sized for a cold Chromium start on two busy cores (a first page there has taken
+#: 5-8 s). A page that runs out is tried once more; the hard ceiling per try is 2x this + 10 s.
 RENDER_TIMEOUT = 20.0
 #: Sub-resources (scripts, XHR) a rendered page may load, all fetched by us through the guard.
 RENDER_MAX_REQUESTS = 60
