@@ -337,3 +337,30 @@ try {{ navigator.serviceWorker.register('/sw.js'); }} catch (e) {{}}
         finally:
             renderer.close()
         assert accepted[0] == 0, f"the browser connected {accepted[0]} time(s) to {other}"
+
+
+@pytest.mark.browser
+def test_a_rendered_page_waiting_for_a_dripping_script_is_cut_at_the_deadline() -> None:
+    """Item 1, "same for rendering": a page's own request to a dripping server ends by the
+    fetch deadline (the browser's requests go through the same fetcher), and the page is shown."""
+    from monitor.fetching.render import Renderer, find_chromium
+
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
+    drip = Dripper()
+    site = Site("127.0.0.2")
+    site.routes["/slow.js"] = drip
+    html = (
+        "<!doctype html><html><head><title>聯盟</title></head><body><p>本聯盟為國科會補助</p>"
+        "<script src='/slow.js'></script></body></html>"
+    )
+    renderer = Renderer(Fetcher(options()), executable=exe, timeout=20)
+    try:
+        with running(site):
+            shown = renderer.render(site.url("/"), html.encode(), "text/html; charset=utf-8")
+            assert drip.cut.wait(10), "the page's request stayed open"
+            assert not drip.finished.is_set()
+    finally:
+        renderer.close()
+    assert shown.html is not None and "國科會" in shown.html
