@@ -35,7 +35,7 @@ from monitor.homepage import (
     links_of,
     page_from,
 )
-from monitor.model import Check, Code, Page, SiteResult
+from monitor.model import Check, Code, Page, SiteResult, worst
 from monitor.rules.credit import judge_credit
 from monitor.rules.loads import fetch_homepage, is_html, judge_loads, same_site
 from monitor.rules.pagekind import classify_page
@@ -179,9 +179,8 @@ def _check_site(
         if got.error is not None and got.error.kind == "stopped":
             raise Stopped
         news_page = ctx.judge(page_from, got, "news")
+        news_got = got
         extra["news_url"] = news_url
-        if news_page is not None and seen.view == "rendered":
-            news_page = _render_news(ctx, news_page, got, extra)
         if news_page is None:
             extra["news_error"] = got.error.message if got.error else "not an HTML page"
         else:
@@ -201,6 +200,19 @@ def _check_site(
     credit, (updates, fingerprint) = ctx.judge(
         _judge_content, homepage, news_page, pages, ctx.today, previous_fingerprint
     )
+    if (
+        news_page is not None
+        and seen.view == "rendered"
+        and worst(credit.status, updates.status) != "pass"
+    ):
+        # Only where the rendered news page could change a verdict (docs/PERFORMANCE.md): it
+        # can only add what its scripts draw, and both checks already pass without it.
+        rendered_news = _render_news(ctx, news_page, news_got, extra)
+        if rendered_news is not news_page:
+            pages[pages.index(news_page)] = news_page = rendered_news
+            credit, (updates, fingerprint) = ctx.judge(
+                _judge_content, homepage, news_page, pages, ctx.today, previous_fingerprint
+            )
     found_elsewhere = credit.code is Code.CREDIT_OTHER_PAGE or "elsewhere" in credit.details
     if credit.status != "pass" and not found_elsewhere:
         credit = _credit_with_about_page(ctx, homepage, news_page, news_url, credit, extra)
@@ -342,10 +354,11 @@ def _credit_with_about_page(
 
 
 def _render_news(ctx: CrawlContext, news: Page, got: FetchResult, extra: dict[str, Any]) -> Page:
-    """The news page as the browser shows it, when the homepage needed the browser too.
+    """The news (or about) page as the browser shows it; the static page if it cannot be shown.
 
-    A single-page app answers every path with the same empty shell; its news list exists only
-    after its scripts ran, so the news page is judged on the rendering as well.
+    A single-page app answers every path with the same empty shell, and CMS news lists are often
+    loaded from JSON: their items exist only after the scripts ran. Asked only when the
+    homepage was rendered and the static subpage leaves a check short of pass.
     """
     rendered = ctx.renderer.render(
         news.url, got.body, got.content_type, cookies=tuple(got.set_cookies)

@@ -414,8 +414,11 @@ def test_a_judge_crash_becomes_a_warning_not_a_crashed_crawl(
     content = tmp_path / "content"
     write_profile(content, "a", site.url("/a/"))
     write_profile(content, "b", site.url("/b/"))
-    import monitor.crawl as crawl_module
+    import monitor.visit as crawl_module
+    from monitor.fetching import limits
 
+    # judges in a thread of this process, so that the patched judge is the one that runs
+    monkeypatch.setattr(limits, "JUDGE_IN_PROCESS", False)
     real = crawl_module.judge_credit
 
     def flaky_judge(homepage, *, other_pages=()):  # type: ignore[no-untyped-def]
