@@ -9,6 +9,7 @@ that marks what the browser does not display, and reading the DOM once a script 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -121,7 +122,12 @@ async def render_page(
     if cookies:
         first_headers["set-cookie"] = "\n".join(cookies)
 
+    loop = asyncio.get_running_loop()
+    activity = {"inflight": 0, "last": loop.time()}
+
     async def handle(route: Any) -> None:
+        activity["inflight"] += 1
+        activity["last"] = loop.time()
         try:
             request = route.request
             req_url = request.url
@@ -153,6 +159,20 @@ async def render_page(
             await route.fulfill(status=got.status, headers=headers, body=got.body)
         except Exception as exc:  # the page was closed (timeout, stop) under this request
             log.debug("route %s: %s", route.request.url, exc)
+        finally:
+            activity["inflight"] -= 1
+            activity["last"] = loop.time()
+
+    async def settle(limit: float) -> None:
+        """Until the page's requests have been quiet for RENDER_QUIET_SECONDS (its scripts'
+        data calls are done), at most ``limit`` s: Playwright's "networkidle" waits a fixed
+        0.5 s, and every request here goes through ``handle``, which sees them all."""
+        end = loop.time() + limit
+        while loop.time() < end:
+            quiet = loop.time() - activity["last"]
+            if activity["inflight"] == 0 and quiet >= S.RENDER_QUIET_SECONDS:
+                return
+            await asyncio.sleep(0.05)
 
     try:
         await context.add_init_script(INIT_JS)
@@ -160,9 +180,8 @@ async def render_page(
         page = await context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)[:200]))
         await page.goto(url, wait_until="load", timeout=timeout * 1000)
-        # Pages that poll for ever never go idle; their DOM is there by now anyway.
-        with contextlib.suppress(Exception):
-            await page.wait_for_load_state("networkidle", timeout=min(5.0, timeout) * 1000)
+        # Pages that poll for ever never go quiet; their DOM is there by now anyway.
+        await settle(min(5.0, timeout))
         html = await settled_dom(page, timeout)
         png: bytes | None = None
         if screenshot:

@@ -87,6 +87,10 @@ JUDGE_IN_PROCESS = True
 RENDER_TIMEOUT = 20.0
 #: Sub-resources (scripts, XHR) a rendered page may load, all fetched by us through the guard.
 RENDER_MAX_REQUESTS = 60
+#: Seconds without any request of the page after "load" before its DOM is read: how the renderer
+#: knows a page's data calls (a news list from JSON) are done. Playwright's "networkidle" waits
+#: 0.5 s on every page; every request here passes our route handler, which sees them all.
+RENDER_QUIET_SECONDS = 0.3
 #: Pages rendered at the same time in the one browser. Each open page is a renderer process of
 #: its own (tens of MB); two keep both cores busy while one page waits for its scripts, and
 #: more only queue for the same two cores (bench/render.py, docs/PERFORMANCE.md "Rendering").
