@@ -78,7 +78,7 @@ __all__ = ["HIDDEN_ATTRIBUTE", "Rendered", "Renderer", "find_chromium"]
 
 log = logging.getLogger(__name__)
 
-_UNAVAILABLE = "未安裝瀏覽器，未執行 JavaScript / needs JavaScript, renderer unavailable (no browser installed)"
+_UNAVAILABLE = "未安裝瀏覽器 / renderer unavailable (no browser installed: apt install chromium)"
 _TIMED_OUT = "瀏覽器逾時 / the browser timed out"
 
 
@@ -384,8 +384,7 @@ class Renderer:
                 from playwright.async_api import async_playwright
             except ImportError:
                 self._unavailable = (
-                    "Playwright 未安裝 / needs JavaScript, renderer unavailable"
-                    " (Playwright is not installed)"
+                    "Playwright 未安裝 / renderer unavailable (Playwright is not installed)"
                 )
                 raise _Unavailable(self._unavailable) from None
             try:
@@ -401,8 +400,7 @@ class Renderer:
                     raise _Unavailable(INTERRUPTED) from exc
                 log.warning("cannot start Chromium (%s): %s", self.executable, exc)
                 self._unavailable = (
-                    "瀏覽器無法啟動 / needs JavaScript, renderer unavailable"
-                    f" (the browser could not start: {exc})"
+                    f"瀏覽器無法啟動 / renderer unavailable (the browser could not start: {exc})"
                 )
                 raise _Unavailable(self._unavailable) from exc
             return self._browser
