@@ -135,39 +135,37 @@ def test_a_page_waiting_for_a_slow_request_does_not_hold_up_another(sites: list[
         with ThreadPoolExecutor(1) as worker:
             waiting = worker.submit(renderer.render, slow.url("/"), SPA_SHELL.encode(), "text/html")
             time.sleep(0.5)  # the slow page is now waiting for its data in the fetch pool
-            started = time.monotonic()
             fast = renderer.render(quick.url("/"), SPA_SHELL.encode(), "text/html")
-            fast_took = time.monotonic() - started
-            assert not waiting.done()
+            assert not waiting.done()  # shown while the slow page still waits (no clock: load)
             late = waiting.result()
     finally:
         renderer.close()
     assert fast.html is not None and "2026-11-13" in fast.html
-    assert fast_took < 2.5
     assert late.html is not None and "2026-11-12" in late.html
 
 
 def test_the_stop_interrupts_a_rendering_promptly(sites: list[Site]) -> None:
     stop = threading.Event()
     asked = threading.Event()
+    answered = threading.Event()
     inner = slow_json(5.0)
 
     def data(h: object) -> None:
         asked.set()
         inner(h)  # type: ignore[arg-type]
+        answered.set()
 
     sites[0].routes.update(spa_routes("慢速聯盟", "2026-11-12", data=data))
     renderer = Renderer(fetcher(), executable=chromium(), timeout=10, stop_event=stop)
     try:
         threading.Thread(target=lambda: asked.wait(20) and stop.set(), daemon=True).start()
-        started = time.monotonic()
         shown = renderer.render(sites[0].url("/"), SPA_SHELL.encode(), "text/html")
-        took = time.monotonic() - started
+        waited_for_the_answer = answered.is_set()
         after = renderer.render(sites[1].url("/"), SPA_SHELL.encode(), "text/html")
     finally:
         renderer.close()
     assert shown.interrupted and shown.html is None
-    assert took < 4.5  # the 5 s request was not waited for
+    assert not waited_for_the_answer  # the 5 s request was not waited for (no clock: load)
     assert after.interrupted  # nothing new starts once the crawl stops
 
 
