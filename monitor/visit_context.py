@@ -7,8 +7,10 @@ the page a visitor lands on), which both use these.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool as BrokenExecutor
@@ -91,8 +93,18 @@ class CrawlContext:
 
 
 def _judge_child() -> None:
-    """In the judging process: Ctrl-C goes to the whole process group; the crawl handles it."""
+    """In the judging process: Ctrl-C goes to the whole process group and the crawl handles
+    it; and a crawl killed outright (SIGKILL, the OOM killer) must not leave its judge behind,
+    so the judge leaves as soon as its parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, name="judge-parent-watch", daemon=True).start()
 
 
 def judging_process() -> ProcessPoolExecutor:

@@ -364,3 +364,61 @@ def test_a_rendered_page_waiting_for_a_dripping_script_is_cut_at_the_deadline() 
     finally:
         renderer.close()
     assert shown.html is not None and "國科會" in shown.html
+
+
+def test_a_killed_crawl_leaves_no_judging_process_behind(tmp_path: Path) -> None:
+    """SIGKILL of a crawl (the OOM killer, kill -9) must not leave its judging process running."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.farm import process_tree
+
+    site = Site("127.0.0.2")
+    site.routes["/"] = lambda h: (time.sleep(0.5), _send(h, b"<p>ok</p>"))  # type: ignore[func-returns-value]
+    content = tmp_path / "content"
+    for i in range(30):
+        _profile(content, f"site-{i}", site.url(f"/?{i}"))
+    code = (
+        "import datetime, pathlib; from monitor.config import CrawlSettings, PathSettings;"
+        "from monitor.crawl import run_crawl;"
+        f"run_crawl(paths=PathSettings(content=pathlib.Path({str(content)!r}),"
+        f" db=pathlib.Path({str(tmp_path / 'm.sqlite3')!r})),"
+        " settings=CrawlSettings(allow_private=True, concurrency=1, retries=0),"
+        " today=datetime.date(2026, 11, 20), renderer_executable='')"
+    )
+    root = Path(__file__).resolve().parent.parent
+    with running(site):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code], cwd=root, env={**os.environ, "PYTHONPATH": str(root)}
+        )
+        try:
+            judges: list[int] = []
+            for _ in range(300):  # at most ~30 s for the crawl to start judging
+                judges = [p for p in process_tree(proc.pid) if p != proc.pid]
+                if judges or proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+            assert judges, "the crawl never started its judging process"
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(10)
+        alive = judges
+        for _ in range(100):  # the judge notices its parent is gone within a second or two
+            alive = [p for p in judges if _running(p)]
+            if not alive:
+                break
+            time.sleep(0.1)
+        for p in alive:  # never leave one behind, even when the test fails
+            os.kill(p, signal.SIGKILL)
+        assert not alive, "the judging process outlived the killed crawl"
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (an exited one not yet reaped is a zombie, not alive)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
