@@ -35,10 +35,7 @@ ALLOWED: dict[str, set[str]] = {
 MAX_LINES = 400
 
 #: Debts being paid off (issue 9): modules still to split, cycles still to break. Empty it.
-PENDING_SPLIT: frozenset[str] = frozenset(
-    {
-    }
-)
+PENDING_SPLIT: frozenset[str] = frozenset()
 PENDING_CYCLES: frozenset[str] = frozenset()
 
 
