@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 TODAY = date(2026, 11, 20)
 NEWS_DATE = "2026-11-12"
-CHILD_TIMEOUT = 600.0
+CHILD_TIMEOUT = 1500.0
 
 
 def host(i: int) -> str:
