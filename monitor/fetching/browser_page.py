@@ -34,6 +34,8 @@ HIDDEN_ATTRIBUTE = "data-monitor-hidden"
 MARK_HIDDEN_JS = """(attr) => {
   const root = document.body || document.documentElement;
   if (!root) return 0;
+  // The page reader then trusts these marks alone (a stylesheet may show a .d-none again).
+  document.documentElement.setAttribute('data-monitor-rendered', '');
   let marked = 0;
   const walk = (el) => {
     for (const child of el.children) {

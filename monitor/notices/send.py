@@ -24,14 +24,7 @@ class SentLog:
     """Table ``notices_sent``: one row per alliance and month that was (being) sent."""
 
     def __init__(self, store: Store) -> None:
-        self.store = store
-        with store.connect() as db:
-            db.execute(
-                f"CREATE TABLE IF NOT EXISTS {SENT_TABLE} ("
-                " month TEXT NOT NULL, slug TEXT NOT NULL, recipient TEXT NOT NULL,"
-                " message_id TEXT NOT NULL, state TEXT NOT NULL, updated_at TEXT NOT NULL,"
-                " PRIMARY KEY (month, slug))"
-            )
+        self.store = store  # the table is created with the others, in monitor.store.SCHEMA
 
     @staticmethod
     def _now() -> str:
