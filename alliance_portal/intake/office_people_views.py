@@ -21,7 +21,7 @@ from alliance_portal.intake.messages import Text
 from alliance_portal.intake.people import PeopleError, Person
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
-from alliance_portal.intake.storage import StorageError, check_slug
+from alliance_portal.intake.storage import StorageError, check_slug, known_slugs
 
 bp = Blueprint("people", __name__, url_prefix="/office/people")
 
@@ -47,17 +47,7 @@ class AccessRow:
 
 def _slugs() -> list[str]:
     svc = services()
-    found: set[str] = set(svc.versions.all()) | set(svc.people.all())
-    folder = svc.store.content_dir / "alliances"
-    if folder.is_dir():
-        found.update(p.stem for p in folder.glob("*.toml") if not p.name.startswith("."))
-    valid = []
-    for slug in sorted(found):
-        try:
-            valid.append(check_slug(slug))
-        except StorageError:
-            continue
-    return valid
+    return known_slugs(svc.store.content_dir, svc.versions.all(), svc.people.all())
 
 
 def access_rows() -> list[AccessRow]:

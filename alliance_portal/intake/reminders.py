@@ -33,7 +33,7 @@ from alliance_portal.intake.invitations import link_url
 from alliance_portal.intake.links import LinkSigner
 from alliance_portal.intake.mailer import Mailer, MailError, compose
 from alliance_portal.intake.people import People
-from alliance_portal.intake.storage import AllianceStore, StorageError, check_slug
+from alliance_portal.intake.storage import AllianceStore, known_slugs
 from alliance_portal.registry.audit import AuditLog
 from alliance_portal.registry.banner_rules import check_banner_file
 
@@ -261,17 +261,7 @@ class ReminderService:
     clock: Callable[[], dt.date] = dt.date.today
 
     def _slugs(self) -> list[str]:
-        found = set(self.people.all())
-        folder = self.store.content_dir / "alliances"
-        if folder.is_dir():
-            found.update(p.stem for p in folder.glob("*.toml") if not p.name.startswith("."))
-        valid = []
-        for slug in sorted(found):
-            try:
-                valid.append(check_slug(slug))
-            except StorageError:
-                continue
-        return valid
+        return known_slugs(self.store.content_dir, self.people.all())
 
     def _recipient(self, slug: str, values: dict[str, object]) -> str:
         pi = self.people.pi(slug)

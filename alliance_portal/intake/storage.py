@@ -19,7 +19,7 @@ import re
 import secrets
 import time
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -62,6 +62,16 @@ def check_slug(slug: str) -> str:
             f"{slug!r} is not a valid alliance slug (lowercase letters, digits and hyphens)"
         )
     return slug
+
+
+def known_slugs(content_dir: Path, *also: Iterable[str]) -> list[str]:
+    """Every alliance the form knows: a profile in ``content_dir/alliances``, or one of ``also``
+    (people, links); sorted, names that are not valid slugs left out."""
+    found: set[str] = set().union(*also)
+    folder = content_dir / "alliances"
+    if folder.is_dir():
+        found.update(p.stem for p in folder.glob("*.toml") if not p.name.startswith("."))
+    return sorted(slug for slug in found if _SLUG_RE.match(slug))
 
 
 @dataclass(slots=True)
