@@ -36,7 +36,13 @@ from alliance_portal.commands.intake_people import (
     mail_settings,
     register_people,
 )
-from alliance_portal.commands.options import add_registry, add_var, cli_actor, settings_file
+from alliance_portal.commands.options import (
+    add_registry,
+    add_var,
+    cli_actor,
+    link_base_and_secret,
+    settings_file,
+)
 from alliance_portal.registry.files import atomic_write
 
 #: Seconds ``serve`` waits on Ctrl+C for a running portal build to finish.
@@ -219,22 +225,13 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_links(args: argparse.Namespace) -> int:
     from alliance_portal.intake.config import LINK_MAX_AGE, IntakePaths
     from alliance_portal.intake.links import LinkSigner, LinkVersions
-    from alliance_portal.intake.secret_key import SecretError, ensure_secret
     from alliance_portal.registry.audit import AuditLog
 
-    base = args.base_url.rstrip("/")
-    if not base.startswith(("https://", "http://")):
-        print(
-            f"error: --base-url {args.base_url!r} must start with https:// or http://",
-            file=sys.stderr,
-        )
+    found = link_base_and_secret(args)
+    if found is None:
         return 2
+    base, secret, created = found
     paths = IntakePaths(args.var)
-    try:
-        secret, created = ensure_secret(paths.secret_file)
-    except SecretError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     if created:
         print(f"created a new intake secret in {paths.secret_file} (mode 0600; keep it out of git)")
     store = _store(args)

@@ -14,7 +14,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from alliance_portal.commands.options import add_registry, add_var, cli_actor, settings_file
+from alliance_portal.commands.options import (
+    add_registry,
+    add_var,
+    cli_actor,
+    link_base_and_secret,
+    settings_file,
+)
 
 
 def _paths(parser: argparse.ArgumentParser) -> None:
@@ -120,22 +126,13 @@ def run_send_links(args: argparse.Namespace) -> int:
     from alliance_portal.intake.links import LinkSigner, LinkVersions
     from alliance_portal.intake.mailer import Mailer, MailError
     from alliance_portal.intake.people import People, PeopleError
-    from alliance_portal.intake.secret_key import SecretError, ensure_secret
     from alliance_portal.registry.audit import AuditLog
 
-    base = args.base_url.rstrip("/")
-    if not base.startswith(("https://", "http://")):
-        print(
-            f"error: --base-url {args.base_url!r} must start with https:// or http://",
-            file=sys.stderr,
-        )
+    found = link_base_and_secret(args)
+    if found is None:
         return 2
+    base, secret, _created = found
     paths = IntakePaths(args.var)
-    try:
-        secret, _created = ensure_secret(paths.secret_file)
-    except SecretError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     mailer = Mailer(mail_settings(args), paths.outbox, dry_run=args.dry_run)
     if mailer.mode == "smtp" and (problem := mailer.settings.problem()):
         print(f"error: {problem}", file=sys.stderr)

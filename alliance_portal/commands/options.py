@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import sys
 from pathlib import Path
 
 
@@ -81,3 +82,26 @@ def cli_actor() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
+
+
+def link_base_and_secret(args: argparse.Namespace) -> tuple[str, bytes, bool] | None:
+    """``--base-url`` checked and the form's secret (created on first use, ``created`` says so).
+
+    None after printing what is wrong: the commands that make personal links stop with 2.
+    """
+    from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.intake.secret_key import SecretError, ensure_secret
+
+    base = args.base_url.rstrip("/")
+    if not base.startswith(("https://", "http://")):
+        print(
+            f"error: --base-url {args.base_url!r} must start with https:// or http://",
+            file=sys.stderr,
+        )
+        return None
+    try:
+        secret, created = ensure_secret(IntakePaths(args.var).secret_file)
+    except SecretError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+    return base, secret, created
