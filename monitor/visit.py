@@ -155,16 +155,7 @@ def _check_site(
     if seen.unjudgeable:
         # no rendering and no static page a visitor would recognise: not a finding
         unseen = Check("warn", Code.NOT_CHECKED, _NOT_RENDERED, seen.note)
-        result = SiteResult(
-            slug=alliance.slug,
-            url=alliance.website,
-            final_url=final_url,
-            loads=loads,
-            credit=unseen,
-            updates=replace(unseen, details={"latest_date": None, "source": None}),
-            name=alliance.name,
-            extra=extra,
-        )
+        result = _unjudged(alliance, final_url, loads, unseen, extra)
         return SiteOutcome(result, None, r.body, final_url, r.content_type, seen.png)
 
     pages = [homepage]
@@ -231,6 +222,26 @@ def _check_site(
     return SiteOutcome(result, fingerprint, r.body, final_url, r.content_type, seen.png)
 
 
+def _unjudged(
+    alliance: Alliance,
+    final_url: str | None,
+    loads: Check,
+    unseen: Check,
+    extra: dict[str, Any],
+) -> SiteResult:
+    """A result whose credit and updates are ``unseen`` (not checked): no finding to send."""
+    return SiteResult(
+        slug=alliance.slug,
+        url=alliance.website,
+        final_url=final_url,
+        loads=loads,
+        credit=unseen,
+        updates=replace(unseen, details={"latest_date": None, "source": None}),
+        name=alliance.name,
+        extra=extra,
+    )
+
+
 def _not_checked(
     alliance: Alliance,
     final_url: str | None,
@@ -241,16 +252,7 @@ def _not_checked(
 ) -> SiteOutcome:
     """The homepage did not load: credit and updates are "not checked", never a finding."""
     not_checked = Check("fail", Code.NOT_CHECKED, _NOT_CHECKED, loads.reason)
-    result = SiteResult(
-        slug=alliance.slug,
-        url=alliance.website,
-        final_url=final_url,
-        loads=loads,
-        credit=not_checked,
-        updates=replace(not_checked, details={"latest_date": None, "source": None}),
-        name=alliance.name,
-        extra=extra,
-    )
+    result = _unjudged(alliance, final_url, loads, not_checked, extra)
     page_url = final_url or r.final_url or r.url
     return SiteOutcome(result, None, r.body or None, page_url, r.content_type, png)
 
