@@ -2,7 +2,7 @@
 
     python bench/build.py --alliances 1000 [--repeat 3]
 
-Makes N realistic profiles and banners (tests/search_sample.py) in a temporary folder and
+Makes N realistic profiles and banners (tests/support/search_sample.py) in a temporary folder and
 times, each as a fresh process (as a user runs them): ``alliance build --no-search``; the whole
 ``alliance build`` with search; and plain ``pelican`` writing as many Markdown pages as our
 build writes HTML pages, with the simple theme and ``DISPLAY_PAGES_ON_MENU = False``. Prints
@@ -28,8 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from search_sample import write_sample  # noqa: E402  (the tests' realistic sample registry)
+from tests.support.search_sample import write_sample  # noqa: E402  (the tests' realistic sample registry)
 
 WORDS_EN = [
     "motor",
@@ -48,7 +47,7 @@ WORDS_EN = [
 
 
 def make_registry(root: Path, n: int) -> tuple[Path, Path]:
-    """The same realistic sample the search tests use (tests/search_sample.py), n alliances."""
+    """The same realistic sample the search tests use (tests/support/search_sample.py), n alliances."""
     return write_sample(root, n)
 
 

@@ -6,7 +6,7 @@ The farm (a separate process, so its memory is not counted) serves N small allia
 distinct loopback addresses 127.0.3.x (the crawl allows one request at a time per host). Each
 site has the same content twice: ``/static/`` with the credit and a dated news list in its
 HTML, and ``/js/``, a single-page app whose shell is empty and whose script fetches
-``/data.json`` and draws the same credit and news (tests/farm.py ``spa_routes``). So the two
+``/data.json`` and draws the same credit and news (tests/support/farm.py ``spa_routes``). So the two
 crawls judge the same text, and the difference is the browser.
 
 Every configuration is a fresh child process running :func:`monitor.crawl.run_crawl` over the
@@ -60,8 +60,8 @@ def host(i: int) -> str:
 
 def serve_realistic(n: int, ports: Any, ready: Any, done: Any) -> None:
     """Run N realistic loopback sites (tests/farm_visit kinds, in turn) until ``done`` is set."""
-    from tests.farm import Site
     from tests.farm_visit import SITES
+    from tests.support.farm import Site
 
     kinds = [s for s in SITES if s.slug != "hanging-script"]
     sites = []
@@ -80,7 +80,7 @@ def serve_realistic(n: int, ports: Any, ready: Any, done: Any) -> None:
 
 def serve_farm(n: int, latency: float, ports: Any, ready: Any, done: Any) -> None:
     """Run the N loopback sites until ``done`` is set (in the farm process)."""
-    from tests.farm import Site, spa_routes, static_routes
+    from tests.support.farm import Site, spa_routes, static_routes
 
     def slow(handler: Any) -> Any:
         def handle(h: Any) -> None:
@@ -178,7 +178,7 @@ def run_child(
 ) -> tuple[dict[str, Any], int, int]:
     """Run one crawl in a child process; return its report and the peak RSS and PSS of its
     process tree."""
-    from tests.farm import tree_pss, tree_rss
+    from tests.support.farm import tree_pss, tree_rss
 
     cmd = [
         sys.executable,

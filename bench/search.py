@@ -1,4 +1,4 @@
-"""Measure search relevance three ways on the tests' 200-alliance sample (tests/search_sample.py).
+"""Measure search relevance three ways on the tests' 200-alliance sample (tests/support/search_sample.py).
 
     python bench/search.py [--alliances 200]
 
@@ -23,11 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-from search_sample import QUERIES, sample_profiles, write_sample  # noqa: E402
-
 from alliance_portal.commands.portal import make_server  # noqa: E402
 from alliance_portal.portal.build import build_site  # noqa: E402
+from tests.support.search_sample import QUERIES, sample_profiles, write_sample  # noqa: E402
 
 RAW = """async ([q, lang]) => {
   const pf = await import('/pagefind/pagefind.js');

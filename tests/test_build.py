@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from portal_fixtures import make_registry
 
 from alliance_portal.portal.build import BuildError, build_site
+from tests.support.portal_fixtures import make_registry
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -236,7 +236,7 @@ def test_rebuild_removes_pages_of_deleted_alliances(tmp_path):
 
 
 def test_publishconf_gives_absolute_urls(tmp_path, monkeypatch):
-    from conftest import ROOT
+    from tests.support.browser import ROOT
 
     monkeypatch.setenv("ALLIANCE_SITEURL", "https://portal.example.org.tw")
     content, banners = make_registry(tmp_path)

@@ -23,8 +23,8 @@ from test_report_data import MONTHS, Monitor, add_screenshots_run_b, make_monito
 from alliance_portal.commands.console import ConsoleSetup, link_maker, office_hooks
 from alliance_portal.intake import IntakeConfig, create_app
 from alliance_portal.intake.admin_password import set_password
-from alliance_portal.intake.console import Progress, RecheckOutcome
 from alliance_portal.intake.jobs import Job
+from alliance_portal.intake.office_hooks import Progress, RecheckOutcome
 from alliance_portal.portal.publish import PublishSettings
 from monitor.config import settings_from
 from monitor.reports.files import write_month_reports

@@ -13,7 +13,7 @@ from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import Renderer, find_chromium
 from monitor.model import SiteResult
 from monitor.visit import CrawlContext, check_site
-from tests.farm import Site, flaky, free_port, page, raw, redirect, reset_mid_body, status
+from tests.support.farm import Site, flaky, free_port, page, raw, redirect, reset_mid_body, status
 
 TODAY = date(2026, 11, 20)
 GOOD = (
@@ -177,7 +177,7 @@ def test_http_only_when_https_registered_warns(site: Site) -> None:
 
 
 def test_https_only_when_http_registered_warns(tmp_path: object) -> None:
-    from tests.farm import TestPKI
+    from tests.support.farm import TestPKI
 
     pki = TestPKI(tmp_path)  # type: ignore[arg-type]
     secure = Site("127.0.0.2", tls=pki.server_context(["127.0.0.2"])).start()
@@ -198,7 +198,7 @@ def test_https_only_when_http_registered_warns(tmp_path: object) -> None:
 
 
 def test_https_registered_redirected_to_http_warns(tmp_path: object) -> None:
-    from tests.farm import TestPKI
+    from tests.support.farm import TestPKI
 
     pki = TestPKI(tmp_path)  # type: ignore[arg-type]
     plain = Site("127.0.0.2").start()
@@ -474,7 +474,7 @@ def test_no_about_page_is_fetched_when_the_homepage_credits_the_funding(site: Si
 
 
 def test_refused_certificate_warns_and_the_other_checks_are_still_judged(tmp_path: object) -> None:
-    from tests.farm import TestPKI
+    from tests.support.farm import TestPKI
 
     pki = TestPKI(tmp_path)  # type: ignore[arg-type]
     secure = Site("127.0.0.2", tls=pki.server_context(["127.0.0.2"], expired=True)).start()

@@ -24,7 +24,7 @@ from monitor.fetching.fetch import FetchOptions
 from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import find_chromium
 from monitor.store import Store
-from tests.farm import Site, page
+from tests.support.farm import Site, page
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 20)
@@ -312,7 +312,7 @@ def test_stop_during_a_rendering_stores_nothing_and_resume_redoes_it(
     (systemd, Ctrl-C) also kills Chromium, a moment before our handler runs. Both cases are
     reproduced the moment the browser asks for the app's data.
     """
-    from tests.farm import process_name, process_tree, spa_content, spa_routes
+    from tests.support.farm import process_name, process_tree, spa_content, spa_routes
 
     if find_chromium() is None:
         pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
@@ -325,7 +325,7 @@ def test_stop_during_a_rendering_stores_nothing_and_resume_redoes_it(
     interrupted = {"done": False}
 
     def data_json(h: object) -> None:
-        from tests.farm import send
+        from tests.support.farm import send
 
         if not interrupted["done"]:
             interrupted["done"] = True

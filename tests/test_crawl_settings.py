@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.farm import Handler, Site, flaky, page, status
+from tests.support.farm import Handler, Site, flaky, page, status
 from tests.test_crawl_loads import GOOD
 
 TODAY = "2026-11-20"

@@ -13,7 +13,7 @@ import pytest
 from monitor.fetching.fetch import Fetcher, FetchOptions
 from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.limits import USER_AGENT
-from tests.farm import (
+from tests.support.farm import (
     Site,
     drip,
     flaky,

@@ -11,7 +11,7 @@ import pytest
 from monitor.fetching.fetch import Fetcher, FetchOptions
 from monitor.fetching.guard import AddressPolicy, why_blocked
 from monitor.rules.loads import HomepageFetch, judge_loads
-from tests.farm import Site, TestPKI, page, redirect
+from tests.support.farm import Site, TestPKI, page, redirect
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from monitor.notices.compose import plan_notices
 from monitor.reports.files import write_month_reports
 from monitor.reports.month import build_month_report, load_alliances
 from monitor.store import Store
-from tests.farm import Site, free_port, page, raw, redirect, status
+from tests.support.farm import Site, free_port, page, raw, redirect, status
 from tests.test_crawl_loads import GOOD
 from tests.test_crawl_loads import check as crawl_one
 

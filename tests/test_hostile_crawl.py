@@ -24,7 +24,7 @@ from monitor.crawl import run_crawl
 from monitor.fetching.fetch import Fetcher, FetchOptions
 from monitor.fetching.guard import AddressPolicy, why_blocked
 from monitor.store import Store
-from tests.farm import Site, page, running
+from tests.support.farm import Site, page, running
 
 TODAY = date(2026, 11, 20)
 
@@ -373,7 +373,7 @@ def test_a_killed_crawl_leaves_no_judging_process_behind(tmp_path: Path) -> None
     import subprocess
     import sys
 
-    from tests.farm import process_tree
+    from tests.support.farm import process_tree
 
     site = Site("127.0.0.2")
     site.routes["/"] = lambda h: (time.sleep(0.5), _send(h, b"<p>ok</p>"))  # type: ignore[func-returns-value]

@@ -27,7 +27,7 @@ from monitor.db_health import DatabaseDamaged, check_database
 from monitor.fetching.fetch import FetchOptions
 from monitor.fetching.guard import AddressPolicy
 from monitor.store import Store
-from tests.farm import Site, page
+from tests.support.farm import Site, page
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 20)

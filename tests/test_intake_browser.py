@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_axe
 from test_intake_support import app_for, make_config, png_bytes, running_server, services_of
 
 from alliance_portal.commands.intake import portal_rebuilder
 from alliance_portal.commands.portal import make_server
 from alliance_portal.portal.build import build_site
+from tests.support.browser import run_axe
 
 pytestmark = pytest.mark.browser
 

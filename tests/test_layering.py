@@ -105,6 +105,41 @@ def test_every_import_follows_the_layers() -> None:
     assert not wrong, "imports against docs/architecture.md:\n" + "\n".join(sorted(wrong))
 
 
+#: The two web apps inside ``intake/``: each blueprint package may use the shared plumbing of
+#: ``intake/`` but never the other app's views (docs/architecture.md).
+BLUEPRINT_PACKAGES = ("alliance_portal.intake.form", "alliance_portal.intake.office")
+
+
+def _in_package(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def test_the_form_and_the_console_do_not_import_each_other() -> None:
+    wrong = []
+    for module, targets in GRAPH.items():
+        for mine in BLUEPRINT_PACKAGES:
+            if not _in_package(module, mine):
+                continue
+            for other in BLUEPRINT_PACKAGES:
+                wrong += [
+                    f"{module} imports {t}"
+                    for t in targets
+                    if other != mine and _in_package(t, other)
+                ]
+        if (
+            _in_package(module, "alliance_portal.intake")
+            and not any(_in_package(module, b) for b in BLUEPRINT_PACKAGES)
+            and module != "alliance_portal.intake.app"
+        ):
+            # shared plumbing serves both apps and imports neither
+            wrong += [
+                f"{module} (shared plumbing) imports {t}"
+                for t in targets
+                if any(_in_package(t, b) for b in BLUEPRINT_PACKAGES)
+            ]
+    assert not wrong, "blueprint walls broken:\n" + "\n".join(sorted(wrong))
+
+
 def test_no_import_cycles() -> None:
     # A package's __init__ re-exporting its own modules is not a cycle worth breaking.
     graph = {

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mail_support import Inbox, body_of, smtp_config, smtp_on_loopback
 from test_intake_support import app_for, make_config, make_registry, services_of
 from test_people import enter, office_client
 
@@ -18,6 +17,7 @@ from alliance_portal.cli import main
 from alliance_portal.intake.mailer import MailSettings
 from alliance_portal.intake.people import People
 from alliance_portal.registry.audit import AuditLog
+from tests.support.mail_support import Inbox, body_of, smtp_config, smtp_on_loopback
 
 BASE = "https://intake.example.tw"
 _URL_RE = re.compile(r"https://intake\.example\.tw/link/\S+")
@@ -134,7 +134,7 @@ def test_dry_run_writes_eml_files_and_sends_nothing(
 def test_send_links_names_an_unreachable_mail_server(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from mail_support import free_port
+    from tests.support.mail_support import free_port
 
     make_registry(tmp_path)
     config = smtp_config(tmp_path / "monitor.toml", free_port())

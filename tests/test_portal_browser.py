@@ -7,11 +7,11 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from conftest import run_axe
-from portal_fixtures import make_registry
 
 from alliance_portal.commands.portal import make_server
 from alliance_portal.portal.build import build_site
+from tests.support.browser import run_axe
+from tests.support.portal_fixtures import make_registry
 
 pytestmark = pytest.mark.browser
 

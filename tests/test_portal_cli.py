@@ -9,12 +9,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from conftest import ROOT
-from portal_fixtures import make_registry
-
 from alliance_portal.cli import main
 from alliance_portal.commands.portal import make_server
 from alliance_portal.registry.profiles import load_registry
+from tests.support.browser import ROOT
+from tests.support.portal_fixtures import make_registry
 
 
 def test_check_passes_on_good_registry(tmp_path, capsys):

@@ -9,11 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
-from portal_fixtures import make_registry
-from search_sample import write_sample
 
 from alliance_portal.portal.build import build_site
+from tests.support.browser import ROOT
+from tests.support.portal_fixtures import make_registry
+from tests.support.search_sample import write_sample
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 

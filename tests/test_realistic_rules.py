@@ -23,8 +23,8 @@ from monitor.model import Page, SiteResult
 from monitor.rules.credit import judge_credit
 from monitor.rules.pagekind import classify_page
 from monitor.rules.updates import judge_updates
-from tests.farm import Site
-from tests.rules_farm import FARM, folder_routes, http_date
+from tests.support.farm import Site
+from tests.support.rules_farm import FARM, folder_routes, http_date
 from tests.test_crawl_loads import alliance, chromium, make_ctx
 
 TODAY = date.today()

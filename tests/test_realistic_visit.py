@@ -21,9 +21,9 @@ from monitor.fetching.render import find_chromium
 from monitor.model import SiteResult
 from monitor.rules.page_text import read_page
 from monitor.store import Store
-from tests.farm import Site, running
 from tests.farm_visit import SITES, VisitSite
 from tests.farm_visit.sites import hidden_credit_site
+from tests.support.farm import Site, running
 
 TODAY = date(2026, 11, 20)
 OPTIONS = FetchOptions(

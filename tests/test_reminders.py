@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
-from mail_support import Inbox, body_of, smtp_config, smtp_on_loopback
 from test_intake_support import app_for, make_config, make_registry, png_bytes, services_of
 from test_people import office_client, pi_client
 
@@ -34,6 +33,7 @@ from alliance_portal.intake.mailer import MailSettings
 from alliance_portal.intake.people import People
 from alliance_portal.intake.reminders import current_stage
 from alliance_portal.registry.banner_rules import store_banner
+from tests.support.mail_support import Inbox, body_of, smtp_config, smtp_on_loopback
 
 D = dt.date(2027, 4, 30)
 TPE = "Asia/Taipei"

@@ -18,7 +18,7 @@ from monitor.fetching.fetch import Fetcher, FetchOptions
 from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import Rendered, Renderer, find_chromium
 from monitor.rules.pagekind import looks_js_rendered
-from tests.farm import (
+from tests.support.farm import (
     SPA_SHELL,
     Handler,
     Site,
@@ -72,7 +72,7 @@ def slow_json(
     """/data.json answered after ``seconds``: the page's data call is what a pool overlaps."""
     import json
 
-    from tests.farm import send
+    from tests.support.farm import send
 
     body = json.dumps(spa_content("慢速聯盟", news_date), ensure_ascii=False).encode()
 

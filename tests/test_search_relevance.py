@@ -1,14 +1,15 @@
 """Search relevance on a 200-alliance sample registry, through the real search page and the real
 Pagefind index in headless Chromium: the alliance a company is looking for comes first for at
-least 95% of realistic queries, and in the top 3 for every one (tests/search_sample.py)."""
+least 95% of realistic queries, and in the top 3 for every one (tests/support/search_sample.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from sample_site import served_sample
-from search_sample import ANCHORS, QUERIES, Query, sample_profiles
+
+from tests.support.sample_site import served_sample
+from tests.support.search_sample import ANCHORS, QUERIES, Query, sample_profiles
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import run_axe
-from sample_site import served_sample
+
+from tests.support.browser import run_axe
+from tests.support.sample_site import served_sample
 
 pytestmark = pytest.mark.browser
 

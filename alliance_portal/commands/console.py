@@ -3,7 +3,7 @@
 The intake (form + console) never imports the monitor or the portal (docs/architecture.md);
 ``alliance intake serve`` and ``make demo`` call :func:`office_hooks` here, in the composition
 root, and hand the result to ``create_app``. Each hook turns the monitor's records into the
-console's plain records (:mod:`alliance_portal.intake.console`).
+console's plain records (:mod:`alliance_portal.intake.office_hooks`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alliance_portal.commands.update_links import link_maker
-from alliance_portal.intake.console import (
+from alliance_portal.intake.office_hooks import (
     NoticeBatch,
     NoticePreview,
     OfficeHooks,

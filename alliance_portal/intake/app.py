@@ -13,9 +13,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from alliance_portal.intake.config import CSRF_TIME_LIMIT, IntakeConfig
-from alliance_portal.intake.console_nav import console_template_helpers
 from alliance_portal.intake.errors import error_page
 from alliance_portal.intake.messages import ERRORS
+from alliance_portal.intake.office.nav import console_template_helpers
 from alliance_portal.intake.security import (
     IntakeSessionInterface,
     RateLimited,
@@ -53,16 +53,16 @@ def create_app(config: IntakeConfig) -> Flask:
     app.after_request(add_security_headers)
     _register_error_pages(app)
 
-    from alliance_portal.intake.alliance_views import bp as alliance_bp
-    from alliance_portal.intake.assistant_views import bp as assistants_bp
     from alliance_portal.intake.auth_views import bp as auth_bp
-    from alliance_portal.intake.jobs_views import bp as jobs_bp
-    from alliance_portal.intake.notices_views import bp as notices_bp
-    from alliance_portal.intake.office_deadline_views import bp as office_deadlines_bp
-    from alliance_portal.intake.office_people_views import bp as office_people_bp
-    from alliance_portal.intake.office_views import bp as office_bp
+    from alliance_portal.intake.form.assistant_views import bp as assistants_bp
+    from alliance_portal.intake.form.profile_views import bp as alliance_bp
+    from alliance_portal.intake.office.deadline_views import bp as office_deadlines_bp
+    from alliance_portal.intake.office.home_views import bp as office_bp
+    from alliance_portal.intake.office.jobs_views import bp as jobs_bp
+    from alliance_portal.intake.office.notices_views import bp as notices_bp
+    from alliance_portal.intake.office.people_views import bp as office_people_bp
+    from alliance_portal.intake.office.reports_views import bp as reports_bp
     from alliance_portal.intake.people import taipei_time
-    from alliance_portal.intake.reports_views import bp as reports_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(alliance_bp)

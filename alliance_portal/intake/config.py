@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alliance_portal.intake.console import OfficeHooks
 from alliance_portal.intake.mailer import MailSettings
+from alliance_portal.intake.office_hooks import OfficeHooks
 from alliance_portal.registry.site_settings import DEFAULT_INDUSTRIES, Industry
 
 #: Environment variable that holds the signing secret (wins over the secret file).

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from alliance_portal.intake.console import Progress
+from alliance_portal.intake.office_hooks import Progress
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tests.farm import Handler, send
+from tests.support.farm import Handler, send
 
 #: The crawl's reference date in the tests that use these sites.
 TODAY = "2026-11-20"

@@ -13,13 +13,13 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from alliance_portal.intake.auth_views import office_required
-from alliance_portal.intake.console import Progress, PublishRecord
 from alliance_portal.intake.jobs import Job
+from alliance_portal.intake.office_hooks import Progress, PublishRecord
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError, check_slug
 
-bp = Blueprint("jobs", __name__, url_prefix="/office")
+bp = Blueprint("jobs", __name__, template_folder="templates", url_prefix="/office")
 
 OFFICE_ACTOR = "office"
 

@@ -19,7 +19,7 @@ from alliance_portal.intake.auth_views import office_required
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError, check_slug
 
-bp = Blueprint("reports", __name__, url_prefix="/office")
+bp = Blueprint("reports", __name__, template_folder="templates", url_prefix="/office")
 
 _META_CSP = re.compile(
     rb'<meta http-equiv="Content-Security-Policy" content="([^"<>]+)">', re.IGNORECASE

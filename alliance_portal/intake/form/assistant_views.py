@@ -8,57 +8,23 @@ shown once to the PI so that it can be copied when e-mail does not arrive.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Blueprint, request
 from werkzeug.wrappers import Response
 
-from alliance_portal.intake.alliance_views import acting_person, render_home
 from alliance_portal.intake.auth_views import alliance_required, current_access
 from alliance_portal.intake.errors import error_page
+from alliance_portal.intake.form.profile_views import acting_person, render_home
 from alliance_portal.intake.invitations import link_url, send_link
 from alliance_portal.intake.mailer import MailError
 from alliance_portal.intake.messages import Text
 from alliance_portal.intake.people import PeopleError, Person
+from alliance_portal.intake.people_notice import PEOPLE_ERRORS, PeopleNotice, base_url
 from alliance_portal.intake.security import client_address, enforce
 from alliance_portal.intake.services import services
 
-bp = Blueprint("assistants", __name__, url_prefix="/alliance/assistants")
-
-PEOPLE_ERRORS: dict[str, Text] = {
-    "bad-email": Text(
-        "這不是有效的電子郵件地址，請填寫一個地址，例如 name@example.edu.tw。",
-        "That is not an e-mail address; write one address such as name@example.edu.tw.",
-    ),
-    "exists": Text(
-        "這位助理已有權限；如需新連結，請按該助理旁的「寄送新連結」。",
-        "This assistant already has access; use “Send a new link” next to them for a new link.",
-    ),
-    "is-pi": Text(
-        "這是計畫主持人本人的地址，不需加為助理。",
-        "That is the principal investigator's own address; it need not be added.",
-    ),
-    "too-many": Text(
-        "助理人數已達上限，請先移除不再參與的助理。",
-        "There are as many assistants as allowed; remove one who has left first.",
-    ),
-    "unknown": Text("找不到這位助理。", "No such assistant."),
-    "not-assistant": Text("只能移除助理。", "Only assistants can be removed."),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class PeopleNotice:
-    """What the PI is told after a change: a message, and a new link to copy (if any)."""
-
-    text: Text
-    url: str = ""
-    error: bool = False
-
-
-def base_url() -> str:
-    """The address people reach the form at: configured, or the address of this request."""
-    return services().config.public_url or request.url_root
+bp = Blueprint(
+    "assistants", __name__, template_folder="templates", url_prefix="/alliance/assistants"
+)
 
 
 def _pi_only() -> tuple[str, int] | None:

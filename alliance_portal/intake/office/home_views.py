@@ -10,7 +10,7 @@ from alliance_portal.intake.overview import build_overview
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError
 
-bp = Blueprint("office", __name__, url_prefix="/office")
+bp = Blueprint("office", __name__, template_folder="templates", url_prefix="/office")
 
 #: How many recent changes the overview lists under the table.
 RECENT_CHANGES = 30

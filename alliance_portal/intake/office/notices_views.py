@@ -15,7 +15,7 @@ from alliance_portal.intake.auth_views import office_required
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
 
-bp = Blueprint("notices", __name__, url_prefix="/office")
+bp = Blueprint("notices", __name__, template_folder="templates", url_prefix="/office")
 
 OFFICE_ACTOR = "office"
 

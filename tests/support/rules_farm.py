@@ -20,9 +20,9 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from monitor.rules import vocabulary
-from tests.farm import Handler, send
+from tests.support.farm import Handler, send
 
-FARM = Path(__file__).resolve().parent / "farm_rules"
+FARM = Path(__file__).resolve().parent.parent / "farm_rules"
 
 _PLACEHOLDER_RE = re.compile(r"\{\{([+-]?\d+):([a-z0-9-]+)\}\}|\{\{(\w+)\}\}")
 _CN_DIGITS = "〇一二三四五六七八九"

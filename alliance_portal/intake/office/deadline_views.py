@@ -14,16 +14,16 @@ from collections.abc import Callable
 
 from flask import Blueprint, render_template, request
 
-from alliance_portal.intake.assistant_views import PeopleNotice, base_url
 from alliance_portal.intake.auth_views import office_required
 from alliance_portal.intake.deadlines import DeadlineError, DeadlineStatus, parse_days
 from alliance_portal.intake.mailer import MailError
 from alliance_portal.intake.messages import Text
+from alliance_portal.intake.people_notice import PeopleNotice, base_url
 from alliance_portal.intake.reminders import MISSING_TEXT, stages_of
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
 
-bp = Blueprint("deadlines", __name__, url_prefix="/office/deadlines")
+bp = Blueprint("deadlines", __name__, template_folder="templates", url_prefix="/office/deadlines")
 
 
 @bp.app_context_processor

@@ -27,7 +27,7 @@ from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError
 from alliance_portal.registry.banner_rules import DEFAULT_MAX_BYTES, BannerError, check_banner_file
 
-bp = Blueprint("alliance", __name__, url_prefix="/alliance")
+bp = Blueprint("alliance", __name__, template_folder="templates", url_prefix="/alliance")
 
 NOTICES: dict[str, Text] = {
     "profile-unchanged": Text("資料沒有變更。", "Nothing changed."),

@@ -1,4 +1,4 @@
-"""Build the 200-alliance sample registry (tests/search_sample.py) once per test module and
+"""Build the 200-alliance sample registry (tests/support/search_sample.py) once per test module and
 serve it on loopback, for the search and homepage tests."""
 
 from __future__ import annotations
@@ -9,11 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import ROOT
-from search_sample import write_sample
-
 from alliance_portal.commands.portal import make_server
 from alliance_portal.portal.build import build_site
+from tests.support.browser import ROOT
+from tests.support.search_sample import write_sample
 
 
 @contextmanager

@@ -12,18 +12,18 @@ from dataclasses import dataclass, field
 from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
-from alliance_portal.intake.assistant_views import PEOPLE_ERRORS, PeopleNotice, base_url
 from alliance_portal.intake.auth_views import office_required
 from alliance_portal.intake.invitations import link_url, send_link
 from alliance_portal.intake.links import LinkRecord
 from alliance_portal.intake.mailer import MailError
 from alliance_portal.intake.messages import Text
 from alliance_portal.intake.people import PeopleError, Person
+from alliance_portal.intake.people_notice import PEOPLE_ERRORS, PeopleNotice, base_url
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError, check_slug, known_slugs
 
-bp = Blueprint("people", __name__, url_prefix="/office/people")
+bp = Blueprint("people", __name__, template_folder="templates", url_prefix="/office/people")
 
 OFFICE = "office"
 
