@@ -172,6 +172,19 @@ def test_6to4_addresses_of_private_ipv4_are_refused(addr: str) -> None:
     assert reason is not None and "6to4" in reason
 
 
+@pytest.mark.parametrize("addr", ["fec0::1", "fec0:1::2", "feff:ffff::1"])
+def test_site_local_ipv6_addresses_are_refused(addr: str) -> None:
+    """Issue 17.15: fec0::/10 (deprecated site-local, Python calls it global) is internal."""
+    reason = AddressPolicy().check(addr)
+    assert reason is not None and "site-local" in reason
+
+
+def test_a_name_resolving_to_a_site_local_address_is_not_fetched() -> None:
+    policy = AddressPolicy(resolve=lambda host, port: ["fec0::5"])
+    got = Fetcher(FetchOptions(retries=0, policy=policy)).fetch("http://intranet.invalid/")
+    assert got.error is not None and "site-local address fec0::5" in got.error.message
+
+
 def test_6to4_of_a_public_ipv4_is_not_called_private() -> None:
     assert why_blocked(ipaddress.ip_address("2002:808:808::1")) is None
 

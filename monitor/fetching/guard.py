@@ -56,6 +56,10 @@ def why_blocked(ip: IPAddress) -> str | None:
         return "loopback"
     if ip.is_link_local:
         return "link-local"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local:
+        # fec0::/10, deprecated (RFC 3879) but still routed inside some networks, and Python
+        # calls it global: it is the IPv6 twin of 10.0.0.0/8
+        return "site-local"
     if ip.is_multicast:
         return "multicast"
     if ip.is_unspecified:
