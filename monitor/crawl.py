@@ -95,7 +95,7 @@ def slowest_first(store: Store, alliances: list[Alliance], *, before_month: str)
 
 
 def write_json_report(store: Store, run_id: int, path: Path) -> None:
-    """The JSON report of a run in the DESIGN.md shape, written atomically."""
+    """The JSON report of a run in the shape of :mod:`monitor.model`, written atomically."""
     run = store.run(run_id)
     assert run is not None
     results = {r.slug: r for r in store.results(run_id)}

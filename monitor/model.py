@@ -1,6 +1,6 @@
 """Result records of the monitor and their JSON shape (stable: other tools read it).
 
-JSON shape (DESIGN.md)::
+JSON shape (written into report.json, see docs/operations.md)::
 
     {"today": "YYYY-MM-DD",
      "alliances": [{"slug", "url", "final_url",

@@ -133,7 +133,7 @@ def test_sample_crawl_gives_each_site_its_intended_verdict(
         for s, a in got.items()
     }
     assert verdicts == expected
-    # The DESIGN.md shape.
+    # The JSON shape of monitor/model.py.
     for a in data["alliances"]:
         assert {"slug", "url", "final_url", "loads", "credit", "updates", "overall"} <= a.keys()
         assert a["overall"] in ("pass", "warn", "fail")

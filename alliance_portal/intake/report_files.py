@@ -1,7 +1,7 @@
 """The monitor's report folder as the console reads it: plain files, never the monitor's code.
 
 ``reports/<YYYY-MM>/`` holds what ``alliance report`` wrote: ``index.html``, ``report.csv``,
-``report.xlsx``, ``report.json`` (the DESIGN.md shape plus ``summary`` and ``changes``),
+``report.xlsx``, ``report.json`` (the crawl's shape of ``monitor/model.py`` plus ``summary`` and ``changes``),
 ``snapshots/<slug>.txt``, ``screenshots/<slug>.png`` and the notice drafts
 ``notices/<slug>.eml``. The console lists the months, shows
 the month-over-month changes and each alliance's results from ``report.json``, and serves the

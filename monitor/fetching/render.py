@@ -1,7 +1,8 @@
-"""Render a JavaScript-filled homepage in headless Chromium (RULES.md: judge what a visitor sees).
+"""Render a page in headless Chromium (RULES.md: judge what a visitor sees).
 
-Only homepages that :func:`monitor.rules.pagekind.looks_js_rendered` flags come here, so the browser
-starts lazily, once per crawl, the first time one is needed.
+Every homepage is rendered when Chromium is available (:mod:`monitor.visit`), and a news or about
+page where it could change a verdict; the browser starts lazily, once per crawl, the first time a
+page is rendered.
 
 Safety: Chromium never touches the network itself. Every request the page makes is intercepted
 (``context.route``) and either refused (another host, too many requests) or fetched by *our*

@@ -2,7 +2,7 @@
 
 - ``index.html``  the page the office reads and prints (:mod:`monitor.reports.html`);
 - ``report.csv``, ``report.xlsx`` (:mod:`monitor.reports.sheets`);
-- ``report.json`` the DESIGN.md shape (``today`` + ``alliances``) plus ``month``, ``summary``
+- ``report.json`` the crawl's shape (:mod:`monitor.model`) (``today`` + ``alliances``) plus ``month``, ``summary``
   and ``changes``; every check has its ``code``;
 - ``snapshots/<slug>.txt`` the stored homepage source as plain text, so opening it never runs
   the site's scripts;
@@ -37,7 +37,7 @@ from monitor.store import Store
 
 
 def render_json(report: MonthReport) -> bytes:
-    """report.json: the DESIGN.md crawl shape, plus the month's summary and changes."""
+    """report.json: the crawl's shape (:mod:`monitor.model`), plus the month's summary and changes."""
     data = {
         "today": report.today,
         "month": report.month,
