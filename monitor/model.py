@@ -60,6 +60,14 @@ class Code(StrEnum):
     DEFAULT_PAGE = "default-page"
     DIRECTORY_LISTING = "directory-listing"
     PARKED = "parked"
+    #: a 2xx page that is only an error message of the site's software (PHP, ASP.NET, Java)
+    ERROR_PAGE = "error-page"
+    #: a 2xx page that is only a maintenance or under-construction notice
+    MAINTENANCE = "maintenance"
+    #: the hosting provider's "account suspended" page
+    SUSPENDED = "suspended"
+    #: a web application firewall's block page ("Request Rejected", support ID ...)
+    FIREWALL_REJECTED = "firewall-rejected"
     TLS_EXPIRED = "tls-expired"
     TLS_NOT_YET_VALID = "tls-not-yet-valid"
     TLS_SELF_SIGNED = "tls-self-signed"

@@ -4,6 +4,7 @@ Flow of one site (:func:`check_site`)::
 
     fetch homepage (other scheme if the registered one is dead)       -> loads inputs
       refused like a robot (403)? ask again like a browser            -> "blocks automated checks"
+      a firewall's block page with 200? the same                       -> or loads "firewall-rejected"
       frameset / meta refresh / splash page / one-iframe wrapper      -> follow (at most twice)
       render in Chromium (guarded, every page when a browser exists)  -> homepage Page, view
         failed or no browser: the static page, evidence says why      -> view "static"
@@ -37,7 +38,8 @@ from monitor.homepage import (
 )
 from monitor.model import Check, Code, Page, SiteResult, worst
 from monitor.rules.credit import judge_credit
-from monitor.rules.loads import fetch_homepage, is_html, judge_loads, same_site
+from monitor.rules.loads import HomepageFetch, fetch_homepage, is_html, judge_loads, same_site
+from monitor.rules.page_text import decode_html
 from monitor.rules.pagekind import classify_page
 from monitor.rules.updates import find_about_link, judge_updates
 from monitor.visit_context import CrawlContext, SiteOutcome, Stopped, broken_result
@@ -130,6 +132,11 @@ def _check_site(
         return _not_checked(alliance, r.final_url, loads, extra, r, None)
 
     r, read = follow_frames(ctx, home)
+    if not blocked and _firewall_page(read.page_check):
+        # a firewall's block page served with 200: the same as its 403 (RULES.md "loads")
+        blocked = _ask_past_the_firewall(ctx, home)
+        if blocked:
+            r, read = follow_frames(ctx, home)
     if r.error is not None and r.error.kind == "stopped":
         raise Stopped
     final_url = r.final_url or r.url
@@ -317,6 +324,37 @@ def _visit(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) -> _Seen
         rendered.png,
         unjudgeable=read.needs_browser,
     )
+
+
+def _firewall_page(page_check: Check | None) -> bool:
+    return page_check is not None and page_check.code is Code.FIREWALL_REJECTED
+
+
+def _ask_past_the_firewall(ctx: CrawlContext, home: HomepageFetch) -> bool:
+    """Ask again like a browser when a firewall answered 200 with its block page.
+
+    Many firewalls (F5 ASM's "Request Rejected") answer 200, not 403: treated like the 403 of
+    :func:`monitor.homepage.ask_like_a_browser`. True when the browser-like request got a page
+    that is not the block page (it becomes the homepage; the evidence says the site blocks
+    automated checks); otherwise the block page stays and fails ``loads`` with its own code.
+    """
+    r = home.result
+    again = ctx.fetcher.fetch(r.url, browser_like=True)
+    if again.error is not None and again.error.kind == "stopped":
+        raise Stopped
+    if not again.ok or not is_html(again.content_type, again.body):
+        return False
+    if _firewall_page(
+        ctx.judge(classify_page, Page(again.final_url or again.url, _decoded(again)))
+    ):
+        return False
+    again.retry_reasons = r.retry_reasons + again.retry_reasons
+    home.result = again
+    return True
+
+
+def _decoded(r: FetchResult) -> str:
+    return decode_html(r.body, r.content_type)[0]
 
 
 def _blocked_note(loads: Check, blocked: bool) -> Check:

@@ -68,6 +68,35 @@ ADVICE: dict[Code, Bilingual] = {
         _FIX_TLS,
     ),
     **dict.fromkeys((Code.EMPTY_PAGE, Code.DEFAULT_PAGE, Code.DIRECTORY_LISTING), _FIX_CONTENT),
+    Code.ERROR_PAGE: Bilingual(
+        "首頁只顯示程式或資料庫的錯誤訊息：請網站管理者查看伺服器的錯誤紀錄，確認資料庫正常運作、"
+        "程式與設定正確，並關閉對外顯示錯誤訊息（例如 PHP 的 display_errors）。",
+        "The homepage shows only an error of the site's software: ask the site's administrator to"
+        " read the server's error log, make sure the database is running and the code and"
+        " settings are right, and stop showing error details to visitors (e.g. PHP's"
+        " display_errors).",
+    ),
+    Code.MAINTENANCE: Bilingual(
+        "首頁目前只有維護中或建置中的公告：請儘快完成維護並恢復網站內容；若維護需時較久，"
+        "請在首頁保留聯盟簡介、補助標示與最新消息。",
+        "The homepage is only a maintenance or under-construction notice: finish the work and put"
+        " the site's content back; if it takes long, keep the alliance's introduction, funding"
+        " credit and news on the homepage meanwhile.",
+    ),
+    Code.SUSPENDED: Bilingual(
+        "主機商已停用網站帳號（例如未續約或流量超量）：請聯絡主機商或學校電算中心恢復帳號，"
+        "或將網站移到新主機並更新登錄的網站網址。",
+        "The hosting provider has suspended the site's account (for example an unpaid renewal or"
+        " exceeded traffic): contact the provider or the university's computer centre to"
+        " restore it, or move the site and update the website in your profile.",
+    ),
+    Code.FIREWALL_REJECTED: Bilingual(
+        "網站的防火牆拒絕了本檢查程式的連線（Request Rejected）：請學校電算中心或網站管理者將計畫辦公室"
+        "的網站檢查列入允許清單，並確認一般訪客可以正常開啟首頁。",
+        "The site's firewall rejected the office's checker (Request Rejected): ask the"
+        " university's computer centre or the site's administrator to allow the office's"
+        " website check, and make sure ordinary visitors can open the homepage.",
+    ),
     Code.OTHER_HOST: Bilingual(
         "首頁會轉址到其他網站。若網址已變更，請透過資料更新連結更新登錄的網站網址；否則請移除轉址。",
         "The homepage redirects to another site. If your address changed, update the"

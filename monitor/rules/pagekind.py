@@ -3,8 +3,11 @@
 RULES.md "loads" fails a site that answers 200 with an empty page, a server default page
 ("It works!", the nginx / IIS / AppServ welcome, a directory listing "Index of /"), a parked /
 for-sale domain, or a page that is only an error message (a database or script error), a
-maintenance or under-construction notice, or a hosting "account suspended" page.
-:func:`classify_page` says which, with the phrase that gave it away.
+maintenance or under-construction notice, or a hosting "account suspended" page; a firewall's
+block page ("Request Rejected") is not the site either. :func:`classify_page` says which, with
+the phrase that gave it away; each kind has its own :class:`~monitor.model.Code`, so the notice
+gives its own advice. Message pages are recognised by their shape in
+:mod:`monitor.rules.error_pages`.
 
 :func:`looks_js_rendered` tells the fetcher that a page is an empty JavaScript shell worth
 rendering in headless Chromium; :func:`follow_target` tells it where a frameset or a
@@ -20,6 +23,7 @@ from urllib.parse import urljoin
 from alliance_portal.registry.bilingual import Bilingual
 from monitor.model import Check, Code, Details, Page
 from monitor.rules import vocabulary
+from monitor.rules.error_pages import message_page
 from monitor.rules.page_text import (
     Element,
     PageText,
@@ -135,18 +139,15 @@ def classify_text(text: PageText) -> Check | None:
             shown,
             server=server,
         )
-    error = _error_page(title, headings, lowered, size)
-    if error:
-        kind, shown = error
-        zh, en = _ERROR_MESSAGES[kind]
-        # Code: the server did answer with an error, only under a 2xx status; the notice's
-        # advice for HTTP errors (make the server and the homepage work again) fits.
+    message = message_page(title, headings, visible)
+    if message:
+        code, zh, en = _MESSAGE_PAGES[message.kind]
         return _fail(
-            Code.HTTP_ERROR,
-            kind,
+            code,
+            message.kind,
             zh + "（雖然伺服器回應正常的狀態碼）",
             en + " (even though the server answered with a success status)",
-            shown,
+            message.shown,
         )
     if size < vocabulary.EMPTY_PAGE_MIN_CHARS:
         if root.find(".//frameset") is not None or _refresh_target(root) is not None:
@@ -161,43 +162,30 @@ def classify_text(text: PageText) -> Check | None:
     return None
 
 
-_ERROR_MESSAGES: dict[str, tuple[str, str]] = {
+#: Each kind of message page: its own code (so the notice gives its own advice) and message.
+_MESSAGE_PAGES: dict[str, tuple[Code, str, str]] = {
     "suspended": (
+        Code.SUSPENDED,
         "首頁是主機商的「帳號已停用」頁面，網站已被停權",
         'The homepage is the hosting provider\'s "account suspended" page',
     ),
     "maintenance": (
+        Code.MAINTENANCE,
         "首頁只有維護中或建置中的公告，網站沒有內容",
         "The homepage is only a maintenance or under-construction notice: the site shows no"
         " content",
     ),
     "error_page": (
+        Code.ERROR_PAGE,
         "首頁只顯示錯誤訊息（資料庫或程式錯誤），網站無法正常使用",
         "The homepage shows only an error message (a database or script error)",
     ),
+    "firewall": (
+        Code.FIREWALL_REJECTED,
+        "首頁是防火牆的拒絕頁面（Request Rejected），不是聯盟網站",
+        "The homepage is a firewall's block page (\"Request Rejected\"), not the alliance's site",
+    ),
 }
-
-
-def _error_page(title: str, headings: list[str], lowered: str, size: int) -> tuple[str, str] | None:
-    """(kind, phrase shown) when a short page is only an error, maintenance or suspension notice.
-
-    RULES.md "loads": such a page fails even when served with status 200. Only short pages
-    (:data:`vocabulary.ERROR_PAGE_MAX_CHARS`), and only their title, top headings or first line: a real homepage announcing 「系統維護」 in a news item, or printing a PHP warning above
-    its content, is a real homepage.
-    """
-    if size > vocabulary.ERROR_PAGE_MAX_CHARS:
-        return None
-    opening = lowered.split("\n", 1)[0][: vocabulary.ERROR_PAGE_OPENING_CHARS]
-    for kind, phrases in vocabulary.ERROR_PAGE_PHRASES.items():
-        for text in (title, *headings):
-            low = text.lower()
-            for phrase in phrases:
-                if phrase in low:
-                    return kind, text
-        for phrase in phrases:
-            if phrase in opening:
-                return kind, phrase
-    return None
 
 
 #: How directory listings begin: Apache/nginx/lighttpd "Index of /", Python's http.server
