@@ -21,11 +21,11 @@ import pytest
 
 from monitor.crawl import check_site
 from monitor.model import Code, SiteResult
-from tests.farm import Handler, Site, send
 from tests.farm_visit.sites import REJECTED, cms_home
-from tests.rules_farm import folder_routes
+from tests.support.farm import Handler, Site, send
+from tests.support.rules_farm import FARM as RULES_FARM
+from tests.support.rules_farm import folder_routes
 from tests.test_crawl_loads import alliance, chromium, make_ctx
-from tests.test_realistic_rules import FARM as RULES_FARM
 
 FARM = Path(__file__).resolve().parent / "farm_real"
 TODAY = date.today()
