@@ -161,17 +161,31 @@ def notices(setup: ConsoleSetup, month: str, *, send: bool) -> NoticeBatch:
     """The month's notices; with ``send``, really send the ones not sent yet."""
     from alliance_portal.commands.reports import publish_notices
     from monitor.notices.send import SentLog
+    from monitor.reports.month import ReportError
     from monitor.store import Store
 
     cannot_send = _cannot_send(setup)
     store = Store(setup.monitor.paths.db)
-    plan, result = publish_notices(
-        store,
-        month,
-        setup.monitor,
-        send=send and not cannot_send,
-        update_link=setup.update_link,
-    )
+    try:
+        plan, result = publish_notices(
+            store,
+            month,
+            setup.monitor,
+            send=send and not cannot_send,
+            update_link=setup.update_link,
+        )
+    except ReportError:
+        # No finished crawl of this month (none yet, or a restored database without it).
+        return NoticeBatch(
+            month,
+            (),
+            unavailable=(
+                f"{month} 沒有完成的網站檢查，所以沒有通知可預覽或寄出。請先執行當月的檢查"
+                "（alliance crawl），或選擇其他月份。",
+                f"{month} has no finished website check, so there are no notices to preview or"
+                " send. Run that month's check first (alliance crawl), or pick another month.",
+            ),
+        )
     sent_log = SentLog(store)
     previews = []
     for notice in [*plan.notices, *plan.missing_contact]:

@@ -123,7 +123,11 @@ def use_link(token: str) -> Response | tuple[str, int]:
     try:
         access = svc.signer.identify(token)
     except LinkError as exc:
-        svc.limiter.hit(bucket, svc.config.login_limit)
+        # Only a forged token counts toward the address's limit: a genuine link that expired
+        # or was revoked (last year's e-mail, clicked again and again behind a university's
+        # one NAT address) must not lock everyone behind that address out.
+        if exc.kind == "bad":
+            svc.limiter.hit(bucket, svc.config.login_limit)
         return error_page(exc.kind, 403 if exc.kind == "bad" else 410, link_slug=exc.slug)
     _start_session(slug=access.slug, lv=access.version, pid=access.pid, pv=access.person_version)
     svc.people.touch(access.slug, access.pid)
@@ -146,7 +150,7 @@ _SAFE_NEXT_RE = re.compile(r"^/office(?:[/?][!#-\[\]-~]*)?$")
 
 def _safe_next(target: str | None) -> str:
     """Only a local office path may be the target after login (no open redirect)."""
-    if target and _SAFE_NEXT_RE.match(target) and "//" not in target:
+    if target and _SAFE_NEXT_RE.fullmatch(target) and "//" not in target:
         return target
     return url_for("office.overview")
 

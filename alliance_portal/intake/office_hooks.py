@@ -59,6 +59,9 @@ class NoticeBatch:
     failed: dict[str, str] = field(default_factory=dict)  # slug -> why
     #: Why sending is not possible here (no SMTP server configured), or "".
     cannot_send: str = ""
+    #: Why there are no notices to show at all (zh-TW, English): the month has no finished
+    #: crawl (none yet, or a restored database without it). Empty when the batch is real.
+    unavailable: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,7 +58,7 @@ class PeopleError(Exception):
 def normalise_email(text: str) -> str:
     """One spelling per address (trimmed, domain lower-cased), or :class:`PeopleError`."""
     email = text.strip()
-    if not _EMAIL_RE.match(email):
+    if not _EMAIL_RE.fullmatch(email):
         raise PeopleError(
             "bad-email",
             f"{text!r} is not an e-mail address; write it like name@example.edu.tw",
@@ -237,7 +237,7 @@ class People:
 
     def remove(self, slug: str, pid: str, *, by: str) -> Person:
         """Take an assistant's access away: their links and open sessions stop working."""
-        if not _PID_RE.match(pid) or pid == PI_ID:
+        if not _PID_RE.fullmatch(pid) or pid == PI_ID:
             raise PeopleError(
                 "not-assistant",
                 "only assistants can be removed; to stop the PI's link, revoke the alliance's links",

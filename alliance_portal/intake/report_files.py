@@ -81,9 +81,9 @@ class MonthResult:
 
 def report_file(reports_dir: Path, month: str, name: str) -> tuple[Path, str] | None:
     """The file ``name`` of ``month`` and its media type, or None when it is not one we serve."""
-    if not MONTH_RE.match(month):
+    if not MONTH_RE.fullmatch(month):
         return None
-    mimetype = next((kind for pattern, kind in _SERVED if pattern.match(name)), None)
+    mimetype = next((kind for pattern, kind in _SERVED if pattern.fullmatch(name)), None)
     if mimetype is None:
         return None
     root = reports_dir.resolve()
@@ -116,7 +116,7 @@ def months(reports_dir: Path | None) -> list[MonthSummary]:
     if reports_dir is None or not reports_dir.is_dir():
         return []
     found = sorted(
-        (p for p in reports_dir.iterdir() if MONTH_RE.match(p.name) and p.is_dir()),
+        (p for p in reports_dir.iterdir() if MONTH_RE.fullmatch(p.name) and p.is_dir()),
         key=lambda p: p.name,
         reverse=True,
     )
@@ -162,7 +162,7 @@ def _check(name: str, raw: Any) -> CheckResult:
 
 def month_rows(reports_dir: Path, month: str) -> list[MonthResult]:
     """Every alliance's result in ``month`` (empty when the month has no readable report)."""
-    if not MONTH_RE.match(month):
+    if not MONTH_RE.fullmatch(month):
         return []
     data, _problem = _read_json(reports_dir / month / "report.json")
     if data is None:

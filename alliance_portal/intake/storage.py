@@ -57,7 +57,7 @@ class StorageError(Exception):
 
 def check_slug(slug: str) -> str:
     """Refuse anything but a registry slug before it becomes part of a path."""
-    if not _SLUG_RE.match(slug):
+    if not _SLUG_RE.fullmatch(slug):
         raise StorageError(
             f"{slug!r} is not a valid alliance slug (lowercase letters, digits and hyphens)"
         )
@@ -71,7 +71,7 @@ def known_slugs(content_dir: Path, *also: Iterable[str]) -> list[str]:
     folder = content_dir / "alliances"
     if folder.is_dir():
         found.update(p.stem for p in folder.glob("*.toml") if not p.name.startswith("."))
-    return sorted(slug for slug in found if _SLUG_RE.match(slug))
+    return sorted(slug for slug in found if _SLUG_RE.fullmatch(slug))
 
 
 @dataclass(slots=True)
@@ -238,7 +238,7 @@ class AllianceStore:
         return PendingBanner(key, path, report.width, report.height, len(cleaned)), report
 
     def _pending_path(self, slug: str, key: str) -> Path:
-        if not _PENDING_KEY_RE.match(key):
+        if not _PENDING_KEY_RE.fullmatch(key):
             raise StorageError("the banner preview has expired; upload the banner again")
         return self.pending_dir / check_slug(slug) / f"{key}.png"
 

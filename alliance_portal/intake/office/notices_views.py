@@ -21,7 +21,7 @@ OFFICE_ACTOR = "office"
 
 
 def _month_or_404(month: str) -> str:
-    if not report_files.MONTH_RE.match(month):
+    if not report_files.MONTH_RE.fullmatch(month):
         abort(404)
     return month
 
@@ -39,12 +39,13 @@ def months() -> str:
 
 @bp.get("/notices/<month>")
 @office_required
-def preview(month: str) -> str:
+def preview(month: str) -> str | tuple[str, int]:
     hook = services().config.office.notices
     if hook is None:
         abort(404)
     batch = hook(_month_or_404(month), False, OFFICE_ACTOR)
-    return render_template("office_notices.html", batch=batch, result=None)
+    body = render_template("office_notices.html", batch=batch, result=None)
+    return (body, 404) if batch.unavailable[0] else body
 
 
 @bp.post("/notices/<month>/send")
