@@ -29,6 +29,7 @@ from pathlib import Path
 
 from alliance_portal.commands.portal import make_server
 from alliance_portal.portal.build import build_site
+from alliance_portal.registry.report_contract import INDEX_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,7 +124,7 @@ def _run(args: argparse.Namespace, *, sites_url: str) -> int:
     run = store.run(run_id)
     month = run.month if run else today.strftime("%Y-%m")
     written = write_month_with_registry(store, month, settings)
-    report = written.folder / "index.html"
+    report = written.folder / INDEX_FILE
     results = store.results(run_id)
     counts = {s: sum(1 for r in results if r.overall == s) for s in ("pass", "warn", "fail")}
     print(

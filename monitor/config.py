@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
+from alliance_portal.registry.clock import TAIPEI_ZONE
 from alliance_portal.registry.smtp import SMTP_ENV_PREFIX, SMTP_PASSWORD_ENV, SmtpSettings
 from monitor.fetching import limits
 
@@ -132,7 +133,7 @@ class ScheduleSettings:
     """``[schedule]``: when the monthly crawl runs and what follows it."""
 
     cron: str = "0 9 1 * *"  # minute hour day-of-month month day-of-week: the 1st at 09:00
-    timezone: str = "Asia/Taipei"
+    timezone: str = TAIPEI_ZONE
     #: A fire missed by less than this (machine asleep, process busy) still runs, once.
     misfire_grace_hours: int = 72
     notify: Literal["off", "draft", "send"] = "draft"

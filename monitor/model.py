@@ -20,9 +20,8 @@ from enum import StrEnum
 from typing import Any, Literal, TypedDict, cast
 
 from alliance_portal.registry.bilingual import Bilingual
+from alliance_portal.registry.report_contract import Status
 
-Status = Literal["pass", "warn", "fail"]
-STATUSES: tuple[Status, ...] = ("pass", "warn", "fail")
 _RANK = {"pass": 0, "warn": 1, "fail": 2}
 
 

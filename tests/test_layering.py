@@ -192,3 +192,66 @@ def test_the_layering_test_sees_a_wrong_import(tmp_path: Path) -> None:
     assert _layer("alliance_portal.intake.views") == "intake"
     assert "monitor" not in ALLOWED["intake"]
     assert fake.parent.is_dir()
+
+
+#: What the monitor writes and the console reads (the month folder's file names, the status
+#: words, the office's time zone), each written once in the registry layer (issue 18.3).
+CONTRACT_MODULES = {
+    "alliance_portal.registry.report_contract",
+    "alliance_portal.registry.clock",
+}
+_CONTRACT_WORDS = ("report.json", "report.csv", "report.xlsx", "Asia/Taipei", "未通過", "待確認")
+_CONTRACT_PREFIXES = ("snapshots/", "screenshots/", "notices/")
+
+
+def _code_strings(path: Path) -> list[tuple[int, str]]:
+    """Every string constant of a module's code (docstrings are prose, not copies)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def _contract_copies(module: str, path: Path) -> list[str]:
+    found = []
+    for line, text in _code_strings(path):
+        words = [w for w in _CONTRACT_WORDS if w in text and text.strip() == w]
+        if words or text.startswith(_CONTRACT_PREFIXES):
+            found.append(f"{module}:{line} {text!r}")
+    return found
+
+
+def test_the_report_contract_is_written_once() -> None:
+    copies = [
+        copy
+        for module, path in MODULES.items()
+        if module not in CONTRACT_MODULES
+        for copy in _contract_copies(module, path)
+    ]
+    assert not copies, (
+        "a report file name, status word or the time zone written outside "
+        "alliance_portal/registry/report_contract.py and clock.py:\n" + "\n".join(copies)
+    )
+
+
+def test_the_contract_check_sees_a_copy(tmp_path: Path) -> None:
+    source = tmp_path / "copy.py"
+    source.write_text(
+        '"""report.json in a docstring is prose."""\n'
+        'NAME = "report.json"\nSHOT = f"screenshots/{1}.png"\n',
+        encoding="utf-8",
+    )
+    copies = _contract_copies("copy", source)
+    assert copies == ["copy:2 'report.json'", "copy:3 'screenshots/'"]

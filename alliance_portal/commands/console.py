@@ -26,12 +26,10 @@ from alliance_portal.intake.office_hooks import (
     SentNotice,
 )
 from alliance_portal.portal.publish import PublishLog, PublishSettings
+from alliance_portal.registry.report_contract import STATUS_WORDS
 
 if TYPE_CHECKING:
     from monitor.config import MonitorSettings
-
-#: zh-TW words for a status, for progress lines the office reads.
-STATUS_ZH = {"pass": "通過", "warn": "待確認", "fail": "未通過"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +124,7 @@ def recheck(setup: ConsoleSetup, slug: str, progress: Progress) -> RecheckOutcom
         raise RuntimeError(f"the check of {slug} stored no result (run {run_id}); see the log")
     result = results[0]
     progress(
-        f"檢查完成：{STATUS_ZH[result.overall]}，正在更新 {run.month} 報告",
+        f"檢查完成：{STATUS_WORDS[result.overall].zh}，正在更新 {run.month} 報告",
         f"checked: {result.overall}; updating the {run.month} report",
     )
     write_month_with_registry(store, run.month, settings)

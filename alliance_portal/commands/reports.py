@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from alliance_portal.registry.report_contract import INDEX_FILE, NOTICES_DIR
 from monitor.config import (
     CONFIG_ENV,
     DEFAULT_CONFIG,
@@ -217,7 +218,7 @@ def run_report(args: argparse.Namespace) -> int:
     month = _month(args, store)
     written = write_month_with_registry(store, month, settings)
     print(_summary_line(written.report))
-    print(f"report written to {written.folder / 'index.html'}")
+    print(f"report written to {written.folder / INDEX_FILE}")
     return 0
 
 
@@ -312,7 +313,7 @@ def run_notify(args: argparse.Namespace) -> int:
         update_link=update_links(args.var, args.public_url),
     )
     if result is None:
-        folder = settings.paths.reports / month / "notices"
+        folder = settings.paths.reports / month / NOTICES_DIR
         print(
             f"dry run: {len(plan.sendable)} notice(s) written to {folder}/ (nothing sent; add --send)"
         )

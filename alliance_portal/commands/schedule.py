@@ -16,6 +16,7 @@ from alliance_portal.commands.reports import (
     update_links,
     write_month_with_registry,
 )
+from alliance_portal.registry.report_contract import INDEX_FILE
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
 
     def after_crawl(month: str) -> None:
         written = write_month_with_registry(store, month, settings)
-        log.info("report written to %s", written.folder / "index.html")
+        log.info("report written to %s", written.folder / INDEX_FILE)
         if settings.schedule.notify != "off":
             plan, result = publish_notices(
                 store,

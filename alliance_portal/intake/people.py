@@ -28,14 +28,13 @@ import secrets
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo
 
+from alliance_portal.registry import clock
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.locking import file_lock
 
 Role = Literal["pi", "assistant"]
 
-TAIPEI = ZoneInfo("Asia/Taipei")
 #: The PI's fixed person id (assistants get a random one).
 PI_ID = "pi"
 #: How often "last used" is written for one person at most (it is read on every request).
@@ -284,12 +283,4 @@ class People:
 
 def taipei_time(iso: str) -> str:
     """A stored UTC time as the office reads it: ``2026-04-02 09:15`` in Asia/Taipei ('' stays '')."""
-    if not iso:
-        return ""
-    try:
-        moment = dt.datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(TAIPEI).strftime("%Y-%m-%d %H:%M")
+    return clock.taipei_time(iso)

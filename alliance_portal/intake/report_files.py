@@ -19,24 +19,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+from alliance_portal.registry.report_contract import (
+    CHECKS,
+    CSV_FILE,
+    INDEX_FILE,
+    JSON_FILE,
+    MONTH_RE,
+    STATUSES,
+    SUMMARY_KEYS,
+    XLSX_FILE,
+    notice_name,
+    screenshot_name,
+    snapshot_name,
+)
+
 #: The files of a month folder the console serves, and their media types (Flask adds the
-#: charset, UTF-8, to text types).
+#: charset, UTF-8, to text types). Names come from the contract the monitor writes by.
+_SLUG = r"[a-z0-9-]+"
 _SERVED = (
-    (re.compile(r"^index\.html$"), "text/html"),
-    (re.compile(r"^report\.csv$"), "text/csv"),
+    (re.compile(rf"^{re.escape(INDEX_FILE)}$"), "text/html"),
+    (re.compile(rf"^{re.escape(CSV_FILE)}$"), "text/csv"),
     (
-        re.compile(r"^report\.xlsx$"),
+        re.compile(rf"^{re.escape(XLSX_FILE)}$"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ),
-    (re.compile(r"^report\.json$"), "application/json"),
-    (re.compile(r"^snapshots/[a-z0-9-]+\.txt$"), "text/plain"),
-    (re.compile(r"^screenshots/[a-z0-9-]+\.png$"), "image/png"),
+    (re.compile(rf"^{re.escape(JSON_FILE)}$"), "application/json"),
+    (re.compile(rf"^{re.escape(snapshot_name('@'))}$".replace("@", _SLUG)), "text/plain"),
+    (re.compile(rf"^{re.escape(screenshot_name('@'))}$".replace("@", _SLUG)), "image/png"),
     # A notice as drafted for the alliance: shown as text, never as mail to open or run.
-    (re.compile(r"^notices/[a-z0-9-]+\.eml$"), "text/plain"),
+    (re.compile(rf"^{re.escape(notice_name('@'))}$".replace("@", _SLUG)), "text/plain"),
 )
-CHECKS = ("loads", "credit", "updates")
-STATUSES = ("pass", "warn", "fail")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,17 +134,17 @@ def months(reports_dir: Path | None) -> list[MonthSummary]:
     )
     out = []
     for folder in found:
-        if not (folder / "index.html").is_file():
+        if not (folder / INDEX_FILE).is_file():
             continue
-        data, problem = _read_json(folder / "report.json")
+        data, problem = _read_json(folder / JSON_FILE)
         if data is None:
             out.append(MonthSummary(folder.name, problem=problem))
             continue
         summary = data.get("summary") or {}
         changes = data.get("changes") or {}
-        counts = {
+        counts: dict[str, dict[str, int]] = {
             key: {s: int(summary.get(key, {}).get(s, 0)) for s in STATUSES}
-            for key in (*CHECKS, "overall")
+            for key in SUMMARY_KEYS
             if isinstance(summary.get(key), dict)
         }
         out.append(
@@ -164,7 +176,7 @@ def month_rows(reports_dir: Path, month: str) -> list[MonthResult]:
     """Every alliance's result in ``month`` (empty when the month has no readable report)."""
     if not MONTH_RE.fullmatch(month):
         return []
-    data, _problem = _read_json(reports_dir / month / "report.json")
+    data, _problem = _read_json(reports_dir / month / JSON_FILE)
     if data is None:
         return []
     rows = []
@@ -172,7 +184,7 @@ def month_rows(reports_dir: Path, month: str) -> list[MonthResult]:
         if not isinstance(raw, dict) or not isinstance(raw.get("slug"), str):
             continue
         slug = raw["slug"]
-        snapshot = f"snapshots/{slug}.txt"
+        snapshot = snapshot_name(slug)
         rows.append(
             MonthResult(
                 slug=slug,

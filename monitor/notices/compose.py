@@ -20,13 +20,13 @@ from jinja2 import Environment, StrictUndefined
 from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.profiles import Alliance
+from alliance_portal.registry.report_contract import NOTICES_DIR, STATUS_WORDS
 from monitor.model import Code
 from monitor.notices.advice import advice
 from monitor.reports.labels import CHECK_LABELS, CHECKS, STATUS_LABELS
 from monitor.reports.view import MonthReport, ReportRow
 
 DEFAULT_SENDER = "產學小聯盟計畫辦公室 <alliance-monitor@localhost>"
-NOTICE_DIR = "notices"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +148,7 @@ def build_message(
         next_check=next_check.isoformat() if next_check else "下個月 next month",
     )
     msg = EmailMessage()
-    worst = "未通過" if row.overall == "fail" else "待確認"
+    worst = STATUS_WORDS["fail" if row.overall == "fail" else "warn"].zh
     worst_en = "action needed" if row.overall == "fail" else "please check"
     msg["Subject"] = (
         f"【產學小聯盟網站檢查】{row.name} {report.month} 結果：{worst}"
@@ -216,7 +216,7 @@ def eml_bytes(message: EmailMessage) -> bytes:
 
 def write_drafts(plan: NoticePlan, month_dir: Path) -> Path:
     """Dry run: every notice as ``notices/<slug>.eml`` plus ``notices/README.txt`` listing them."""
-    folder = month_dir / NOTICE_DIR
+    folder = month_dir / NOTICES_DIR
     lines = [
         f"產學小聯盟網站檢查通知（草稿） Alliance website notices (drafts) {plan.month}",
         "",

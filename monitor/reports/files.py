@@ -20,13 +20,13 @@ from pathlib import Path
 
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.profiles import Alliance
+from alliance_portal.registry.report_contract import snapshot_name
 from monitor.reports.html import render_index, render_month_list
 from monitor.reports.labels import (
     CSV_FILE,
     INDEX_FILE,
     JSON_FILE,
     SCREENSHOT_DIR,
-    SNAPSHOT_DIR,
     XLSX_FILE,
 )
 from monitor.reports.month import MONTH_RE, SLUG_RE, build_month_report
@@ -112,7 +112,7 @@ def write_report_files(store: Store, report: MonthReport, reports_dir: Path) -> 
     atomic_write(folder / XLSX_FILE, render_xlsx(report))
     atomic_write(folder / JSON_FILE, render_json(report))
     for slug in sorted(report.snapshots):
-        atomic_write(folder / SNAPSHOT_DIR / f"{slug}.txt", render_snapshot(report, slug))
+        atomic_write(folder / snapshot_name(slug), render_snapshot(report, slug))
     write_screenshots(store, report, folder)
     months = sorted(
         p.name

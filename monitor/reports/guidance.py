@@ -7,16 +7,13 @@ so the report and the e-mail never disagree about how to fix a site.
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
+from alliance_portal.registry import clock
 from alliance_portal.registry.bilingual import Bilingual
+from alliance_portal.registry.report_contract import notice_name
 from monitor.notices.advice import advice
-from monitor.reports.labels import CHECKS, NOTICES_DIR
+from monitor.reports.labels import CHECKS
 from monitor.reports.view import ReportRow
 
-#: The office's time zone: every time the report shows is written in it.
-TAIPEI = ZoneInfo("Asia/Taipei")
 _RANK = {"fail": 0, "warn": 1}
 
 
@@ -38,17 +35,9 @@ def fix_line(row: ReportRow) -> Bilingual | None:
 
 def notice_file(row: ReportRow) -> str | None:
     """The alliance's notice draft, relative to the month folder (None: no notice is due)."""
-    return None if row.overall == "pass" else f"{NOTICES_DIR}/{row.slug}.eml"
+    return None if row.overall == "pass" else notice_name(row.slug)
 
 
 def taipei_time(iso: str | None) -> str:
     """An ISO time (UTC from the database) as "2026-05-01 17:03 (UTC+8)"; "" for none."""
-    if not iso:
-        return ""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if moment.tzinfo is None:  # stored times are UTC
-        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-    return moment.astimezone(TAIPEI).strftime("%Y-%m-%d %H:%M") + " (UTC+8)"
+    return clock.taipei_time(iso or "", suffix=" (UTC+8)")

@@ -18,7 +18,7 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 
-from monitor.model import STATUSES
+from alliance_portal.registry.report_contract import STATUSES
 from monitor.reports.labels import (
     CHANGE_LABELS,
     CHECK_LABELS,

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 from alliance_portal.registry.bilingual import Bilingual
 
-#: Checks in the order they appear everywhere: columns, chart panels, e-mails.
-CHECKS: tuple[str, ...] = ("loads", "credit", "updates")
-#: Checks plus the overall result, for summaries.
-SUMMARY_KEYS: tuple[str, ...] = (*CHECKS, "overall")
+# The checks, the status words and the month folder's file names are the contract with the
+# office console, so they live in the registry layer (re-exported here for the report's modules).
+from alliance_portal.registry.report_contract import (  # noqa: F401 - re-exported
+    CHECKS,
+    CSV_FILE,
+    INDEX_FILE,
+    JSON_FILE,
+    NOTICES_DIR,
+    SCREENSHOT_DIR,
+    SNAPSHOT_DIR,
+    STATUS_WORDS,
+    SUMMARY_KEYS,
+    XLSX_FILE,
+)
 
 #: zh-TW first, English second: every label a person reads.
 CHECK_LABELS: dict[str, tuple[str, str]] = {
@@ -21,22 +31,7 @@ CHECK_LABELS: dict[str, tuple[str, str]] = {
     "updates": ("定期更新", "Regular updates"),
     "overall": ("總結", "Overall"),
 }
-STATUS_LABELS: dict[str, tuple[str, str]] = {
-    "pass": ("通過", "pass"),
-    "warn": ("待確認", "warn"),
-    "fail": ("未通過", "fail"),
-}
-
-
-#: Folder and file names inside ``reports/<YYYY-MM>/``.
-INDEX_FILE = "index.html"
-CSV_FILE = "report.csv"
-XLSX_FILE = "report.xlsx"
-JSON_FILE = "report.json"
-SNAPSHOT_DIR = "snapshots"
-SCREENSHOT_DIR = "screenshots"
-#: The month's notice drafts (written by ``alliance notify`` and the office console).
-NOTICES_DIR = "notices"
+STATUS_LABELS: dict[str, tuple[str, str]] = {s: (w.zh, w.en) for s, w in STATUS_WORDS.items()}
 
 
 CHANGE_LABELS: dict[str, str] = {

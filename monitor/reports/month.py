@@ -22,8 +22,10 @@ from alliance_portal.registry.png_structure import read_header
 from alliance_portal.registry.profiles import Alliance, load_registry
 from alliance_portal.registry.site_settings import SLUG_PATTERN
 from monitor.config import ScheduleSettings
-from monitor.model import STATUSES, Code, SiteResult, Status
-from monitor.reports.labels import CHECKS, SCREENSHOT_DIR, SNAPSHOT_DIR, SUMMARY_KEYS
+from alliance_portal.registry.report_contract import STATUSES
+from monitor.model import Code, SiteResult, Status
+from alliance_portal.registry.report_contract import MONTH_RE, screenshot_name, snapshot_name
+from monitor.reports.labels import CHECKS, SUMMARY_KEYS
 from monitor.reports.view import (
     Change,
     HistoryPoint,
@@ -42,8 +44,6 @@ HISTORY_MONTHS = 12
 PNG_HEADER_BYTES = 33
 #: Slugs safe to use as a file name (the registry's rule); anything else is never written.
 SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
-#: A month folder's name.
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 class ReportError(Exception):
@@ -178,7 +178,7 @@ def _screenshots(store: Store, month: MonthResults) -> dict[str, Screenshot]:
             size = png_size(header)
             if month.run_of.get(slug) != run_id or size is None or not SLUG_RE.match(slug):
                 continue
-            out[slug] = Screenshot(run_id, f"{SCREENSHOT_DIR}/{slug}.png", url, *size)
+            out[slug] = Screenshot(run_id, screenshot_name(slug), url, *size)
     return out
 
 
@@ -230,7 +230,7 @@ def build_month_report(
                 previous_overall=before,
                 change=_change(r.overall, before),
                 history=tuple(history.get(r.slug, ())),
-                snapshot=f"{SNAPSHOT_DIR}/{r.slug}.txt" if snap is not None else None,
+                snapshot=snapshot_name(r.slug) if snap is not None else None,
                 screenshot=shots.get(r.slug),
             )
         )

@@ -13,7 +13,7 @@ import zipfile
 from datetime import datetime
 from typing import Any
 
-from monitor.model import STATUSES
+from alliance_portal.registry.report_contract import STATUSES
 from monitor.reports.labels import CHANGE_LABELS, CHECK_LABELS, CHECKS, STATUS_LABELS, SUMMARY_KEYS
 from monitor.reports.view import MonthReport, ReportRow
 from monitor.store import Run

@@ -11,8 +11,9 @@ talks about. It holds only constants, each with the comment that ties it to RULE
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
 from typing import Final
+
+from alliance_portal.registry import clock
 
 # --- credit -------------------------------------------------------------------------------------
 
@@ -97,7 +98,7 @@ ROC_YEAR_OFFSET: Final = 1911
 ROC_MIN_YEAR: Final = EARLIEST_YEAR - ROC_YEAR_OFFSET
 
 #: Alliances are in Taiwan: a feed timestamp is turned into a calendar date in UTC+8.
-LOCAL_TZ: Final = timezone(timedelta(hours=8), "Asia/Taipei")
+LOCAL_TZ: Final = clock.TAIPEI
 
 #: A feed item's evidence: its date and title, cut to this many characters.
 FEED_CONTEXT_CHARS: Final = 80

@@ -18,6 +18,7 @@ from alliance_portal.intake import report_files
 from alliance_portal.intake.auth_views import office_required
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError, check_slug
+from alliance_portal.registry.report_contract import INDEX_FILE
 
 bp = Blueprint("reports", __name__, template_folder="templates", url_prefix="/office")
 
@@ -44,7 +45,7 @@ def months() -> str:
     )
 
 
-@bp.get("/reports/index.html")
+@bp.get(f"/reports/{INDEX_FILE}")
 @office_required
 def months_index() -> Response:
     """The reports' own "all months" link (``../index.html``) leads to the console's list."""
@@ -54,7 +55,7 @@ def months_index() -> Response:
 @bp.get("/reports/<month>/")
 @office_required
 def month_index(month: str) -> Response:
-    return report_file(month, "index.html")
+    return report_file(month, INDEX_FILE)
 
 
 @bp.get("/reports/<month>/<path:name>")
@@ -66,7 +67,7 @@ def report_file(month: str, name: str) -> Response:
         abort(404)
     path, mimetype = found
     response = send_file(path, mimetype=mimetype, max_age=0)
-    if name == "index.html":
+    if name == INDEX_FILE:
         with path.open("rb") as fh:
             head = fh.read(4096)
         match = _META_CSP.search(head)

@@ -1,0 +1,58 @@
+"""What the monitor writes and the office console reads: a month folder's file names, the checks
+and the status words.
+
+Why in the registry layer: the monitor writes ``reports/<YYYY-MM>/`` and the console (intake)
+reads it, and neither may import the other (docs/architecture.md). Written twice, a renamed file
+was a report the console silently stopped showing; written here once, both sides use the same
+names, and grep finds no second copy.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from alliance_portal.registry.bilingual import Bilingual
+
+#: A month folder's name: ``YYYY-MM``.
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+#: The files and folders of ``reports/<YYYY-MM>/`` (``INDEX_FILE`` is also the months list).
+INDEX_FILE = "index.html"
+CSV_FILE = "report.csv"
+XLSX_FILE = "report.xlsx"
+JSON_FILE = "report.json"
+SNAPSHOT_DIR = "snapshots"
+SCREENSHOT_DIR = "screenshots"
+#: The month's notice drafts (written by ``alliance notify`` and the office console).
+NOTICES_DIR = "notices"
+
+
+def snapshot_name(slug: str) -> str:
+    """The homepage source as plain text, relative to the month folder."""
+    return f"{SNAPSHOT_DIR}/{slug}.txt"
+
+
+def screenshot_name(slug: str) -> str:
+    """The homepage as the crawl's browser showed it, relative to the month folder."""
+    return f"{SCREENSHOT_DIR}/{slug}.png"
+
+
+def notice_name(slug: str) -> str:
+    """The alliance's notice draft, relative to the month folder."""
+    return f"{NOTICES_DIR}/{slug}.eml"
+
+
+#: Checks in the order they appear everywhere: columns, chart panels, e-mails, the console.
+CHECKS: tuple[str, ...] = ("loads", "credit", "updates")
+#: Checks plus the overall result, for summaries (``report.json``'s ``summary``).
+SUMMARY_KEYS: tuple[str, ...] = (*CHECKS, "overall")
+
+Status = Literal["pass", "warn", "fail"]
+STATUSES: tuple[Status, ...] = ("pass", "warn", "fail")
+#: A status as a person reads it, zh-TW first.
+STATUS_WORDS: dict[str, Bilingual] = {
+    "pass": Bilingual("通過", "pass"),
+    "warn": Bilingual("待確認", "warn"),
+    "fail": Bilingual("未通過", "fail"),
+}
