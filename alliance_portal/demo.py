@@ -1,17 +1,22 @@
 """``make demo``: the whole project on the bundled sample data, in one command.
 
-1. serves the sample alliance websites (``samples/websites/``) on http://127.0.0.1:8181/ (the
-   sample profiles in ``content/alliances/`` point at that address, so the port is fixed);
-2. validates the sample registry (``content/``, ``banners/``) and builds the portal into ``output/``;
-3. crawls the sample websites as the monthly monitor does (``var/monitor.sqlite3``) and writes
-   the month's reports under ``reports/<YYYY-MM>/``, with the registry's names and the next
-   check date of ``monitor.toml`` (when there is one);
-4. serves the portal on http://127.0.0.1:8000/, and the upload form with the office console on
-   http://127.0.0.1:8001/ (the portal's port + 1), until Ctrl+C (the sample websites stay up so
-   the banners' links work and the console can re-check them). It prints the console's address
-   with a demo-only office password generated for this run, and one alliance's personal link.
-   Every month's report is read in the console over HTTP; "publish" puts the portal into
-   ``var/demo-www`` (a local web root, swapped in atomically).
+Every run starts from the bundled sample: the demo copies ``content/`` and ``banners/`` into
+``var/demo/`` and works only there (its database, reports, build, published site, the form's
+state and the mail outbox live there too), so using the demo never edits tracked files and two
+checkouts can run demos side by side.
+
+1. serves the sample alliance websites (``samples/websites/``) on a free loopback port, and
+   points the copied profiles' ``website`` at it;
+2. validates the copied registry and builds the portal into ``var/demo/output/`` (the office's
+   build), then publishes it into ``var/demo/www/`` (the public portal);
+3. crawls the sample websites as the monthly monitor does (``var/demo/monitor.sqlite3``) and
+   writes the month's reports under ``var/demo/reports/<YYYY-MM>/``;
+4. serves the *published* portal on http://127.0.0.1:8000/ (what the public sees), and the upload
+   form with the office console on http://127.0.0.1:8001/ (the portal's port + 1), until Ctrl+C.
+   A PI's save rebuilds the office's build; the public portal changes when the office presses
+   發布入口網 in the console (the office publishes by hand, as docs/operations.md describes). It
+   prints the console's address with a demo-only office password generated for this run, and
+   one alliance's personal link.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import re
 import secrets
+import shutil
 import sys
 import threading
 from collections.abc import Callable
@@ -33,24 +40,80 @@ from alliance_portal.registry.report_contract import INDEX_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: Where the sample profiles' ``website`` URLs point (content/alliances/*.toml).
+#: Where the demo's copy of the sample lives, relative to the checkout.
+DEMO_DIR = Path("var") / "demo"
+#: Marks a folder as the demo's own copy, so a fresh start never deletes anything else.
+DEMO_MARK = ".alliance-demo"
+#: Where the sample profiles' ``website`` URLs point in the bundled registry.
+SAMPLE_SITES_URL = re.compile(r"http://127\.0\.0\.1:8181/")
+
 SITES_HOST = "127.0.0.1"
-SITES_PORT = 8181
 
-#: Exit status when the sample websites' port is taken.
-EXIT_PORT_TAKEN = 1
+#: Exit status when the demo cannot start (a port taken, a folder that is not the demo's).
+EXIT_CANNOT_START = 1
 
 
-def port_taken_message(port: int, reason: str) -> str:
-    """What to tell the user when the sample websites cannot listen on ``port``."""
-    return (
-        f"error: port {port} on {SITES_HOST} is already in use ({reason}).\n"
-        f"  The demo serves the sample alliance websites there: the sample profiles in"
-        f" content/alliances/ point at http://{SITES_HOST}:{port}/, so no other port works.\n"
-        f"  Free the port and run the demo again: see what holds it with"
-        f" `ss -ltnp 'sport = :{port}'` (or `lsof -i :{port}`), then stop that program"
-        f" (an earlier `make demo` still running? press Ctrl+C in its terminal)."
-    )
+@dataclass(frozen=True, slots=True)
+class DemoPaths:
+    """The demo's working copy (all under ``var/demo/``), laid out like a portal folder:
+    ``content/``, ``banners/``, ``output/``, ``reports/``, ``var/`` (database, the form's state,
+    the mail outbox) and ``www/`` (the published portal)."""
+
+    root: Path
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def banners(self) -> Path:
+        return self.root / "banners"
+
+    @property
+    def output(self) -> Path:
+        return self.root / "output"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def var(self) -> Path:
+        return self.root / "var"
+
+    @property
+    def db(self) -> Path:
+        return self.var / "monitor.sqlite3"
+
+    @property
+    def web_root(self) -> Path:
+        return self.root / "www"
+
+
+class DemoError(Exception):
+    """The demo cannot start; the message says why and what to do."""
+
+
+def fresh_copy(source: Path, demo: Path, *, sites_url: str) -> DemoPaths:
+    """Start ``demo`` afresh from the bundled sample in ``source`` (content/ and banners/), with
+    the profiles' websites pointing at ``sites_url``. Refuses to empty a folder the demo did not
+    create."""
+    if demo.exists():
+        if not (demo / DEMO_MARK).is_file():
+            raise DemoError(
+                f"{demo} exists but was not made by `make demo`; move it away (or delete it) and "
+                "run the demo again"
+            )
+        shutil.rmtree(demo)
+    demo.mkdir(parents=True)
+    (demo / DEMO_MARK).write_text("made by `make demo`; emptied at every demo start\n")
+    paths = DemoPaths(demo)
+    shutil.copytree(source / "content", paths.content)
+    shutil.copytree(source / "banners", paths.banners)
+    for profile in sorted((paths.content / "alliances").glob("*.toml")):
+        text = profile.read_text(encoding="utf-8")
+        profile.write_text(SAMPLE_SITES_URL.sub(sites_url, text), encoding="utf-8")
+    return paths
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,52 +126,85 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="port of the upload form and office console (default: --port + 1)",
     )
+    parser.add_argument(
+        "--sites-port",
+        type=int,
+        default=0,
+        help="port of the sample alliance websites (default: a free port, printed)",
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"where the demo's fresh copy of the sample lives (default: {DEMO_DIR}/, emptied at"
+        " every start)",
+    )
     parser.add_argument("--no-serve", action="store_true", help="build and crawl, then exit")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
 
     from alliance_portal.sample_sites import serve_sample_sites
 
-    # First, before anything is built or crawled: without this port the crawl would judge
-    # whatever else answers on it.
     try:
         sites, _thread = serve_sample_sites(
-            ROOT / "samples" / "websites", host=SITES_HOST, port=SITES_PORT
+            ROOT / "samples" / "websites", host=SITES_HOST, port=args.sites_port
         )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            print(port_taken_message(SITES_PORT, exc.strerror or str(exc)), file=sys.stderr)
-            return EXIT_PORT_TAKEN
+            print(
+                f"error: port {args.sites_port} on {SITES_HOST} is already in use; run the demo "
+                "without --sites-port (it picks a free port) or free that port",
+                file=sys.stderr,
+            )
+            return EXIT_CANNOT_START
         raise
+    sites_url = f"http://{SITES_HOST}:{sites.server_address[1]}/"
     try:
-        return _run(args, sites_url=f"http://{SITES_HOST}:{SITES_PORT}/")
+        work = args.work.resolve() if args.work else ROOT / DEMO_DIR
+        paths = fresh_copy(ROOT, work, sites_url=sites_url)
+        return _run(args, paths, sites_url=sites_url)
+    except DemoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_START
     finally:
         sites.shutdown()
         sites.server_close()
 
 
-def _run(args: argparse.Namespace, *, sites_url: str) -> int:
+def _run(args: argparse.Namespace, paths: DemoPaths, *, sites_url: str) -> int:
+    from alliance_portal.commands.publish import publish_portal
     from alliance_portal.commands.reports import write_month_with_registry
+    from alliance_portal.portal.publish import PublishSettings
     from monitor.config import load_settings
     from monitor.crawl import run_crawl
     from monitor.store import Store
 
-    content, banners, output = ROOT / "content", ROOT / "banners", ROOT / "output"
-    # the sample registry, database and reports of this checkout; the sample websites live on
-    # loopback; the schedule (the reports' next check) from monitor.toml when there is one
     settings = load_settings(None, default=ROOT / "monitor.toml").override(
-        paths={
-            "content": content,
-            "db": ROOT / "var" / "monitor.sqlite3",
-            "reports": ROOT / "reports",
-        },
-        crawl={"allow_private": True},
+        paths={"content": paths.content, "db": paths.db, "reports": paths.reports},
+        crawl={"allow_private": True},  # the sample websites live on loopback
     )
-    print("1/4 building the sample portal ...")
-    result = build_site(content, banners, output, settings_file=ROOT / "pelicanconf.py")
+    print(f"    working on a fresh copy of the sample in {paths.root}/")
+    print("1/4 building the sample portal and publishing it ...")
+    result = build_site(
+        paths.content, paths.banners, paths.output, settings_file=ROOT / "pelicanconf.py"
+    )
     for problem in result.problems:
         print(f"    {problem.severity}: {problem}")
-    print(f"    {result.pages} pages, search index included, in {output}/")
+    published = publish_portal(
+        content_dir=paths.content,
+        banners_dir=paths.banners,
+        output_dir=paths.output,
+        var_dir=paths.var,
+        target=PublishSettings("local", web_root=paths.web_root),
+        actor="demo",
+        build=False,
+    )
+    if not published.ok:
+        raise DemoError(
+            f"publishing the sample portal to {paths.web_root} failed: {published.message}"
+        )
+    print(f"    {result.pages} pages, search index included; published to {paths.web_root}/")
 
     print(f"2/4 sample alliance websites served on {sites_url}")
     today = date.today()
@@ -117,7 +213,7 @@ def _run(args: argparse.Namespace, *, sites_url: str) -> int:
         paths=settings.paths,
         settings=settings.crawl,
         today=today,
-        json_path=ROOT / "var" / "crawl.json",
+        json_path=paths.var / "crawl.json",
         progress=True,
     )
     store = Store(settings.paths.db)
@@ -133,17 +229,18 @@ def _run(args: argparse.Namespace, *, sites_url: str) -> int:
     )
     if args.no_serve:
         return 0
-    server = make_server(output, args.host, args.port)
+    server = make_server(paths.web_root, args.host, args.port)
     portal_url = f"http://{args.host}:{server.server_address[1]}/"
     console_port = args.console_port if args.console_port is not None else args.port + 1
-    console = serve_console(args.host, console_port)
+    console = serve_console(args.host, console_port, demo=paths)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"4/4 portal at {portal_url} (Ctrl+C to stop)")
+    print(f"4/4 public portal (as last published) at {portal_url} (Ctrl+C to stop)")
     print(f"    office console: {console.url}/office/  password: {console.password}")
     print(f"    this month's report: {console.url}/office/reports/{month}/")
     print(f"    {console.slug}'s personal link (the PI's): {console.link}")
     print(
-        f"    notices sent from the console land in {console.outbox}/; publish goes to {console.web_root}/"
+        f"    a PI's save waits for 發布入口網 (Publish) in the console before the public portal"
+        f" shows it; e-mail from the console lands in {console.outbox}/"
     )
     try:
         threading.Event().wait()
@@ -169,11 +266,12 @@ class DemoConsole:
     stop: Callable[[], None]
 
 
-def serve_console(host: str, port: int, *, root: Path = ROOT) -> DemoConsole:
-    """Serve the upload form with the office console on the demo's data; a fresh office
-    password (only for this demo run) and one alliance's personal link."""
+def serve_console(host: str, port: int, *, demo: DemoPaths) -> DemoConsole:
+    """Serve the upload form with the office console on the demo's copy; a fresh office
+    password (only for this demo run) and one alliance's personal link. The office publishes
+    by hand into ``demo.web_root`` (the public portal the demo serves)."""
     from alliance_portal.commands.console import ConsoleSetup, link_maker, office_hooks
-    from alliance_portal.commands.intake import portal_rebuilder
+    from alliance_portal.commands.portal_wiring import portal_rebuilder
     from alliance_portal.demo_mail import DemoOutbox
     from alliance_portal.intake import IntakeConfig, create_app
     from alliance_portal.intake.admin_password import set_password
@@ -185,7 +283,7 @@ def serve_console(host: str, port: int, *, root: Path = ROOT) -> DemoConsole:
     from alliance_portal.registry.site_settings import load_site_settings
     from monitor.config import load_settings
 
-    content, banners, var = root / "content", root / "banners", root / "var"
+    content, banners, var = demo.content, demo.banners, demo.var
     paths = IntakePaths(var)
     secret, _created = ensure_secret(paths.secret_file)
     password = secrets.token_urlsafe(12)
@@ -193,8 +291,8 @@ def serve_console(host: str, port: int, *, root: Path = ROOT) -> DemoConsole:
     settings_file = ROOT / "pelicanconf.py"
     listening: list[str] = [f"http://{host}:{port}"]  # the real port once the server listens
     outbox = DemoOutbox(var / "demo-outbox").start()
-    monitor = load_settings(None, default=root / "monitor.toml").override(
-        paths={"content": content, "db": var / "monitor.sqlite3", "reports": root / "reports"},
+    monitor = load_settings(None, default=ROOT / "monitor.toml").override(
+        paths={"content": content, "db": demo.db, "reports": demo.reports},
         crawl={"allow_private": True},  # the sample websites live on loopback
         smtp={  # the demo's own outbox on loopback, never a real server
             "host": "127.0.0.1",
@@ -205,11 +303,11 @@ def serve_console(host: str, port: int, *, root: Path = ROOT) -> DemoConsole:
             "sender": "產學小聯盟計畫辦公室（示範） <office@demo.invalid>",
         },
     )
-    web_root = var / "demo-www"
+    web_root = demo.web_root
     setup = ConsoleSetup(
         content_dir=content,
         banners_dir=banners,
-        output_dir=root / "output",
+        output_dir=demo.output,
         var_dir=var,
         monitor=monitor,
         settings_file=settings_file,
@@ -223,8 +321,10 @@ def serve_console(host: str, port: int, *, root: Path = ROOT) -> DemoConsole:
         secret=secret,
         industries=tuple(load_site_settings(settings_file)["INDUSTRIES"]),
         rebuild=portal_rebuilder(
-            content, banners, root / "output", settings_file=settings_file, search=True
+            content, banners, demo.output, settings_file=settings_file, search=True
         ),
+        # the office publishes by hand (the console's 發布入口網): a save is not public by itself
+        rebuild_is_public=False,
         office=office_hooks(setup),
         # links e-mailed from the console's people page land in the same demo outbox
         mail=MailSettings(

@@ -10,7 +10,7 @@ from pathlib import Path
 import requests
 from test_report_data import MONTHS, make_monitor
 
-from alliance_portal.demo import serve_console
+from alliance_portal.demo import DemoPaths, serve_console
 from monitor.reports.files import write_month_reports
 from monitor.reports.month import load_alliances
 
@@ -29,7 +29,7 @@ def test_demo_console_reports_link_and_outbox(tmp_path: Path) -> None:
     for month in MONTHS:
         write_month_reports(monitor.store, month, monitor.reports, alliances=alliances)
     (tmp_path / "banners").mkdir()
-    demo = serve_console("127.0.0.1", 0, root=tmp_path)
+    demo = serve_console("127.0.0.1", 0, demo=DemoPaths(tmp_path))
     try:
         office = requests.Session()
         login = office.get(f"{demo.url}/office/login", timeout=30)

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from test_intake_support import app_for, make_config, png_bytes, running_server, services_of
 
-from alliance_portal.commands.intake import portal_rebuilder
 from alliance_portal.commands.portal import make_server
+from alliance_portal.commands.portal_wiring import portal_rebuilder
 from alliance_portal.portal.build import build_site
 from tests.support.browser import run_axe
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -67,45 +64,4 @@ def test_the_settings_file_is_the_default_file_or_the_environment(
     assert load_settings(None, default=default, env={}).schedule.cron == "0 9 3 * *"
 
 
-# -- make demo --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def port_8181_taken() -> Iterator[None]:
-    """Something listens on 127.0.0.1:8181 (this test's socket, or whatever already did)."""
-    sock = socket.socket()
-    try:
-        sock.bind(("127.0.0.1", 8181))
-        sock.listen()
-    except OSError as exc:
-        if exc.errno != errno.EADDRINUSE:
-            raise
-    try:
-        yield
-    finally:
-        sock.close()
-
-
-def test_demo_refuses_to_start_when_port_8181_is_taken(
-    port_8181_taken: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from alliance_portal import demo
-
-    def no_build(*_a: object, **_kw: object) -> None:
-        raise AssertionError("the demo built the portal although it cannot serve the sample sites")
-
-    monkeypatch.setattr(demo, "build_site", no_build)
-    assert demo.main(["--no-serve"]) == demo.EXIT_PORT_TAKEN
-    err = capsys.readouterr().err
-    assert "port 8181 on 127.0.0.1 is already in use" in err
-    assert "content/alliances/ point at http://127.0.0.1:8181/" in err
-    assert "ss -ltnp 'sport = :8181'" in err
-
-
-def test_demo_has_no_sites_port_option(capsys: pytest.CaptureFixture[str]) -> None:
-    from alliance_portal import demo
-
-    with pytest.raises(SystemExit) as exit_info:
-        demo.main(["--sites-port", "9000", "--no-serve"])
-    assert exit_info.value.code == 2
-    assert "unrecognized arguments: --sites-port" in capsys.readouterr().err
+# make demo's own tests (a fresh copy, a free port for the sample sites): test_demo_published.py

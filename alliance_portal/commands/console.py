@@ -61,6 +61,10 @@ def office_hooks(setup: ConsoleSetup) -> OfficeHooks:
         entry = publish_log.last()
         return _record(entry) if entry else None
 
+    def last_good_publish() -> PublishRecord | None:
+        entry = publish_log.last_good()
+        return _record(entry) if entry else None
+
     def publish(actor: str, progress: Progress) -> PublishRecord:
         from alliance_portal.commands.publish import publish_portal
 
@@ -85,6 +89,8 @@ def office_hooks(setup: ConsoleSetup) -> OfficeHooks:
         notices_sent=lambda slug: notices_sent(setup, slug),
         publish=publish if target is not None else None,
         last_published=last_published,
+        last_good_publish=last_good_publish,
+        auto_publish=target is not None and target.auto,
         publish_target=target.target if target is not None else "",
     )
 
@@ -97,6 +103,7 @@ def _record(entry: Any) -> PublishRecord:
         ok=entry.ok,
         message=entry.message,
         files=entry.files,
+        started=entry.started,
     )
 
 
@@ -283,12 +290,17 @@ def setup_from_args(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetu
     )
 
 
-def serve_hooks(args: Any, *, secret: bytes, listen_url: str) -> OfficeHooks:
-    """The hooks for ``alliance intake serve``; a settings mistake stops it with one clear line."""
+def serve_setup(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetup:
+    """The setup for ``alliance intake serve``; a settings mistake stops it with one clear line."""
     from alliance_portal.portal.publish import PublishError
     from monitor.config import ConfigError
 
     try:
-        return office_hooks(setup_from_args(args, secret=secret, listen_url=listen_url))
+        return setup_from_args(args, secret=secret, listen_url=listen_url)
     except (PublishError, ConfigError) as exc:
         raise SystemExit(f"error: {exc}") from None
+
+
+def serve_hooks(args: Any, *, secret: bytes, listen_url: str) -> OfficeHooks:
+    """The console's hooks for ``alliance intake serve``'s options (see :func:`serve_setup`)."""
+    return office_hooks(serve_setup(args, secret=secret, listen_url=listen_url))

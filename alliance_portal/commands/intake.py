@@ -22,9 +22,7 @@ import csv
 import datetime as dt
 import getpass
 import io
-import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from alliance_portal.commands.console import add_console_options
@@ -43,6 +41,7 @@ from alliance_portal.commands.options import (
     link_base_and_secret,
     settings_file,
 )
+from alliance_portal.commands.portal_wiring import portal_rebuilder
 from alliance_portal.registry.files import atomic_write
 
 #: Seconds ``serve`` waits on Ctrl+C for a running portal build to finish.
@@ -177,6 +176,15 @@ def run_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from alliance_portal.commands.console import office_hooks, serve_setup
+
+    setup = serve_setup(args, secret=secret, listen_url=f"http://{args.host}:{args.port}")
+    office = office_hooks(setup)
+    # Published versus live (docs/operations.md): with a publish target the office publishes by
+    # hand, unless [publish] auto = true publishes every build; without one the web server
+    # serves the build folder itself, so a finished build is what the public sees.
+    target = setup.publish_target
+    auto_publish = target if target is not None and target.auto else None
     rebuild = None
     if not args.no_rebuild:
         rebuild = portal_rebuilder(
@@ -185,10 +193,9 @@ def run_serve(args: argparse.Namespace) -> int:
             args.output,
             settings_file=settings_file(args),
             search=not args.no_search,
+            publish_to=auto_publish,
+            var_dir=args.var,
         )
-    from alliance_portal.commands.console import serve_hooks
-
-    office = serve_hooks(args, secret=secret, listen_url=f"http://{args.host}:{args.port}")
     config = IntakeConfig(
         content_dir=args.content,
         banners_dir=args.banners,
@@ -196,6 +203,7 @@ def run_serve(args: argparse.Namespace) -> int:
         secret=secret,
         industries=_industries(args),
         rebuild=rebuild,
+        rebuild_is_public=target is None or auto_publish is not None,
         portal_url=args.portal_url,
         deadline=args.deadline,
         mail=mail_settings(args),
@@ -368,30 +376,3 @@ def run_restore(args: argparse.Namespace) -> int:
         "history. Run `alliance build` to publish it."
     )
     return 0
-
-
-def portal_rebuilder(
-    content_dir: Path,
-    banners_dir: Path,
-    output_dir: Path,
-    *,
-    settings_file: Path | None,
-    search: bool,
-) -> Callable[[], object]:
-    """The function the form's rebuild coordinator calls after saves: a full portal build.
-
-    It lives here, in the composition root, so that the form never imports the portal.
-    """
-
-    def rebuild() -> object:
-        from alliance_portal.portal.build import build_site
-
-        result = build_site(
-            content_dir, banners_dir, output_dir, settings_file=settings_file, search=search
-        )
-        logging.getLogger("alliance_portal.intake").info(
-            "portal rebuilt: %s pages in %s", result.pages, output_dir
-        )
-        return result
-
-    return rebuild

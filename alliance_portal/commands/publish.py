@@ -90,6 +90,8 @@ def publish_portal(
 ) -> PublishEntry:
     """Build (unless ``build`` is False), publish, and record the outcome. Never raises for an
     expected failure: the returned :class:`PublishEntry` says what went wrong."""
+    import datetime as dt
+
     from alliance_portal.intake.config import IntakePaths
     from alliance_portal.portal.build import BuildError, build_site
     from alliance_portal.portal.publish import PublishError, PublishLog, publish
@@ -97,6 +99,7 @@ def publish_portal(
 
     say = step or (lambda zh, en: None)
     publish_log = PublishLog(var_dir)
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     try:
         if build:
             say("正在產生入口網", "building the portal")
@@ -113,11 +116,18 @@ def publish_portal(
     except (BuildError, PublishError, OSError) as exc:
         message = str(exc)
         say("發布失敗", f"failed: {message}")
-        entry = publish_log.record(actor=actor, target=target.target, ok=False, message=message)
+        entry = publish_log.record(
+            actor=actor, target=target.target, ok=False, message=message, started=started
+        )
     else:
         say(f"已發布 {done.files} 個檔案", f"published {done.files} files")
         entry = publish_log.record(
-            actor=actor, target=done.target, ok=True, message=done.detail, files=done.files
+            actor=actor,
+            target=done.target,
+            ok=True,
+            message=done.detail,
+            files=done.files,
+            started=started,
         )
     if not actor.startswith("office"):  # the console records its own line with the address
         AuditLog(IntakePaths(var_dir).audit_log).record(

@@ -130,6 +130,10 @@ class IntakeConfig:
     secret: bytes
     industries: tuple[Industry, ...] = DEFAULT_INDUSTRIES
     rebuild: Callable[[], object] | None = None
+    #: Whether a finished ``rebuild`` is what the public sees (the web server serves the build
+    #: folder, or every build is published); False when the office publishes by hand, so the
+    #: form says a saved change waits for the office's publication.
+    rebuild_is_public: bool = True
     #: Public address of the live portal, linked from the form once a change is live.
     portal_url: str = ""
     link_max_age: dt.timedelta = LINK_MAX_AGE

@@ -205,10 +205,15 @@ ERRORS: Final[dict[str, tuple[Text, Text]]] = {
 
 PUBLISH: Final[dict[str, Text]] = {
     "building": Text(
-        "已儲存。入口網正在更新，約一分鐘內上線…",
-        "Saved. The portal is being updated; live within a minute…",
+        "已儲存。入口網正在更新，約需一分鐘…",
+        "Saved. The portal is being updated; this takes about a minute…",
     ),
     "live": Text("已儲存，變更已在入口網上線。", "Saved. Your change is live on the portal."),
+    "built": Text(
+        "已儲存。計畫辦公室下次發布入口網後，公開網站就會顯示這項變更；您不需再做什麼。",
+        "Saved. The public portal shows this change once the programme office next publishes "
+        "it; there is nothing more for you to do.",
+    ),
     "failed": Text(
         "已儲存，但入口網更新失敗；計畫辦公室會處理，您不需重新送出。",
         "Saved, but updating the portal failed; the programme office will handle it. You do not "

@@ -84,6 +84,8 @@ class PublishRecord:
     ok: bool
     message: str = ""
     files: int = 0
+    #: When the publish began (ISO, UTC): changes saved after it are not published yet.
+    started: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,5 +106,9 @@ class OfficeHooks:
     notices_sent: Callable[[str], Sequence[SentNotice]] | None = None
     publish: Callable[[str, Progress], PublishRecord] | None = None
     last_published: Callable[[], PublishRecord | None] | None = None
+    #: The newest publish that succeeded (what the public sees), for the unpublished changes.
+    last_good_publish: Callable[[], PublishRecord | None] | None = None
+    #: Every build is published by itself (``[publish] auto = true``): nothing waits for the office.
+    auto_publish: bool = False
     #: Where the portal is published, shown beside the button (e.g. /var/www/alliances).
     publish_target: str = ""

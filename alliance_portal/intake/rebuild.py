@@ -2,8 +2,15 @@
 
 Every save asks for a build and gets a *generation* number. One worker thread runs the build
 function; saves that arrive while it runs are folded into the single next build, which covers
-every generation requested so far. A generation is *live* once a build that started after it
-was requested has finished successfully, which is what the form tells the alliance.
+every generation requested so far. A generation is *built* once a build that started after it
+was requested has finished successfully. Whether built means *live* (what the public sees) depends
+on how the office publishes (docs/operations.md, "Published versus live"):
+
+- the web server serves the build folder itself, or ``[publish] auto = true`` makes every build
+  publish too: a finished build is on the public portal (``public=True``);
+- the office publishes by hand (the console's 發布入口網, ``alliance publish``): a finished build
+  is only the office's preview, and the form says the change waits for the office's
+  publication (``public=False``).
 
 Why a thread and not a queue of builds: a build always publishes the whole registry, so ten
 saves in a minute need one more build, not ten.
@@ -19,12 +26,21 @@ from typing import Literal
 
 log = logging.getLogger(__name__)
 
-PublishStatus = Literal["live", "building", "failed", "disabled"]
+#: ``built``: the build has the change, the public portal not yet (the office publishes by hand).
+PublishStatus = Literal["live", "built", "building", "failed", "disabled"]
 
 
 class RebuildCoordinator:
-    def __init__(self, build: Callable[[], object] | None, *, name: str = "portal-rebuild") -> None:
+    def __init__(
+        self,
+        build: Callable[[], object] | None,
+        *,
+        name: str = "portal-rebuild",
+        public: bool = True,
+    ) -> None:
         self._build = build
+        #: Whether a finished build is what the public sees (see the module docstring).
+        self.public = public
         self._name = name
         self._cond = threading.Condition()
         self._requested = 0  # highest generation asked for
@@ -59,7 +75,7 @@ class RebuildCoordinator:
             if self._build is None:
                 return "disabled"
             if self._succeeded >= generation:
-                return "live"
+                return "live" if self.public else "built"
             if self._done >= generation:
                 return "failed"
             return "building"

@@ -75,7 +75,7 @@ def build_services(config: IntakeConfig) -> IntakeServices:
         signer=signer,
         mailer=mailer,
         limiter=RateLimiter(paths.rate_limits),
-        rebuilder=RebuildCoordinator(config.rebuild),
+        rebuilder=RebuildCoordinator(config.rebuild, public=config.rebuild_is_public),
         deadlines=deadlines,
         reminders=ReminderService(
             store=store,

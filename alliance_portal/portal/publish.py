@@ -69,6 +69,9 @@ class PublishSettings:
     ssh_user: str = ""
     ssh_target_dir: str = ""
     keep_releases: int = KEEP_RELEASES
+    #: Publish every build the form's saves trigger, so a saved change goes public by itself
+    #: (``auto = true``); otherwise the office publishes by hand and the form says so.
+    auto: bool = False
 
     @property
     def target(self) -> str:
@@ -89,6 +92,7 @@ class PublishSettings:
             "ssh_user",
             "ssh_target_dir",
             "keep_releases",
+            "auto",
         }
         unknown = sorted(set(data) - known)
         if unknown:
@@ -101,6 +105,12 @@ class PublishSettings:
             raise PublishError(
                 f'{where}: [publish] method must be "local" or "rsync", not {method!r}'
             )
+        auto = data.get("auto", False)
+        if not isinstance(auto, bool):
+            raise PublishError(
+                f"{where}: [publish] auto must be true (publish after every save) or false "
+                f"(the office publishes), not {auto!r}"
+            )
         keep = data.get("keep_releases", KEEP_RELEASES)
         if not isinstance(keep, int) or keep < 0:
             raise PublishError(f"{where}: [publish] keep_releases must be a whole number >= 0")
@@ -111,7 +121,7 @@ class PublishSettings:
                     f'{where}: [publish] method "local" needs web_root, the folder the web server '
                     'serves, e.g. web_root = "/var/www/alliances"'
                 )
-            return cls("local", web_root=Path(root), keep_releases=keep)
+            return cls("local", web_root=Path(root), keep_releases=keep, auto=auto)
         missing = [k for k in ("ssh_host", "ssh_target_dir") if not data.get(k)]
         if missing:
             raise PublishError(
@@ -128,6 +138,7 @@ class PublishSettings:
             ssh_user=str(data.get("ssh_user", "")),
             ssh_target_dir=str(data["ssh_target_dir"]),
             keep_releases=keep,
+            auto=auto,
         )
 
 
@@ -276,6 +287,9 @@ class PublishEntry:
     ok: bool
     message: str = ""
     files: int = 0
+    #: When this publish began building (ISO time, UTC; "" in entries written before it was
+    #: kept): a change saved after it is not in this publication.
+    started: str = ""
 
 
 class PublishLog:
@@ -286,7 +300,14 @@ class PublishLog:
         self._lock = Path(var_dir) / f".{LOG_NAME}.lock"
 
     def record(
-        self, *, actor: str, target: str, ok: bool, message: str = "", files: int = 0
+        self,
+        *,
+        actor: str,
+        target: str,
+        ok: bool,
+        message: str = "",
+        files: int = 0,
+        started: str = "",
     ) -> PublishEntry:
         entry = PublishEntry(
             time=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -295,6 +316,7 @@ class PublishLog:
             ok=ok,
             message=message,
             files=files,
+            started=started,
         )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with file_lock(self._lock), self.path.open("a", encoding="utf-8") as fh:
@@ -317,3 +339,8 @@ class PublishLog:
     def last(self) -> PublishEntry | None:
         entries = self.entries()
         return entries[-1] if entries else None
+
+    def last_good(self) -> PublishEntry | None:
+        """The newest publish that succeeded: what the public sees now."""
+        good = [entry for entry in self.entries() if entry.ok]
+        return good[-1] if good else None

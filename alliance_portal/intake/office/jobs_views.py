@@ -18,6 +18,7 @@ from alliance_portal.intake.office_hooks import Progress, PublishRecord
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError, check_slug
+from alliance_portal.intake.unpublished import unpublished_changes
 
 bp = Blueprint("jobs", __name__, template_folder="templates", url_prefix="/office")
 
@@ -57,9 +58,17 @@ def publish_page() -> str:
     svc = services()
     hooks = svc.config.office
     last = hooks.last_published() if hooks.last_published else None
+    good = hooks.last_good_publish() if hooks.last_good_publish else None
+    # Only a hand-published portal has changes waiting; an automatic one publishes every build.
+    waiting = None
+    if hooks.publish is not None and not hooks.auto_publish:
+        since = (good.started or good.time) if good else None
+        waiting = unpublished_changes(svc.audit, since=since)
     return render_template(
         "office_publish.html",
         last=last,
+        waiting=waiting,
+        auto_publish=hooks.auto_publish,
         target=hooks.publish_target,
         enabled=hooks.publish is not None,
         job=svc.jobs.latest("publish", "portal"),
