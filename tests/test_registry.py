@@ -41,27 +41,27 @@ def test_missing_required_key(key):
     data = {k: v for k, v in GOOD.items() if k != key}
     [problem] = problems_of(data)
     assert problem.field == key
-    assert "missing" in problem.message
-    assert key in problem.hint
+    assert "missing" in problem.message.en
+    assert key in problem.hint.en
     assert str(problem).startswith("content/alliances/motor.toml: " + key)
 
 
 def test_empty_required_value_is_missing():
     [problem] = problems_of(GOOD | {"name": "   "})
-    assert problem.field == "name" and "missing or empty" in problem.message
+    assert problem.field == "name" and "missing or empty" in problem.message.en
 
 
 def test_unknown_key_suggests_closest():
     [problem] = problems_of(GOOD | {"websit": "x"})
-    assert problem.field == "websit" and problem.message == "unknown key"
-    assert problem.hint == "did you mean 'website'?"
+    assert problem.field == "websit" and problem.message.en == "unknown key"
+    assert problem.hint.en == "did you mean 'website'?"
     [problem] = problems_of(GOOD | {"intro_eng": "y"})
-    assert problem.hint == "did you mean 'intro_en'?"
+    assert problem.hint.en == "did you mean 'intro_en'?"
 
 
 def test_unknown_key_without_close_match_lists_known_keys():
     [problem] = problems_of(GOOD | {"zzzzzz": "y"})
-    assert "known keys:" in problem.hint and "contact_email" in problem.hint
+    assert "known keys:" in problem.hint.en and "contact_email" in problem.hint.en
 
 
 @pytest.mark.parametrize(
@@ -78,16 +78,16 @@ def test_unknown_key_without_close_match_lists_known_keys():
 def test_bad_website(url, why):
     [problem] = problems_of(GOOD | {"website": url})
     assert problem.field == "website"
-    assert why in problem.message
-    assert "https://" in problem.hint
+    assert why in problem.message.en
+    assert "https://" in problem.hint.en
 
 
 def test_industry_not_in_list_suggests_closest():
     [problem] = problems_of(GOOD | {"industry": "mechatronic"})
     assert problem.field == "industry"
-    assert "not in the industries list" in problem.message
-    assert "did you mean 'mechatronics'?" in problem.hint
-    assert "biomed (生醫)" in problem.hint
+    assert "not in the industries list" in problem.message.en
+    assert "did you mean 'mechatronics'?" in problem.hint.en
+    assert "biomed (生醫)" in problem.hint.en
 
 
 @pytest.mark.parametrize("spelling", ["機電材料", "Mechatronics & Materials", "mechatronics"])
@@ -99,7 +99,7 @@ def test_industry_accepts_key_and_names(spelling):
 @pytest.mark.parametrize("email", ["office", "a@b", "a b@example.org", "x@@example.org"])
 def test_bad_email(email):
     [problem] = problems_of(GOOD | {"contact_email": email})
-    assert problem.field == "contact_email" and "not a valid e-mail address" in problem.message
+    assert problem.field == "contact_email" and "not a valid e-mail address" in problem.message.en
 
 
 def test_good_email_accepted():
@@ -109,8 +109,8 @@ def test_good_email_accepted():
 def test_over_long_text():
     [problem] = problems_of(GOOD | {"name": "聯" * 81})
     assert problem.field == "name"
-    assert "81 characters long; the limit is 80" in problem.message
-    assert problem.hint == "shorten it"
+    assert "81 characters long; the limit is 80" in problem.message.en
+    assert problem.hint.en == "shorten it"
 
 
 @pytest.mark.parametrize(
@@ -119,12 +119,12 @@ def test_over_long_text():
 )
 def test_bad_since(value, message):
     [problem] = problems_of(GOOD | {"since": value})
-    assert problem.field == "since" and message in problem.message
+    assert problem.field == "since" and message in problem.message.en
 
 
 def test_bad_active_and_non_text_value():
     problems = problems_of(GOOD | {"active": "yes", "pi": 42})
-    assert {(p.field, p.message.split(",")[0]) for p in problems} == {
+    assert {(p.field, p.message.en.split(",")[0]) for p in problems} == {
         ("active", "must be true or false"),
         ("pi", "must be text"),
     }
@@ -132,7 +132,7 @@ def test_bad_active_and_non_text_value():
 
 def test_bad_slug():
     problems = problems_of(GOOD, slug="Smart_Motor")
-    assert problems[0].field is None and "not a valid slug" in problems[0].message
+    assert problems[0].field is None and "not a valid slug" in problems[0].message.en
 
 
 def test_all_problems_reported_at_once():
@@ -162,8 +162,8 @@ def test_duplicate_slug_differing_only_in_case(tmp_path):
     write(tmp_path, "motor", dump_profile(GOOD))
     write(tmp_path, "Motor", dump_profile(GOOD))
     result = load_registry(tmp_path, None)
-    dupes = [p for p in result.problems if "duplicate slug" in p.message]
-    assert len(dupes) == 1 and "already used by" in dupes[0].message
+    dupes = [p for p in result.problems if "duplicate slug" in p.message.en]
+    assert len(dupes) == 1 and "already used by" in dupes[0].message.en
 
 
 def test_missing_alliances_folder(tmp_path):
@@ -213,7 +213,7 @@ def test_dump_profile_round_trips_awkward_text():
 )
 def test_unknown_key_suggestions(typo, expected):
     [problem] = problems_of(GOOD | {typo: "x"})
-    assert problem.hint == f"did you mean {expected!r}?"
+    assert problem.hint.en == f"did you mean {expected!r}?"
 
 
 def test_atomic_write_modes(tmp_path):

@@ -1,18 +1,17 @@
 """User-facing text of the intake form: zh-TW first, English second, kept in one place.
 
-Registry problems are written in English for the CLI; :func:`problem_text` gives each one a
-zh-TW sentence as well, so the form can show both next to the field.
+A registry problem shown next to a field needs nothing from here: each
+:class:`~alliance_portal.registry.problems.Problem` carries its ``message`` in both languages
+from the registry itself, so the form never re-reads the English to find the Chinese.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Final
 
 from alliance_portal.registry.bilingual import Bilingual
-from alliance_portal.registry.profiles import Problem
-from alliance_portal.registry.site_settings import MAX_LENGTHS, SINCE_MIN_YEAR
+from alliance_portal.registry.site_settings import MAX_LENGTHS
 
 #: One message in both languages: the registry's shared bilingual text type.
 Text = Bilingual
@@ -79,46 +78,6 @@ PROFILE_FIELDS: Final[tuple[FieldSpec, ...]] = (
         ),
     ),
 )
-
-_LENGTH_RE = re.compile(r"is (\d+) characters long; the limit is (\d+)")
-_YEAR_RE = re.compile(r"year (-?\d+) is out of range")
-
-
-def problem_text(problem: Problem) -> Text:
-    """The registry's English problem as a form message in zh-TW and English."""
-    msg = problem.message
-    if msg.startswith("required key is missing"):
-        return Text("此欄為必填。", "This field is required.")
-    if m := _LENGTH_RE.search(msg):
-        n, limit = m.groups()
-        return Text(
-            f"目前 {n} 字，上限為 {limit} 字，請縮短。",
-            f"It is {n} characters long; the limit is {limit}. Please shorten it.",
-        )
-    if m := _YEAR_RE.search(msg):
-        return Text(
-            f"年份 {m.group(1)} 不合理，請填 {SINCE_MIN_YEAR} 年（民國 {SINCE_MIN_YEAR - 1911} 年）以後的年份。",
-            f"Year {m.group(1)} is out of range; use a year from {SINCE_MIN_YEAR} on.",
-        )
-    if msg.startswith("must be a year"):
-        return Text(
-            "請填寫年份，例如 2021 或 民國110年。", "Write a year such as 2021 or 民國110年."
-        )
-    if problem.field == "website":
-        return Text(
-            "網址格式不正確：請填寫以 http:// 或 https:// 開頭的完整網址，例如 https://example.edu.tw/。",
-            f"Not a website address ({msg.split(': ', 1)[-1]}); write the full address, "
-            "e.g. https://example.edu.tw/.",
-        )
-    if problem.field == "contact_email":
-        return Text(
-            "電子郵件地址格式不正確，請填寫一個地址，例如 name@example.edu.tw。",
-            "Not a valid e-mail address; write one address such as name@example.edu.tw.",
-        )
-    if problem.field == "industry":
-        return Text("請從清單中選擇產業分類。", "Choose an industry from the list.")
-    return Text("此欄內容不正確。", str(problem))
-
 
 #: Titles and explanations of the error pages, by status or kind.
 ERRORS: Final[dict[str, tuple[Text, Text]]] = {

@@ -18,7 +18,6 @@ import datetime as dt
 import re
 import secrets
 import time
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from alliance_portal.registry.history import (
     profile_history_dir,
 )
 from alliance_portal.registry.leftovers import remove_leftovers
+from alliance_portal.registry.profile_file import ProfileFileError, read_profile_data
 from alliance_portal.registry.profiles import Problem, validate_profile
 from alliance_portal.registry.site_settings import (
     DEFAULT_INDUSTRIES,
@@ -179,9 +179,12 @@ class AllianceStore:
         if not state.exists:
             return state
         try:
-            data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            state.unreadable = str(exc)
+            data = read_profile_data(path)  # bounded: a link to /dev/zero is one problem
+        except FileNotFoundError:
+            state.exists = False
+            return state
+        except ProfileFileError as exc:
+            state.unreadable = exc.message.en
             return state
         state.values = dict(data)
         _, state.problems = validate_profile(slug, data, path=str(path), industries=self.industries)
@@ -327,8 +330,8 @@ class AllianceStore:
                 f"add .toml or .png: {', '.join(v.name for v in matches)}"
             )
         version = matches[0]
-        data = version.path.read_bytes()
         if version.kind == "banner":
+            data = version.path.read_bytes()
             report = banner_rules.check_banner_bytes(data)
             if not report.ok:
                 raise StorageError(
@@ -345,8 +348,8 @@ class AllianceStore:
             )
             return version
         try:
-            parsed = tomllib.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            parsed = read_profile_data(version.path)
+        except (FileNotFoundError, ProfileFileError) as exc:
             raise StorageError(f"{version.path}: not a readable profile ({exc})") from None
         _, problems = validate_profile(
             slug, parsed, path=str(version.path), industries=self.industries

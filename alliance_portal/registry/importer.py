@@ -179,22 +179,21 @@ def _problem_errors(
     errors: list[str] = []
     for problem in problems:
         fld = problem.field
-        hint = f" ({problem.hint})" if problem.hint else ""
+        message = problem.message.en
+        hint = f" ({problem.hint.en})" if problem.hint.en else ""
         if fld in updates:
-            errors.append(f"column {column_of[fld]!r} ({fld}): {problem.message}{hint}")
+            errors.append(f"column {column_of[fld]!r} ({fld}): {message}{hint}")
         elif fld is not None and fld in column_of:
-            errors.append(f"column {column_of[fld]!r} ({fld}) is empty: {problem.message}")
+            errors.append(f"column {column_of[fld]!r} ({fld}) is empty: {message}")
         elif fld is not None and fld in existing:
             errors.append(
-                f"{fld}: {problem.message} in the existing profile {path}{hint}; fill in the "
+                f"{fld}: {message} in the existing profile {path}{hint}; fill in the "
                 "cell to replace it, or fix the file"
             )
         elif fld is not None:
-            errors.append(
-                f"{fld}: {problem.message}; add a column {fld!r} and fill it in for this row"
-            )
+            errors.append(f"{fld}: {message}; add a column {fld!r} and fill it in for this row")
         else:
-            errors.append(f"{problem.message}{hint}")
+            errors.append(f"{message}{hint}")
     return errors
 
 

@@ -1,5 +1,8 @@
 """Load, validate and save alliance profiles (``content/alliances/<slug>.toml``).
 
+Reading a file is :mod:`.profile_file` (bounded), the rules are :mod:`.validation`; this
+module puts them together for the whole registry and writes profiles back as TOML.
+
 The registry is the one source of truth for the portal, the intake form and the monitor.
 Validation never stops at the first problem: it returns every :class:`Problem` at once, each
 naming the file, the field, what is wrong and how to fix it, so the office can fix a
@@ -11,49 +14,40 @@ listed without it; the form and the import still refuse to save any problem.
 
 from __future__ import annotations
 
-import difflib
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-from urllib.parse import urlsplit
+from typing import Any
 
 from alliance_portal.registry.banner_rules import check_banner_file
-from alliance_portal.registry.site_settings import (
-    DEFAULT_INDUSTRIES,
-    KNOWN_KEYS,
-    MAX_LENGTHS,
-    REQUIRED_KEYS,
-    SINCE_MIN_YEAR,
-    SLUG_PATTERN,
-    Industry,
+from alliance_portal.registry.bilingual import Bilingual
+from alliance_portal.registry.field_text import check_website
+from alliance_portal.registry.problems import Problem, ProblemCode, Severity
+from alliance_portal.registry.profile_file import ProfileFileError, read_profile_data
+from alliance_portal.registry.site_settings import DEFAULT_INDUSTRIES, KNOWN_KEYS, Industry
+from alliance_portal.registry.validation import (
+    closest,
+    industry_keys,
+    shown_value,
+    validate_profile,
 )
-from alliance_portal.registry.years import parse_year, year_as_written
 
-Severity = Literal["error", "warning"]
-
-_SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
-# Deliberately simple: one @, a dotted domain, no spaces. RFC 5322 accepts far more, but the
-# office needs addresses that real mail clients can reach.
-_EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with the registry. ``field`` is None for whole-file problems."""
-
-    path: str
-    field: str | None
-    message: str
-    hint: str = ""
-    severity: Severity = "error"
-
-    def __str__(self) -> str:
-        where = f"{self.path}: {self.field}" if self.field else self.path
-        text = f"{where}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+#: Re-exported: callers import the registry's records and rules from here.
+__all__ = [
+    "Alliance",
+    "Problem",
+    "ProblemCode",
+    "RegistryResult",
+    "Severity",
+    "check_website",
+    "closest",
+    "dump_profile",
+    "industry_keys",
+    "load_profile",
+    "load_registry",
+    "validate_profile",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,187 +92,28 @@ class RegistryResult:
         return {a.slug: a for a in self.alliances}
 
 
-def closest(word: str, choices: Iterable[str]) -> str | None:
-    """The choice most like ``word`` (for "did you mean ...?"), or None if nothing is close.
-
-    Also compares with the last part of compound keys, so "email" suggests "contact_email".
-    """
-    best, best_score = None, 0.0
-    lowered = word.lower()
-    for choice in choices:
-        tail = choice.rsplit("_", 1)[-1]
-        score = max(
-            difflib.SequenceMatcher(None, lowered, choice.lower()).ratio(),
-            difflib.SequenceMatcher(None, lowered, tail.lower()).ratio() - 0.05,
-            0.8 if len(lowered) >= 3 and choice.startswith(lowered) else 0.0,  # abbreviations
-        )
-        if score > best_score:
-            best, best_score = choice, score
-    return best if best_score >= 0.6 else None
-
-
-def industry_keys(industries: Iterable[Industry]) -> dict[str, str]:
-    """Map every accepted spelling of an industry (key, zh-TW name, English name) to its key."""
-    mapping: dict[str, str] = {}
-    for ind in industries:
-        for spelling in (ind.key, ind.name_zh, ind.name_en, ind.name_en.lower()):
-            mapping[spelling] = ind.key
-    return mapping
-
-
-def check_website(url: str) -> str | None:
-    """Why ``url`` is not a usable http(s) website address, or None if it is."""
-    if any(c.isspace() for c in url):
-        return "contains spaces"
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        return f"must start with http:// or https:// (found {parts.scheme + ':' if parts.scheme else 'no scheme'})"
-    if not parts.hostname:
-        return "has no host name"
-    try:
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        return "has an invalid port number"
-    return None
-
-
-def validate_profile(
-    slug: str,
-    data: Mapping[str, Any],
-    *,
-    path: str,
-    industries: Iterable[Industry] = DEFAULT_INDUSTRIES,
-) -> tuple[dict[str, Any], list[Problem]]:
-    """Validate one profile's data. Returns the normalised fields and all problems.
-
-    Shared by the registry loader and the upload form so both enforce the same rules.
-    """
-    problems: list[Problem] = []
-    industries = tuple(industries)
-
-    def add(fld: str | None, message: str, hint: str = "", severity: Severity = "error") -> None:
-        problems.append(Problem(path, fld, message, hint, severity))
-
-    if not _SLUG_RE.match(slug):
-        add(
-            None,
-            f"file name {slug!r} is not a valid slug",
-            "rename the file using only lowercase letters, digits and hyphens, e.g. smart-motor.toml",
-        )
-    for key in data:
-        if key not in KNOWN_KEYS:
-            guess = closest(key, KNOWN_KEYS)
-            add(
-                key,
-                "unknown key",
-                f"did you mean {guess!r}?" if guess else f"known keys: {', '.join(KNOWN_KEYS)}",
-            )
-    for key in REQUIRED_KEYS:
-        value = data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            add(key, "required key is missing or empty", f'add a line such as {key} = "..."')
-
-    clean: dict[str, Any] = {}
-    for key in KNOWN_KEYS:
-        if key not in data:
-            continue
-        value = data[key]
-        if key == "active":
-            if not isinstance(value, bool):
-                add(
-                    key,
-                    f"must be true or false, not {value!r}",
-                    "write active = true or active = false",
-                )
-                continue
-        elif key == "since":
-            year = parse_year(value)  # the same rule as `alliance import`
-            if year is None:
-                add(key, f"must be a year such as 2021, not {value!r}", "write since = 2021")
-                continue
-            if not SINCE_MIN_YEAR <= year <= 2100:
-                shown = year_as_written(value)
-                add(key, f"year {shown} is out of range", f"use a year from {SINCE_MIN_YEAR} on")
-                continue
-            value = year
-        else:
-            if not isinstance(value, str):
-                add(
-                    key,
-                    f"must be text, not {type(value).__name__}",
-                    f'put the value in quotes: {key} = "..."',
-                )
-                continue
-            value = value.strip()
-            limit = MAX_LENGTHS.get(key)
-            if limit and len(value) > limit:
-                add(key, f"is {len(value)} characters long; the limit is {limit}", "shorten it")
-                continue
-        clean[key] = value
-
-    website = clean.get("website")
-    if website:
-        why = check_website(website)
-        if why:
-            add(
-                "website",
-                f"{website!r} is not a website address: {why}",
-                "write the full address, e.g. https://example.edu.tw/",
-            )
-            clean.pop("website")
-    email = clean.get("contact_email")
-    if email and not _EMAIL_RE.match(email):
-        add(
-            "contact_email",
-            f"{email!r} is not a valid e-mail address",
-            "write one address such as name@example.edu.tw; the alliance stays on the portal, "
-            "which does not show the e-mail, but notices cannot reach it",
-            "warning",
-        )
-        clean.pop("contact_email")
-    industry = clean.get("industry")
-    if industry:
-        mapping = industry_keys(industries)
-        industry_key = mapping.get(industry) or mapping.get(industry.lower())
-        if industry_key is None:
-            guess = closest(industry, [i.key for i in industries] + [i.name_zh for i in industries])
-            listed = ", ".join(f"{i.key} ({i.name_zh})" for i in industries)
-            add(
-                "industry",
-                f"{industry!r} is not in the industries list",
-                (f"did you mean {guess!r}? " if guess else "") + f"choose one of: {listed}",
-            )
-            clean.pop("industry")
-        else:
-            clean["industry"] = industry_key
-    return clean, problems
-
-
 def load_profile(
     path: Path, *, industries: Iterable[Industry] = DEFAULT_INDUSTRIES
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """Parse and validate one TOML file. Returns (clean fields or None, problems)."""
+    """Read (bounded, see :mod:`.profile_file`) and validate one TOML file.
+
+    Returns (clean fields or None, problems); a file that cannot be read is one problem.
+    """
     shown = str(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [
-            Problem(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions")
-        ]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return None, [
-            Problem(shown, None, f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8")
-        ]
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = read_profile_data(path)
+    except FileNotFoundError:
         return None, [
             Problem(
-                shown, None, f"is not valid TOML: {exc}", 'each line should look like key = "value"'
+                shown,
+                None,
+                ProblemCode.UNREADABLE,
+                Bilingual("檔案不存在", "cannot be read: no such file"),
+                Bilingual("請檢查檔案是否仍在", "check that the file is still there"),
             )
         ]
+    except ProfileFileError as exc:
+        return None, [Problem(shown, None, exc.code, exc.message, exc.hint)]
     clean, problems = validate_profile(path.stem, data, path=shown, industries=industries)
     return (None if any(p.severity == "error" for p in problems) else clean), problems
 
@@ -301,7 +136,14 @@ def load_registry(
     if not folder.is_dir():
         result.problems.append(
             Problem(
-                str(folder), None, "folder not found", "create it: one <slug>.toml per alliance"
+                str(folder),
+                None,
+                ProblemCode.FOLDER_MISSING,
+                Bilingual("找不到資料夾", "folder not found"),
+                Bilingual(
+                    "請建立此資料夾：每個聯盟一個 <代號>.toml",
+                    "create it: one <slug>.toml per alliance",
+                ),
             )
         )
         return result
@@ -314,20 +156,31 @@ def load_registry(
                 Problem(
                     str(path),
                     None,
-                    "is not a .toml profile and is ignored",
-                    "rename it to <slug>.toml or move it out",
+                    ProblemCode.NOT_TOML_FILE,
+                    Bilingual(
+                        "不是 .toml 聯盟資料檔，已略過", "is not a .toml profile and is ignored"
+                    ),
+                    Bilingual(
+                        "請改名為 <代號>.toml 或移出此資料夾",
+                        "rename it to <slug>.toml or move it out",
+                    ),
                     "warning",
                 )
             )
             continue
         slug = path.stem
         if slug.lower() in seen:
+            first = seen[slug.lower()]
             result.problems.append(
                 Problem(
                     str(path),
                     None,
-                    f"duplicate slug {slug!r}, already used by {seen[slug.lower()]}",
-                    "give each alliance its own file name",
+                    ProblemCode.DUPLICATE_SLUG,
+                    Bilingual(
+                        f"代號 {shown_value(slug)} 重複，{first} 已使用",
+                        f"duplicate slug {shown_value(slug)}, already used by {first}",
+                    ),
+                    Bilingual("每個聯盟請用不同的檔名", "give each alliance its own file name"),
                 )
             )
             continue
@@ -350,8 +203,13 @@ def load_registry(
                                 Problem(
                                     str(candidate),
                                     None,
-                                    err.message_en,
-                                    "upload a 222x112 PNG banner; a text placeholder is shown until then",
+                                    ProblemCode.BAD_BANNER,
+                                    err.text,
+                                    Bilingual(
+                                        "請上傳 222x112 的 PNG 橫幅；在此之前首頁顯示文字",
+                                        "upload a 222x112 PNG banner; a text placeholder is "
+                                        "shown until then",
+                                    ),
                                     "warning",
                                 )
                             )
@@ -365,8 +223,12 @@ def load_registry(
                     Problem(
                         str(png),
                         None,
-                        "banner has no matching profile",
-                        f"add content/alliances/{png.stem}.toml or remove the banner",
+                        ProblemCode.ORPHAN_BANNER,
+                        Bilingual("橫幅沒有對應的聯盟資料", "banner has no matching profile"),
+                        Bilingual(
+                            f"請新增 content/alliances/{png.stem}.toml 或移除此橫幅",
+                            f"add content/alliances/{png.stem}.toml or remove the banner",
+                        ),
                         "warning",
                     )
                 )

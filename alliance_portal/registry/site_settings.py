@@ -49,7 +49,13 @@ MAX_LENGTHS: dict[str, int] = {
 #: The programme started in 1990s; a ``since`` year outside this range is a typo.
 SINCE_MIN_YEAR = 1990
 
-SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+#: Longest slug: a slug is a file name, a URL part and a lock file's name, so a 300-character
+#: one must be refused as "not a slug", not fail as "file name too long" in the middle of a save.
+MAX_SLUG_LENGTH = 64
+#: A slug: lowercase words joined by single hyphens, at most MAX_SLUG_LENGTH characters. The
+#: look-ahead bounds the length wherever the pattern is used (and refuses a trailing line feed,
+#: which ``$`` alone lets through).
+SLUG_PATTERN = rf"(?=[a-z0-9-]{{1,{MAX_SLUG_LENGTH}}}\Z)[a-z0-9]+(?:-[a-z0-9]+)*"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,6 @@ ever lost, and the audit log accounts for every write.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from alliance_portal.registry.history import (
     profile_history_dir,
 )
 from alliance_portal.registry.locking import file_lock
+from alliance_portal.registry.profile_file import ProfileFileError, read_profile_data
 from alliance_portal.registry.profiles import Problem, dump_profile, validate_profile
 from alliance_portal.registry.site_settings import DEFAULT_INDUSTRIES, Industry
 
@@ -73,19 +73,17 @@ class ProfileWrite:
 
 
 def read_stored(path: Path) -> Stored:
-    """The profile at ``path`` as raw TOML values (empty when missing or unreadable)."""
+    """The profile at ``path`` as raw TOML values (empty when missing or unreadable).
+
+    Read with the registry's bounds (:mod:`.profile_file`): a profile linked to a device or
+    grown to megabytes is "unreadable", never read whole.
+    """
     try:
-        raw = path.read_bytes()
+        return Stored(path, read_profile_data(path), exists=True)
     except FileNotFoundError:
         return Stored(path, {}, exists=False)
-    except OSError as exc:
-        return Stored(path, {}, exists=True, unreadable=f"cannot be read ({exc})")
-    try:
-        return Stored(path, tomllib.loads(raw.decode("utf-8-sig")), exists=True)
-    except UnicodeDecodeError as exc:
-        return Stored(path, {}, exists=True, unreadable=f"cannot be read ({exc})")
-    except tomllib.TOMLDecodeError as exc:
-        return Stored(path, {}, exists=True, unreadable=f"is not valid TOML ({exc})")
+    except ProfileFileError as exc:
+        return Stored(path, {}, exists=True, unreadable=exc.message.en)
 
 
 class RegistryWriter:

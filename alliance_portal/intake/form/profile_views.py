@@ -21,7 +21,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from alliance_portal.intake.auth_views import alliance_required, current_access, current_alliance
-from alliance_portal.intake.messages import PROFILE_FIELDS, PUBLISH, Text, problem_text
+from alliance_portal.intake.messages import PROFILE_FIELDS, PUBLISH, Text
 from alliance_portal.intake.security import client_address, enforce
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError
@@ -184,7 +184,7 @@ def save_profile() -> Response | tuple[str, int]:
     if outcome.problems:
         errors: dict[str, list[Text]] = {}
         for problem in outcome.problems:
-            errors.setdefault(problem.field or "", []).append(problem_text(problem))
+            errors.setdefault(problem.field or "", []).append(problem.message)
         return render_home(values=submitted, field_errors=errors, status=422)
     if not outcome.changed:
         session["notice"] = "profile-unchanged"

@@ -1,0 +1,394 @@
+"""Hostile registry input (issue 17: items 4, 9, 10, 14, 16, 17, 18, 19; issue 18: item 2).
+
+Real files in a real project folder, the real ``alliance`` command run from that folder as the
+office runs it, and the real Flask app through its test client. Commands that read a hostile
+file run under a memory ceiling (``RLIMIT_AS``) inside a small wrapper process, which reports
+its child's peak RSS: a command that reads without bound dies or reports gigabytes instead of
+taking the test machine down.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from portal_fixtures import make_registry
+from test_intake_support import app_for, csrf_of, make_config, profile_form, sign_in
+
+from alliance_portal.intake.admin_password import set_password
+from alliance_portal.registry.problems import ProblemCode
+from alliance_portal.registry.profiles import dump_profile, load_registry, validate_profile
+
+ALLIANCE = Path(sys.executable).parent / "alliance"
+#: Address-space ceiling for a command reading hostile input; normal runs stay far below it.
+MEMORY_CEILING = 1536 * 1024 * 1024
+#: A command reading one hostile file must stay under this peak RSS (a normal check is ~60 MB).
+PEAK_RSS_LIMIT_MB = 400
+#: Generous bound so a regression ends the test instead of hanging the suite (not a timing test).
+DEADLINE_S = 240
+
+_WRAPPER = """
+import json, resource, subprocess, sys
+limit = int(sys.argv[1])
+def cap():
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+done = subprocess.run(sys.argv[2:], capture_output=True, text=True, preexec_fn=cap,
+                      timeout=%d)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+print(json.dumps({"rc": done.returncode, "out": done.stdout, "err": done.stderr, "peak": peak}))
+"""
+
+
+class Run:
+    """One finished command: exit status, output, and the child's peak RSS in MiB."""
+
+    def __init__(self, rc: int, out: str, err: str, peak_mb: int) -> None:
+        self.rc, self.out, self.err, self.peak_mb = rc, out, err, peak_mb
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+def alliance(project: Path, *args: str | Path) -> Run:
+    """``alliance ARGS`` run from ``project`` under the memory ceiling."""
+    wrapper = [sys.executable, "-c", _WRAPPER % DEADLINE_S, str(MEMORY_CEILING)]
+    done = subprocess.run(
+        [*wrapper, str(ALLIANCE), *map(str, args)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE_S + 30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr  # the wrapper itself never fails
+    got = json.loads(done.stdout)
+    return Run(got["rc"], got["out"], got["err"], got["peak"])
+
+
+def assert_no_traceback(run: Run) -> None:
+    assert "Traceback" not in run.text, run.text[-3000:]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The office's project folder: content/ and banners/ with four good alliances."""
+    make_registry(tmp_path)
+    return tmp_path
+
+
+def write_profile(project: Path, slug: str, text: str | bytes) -> Path:
+    path = project / "content" / "alliances" / f"{slug}.toml"
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+GOOD = {
+    "name": "測試聯盟",
+    "university": "測試大學",
+    "industry": "ict",
+    "website": "https://test.example.edu.tw/",
+}
+
+#: Every kind of invisible character a single-line field must refuse.
+CONTROLS = {
+    "LF": "\n",
+    "CR": "\r",
+    "NUL": "\x00",
+    "ESC": "\x1b",
+    "TAB": "\t",
+    "DEL": "\x7f",
+    "NEL (C1)": "\x85",
+    "CSI (C1)": "\x9b",
+    "LINE SEPARATOR": "\u2028",
+    "PARAGRAPH SEPARATOR": "\u2029",
+}
+SINGLE_LINE = ("name", "name_en", "university", "university_en", "pi", "pi_en", "contact_email")
+
+
+# -- item 4: control characters and line breaks --------------------------------------------
+@pytest.mark.parametrize("label", CONTROLS)
+def test_registry_refuses_control_characters_in_single_line_fields(label: str) -> None:
+    char = CONTROLS[label]
+    for key in SINGLE_LINE:
+        value = f"a{char}Bcc: x@example.tw" if key != "contact_email" else f"a@b.tw{char}x"
+        _, problems = validate_profile("x", GOOD | {key: value}, path="x.toml")
+        codes = {(p.field, p.code) for p in problems}
+        assert (key, ProblemCode.CONTROL_CHARACTER) in codes, (key, label, problems)
+        [problem] = [p for p in problems if p.field == key]
+        assert f"U+{ord(char):04X}" in problem.message.en and problem.severity == "error"
+
+
+def test_intros_keep_line_breaks_but_not_other_controls() -> None:
+    clean, problems = validate_profile(
+        "x", GOOD | {"intro": "第一段\n\n- 清單\r\n- 兩項", "intro_en": "a\tb"}, path="x.toml"
+    )
+    assert problems == [] and clean["intro"] == "第一段\n\n- 清單\n- 兩項"
+    for char in ("\x1b", "\x00", "\x85", "\u2028", "\r"):
+        _, problems = validate_profile("x", GOOD | {"intro": f"a{char}b"}, path="x.toml")
+        assert [p.code for p in problems] == [ProblemCode.CONTROL_CHARACTER], repr(char)
+
+
+def test_form_refuses_a_name_with_a_line_break_and_writes_nothing(tmp_path: Path) -> None:
+    with app_for(make_config(tmp_path)) as app:
+        client = app.test_client()
+        csrf = sign_in(client, app, "smart-motor")
+        path = tmp_path / "content" / "alliances" / "smart-motor.toml"
+        before = path.read_bytes()
+        for key, value in (
+            ("name", "智慧馬達聯盟\nBcc: victim@example.tw"),
+            ("pi", "王\x1b[31m小明"),
+            ("university_en", "Univ\u2028ersity"),
+            ("intro", "簡介\x00"),
+        ):
+            form = profile_form("smart-motor", **{key: value})
+            resp = client.post("/alliance/profile", data={"csrf_token": csrf, **form})
+            assert resp.status_code == 422, (key, resp.status_code)
+            body = html.unescape(resp.get_data(as_text=True))
+            block = body.split(f'id="e-{key}"', 1)[1].split("</div>", 1)[0]
+            assert "控制字元" in block or "換行" in block, (key, block)
+            assert path.read_bytes() == before
+
+
+def test_check_and_build_refuse_a_name_with_a_line_break(project: Path) -> None:
+    write_profile(project, "bcc", dump_profile(GOOD | {"name": "聯盟\nBcc: x@example.tw"}))
+    check = alliance(project, "check")
+    assert_no_traceback(check)
+    assert check.rc == 1
+    assert "bcc.toml: name: contains a line break (U+000A at character 3)" in check.out
+    build = alliance(project, "build", "--no-search", "--output", project / "out")
+    assert_no_traceback(build)
+    assert build.rc == 0 and (project / "out" / "alliances" / "smart-motor").is_dir()
+    assert not (project / "out" / "alliances" / "bcc").exists()
+
+
+def _csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+HEADER = ["slug", "name", "university", "industry", "website"]
+
+
+def test_import_refuses_control_characters_and_imports_the_good_rows(project: Path) -> None:
+    sheet = _csv(
+        project / "sheet.csv",
+        [
+            HEADER,
+            ["good-one", "好聯盟", "好大學", "ict", "https://good.example.edu.tw/"],
+            ["bcc-row", "聯盟\nBcc: x@example.tw", "大學", "ict", "https://b.example.edu.tw/"],
+            ["esc-row", "聯盟", "大\x1b[2J學", "ict", "https://e.example.edu.tw/"],
+        ],
+    )
+    run = alliance(project, "import", sheet)
+    assert_no_traceback(run)
+    assert run.rc == 1, run.text
+    assert "row 2 good-one: created" in run.out
+    assert "row 3 bcc-row: ERROR, not imported" in run.out
+    assert "column 'name' (name): contains a line break" in run.out
+    assert "row 4 esc-row: ERROR, not imported" in run.out
+    assert "control character (U+001B" in run.out
+    folder = project / "content" / "alliances"
+    assert (folder / "good-one.toml").exists()
+    assert not (folder / "bcc-row.toml").exists() and not (folder / "esc-row.toml").exists()
+
+
+# -- items 9 and 18: website addresses ------------------------------------------------------
+BAD_WEBSITES = {
+    "http://[::1": "malformed host name",
+    "http://[::1/": "malformed host name",
+    "https://example.edu.tw:0/": "invalid port number (0)",
+    "https://example.edu.tw:99999/": "invalid port number",
+    "https://exa\x00mple.edu.tw/": "control character",
+    "https://example.edu.tw/%00": "control character",
+}
+
+
+def test_every_bad_website_is_a_field_problem() -> None:
+    for url, why in BAD_WEBSITES.items():
+        _, problems = validate_profile("x", GOOD | {"website": url}, path="x.toml")
+        [problem] = problems
+        assert problem.field == "website", url
+        assert problem.code in (ProblemCode.BAD_WEBSITE, ProblemCode.CONTROL_CHARACTER), url
+        assert why in problem.message.en, (url, problem.message.en)
+
+
+def test_form_shows_a_field_error_for_an_unclosed_ipv6_address(tmp_path: Path) -> None:
+    with app_for(make_config(tmp_path)) as app:
+        client = app.test_client()
+        csrf = sign_in(client, app, "smart-motor")
+        for url in BAD_WEBSITES:
+            form = profile_form("smart-motor", website=url)
+            resp = client.post("/alliance/profile", data={"csrf_token": csrf, **form})
+            assert resp.status_code == 422, (url, resp.status_code)
+            body = html.unescape(resp.get_data(as_text=True))
+            block = body.split('id="e-website"', 1)[1].split("</div>", 1)[0]
+            assert "網址格式不正確" in block or "控制字元" in block, (url, block)
+
+
+def test_import_check_and_build_survive_bad_websites(project: Path) -> None:
+    rows = [HEADER, ["good-one", "好聯盟", "好大學", "ict", "https://good.example.edu.tw/"]]
+    for n, url in enumerate(BAD_WEBSITES):
+        rows.append([f"bad-{n}", "聯盟", "大學", "ict", url])
+    run = alliance(project, "import", _csv(project / "sheet.csv", rows))
+    assert_no_traceback(run)
+    assert run.rc == 1 and "row 2 good-one: created" in run.out
+    for n in range(len(BAD_WEBSITES)):
+        assert f"row {n + 3} bad-{n}: ERROR, not imported" in run.out
+    assert run.out.count("(website): ") == len(BAD_WEBSITES)
+    write_profile(project, "ipv6", dump_profile(GOOD | {"website": "http://[::1"}))
+    check = alliance(project, "check")
+    assert_no_traceback(check)
+    assert check.rc == 1
+    assert "ipv6.toml: website: 'http://[::1' is not a website address" in check.out
+    build = alliance(project, "build", "--no-search", "--output", project / "out")
+    assert_no_traceback(build)
+    assert build.rc == 0 and (project / "out" / "alliances" / "good-one").is_dir()
+
+
+# -- items 17 and 19: hostile profile files -------------------------------------------------
+BOMBS: dict[str, bytes] = {
+    "nesting": b"name = " + b"[" * 100_000 + b"]" * 100_000 + b"\n",
+    "inline-nesting": b"name = " + b"{a=" * 60_000 + b"1" + b"}" * 60_000 + b"\n",
+    "dotted-key": b"a" + b".a" * 100_000 + b" = 1\n",
+    "dotted-table": b"[a" + b".a" * 100_000 + b"]\n",
+    "unknown-keys": b"".join(b"k%d = 1\n" % i for i in range(20_000)),  # under the size cap
+    "huge": b'name = "' + b"x" * (2 * 1024 * 1024) + b'"\n',
+}
+
+
+def test_toml_bombs_cost_one_problem_each_and_the_others_still_build(project: Path) -> None:
+    for name, data in BOMBS.items():
+        write_profile(project, name, data)
+    check = alliance(project, "check")
+    assert_no_traceback(check)
+    assert check.rc == 1
+    assert check.peak_mb < PEAK_RSS_LIMIT_MB, check.peak_mb
+    lines = check.out.splitlines()
+    assert len(lines) < 100, f"{len(lines)} lines"  # not one per unknown key
+    assert "4 profile(s) valid" in check.out
+    for name in BOMBS:
+        assert f"{name}.toml" in check.out, name
+    assert "nesting.toml: is nested too deeply" in check.out
+    assert "dotted-key.toml: has a dotted key of more than 16 parts" in check.out
+    assert "huge.toml: is larger than 256 KiB" in check.out
+    assert "more problem(s) not shown" in check.out
+    build = alliance(project, "build", "--no-search", "--output", project / "out")
+    assert_no_traceback(build)
+    assert build.rc == 0, build.text[-2000:]
+    assert build.peak_mb < PEAK_RSS_LIMIT_MB, build.peak_mb
+    assert (project / "out" / "alliances" / "smart-motor" / "index.html").exists()
+
+
+def test_a_profile_linked_to_a_device_or_a_pipe_is_refused_unread(project: Path) -> None:
+    folder = project / "content" / "alliances"
+    (folder / "zero.toml").symlink_to("/dev/zero")
+    (folder / "urandom.toml").symlink_to("/dev/urandom")
+    os.mkfifo(folder / "pipe.toml")  # nobody ever writes: a blocking open would hang
+    check = alliance(project, "check")
+    assert_no_traceback(check)
+    assert check.rc == 1 and check.peak_mb < PEAK_RSS_LIMIT_MB, check.peak_mb
+    for name in ("zero", "urandom", "pipe"):
+        assert f"{name}.toml: is not a regular file" in check.out, check.out
+    assert "4 profile(s) valid" in check.out
+    build = alliance(project, "build", "--no-search", "--output", project / "out")
+    assert_no_traceback(build)
+    assert build.rc == 0 and build.peak_mb < PEAK_RSS_LIMIT_MB
+
+
+# -- issue 18 item 2: the form reads the registry's own bilingual messages ------------------
+#: One input per field problem the registry can produce (the set is checked against the codes).
+FIELD_CASES: dict[ProblemCode, tuple[str, str]] = {
+    ProblemCode.REQUIRED: ("name", ""),
+    ProblemCode.TOO_LONG: ("intro", "長" * 3001),
+    ProblemCode.CONTROL_CHARACTER: ("pi", "王\x1b小明"),
+    ProblemCode.NOT_YEAR: ("since", "soon"),
+    ProblemCode.YEAR_RANGE: ("since", "1800"),
+    ProblemCode.BAD_WEBSITE: ("website", "http://[::1"),
+    ProblemCode.BAD_EMAIL: ("contact_email", "not an address"),
+    ProblemCode.UNKNOWN_INDUSTRY: ("industry", "rockets"),
+}
+#: Field problems only a hand-edited file can have (the form sends text for known keys).
+FILE_ONLY = {ProblemCode.UNKNOWN_KEY, ProblemCode.NOT_BOOLEAN, ProblemCode.NOT_TEXT}
+
+
+def test_every_field_problem_has_its_own_chinese_message_on_the_form(tmp_path: Path) -> None:
+    whole_file = {
+        ProblemCode.FOLDER_MISSING,
+        ProblemCode.NOT_TOML_FILE,
+        ProblemCode.DUPLICATE_SLUG,
+        ProblemCode.BAD_SLUG,
+        ProblemCode.UNREADABLE,
+        ProblemCode.NOT_REGULAR_FILE,
+        ProblemCode.FILE_TOO_LARGE,
+        ProblemCode.NOT_UTF8,
+        ProblemCode.NOT_TOML,
+        ProblemCode.TOO_DEEP,
+        ProblemCode.TOO_MANY_PROBLEMS,
+        ProblemCode.BAD_BANNER,
+        ProblemCode.ORPHAN_BANNER,
+    }
+    # A new problem code must come with a case here (or be declared file-only/whole-file).
+    assert set(ProblemCode) == set(FIELD_CASES) | FILE_ONLY | whole_file
+    with app_for(make_config(tmp_path)) as app:
+        client = app.test_client()
+        csrf = sign_in(client, app, "smart-motor")
+        for code, (key, value) in FIELD_CASES.items():
+            form = profile_form("smart-motor", **{key: value})
+            _, expected = validate_profile("smart-motor", form, path="x")
+            [problem] = [p for p in expected if p.code == code]
+            zh = problem.message.zh
+            assert zh and zh != problem.message.en and any("\u4e00" <= c <= "\u9fff" for c in zh)
+            resp = client.post("/alliance/profile", data={"csrf_token": csrf, **form})
+            assert resp.status_code == 422, code
+            body = html.unescape(resp.get_data(as_text=True))
+            block = body.split(f'id="e-{key}"', 1)[1].split("</div>", 1)[0]
+            assert zh in block, (code, block)
+            assert "此欄內容不正確" not in body  # the old generic fallback
+
+
+def test_file_problems_carry_chinese_text_too(project: Path) -> None:
+    write_profile(project, "file-only", b'name = 1\nactive = "yes"\nemial = "a@b.tw"\n')
+    write_profile(project, "Bad_Slug", dump_profile(GOOD))
+    write_profile(project, "latin", b'name = "caf\xe9"\n')
+    result = load_registry(project / "content", project / "banners")
+    seen = {p.code for p in result.problems}
+    assert {ProblemCode.NOT_TEXT, ProblemCode.NOT_BOOLEAN, ProblemCode.UNKNOWN_KEY} <= seen
+    assert {ProblemCode.BAD_SLUG, ProblemCode.NOT_UTF8} <= seen
+    for problem in result.problems:
+        assert any("\u4e00" <= c <= "\u9fff" for c in problem.message.zh), problem
+
+
+# -- item 14: slugs that cannot exist --------------------------------------------------------
+def test_console_answers_404_for_a_slug_too_long_to_exist(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    long_slug = "a" * 300
+    with app_for(config) as app:
+        set_password(config.paths.admin_password, "office password 2026")
+        client = app.test_client()
+        csrf = csrf_of(client.get("/office/login").get_data(as_text=True))
+        resp = client.post(
+            "/office/login", data={"csrf_token": csrf, "password": "office password 2026"}
+        )
+        assert resp.status_code == 303
+        csrf = csrf_of(client.get("/office/people/").get_data(as_text=True))
+        gets = [f"/office/alliances/{long_slug}", f"/office/banners/{long_slug}.png"]
+        posts = [
+            f"/office/people/{long_slug}/pi",
+            f"/office/people/{long_slug}/send",
+            f"/office/people/{long_slug}/revoke",
+            f"/office/people/{long_slug}/p1/remove",
+            f"/office/alliances/{long_slug}/recheck",
+        ]
+        for url in gets:
+            assert client.get(url).status_code == 404, url
+        for url in posts:
+            resp = client.post(url, data={"csrf_token": csrf, "email": "pi@example.edu.tw"})
+            assert resp.status_code == 404, (url, resp.status_code)
