@@ -18,12 +18,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from portal_fixtures import make_registry
-from test_intake_support import app_for, csrf_of, make_config, profile_form, sign_in
 
 from alliance_portal.intake.admin_password import set_password
 from alliance_portal.registry.problems import ProblemCode
 from alliance_portal.registry.profiles import dump_profile, load_registry, validate_profile
+from tests.support.portal_fixtures import make_registry
+from tests.test_intake_support import app_for, csrf_of, make_config, profile_form, sign_in
 
 ALLIANCE = Path(sys.executable).parent / "alliance"
 #: Address-space ceiling for a command reading hostile input; normal runs stay far below it.
