@@ -435,3 +435,97 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+# --- issue 17.1: one hostile page must not take the crawl's memory ------------------------------
+
+#: The three pages the hostile tester used (each grew one renderer to 4-6 GB), on top of an
+#: ordinary alliance homepage whose static HTML has the credit and a recent news date.
+HOSTILE_SCRIPTS = {
+    "divs": "for (let i = 0; i < 2500000; i++) { const d = document.createElement('div');"
+    " d.textContent = 'row ' + i; document.body.appendChild(d); }",
+    "alloc": "const keep = []; for (;;) { keep.push(new Array(1e6).fill(Math.random())); }",
+    "write": "document.write('<p>' + 'x'.repeat(200 * 1024 * 1024) + '</p>');",
+}
+#: The budget of issue 17.1 for the crawl's whole process tree.
+MEMORY_BUDGET = int(1.5 * 1024**3)
+
+
+def _hostile_home(script: str) -> str:
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>智慧製造產學聯盟</title></head>"
+        "<body><h1>智慧製造產學聯盟</h1><p>本聯盟為國科會產學合作計畫補助。</p>"
+        "<ul><li>2026-11-12 產學技術交流會 活動花絮</li><li>2026-10-28 年度技術需求調查</li></ul>"
+        f"<script>{script}</script></body></html>"
+    )
+
+
+@pytest.mark.browser
+def test_hostile_pages_are_closed_within_the_memory_budget_and_the_crawl_goes_on(
+    tmp_path: Path,
+) -> None:
+    """A real crawl (its own process, real Chromium) of the three hostile pages and one ordinary
+    site: its process tree never passes 1.5 GiB PSS (measured from /proc/*/smaps_rollup), each
+    hostile page is judged on its static HTML with the reason in the evidence, and the
+    ordinary site is still rendered. Before the fix the tree grew past the budget."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from monitor.fetching.render import find_chromium
+    from tests.support.farm import tree_pss
+
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
+    sites: dict[str, Site] = {}
+    for i, (slug, script) in enumerate(HOSTILE_SCRIPTS.items()):
+        sites[slug] = Site(f"127.0.0.{70 + i}")
+        sites[slug].routes["/"] = lambda h, s=script: _send(h, _hostile_home(s).encode())
+    sites["ordinary"] = Site("127.0.0.73")
+    sites["ordinary"].routes["/"] = lambda h: _send(h, _hostile_home("").encode())
+    content = tmp_path / "content"
+    for slug, site in sites.items():
+        _profile(content, slug, site.url("/"))
+    db = tmp_path / "m.sqlite3"
+    code = (
+        "import datetime, pathlib; from monitor.config import CrawlSettings, PathSettings;"
+        "from monitor.crawl import run_crawl;"
+        f"print(run_crawl(paths=PathSettings(content=pathlib.Path({str(content)!r}),"
+        f" db=pathlib.Path({str(db)!r})),"
+        " settings=CrawlSettings(allow_private=True, concurrency=4, retries=0,"
+        " render_timeout=60), today=datetime.date(2026, 11, 20),"
+        f" renderer_executable={exe!r}))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    peak = 0
+    with running(*sites.values()):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            stdout=subprocess.PIPE,
+        )
+        try:
+            end = time.monotonic() + 400  # a bound on the test, far above the crawl's time
+            while proc.poll() is None and time.monotonic() < end:
+                peak = max(peak, tree_pss(proc.pid))
+                time.sleep(0.05)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, "the crawl did not finish"
+    assert peak < MEMORY_BUDGET, f"the crawl's process tree reached {peak >> 20} MiB PSS"
+    results = {r.slug: r for r in Store(db).results(int(out.split()[-1]))}
+    for slug in HOSTILE_SCRIPTS:
+        r = results[slug]
+        evidence = r.loads.evidence
+        assert "memory" in evidence or "too large" in evidence, (slug, r.to_json())
+        assert r.credit.details.get("view") == "static", slug
+        assert (r.loads.status, r.credit.status, r.updates.status) == ("pass",) * 3, json.dumps(
+            r.to_json(), ensure_ascii=False
+        )
+    ordinary = results["ordinary"]
+    assert ordinary.credit.details.get("view") == "rendered", ordinary.to_json()

@@ -53,6 +53,20 @@ MARK_HIDDEN_JS = """(attr) => {
   return marked;
 }"""
 
+#: How big the DOM is, counted without building any string: "" when within both caps, else
+#: which cap it passed (a DOM of millions of nodes is never serialised and sent to us).
+DOM_SIZE_JS = """([maxElements, maxChars]) => {
+  const root = document.documentElement;
+  if (!root) return '';
+  let elements = 0, chars = 0;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+  for (let n = walker.currentNode; n; n = walker.nextNode()) {
+    if (n.nodeType === 1) { if (++elements > maxElements) return 'elements'; }
+    else if ((chars += n.length) > maxChars) return 'characters';
+  }
+  return '';
+}"""
+
 #: Run before any script of the page: no peer-to-peer connections (WebRTC) at all.
 INIT_JS = """
 for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel']) {
@@ -87,6 +101,8 @@ class Rendered:
     final_url: str | None = None
     #: The browser gave up on time (both tries), as opposed to a crash or no browser at all.
     timed_out: bool = False
+    #: The page was closed for its memory (issue 17.1), or crashed its renderer.
+    out_of_memory: bool = False
 
 
 def origin_of(url: str) -> tuple[str, str, int | None]:
@@ -125,7 +141,7 @@ async def render_page(
         first_headers["set-cookie"] = "\n".join(cookies)
 
     loop = asyncio.get_running_loop()
-    activity = {"inflight": 0, "last": loop.time()}
+    activity: dict[str, float] = {"inflight": 0, "last": loop.time()}
 
     async def handle(route: Any) -> None:
         activity["inflight"] += 1
@@ -170,7 +186,7 @@ async def render_page(
         data calls are done), at most ``limit`` s: Playwright's "networkidle" waits a fixed
         0.5 s, and every request here goes through ``handle``, which sees them all."""
         end = loop.time() + limit
-        while loop.time() < end:
+        while loop.time() < end and not activity.get("crashed"):
             quiet = loop.time() - activity["last"]
             if activity["inflight"] == 0 and quiet >= S.RENDER_QUIET_SECONDS:
                 return
@@ -181,10 +197,16 @@ async def render_page(
         await context.route("**/*", handle)
         page = await context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)[:200]))
+        # a renderer killed for its memory (monitor/fetching/memory_watch.py) ends the wait
+        page.on("crash", lambda _page: activity.update(crashed=True))
         await page.goto(url, wait_until="load", timeout=timeout * 1000)
         # Pages that poll for ever never go quiet; their DOM is there by now anyway.
         await settle(min(5.0, timeout))
-        html = await settled_dom(page, timeout)
+        try:
+            # a page whose script never yields answers no evaluate: bounded like the load
+            html = await asyncio.wait_for(settled_dom(page, timeout), timeout * 1.5)
+        except DomTooLarge as exc:
+            return Rendered(None, exc.note, out_of_memory=True)
         png: bytes | None = None
         if screenshot:
             try:
@@ -194,7 +216,9 @@ async def render_page(
         final_url = page.url
     finally:
         with contextlib.suppress(Exception):
-            await context.close()
+            # closing a page busy in a loop may wait on its renderer: bounded (the browser
+            # closes what is left with itself)
+            await asyncio.wait_for(context.close(), 10)
     if counts["stopped"]:
         # Some of the page's own requests were refused because of the stop: what it drew
         # without them is not what a visitor sees.
@@ -212,14 +236,33 @@ async def render_page(
     return Rendered(html, note, png, tuple(errors), final_url=final_url)
 
 
+class DomTooLarge(Exception):
+    """The rendered DOM passed RENDER_MAX_ELEMENTS or RENDER_MAX_TEXT_CHARS: not read back."""
+
+    def __init__(self, which: str) -> None:
+        limit = S.RENDER_MAX_ELEMENTS if which == "elements" else S.RENDER_MAX_TEXT_CHARS
+        zh = "元素" if which == "elements" else "字元"
+        self.note = (
+            f"瀏覽器中的網頁過大（超過 {limit:,} 個{zh}）/ the rendered page is too large"
+            f" (over {limit:,} {which})"
+        )
+        super().__init__(self.note)
+
+
 async def settled_dom(page: Any, timeout: float) -> str:
     """The DOM with hidden elements marked, once a script redirect (if any) has landed.
 
     A page that navigates while we read it (``location.href = ...`` on a timer) destroys the
     execution context under us; then we wait for the new page to load and read that one.
+    Raises :class:`DomTooLarge` rather than serialise a DOM past the caps (issue 17.1).
     """
     for _ in range(3):
         try:
+            too_big = await page.evaluate(
+                DOM_SIZE_JS, [S.RENDER_MAX_ELEMENTS, S.RENDER_MAX_TEXT_CHARS]
+            )
+            if too_big:
+                raise DomTooLarge(too_big)
             await page.evaluate(MARK_HIDDEN_JS, HIDDEN_ATTRIBUTE)
             content: str = await page.content()
             return content
@@ -229,6 +272,8 @@ async def settled_dom(page: Any, timeout: float) -> str:
             await page.wait_for_load_state("load", timeout=timeout * 1000)
             with contextlib.suppress(Exception):
                 await page.wait_for_load_state("networkidle", timeout=3000)
+    if await page.evaluate(DOM_SIZE_JS, [S.RENDER_MAX_ELEMENTS, S.RENDER_MAX_TEXT_CHARS]):
+        raise DomTooLarge("elements")
     content = await page.content()
     return content
 

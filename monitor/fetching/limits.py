@@ -99,6 +99,21 @@ RENDER_POOL_SIZE = 2
 #: a SIGTERM sent to the whole process group kills Chromium in the same instant, and such a
 #: failure is an interruption (redone by --resume), not a finding about the site.
 RENDER_STOP_GRACE = 1.0
+#: Private resident memory (bytes) the browser's pages may hold together: over it, the largest
+#: page's renderer process is killed and that page is judged on its static HTML (issue 17.1: one
+#: hostile page took a renderer to 6 GB). A university homepage's renderer holds 30-80 MiB;
+#: with the rest of the crawl (~600-750 MiB PSS, docs/PERFORMANCE.md) this keeps the whole
+#: process tree under its 1.5 GiB budget. See monitor/fetching/memory_watch.py.
+RENDER_MEMORY_LIMIT = 512 * 1024 * 1024
+#: Seconds between two looks at the renderers' memory (a page can allocate ~1 GB/s).
+RENDER_MEMORY_INTERVAL = 0.05
+#: V8's old-generation heap per renderer, in MiB (``--max-old-space-size``): a script over it
+#: crashes its own page at once, before the memory watch even looks. Real pages use a few MiB.
+RENDER_JS_HEAP_MIB = 256
+#: A rendered DOM larger than this (elements, or characters of text) is not read back: the
+#: static page (capped at MAX_BODY_BYTES) is judged instead; no homepage a person reads is near.
+RENDER_MAX_ELEMENTS = 150_000
+RENDER_MAX_TEXT_CHARS = 5 * 1024 * 1024
 #: Browser window of a rendering, and so of a screenshot ("above the fold"): a common laptop
 #: screen, on which the office looks at the pictures.
 SCREENSHOT_VIEWPORT: tuple[int, int] = (1280, 800)
@@ -112,6 +127,7 @@ CHROMIUM_ARGS: tuple[str, ...] = (
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    f"--js-flags=--max-old-space-size={RENDER_JS_HEAP_MIB}",
 )
 #: Where to look for a browser when CHROMIUM is not set in the environment.
 CHROMIUM_NAMES: tuple[str, ...] = ("chromium", "chromium-browser", "google-chrome")

@@ -74,13 +74,25 @@ from monitor.fetching.browser_page import (
     render_page,
 )
 from monitor.fetching.fetch import Fetcher
+from monitor.fetching.memory_watch import MemoryWatch, wait_for_browser
 
 __all__ = ["HIDDEN_ATTRIBUTE", "Rendered", "Renderer", "find_chromium"]
 
 log = logging.getLogger(__name__)
 
+_CRASHED = (
+    "網頁使瀏覽器分頁當掉（多半是記憶體用盡）/ the page crashed its browser tab (most often:"
+    " it ran out of memory)"
+)
 _UNAVAILABLE = "未安裝瀏覽器 / renderer unavailable (no browser installed: apt install chromium)"
 _TIMED_OUT = "瀏覽器逾時 / the browser timed out"
+
+
+def _out_of_memory(limit: int) -> str:
+    return (
+        f"網頁在瀏覽器中用掉過多記憶體（超過 {limit >> 20} MiB），已關閉該頁 / the page used too"
+        f" much memory in the browser (over {limit >> 20} MiB) and was closed"
+    )
 
 
 def find_chromium() -> str | None:
@@ -129,6 +141,7 @@ class Renderer:
         max_requests: int = S.RENDER_MAX_REQUESTS,
         pool_size: int = S.RENDER_POOL_SIZE,
         stop_event: threading.Event | None = None,
+        memory_limit: int = S.RENDER_MEMORY_LIMIT,
     ) -> None:
         if pool_size < 1:
             raise ValueError(f"Renderer pool_size must be at least 1 page, got {pool_size}")
@@ -138,6 +151,10 @@ class Renderer:
         self.timeout = timeout
         self.max_requests = max_requests
         self.pool_size = pool_size
+        #: Bytes the browser's pages may hold together (monitor/fetching/memory_watch.py).
+        self.memory_limit = memory_limit
+        #: Watches our browser's renderers while it runs (None: not started, or not found).
+        self.memory_watch: MemoryWatch | None = None
         self._stop = stop_event or threading.Event()
         #: Why no browser can be used after all (set once, from the renderer thread).
         self._unavailable: str | None = None
@@ -287,6 +304,9 @@ class Renderer:
         await self._close_browser()
 
     async def _close_browser(self) -> None:
+        watch, self.memory_watch = self.memory_watch, None
+        if watch is not None:
+            watch.stop()
         browser, self._browser = self._browser, None
         pw, self._pw = self._pw, None
         if browser is not None:
@@ -342,6 +362,8 @@ class Renderer:
                 return Rendered(None, str(exc), interrupted=self._stop.is_set())
             self._open_pages += 1
             self.peak_pages = max(self.peak_pages, self._open_pages)
+            watch = self.memory_watch
+            kills_before = watch.kills if watch is not None else 0
             try:
                 return await asyncio.wait_for(
                     render_page(
@@ -361,6 +383,15 @@ class Renderer:
                 log.warning("rendering %s took longer than %.0f s", url, self.page_budget)
                 return Rendered(None, _TIMED_OUT, interrupted=self._stop.is_set(), timed_out=True)
             except Exception as exc:  # a broken page must not stop the crawl
+                if watch is not None and watch.kills > kills_before and _connected(browser):
+                    # the memory watch killed a renderer while this page was open, and this
+                    # page failed: it was this page's (its own crash, not the browser's)
+                    log.warning("rendering %s stopped: too much memory", url)
+                    return Rendered(None, _out_of_memory(self.memory_limit), out_of_memory=True)
+                if "crash" in str(exc).lower() and _connected(browser):
+                    # V8's heap limit (or another fault) killed only this page's renderer
+                    log.warning("rendering %s crashed its renderer: %s", url, exc)
+                    return Rendered(None, _CRASHED, out_of_memory=True)
                 gone = not _connected(browser)
                 if self._stop.is_set() or (gone and await self._stop_within(S.RENDER_STOP_GRACE)):
                     return _interrupted()
@@ -404,7 +435,19 @@ class Renderer:
                     f"瀏覽器無法啟動 / renderer unavailable (the browser could not start: {exc})"
                 )
                 raise _Unavailable(self._unavailable) from exc
+            await self._watch_memory()
             return self._browser
+
+    async def _watch_memory(self) -> None:
+        """Start the memory watch on the browser just launched (found by its proxy port)."""
+        if self._sink is None or self.memory_limit <= 0:
+            return
+        marker = f"--proxy-server=http://127.0.0.1:{self._sink.getsockname()[1]}"
+        pid = await asyncio.to_thread(wait_for_browser, marker)
+        if pid is None:
+            log.warning("cannot find the browser process: its pages' memory is not watched")
+            return
+        self.memory_watch = MemoryWatch(pid, self.memory_limit, S.RENDER_MEMORY_INTERVAL).start()
 
     def _no_network_args(self) -> list[str]:
         """Chromium flags that leave the browser no way out but our route handler.
