@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from alliance_portal.intake import report_files
 from alliance_portal.intake.auth_views import office_required
+from alliance_portal.intake.office.registry_views import done_message
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError, check_slug
 from alliance_portal.registry.report_contract import INDEX_FILE
@@ -106,6 +107,7 @@ def alliance(slug: str) -> str:
         sent=sent,
         changes=changes[:30],
         recheck=svc.jobs.latest("recheck", slug),
+        done=done_message(slug),
         can_recheck=hooks.recheck is not None,
     )
 

@@ -1,0 +1,159 @@
+"""The office keeps the registry in the console: add, edit, deactivate and restore, with the
+same rules as the form and the import, audited as the office, confirmed before anything that
+changes who is listed or written to. Real waitress and real Chromium for the office's flow;
+the Flask test client for the refusals."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_console_browser import shoot
+from test_intake_support import SECRET, app_for, csrf_of, make_registry, running_server
+
+from alliance_portal.intake import IntakeConfig
+from alliance_portal.intake.admin_password import set_password
+from alliance_portal.registry.audit import AuditLog
+
+PASSWORD = "office password 2026"
+MOTOR = {
+    "name": "智慧馬達產學聯盟",
+    "name_en": "Smart Motor Alliance",
+    "university": "範例大學",
+    "industry": "mechatronics",
+    "website": "https://motor.example.edu.tw/",
+    "contact_email": "motor@example.edu.tw",
+}
+
+
+def _config(tmp_path: Path, **changes: Any) -> IntakeConfig:
+    content, banners, var = make_registry(tmp_path, {"smart-motor": MOTOR})
+    set_password(var / "intake-admin-password", PASSWORD)
+    config = IntakeConfig(content_dir=content, banners_dir=banners, var_dir=var, secret=SECRET)
+    return dataclasses.replace(config, **changes)
+
+
+def _profile(config: IntakeConfig, slug: str = "smart-motor") -> dict[str, Any]:
+    return tomllib.loads((config.content_dir / "alliances" / f"{slug}.toml").read_text("utf-8"))
+
+
+def _office(app: Any) -> Any:
+    client = app.test_client()
+    csrf = csrf_of(client.get("/office/login").get_data(as_text=True))
+    resp = client.post("/office/login", data={"csrf_token": csrf, "password": PASSWORD})
+    assert resp.status_code == 303
+    return client
+
+
+def _fields(**changes: str) -> dict[str, str]:
+    data = {k: str(v) for k, v in MOTOR.items()}
+    data.update(changes)
+    return data
+
+
+@pytest.mark.browser
+def test_the_office_edits_deactivates_and_restores_in_the_browser(
+    tmp_path: Path, page: Any
+) -> None:
+    config = _config(tmp_path, flask_overrides={"TESTING": False})
+    with app_for(config) as app, running_server(app) as url:
+        page.goto(f"{url}/office/alliances/smart-motor")
+        page.get_by_label("密碼").fill(PASSWORD)
+        page.get_by_role("button", name="登入").click()
+
+        # edit: a new English name, saved as the office
+        page.get_by_role("link", name=re.compile("編輯基本資料")).click()
+        page.locator("#f-name_en").fill("Smart Motor Drive Alliance")
+        shoot(page, "console-edit-alliance")
+        page.get_by_role("button", name=re.compile("儲存基本資料")).click()
+        assert "已儲存基本資料" in page.locator("#office-done").inner_text()
+        assert _profile(config)["name_en"] == "Smart Motor Drive Alliance"
+
+        # deactivate: the page says what it means, and only the confirmation does it
+        page.get_by_role("link", name=re.compile("停用")).click()
+        explained = page.locator("main").inner_text()
+        assert "入口網不再列出" in explained and "no reminder or notice is sent" in explained
+        assert _profile(config).get("active", True) is True
+        page.get_by_role("button", name=re.compile("確定停用")).click()
+        assert "已停用" in page.locator("#office-done").inner_text()
+        assert _profile(config)["active"] is False
+
+        # restore the profile as it was before the edit (the history keeps every version)
+        page.get_by_role("link", name=re.compile("歷史版本與還原")).click()
+        page.get_by_role("link", name=re.compile("檢視並還原")).last.click()
+        changed = page.locator("table.compare tr.changed").all_inner_texts()
+        assert any("Smart Motor Alliance" in row and "Drive" in row for row in changed), changed
+        shoot(page, "console-restore-version")
+        page.get_by_role("button", name=re.compile("確定還原")).click()
+        assert "已還原" in page.locator("#office-done").inner_text()
+        restored = _profile(config)
+        assert restored["name_en"] == "Smart Motor Alliance"
+        assert restored.get("active", True) is True
+
+    entries = [e for e in AuditLog(config.var_dir / "intake-audit.jsonl").entries() if e.slug]
+    assert [e.action for e in entries] == ["profile.save", "profile.save", "profile.restore"]
+    assert all(e.actor == "office" for e in entries)
+
+
+def test_adding_an_alliance_checks_the_short_name_and_every_field(tmp_path: Path) -> None:
+    config = _config(tmp_path, flask_overrides={"TESTING": True})
+    with app_for(config) as app:
+        office = _office(app)
+        csrf = csrf_of(office.get("/office/alliances/new").get_data(as_text=True))
+        bad_slug = office.post(
+            "/office/alliances/new", data={"csrf_token": csrf, "slug": "Smart Motor!", **_fields()}
+        )
+        assert bad_slug.status_code == 422
+        assert "代號只能用小寫英文字母" in bad_slug.get_data(as_text=True)
+
+        taken = office.post(
+            "/office/alliances/new", data={"csrf_token": csrf, "slug": "smart-motor", **_fields()}
+        )
+        assert taken.status_code == 422 and "已有代號為 smart-motor" in taken.get_data(as_text=True)
+
+        bad_site = office.post(
+            "/office/alliances/new",
+            data={"csrf_token": csrf, "slug": "new-one", **_fields(website="not a url")},
+        )
+        assert bad_site.status_code == 422
+        assert 'id="e-website"' in bad_site.get_data(as_text=True)
+        assert not (config.content_dir / "alliances" / "new-one.toml").exists()
+
+        made = office.post(
+            "/office/alliances/new",
+            data={"csrf_token": csrf, "slug": "new-one", "active": "on", **_fields(name="新聯盟")},
+        )
+        assert made.status_code == 303 and made.headers["Location"].endswith(
+            "/office/alliances/new-one#h-profile"
+        )
+        assert _profile(config, "new-one")["name"] == "新聯盟"
+
+
+def test_the_registry_pages_refuse_what_they_should(tmp_path: Path) -> None:
+    config = _config(tmp_path, flask_overrides={"TESTING": True})
+    with app_for(config) as app:
+        anonymous = app.test_client()
+        for path in (
+            "/office/alliances/new",
+            "/office/alliances/smart-motor/edit",
+            "/office/alliances/smart-motor/versions",
+        ):
+            resp = anonymous.get(path)
+            assert resp.status_code == 302 and "/office/login" in resp.headers["Location"]
+        office = _office(app)
+        assert office.get("/office/alliances/nobody/edit").status_code == 404
+        assert office.get("/office/alliances/" + "a" * 300 + "/edit").status_code == 404
+        assert office.get("/office/alliances/smart-motor/restore/nothing.toml").status_code == 404
+        # a POST without the CSRF token changes nothing
+        refused = office.post("/office/alliances/smart-motor/active", data={"confirm": "yes"})
+        assert refused.status_code == 400
+        assert _profile(config).get("active", True) is True
+        # without the confirmation, deactivating only asks
+        csrf = csrf_of(office.get("/office/alliances/smart-motor/active").get_data(as_text=True))
+        asked = office.post("/office/alliances/smart-motor/active", data={"csrf_token": csrf})
+        assert asked.status_code == 200 and "確定停用" in asked.get_data(as_text=True)
+        assert _profile(config).get("active", True) is True
