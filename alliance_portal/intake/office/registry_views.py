@@ -17,7 +17,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from werkzeug.wrappers import Response
 
 from alliance_portal.intake.auth_views import office_required
-from alliance_portal.intake.messages import PROFILE_FIELDS, Text, problem_text
+from alliance_portal.intake.messages import PROFILE_FIELDS, Text
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError, Version, check_slug
@@ -68,7 +68,7 @@ def _submitted() -> dict[str, Any]:
 def _errors(problems: list[Any]) -> dict[str, list[Text]]:
     errors: dict[str, list[Text]] = {}
     for problem in problems:
-        errors.setdefault(problem.field or "", []).append(problem_text(problem))
+        errors.setdefault(problem.field or "", []).append(problem.message)
     return errors
 
 
