@@ -157,3 +157,46 @@ def test_the_registry_pages_refuse_what_they_should(tmp_path: Path) -> None:
         asked = office.post("/office/alliances/smart-motor/active", data={"csrf_token": csrf})
         assert asked.status_code == 200 and "確定停用" in asked.get_data(as_text=True)
         assert _profile(config).get("active", True) is True
+
+
+def test_the_office_changes_its_password_and_other_browsers_are_signed_out(
+    tmp_path: Path,
+) -> None:
+    config = _config(tmp_path, flask_overrides={"TESTING": True})
+    with app_for(config) as app:
+        desk, laptop = _office(app), _office(app)
+        csrf = csrf_of(desk.get("/office/password").get_data(as_text=True))
+        wrong = desk.post(
+            "/office/password",
+            data={"csrf_token": csrf, "current": "guess", "new": "x" * 14, "repeat": "x" * 14},
+        )
+        assert wrong.status_code == 422 and "目前的密碼不正確" in wrong.get_data(as_text=True)
+        differ = desk.post(
+            "/office/password",
+            data={"csrf_token": csrf, "current": PASSWORD, "new": "a" * 14, "repeat": "b" * 14},
+        )
+        assert differ.status_code == 422 and "兩次輸入的新密碼不一樣" in differ.get_data(
+            as_text=True
+        )
+        short = desk.post(
+            "/office/password",
+            data={"csrf_token": csrf, "current": PASSWORD, "new": "short", "repeat": "short"},
+        )
+        assert short.status_code == 422 and "至少要 12 個字元" in short.get_data(as_text=True)
+
+        new = "a new office sentence 2027"
+        changed = desk.post(
+            "/office/password",
+            data={"csrf_token": csrf, "current": PASSWORD, "new": new, "repeat": new},
+        )
+        assert changed.status_code == 200 and "密碼已更新" in changed.get_data(as_text=True)
+        assert desk.get("/office/").status_code == 200  # this browser stays signed in
+        assert laptop.get("/office/").status_code == 302  # the other one is signed out
+        fresh = app.test_client()
+        csrf = csrf_of(fresh.get("/office/login").get_data(as_text=True))
+        old = fresh.post("/office/login", data={"csrf_token": csrf, "password": PASSWORD})
+        assert old.status_code == 401  # the old password no longer opens the console
+        ok = fresh.post("/office/login", data={"csrf_token": csrf, "password": new})
+        assert ok.status_code == 303
+    actions = [e.action for e in AuditLog(config.var_dir / "intake-audit.jsonl").entries()]
+    assert actions.count("office.password") == 1

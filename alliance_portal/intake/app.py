@@ -60,6 +60,7 @@ def create_app(config: IntakeConfig) -> Flask:
     from alliance_portal.intake.office.home_views import bp as office_bp
     from alliance_portal.intake.office.jobs_views import bp as jobs_bp
     from alliance_portal.intake.office.notices_views import bp as notices_bp
+    from alliance_portal.intake.office.password_views import bp as password_bp
     from alliance_portal.intake.office.people_views import bp as office_people_bp
     from alliance_portal.intake.office.registry_views import bp as registry_bp
     from alliance_portal.intake.office.reports_views import bp as reports_bp
@@ -74,6 +75,7 @@ def create_app(config: IntakeConfig) -> Flask:
     app.register_blueprint(office_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(registry_bp)
+    app.register_blueprint(password_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(notices_bp)
     app.context_processor(console_template_helpers)

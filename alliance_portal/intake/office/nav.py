@@ -20,6 +20,7 @@ CONSOLE_PAGES: tuple[tuple[str, str, str], ...] = (
     ("reports.months", "月檢報告", "Monthly reports"),
     ("notices.months", "通知", "Notices"),
     ("jobs.publish_page", "發布入口網", "Publish the portal"),
+    ("password.page", "變更密碼", "Password"),
 )
 
 
