@@ -2,6 +2,14 @@
 
 Not a test: it prints figures. Run with ``.venv/bin/python bench/judge.py [--runs N]``.
 
+With ``--htmldate-cache DIR`` it instead compares the whole homepage judgement with htmldate's
+``find_date(extensive_search=True)`` on real pages written by other people: htmldate's own test
+cache (``tests/cache`` of https://github.com/adbar/htmldate, 69 saved news and blog pages), see
+docs/PERFORMANCE.md "Judging real pages against htmldate". htmldate is a bench-only dependency
+(``pip install -e '.[bench]'``); its pages are not part of this repository:
+``git clone --depth 1 https://github.com/adbar/htmldate /tmp/htmldate`` then
+``bench/judge.py --htmldate-cache /tmp/htmldate/tests/cache``.
+
 The page is built to look like a real alliance homepage in Big5/UTF-8: a menu, a 60-item news
 list with ROC and western dates, tables, images with alt text, inline scripts and styles, a
 footer with a visitor counter and copyright. Every step the crawler runs on a homepage is timed
@@ -11,6 +19,8 @@ separately, then the whole sequence, as the median of ``--runs`` repetitions.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import statistics
 import sys
 import time
@@ -110,16 +120,111 @@ def forget_parsed_pages() -> None:
     clear_page_memo()
 
 
-def judge_all(body: bytes) -> None:
-    """Everything the crawler runs on one fetched homepage (no network)."""
-    html, _ = decode_html(body, "text/html; charset=utf-8")
+def judge_all(
+    body: bytes, content_type: str | None = "text/html; charset=utf-8"
+) -> dict[str, object]:
+    """Everything the crawler runs on one fetched homepage (no network); returns the verdicts."""
+    html, encoding = decode_html(body, content_type)
     page = Page(URL, html)
-    looks_js_rendered(html)
-    classify_page(page)
-    find_news_link(page)
-    find_feed_links(page)
-    judge_credit(page)
-    judge_updates([page], today=TODAY, previous_fingerprint=None)
+    js = looks_js_rendered(html)
+    kind = classify_page(page)
+    news = find_news_link(page)
+    feeds = find_feed_links(page)
+    credit = judge_credit(page)
+    updates, fingerprint = judge_updates([page], today=TODAY, previous_fingerprint=None)
+    return {
+        "encoding": encoding,
+        "js_rendered": js,
+        "page_kind": kind.to_json() if kind is not None else None,
+        "news_link": news,
+        "feeds": feeds,
+        "credit": credit.to_json(),
+        "updates": updates.to_json(),
+        "fingerprint": fingerprint,
+    }
+
+
+def reading_digest(html: str) -> str:
+    """A digest of everything the page reader gives the judges: each line's text, its spans
+    (where each piece landed, its source and hints), the images and the ``<time>`` tags."""
+    text = read_page(html)
+    reading = [
+        [line.block, line.text, [[s.start, s.end, s.source, sorted(s.hints)] for s in line.spans]]
+        for line in text.lines
+    ]
+    reading.append([[i.src, i.alt, i.title, i.href, sorted(i.hints)] for i in text.images])
+    reading.append([[t.value, t.block, sorted(t.hints), t.shown] for t in text.times])
+    return hashlib.sha256(json.dumps(reading, ensure_ascii=False).encode()).hexdigest()
+
+
+def _quantiles(times: list[float]) -> str:
+    deciles = statistics.quantiles(times, n=10)
+    return f"median {statistics.median(times):6.2f} ms, p90 {deciles[-1]:6.2f} ms"
+
+
+def compare_with_htmldate(cache: Path, rounds: int, verdicts_out: Path | None) -> None:
+    """Interleaved CPU time per page: the monitor's homepage judgement vs htmldate's find_date.
+
+    Both get the page's bytes with no HTTP header (the cache has none), so both decode it
+    themselves. Each page is judged by one then the other, the order swapped every round, with
+    the monitor's parsed-page memo emptied first (every judgement is cold). CPU time of this
+    process (``time.process_time_ns``), after one untimed warm-up pass over every page.
+    """
+    try:
+        from htmldate import find_date
+    except ImportError:
+        sys.exit("htmldate is not installed: pip install -e '.[bench]' (a bench-only extra)")
+    files = sorted(cache.glob("*.html"))
+    if not files:
+        sys.exit(
+            f"{cache}: no *.html pages; clone https://github.com/adbar/htmldate and pass "
+            "its tests/cache folder"
+        )
+    bodies = [(f.name, f.read_bytes()) for f in files]
+    verdicts: dict[str, object] = {}
+    for name, body in bodies:  # warm-up: imports, regex and class caches of both
+        clear_page_memo()
+        verdict = judge_all(body, None)
+        verdict["reading_sha256"] = reading_digest(decode_html(body, None)[0])
+        verdicts[name] = verdict
+        find_date(body, extensive_search=True)
+    ours: dict[str, list[float]] = {name: [] for name, _ in bodies}
+    theirs: dict[str, list[float]] = {name: [] for name, _ in bodies}
+
+    def monitor(body: bytes) -> float:
+        clear_page_memo()
+        start = time.process_time_ns()
+        judge_all(body, None)
+        return (time.process_time_ns() - start) / 1e6
+
+    def htmldate(body: bytes) -> float:
+        start = time.process_time_ns()
+        find_date(body, extensive_search=True)
+        return (time.process_time_ns() - start) / 1e6
+
+    for round_ in range(rounds):
+        for name, body in bodies:
+            if round_ % 2:
+                theirs[name].append(htmldate(body))
+                ours[name].append(monitor(body))
+            else:
+                ours[name].append(monitor(body))
+                theirs[name].append(htmldate(body))
+    # one figure per page (its median over the rounds), then the median and p90 over pages
+    ours_per_page = [statistics.median(t) for t in ours.values()]
+    theirs_per_page = [statistics.median(t) for t in theirs.values()]
+    size = statistics.median(len(body) for _, body in bodies) / 1000
+    print(f"{len(bodies)} pages of {cache} (median {size:.0f} KB), {rounds} interleaved rounds,")
+    print("CPU time per page (median over rounds), then median and p90 over pages:")
+    print(f"  {'monitor: whole homepage judgement, cold':<44} {_quantiles(ours_per_page)}")
+    print(f"  {'htmldate find_date(extensive_search=True)':<44} {_quantiles(theirs_per_page)}")
+    slower = sum(o > t for o, t in zip(ours_per_page, theirs_per_page, strict=True))
+    print(f"  pages where the monitor took longer: {slower} of {len(bodies)}")
+    if verdicts_out is not None:
+        verdicts_out.write_text(
+            json.dumps(verdicts, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
+        )
+        print(f"verdicts of every page written to {verdicts_out} (diff two runs to compare)")
 
 
 def main() -> None:
@@ -131,7 +236,25 @@ def main() -> None:
         default="wall",
         help="wall time (default) or this thread's CPU time (for a machine shared with other jobs)",
     )
+    parser.add_argument(
+        "--htmldate-cache",
+        type=Path,
+        help="compare with htmldate on the pages of this folder (htmldate's tests/cache: "
+        "git clone --depth 1 https://github.com/adbar/htmldate /tmp/htmldate; "
+        "pip install -e '.[bench]')",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="interleaved rounds of the htmldate comparison"
+    )
+    parser.add_argument(
+        "--verdicts-out",
+        type=Path,
+        help="with --htmldate-cache: write every page's verdicts as JSON (diff before/after)",
+    )
     args = parser.parse_args()
+    if args.htmldate_cache is not None:
+        compare_with_htmldate(args.htmldate_cache, args.rounds, args.verdicts_out)
+        return
 
     html = build_homepage()
     body = html.encode("utf-8")

@@ -14,7 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urldefrag, urljoin, urlsplit
+
+from lxml import etree
 
 from monitor.model import Page
 from monitor.rules import vocabulary
@@ -41,15 +44,29 @@ def _same_site(url: str, home: str) -> bool:
     )
 
 
+@lru_cache(maxsize=16)
+def _tier_patterns(tiers: tuple[tuple[str, ...], ...]) -> tuple[re.Pattern[str], ...]:
+    """One pattern per tier: its English words as whole words, its Chinese ones anywhere.
+
+    Compiled once per set of tiers: a page has hundreds of links, each tried against every
+    word (one search per tier instead of one per word).
+    """
+    patterns = []
+    for words in tiers:
+        english = "|".join(re.escape(w) for w in words if w.isascii())
+        chinese = [re.escape(w) for w in words if not w.isascii()]
+        parts = ([rf"(?<![a-z])(?:{english})(?![a-z])"] if english else []) + chinese
+        patterns.append(re.compile("|".join(parts) or "(?!)"))
+    return tuple(patterns)
+
+
 def _tier(text: str, tiers: Sequence[Sequence[str]] = vocabulary.NEWS_LINK_TIERS) -> int | None:
+    """The first tier with a word in ``text`` (English words whole, any case)."""
     lowered = text.lower()
-    for index, words in enumerate(tiers):
-        for word in words:
-            if word.isascii():
-                if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered):
-                    return index
-            elif word in lowered:
-                return index
+    patterns = _tier_patterns(tuple(tuple(words) for words in tiers))
+    for index, pattern in enumerate(patterns):
+        if pattern.search(lowered):
+            return index
     return None
 
 
@@ -213,10 +230,13 @@ def find_news_widgets(page: Page) -> list[NewsWidget]:
         service = _widget_service(address, page.url) if address else None
         if service:
             found.append(NewsWidget(service, address))
-    for el in root.xpath(_SDK_XPATH):
-        classes = (el.get("class") or "").split()
+    for el in root.iter(etree.Element):
+        classes = el.get("class")
+        if not classes or not any(marker in classes for marker in _SDK_MARKERS):
+            continue
+        tokens = _XPATH_SPACE_RE.split(classes)
         for service, marker in vocabulary.NEWS_WIDGET_CLASSES:
-            if marker in classes:
+            if marker in tokens:
                 found.append(
                     NewsWidget(service, (el.get("data-href") or el.get("href") or "").strip())
                 )
@@ -224,7 +244,10 @@ def find_news_widgets(page: Page) -> list[NewsWidget]:
     return found
 
 
-_SDK_XPATH = " | ".join(
-    f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {marker} ')]"
-    for _, marker in vocabulary.NEWS_WIDGET_CLASSES
-)
+#: Class words of the SDK placeholders; an element's class is split into tokens only when it
+#: holds one of them. One pass over the elements in Python is several times faster than
+#: libxml2's ``//*[contains(concat(' ', normalize-space(@class), ' '), ...)]`` per marker.
+_SDK_MARKERS = tuple(marker for _, marker in vocabulary.NEWS_WIDGET_CLASSES)
+#: The whitespace that separates class tokens as XPath's normalize-space() reads it (space, tab,
+#: CR, LF; not Python's wider set).
+_XPATH_SPACE_RE = re.compile("[ \t\r\n]+")

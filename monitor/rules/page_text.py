@@ -180,6 +180,10 @@ class Chunk:
     hints: frozenset[str]
 
 
+#: A chunk as the walk records it: (text, source, block, hints), the fields of :class:`Chunk`.
+RawChunk: TypeAlias = tuple[str, Source, int, frozenset[str]]
+
+
 @dataclass(frozen=True, slots=True)
 class Image:
     """An image a visitor sees, with what it says and where it links."""
@@ -246,7 +250,9 @@ class PageText:
     """
 
     root: Element
-    chunks: list[Chunk] = field(default_factory=list)
+    #: The chunks as plain tuples ``(text, source, block, hints)``, what the walk records: a
+    #: tuple costs a fraction of a :class:`Chunk` and a page has a thousand of them.
+    raw_chunks: list[RawChunk] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     times: list[TimeTag] = field(default_factory=list)
     _lines: list[Line] | None = None
@@ -254,10 +260,15 @@ class PageText:
     _starts: list[int] | None = None
 
     @property
+    def chunks(self) -> list[Chunk]:
+        """The visible text pieces in document order (built on demand from :attr:`raw_chunks`)."""
+        return [Chunk(*raw) for raw in self.raw_chunks]
+
+    @property
     def lines(self) -> list[Line]:
         """Non-empty normalised lines, in document order."""
         if self._lines is None:
-            self._lines = build_lines(self.chunks)
+            self._lines = build_lines(self.raw_chunks)
         return self._lines
 
     def text(self) -> str:
@@ -278,33 +289,32 @@ class PageText:
         return self.lines[index], pos - self._starts[index]
 
 
+def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern that finds any of ``words`` as a substring (one C call, not a loop)."""
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+#: (hint, words of a class/id that give it), in the vocabulary's order.
+_CLASS_HINT_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    *((HINT_TRAP + reason, words) for reason, words in vocabulary.TRAP_CLASS_WORDS.items()),
+    (HINT_DATE, vocabulary.DATE_CLASS_WORDS),
+    (HINT_NEWS, vocabulary.NEWS_CLASS_WORDS),
+    (HINT_NAV, vocabulary.NAV_CLASS_WORDS),
+    (HINT_FOOTER, vocabulary.FOOTER_CLASS_WORDS),
+    (HINT_CALENDAR, vocabulary.CALENDAR_CLASS_WORDS),
+)
+_CLASS_HINT_RES = tuple((hint, _words_re(words)) for hint, words in _CLASS_HINT_WORDS)
+#: Any class/id word at all: most class strings (layout, grid, colours) have none.
+_ANY_CLASS_WORD_RE = _words_re(tuple(w for _, words in _CLASS_HINT_WORDS for w in words))
+_NO_HINTS: frozenset[str] = frozenset()
+
+
 def _class_hints(value: str) -> frozenset[str]:
+    """Hints a class/id string gives: a word of the vocabulary anywhere in it, any case."""
     value = value.lower()
-    hints = set()
-    for reason, words in vocabulary.TRAP_CLASS_WORDS.items():
-        if any(w in value for w in words):
-            hints.add(HINT_TRAP + reason)
-    if any(w in value for w in vocabulary.DATE_CLASS_WORDS):
-        hints.add(HINT_DATE)
-    if any(w in value for w in vocabulary.NEWS_CLASS_WORDS):
-        hints.add(HINT_NEWS)
-    if any(w in value for w in vocabulary.NAV_CLASS_WORDS):
-        hints.add(HINT_NAV)
-    if any(w in value for w in vocabulary.FOOTER_CLASS_WORDS):
-        hints.add(HINT_FOOTER)
-    if any(w in value for w in vocabulary.CALENDAR_CLASS_WORDS):
-        hints.add(HINT_CALENDAR)
-    return frozenset(hints)
-
-
-def _is_hidden(el: Element, tag: str, keys: list[str]) -> bool:
-    if "hidden" in keys or "data-monitor-hidden" in keys:
-        return True
-    if "style" in keys and _HIDDEN_STYLE_RE.search(el.get("style") or ""):
-        return True
-    if tag == "dialog" and "open" not in keys:
-        return True
-    return tag == "input" and (el.get("type") or "").lower() == "hidden"
+    if _ANY_CLASS_WORD_RE.search(value) is None:
+        return _NO_HINTS
+    return frozenset(hint for hint, words in _CLASS_HINT_RES if words.search(value))
 
 
 def read_page(html: str | Element) -> PageText:
@@ -353,23 +363,25 @@ def _walk(root: Element) -> PageText:
         return _walk_once(root, css=False)[0]
     page, css_hidden_chars = _walk_once(root, css=True)
     if css_hidden_chars >= vocabulary.REVEALED_CONTENT_MIN_CHARS and css_hidden_chars > sum(
-        len(chunk.text) for chunk in page.chunks
+        len(chunk[0]) for chunk in page.raw_chunks
     ):
         page, _ = _walk_once(root, css=False)
     return page
 
 
 def _walk_once(root: Element, *, css: bool) -> tuple[PageText, int]:
-    """One pass over the tree, written for speed: it runs on every page.
+    """One pass over the tree, written for speed: it runs on every element of every page.
 
-    Attributes are looked at only on elements that have any, and class/id hints (and whether a
-    framework class hides the element) are computed once per distinct class string. Elements
-    hidden by the page's own stylesheet and those a live-value script fills are found first
-    (see :mod:`monitor.rules.visibility`). Returns the page and how many characters the
-    stylesheet or a framework class hid (``css=False`` ignores both).
+    The hints and link of the element being read are kept in local variables and the parent's
+    pushed on a stack (restored at its end); attributes are looked at only on elements that have
+    any, and class/id hints (and whether a framework class hides the element) are computed once
+    per distinct class string. Elements hidden by the page's own stylesheet and those a
+    live-value script fills are found first (see :mod:`monitor.rules.visibility`). Returns the
+    page and how many characters the stylesheet or a framework class hid (``css=False`` ignores
+    both).
     """
     page = PageText(root=root)
-    chunks, images, times = page.chunks, page.images, page.times
+    raw, images, times = page.raw_chunks, page.images, page.times
     css_hidden = hidden_elements(root) if css else set()
     css_hid = 0
     live, writers = live_elements(root)
@@ -378,70 +390,93 @@ def _walk_once(root: Element, *, css: bool) -> tuple[PageText, int]:
         if not (writer.tail or "").strip() and after is not None and after.tag in _INLINE_TAGS:
             live.add(after)  # document.write("<span>...</span>") lands right after the script
     class_cache: dict[str, tuple[frozenset[str], bool]] = {}
-    empty: frozenset[str] = frozenset()
-    stack: list[tuple[frozenset[str], str | None]] = [(empty, None)]
+    block_tags, skip_tags, tag_hints = _BLOCK_TAGS, _SKIP_TAGS, _TAG_HINTS
+    hidden_style = _HIDDEN_STYLE_RE.search
+    add = raw.append
+    stack: list[tuple[frozenset[str], str | None]] = []
+    push, pop = stack.append, stack.pop
+    hints: frozenset[str] = _NO_HINTS
+    href: str | None = None
     block = 0
     walker = etree.iterwalk(root, events=("start", "end"))
+    skip = walker.skip_subtree
     for event, el in walker:
         tag = el.tag
-        if not isinstance(tag, str):
-            continue
+        if tag.__class__ is not str:
+            continue  # a comment or processing instruction the parser kept
         if event == "start":
-            hints, href = stack[-1]
-            if tag in _BLOCK_TAGS:
+            push((hints, href))
+            if tag in block_tags:
                 block += 1
+            if tag in skip_tags:
+                skip()
+                continue
             keys = el.keys()
-            cached = None
-            if keys and ("class" in keys or "id" in keys):
-                key = f"{el.get('class') or ''} {el.get('id') or ''}"
-                cached = class_cache.get(key)
-                if cached is None:
-                    cached = class_cache[key] = (
-                        _class_hints(key),
-                        hidden_by_class(el.get("class") or ""),
-                    )
-            if tag in _SKIP_TAGS or ((keys or tag == "dialog") and _is_hidden(el, tag, keys)):
-                walker.skip_subtree()
-                stack.append((hints, href))
-                continue
-            if css and (
-                (cached is not None and cached[1] and "display" not in (el.get("style") or ""))
-                or (css_hidden and el in css_hidden)
-            ):
-                css_hid += sum(len(t) for t in el.itertext())
-                walker.skip_subtree()
-                stack.append((hints, href))
-                continue
-            own = _TAG_HINTS.get(tag)
-            if own:
-                hints = hints | own
-            if live and el in live:
-                hints = hints | _LIVE_HINT
             if keys:
+                if (
+                    "hidden" in keys
+                    or "data-monitor-hidden" in keys
+                    or ("style" in keys and hidden_style(el.get("style") or ""))
+                    or (tag == "dialog" and "open" not in keys)
+                    or (tag == "input" and (el.get("type") or "").lower() == "hidden")
+                ):
+                    skip()
+                    continue
+                cached = None
+                if "class" in keys or "id" in keys:
+                    classes = el.get("class") or ""
+                    key = f"{classes} {el.get('id') or ''}"
+                    cached = class_cache.get(key)
+                    if cached is None:
+                        cached = class_cache[key] = (_class_hints(key), hidden_by_class(classes))
+                if css and (
+                    (cached is not None and cached[1] and "display" not in (el.get("style") or ""))
+                    or (css_hidden and el in css_hidden)
+                ):
+                    css_hid += sum(len(t) for t in el.itertext())
+                    skip()
+                    continue
+                own = tag_hints.get(tag)
+                if own:
+                    hints = hints | own
+                if live and el in live:
+                    hints = hints | _LIVE_HINT
                 if cached is not None and cached[0]:
                     hints = hints | cached[0]
                 if tag == "a" and "href" in keys:
                     href = el.get("href")
                     hints = hints | _LINK_HINT
                 if tag in _IMAGE_TAGS:
-                    _add_image(el, tag, hints, href, block, chunks, images)
+                    _add_image(el, tag, hints, href, block, raw, images)
                 elif tag == "time" and "datetime" in keys:
                     value = (el.get("datetime") or "").strip()
                     times.append(TimeTag(value, block, hints, "".join(el.itertext())))
-            stack.append((hints, href))
+            else:
+                if tag == "dialog":
+                    skip()  # a closed <dialog> (no ``open``) shows nothing
+                    continue
+                if css and css_hidden and el in css_hidden:
+                    css_hid += sum(len(t) for t in el.itertext())
+                    skip()
+                    continue
+                own = tag_hints.get(tag)
+                if own:
+                    hints = hints | own
+                if live and el in live:
+                    hints = hints | _LIVE_HINT
             text = el.text
             if text:
-                chunks.append(Chunk(text, "text", block, hints))
+                add((text, "text", block, hints))
         else:
-            stack.pop()
-            if tag in _BLOCK_TAGS:
+            if tag in block_tags:
                 block += 1
+            hints, href = pop()
             tail = el.tail
             if tail:
-                tail_hints = stack[-1][0]
                 if writers and el in writers:
-                    tail_hints = tail_hints | _LIVE_HINT
-                chunks.append(Chunk(tail, "text", block, tail_hints))
+                    add((tail, "text", block, hints | _LIVE_HINT))
+                else:
+                    add((tail, "text", block, hints))
     return page, css_hid
 
 
@@ -456,7 +491,7 @@ def _add_image(
     hints: frozenset[str],
     href: str | None,
     block: int,
-    chunks: list[Chunk],
+    raw: list[RawChunk],
     images: list[Image],
 ) -> None:
     if tag == "input" and (el.get("type") or "").lower() != "image":
@@ -464,15 +499,15 @@ def _add_image(
     alt = (el.get("alt") or "").strip()
     title = (el.get("title") or "").strip()
     if alt:
-        chunks.append(Chunk(alt, "alt", block, hints))
+        raw.append((alt, "alt", block, hints))
     if title and title != alt:
-        chunks.append(Chunk(title, "title", block, hints))
+        raw.append((title, "title", block, hints))
     if tag != "area":
         src = (el.get("src") or el.get("data-src") or "").strip()
         images.append(Image(src, alt, title, href, hints))
 
 
-def build_lines(chunks: list[Chunk]) -> list[Line]:
+def build_lines(chunks: list[RawChunk]) -> list[Line]:
     """Join chunks (in document order) into normalised lines, remembering where each landed."""
     lines: list[Line] = []
     parts: list[str] = []
@@ -480,20 +515,19 @@ def build_lines(chunks: list[Chunk]) -> list[Line]:
     length = 0
     pending_space = False
     current = -1
-    for chunk in chunks:
-        if chunk.block != current:
+    for raw, source, block, hints in chunks:
+        if block != current:
             if parts:
                 lines.append(Line(len(lines), current, "".join(parts), tuple(spans)))
             parts, spans, length, pending_space = [], [], 0, False
-            current = chunk.block
-        raw = chunk.text
+            current = block
         if raw.isspace():
             pending_space = True
             continue
-        norm = normalise(raw)
+        norm = " ".join(raw.split()) if raw.isascii() else normalise(raw)
         if not norm:
             continue
-        separate = chunk.source != "text"
+        separate = source != "text"
         if (
             parts
             and (pending_space or separate or raw[0].isspace())
@@ -502,8 +536,9 @@ def build_lines(chunks: list[Chunk]) -> list[Line]:
             parts.append(" ")
             length += 1
         parts.append(norm)
-        spans.append(Span(length, length + len(norm), chunk.source, chunk.hints))
-        length += len(norm)
+        end = length + len(norm)
+        spans.append(Span(length, end, source, hints))
+        length = end
         pending_space = separate or raw[-1].isspace()
     if parts:
         lines.append(Line(len(lines), current, "".join(parts), tuple(spans)))
