@@ -15,6 +15,8 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -392,3 +394,241 @@ def test_console_answers_404_for_a_slug_too_long_to_exist(tmp_path: Path) -> Non
         for url in posts:
             resp = client.post(url, data={"csrf_token": csrf, "email": "pi@example.edu.tw"})
             assert resp.status_code == 404, (url, resp.status_code)
+
+
+# -- item 10: spreadsheets without bound ----------------------------------------------------
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    "</Types>"
+)
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    "</Relationships>"
+)
+_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    "</Relationships>"
+)
+_SHEET_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{dtd}'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<dimension ref="{dimension}"/><sheetData>'
+)
+_SHEET_TAIL = "</sheetData></worksheet>"
+
+
+def _row(number: int, cells: list[str]) -> str:
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    inner = "".join(
+        f'<c r="{letters[i]}{number}" t="inlineStr"><is><t>{html.escape(v)}</t></is></c>'
+        for i, v in enumerate(cells)
+    )
+    return f'<row r="{number}">{inner}</row>'
+
+
+def hostile_xlsx(
+    path: Path,
+    rows: list[list[str]],
+    *,
+    dimension: str = "A1:E3",
+    dtd: str = "",
+    extra_rows: tuple[int, str] | None = None,
+) -> Path:
+    """A real .xlsx written part by part; ``extra_rows`` = (count, row XML with {n}) streamed."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(_SHEET_HEAD.format(dtd=dtd, dimension=dimension).encode())
+            for number, cells in enumerate(rows, start=1):
+                sheet.write(_row(number, cells).encode())
+            if extra_rows:
+                count, template = extra_rows
+                start = len(rows) + 1
+                for first in range(start, start + count, 10_000):
+                    last = min(first + 10_000, start + count)
+                    if "{n}" in template:
+                        chunk = "".join(template.format(n=n) for n in range(first, last))
+                    else:
+                        chunk = template * (last - first)
+                    sheet.write(chunk.encode())
+            sheet.write(_SHEET_TAIL.encode())
+    return path
+
+
+XLSX_ROWS = [
+    HEADER,
+    ["sheet-one", "表單聯盟", "表單大學", "ict", "https://one.example.edu.tw/"],
+    ["sheet-two", "表單二聯盟", "表單大學", "biomed", "https://two.example.edu.tw/"],
+]
+
+
+def test_xlsx_declaring_the_whole_grid_imports_in_little_memory(project: Path) -> None:
+    # 20,000 rows holding one blank cell each: openpyxl pads every row it reads to the declared
+    # 16,384 columns (128 KiB a row), so trusting the dimension costs gigabytes.
+    blank = '<row><c t="inlineStr"><is><t> </t></is></c></row>'
+    book = hostile_xlsx(
+        project / "grid.xlsx", XLSX_ROWS, dimension="A1:XFD1048576", extra_rows=(20_000, blank)
+    )
+    assert book.stat().st_size < 128 * 1024
+    run = alliance(project, "import", book)
+    assert_no_traceback(run)
+    assert run.rc == 0, run.text[-2000:]
+    assert run.peak_mb < PEAK_RSS_LIMIT_MB, run.peak_mb
+    assert "row 2 sheet-one: created" in run.out and "row 3 sheet-two: created" in run.out
+
+
+def test_xlsx_with_too_many_rows_is_refused_whole(project: Path) -> None:
+    row = '<row r="{n}"><c r="B{n}" t="inlineStr"><is><t>x</t></is></c></row>'
+    book = hostile_xlsx(project / "rows.xlsx", XLSX_ROWS, extra_rows=(200_000, row))
+    run = alliance(project, "import", book)
+    assert_no_traceback(run)
+    assert run.rc == 2, run.text[-2000:]
+    assert "has more than 2,000 rows" in run.out and "nothing was imported" in run.out
+    assert len(run.out.splitlines()) < 10
+    assert not (project / "content" / "alliances" / "sheet-one.toml").exists()
+
+
+def test_xlsx_with_five_million_rows_is_refused_in_little_memory(project: Path) -> None:
+    row = '<row><c t="inlineStr"><is><t>x</t></is></c></row>'  # numbered by position
+    book = hostile_xlsx(project / "huge.xlsx", XLSX_ROWS, extra_rows=(5_000_000, row))
+    assert book.stat().st_size < 16 * 1024 * 1024  # under the file cap: the rows must be bounded
+    run = alliance(project, "import", book)
+    assert_no_traceback(run)
+    assert run.rc == 2 and run.peak_mb < PEAK_RSS_LIMIT_MB, (run.peak_mb, run.text[-2000:])
+    assert "unpacks to" in run.out and "nothing was imported" in run.out
+
+
+def test_xlsx_with_a_dtd_or_entity_bomb_gets_a_clear_error(project: Path) -> None:
+    laughs = '<!ENTITY a0 "lol">' + "".join(
+        f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    cases = {
+        "bomb": f"<!DOCTYPE worksheet [{laughs}]>",
+        "plain-dtd": '<!DOCTYPE worksheet SYSTEM "file:///etc/passwd">',
+    }
+    for name, dtd in cases.items():
+        rows = [*XLSX_ROWS, ["sheet-three", "&a9;", "大學", "ict", "https://3.example.edu.tw/"]]
+        book = hostile_xlsx(project / f"{name}.xlsx", rows, dtd=dtd)
+        raw = book.read_bytes()
+        if name == "bomb":  # html.escape turned the reference into text: put it back
+            with zipfile.ZipFile(book) as archive:
+                parts = {n: archive.read(n) for n in archive.namelist()}
+            key = "xl/worksheets/sheet1.xml"
+            parts[key] = parts[key].replace(b"&amp;a9;", b"&a9;")
+            with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as archive:
+                for part, data in parts.items():
+                    archive.writestr(part, data)
+            assert book.read_bytes() != raw
+        run = alliance(project, "import", book)
+        assert_no_traceback(run)
+        assert run.rc == 2, (name, run.text[-2000:])
+        assert "declares a DTD" in run.out and "nothing was imported" in run.out, run.out
+        assert run.peak_mb < PEAK_RSS_LIMIT_MB
+    assert not (project / "content" / "alliances" / "sheet-one.toml").exists()
+
+
+def test_spreadsheet_files_are_bounded_in_size_and_kind(project: Path) -> None:
+    big = project / "big.csv"
+    with big.open("w", encoding="utf-8") as fh:
+        fh.write(",".join(HEADER) + "\n")
+        line = "x," * 40 + "\n"
+        for _ in range((17 * 1024 * 1024) // len(line)):
+            fh.write(line)
+    run = alliance(project, "import", big)
+    assert_no_traceback(run)
+    assert run.rc == 2 and "the limit is 16 MiB" in run.out, run.text[-2000:]
+    (project / "zero.csv").symlink_to("/dev/zero")
+    run = alliance(project, "import", "zero.csv")
+    assert_no_traceback(run)
+    assert run.rc == 2 and run.peak_mb < PEAK_RSS_LIMIT_MB
+    assert "nothing was imported" in run.out
+
+
+def test_csv_with_too_many_rows_is_refused_and_wide_rows_are_cut(project: Path) -> None:
+    rows = [[*HEADER, *(f"extra{i}" for i in range(5000))]]
+    rows.append(["wide-one", "寬聯盟", "大學", "ict", "https://w.example.edu.tw/", *["z"] * 5000])
+    run = alliance(project, "import", _csv(project / "wide.csv", rows))
+    assert_no_traceback(run)
+    assert run.rc == 0 and "row 2 wide-one: created" in run.out, run.text[-2000:]
+    assert run.out.count("extra") <= 50  # the ignored columns it names are bounded too
+    long = [HEADER] + [
+        [f"r-{n}", "聯盟", "大學", "ict", "https://r.example.edu.tw/"] for n in range(3000)
+    ]
+    run = alliance(project, "import", _csv(project / "long.csv", long))
+    assert_no_traceback(run)
+    assert run.rc == 2 and "has more than 2,000 rows" in run.out
+    assert not (project / "content" / "alliances" / "r-1.toml").exists()
+
+
+# -- item 16: a build onto a full disk -----------------------------------------------------
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 4 MiB filesystem (tmpfs) mounted in the test folder; unmounted afterwards."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def _fill(folder: Path) -> None:
+    """Fill the filesystem holding ``folder`` to the last byte."""
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (1 << 16, 1 << 10, 1):
+            try:
+                while True:
+                    os.write(fd, b"\0" * size)
+            except OSError:
+                continue
+    finally:
+        os.close(fd)
+
+
+def test_build_onto_a_full_disk_says_so_in_one_line_and_keeps_the_site(
+    project: Path, small_disk: Path
+) -> None:
+    out = small_disk / "out"
+    first = alliance(project, "build", "--no-search", "--output", out)
+    assert first.rc == 0, first.text[-2000:]
+    published = (out / "index.html").read_bytes()
+    _fill(small_disk)
+    write_profile(project, "new-one", dump_profile(GOOD))  # something new to write
+    run = alliance(project, "build", "--no-search", "--output", out)
+    assert_no_traceback(run)
+    assert run.rc == 1
+    errors = [line for line in run.err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, run.err
+    assert f"the disk holding {small_disk} is full" in errors[0]
+    assert "free some space" in errors[0] and "No space left on device" in errors[0]
+    assert (out / "index.html").read_bytes() == published
+    assert not (out / "alliances" / "new-one").exists()
+    leftovers = [p.name for p in small_disk.iterdir() if p.name.startswith(".out")]
+    assert leftovers == []

@@ -9,6 +9,7 @@ is downloaded.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
@@ -31,6 +32,44 @@ DEFAULT_THEME = REPO_ROOT / "theme"
 
 class BuildError(Exception):
     """The build could not finish; the message says what to fix. ``output/`` is untouched."""
+
+
+def _write_failed(exc: OSError, output_dir: Path) -> BuildError:
+    """One line for a build that could not write its files: where, what happened, what to do.
+
+    Why: a build onto a full disk printed a traceback (and the office cannot tell a full disk
+    from a bug). The published ``output_dir`` is untouched: the build writes beside it.
+    """
+    folder = output_dir.resolve().parent
+    where = exc.filename2 or exc.filename
+    cause = f"{exc.strerror or exc} at {where}" if where else f"{exc.strerror or exc}"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        what = f"the disk holding {folder} is full"
+        fix = "free some space there (or build with --output on another disk) and build again"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        what = f"{folder} cannot be written"
+        fix = "make it writable for this user (or build with --output elsewhere) and build again"
+    else:
+        what = f"writing into {folder} failed"
+        fix = "check that folder and build again"
+    return BuildError(f"{what} ({cause}): {fix}; {output_dir} was left as it was")
+
+
+class _FailedCopies(logging.Handler):
+    """Collects the OSErrors Pelican logs and goes on from (a theme file it could not copy).
+
+    Why: on a full disk Pelican logs "A problem occurred copying file" as a warning and
+    finishes; a site without its scripts must not be swapped in as if it were whole. The
+    error objects are read from the records' arguments, never from their wording.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.errors: list[OSError] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if isinstance(record.args, tuple):
+            self.errors.extend(a for a in record.args if isinstance(a, OSError))
 
 
 @dataclass(slots=True)
@@ -80,16 +119,22 @@ def _run_pelican_quietly(pelican: Any) -> None:
 
     Its counts are of blog articles and Markdown pages, which this site hardly has, so they read
     as if the build found nothing; our commands print their own summary. Warnings still go
-    through logging.
+    through logging; a file Pelican could not write is raised as its OSError.
     """
     from pelican.log import console
 
     was_quiet = console.quiet
     console.quiet = True
+    failed = _FailedCopies()
+    pelican_log = logging.getLogger("pelican")
+    pelican_log.addHandler(failed)
     try:
         pelican.run()
     finally:
         console.quiet = was_quiet
+        pelican_log.removeHandler(failed)
+    if failed.errors:
+        raise failed.errors[0]
 
 
 def _swap_in(new: Path, target: Path) -> None:
@@ -135,8 +180,11 @@ def build_site(
     for problem in registry.problems:
         log.debug("registry problem: %s", problem)
 
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
+    try:
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
+    except OSError as exc:
+        raise _write_failed(exc, output_dir) from exc
     index: IndexJob | None = None
     try:
         settings = pelican_settings(
@@ -160,9 +208,11 @@ def build_site(
         result.pages = sum(1 for _ in staging.rglob("*.html"))
         staging.chmod(0o755)
         _swap_in(staging, output_dir)
-    except BaseException:
+    except BaseException as exc:
         if index is not None:
             index.cancel()
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise _write_failed(exc, output_dir) from exc
         raise
     return result

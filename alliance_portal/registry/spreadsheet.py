@@ -5,10 +5,18 @@ Split from :mod:`alliance_portal.registry.importer` so that one module turns a f
 does to the registry. Column headers are matched loosely (see :data:`HEADER_ALIASES`), and
 every refusal names the file and says how to save it so it can be read.
 
+Why bounded: the office imports files that came by e-mail. A 117 KiB XLSX can declare a sheet
+of 16,384 x 1,048,576 cells (openpyxl's read-only mode trusts that and pads every row to it) or
+hold millions of rows; an XML part can carry a DTD (entity expansion). So the file size, the
+uncompressed size of a workbook's parts, the rows and the columns are capped (the registry has
+about 200 alliances, see :mod:`.sheet_limits`), the declared dimension is ignored, and a DTD is
+refused before openpyxl parses anything.
+
 Exceptions::
 
     ValueError
-     └── ImportFileError   the file as a whole cannot be imported (nothing is written)
+     └── ImportFileError   the file as a whole cannot be imported (nothing is written;
+                           defined in :mod:`.sheet_limits`, imported from here)
 """
 
 from __future__ import annotations
@@ -24,6 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from alliance_portal.registry.profiles import closest
+from alliance_portal.registry.sheet_limits import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    ImportFileError,
+    check_xlsx_parts,
+    checked_size,
+    read_bounded,
+    too_many_rows,
+)
 from alliance_portal.registry.site_settings import KNOWN_KEYS
 
 #: Accepted column headers for each profile key, besides the key itself. Matching ignores
@@ -71,10 +88,6 @@ CSV_ENCODINGS: tuple[tuple[str, str], ...] = (
     ("cp950", "cp950 (Big5, as Excel on Traditional Chinese Windows saves CSV)"),
     ("big5hkscs", "Big5-HKSCS"),
 )
-
-
-class ImportFileError(ValueError):
-    """The file cannot be imported at all (unreadable, no header, no slug column...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,20 +144,30 @@ def _decode_csv(raw: bytes, shown: str) -> tuple[str, str]:
 
 
 def _read_csv(path: Path) -> tuple[list[tuple[int, list[Any]]], str]:
-    text, encoding = _decode_csv(path.read_bytes(), str(path))
+    text, encoding = _decode_csv(read_bounded(path), str(path))
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first_line.count)
+    records: list[tuple[int, list[Any]]] = []
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for n, record in enumerate(
+            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1
+        ):
+            if n > MAX_ROWS:
+                if any(not is_blank(c) for c in record):
+                    raise too_many_rows(path)
+                continue  # trailing empty lines cost nothing
+            records.append((n, record[:MAX_COLUMNS]))
     except csv.Error as exc:
         raise ImportFileError(f"{path}: not a readable CSV file ({exc})") from exc
-    return [(n, list(r)) for n, r in enumerate(records, start=1)], encoding
+    return records, encoding
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list[Any]]]:
     from openpyxl import load_workbook  # only the import command needs it
     from openpyxl.utils.exceptions import InvalidFileException
 
+    checked_size(path)
+    check_xlsx_parts(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
@@ -160,9 +183,25 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list[Any]]]:
             ws = book[sheet]
         else:
             ws = book.active or book.worksheets[0]
-        return [
-            (n, list(values)) for n, values in enumerate(ws.iter_rows(values_only=True), start=1)
-        ]
+        # The declared dimension (A1:XFD1048576 in a hostile file) is not trusted: without it
+        # and with explicit bounds, read-only mode pads nothing and stops after MAX_ROWS + 1.
+        ws.reset_dimensions()
+        records: list[tuple[int, list[Any]]] = []
+        rows = ws.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True)
+        for n, values in enumerate(rows, start=1):
+            if n > MAX_ROWS:
+                if any(not is_blank(c) for c in values):
+                    raise too_many_rows(path)
+                break
+            records.append((n, list(values)))
+        return records
+    except ImportFileError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds on a damaged part; none may escape
+        raise ImportFileError(
+            f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc}); "
+            "open it in Excel and save it again as .xlsx"
+        ) from exc
     finally:
         book.close()
 
