@@ -6,6 +6,7 @@ the Flask test client for the refusals."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 import tomllib
 from pathlib import Path
@@ -200,3 +201,89 @@ def test_the_office_changes_its_password_and_other_browsers_are_signed_out(
         assert ok.status_code == 303
     actions = [e.action for e in AuditLog(config.var_dir / "intake-audit.jsonl").entries()]
     assert actions.count("office.password") == 1
+
+
+IMPORT_CSV = """slug,聯盟名稱,學校,產業別,網址,計畫主持人
+smart-motor,智慧馬達產學聯盟,範例大學,mechatronics,https://motor.example.edu.tw/,林小華
+green-chem,綠色化工產學聯盟,範例科大,資通訊,https://green.example.edu.tw/,
+bad-one,壞聯盟,範例大學,mechatronics,not a website,
+"""
+
+
+@pytest.mark.browser
+def test_the_office_imports_a_spreadsheet_after_seeing_every_change(
+    tmp_path: Path, page: Any
+) -> None:
+    config = _config(tmp_path, flask_overrides={"TESTING": False})
+    sheet = tmp_path / "名單.csv"
+    sheet.write_text(IMPORT_CSV, encoding="utf-8")
+    with app_for(config) as app, running_server(app) as url:
+        page.goto(f"{url}/office/import")
+        page.get_by_label("密碼").fill(PASSWORD)
+        page.get_by_role("button", name="登入").click()
+        page.locator("#import-file").set_input_files(str(sheet))
+        page.get_by_role("button", name=re.compile("預覽變更")).click()
+        counts = page.locator("#import-counts").inner_text()
+        assert "新增 1、更新 1、不變 0、有問題 1" in counts
+        assert "林小華" in page.locator("#row-2").inner_text()  # the PI, old → new
+        bad = page.locator("#row-4").inner_text()
+        assert "有問題" in bad and "not a website" in bad
+        shoot(page, "console-import-preview")
+        # the preview wrote nothing
+        assert "pi" not in _profile(config)
+        assert not (config.content_dir / "alliances" / "green-chem.toml").exists()
+        page.locator("#apply-import").click()
+        assert "已匯入" in page.locator("#import-result h2").inner_text()
+    assert _profile(config)["pi"] == "林小華"
+    assert _profile(config, "green-chem")["industry"] == "ict"
+    assert not (config.content_dir / "alliances" / "bad-one.toml").exists()
+    imported = [
+        e
+        for e in AuditLog(config.var_dir / "intake-audit.jsonl").entries()
+        if e.action == "profile.import"
+    ]
+    assert {e.slug for e in imported} == {"smart-motor", "green-chem"}
+    assert all(e.actor == "office" for e in imported)
+    assert not list((config.var_dir / "office-imports").iterdir())  # the upload is gone
+
+
+def test_an_import_applies_only_what_was_previewed(tmp_path: Path) -> None:
+    config = _config(tmp_path, flask_overrides={"TESTING": True})
+    with app_for(config) as app:
+        office = _office(app)
+        csrf = csrf_of(office.get("/office/import").get_data(as_text=True))
+        wrong_kind = office.post(
+            "/office/import",
+            data={"csrf_token": csrf, "file": (io.BytesIO(b"MZ\x90"), "list.exe")},
+            content_type="multipart/form-data",
+        )
+        assert wrong_kind.status_code == 422
+        assert "不是 .xlsx 或 .csv 檔" in wrong_kind.get_data(as_text=True)
+
+        shown = office.post(
+            "/office/import",
+            data={"csrf_token": csrf, "file": (io.BytesIO(IMPORT_CSV.encode()), "list.csv")},
+            content_type="multipart/form-data",
+        )
+        html = shown.get_data(as_text=True)
+        form = {
+            k: re.search(rf'name="{k}" value="([^"]*)"', html).group(1)  # type: ignore[union-attr]
+            for k in ("token", "suffix", "name", "plan")
+        }
+        # the PI saves a change in between: the previewed plan no longer holds
+        (config.content_dir / "alliances" / "smart-motor.toml").write_text(
+            (config.content_dir / "alliances" / "smart-motor.toml").read_text("utf-8")
+            + 'pi = "王大明"\n',
+            encoding="utf-8",
+        )
+        again = office.post("/office/import/apply", data={"csrf_token": csrf, **form})
+        assert again.status_code == 409
+        assert "預覽之後資料已有變動" in again.get_data(as_text=True)
+        assert _profile(config)["pi"] == "王大明"  # nothing applied
+        assert not (config.content_dir / "alliances" / "green-chem.toml").exists()
+        # a forged token finds nothing
+        forged = office.post(
+            "/office/import/apply",
+            data={"csrf_token": csrf, **form, "token": "../../etc/passwd"},
+        )
+        assert forged.status_code == 422

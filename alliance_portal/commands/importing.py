@@ -74,7 +74,7 @@ def print_result(result: ImportResult) -> None:
         if o.action == "error":
             print(f"{label}: ERROR, not imported")
             for err in o.errors:
-                print(f"  - {err}")
+                print(f"  - {err.en}")
             continue
         line = f"{label}: {verbs[o.action]}"
         if o.action == "create":

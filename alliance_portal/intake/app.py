@@ -58,6 +58,7 @@ def create_app(config: IntakeConfig) -> Flask:
     from alliance_portal.intake.form.profile_views import bp as alliance_bp
     from alliance_portal.intake.office.deadline_views import bp as office_deadlines_bp
     from alliance_portal.intake.office.home_views import bp as office_bp
+    from alliance_portal.intake.office.import_views import bp as imports_bp
     from alliance_portal.intake.office.jobs_views import bp as jobs_bp
     from alliance_portal.intake.office.notices_views import bp as notices_bp
     from alliance_portal.intake.office.password_views import bp as password_bp
@@ -76,6 +77,7 @@ def create_app(config: IntakeConfig) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(password_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(notices_bp)
     app.context_processor(console_template_helpers)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.profiles import (
     Problem,
     validate_profile,
@@ -73,7 +74,8 @@ class RowOutcome:
     slug: str
     action: Action
     changes: list[Change] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    #: Why the row is not imported, in both languages (the CLI prints the English).
+    errors: list[Bilingual] = field(default_factory=list)
     path: Path | None = None
     kept: Path | None = None
 
@@ -151,18 +153,26 @@ def _row_slug(
     cells: Sequence[Any], mapping: dict[int, str], column_of: dict[str, str], outcome: RowOutcome
 ) -> str | None:
     """The row's slug, or None with the reason in ``outcome.errors``."""
-    where = f"column {column_of[SLUG_KEY]!r}"
+    header = column_of[SLUG_KEY]
+    where = f"column {header!r}"
     if not outcome.slug:
         outcome.errors.append(
-            f"{where} is empty: give every alliance a slug (its file name), e.g. smart-motor"
+            Bilingual(
+                f"「{header}」欄是空的：每個聯盟都需要代號（即檔名），例如 smart-motor",
+                f"{where} is empty: give every alliance a slug (its file name), e.g. smart-motor",
+            )
         )
         return None
     if not _SLUG_RE.match(outcome.slug):
         guess = suggest_slug(outcome.slug)
         hint = f"did you mean {guess!r}?" if guess else "e.g. smart-motor"
+        hint_zh = f"是不是 {guess}？" if guess else "例如 smart-motor"
         outcome.errors.append(
-            f"{where}: {outcome.slug!r} is not a valid slug; use lowercase letters, digits and "
-            f"hyphens ({hint})"
+            Bilingual(
+                f"「{header}」欄：{outcome.slug!r} 不是有效的代號；只能用小寫英文、數字與連字號（{hint_zh}）",
+                f"{where}: {outcome.slug!r} is not a valid slug; use lowercase letters, digits and "
+                f"hyphens ({hint})",
+            )
         )
         return None
     return outcome.slug
@@ -174,26 +184,45 @@ def _problem_errors(
     existing: dict[str, Any],
     column_of: dict[str, str],
     path: Path,
-) -> list[str]:
+) -> list[Bilingual]:
     """The registry's problems in the spreadsheet's words (column headers, not keys)."""
-    errors: list[str] = []
+    errors: list[Bilingual] = []
     for problem in problems:
         fld = problem.field
-        message = problem.message.en
+        message, zh = problem.message.en, problem.message.zh
         hint = f" ({problem.hint.en})" if problem.hint.en else ""
+        hint_zh = f"（{problem.hint.zh}）" if problem.hint.zh else ""
         if fld in updates:
-            errors.append(f"column {column_of[fld]!r} ({fld}): {message}{hint}")
+            errors.append(
+                Bilingual(
+                    f"「{column_of[fld]}」欄：{zh}{hint_zh}",
+                    f"column {column_of[fld]!r} ({fld}): {message}{hint}",
+                )
+            )
         elif fld is not None and fld in column_of:
-            errors.append(f"column {column_of[fld]!r} ({fld}) is empty: {message}")
+            errors.append(
+                Bilingual(
+                    f"「{column_of[fld]}」欄是空的：{zh}",
+                    f"column {column_of[fld]!r} ({fld}) is empty: {message}",
+                )
+            )
         elif fld is not None and fld in existing:
             errors.append(
-                f"{fld}: {message} in the existing profile {path}{hint}; fill in the "
-                "cell to replace it, or fix the file"
+                Bilingual(
+                    f"{fld}：現有的資料檔 {path} {zh}{hint_zh}；請在表格填入這一格以取代它，或修正該檔案",
+                    f"{fld}: {message} in the existing profile {path}{hint}; fill in the "
+                    "cell to replace it, or fix the file",
+                )
             )
         elif fld is not None:
-            errors.append(f"{fld}: {message}; add a column {fld!r} and fill it in for this row")
+            errors.append(
+                Bilingual(
+                    f"{fld}：{zh}；請加一欄「{fld}」並填入這一列",
+                    f"{fld}: {message}; add a column {fld!r} and fill it in for this row",
+                )
+            )
         else:
-            errors.append(f"{message}{hint}")
+            errors.append(Bilingual(f"{zh}{hint_zh}", f"{message}{hint}"))
     return errors
 
 
@@ -236,8 +265,11 @@ def _import_row(
         return outcome
     if slug in first_row:
         outcome.errors = [
-            f"slug {slug!r} already appears in row {first_row[slug]}; "
-            "each alliance may appear only once (merge the rows)"
+            Bilingual(
+                f"代號 {slug!r} 已出現在第 {first_row[slug]} 列；每個聯盟只能出現一次（請合併這兩列）",
+                f"slug {slug!r} already appears in row {first_row[slug]}; "
+                "each alliance may appear only once (merge the rows)",
+            )
         ]
         return outcome
     first_row[slug] = row
@@ -249,7 +281,11 @@ def _import_row(
         try:
             updates[key] = convert_cell(key, value)
         except ValueError as exc:
-            outcome.errors.append(f"column {column_of[key]!r} ({key}): {exc}")
+            outcome.errors.append(
+                Bilingual(
+                    f"「{column_of[key]}」欄：{exc}", f"column {column_of[key]!r} ({key}): {exc}"
+                )
+            )
     outcome.path = path = writer.profile_path(slug)
 
     def build(stored: Stored) -> dict[str, Any]:
@@ -276,7 +312,10 @@ def _import_row(
         )
     except _Unreadable as exc:
         outcome.errors.append(
-            f"the existing profile {path} {exc}: fix or remove it, then import again"
+            Bilingual(
+                f"現有的資料檔 {path} 無法讀取（{exc}）：請修正或移除後再匯入",
+                f"the existing profile {path} {exc}: fix or remove it, then import again",
+            )
         )
         return outcome
     existing = done.stored.values

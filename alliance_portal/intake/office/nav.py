@@ -15,6 +15,7 @@ from alliance_portal.intake.services import services
 #: (endpoint, zh-TW, English), in the order of the office's year.
 CONSOLE_PAGES: tuple[tuple[str, str, str], ...] = (
     ("office.overview", "繳交狀況", "Submissions"),
+    ("imports.page", "匯入聯盟資料", "Import"),
     ("people.page", "帳號與權限", "Who has access"),
     ("deadlines.page", "截止日與提醒", "Deadline and reminders"),
     ("reports.months", "月檢報告", "Monthly reports"),

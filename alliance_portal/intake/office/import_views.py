@@ -1,0 +1,178 @@
+"""The office imports its spreadsheet in the console: upload, a dry run that shows every change,
+then apply exactly what was shown.
+
+The same import as ``alliance import`` (:mod:`alliance_portal.registry.importer`): each row is
+merged over the stored profile, validated, written through the registry's one write path
+(previous version kept, atomic, under the alliance's lock) and audited as the office. The
+uploaded file waits in ``var/office-imports/`` (mode 0600) between the preview and the apply;
+the apply re-runs the dry run and goes ahead only if it still shows the same changes (an
+alliance may have saved in between), otherwise it shows the new preview. Every file the office
+uploads is untrusted: the spreadsheet reader bounds its size, rows and columns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from werkzeug.wrappers import Response
+
+from alliance_portal.intake.auth_views import office_required
+from alliance_portal.intake.messages import PROFILE_FIELDS, Text
+from alliance_portal.intake.security import client_address
+from alliance_portal.intake.services import services
+from alliance_portal.registry.files import atomic_write
+from alliance_portal.registry.importer import ImportResult, import_table
+from alliance_portal.registry.spreadsheet import ImportFileError, read_table
+from alliance_portal.registry.writer import Actor
+
+bp = Blueprint("imports", __name__, template_folder="templates", url_prefix="/office/import")
+
+#: The spreadsheet kinds the office's Excel and form exports come in.
+SUFFIXES = (".xlsx", ".csv", ".tsv")
+FOLDER = "office-imports"
+OFFICE_ACTOR = "office"
+
+LABELS = {spec.key: spec.label for spec in PROFILE_FIELDS} | {"active": Text("啟用", "Active")}
+ACTIONS = {
+    "create": Text("新增", "new"),
+    "update": Text("更新", "update"),
+    "unchanged": Text("不變", "no change"),
+    "error": Text("有問題，不匯入", "problem, not imported"),
+}
+
+
+def _folder() -> Path:
+    return services().config.var_dir / FOLDER
+
+
+def _plan(result: ImportResult) -> str:
+    """A fingerprint of what the dry run shows: the apply goes ahead only on the same plan."""
+    rows = [
+        [o.row, o.slug, o.action, [[c.field, repr(c.old), repr(c.new)] for c in o.changes]]
+        for o in result.outcomes
+    ]
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+
+
+def _run(path: Path, *, dry_run: bool) -> ImportResult:
+    store = services().store
+    who = Actor(OFFICE_ACTOR, client_address(), OFFICE_ACTOR)
+    return import_table(read_table(path), path, store.writer, actor=who, dry_run=dry_run)
+
+
+def _shown(value: Any) -> str:
+    industries = {i.key: f"{i.name_zh} {i.name_en}" for i in services().config.industries}
+    if isinstance(value, str) and value in industries:
+        return industries[value]
+    if isinstance(value, bool):
+        return "是 yes" if value else "否 no"
+    return "" if value is None else str(value)
+
+
+def _page(**context: Any) -> str:
+    return render_template(
+        "office_import.html", labels=LABELS, actions=ACTIONS, shown=_shown, **context
+    )
+
+
+def _file_problem(exc: ImportFileError, stored: Path, name: str) -> Text:
+    detail = str(exc).replace(str(stored), name)
+    return Text(f"無法匯入「{name}」，沒有任何變更：{detail}", f"{detail}; nothing was imported")
+
+
+#: An upload never applied is forgotten after a day (the preview said nothing was written).
+KEEP_UPLOADS_SECONDS = 24 * 3600
+
+
+def _forget_old_uploads() -> None:
+    now = time.time()
+    for path in _folder().glob("*"):
+        try:
+            if path.is_file() and now - path.stat().st_mtime > KEEP_UPLOADS_SECONDS:
+                path.unlink()
+        except OSError:
+            continue
+
+
+@bp.get("")
+@office_required
+def page() -> str:
+    return _page()
+
+
+@bp.post("")
+@office_required
+def preview() -> tuple[str, int] | str:
+    upload = request.files.get("file")
+    name = Path(upload.filename or "").name if upload else ""
+    suffix = Path(name).suffix.lower()
+    if upload is None or not name:
+        problem = Text("請選擇要匯入的檔案。", "Choose the file to import.")
+        return _page(problem=problem), 422
+    if suffix not in SUFFIXES:
+        problem = Text(
+            f"「{name}」不是 .xlsx 或 .csv 檔；請在 Excel 另存為「Excel 活頁簿 (.xlsx)」或「CSV UTF-8」。",
+            f"{name} is not an .xlsx or .csv file; save it from Excel as an Excel Workbook (.xlsx) "
+            "or CSV UTF-8.",
+        )
+        return _page(problem=problem), 422
+    _forget_old_uploads()
+    token = secrets.token_urlsafe(16)
+    stored = _folder() / f"{token}{suffix}"
+    atomic_write(stored, upload.read(), mode=0o600)
+    try:
+        result = _run(stored, dry_run=True)
+    except ImportFileError as exc:
+        stored.unlink(missing_ok=True)
+        return _page(problem=_file_problem(exc, stored, name)), 422
+    return _page(result=result, token=token, suffix=suffix, name=name, plan=_plan(result))
+
+
+@bp.post("/apply")
+@office_required
+def apply() -> Response | tuple[str, int] | str:
+    svc = services()
+    token, suffix = request.form.get("token", ""), request.form.get("suffix", "")
+    name = Path(request.form.get("name", "")).name
+    if not token.replace("-", "").replace("_", "").isalnum() or suffix not in SUFFIXES:
+        return _page(
+            problem=Text(
+                "這次匯入已失效，請重新上傳檔案。", "This import expired; upload the file again."
+            )
+        ), 422
+    stored = _folder() / f"{token}{suffix}"
+    if not stored.is_file():
+        problem = Text(
+            "這次匯入已套用或已失效，請重新上傳檔案。",
+            "This import was applied already or expired; upload the file again.",
+        )
+        return _page(problem=problem), 422
+    try:
+        again = _run(stored, dry_run=True)
+        if _plan(again) != request.form.get("plan"):
+            changed = Text(
+                "預覽之後資料已有變動（例如聯盟剛好儲存），以下是最新的預覽；請再檢查一次後套用。",
+                "The registry changed since the preview (an alliance saved, say); this is the new "
+                "preview: check it again, then apply.",
+            )
+            return _page(
+                result=again,
+                token=token,
+                suffix=suffix,
+                name=name,
+                plan=_plan(again),
+                problem=changed,
+            ), 409
+        result = _run(stored, dry_run=False)
+    except ImportFileError as exc:
+        return _page(problem=_file_problem(exc, stored, name)), 422
+    stored.unlink(missing_ok=True)
+    if result.count("create") or result.count("update"):
+        svc.rebuilder.request()
+    return _page(result=result, applied=True, name=name)
