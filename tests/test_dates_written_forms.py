@@ -10,6 +10,7 @@ import pytest
 from monitor.rules.date_forms import chinese_number
 from monitor.rules.dates import find_dates_in_page, find_dates_in_text, scan_dates
 from monitor.rules.page_text import normalise
+from monitor.rules.updates import pick_latest
 
 TODAY = date(2026, 12, 1)
 
@@ -73,20 +74,29 @@ def test_chinese_number(written: str, value: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "line",
+    ("line", "day"),
     [
-        "2026-11-25 ~ 2026-12-05 智慧製造研討會",
-        "2026/11/25(三) - 2026/12/05(六) 研討會",
-        "115年11月25日至115年12月5日 展覽",
-        "2026-11-25 09:00 ~ 2026-11-28 17:00 工作坊",
-        "活動期間：自2026年11月25日起至2026年11月28日止",
-        "Nov 25, 2026 to Nov 28, 2026 workshop",
+        # still running on TODAY (12-01): its last day not after today is today
+        ("2026-11-25 ~ 2026-12-05 智慧製造研討會", date(2026, 12, 1)),
+        ("2026/11/25(三) - 2026/12/05(六) 研討會", date(2026, 12, 1)),
+        ("115年11月25日至115年12月5日 展覽", date(2026, 12, 1)),
+        # over: its last day
+        ("2026-11-25 09:00 ~ 2026-11-28 17:00 工作坊", date(2026, 11, 28)),
+        ("活動期間：自2026年11月25日起至2026年11月28日止", date(2026, 11, 28)),
+        ("Nov 25, 2026 to Nov 28, 2026 workshop", date(2026, 11, 28)),
+        # the end written short, as real sites do
+        ("2026.10.5-2026.10.7 國際研討會", date(2026, 10, 7)),
+        ("2026/10/05~10/07 產業參訪", date(2026, 10, 7)),
+        ("2026年10月5日至7日 工作坊", date(2026, 10, 7)),
+        ("Dec 22–24, 2025 Winter School", date(2025, 12, 24)),
     ],
 )
-def test_a_range_counts_by_its_start(line: str) -> None:
+def test_a_range_marks_content_on_its_last_day_not_after_today(line: str, day: date) -> None:
+    """RULES.md: an event written as a range marks content on its last day not after today
+    (no longer its first day: a three-day workshop last month was on the site until its end)."""
     scan = find_dates_in_text(line, today=TODAY)
-    assert [f.date for f in scan.found] == [date(2026, 11, 25)]
-    assert [s.reason for s in scan.skipped] in (["range_end"], ["future"])
+    assert [f.date for f in scan.found] == [day]
+    assert [s.reason for s in scan.skipped] in ([], ["range_end"], ["future"])
 
 
 def test_a_range_that_has_not_started_does_not_count() -> None:
@@ -216,3 +226,54 @@ def test_a_time_stamped_today_but_showing_a_partial_date_is_not_an_update() -> N
     assert scan.found == [] and [s.reason for s in scan.skipped] == ["live"]
     today = '<li><time datetime="2026-12-01T08:00:00+08:00">2 hours ago</time> 研討會</li>'
     assert [f.date for f in find_dates_in_page(today, today=TODAY).found] == [TODAY]
+
+
+# --- dates without their year (issue 19) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # a year heading above month-day items, not in date order
+        (
+            "<h4>2026</h4><ul><li>Oct. 3th Talk</li><li>Nov. 22th Award</li>"
+            "<li>Sept. 5th Visit</li></ul>",
+            [date(2026, 10, 3), date(2026, 11, 22), date(2026, 9, 5)],
+        ),
+        # the year earlier in the sentence
+        ("<p>In 2018, our lab held a workshop on Dec. 22th.</p>", [date(2018, 12, 22)]),
+        # day first, with and without the year
+        ("<h3>2025 News</h3><p>22nd December: open house</p>", [date(2025, 12, 22)]),
+        ("<p>22nd December 2018</p>", [date(2018, 12, 22)]),
+        # a Chinese list under 「2026年」, and a leading 10/05 under 「115年度」
+        ("<h3>2026年</h3><ul><li>10月5日 研討會</li></ul>", [date(2026, 10, 5)]),
+        ("<h3>115年度</h3><ul><li>10/05 工作坊</li></ul>", [date(2026, 10, 5)]),
+    ],
+)
+def test_month_day_dates_take_their_year_from_the_text_around_them(
+    html: str, expected: list[date]
+) -> None:
+    assert [f.date for f in find_dates_in_page(html, today=TODAY).found] == expected
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<ul><li>Dec. 22th Workshop</li></ul>",  # no year anywhere: not guessed
+        "<p>You may 5 times retry.</p>",
+        "<h4>2026</h4><p>The ratio was 3/5 of the members.</p>",  # 3/5 not leading its line
+        "<h4>2026</h4><p>得分 10/5</p>",
+    ],
+)
+def test_a_month_day_without_a_certain_year_is_not_read(html: str) -> None:
+    assert find_dates_in_page(html, today=TODAY).found == []
+
+
+def test_a_news_row_ending_with_its_date_beats_an_older_last_updated_line() -> None:
+    """RULES.md: the site's own "last updated" line is one date among others, never a cap."""
+    html = (
+        "<div class='col'><h3>最新消息</h3><p>‧<a href='/n/2'>年會報名</a> [2026/11/17]<br>"
+        "‧<a href='/n/1'>說明會</a> [2026/09/01]</p><p>最近更新：2026-07-24</p></div>"
+    )
+    scan = find_dates_in_page(html, today=TODAY)
+    assert pick_latest(scan.found).date == date(2026, 11, 17)  # type: ignore[union-attr]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import http.server
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -144,3 +144,112 @@ def test_a_firewall_that_rejects_every_request_fails_loads_as_a_firewall(
     r = judge(site, mode)
     assert (r.loads.status, r.loads.code) == ("fail", Code.FIREWALL_REJECTED), r.loads
     assert "support id" in r.loads.evidence.lower() or "rejected" in r.loads.evidence.lower()
+
+
+# -- dates as real sites write them ---------------------------------------------------------------
+
+
+def _ago(days: int) -> date:
+    return TODAY - timedelta(days=days)
+
+
+def _en_month_day(day: date) -> str:
+    """ "Dec. 22th", "Sept. 3th": abbreviated month and the ordinal these sites write."""
+    month = "Sept" if day.month == 9 else f"{day:%b}"
+    return f"{month}. {day.day}{'st' if day.day in (1, 21, 31) else 'th'}"
+
+
+def english_lab_extra() -> dict[str, str]:
+    """The lab's news: a highlight naming its year in the sentence, then month-day items under
+    year headings, not in date order, one with its year written out; an older "Last updated"."""
+    newest = _ago(15)
+    highlight = (
+        f'<div class="news-highlight"><p>In {newest.year}, our students won the Best Demo Award'
+        f" at IEEE ECCE Asia on {_en_month_day(newest)}.</p></div>"
+    )
+    items = [
+        (_ago(40), "Prof. Chen gave an invited talk on GaN gate drivers at APEC."),
+        (_ago(25), "Two member companies joined the Power Conversion Industry Alliance."),
+        (_ago(70), "Our paper on wireless charging was accepted by IEEE TPEL."),
+    ]
+    by_year: dict[int, list[str]] = {}
+    for day, title in items:
+        by_year.setdefault(day.year, []).append(
+            f"<li><strong>{_en_month_day(day)}</strong> &ndash; {title}</li>"
+        )
+    old = _ago(120)
+    by_year.setdefault(old.year, []).append(
+        f"<li><strong>{old:%b} {old.day}, {old.year}</strong> &ndash; Lab open house.</li>"
+    )
+    lists = "".join(
+        f'<h4 class="news-year">{year}</h4><ul class="list-unstyled news-list">{"".join(rows)}</ul>'
+        for year, rows in sorted(by_year.items(), reverse=True)
+    )
+    updated = _ago(150)
+    return {
+        "NEWS": highlight + lists,
+        "LAST_UPDATED": f"{updated:%B} {updated.day}, {updated.year}",
+    }
+
+
+def event_ranges_extra() -> dict[str, str]:
+    """A WordPress events block: "2026.8.5-2026.8.7", then under a year heading 「8/6 - 10」."""
+    a_start, a_end = _ago(93), _ago(91)
+    b_start, b_end = _ago(92), _ago(88)
+    c_start, c_end = _ago(200), _ago(198)
+    b_end_text = str(b_end.day) if b_end.month == b_start.month else f"{b_end.month}/{b_end.day}"
+    return {
+        "EVENTS": (
+            '<ul class="wp-block-list">'
+            f"<li>{a_start.year}.{a_start.month}.{a_start.day}-{a_end.year}.{a_end.month}."
+            f"{a_end.day}　國際智慧電網研討會（南港展覽館）</li>"
+            f"<li>{c_start:%Y/%m/%d} ~ {c_end:%m/%d}　儲能系統安全講習</li></ul>"
+            f'<h3 class="wp-block-heading">{b_start.year}年</h3>'
+            f'<ul class="wp-block-list"><li>{b_start.month}/{b_start.day} - {b_end_text}'
+            "　微電網實作工作坊（電機系館 92617 教室）</li></ul>"
+        )
+    }
+
+
+DATED_SITES = {
+    # English month-day dates under year headings, not in date order; "In 2026, ... on Dec. 22th"
+    "english-lab": ("english_lab", "index.html", english_lab_extra, "pass", 15),
+    # ranges whose days are all past: their last day counts (88 days: pass; the start, 92: warn)
+    "event-ranges": ("event_ranges", "index.html", event_ranges_extra, "pass", 88),
+    # a 最新消息 list of <br> rows "title [2026/11/17]" beside an older 「最近更新」 line
+    "last-updated-line": ("last_updated_line", "index.html", dict, "pass", 20),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", list(DATED_SITES))
+def test_dates_as_real_sites_write_them(site: Site, name: str, mode: str) -> None:
+    folder, home, extra, status, days = DATED_SITES[name]
+    site.routes.update(folder_routes(FARM / folder, TODAY, extra=extra(), aliases={"/": home}))
+    r = judge(site, mode)
+    assert (r.loads.status, r.credit.status) == ("pass", "pass"), (r.loads, r.credit)
+    assert r.updates.status == status, r.updates
+    assert r.updates.details["latest_date"] == _ago(days).isoformat(), r.updates
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_last_updated_stamp_that_moves_with_the_clock_is_a_live_value(
+    site: Site, mode: str
+) -> None:
+    """A PHP footer printing 「更新日期」 with the date of every request: next month the stamp
+    says today again over the same content, so it is a live value and the news decides."""
+    site.routes.update(folder_routes(FARM / "live_stamp", TODAY, aliases={"/": "index.php"}))
+    ctx = make_ctx(renderer_exe=chromium() if mode == "chromium" else "")
+    ctx.today = TODAY
+    try:
+        first = check_site(alliance(site.url("/")), ctx, previous_fingerprint=None)
+        again = check_site(alliance(site.url("/")), ctx, previous_fingerprint=first.fingerprint)
+    finally:
+        ctx.close()
+    # the first month cannot tell a stamp from an edit made today
+    assert first.result.updates.details["latest_date"] == TODAY.isoformat()
+    r = again.result
+    assert r.updates.details["content_changed"] is False
+    assert r.updates.status == "fail", r.updates
+    assert r.updates.details["latest_date"] == _ago(200).isoformat()
+    assert r.updates.details["skipped"].get("live", 0) >= 1

@@ -391,3 +391,20 @@ def test_an_ambiguous_date_in_the_future_one_way_is_read_the_past_way() -> None:
     )
     assert check.details["latest_date"] == "2026-05-12"
     assert check.details["ambiguous"] is True
+
+
+def test_a_last_updated_line_of_today_over_unchanged_content_is_a_live_value() -> None:
+    """A server stamping 「更新日期」 with the date of every request: last month it said last
+    month's crawl day, now today, and nothing else on the homepage changed (issue 19)."""
+    body = news_item(TODAY - timedelta(days=200)) + "<p>更新日期：{day}</p>"
+    last_month = home(body.format(day=(TODAY - timedelta(days=30)).isoformat()))
+    now = home(body.format(day=TODAY.isoformat()))
+    _, previous = judge_updates([last_month], today=TODAY, previous_fingerprint=None)
+    check, _ = judge_updates([now], today=TODAY, previous_fingerprint=previous)
+    assert check.status == "fail"
+    assert check.details["latest_date"] == (TODAY - timedelta(days=200)).isoformat()
+    assert check.details["skipped"] == {"live": 1}
+    # new content beside the same stamp: the stamp is an update
+    edited = home(body.format(day=TODAY.isoformat()) + "<p>新增會員廠商名單</p>")
+    check, _ = judge_updates([edited], today=TODAY, previous_fingerprint=previous)
+    assert (check.status, check.details["latest_date"]) == ("pass", TODAY.isoformat())

@@ -57,6 +57,7 @@ FOUND_IN: dict[str, str] = {
     "<time> element": "時間標記 <time> element",
     "article": "文章 article",
     "date leading a line": "行首日期 date leading a line",
+    "date ending a line": "行尾日期 date ending a line",
     "running text": "內文 running text",
     "page header/menu": "頁首或選單 page header/menu",
 }

@@ -17,13 +17,18 @@ Forms read (after :func:`monitor.rules.page_text.normalise`, so full-width digit
   the order is clear. Otherwise it is ambiguous and we read slashes and hyphens in US order
   (month/day/year, what English site templates print) and dots in European order (day.month.year),
   and mark the date ``ambiguous`` so the evidence says so;
-- English: ``Nov 3, 2026``, ``November 3rd, 2026``, ``04 November 2026``, ``03-Nov-2026``.
+- English: ``Nov 3, 2026``, ``November 3rd, 2026``, ``Dec. 22th, 2018`` (a wrong ordinal as
+  written), ``04 November 2026``, ``03-Nov-2026``;
+- a month and a day without a year (``Dec. 22th``, 「10月5日」, a leading ``10/05``) when the text
+  around it gives the year: see :mod:`monitor.rules.date_partial`.
 
 A month without a day (``2026年1月``) is not a date here: it cannot be aged to the day.
 
 Ranges: the second date of ``2026-11-25 ~ 2026-12-05`` (also ``至``, ``到``, ``-``, "to", with
-a weekday or a time of day after the first date) is marked ``range_end``: RULES.md counts an
-event by its start, once the start is past.
+a weekday or a time of day after the first date) is marked ``range_end`` and the first date
+carries it in ``until``; a short end (``2025/10/05~10/07``, ``10/5 - 7``, 「10月5日至7日」,
+``Dec 22–24, 2025``) is read into ``until`` too. RULES.md: an event written as a range marks
+content on its last day that is not after today (:mod:`monitor.rules.dates` applies it).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from monitor.rules import vocabulary
+from monitor.rules.date_partial import short_range_end, yearless_dates
 
 _MONTHS = {
     "jan": 1,
@@ -79,7 +85,12 @@ _EN_DMY_RE = re.compile(
     rf"(?<![a-z\d])(\d{{1,2}})(?:st|nd|rd|th)?[ -](?:of )?{_MONTH}\.?[ ,-]+{_YEAR4}$",
     re.IGNORECASE,
 )
-_EN_WINDOW = 24
+#: "Dec 22–24, 2025": a month, two days and the year after the second.
+_EN_MD_RANGE_Y_RE = re.compile(
+    rf"(?<![a-z]){_MONTH}\.? ?(\d{{1,2}})(?:st|nd|rd|th)? ?[-–~] ?(\d{{1,2}})(?:st|nd|rd|th)?,? ?{_YEAR4}$",
+    re.IGNORECASE,
+)
+_EN_WINDOW = 30
 _MONTH_HINT_RE = re.compile("jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
 _NOT_BEFORE = frozenset("0123456789./")
 _DIGIT_RE = re.compile(r"\d")
@@ -97,7 +108,8 @@ _RANGE_MAX_GAP = 24
 class DateMention:
     """A date-shaped string in a line: ``value`` is None when it is not a real calendar date.
 
-    ``range_end`` marks the second date of a range (``2026-11-25 ~ 2026-12-05``).
+    ``range_end`` marks the second date of a range (``2026-11-25 ~ 2026-12-05``); the first
+    date carries the range's last day in ``until``.
     """
 
     start: int
@@ -106,6 +118,9 @@ class DateMention:
     value: date | None
     ambiguous: bool = False
     range_end: bool = False
+    #: on the first date of a range: the range's last day, and where its text ends
+    until: date | None = None
+    until_end: int = 0
 
 
 def swap_day_month(value: date) -> date:
@@ -205,6 +220,15 @@ def scan_dates(text: str) -> list[DateMention]:
         lo = max(0, ys - _EN_WINDOW)
         if not _MONTH_HINT_RE.search(text[lo:ys].lower()):
             continue
+        span = _EN_MD_RANGE_Y_RE.search(text, lo, ye)
+        if span:
+            month = _MONTHS[span.group(1)[:3].lower()]
+            add(span, int(span.group(4)), month, int(span.group(2)))
+            found[-1].end = found[-1].start + len(span.group(0).split(span.group(3), 1)[0]) - 1
+            found[-1].as_written = text[found[-1].start : found[-1].end].strip()
+            found[-1].until = _make_date(int(span.group(4)), month, int(span.group(3)))
+            found[-1].until_end = span.end()
+            continue
         mdy = _EN_MDY_RE.search(text, lo, ye)
         if mdy:
             add(mdy, int(mdy.group(3)), _MONTHS[mdy.group(1)[:3].lower()], int(mdy.group(2)))
@@ -212,16 +236,25 @@ def scan_dates(text: str) -> list[DateMention]:
         dmy = _EN_DMY_RE.search(text, lo, ye)
         if dmy:
             add(dmy, int(dmy.group(3)), _MONTHS[dmy.group(2)[:3].lower()], int(dmy.group(1)))
+    for start, end, value in yearless_dates(text):
+        found.append(DateMention(start, end, text[start:end].strip(), value))
     found.sort(key=lambda d: (d.start, -(d.end - d.start)))
     result: list[DateMention] = []
     for mention in found:
-        if result and mention.start < result[-1].end:
+        if result and mention.start < max(result[-1].end, result[-1].until_end):
             continue
         if result and mention.start - result[-1].end <= _RANGE_MAX_GAP:
             gap = text[result[-1].end : mention.start]
             if "\n" not in gap and _RANGE_GAP_RE.match(gap):
                 mention.range_end = True
+                if not result[-1].range_end:
+                    result[-1].until, result[-1].until_end = mention.value, mention.end
         result.append(mention)
+    for mention in result:
+        if mention.value is not None and not mention.range_end and mention.until is None:
+            short = short_range_end(text, mention.end, mention.value)
+            if short is not None:
+                mention.until_end, mention.until = short
     return result
 
 

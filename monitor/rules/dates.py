@@ -10,9 +10,13 @@ clock/counter/copyright; every date on a visitor-counter line (「統計起始�
 「瀏覽人次」 anywhere on the line); today's date next to a time of day or weekday, or in the page
 header (a live clock rendered by the server); live values written by the page's own scripts
 (``document.lastModified``, which echoes the server's ``Last-Modified`` header, or ``new Date()``:
-see :mod:`monitor.rules.page_text`); a calendar widget's dates of the current month; the end of
-a range (an event counts by its start); dates in the future (upcoming events); dates before
-1995; impossible dates (2026-02-30).
+see :mod:`monitor.rules.page_text`); a calendar widget's dates of the current month; dates in
+the future (upcoming events); dates before 1995; impossible dates (2026-02-30).
+
+Ranges (RULES.md: an event written as a range marks content on its last day that is not after
+today): the range's first date is found with that day as its date (the range's end when the
+event is over, today while it runs); the end, as its own mention, is skipped as ``range_end``
+so that it is not counted twice.
 
 ``<time>`` elements: when the visible text inside a ``<time>`` holds a date, that date counts and
 the ``datetime`` attribute does not (some CMSs stamp the time of the request into it); only a
@@ -25,8 +29,8 @@ request, and RULES.md asks for dates a visitor can see (or a feed's items). The 
 ``Last-Modified`` header is never read either.
 
 Each found date gets a weight: 3 for a ``<time>``, a post-date element, a "last updated"/更新日期
-line or a feed item; 2 for a list item, table row, news container or a date that leads its line;
-1 for running text. :mod:`monitor.rules.updates` prefers dates of weight 2 or more and falls back to
+line or a feed item; 2 for a list item, table row, news container, a date that leads its line or
+one that closes a short line (a news row "title [2026-11-03]"); 1 for running text. :mod:`monitor.rules.updates` prefers dates of weight 2 or more and falls back to
 running text only when a site has nothing better.
 """
 
@@ -108,6 +112,17 @@ _RECENT_RE = re.compile(r"today|just now|ago|今天|今日|剛剛|前$|小時前
 #: Words that say a counter started counting on the date: such a line is a counter's even in a
 #: list item.
 _SINCE_RE = re.compile("統計起始|本站自|本網站自|計數起|自.{0,16}起|since", re.IGNORECASE)
+
+
+#: What may close a news row after its date: brackets, a full stop.
+_ROW_END_CHARS = " )]）】」』>.。"
+
+
+def _ends_row(text: str, end: int) -> bool:
+    """Whether a date closes a short line: a news row written "title  [2026-11-03]" (a 最新消息
+    list of ``<br>`` lines or paragraphs, without list markup). Such a row's date marks content
+    as surely as a list item's, and must not lose to an older "last updated" line (RULES.md)."""
+    return len(text) <= vocabulary.NEWS_ROW_MAX_CHARS and not text[end:].strip(_ROW_END_CHARS)
 
 
 def _counter_line(text: str) -> bool:
@@ -220,7 +235,13 @@ def _judge_mention(
     if value > today:
         return skip("future")
     if mention.range_end:
-        return skip("range_end")
+        return skip("range_end")  # its day is counted with the range's first date
+    as_written = mention.as_written
+    written_day = value  # the day as written (for a range: its first day)
+    if mention.until is not None and mention.until > value:
+        # RULES.md: an event written as a range marks content on its last day not after today
+        value = min(mention.until, today)
+        as_written = text[start : mention.until_end - offset].strip()
     hints = line.hints_at(start, end) | extra_hints if extra_hints else line.hints_at(start, end)
     trap = _trap_hint(hints)
     if trap:
@@ -232,7 +253,7 @@ def _judge_mention(
         return skip(label[0])  # type: ignore[arg-type]
     if not label and _counter_line(text) and not _news_item_date(text, start, end, hints):
         return skip("counter")
-    if value == today and label is None:
+    if written_day == today and label is None:
         after = text[end : end + 12] if kind == "text" else ""
         if (after and _CLOCK_AFTER_RE.match(after)) or (
             HINT_NAV in hints and HINT_ITEM not in hints
@@ -253,10 +274,12 @@ def _judge_mention(
         weight, why = vocabulary.WEIGHT_ITEM, "article"
     elif start <= 2:
         weight, why = vocabulary.WEIGHT_ITEM, "date leading a line"
+    elif _ends_row(text, mention.until_end - offset if mention.until else end):
+        weight, why = vocabulary.WEIGHT_ITEM, "date ending a line"
     else:
         weight, why = vocabulary.WEIGHT_TEXT, "running text"
     scan.found.append(
-        FoundDate(value, mention.as_written, context, weight, source, kind, mention.ambiguous, why)
+        FoundDate(value, as_written, context, weight, source, kind, mention.ambiguous, why)
     )
 
 

@@ -12,7 +12,9 @@ evidence says so.
 
 Windows (RULES.md): pass when at most 90 days old, warn 91-180, fail when older or none found.
 When no date is found at all but the homepage's main text changed since last month's crawl, the
-site passes with the evidence "content changed". The fingerprint that detects the change leaves
+site passes with the evidence "content changed". The same comparison unmasks a server that stamps
+its 「更新日期」 line with the date of every request: a "last updated" of today on a homepage whose
+content has not changed since last month is a live value, set aside. The fingerprint that detects the change leaves
 out dates, digits, weekday names, clocks, counters, menus and footers, so a live clock or a
 visitor counter never reads as new content.
 """
@@ -31,6 +33,7 @@ from monitor.rules import vocabulary
 from monitor.rules.dates import (
     DateScan,
     FoundDate,
+    SkippedDate,
     find_dates_in_page,
     scan_dates,
     swap_day_month,
@@ -118,6 +121,23 @@ def settle_day_month_order(found: Sequence[FoundDate], *, today: date) -> list[F
     return settled
 
 
+def _set_aside_stamps_of_today(scan: DateScan, home_url: str, *, today: date) -> None:
+    """Move the homepage's "last updated" dates of today to the skipped live values.
+
+    Called only when the homepage's content is the same as at last month's crawl (the
+    fingerprint leaves dates out): a 「更新日期」 line saying today over unchanged content is a
+    date that moves with the clock — a server stamping every request with its own date — and
+    RULES.md counts live values as no update. A line saying today over new content stays.
+    """
+    kept: list[FoundDate] = []
+    for d in scan.found:
+        if d.source == home_url and d.date == today and d.kind == "text" and d.why.startswith("“"):
+            scan.skipped.append(SkippedDate(d.as_written, d.context, "live", d.source))
+        else:
+            kept.append(d)
+    scan.found = kept
+
+
 def _window_status(age: int) -> Status:
     if age <= vocabulary.UPDATE_PASS_DAYS:
         return "pass"
@@ -171,6 +191,8 @@ def judge_updates(
             )
         else:
             scan.extend(collect_dates([page], today=today))
+    if changed is False and homepage is not None:
+        _set_aside_stamps_of_today(scan, homepage.url, today=today)
     scan.found = settle_day_month_order(scan.found, today=today)
     latest = pick_latest(scan.found)
     details: Details = {

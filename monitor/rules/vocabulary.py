@@ -108,6 +108,10 @@ WEIGHT_TEXT: Final = 1  # somewhere in running text
 WEIGHT_ITEM: Final = 2  # in a list item, table row, news container, or leading its line
 WEIGHT_MARKED: Final = 3  # <time>, a post-date element, a "last updated" line, a feed item
 
+#: A line at most this long that ends with its date is a news row ("研討會報名 [2026-11-03]"):
+#: weight 2. Longer lines are running text, where a sentence may end with any date.
+NEWS_ROW_MAX_CHARS: Final = 100
+
 #: How far back (characters, same line) a label is looked for before a date.
 DATE_LABEL_WINDOW: Final = 24
 
