@@ -57,9 +57,19 @@ _FULL_NAMES = [
     "sept",
 ]
 _ORDINAL = r"(?:st|nd|rd|th)?"
-_EN_MD_RE = re.compile(rf"(?<![A-Za-z]){_EN_MONTH}\.? ?(\d{{1,2}}){_ORDINAL}(?![\d:/A-Za-z]|\.\d)")
-_EN_DM_RE = re.compile(rf"(?<![\d/.])(\d{{1,2}}){_ORDINAL} (?:of )?{_EN_MONTH}\b\.?(?! ?\d)")
-_CJK_MD_RE = re.compile(r"(?<![\d年])(\d{1,2}) ?月 ?(\d{1,2}) ?[日號]")
+#: Matched at a month name found by :func:`_month_positions` (a plain substring search: a
+#: pattern tried at each of a page's ~50,000 characters would cost more than all other dates).
+_EN_MD_RE = re.compile(rf"{_EN_MONTH}\.? ?(\d{{1,2}}){_ORDINAL}(?![\d:/A-Za-z]|\.\d)")
+_EN_DM_RE = re.compile(rf"(\d{{1,2}}){_ORDINAL} (?:of )?{_EN_MONTH}\b\.?(?! ?\d)")
+_EN_DM_BACK = 10
+_MONTH_PREFIXES = tuple(
+    p
+    for name in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    for p in (name, name.upper())
+)
+#: Matched at each 「月」: the day after it; the month's digits are read back from it.
+_CJK_DAY_RE = re.compile(r"月 ?(\d{1,2}) ?[日號]")
+_CJK_MONTH_BACK_RE = re.compile(r"(?<![\d年])(\d{1,2}) ?$")
 _NUM_MD_RE = re.compile(r"^[\W_]{0,2}?(\d{1,2})([/.])(\d{1,2})(?![\d/.:])", re.MULTILINE)
 
 #: A year on the same line before the date: 2018, 2018年, 民國107年, 107年.
@@ -71,6 +81,8 @@ _HEADING_YEAR_RE = re.compile(
     re.IGNORECASE,
 )
 _HEADING_MAX_CHARS = 24
+#: A year written in a heading (found first, then its line is checked).
+_YEAR_TOKEN_RE = re.compile(r"(?:19|20)\d\d|\d{2,3} ?年")
 #: How many lines up a year heading is looked for (a year's list of a few dozen items).
 _HEADING_LOOKBACK = 80
 #: How far before the date on its line a year is looked for.
@@ -115,14 +127,21 @@ class YearContext:
         """(line start, year) of every year-heading line, in order."""
         if self._headings is None:
             found: list[tuple[int, int]] = []
-            pos = 0
-            for line in self.text.split("\n"):
-                if len(line) <= _HEADING_MAX_CHARS:
-                    m = _HEADING_YEAR_RE.match(line.strip())
-                    year = _western(m.group(1), m.group(2)) if m else None
-                    if year:
-                        found.append((pos, year))
-                pos += len(line) + 1
+            text = self.text
+            last_line = -1
+            for token in _YEAR_TOKEN_RE.finditer(text):
+                start = text.rfind("\n", 0, token.start()) + 1
+                if start == last_line:
+                    continue
+                end = text.find("\n", token.end())
+                end = len(text) if end < 0 else end
+                if end - start > _HEADING_MAX_CHARS:
+                    continue
+                last_line = start
+                m = _HEADING_YEAR_RE.match(text[start:end].strip())
+                year = _western(m.group(1), m.group(2)) if m else None
+                if year:
+                    found.append((start, year))
             self._headings = found
         return self._headings
 
@@ -148,6 +167,17 @@ class YearContext:
         return heading[1]
 
 
+def _month_positions(text: str) -> list[int]:
+    """Where a capitalised English month name may start (substring search, fast in C)."""
+    found: list[int] = []
+    for prefix in _MONTH_PREFIXES:
+        pos = text.find(prefix)
+        while pos >= 0:
+            found.append(pos)
+            pos = text.find(prefix, pos + 3)
+    return found
+
+
 def make_date(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
@@ -169,13 +199,25 @@ def yearless_dates(text: str) -> list[tuple[int, int, date | None]]:
         if year is not None:
             found.append((start, end, make_date(year, month, day)))
 
-    for m in _EN_MD_RE.finditer(text):
-        add(m.start(), m.end(), month_number(m.group(1)), int(m.group(2)))
-    for m in _EN_DM_RE.finditer(text):
-        add(m.start(), m.end(), month_number(m.group(2)), int(m.group(1)))
+    for pos in _month_positions(text):
+        if pos and text[pos - 1].isalpha():
+            continue
+        md = _EN_MD_RE.match(text, pos)
+        if md:
+            add(pos, md.end(), month_number(md.group(1)), int(md.group(2)))
+        lo = max(0, pos - _EN_DM_BACK)
+        dm = _EN_DM_RE.search(text, lo, pos + 12)
+        if (
+            dm
+            and dm.start(2) == pos
+            and not (dm.start() and text[dm.start() - 1] in "0123456789/.")
+        ):
+            add(dm.start(), dm.end(), month_number(dm.group(2)), int(dm.group(1)))
     if "月" in text:
-        for m in _CJK_MD_RE.finditer(text):
-            add(m.start(), m.end(), int(m.group(1)), int(m.group(2)))
+        for m in _CJK_DAY_RE.finditer(text):
+            back = _CJK_MONTH_BACK_RE.search(text, max(0, m.start() - 4), m.start())
+            if back:
+                add(back.start(1), m.end(), int(back.group(1)), int(m.group(1)))
     for m in _NUM_MD_RE.finditer(text):
         add(m.start(1), m.end(), int(m.group(1)), int(m.group(3)))
     return found
