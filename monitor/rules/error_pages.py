@@ -119,11 +119,75 @@ class MessagePage:
     shown: str
 
 
+#: Literals that every match of a diagnostic pattern contains, keyed by the pattern's source: a
+#: pattern none of whose literals is in the text cannot match and is not run (a few substring
+#: checks cost microseconds; running every pattern over a whole homepage cost ~3 ms, most of
+#: its judging: docs/PERFORMANCE.md). Literals of a case-insensitive pattern are looked for in
+#: the lower-cased text. A pattern without an entry (or edited since) is always run.
+_GATES: dict[str, tuple[str, ...]] = {
+    r"(?:PHP )?(?:Warning|Fatal error|Parse error|Notice|Deprecated|Strict Standards"
+    r"|Catchable fatal error|Recoverable fatal error)\s?:.{0,600}?\bon line \d+": ("on line ",),
+    r"Fatal error\s?: Uncaught [^\n]{0,300}": ("uncaught ",),
+    r"Stack trace:|thrown in \S+ on line \d+": ("stack trace:", "thrown in "),
+    r"(?:\bat )?(?:[A-Za-z_$][\w$]*\.)+[\w$<>]+\((?:[\w$]+\.(?:java|kt|scala|groovy)(?::\d+)?"
+    r"|Native Method|Unknown Source)\)": (
+        ".java",
+        ".kt",
+        ".scala",
+        ".groovy",
+        "(Native Method)",
+        "(Unknown Source)",
+    ),
+    r"(?:\bat )?(?:[A-Za-z_][\w`]*\.)+[\w`<>]+\([^()\n]{0,120}\)(?: in \S+:(?:line )?\d+| \+\d+)": (
+        ") in ",
+        ") +",
+    ),
+    r"(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error)\b(?::[^\n]{0,160}?(?=\s(?:[a-z_$][\w$]*\.)+[\w$<>]+\(|$))?": (
+        "Exception",
+        "Error",
+    ),
+    r"Server Error in '[^']{0,80}' Application\.?": ("server error in '",),
+    r"\b(?:Exception Details|Source Error|Stack Trace|Source File|Version Information)\s?:": (
+        "Exception Details",
+        "Source Error",
+        "Stack Trace",
+        "Source File",
+        "Version Information",
+    ),
+    r"Apache Tomcat/[\d.]+|GlassFish Server[^\n]{0,30}|JBoss[^\n]{0,20}": (
+        "Apache Tomcat/",
+        "GlassFish Server",
+        "JBoss",
+    ),
+    r"ORA-\d{5}: [^\n]{0,200}|Microsoft OLE DB Provider for [^\n]{0,80}error '[0-9a-f]+'": (
+        "ORA-",
+        "Microsoft OLE DB Provider for ",
+    ),
+}
+#: Characters that a case-insensitive pattern matches to an ASCII letter but ``str.lower()``
+#: does not turn into it (İ ı ſ K): a text holding one runs every case-insensitive pattern.
+_ODD_CASE = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _may_match(pattern: re.Pattern[str], text: str, lowered: str | None) -> bool:
+    """False only when ``pattern`` cannot match ``text`` (none of its gate literals is there)."""
+    gate = _GATES.get(pattern.pattern)
+    if gate is None:
+        return True
+    if pattern.flags & re.IGNORECASE:
+        if lowered is None:
+            return True
+        return any(word in lowered for word in gate)
+    return any(word in text for word in gate)
+
+
 def _diagnostics(text: str) -> tuple[str, int]:
     """The text with every runtime diagnostic cut out, and how many letters were cut."""
     spans: list[tuple[int, int]] = []
+    lowered = None if any(c in text for c in _ODD_CASE) else text.lower()
     for pattern in _DIAGNOSTIC_RES:
-        spans.extend(m.span() for m in pattern.finditer(text))
+        if _may_match(pattern, text, lowered):
+            spans.extend(m.span() for m in pattern.finditer(text))
     if not spans:
         return text, 0
     spans.sort()
