@@ -229,3 +229,26 @@ def test_atomic_write_modes(tmp_path):
     atomic_write(secret, b"s", mode=0o600)
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_text_in_two_languages_has_one_shape() -> None:
+    """Issue 18.2: labels are Bilingual, never (zh, en) tuples or pre-joined "中文 English"."""
+    from alliance_portal.registry.banner_rules import size_hint
+    from alliance_portal.registry.bilingual import Bilingual
+    from monitor.reports import labels
+
+    tables = (
+        labels.CHECK_LABELS,
+        labels.STATUS_LABELS,
+        labels.CHANGE_LABELS,
+        labels.CREDIT_WHERE,
+        labels.FOUND_IN,
+        labels.FACT_LABELS,
+    )
+    for table in tables:
+        for key, value in table.items():
+            assert isinstance(value, Bilingual), (key, value)
+    assert size_hint(444, 224) == Bilingual(
+        "444x224 剛好是規定尺寸的 2 倍：請縮放為 50%",
+        "444x224 is exactly 2 times the required size: scale it to 50%",
+    )

@@ -151,24 +151,24 @@ def _sniff_format(data: bytes) -> str | None:
     return None
 
 
-def size_hint(width: int, height: int) -> tuple[str, str]:
-    """Explain a wrong size in terms a designer can act on (English, zh-TW)."""
+def size_hint(width: int, height: int) -> Bilingual:
+    """Explain a wrong size in terms a designer can act on."""
     w, h = BANNER_WIDTH, BANNER_HEIGHT
     for factor in (2, 3, 4):
         if (width, height) == (w * factor, h * factor):
             pct = round(100 / factor)
-            return (
-                f"{width}x{height} is exactly {factor} times the required size: scale it to {pct}%",
+            return Bilingual(
                 f"{width}x{height} 剛好是規定尺寸的 {factor} 倍：請縮放為 {pct}%",
+                f"{width}x{height} is exactly {factor} times the required size: scale it to {pct}%",
             )
     if (width, height) == (h, w):
-        return (
-            f"{width}x{height} is rotated: the banner must be {w} wide and {h} high",
+        return Bilingual(
             f"{width}x{height} 方向相反：橫幅須為寬 {w}、高 {h}",
+            f"{width}x{height} is rotated: the banner must be {w} wide and {h} high",
         )
-    return (
-        f"the image is {width}x{height} pixels; it must be exactly {w}x{h}",
+    return Bilingual(
         f"圖片為 {width}x{height} 像素；須剛好為 {w}x{h}",
+        f"the image is {width}x{height} pixels; it must be exactly {w}x{h}",
     )
 
 
@@ -254,8 +254,8 @@ def _examine(
             )
         )
     if (header.width, header.height) != (BANNER_WIDTH, BANNER_HEIGHT):
-        en, zh = size_hint(header.width, header.height)
-        report.errors.append(BannerError("wrong-size", en, zh))
+        hint = size_hint(header.width, header.height)
+        report.errors.append(BannerError("wrong-size", hint.en, hint.zh))
     if report.errors:
         return report, None
     try:

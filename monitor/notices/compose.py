@@ -102,10 +102,10 @@ def problems_of(row: ReportRow) -> tuple[Problem, ...]:
             continue
         out.append(
             Problem(
-                label_zh=CHECK_LABELS[name][0],
-                label_en=CHECK_LABELS[name][1],
-                status_zh=STATUS_LABELS[view.status][0],
-                status_en=STATUS_LABELS[view.status][1],
+                label_zh=CHECK_LABELS[name].zh,
+                label_en=CHECK_LABELS[name].en,
+                status_zh=STATUS_LABELS[view.status].zh,
+                status_en=STATUS_LABELS[view.status].en,
                 code=view.code,
                 reason=Bilingual(_one_line(view.message.zh), _one_line(view.message.en)),
                 evidence=_one_line(view.evidence) if view.evidence != view.reason else "",

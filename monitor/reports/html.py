@@ -18,6 +18,7 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.report_contract import STATUSES
 from monitor.reports.labels import (
     CHANGE_LABELS,
@@ -104,7 +105,7 @@ def chart_panels(report: MonthReport) -> list[Panel]:
             year, mon = month.month.split("-")
             label = f"{year[2:]}/{mon}" if (i == 0 or mon == "01") else mon
             title = f"{month.month}: " + " · ".join(
-                f"{STATUS_LABELS[s][0]} {s} {counts[s]}" for s in STATUSES
+                f"{STATUS_LABELS[s].zh} {s} {counts[s]}" for s in STATUSES
             )
             if month.not_checked.get(key):
                 title += f" · 無法檢查 not checked {month.not_checked[key]}"
@@ -119,8 +120,8 @@ def chart_panels(report: MonthReport) -> list[Panel]:
                     pass_pct=_pct(counts["pass"], checked),
                 )
             )
-        zh, en = CHECK_LABELS[key]
-        panels.append(Panel(key, zh, en, tuple(bars), bars[-1].pass_pct if bars else 0))
+        check_label = CHECK_LABELS[key]
+        panels.append(Panel(key, check_label.zh, check_label.en, tuple(bars), bars[-1].pass_pct if bars else 0))
     return panels
 
 
@@ -148,8 +149,8 @@ def by_severity(rows: list[ReportRow]) -> list[ReportRow]:
     return sorted(rows, key=lambda row: (-_RANK[row.overall], row.slug))
 
 
-def failing(row: ReportRow) -> list[tuple[str, str]]:
-    """(zh-TW, English) labels of the checks that fail; only "site opens" when the site is down
+def failing(row: ReportRow) -> list[Bilingual]:
+    """The labels of the checks that fail; only "site opens" when the site is down
     (the other checks then fail only because nothing could be read)."""
     if row.checks["loads"].status == "fail":
         return [CHECK_LABELS["loads"]]

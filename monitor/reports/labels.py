@@ -24,42 +24,42 @@ from alliance_portal.registry.report_contract import (  # noqa: F401 - re-export
     XLSX_FILE,
 )
 
-#: zh-TW first, English second: every label a person reads.
-CHECK_LABELS: dict[str, tuple[str, str]] = {
-    "loads": ("網站開啟", "Site opens"),
-    "credit": ("補助標示", "Funding credit"),
-    "updates": ("定期更新", "Regular updates"),
-    "overall": ("總結", "Overall"),
+#: Every label a person reads, zh-TW and English kept apart (display joins them).
+CHECK_LABELS: dict[str, Bilingual] = {
+    "loads": Bilingual("網站開啟", "Site opens"),
+    "credit": Bilingual("補助標示", "Funding credit"),
+    "updates": Bilingual("定期更新", "Regular updates"),
+    "overall": Bilingual("總結", "Overall"),
 }
-STATUS_LABELS: dict[str, tuple[str, str]] = {s: (w.zh, w.en) for s, w in STATUS_WORDS.items()}
+STATUS_LABELS: dict[str, Bilingual] = dict(STATUS_WORDS)
 
 
-CHANGE_LABELS: dict[str, str] = {
-    "newly-failing": "新增未通過 newly failing",
-    "recovered": "已改善 recovered",
-    "": "",
+CHANGE_LABELS: dict[str, Bilingual] = {
+    "newly-failing": Bilingual("新增未通過", "newly failing"),
+    "recovered": Bilingual("已改善", "recovered"),
+    "": Bilingual("", ""),
 }
 
 
 #: Where the crawler found the funding credit, as a person reads it (a URL is shown as is).
-CREDIT_WHERE: dict[str, str] = {
-    "text": "首頁文字 homepage text",
-    "alt": "替代文字（alt） alt text",
-    "title": "title 屬性 title attribute",
-    "image": "僅在圖片中 only inside an image",
+CREDIT_WHERE: dict[str, Bilingual] = {
+    "text": Bilingual("首頁文字", "homepage text"),
+    "alt": Bilingual("替代文字（alt）", "alt text"),
+    "title": Bilingual("title 屬性", "title attribute"),
+    "image": Bilingual("僅在圖片中", "only inside an image"),
 }
 
-#: What kind of text the latest date was found in (the crawler's words, with zh-TW first).
-FOUND_IN: dict[str, str] = {
-    "post date": "發布日期 post date",
-    "news/list item": "消息列表 news/list item",
-    "feed item": "RSS/Atom 項目 feed item",
-    "<time> element": "時間標記 <time> element",
-    "article": "文章 article",
-    "date leading a line": "行首日期 date leading a line",
-    "date ending a line": "行尾日期 date ending a line",
-    "running text": "內文 running text",
-    "page header/menu": "頁首或選單 page header/menu",
+#: What kind of text the latest date was found in (the crawler's words).
+FOUND_IN: dict[str, Bilingual] = {
+    "post date": Bilingual("發布日期", "post date"),
+    "news/list item": Bilingual("消息列表", "news/list item"),
+    "feed item": Bilingual("RSS/Atom 項目", "feed item"),
+    "<time> element": Bilingual("時間標記", "<time> element"),
+    "article": Bilingual("文章", "article"),
+    "date leading a line": Bilingual("行首日期", "date leading a line"),
+    "date ending a line": Bilingual("行尾日期", "date ending a line"),
+    "running text": Bilingual("內文", "running text"),
+    "page header/menu": Bilingual("頁首或選單", "page header/menu"),
 }
 
 

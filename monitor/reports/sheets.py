@@ -67,7 +67,7 @@ def row_values(report: MonthReport, row: ReportRow) -> dict[str, str]:
         "url": row.url,
         "final_url": row.final_url or "",
         "overall": row.overall,
-        "change": CHANGE_LABELS[row.change],
+        "change": CHANGE_LABELS[row.change].joined(" "),
         "loads": loads.status,
         "loads_reason": _join(loads.reason, loads.evidence),
         "http": loads.fact("http"),
@@ -171,9 +171,9 @@ def render_xlsx(report: MonthReport) -> bytes:
     header = 6
     put(summary, header, 1, "項目 Check").font = bold
     for col, status in enumerate(STATUSES, start=2):
-        colour(put(summary, header, col, " ".join(STATUS_LABELS[status])), status)
+        colour(put(summary, header, col, STATUS_LABELS[status].joined(" ")), status)
     for i, key in enumerate(SUMMARY_KEYS, start=header + 1):
-        put(summary, i, 1, " ".join(CHECK_LABELS[key]))
+        put(summary, i, 1, CHECK_LABELS[key].joined(" "))
         for col, status in enumerate(STATUSES, start=2):
             put(summary, i, col, report.summary.counts[key][status])
     line = header + len(SUMMARY_KEYS) + 2

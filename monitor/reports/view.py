@@ -153,6 +153,12 @@ class MonthReport:
         return [r for r in self.rows if r.change == "recovered"]
 
 
+def _label(labels: Mapping[str, Bilingual], word: Any) -> Any:
+    """The crawler's word as the report shows it ("首頁文字 homepage text"); unknown words as is."""
+    label = labels.get(str(word))
+    return label.joined(" ") if label else word
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -202,13 +208,13 @@ def check_view(result: SiteResult, name: str) -> CheckView:
     elif name == "credit":
         add("matched", d.get("matched"))
         where = d.get("where")
-        add("where", CREDIT_WHERE.get(str(where), where), where)
+        add("where", _label(CREDIT_WHERE, where), where)
     elif name == "updates":
         add("latest_date", d.get("latest_date"))
         add("as_written", d.get("as_written"))
         source = d.get("source")
         add("source", source, source)
         found_in = d.get("found_in")
-        add("found_in", FOUND_IN.get(str(found_in), found_in))
+        add("found_in", _label(FOUND_IN, found_in))
         add("age_days", d.get("age_days"))
     return CheckView(name, check.status, check.code, check.message, check.evidence, tuple(facts))
