@@ -266,6 +266,27 @@ class DemoConsole:
     stop: Callable[[], None]
 
 
+def _record_sample_pis(content: Path, people_file: Path) -> None:
+    """The office's first step of the year, done for the sample alliances: record each PI's
+    address (here the sample profile's contact address), so the demo's "Send link" works.
+    In real use the office records it (a PI's link never goes to the contact address)."""
+    import tomllib
+
+    from alliance_portal.intake.people import People, PeopleError
+
+    people = People(people_file)
+    for path in sorted((content / "alliances").glob("*.toml")):
+        pi = people.pi(path.stem)
+        if pi is not None and pi.email:
+            continue
+        try:
+            email = tomllib.loads(path.read_text(encoding="utf-8")).get("contact_email")
+            if isinstance(email, str) and email:
+                people.set_pi(path.stem, email, by="office")
+        except (OSError, ValueError, PeopleError):
+            continue  # a sample the office would fix by hand; the demo goes on
+
+
 def serve_console(host: str, port: int, *, demo: DemoPaths) -> DemoConsole:
     """Serve the upload form with the office console on the demo's copy; a fresh office
     password (only for this demo run) and one alliance's personal link. The office publishes
@@ -289,6 +310,13 @@ def serve_console(host: str, port: int, *, demo: DemoPaths) -> DemoConsole:
     password = secrets.token_urlsafe(12)
     set_password(paths.admin_password, password)
     settings_file = ROOT / "pelicanconf.py"
+    _record_sample_pis(content, paths.people)
+    if port == 0:  # the links e-mailed from the console need the address before it listens
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind((host, 0))
+            port = int(probe.getsockname()[1])
     listening: list[str] = [f"http://{host}:{port}"]  # the real port once the server listens
     outbox = DemoOutbox(var / "demo-outbox").start()
     monitor = load_settings(None, default=ROOT / "monitor.toml").override(
@@ -326,6 +354,7 @@ def serve_console(host: str, port: int, *, demo: DemoPaths) -> DemoConsole:
         # the office publishes by hand (the console's 發布入口網): a save is not public by itself
         rebuild_is_public=False,
         office=office_hooks(setup),
+        public_url=f"http://{host}:{port}",  # the form's public address in the demo's letters
         # links e-mailed from the console's people page land in the same demo outbox
         mail=MailSettings(
             host="127.0.0.1", port=outbox.port, starttls=False, sender=monitor.smtp.sender
@@ -342,7 +371,7 @@ def serve_console(host: str, port: int, *, demo: DemoPaths) -> DemoConsole:
             " --console-port with a free port, or stop the program that holds it"
         ) from None
     slug = sorted(p.stem for p in (content / "alliances").glob("*.toml"))[0]
-    link = setup.update_link(slug) if setup.update_link else ""
+    link = setup.update_link.link(slug) if setup.update_link else ""
 
     def stop() -> None:
         server.stop()

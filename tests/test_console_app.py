@@ -401,7 +401,16 @@ def test_a_failed_recheck_says_why(tmp_path: Path, smtp: tuple[Inbox, int]) -> N
 # -- notices ----------------------------------------------------------------------------------
 
 
+def confirm_token(page: str) -> str:
+    found = re.search(r'name="confirm" value="([0-9a-f]+)"', page)
+    assert found, "the page asks for no confirmation"
+    return found.group(1)
+
+
 def test_notices_preview_then_send_each_alliance_once(console: Console) -> None:
+    # The office recorded newly-bad's PI at the profile's contact address: its notice carries
+    # the PI's link (and the people page then says a link was sent).
+    services_of(console.app).people.set_pi("newly-bad", "newly-bad@example.edu.tw", by="office")
     office = office_client(console.app)
     preview = text(office.get("/office/notices/2026-05"))
     assert 'id="notice-newly-bad"' in preview and 'id="notice-good-motor"' not in preview
@@ -423,29 +432,32 @@ def test_notices_preview_then_send_each_alliance_once(console: Console) -> None:
     assert b"newly-bad@example.edu.tw" in draft.data
 
     csrf = csrf_of(preview)
-    unconfirmed = office.post("/office/notices/2026-05/send", data={"csrf_token": csrf})
-    assert unconfirmed.status_code == 400 and console.inbox.messages == []
-
-    sent = office.post(
+    review = office.post("/office/notices/2026-05/send", data={"csrf_token": csrf})
+    assert review.status_code == 200 and console.inbox.messages == []  # a review sends nothing
+    assert f'id="confirm-count">{to_send}<' in text(review)
+    forged = office.post(
         "/office/notices/2026-05/send", data={"csrf_token": csrf, "confirm": "2026-05"}
     )
+    assert forged.status_code == 409 and console.inbox.messages == []  # the old confirmation
+    token = confirm_token(text(review))
+
+    sent = office.post("/office/notices/2026-05/send", data={"csrf_token": csrf, "confirm": token})
     assert sent.status_code == 200
     assert len(console.inbox.messages) == to_send
     recipients = sorted(r[0] for r, _ in console.inbox.messages)
     assert len(set(recipients)) == to_send and "newly-bad@example.edu.tw" in recipients
+    assert services_of(console.app).people.pi("newly-bad").link_sent  # type: ignore[union-attr]
 
-    again = office.post(
-        "/office/notices/2026-05/send", data={"csrf_token": csrf, "confirm": "2026-05"}
-    )
+    again = office.post("/office/notices/2026-05/send", data={"csrf_token": csrf, "confirm": token})
+    assert again.status_code == 409  # the list changed: every notice went out
     assert len(console.inbox.messages) == to_send  # each alliance once a month
-    assert "先前已寄出" in text(again)
     after = text(office.get("/office/notices/2026-05"))
     assert after.count('已寄出 <span lang="en">sent</span>') == to_send
 
     page = text(office.get("/office/alliances/newly-bad"))
     assert "2026-05 → newly-bad@example.edu.tw" in page.split('id="h-sent"', 1)[1]
     actions = [e.action for e in services_of(console.app).audit.entries()]
-    assert actions.count("notices.send") == 2 and actions.count("notice.sent") == to_send
+    assert actions.count("notices.send") == 1 and actions.count("notice.sent") == to_send
 
 
 def test_without_an_smtp_server_the_console_says_so_and_sends_nothing(

@@ -58,4 +58,7 @@ def test_notices_link_to_the_public_address(tmp_path: Path) -> None:
 
     setup = setup_from_args(hooks_args, secret=SECRET, listen_url="http://127.0.0.1:8080")
     assert setup.update_link is not None
-    assert setup.update_link("smart-motor").startswith("https://intake.example.tw/link/")
+    assert setup.update_link.link("smart-motor").startswith("https://intake.example.tw/link/")
+    # Without --public-url no notice carries a link: never one built on the listen address.
+    bare = setup_from_args(serve_args(tmp_path / "b"), secret=SECRET, listen_url="http://x:1")
+    assert bare.update_link is None

@@ -21,12 +21,13 @@ from alliance_portal.intake.people import PeopleError, normalise_email
 OFFICE_PASSWORD = "office password 2026"
 PI_EMAIL = "wang@example.edu.tw"
 ASSISTANT = "lin@example.edu.tw"
+PUBLIC = "http://localhost"  # the form's public address (the test client's own)
 _LINK_RE = re.compile(r'id="new-link"[^>]*value="([^"]+)"')
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Any:
-    with app_for(make_config(tmp_path)) as flask_app:
+    with app_for(make_config(tmp_path, public_url=PUBLIC)) as flask_app:
         services_of(flask_app).people.set_pi("smart-motor", PI_EMAIL, by="test")
         yield flask_app
 
@@ -267,7 +268,14 @@ def test_office_sends_shows_and_revokes_the_pis_link(app: Flask) -> None:
     assert audit(app)[-1].action == "link.revoke"
 
 
-def test_office_sets_the_pi_address_and_sends_to_a_pi_from_the_contact_email(app: Flask) -> None:
+def confirm_token(resp: Any) -> str:
+    """The confirmation token of a mass send's review page."""
+    found = re.search(r'name="confirm" value="([0-9a-f]+)"', resp.get_data(as_text=True))
+    assert found, "the page asks for no confirmation"
+    return found.group(1)
+
+
+def test_office_sets_the_pi_address_and_sends_each_pi_once_after_confirming(app: Flask) -> None:
     office, csrf = office_client(app)
     resp = office.post(
         "/office/people/green-chem/pi", data={"csrf_token": csrf, "email": "bad address"}
@@ -281,10 +289,15 @@ def test_office_sets_the_pi_address_and_sends_to_a_pi_from_the_contact_email(app
     assert audit(app)[-1].action == "people.pi"
     resp = office.post("/office/people/nosuch/send", data={"csrf_token": csrf})
     assert resp.status_code == 404
-    resp = office.post("/office/people/send-new", data={"csrf_token": csrf})
+    review = office.post("/office/people/send-new", data={"csrf_token": csrf})
+    assert review.status_code == 200 and 'id="confirm-send"' in review.get_data(as_text=True)
+    assert not list(services_of(app).config.paths.outbox.glob("*.eml"))  # a review sends none
+    token = confirm_token(review)
+    resp = office.post("/office/people/send-new", data={"csrf_token": csrf, "confirm": token})
     assert resp.status_code == 200 and "Sent 2" in text_of(resp)
-    resp = office.post("/office/people/send-new", data={"csrf_token": csrf})
-    assert "Sent 0" in text_of(resp)  # each PI once
+    again = office.post("/office/people/send-new", data={"csrf_token": csrf, "confirm": token})
+    assert again.status_code == 409  # the list changed (both were sent): shown, not sent
+    assert len(list(services_of(app).config.paths.outbox.glob("*.eml"))) == 2  # each PI once
 
 
 def test_office_removes_an_assistant(app: Flask) -> None:

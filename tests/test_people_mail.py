@@ -58,8 +58,9 @@ def test_send_links_mails_each_pi_once_then_only_on_resend(
     inbox, port = smtp
     make_registry(tmp_path)
     config = smtp_config(tmp_path / "monitor.toml", port)
-    # green-chem has no contact e-mail: the office names its PI first.
+    # A PI's link goes only to the address the office recorded.
     assert cli(tmp_path, "set-pi", "green-chem", "chen@example.edu.tw") == 0
+    assert cli(tmp_path, "set-pi", "smart-motor", "motor@example.edu.tw") == 0
     args = ("send-links", "--base-url", BASE, "--config", str(config))
     assert cli(tmp_path, *args) == 0
     assert inbox.recipients() == ["chen@example.edu.tw", "motor@example.edu.tw"]
@@ -105,6 +106,7 @@ def test_dry_run_writes_eml_files_and_sends_nothing(
     inbox, port = smtp
     make_registry(tmp_path)
     config = smtp_config(tmp_path / "monitor.toml", port)
+    assert cli(tmp_path, "set-pi", "smart-motor", "motor@example.edu.tw") == 0
     assert (
         cli(
             tmp_path,
@@ -137,6 +139,7 @@ def test_send_links_names_an_unreachable_mail_server(
     from tests.support.mail_support import free_port
 
     make_registry(tmp_path)
+    assert cli(tmp_path, "set-pi", "smart-motor", "motor@example.edu.tw") == 0
     config = smtp_config(tmp_path / "monitor.toml", free_port())
     assert cli(tmp_path, "send-links", "--base-url", BASE, "--config", str(config)) == 1
     err = capsys.readouterr().err

@@ -121,7 +121,7 @@ def visitor_client(app: Flask, who: str) -> tuple[Any, str, str]:
 
 @pytest.mark.parametrize("who", VISITORS)
 def test_every_route_for_every_visitor(tmp_path: Path, who: str) -> None:
-    with app_for(make_config(tmp_path)) as app:
+    with app_for(make_config(tmp_path, public_url="http://localhost")) as app:
         svc = services_of(app)
         svc.people.set_pi("smart-motor", "wang@example.edu.tw", by="test")
         svc.people.set_pi("green-chem", "chen@example.edu.tw", by="test")

@@ -140,9 +140,16 @@ def test_settings_are_checked_with_reasons(tmp_path: Path) -> None:
 # -- reminders over a real SMTP server -----------------------------------------------------
 
 
-def service_at(root: Path, port: int, today: list[dt.date], *, dry_run: bool = False) -> Any:
+def service_at(
+    root: Path,
+    port: int,
+    today: list[dt.date],
+    *,
+    dry_run: bool = False,
+    public_url: str = "https://intake.example.tw/",
+) -> Any:
     DeadlineBook(root / "var" / "intake-deadlines.json").write(
-        DeadlineSettings(form_url="https://intake.example.tw/").with_deadline(2027, D)
+        DeadlineSettings().with_deadline(2027, D)
     )
     return reminder_service(
         content=root / "content",
@@ -152,12 +159,21 @@ def service_at(root: Path, port: int, today: list[dt.date], *, dry_run: bool = F
         mail=mail_to(port),
         dry_run=dry_run,
         clock=lambda: today[0],
+        public_url=public_url,
     )
+
+
+def with_secret(root: Path) -> None:
+    from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.intake.secret_key import ensure_secret
+
+    ensure_secret(IntakePaths(root / "var").secret_file)
 
 
 def test_each_reminder_goes_out_exactly_once(tmp_path: Path, smtp: tuple[Inbox, int]) -> None:
     inbox, port = smtp
     make_registry(tmp_path)
+    with_secret(tmp_path)
     People(tmp_path / "var" / "intake-people.json").set_pi(
         "green-chem", "chen@example.edu.tw", by="t"
     )
@@ -174,7 +190,12 @@ def test_each_reminder_goes_out_exactly_once(tmp_path: Path, smtp: tuple[Inbox, 
     letter = body_of(inbox.to("motor@example.edu.tw")[0])
     assert letter.index("入口網橫幅") < letter.index("the portal banner")
     assert "2027 年 4 月 30 日" in letter and "2027-04-30" in letter
-    assert "https://intake.example.tw/link/" not in letter  # no secret yet: no link
+    # smart-motor's reminder goes to its profile contact (no PI recorded): no PI link in it.
+    assert "https://intake.example.tw/link/" not in letter
+    assert "計畫主持人可用自己的個人連結更新" in letter and "can update it with their" in letter
+    to_pi = body_of(inbox.to("chen@example.edu.tw")[0])
+    assert "https://intake.example.tw/link/" in to_pi  # the recorded PI gets the PI's link
+    assert People(tmp_path / "var" / "intake-people.json").pi("green-chem").link_sent  # type: ignore[union-attr]
 
     # smart-motor delivers its banner; only green-chem is reminded 3 days before and after.
     store_banner(png_bytes(), tmp_path / "banners", "smart-motor")
@@ -213,6 +234,9 @@ def test_reminders_carry_the_pis_link_when_links_exist(
 ) -> None:
     inbox, port = smtp
     make_registry(tmp_path)
+    People(tmp_path / "var" / "intake-people.json").set_pi(
+        "smart-motor", "motor@example.edu.tw", by="t"
+    )
     assert (
         main(
             [
@@ -346,10 +370,18 @@ def test_office_previews_and_sends_the_reminders(tmp_path: Path, smtp: tuple[Inb
         assert "Due today: the reminder 3 days before" in page
         assert "motor@example.edu.tw" in page and "Preview the reminder" in page
         assert inbox.messages == []  # a preview sends nothing
-        resp = office.post("/office/deadlines/send", data={"csrf_token": csrf})
+        review = office.post("/office/deadlines/send", data={"csrf_token": csrf})
+        assert review.status_code == 200 and inbox.messages == []  # the review sends nothing
+        token = re.search(r'name="confirm" value="([0-9a-f]+)"', review.get_data(as_text=True))
+        assert token is not None
+        resp = office.post(
+            "/office/deadlines/send", data={"csrf_token": csrf, "confirm": token.group(1)}
+        )
         assert resp.status_code == 200 and "Sent 1 reminders" in text_of(resp)
-        again = office.post("/office/deadlines/send", data={"csrf_token": csrf})
-        assert "Sent 0 reminders" in text_of(again)
+        again = office.post(
+            "/office/deadlines/send", data={"csrf_token": csrf, "confirm": token.group(1)}
+        )
+        assert again.status_code == 409 and len(inbox.messages) == 1  # the list changed
         assert inbox.recipients() == ["motor@example.edu.tw"]
         assert [e.action for e in svc.audit.entries()][-1] == "reminder.send"
 

@@ -149,11 +149,15 @@ def test_printed_charts_are_never_cut_in_two(browser, built: tuple[Monitor, Path
 
 def test_notify_with_the_forms_address_puts_the_pis_link_in_each_notice(tmp_path: Path) -> None:
     from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.intake.people import People
     from alliance_portal.intake.secret_key import ensure_secret
 
     monitor = make_monitor(tmp_path)
     var = tmp_path / "formvar"
     ensure_secret(IntakePaths(var).secret_file)
+    # The office recorded newly-bad's PI at its contact address; hostile's PI elsewhere.
+    People(IntakePaths(var).people).set_pi("newly-bad", "newly-bad@example.edu.tw", by="t")
+    People(IntakePaths(var).people).set_pi("hostile", "pi.hostile@example.edu.tw", by="t")
     (tmp_path / "none.toml").write_text("", encoding="utf-8")
     code = main(
         ["notify", "--month", "2026-05", "--db", str(monitor.db), "--reports",
@@ -169,6 +173,19 @@ def test_notify_with_the_forms_address_puts_the_pis_link_in_each_notice(tmp_path
     body = message_from_bytes(draft, policy=default).get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "https://intake.example.tw/link/" in body
     assert "計畫主持人的個人連結" in body and "principal investigator's personal" in body
+    # A notice to an address that is not the PI's carries no link with the PI's rights.
+    others = [
+        p for p in (monitor.reports / "2026-05" / "notices").glob("*.eml") if p.stem != "newly-bad"
+    ]
+    assert others
+    for other in others:
+        other_body = (
+            message_from_bytes(other.read_bytes(), policy=default)
+            .get_body(("plain",))
+            .get_content()
+        )  # type: ignore[union-attr]
+        assert "/link/" not in other_body
+        assert "計畫主持人可用自己的個人連結更新" in other_body
 
 
 def test_the_scheduler_puts_the_pis_link_in_each_notice(tmp_path: Path) -> None:
@@ -190,6 +207,9 @@ def test_the_scheduler_puts_the_pis_link_in_each_notice(tmp_path: Path) -> None:
     )
     var = tmp_path / "var"
     ensure_secret(IntakePaths(var).secret_file)
+    from alliance_portal.intake.people import People
+
+    People(IntakePaths(var).people).set_pi("good-motor", "motor@example.edu.tw", by="t")
     config = tmp_path / "monitor.toml"
     config.write_text('[schedule]\nnotify = "draft"\n', encoding="utf-8")
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alliance_portal.commands.update_links import link_maker
+from alliance_portal.commands.update_links import PiLinks, link_maker
 from alliance_portal.intake.office_hooks import (
     NoticeBatch,
     NoticePreview,
@@ -45,8 +45,8 @@ class ConsoleSetup:
     monitor: MonitorSettings
     settings_file: Path | None = None
     publish_target: PublishSettings | None = None
-    #: The alliance's own update link for a notice (None: notices carry no link).
-    update_link: Callable[[str], str] | None = None
+    #: The PI's link for a notice to the PI's address (None: no public address, no links).
+    update_link: PiLinks | None = None
     #: The office's contact line printed in every notice ("" for the settings' reply-to).
     office_contact: str = ""
     search: bool = True
@@ -196,15 +196,17 @@ def notices(setup: ConsoleSetup, month: str, *, send: bool) -> NoticeBatch:
     for notice in [*plan.notices, *plan.missing_contact]:
         message = notice.message
         state = sent_log.state(month, notice.slug)
+        sender, subject, body = _as_read(message) if message is not None else ("", "", "")
         previews.append(
             NoticePreview(
                 slug=notice.slug,
                 name=notice.name,
                 recipient=notice.recipient,
-                subject=str(message["Subject"]) if message is not None else "",
-                body=message.get_content() if message is not None else "",
+                subject=subject,
+                body=body,
                 state="no-contact" if message is None else (state or "to-send"),  # type: ignore[arg-type]
                 update_link=notice.update_link,
+                sender=sender,
             )
         )
     previews.sort(key=lambda n: n.slug)
@@ -220,8 +222,18 @@ def notices(setup: ConsoleSetup, month: str, *, send: bool) -> NoticeBatch:
     )
 
 
-def _links(setup: ConsoleSetup) -> Callable[[str], str] | None:
-    return setup.update_link
+def _as_read(message: Any) -> tuple[str, str, str]:
+    """Sender, subject and body of a notice as its recipient reads it: the bytes that are sent,
+    parsed back (so the console's preview is the letter, not a second rendering)."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    from monitor.notices.compose import eml_bytes
+
+    parsed = message_from_bytes(eml_bytes(message), policy=default)
+    part = parsed.get_body(("plain",))  # type: ignore[attr-defined]
+    body = str(part.get_content()) if part is not None else ""
+    return str(parsed["From"] or ""), str(parsed["Subject"] or ""), body
 
 
 def notices_sent(setup: ConsoleSetup, slug: str) -> Sequence[SentNotice]:
@@ -285,7 +297,8 @@ def setup_from_args(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetu
         monitor=monitor,
         settings_file=settings_file(args),
         publish_target=target,
-        update_link=link_maker(args.var, secret, args.public_url or listen_url),
+        # Only the configured public address, never the address the server listens on.
+        update_link=link_maker(args.var, secret, args.public_url) if args.public_url else None,
         search=not args.no_search,
     )
 

@@ -3,7 +3,7 @@
     alliance intake deadline                                  # what is in force, the settings
     alliance intake deadline --year 2027 --date 2027-04-30    # set a programme year's deadline
     alliance intake deadline --before 14,3 --after 7          # the reminder days
-    alliance intake remind [--dry-run] [--today YYYY-MM-DD]   # send the reminders due today
+    alliance intake remind --public-url https://intake.example.tw [--dry-run] [--today DATE]
 
 ``alliance schedule`` sends the same reminders each day through :func:`reminder_job`, which the
 composition root hands to the monthly scheduler.
@@ -22,12 +22,13 @@ from alliance_portal.commands.reminder_wiring import reminder_service
 
 
 def _date(text: str) -> dt.date:
+    """A date as the office writes it (2027-04-30, 116/4/30, 民國116年4月30日)."""
+    from alliance_portal.intake.deadlines import DeadlineError, parse_date
+
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-04-30"
-        ) from None
+        return parse_date(text)
+    except DeadlineError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def register_deadlines(isub: argparse._SubParsersAction) -> None:
@@ -39,7 +40,6 @@ def register_deadlines(isub: argparse._SubParsersAction) -> None:
     deadline.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="its deadline")
     deadline.add_argument("--before", metavar="DAYS", help='reminder days before, e.g. "14,3"')
     deadline.add_argument("--after", type=int, metavar="DAYS", help="reminder after (0: none)")
-    deadline.add_argument("--form-url", help="the form's public address, for links in reminders")
     deadline.set_defaults(func=run_deadline)
 
     remind = isub.add_parser(
@@ -51,6 +51,13 @@ def register_deadlines(isub: argparse._SubParsersAction) -> None:
         "--dry-run", action="store_true", help="write .eml files into var/intake-outbox/ only"
     )
     remind.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="act as if on this day")
+    remind.add_argument(
+        "--public-url",
+        default="",
+        metavar="URL",
+        help="the form's public address: reminders to PIs carry the PI's link built on it"
+        " (without it they are not sent)",
+    )
     mail_options(remind)
     remind.set_defaults(func=run_remind)
 
@@ -85,9 +92,6 @@ def run_deadline(args: argparse.Namespace) -> int:
         if args.after is not None:
             settings = replace(settings, after=args.after)
             changed.append(f"after {args.after}")
-        if args.form_url is not None:
-            settings = replace(settings, form_url=args.form_url)
-            changed.append(f"form {args.form_url}")
         if changed:
             book.write(settings)
             AuditLog(paths.audit_log).record(
@@ -125,7 +129,10 @@ def run_remind(args: argparse.Namespace) -> int:
         mail=mail_settings(args),
         dry_run=args.dry_run,
         clock=(lambda: args.today) if args.today else None,
+        public_url=args.public_url,
     )
+    if (problem := service.link_problem()) is not None:
+        print(f"note: reminders to PIs are not sent: {problem.en}", file=sys.stderr)
     plan = service.plan()
     if plan.stage is None:
         print("no reminder is due today")
@@ -144,6 +151,6 @@ def run_remind(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     for slug, why in result.failed.items():
-        print(f"error: {slug}: {why}", file=sys.stderr)
+        print(f"error: {slug}: not sent: {why}", file=sys.stderr)
     print(f"{len(result.sent)} sent, {len(result.drafts)} written as drafts")
     return 1 if result.failed else 0

@@ -125,7 +125,7 @@ def run_send_links(args: argparse.Namespace) -> int:
     from alliance_portal.intake.invitations import send_link
     from alliance_portal.intake.links import LinkSigner, LinkVersions
     from alliance_portal.intake.mailer import Mailer, MailError
-    from alliance_portal.intake.people import People, PeopleError
+    from alliance_portal.intake.people import People
     from alliance_portal.registry.audit import AuditLog
 
     found = link_base_and_secret(args)
@@ -143,23 +143,21 @@ def run_send_links(args: argparse.Namespace) -> int:
     people = People(paths.people)
     signer = LinkSigner(secret, LinkVersions(paths.link_versions), LINK_MAX_AGE, people)
     audit = AuditLog(paths.audit_log)
-    sent = skipped = 0
-    failed = False
+    sent = skipped = failed = 0
     for slug in slugs:
         values = store.read_profile(slug).values
+        if values.get("active") is False:
+            print(f"  inactive   {slug}: the office took it off the portal; not written to")
+            skipped += 1
+            continue
         pi = people.pi(slug)
         if pi is None or not pi.email:
-            email = values.get("contact_email")
-            if not isinstance(email, str) or not email:
-                print(f"  no e-mail  {slug}: set one with `alliance intake set-pi {slug} EMAIL`")
-                skipped += 1
-                continue
-            try:
-                pi = people.set_pi(slug, email, by=cli_actor())
-            except PeopleError as exc:
-                print(f"  bad e-mail {slug}: {exc}")
-                skipped += 1
-                continue
+            # Never the profile's contact_email: the alliance edits it (often an assistant's).
+            print(
+                f"  no PI      {slug}: record the PI's address with `alliance intake set-pi {slug} EMAIL`"
+            )
+            skipped += 1
+            continue
         if pi.link_sent and not args.resend:
             print(f"  already    {slug}: sent {pi.link_sent} (use --resend to send a new link)")
             skipped += 1
@@ -176,17 +174,17 @@ def run_send_links(args: argparse.Namespace) -> int:
                 alliance_name=name if isinstance(name, str) else "",
                 actor=cli_actor(),
             )
-        except MailError as exc:
-            print(f"error: {slug}: {exc}", file=sys.stderr)
-            failed = True
-            break  # the server is unreachable or refusing: the rest would fail the same way
+        except MailError as exc:  # this one only: the next is tried all the same
+            print(f"  FAILED     {slug}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
         where = "sent" if result.where == "smtp" else f"draft {result.where}"
         print(
             f"  {'sent' if result.where == 'smtp' else 'draft':10} {slug} -> {pi.email} ({where})"
         )
         sent += 1
     mode = "written as drafts" if mailer.mode == "draft" else "sent"
-    print(f"{sent} links {mode}, {skipped} skipped")
+    print(f"{sent} links {mode}, {skipped} skipped, {failed} failed")
     if mailer.mode == "draft" and not args.dry_run:
         print("note: no mail server configured ([smtp] host); the e-mails are drafts only")
     return 1 if failed else 0

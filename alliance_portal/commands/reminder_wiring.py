@@ -27,8 +27,13 @@ def reminder_service(
     mail: Any,
     dry_run: bool = False,
     clock: Callable[[], dt.date] | None = None,
+    public_url: str = "",
 ) -> Any:
-    """The :class:`~alliance_portal.intake.reminders.ReminderService` over one registry."""
+    """The :class:`~alliance_portal.intake.reminders.ReminderService` over one registry.
+
+    ``public_url`` is the form's public address (``--public-url``): reminders to a PI carry
+    the PI's link built on it, and without it they are reported, not sent (the scheduler logs
+    each with the reason)."""
     from alliance_portal.intake.config import LINK_MAX_AGE, IntakePaths
     from alliance_portal.intake.deadlines import DeadlineBook
     from alliance_portal.intake.links import LinkSigner, LinkVersions
@@ -65,6 +70,7 @@ def reminder_service(
         mailer=Mailer(mail, paths.outbox, dry_run=dry_run),
         audit=audit,
         signer=signer,
+        public_url=public_url.rstrip("/"),
         **extra,
     )
 

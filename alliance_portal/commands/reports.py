@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from alliance_portal.commands.update_links import PiLinks
 from alliance_portal.registry.report_contract import INDEX_FILE, NOTICES_DIR
 from monitor.config import (
     CONFIG_ENV,
@@ -245,11 +246,13 @@ def publish_notices(
     only: list[str] | None = None,
     resend: list[str] | None = None,
     alliances: Mapping[str, Any] | None = None,
-    update_link: Callable[[str], str] | None = None,
+    update_link: PiLinks | None = None,
 ) -> tuple[Any, Any]:
     """Plan the month's notices, then write drafts or send. Returns (plan, send result or None).
 
-    ``update_link(slug)`` is the alliance's own link to the form (the PI's), put in its notice."""
+    ``update_link`` gives the PI's link for a notice to the PI's own address (see
+    :class:`~alliance_portal.commands.update_links.PiLinks`); a sent notice that carried it is
+    recorded as a link sent to the PI."""
     from monitor.notices.compose import plan_notices, write_drafts
     from monitor.notices.send import send_notices
     from monitor.reports.month import build_month_report
@@ -277,12 +280,16 @@ def publish_notices(
     if not send:
         write_drafts(plan, settings.paths.reports / month)
         return plan, None
-    return plan, send_notices(plan, store, smtp, resend=resend or [])
+    result = send_notices(plan, store, smtp, resend=resend or [])
+    if update_link is not None:
+        carried = {n.slug for n in plan.notices if n.update_link}
+        update_link.mark_sent(s for s in result.sent if s in carried)
+    return plan, result
 
 
-def update_links(var: Path, public_url: str) -> Callable[[str], str] | None:
-    """The PI's personal link for each notice, when ``public_url`` names the form (whose
-    secret is in ``var``); None without an address."""
+def update_links(var: Path, public_url: str) -> PiLinks | None:
+    """The PI's personal link for a notice to the PI, when ``public_url`` names the form
+    (whose secret is in ``var``); None without an address (never a guessed one)."""
     if not public_url:
         return None
     from alliance_portal.commands.update_links import link_maker

@@ -6,7 +6,14 @@ extension, or next year's date announced in the autumn); the settings live in
 ``var/intake-deadlines.json`` together with the reminder days::
 
     {"deadlines": {"2026": "2026-04-30", "2027": "2027-04-30"},
-     "before": [14, 3], "after": 7, "late_window": 31, "form_url": "https://intake.example.tw/"}
+     "before": [14, 3], "after": 7, "late_window": 31}
+
+(The form's public address, which the links in reminders are built on, is not kept here: it is
+the one setting ``intake serve --public-url``; a ``form_url`` left in an older file is ignored.)
+
+The office writes a date as on any form in Taiwan: ``2026-12-10``, ``2026/12/10``, ROC years
+``115/12/10`` or ``民國115年12月10日`` (:func:`parse_date`; the year by the registry's one ROC rule,
+:func:`alliance_portal.registry.years.parse_year`).
 
 Which deadline is in force (:func:`deadline_status`):
 
@@ -25,12 +32,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.locking import file_lock
+from alliance_portal.registry.years import parse_year
 
 #: The manual's deadline: 30 April of each programme year.
 DEFAULT_MONTH_DAY = (4, 30)
@@ -46,7 +56,14 @@ Phase = Literal["open", "late", "none"]
 
 
 class DeadlineError(ValueError):
-    """A deadline or reminder setting that cannot be used; the message says how to fix it."""
+    """A deadline or reminder setting that cannot be used; the message says how to fix it.
+
+    ``str(error)`` is English (the command line); ``zh`` the same in zh-TW for the console, so
+    each language of a page is in that language only."""
+
+    def __init__(self, message: str, zh: str = "") -> None:
+        super().__init__(message)
+        self.zh = zh or message
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +74,6 @@ class DeadlineSettings:
     before: tuple[int, ...] = DEFAULT_BEFORE
     after: int = DEFAULT_AFTER  # 0: no reminder after the deadline
     late_window: int = DEFAULT_LATE_WINDOW
-    form_url: str = ""  # the form's public address, for links in reminders
 
     def with_deadline(self, year: int, day: dt.date) -> DeadlineSettings:
         return replace(self, deadlines={**self.deadlines, year: day})
@@ -94,30 +110,86 @@ def parse_days(text: str) -> tuple[int, ...]:
             continue
         if not part.isdigit() or not 1 <= int(part) <= MAX_DAYS:
             raise DeadlineError(
-                f"{part!r} is not a number of days from 1 to {MAX_DAYS}; write e.g. 14, 3"
+                f"{part!r} is not a number of days from 1 to {MAX_DAYS}; write e.g. 14, 3",
+                f"「{part}」不是 1 到 {MAX_DAYS} 之間的天數，請寫成例如 14, 3",
             )
         days.append(int(part))
     return tuple(sorted(set(days), reverse=True))
 
 
+_DATE_RE = re.compile(
+    r"(?:(?:中華)?民國|西元)?\s*(\d{1,4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?"
+)
+
+
+def parse_programme_year(text: str) -> int:
+    """A programme year as the office writes it (``2027``, ``116``, ``民國116年``)."""
+    year = parse_year(text.strip())
+    if year is None:
+        raise DeadlineError(
+            f"{text.strip()!r} is not a year; write e.g. 2027 or 116",
+            f"「{text.strip()}」不是年度，請寫成例如 2027 或 116（民國年）",
+        )
+    return year
+
+
+def parse_date(text: str) -> dt.date:
+    """A deadline as the office writes it: western or ROC year, ``-``, ``/``, ``.`` or 年月日.
+
+    ``2026-12-10``, ``2026/12/10``, ``115/12/10``, ``民國115年12月10日`` and full-width digits are
+    the same day; the year follows :func:`alliance_portal.registry.years.parse_year`.
+    """
+    written = unicodedata.normalize("NFKC", text).strip()
+    match = _DATE_RE.fullmatch(written)
+    year = None
+    if match is not None:
+        prefix = written[: match.start(1)]
+        year = parse_year(f"{prefix}{match.group(1)}")
+    if match is None or year is None:
+        raise DeadlineError(
+            f"{text.strip()!r} is not a date; write it as 2027-04-30 or 116/4/30",
+            f"「{text.strip()}」不是日期，請寫成 2027-04-30 或 116/4/30（民國年）",
+        )
+    try:
+        return dt.date(year, int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        raise DeadlineError(
+            f"{text.strip()!r} is not a day of the calendar; check the month and the day",
+            f"「{text.strip()}」不是存在的日期，請檢查月份與日期",
+        ) from None
+
+
 def check_settings(settings: DeadlineSettings) -> DeadlineSettings:
     for year, day in settings.deadlines.items():
         if not 2000 <= year <= 2200:
-            raise DeadlineError(f"programme year {year} is out of range; write e.g. 2027")
+            raise DeadlineError(
+                f"programme year {year} is out of range; write e.g. 2027",
+                f"年度 {year} 超出範圍，請寫成例如 2027 或 116",
+            )
         if abs(day.year - year) > 1:
             raise DeadlineError(
-                f"the deadline {day} is far from programme year {year}; check the year"
+                f"the deadline {day} is far from programme year {year}; check the year",
+                f"截止日 {day} 與 {year} 年度相差太遠，請檢查年度",
             )
     if any(not 1 <= d <= MAX_DAYS for d in settings.before):
-        raise DeadlineError(f"reminder days before must be from 1 to {MAX_DAYS}")
+        raise DeadlineError(
+            f"reminder days before must be from 1 to {MAX_DAYS}",
+            f"截止日前的提醒天數須在 1 到 {MAX_DAYS} 之間",
+        )
     if not 0 <= settings.after <= MAX_DAYS:
-        raise DeadlineError(f"the reminder after the deadline must be 0 to {MAX_DAYS} days")
+        raise DeadlineError(
+            f"the reminder after the deadline must be 0 to {MAX_DAYS} days",
+            f"截止日後的提醒天數須在 0 到 {MAX_DAYS} 之間",
+        )
     if not 1 <= settings.late_window <= 366:
-        raise DeadlineError("late_window must be from 1 to 366 days")
+        raise DeadlineError(
+            "late_window must be from 1 to 366 days", "逾期期間須在 1 到 366 天之間"
+        )
     if settings.after and settings.after > settings.late_window:
         raise DeadlineError(
             f"the reminder after the deadline ({settings.after} days) must fall within the "
-            f"{settings.late_window} days the deadline stays in force"
+            f"{settings.late_window} days the deadline stays in force",
+            f"截止日後的提醒（{settings.after} 天）須在截止日有效的 {settings.late_window} 天內",
         )
     return settings
 
@@ -148,7 +220,6 @@ class DeadlineBook:
                 before=tuple(int(d) for d in raw.get("before", DEFAULT_BEFORE)),
                 after=int(raw.get("after", DEFAULT_AFTER)),
                 late_window=int(raw.get("late_window", DEFAULT_LATE_WINDOW)),
-                form_url=str(raw.get("form_url", "")),
             )
         except (TypeError, ValueError, AttributeError) as exc:
             raise DeadlineError(
@@ -163,7 +234,6 @@ class DeadlineBook:
             "before": list(settings.before),
             "after": settings.after,
             "late_window": settings.late_window,
-            "form_url": settings.form_url,
         }
         with file_lock(self._lock):
             atomic_write(

@@ -3,17 +3,20 @@
 The office console, the PI's form and ``alliance intake send-links`` all send links through
 :func:`send_link`, so every link that leaves the office is written the same way (zh-TW first,
 then English) and every send is in the audit log, naming the recipient and whether it went
-over SMTP or was written as a draft.
+over SMTP or was written as a draft. :func:`link_message` composes the one message; the
+office's review of a batch shows that message as it will be sent.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.message import EmailMessage
 
 from alliance_portal.intake.links import LinkSigner
-from alliance_portal.intake.mailer import Mailer, compose
+from alliance_portal.intake.mailer import Mailer, MailError, compose
 from alliance_portal.intake.people import People, Person
 from alliance_portal.registry.audit import AuditLog
+from alliance_portal.registry.smtp import header_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +36,7 @@ def link_letter(
     person: Person, *, alliance_name: str, url: str, days: int, pi_email: str = ""
 ) -> tuple[str, str]:
     """Subject and body of the e-mail that carries ``url`` to ``person``."""
-    name = alliance_name or person.slug
+    name = header_text(alliance_name) or person.slug
     subject = f"{name}：資料上傳個人連結 Your personal link to the alliance upload form"
     if person.role == "pi":
         role_zh = (
@@ -81,6 +84,32 @@ The alliance programme office
     return subject, body
 
 
+def link_message(
+    *,
+    signer: LinkSigner,
+    people: People,
+    mailer: Mailer,
+    person: Person,
+    base_url: str,
+    alliance_name: str,
+) -> tuple[EmailMessage, str]:
+    """The message carrying a fresh link for ``person`` to ``person.email``, and the link.
+
+    Raises :class:`~alliance_portal.intake.mailer.MailError` when the address cannot be used."""
+    if not person.email:
+        raise MailError(f"{person.slug}: no e-mail address for the {person.role}")
+    url = link_url(base_url, signer.make_token(person.slug, person))
+    pi = people.pi(person.slug)
+    subject, body = link_letter(
+        person,
+        alliance_name=alliance_name,
+        url=url,
+        days=signer.max_age.days,
+        pi_email=pi.email if pi and person.role == "assistant" else "",
+    )
+    return compose(to=person.email, subject=subject, body=body, settings=mailer.settings), url
+
+
 def send_link(
     *,
     signer: LinkSigner,
@@ -99,18 +128,14 @@ def send_link(
     Raises :class:`~alliance_portal.intake.mailer.MailError` when the mail server refuses; then
     nothing is recorded as sent (the link itself is valid but has reached nobody).
     """
-    if not person.email:
-        raise ValueError(f"{person.slug}: no e-mail address for the {person.role}")
-    url = link_url(base_url, signer.make_token(person.slug, person))
-    pi = people.pi(person.slug)
-    subject, body = link_letter(
-        person,
+    message, url = link_message(
+        signer=signer,
+        people=people,
+        mailer=mailer,
+        person=person,
+        base_url=base_url,
         alliance_name=alliance_name,
-        url=url,
-        days=signer.max_age.days,
-        pi_email=pi.email if pi and person.role == "assistant" else "",
     )
-    message = compose(to=person.email, subject=subject, body=body, settings=mailer.settings)
     with mailer.session() as send:
         where = send(message)
     if not mailer.dry_run:  # a dry run is a look, not a send: the real one still goes out

@@ -45,7 +45,8 @@ class NoticePreview:
     subject: str
     body: str  # the plain-text e-mail, both languages
     state: NoticeState
-    update_link: str = ""  # the alliance's own link in the body ("" when none was issued)
+    update_link: str = ""  # the PI's link in the body ("" unless it goes to the PI's address)
+    sender: str = ""  # the From line, as the recipient reads it
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 Shared by the PI's 設定助理 (``form/assistant_views.py``) and the office's 帳號與權限
 (``office/people_views.py``): the messages for each people error code, the notice shown after a
-change (with a new link to copy, if any), and the address the links are built on.
+change (with a new link to copy, if any), and the one address links are built on.
 """
 
 from __future__ import annotations
@@ -45,6 +45,26 @@ class PeopleNotice:
     error: bool = False
 
 
-def base_url() -> str:
-    """The address people reach the form at: configured, or the address of this request."""
-    return services().config.public_url or request.url_root
+#: What the office is told where a letter should carry a personal link but cannot.
+NO_PUBLIC_URL = Text(
+    "尚未設定表單的公開網址，所以信中無法附上個人連結。請以 alliance intake serve --public-url "
+    "https://（表單的網址）重新啟動表單伺服器。",
+    "The form's public address is not set, so no letter can carry a personal link. Restart the"
+    " form server with alliance intake serve --public-url https://(the form's address).",
+)
+
+
+def public_url() -> str:
+    """The form's public address for links in e-mails ('' when not configured).
+
+    Only the configured address (``intake serve --public-url``, :attr:`IntakeConfig.public_url`)
+    is ever e-mailed: a link built from the request would take its host from the request's
+    Host header, which whoever sends the request chooses.
+    """
+    return services().config.public_url.rstrip("/")
+
+
+def copy_base_url() -> str:
+    """The address of a link shown on screen for the signed-in person to copy (never e-mailed):
+    the public address, else the address this very person is using."""
+    return public_url() or request.url_root

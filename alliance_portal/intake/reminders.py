@@ -16,15 +16,26 @@ marks it sent after, the same way as the monthly notices::
 A stage missed while the scheduler was down is not sent late once the next stage has come, so
 an alliance never gets two reminders in a row for one gap. The scheduler runs
 :meth:`ReminderService.run_due` every day; the office's page previews and sends the same plan.
+
+Who gets it: the PI, at the address the office recorded (:mod:`.people`), with the PI's own
+link built on the form's public address. Where no PI address is recorded the reminder goes to
+the profile's ``contact_email``, which the alliance itself edits (often an assistant's), and so
+carries no link with the PI's rights: it says the PI can update with their own link. A reminder
+for the PI that cannot carry the link (no public address, no link secret) is not sent: it is
+reported with the reason (:meth:`ReminderService.link_problem`), on the office's page and in
+the scheduler's log. Each message is composed once (:meth:`ReminderService.message`); the
+office's preview shows that message, and a message that fails is reported and released so a
+later run sends it, while the rest of the batch goes on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Literal
 
@@ -32,26 +43,14 @@ from alliance_portal.intake.deadlines import DeadlineBook, DeadlineSettings, dea
 from alliance_portal.intake.invitations import link_url
 from alliance_portal.intake.links import LinkSigner
 from alliance_portal.intake.mailer import Mailer, MailError, compose
-from alliance_portal.intake.people import People
+from alliance_portal.intake.people import PI_ID, People
+from alliance_portal.intake.reminder_letter import Missing, reminder_letter
 from alliance_portal.intake.storage import AllianceStore, known_slugs
 from alliance_portal.registry.audit import AuditLog
 from alliance_portal.registry.banner_rules import check_banner_file
+from alliance_portal.registry.bilingual import Bilingual
 
-Missing = Literal["banner", "profile", "website"]
 SENT_TABLE = "reminders_sent"
-
-#: What each missing item is called in a reminder (zh-TW, English) and how to fix it.
-MISSING_TEXT: dict[str, tuple[str, str]] = {
-    "banner": (
-        "入口網橫幅（222 × 112 像素的 PNG 檔）",
-        "the portal banner (a PNG of 222 × 112 pixels)",
-    ),
-    "profile": (
-        "完整的聯盟基本資料（名稱、學校、產業分類、網站等必填欄位）",
-        "a complete profile (name, university, industry, website and the other required fields)",
-    ),
-    "website": ("聯盟網站網址", "the alliance website's address"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +118,7 @@ class Reminder:
     missing: tuple[Missing, ...]
     recipient: str  # '' = no address known
     state: str | None = None  # None (not sent), 'sending' (uncertain) or 'sent'
+    to_pi: bool = False  # the recipient is the PI's address as the office recorded it
 
 
 @dataclass(slots=True)
@@ -189,61 +189,20 @@ class SentReminders:
             )
 
 
-def reminder_letter(reminder: Reminder, stage: Stage, link: str = "") -> tuple[str, str]:
-    """Subject and body of one reminder, zh-TW first, then English."""
-    name = reminder.name or reminder.slug
-    d = stage.deadline
-    zh_date = f"{d.year} 年 {d.month} 月 {d.day} 日"
-    if stage.kind == "before":
-        subject = f"{name}：請於 {zh_date}前補齊資料 Reminder: please complete your data by {d.isoformat()}"
-        lead_zh = f"提醒您，產學小聯盟的繳交期限是 {zh_date}（還有 {stage.days} 天），貴聯盟尚缺："
-        lead_en = (
-            f"A reminder: the alliances' submission deadline is {d.isoformat()} (in {stage.days} "
-            "days), and your alliance has not yet delivered:"
-        )
-    else:
-        subject = f"{name}：繳交期限已過，請盡快補齊資料 The deadline has passed: please complete your data"
-        lead_zh = f"產學小聯盟的繳交期限 {zh_date}已過 {stage.days} 天，貴聯盟仍缺："
-        lead_en = (
-            f"The alliances' submission deadline, {d.isoformat()}, passed {stage.days} days ago, "
-            "and your alliance still has not delivered:"
-        )
-    items_zh = "\n".join(f"  - {MISSING_TEXT[m][0]}" for m in reminder.missing)
-    items_en = "\n".join(f"  - {MISSING_TEXT[m][1]}" for m in reminder.missing)
-    if link:
-        where_zh = f"請用計畫主持人的個人連結更新（僅供本人使用，請勿轉寄）：\n\n{link}\n"
-        where_en = f"Update it with the principal investigator's personal link (do not forward it):\n\n{link}\n"
-    else:
-        where_zh = "請用計畫辦公室寄給您的個人連結更新；找不到連結請直接回覆本信。\n"
-        where_en = (
-            "Update it with the personal link the office sent you; if you cannot find it, reply "
-            "to this e-mail.\n"
-        )
-    body = f"""計畫主持人您好：
-
-{lead_zh}
-
-{items_zh}
-
-{where_zh}
-已補齊的項目會在下次提醒前自動從清單中移除；如有問題請直接回覆本信。
-
-產學小聯盟計畫辦公室
-
-----------------------------------------------------------------------
-
-Dear principal investigator,
-
-{lead_en}
-
-{items_en}
-
-{where_en}
-Delivered items leave the list before the next reminder; reply to this e-mail with any question.
-
-The alliance programme office
-"""
-    return subject, body
+#: Why a reminder for the PI cannot carry the PI's link, by what is missing.
+NO_LINK_ADDRESS = Bilingual(
+    "尚未設定表單的公開網址，提醒信無法附上計畫主持人的個人連結；請以 alliance intake serve"
+    " --public-url https://（表單的網址）啟動（排程：alliance schedule --public-url）。",
+    "The form's public address is not set, so reminders cannot carry the PI's link; start the"
+    " form with alliance intake serve --public-url https://(the form's address) (the"
+    " scheduler: alliance schedule --public-url).",
+)
+NO_LINK_SECRET = Bilingual(
+    "表單尚未建立連結金鑰（var/intake-secret），提醒信無法附上個人連結；請先執行 alliance"
+    " intake links 或 send-links 發出連結。",
+    "The form has no link secret yet (var/intake-secret), so reminders cannot carry a personal"
+    " link; issue links first with alliance intake links or send-links.",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,19 +215,30 @@ class ReminderService:
     sent: SentReminders
     mailer: Mailer
     audit: AuditLog
-    signer: LinkSigner | None = None  # with it, each reminder carries a fresh PI link
+    signer: LinkSigner | None = None  # with it, each reminder to the PI carries a fresh PI link
+    #: The form's public address the links are built on ('' = not configured: no link).
+    public_url: str = ""
     override: dt.date | None = None  # ``intake serve --deadline``
     clock: Callable[[], dt.date] = dt.date.today
 
     def _slugs(self) -> list[str]:
         return known_slugs(self.store.content_dir, self.people.all())
 
-    def _recipient(self, slug: str, values: dict[str, object]) -> str:
+    def _recipient(self, slug: str, values: dict[str, object]) -> tuple[str, bool]:
+        """(address, is the PI's): the PI's recorded address, else the profile's contact."""
         pi = self.people.pi(slug)
         if pi is not None and pi.email:
-            return pi.email
+            return pi.email, True
         email = values.get("contact_email")
-        return email if isinstance(email, str) else ""
+        return (email.strip() if isinstance(email, str) else ""), False
+
+    def link_problem(self) -> Bilingual | None:
+        """Why a reminder for the PI cannot carry the PI's link (None: it can)."""
+        if not self.public_url:
+            return NO_LINK_ADDRESS
+        if self.signer is None:
+            return NO_LINK_SECRET
+        return None
 
     def plan(self, today: dt.date | None = None, stage: Stage | None = None) -> ReminderPlan:
         """Who the current stage's reminder is for (or ``stage``'s, for a preview)."""
@@ -281,68 +251,94 @@ class ReminderService:
         for slug in self._slugs():
             values = self.store.read_profile(slug).values
             if values.get("active") is False:
-                continue  # the office took it off the portal
+                continue  # the office took it off the portal: never written to
             missing = missing_items(self.store, slug)
             if not missing:
                 continue
             name = values.get("name")
+            recipient, to_pi = self._recipient(slug, values)
             reminders.append(
                 Reminder(
                     slug,
                     name if isinstance(name, str) else "",
                     missing,
-                    self._recipient(slug, values),
+                    recipient,
                     states.get(slug),
+                    to_pi,
                 )
             )
         return ReminderPlan(stage, reminders)
 
-    def letter(self, reminder: Reminder, stage: Stage, *, with_link: bool) -> tuple[str, str]:
+    def sendable(self, plan: ReminderPlan) -> list[Reminder]:
+        """The reminders of ``plan`` that would go out now (a PI's only with the PI's link)."""
+        blocked = self.link_problem() is not None
+        return [r for r in plan.to_send if not (r.to_pi and blocked)]
+
+    def message(self, reminder: Reminder, stage: Stage) -> EmailMessage:
+        """The one message of ``reminder``, composed once: the office's preview shows it and
+        :meth:`send` sends it. Raises :class:`MailError` for an address that cannot be used."""
         link = ""
-        base = self.book.read().form_url
-        if with_link and self.signer is not None and base:
-            link = link_url(base, self.signer.make_token(reminder.slug))
-        return reminder_letter(reminder, stage, link)
+        if reminder.to_pi and self.link_problem() is None:
+            assert self.signer is not None
+            pi = self.people.pi(reminder.slug)
+            link = link_url(self.public_url, self.signer.make_token(reminder.slug, pi))
+        subject, body = reminder_letter(reminder, stage, link)
+        return compose(
+            to=reminder.recipient, subject=subject, body=body, settings=self.mailer.settings
+        )
 
-    def send(self, plan: ReminderPlan, *, actor: str, remote_addr: str = "") -> ReminderResult:
-        """Send each reminder of ``plan`` not yet sent, once; stop when the server is gone.
+    def send(
+        self,
+        plan: ReminderPlan,
+        *,
+        actor: str,
+        remote_addr: str = "",
+        only: Sequence[str] | None = None,
+    ) -> ReminderResult:
+        """Send each reminder of ``plan`` not yet sent, once (``only``: just these alliances).
 
-        A dry run (``Mailer(dry_run=True)``) writes the drafts and records nothing, so the real
-        send still goes out; without a mail server the drafts are recorded as 'draft' so that
-        the daily job does not write them again.
+        A message that fails (a refused or malformed address, a dropped connection) is
+        reported in ``failed`` and its claim released, so a later run sends it; the next
+        reminder is tried all the same. A PI's reminder that cannot carry the link is not sent
+        and is reported with the reason. A dry run (``Mailer(dry_run=True)``) writes the
+        drafts and records nothing, so the real send still goes out; without a mail server
+        the drafts are recorded as 'draft' so that the daily job does not write them again.
         """
         result = ReminderResult()
         record = not self.mailer.dry_run
         stage = plan.stage
-        todo = plan.to_send
+        todo = [r for r in plan.to_send if only is None or r.slug in only]
         if stage is None or not todo:
             return result
+        problem = self.link_problem()
         with self.mailer.session() as send:
             for reminder in todo:
+                if reminder.to_pi and problem is not None:
+                    result.failed[reminder.slug] = problem.en
+                    continue
                 if record and not self.sent.claim(stage, reminder.slug, reminder.recipient):
                     continue  # another run sent it meanwhile
-                subject, body = self.letter(reminder, stage, with_link=True)
-                message = compose(
-                    to=reminder.recipient, subject=subject, body=body, settings=self.mailer.settings
-                )
                 try:
-                    where = send(message)
+                    where = send(self.message(reminder, stage))
                 except MailError as exc:
                     if record:
                         self.sent.release(stage, reminder.slug)
                     result.failed[reminder.slug] = str(exc)
-                    break
+                    continue
                 if record:
                     self.sent.mark_sent(
                         stage, reminder.slug, "sent" if where == "smtp" else "draft"
                     )
+                    if reminder.to_pi:  # it carried the PI's link: the people page says so
+                        self.people.mark_sent(reminder.slug, PI_ID)
                 (result.sent if where == "smtp" else result.drafts).append(reminder.slug)
                 self.audit.record(
                     actor=actor,
                     action="reminder.send" if where == "smtp" else "reminder.draft",
                     slug=reminder.slug,
                     remote_addr=remote_addr,
-                    detail=f"{stage.deadline.isoformat()} {stage.key} to {reminder.recipient}; "
+                    detail=f"{stage.deadline.isoformat()} {stage.key} to {reminder.recipient}"
+                    f"{' (PI, with link)' if reminder.to_pi else ' (contact, no link)'}; "
                     f"missing {', '.join(reminder.missing)}",
                 )
         return result

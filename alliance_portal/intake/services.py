@@ -85,6 +85,7 @@ def build_services(config: IntakeConfig) -> IntakeServices:
             mailer=mailer,
             audit=audit,
             signer=signer,
+            public_url=config.public_url.rstrip("/"),
             override=config.deadline,
         ),
         jobs=JobRunner(),

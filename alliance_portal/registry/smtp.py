@@ -9,8 +9,10 @@ stops sending, and the SMTP conversation up to a logged-in connection.
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
+import unicodedata
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
@@ -18,6 +20,24 @@ from pathlib import Path
 #: Environment variables that override ``[smtp]``; the password is only read from the environment.
 SMTP_ENV_PREFIX = "ALLIANCE_SMTP_"
 SMTP_PASSWORD_ENV = "ALLIANCE_SMTP_PASSWORD"
+
+
+#: Characters that must never reach a header or a one-line place in a letter: C0 and C1
+#: controls (CR, LF, NUL, ESC ...), DEL, and the Unicode line and paragraph separators.
+_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_text(text: str, limit: int = 200) -> str:
+    """``text`` safe for one line of a letter and its headers (a subject, a name in a greeting).
+
+    A profile written before validation refused control characters may hold a name like
+    ``聯盟\nBcc: x@y``; the e-mail library refuses such a header, and one refused message used
+    to stop a whole batch. Every run of controls and line breaks becomes one space, the result
+    is trimmed and cut to ``limit`` characters (the letter stays readable; nothing is injected).
+    """
+    flat = _NOT_ONE_LINE.sub(" ", unicodedata.normalize("NFC", text))
+    flat = " ".join(flat.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 class SmtpError(Exception):

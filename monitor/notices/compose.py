@@ -21,6 +21,7 @@ from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.profiles import Alliance
 from alliance_portal.registry.report_contract import NOTICES_DIR, STATUS_WORDS
+from alliance_portal.registry.smtp import header_text
 from monitor.model import Code
 from monitor.notices.advice import advice
 from monitor.reports.labels import CHECK_LABELS, CHECKS, STATUS_LABELS
@@ -53,7 +54,7 @@ class Notice:
     recipient: str
     message: EmailMessage | None
     problems: tuple[Problem, ...]
-    update_link: str = ""  # the alliance's own link to its form, in the message
+    update_link: str = ""  # the PI's own link to the form, only in a notice to the PI
 
 
 @dataclass(slots=True)
@@ -134,14 +135,17 @@ def build_message(
 ) -> EmailMessage:
     """One bilingual plain-text notice (plain text: evidence from the internet stays inert).
 
-    ``update_link`` is the alliance's own link to its form (the PI's), ``contact`` the office's
-    contact line; each is left out when empty."""
+    ``update_link`` is the PI's own link to the form, given only for a notice to the PI's
+    address (otherwise the notice says the PI can update with their link); ``contact`` is the
+    office's contact line, left out when empty. Names are made one line (:func:`header_text`):
+    a profile from before validation may hold a line break, which no header may."""
     body = _template().render(
         update_link=update_link,
         contact=contact,
         r=report,
         row=row,
-        name_en=row.name_en or row.name,
+        name=header_text(row.name),
+        name_en=header_text(row.name_en or row.name),
         problems=problems,
         passed=[CHECK_LABELS[c] for c in CHECKS if row.checks[c].status == "pass"],
         site_down=site_down(row),
@@ -151,7 +155,7 @@ def build_message(
     worst = STATUS_WORDS["fail" if row.overall == "fail" else "warn"].zh
     worst_en = "action needed" if row.overall == "fail" else "please check"
     msg["Subject"] = (
-        f"【產學小聯盟網站檢查】{row.name} {report.month} 結果：{worst}"
+        f"【產學小聯盟網站檢查】{header_text(row.name)} {report.month} 結果：{worst}"
         f" / Alliance website check {report.month}: {worst_en}"
     )
     msg["From"] = sender
@@ -174,27 +178,33 @@ def plan_notices(
     reply_to: str = "",
     next_check: date | None = None,
     only: Iterable[str] | None = None,
-    update_link: Callable[[str], str] | None = None,
+    update_link: Callable[[str, str], str] | None = None,
     contact: str = "",
 ) -> NoticePlan:
-    """A notice for every alliance with a warn or fail in ``report``.
+    """A notice for every active alliance with a warn or fail in ``report``.
 
-    ``update_link(slug)`` gives the alliance's own update link (the composition root makes it
-    from the form's links; the monitor never imports the form). ``contact`` is the office's
-    contact line; by default the Reply-To address, else the sender's."""
+    ``update_link(slug, recipient)`` gives the PI's personal link when ``recipient`` is the
+    PI's own address as the office recorded it, else "" (the composition root makes it from
+    the form's links; the monitor never imports the form): a notice goes to the profile's
+    ``contact_email``, which the alliance edits, so it must not carry the PI's rights to
+    whoever set that address. ``contact`` is the office's contact line; by default the
+    Reply-To address, else the sender's. An alliance the office made inactive is never
+    written to."""
     wanted = set(only) if only else None
     contact = contact or reply_to or sender or ""
     plan = NoticePlan(report.month)
     for row in report.rows:
         if row.overall == "pass" or (wanted is not None and row.slug not in wanted):
             continue
-        problems = problems_of(row)
         profile = alliances.get(row.slug)
-        recipient = profile.contact_email if profile else ""
+        if profile is not None and not profile.active:
+            continue  # taken off the portal: never written to
+        problems = problems_of(row)
+        recipient = profile.contact_email.strip() if profile else ""
         if not recipient:
             plan.missing_contact.append(Notice(row.slug, row.name, "", None, problems))
             continue
-        link = update_link(row.slug) if update_link else ""
+        link = update_link(row.slug, recipient) if update_link else ""
         message = build_message(
             report,
             row,

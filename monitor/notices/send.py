@@ -18,6 +18,8 @@ from monitor.store import Store
 log = logging.getLogger(__name__)
 
 SENT_TABLE = "notices_sent"
+#: After this many failed connections in a row the rest of a month's notices are not tried.
+MAX_CONNECT_FAILURES = 3
 
 
 class SentLog:
@@ -83,7 +85,12 @@ def send_notices(
     *,
     resend: Iterable[str] = (),
 ) -> SendResult:
-    """Send every sendable notice once over one SMTP connection; record each in the database."""
+    """Send every sendable notice once; record each in the database.
+
+    One notice that fails (a refused recipient, a message the server or the library refuses)
+    is released (a later run sends it) and reported in ``failed``; the batch goes on. After a
+    dropped connection the next notice connects again, up to :data:`MAX_CONNECT_FAILURES`
+    failures in a row."""
     check_for_sending(settings)
     sent_log = SentLog(store)
     force = set(resend)
@@ -98,13 +105,27 @@ def send_notices(
     if not todo:
         return result
     try:
-        smtp = connect(settings)
+        smtp: smtplib.SMTP | None = connect(settings)
     except SmtpError as exc:
         raise ConnectionError(str(exc)) from exc
+    connect_failures = 0
     try:
         for notice in todo:
             message = notice.message
             assert message is not None
+            if smtp is None:  # the connection dropped on an earlier notice: connect again
+                if connect_failures >= MAX_CONNECT_FAILURES:
+                    result.failed[notice.slug] = (
+                        f"not tried: the mail server could not be reached {connect_failures}"
+                        " times in a row; send again later"
+                    )
+                    continue
+                try:
+                    smtp = connect(settings)
+                except SmtpError as exc:
+                    connect_failures += 1
+                    result.failed[notice.slug] = str(exc)
+                    continue
             if not sent_log.claim(
                 plan.month,
                 notice.slug,
@@ -114,30 +135,42 @@ def send_notices(
             ):
                 result.already_sent.append(notice.slug)  # another process got there first
                 continue
-            del message["Date"]
-            message["Date"] = formatdate(localtime=True)
-            recipients = [addr for _, addr in getaddresses([notice.recipient]) if addr]
             try:
+                del message["Date"]
+                message["Date"] = formatdate(localtime=True)
+                recipients = [addr for _, addr in getaddresses([notice.recipient]) if addr]
                 refused = smtp.send_message(message, to_addrs=recipients)
             except (
                 smtplib.SMTPRecipientsRefused,
                 smtplib.SMTPDataError,
                 smtplib.SMTPSenderRefused,
-            ) as exc:
+                smtplib.SMTPNotSupportedError,
+                ValueError,
+                UnicodeError,
+            ) as exc:  # this notice only: the connection is still good
                 sent_log.release(plan.month, notice.slug)
                 result.failed[notice.slug] = f"{type(exc).__name__}: {exc}"
                 continue
-            except (OSError, smtplib.SMTPException) as exc:
+            except (OSError, smtplib.SMTPException) as exc:  # the connection is gone
                 sent_log.release(plan.month, notice.slug)
                 result.failed[notice.slug] = f"{type(exc).__name__}: {exc}"
-                break  # the connection is gone; the rest stay unsent and are tried next time
+                _close(smtp)
+                smtp = None
+                connect_failures += 1
+                continue
+            connect_failures = 0
             if refused:
                 log.warning("%s: server refused %s", notice.slug, refused)
             sent_log.mark_sent(plan.month, notice.slug)
             result.sent.append(notice.slug)
     finally:
-        try:
-            smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            smtp.close()
+        if smtp is not None:
+            _close(smtp)
     return result
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()

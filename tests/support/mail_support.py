@@ -17,9 +17,19 @@ from aiosmtpd.controller import Controller
 
 @dataclass
 class Inbox:
-    """aiosmtpd handler that keeps every accepted message."""
+    """aiosmtpd handler that keeps every accepted message; it refuses (550) any recipient in
+    ``refuse``, as a real server refuses an unknown mailbox."""
 
     messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if address.lower() in {a.lower() for a in self.refuse}:
+            return "550 5.1.1 no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         msg = message_from_bytes(envelope.content, policy=default_policy)
@@ -31,6 +41,10 @@ class Inbox:
 
     def recipients(self) -> list[str]:
         return sorted(a for rcpt, _ in self.messages for a in rcpt)
+
+    def bodies_to(self, address: str) -> list[str]:
+        """Each message to ``address`` as its recipient reads it (decoded plain text)."""
+        return [body_of(m) for m in self.to(address)]
 
 
 def free_port() -> int:

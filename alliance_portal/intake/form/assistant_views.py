@@ -18,7 +18,12 @@ from alliance_portal.intake.invitations import link_url, send_link
 from alliance_portal.intake.mailer import MailError
 from alliance_portal.intake.messages import Text
 from alliance_portal.intake.people import PeopleError, Person
-from alliance_portal.intake.people_notice import PEOPLE_ERRORS, PeopleNotice, base_url
+from alliance_portal.intake.people_notice import (
+    PEOPLE_ERRORS,
+    PeopleNotice,
+    copy_base_url,
+    public_url,
+)
 from alliance_portal.intake.security import client_address, enforce
 from alliance_portal.intake.services import services
 
@@ -44,7 +49,7 @@ def _deliver(person: Person, how: str) -> PeopleNotice:
     svc = services()
     who = acting_person()
     if how != "email":
-        url = link_url(base_url(), svc.signer.make_token(person.slug, person))
+        url = link_url(copy_base_url(), svc.signer.make_token(person.slug, person))
         svc.audit.record(
             actor=f"alliance:{person.slug}",
             action="link.issue",
@@ -60,6 +65,17 @@ def _deliver(person: Person, how: str) -> PeopleNotice:
             ),
             url,
         )
+    if not public_url():  # links are e-mailed only on the configured address
+        url = link_url(copy_base_url(), svc.signer.make_token(person.slug, person))
+        return PeopleNotice(
+            Text(
+                f"計畫辦公室尚未設定表單的公開網址，所以沒有寄信給 {person.email}。請複製下方連結，自行交給助理。",
+                f"The office has not set the form's public address, so no e-mail went to "
+                f"{person.email}. Copy the link below and give it to them yourself.",
+            ),
+            url,
+            error=True,
+        )
     try:
         sent = send_link(
             signer=svc.signer,
@@ -67,14 +83,14 @@ def _deliver(person: Person, how: str) -> PeopleNotice:
             audit=svc.audit,
             mailer=svc.mailer,
             person=person,
-            base_url=base_url(),
+            base_url=public_url(),
             alliance_name=_alliance_name(person.slug),
             actor=f"alliance:{person.slug}",
             remote_addr=client_address(),
             acted_by=who,
         )
     except MailError:
-        url = link_url(base_url(), svc.signer.make_token(person.slug, person))
+        url = link_url(copy_base_url(), svc.signer.make_token(person.slug, person))
         return PeopleNotice(
             Text(
                 f"無法寄信給 {person.email}（郵件伺服器未回應）。請複製下方連結，自行交給助理。",

@@ -1,29 +1,45 @@
 """The office's 截止日與提醒 page: the deadline of each programme year and the reminders.
 
-The office sets a programme year's deadline (default 30 April) and the reminder days, sees
-which reminder is due and to whom, reads the e-mail before it goes, and sends it. The
+The office sets a programme year's deadline (default 30 April; western or ROC dates) and the
+reminder days, sees which reminder is due and to whom, reads one reminder exactly as it will
+be sent (the message :meth:`ReminderService.message` composes, shown by :func:`as_read`), and
+sends them after confirming the list (:mod:`alliance_portal.intake.letters`). The address the
+links in reminders are built on is the form's one public address, shown here read-only. The
 scheduler sends the same reminders by itself each day; each alliance gets each one once
-whichever sends first (see :mod:`.reminders`). A blueprint of its own (``/office/deadlines/``)
-that the office console links to; every change and send is in the audit log.
+whichever sends first (see :mod:`.reminders`). Every change and send is in the audit log.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 
 from flask import Blueprint, render_template, request
 
 from alliance_portal.intake.auth_views import office_required
-from alliance_portal.intake.deadlines import DeadlineError, DeadlineStatus, parse_days
+from alliance_portal.intake.deadlines import (
+    DEFAULT_MONTH_DAY,
+    DeadlineError,
+    DeadlineStatus,
+    parse_date,
+    parse_days,
+    parse_programme_year,
+    year_deadlines,
+)
+from alliance_portal.intake.letters import LetterView, Recipient, Review, as_read, confirmed
+from alliance_portal.intake.letters import confirmation_token as token_for
 from alliance_portal.intake.mailer import MailError
 from alliance_portal.intake.messages import Text
-from alliance_portal.intake.people_notice import PeopleNotice, base_url
-from alliance_portal.intake.reminders import MISSING_TEXT, stages_of
+from alliance_portal.intake.people_notice import PeopleNotice, public_url
+from alliance_portal.intake.reminder_letter import MISSING_TEXT
+from alliance_portal.intake.reminders import Reminder, ReminderPlan, Stage, stages_of
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
 
 bp = Blueprint("deadlines", __name__, template_folder="templates", url_prefix="/office/deadlines")
+
+SEND_ACTION = "reminders.send"
 
 
 @bp.app_context_processor
@@ -32,7 +48,65 @@ def _deadline_in_templates() -> dict[str, Callable[[], DeadlineStatus]]:
     return {"deadline_status": lambda: services().deadline_status()}
 
 
-def _page(notice: PeopleNotice | None = None, status: int = 200) -> tuple[str, int]:
+def _form_values(state: DeadlineStatus, today: dt.date) -> tuple[str, str]:
+    """What the deadline form shows: the deadline in force and its programme year (so saving
+    again keeps it), or next year's when none is in force."""
+    svc = services()
+    known = year_deadlines(svc.deadlines.read(), today, svc.config.deadline)
+    if state.deadline is not None:
+        year = next((y for y, d in known.items() if d == state.deadline), state.deadline.year)
+        return str(year), state.deadline.isoformat()
+    year = today.year + 1
+    month, day = DEFAULT_MONTH_DAY
+    return str(year), known.get(year, dt.date(year, month, day)).isoformat()
+
+
+def _recipient(r: Reminder, link_ok: bool) -> Recipient:
+    if r.to_pi:
+        note = "計畫主持人，附個人連結 PI, with the PI's link" if link_ok else ""
+    else:
+        note = "聯絡信箱（非主持人），不附連結 profile contact (not the PI's), no link"
+    return Recipient(r.slug, r.name, r.recipient, note)
+
+
+def _preview(plan: ReminderPlan, stage: Stage | None) -> tuple[LetterView | None, str]:
+    """The first reminder exactly as it will be sent, or why it cannot be written."""
+    svc = services()
+    if stage is None:
+        return None, ""
+    candidates = svc.reminders.sendable(plan) or [r for r in plan.reminders if r.recipient]
+    if not candidates:
+        return None, ""
+    try:
+        return as_read(svc.reminders.message(candidates[0], stage)), candidates[0].slug
+    except MailError as exc:
+        return None, f"{candidates[0].slug}: {exc}"
+
+
+def _review(plan: ReminderPlan, *, changed: bool = False) -> Review:
+    svc = services()
+    todo = svc.reminders.sendable(plan)
+    link_ok = svc.reminders.link_problem() is None
+    recipients = tuple(_recipient(r, link_ok) for r in todo)
+    letter, _ = _preview(ReminderPlan(plan.stage, todo), plan.stage)
+    return Review(
+        action="deadlines.send",
+        title_zh=f"{len(todo)} 封截止日提醒",
+        title_en=f"{len(todo)} deadline reminders",
+        recipients=recipients,
+        letter=letter,
+        token=token_for(svc.config.secret, SEND_ACTION, recipients),
+        changed=changed,
+    )
+
+
+def _page(
+    notice: PeopleNotice | None = None,
+    status: int = 200,
+    *,
+    review: Review | None = None,
+    form: tuple[str, str] | None = None,
+) -> tuple[str, int]:
     svc = services()
     settings = svc.deadlines.read()
     today = dt.date.today()
@@ -44,23 +118,29 @@ def _page(notice: PeopleNotice | None = None, status: int = 200) -> tuple[str, i
         upcoming = next((s for s in stages_of(state.deadline, settings) if s.day > today), None)
     preview_stage = stage or upcoming
     preview_plan = plan if stage else (svc.reminders.plan(today, upcoming) if upcoming else plan)
-    preview = None
-    if preview_stage is not None and preview_plan.reminders:
-        first = preview_plan.reminders[0]
-        preview = svc.reminders.letter(first, preview_stage, with_link=False)
+    letter, letter_of = _preview(preview_plan, preview_stage)
+    link_problem = svc.reminders.link_problem()
+    if not any(r.to_pi for r in preview_plan.reminders):
+        link_problem = None  # no reminder here would carry a link: nothing is held back
+    form_year, form_date = form or _form_values(state, today)
     body = render_template(
         "office_deadlines.html",
         settings=settings,
         state=state,
         plan=plan,
+        sendable=svc.reminders.sendable(plan) if stage else [],
         upcoming=upcoming,
         preview_plan=preview_plan,
-        preview=preview,
+        letter=letter,
+        letter_of=letter_of,
+        link_problem=link_problem,
+        public_url=public_url(),
         missing_text=MISSING_TEXT,
         mail_mode=svc.mailer.mode,
         notice=notice,
-        this_year=today.year,
-        form_url=settings.form_url or base_url(),
+        review=review,
+        form_year=form_year,
+        form_date=form_date,
     )
     return body, status
 
@@ -71,23 +151,22 @@ def page() -> tuple[str, int]:
     return _page()
 
 
-def _error(exc: Exception) -> tuple[str, int]:
-    return _page(PeopleNotice(Text(f"未儲存：{exc}", f"Not saved: {exc}"), error=True), 422)
+def _error(exc: DeadlineError, form: tuple[str, str] | None = None) -> tuple[str, int]:
+    text = Text(f"未儲存：{exc.zh}", f"Not saved: {exc}")
+    return _page(PeopleNotice(text, error=True), 422, form=form)
 
 
 @bp.post("/year")
 @office_required
 def set_year() -> tuple[str, int]:
     svc = services()
+    written = (request.form.get("year", "").strip(), request.form.get("date", "").strip())
     try:
-        year = int(request.form.get("year", ""))
-        day = dt.date.fromisoformat(request.form.get("date", ""))
-    except ValueError:
-        return _error(ValueError("write the year as 2027 and the date as 2027-04-30"))
-    try:
+        year = parse_programme_year(written[0])
+        day = parse_date(written[1])
         svc.deadlines.write(svc.deadlines.read().with_deadline(year, day))
     except DeadlineError as exc:
-        return _error(exc)
+        return _error(exc, written)
     svc.audit.record(
         actor="office",
         action="deadline.set",
@@ -96,29 +175,25 @@ def set_year() -> tuple[str, int]:
         detail=f"{year}: {day.isoformat()}",
     )
     text = Text(
-        f"{year} 年度的截止日已設為 {day.isoformat()}。",
+        f"{year} 年度的截止日已設為 {day.year} 年 {day.month} 月 {day.day} 日。",
         f"The {year} deadline is now {day.isoformat()}.",
     )
-    return _page(PeopleNotice(text))
+    return _page(PeopleNotice(text), form=(str(year), day.isoformat()))
 
 
 @bp.post("/reminders")
 @office_required
 def set_reminders() -> tuple[str, int]:
     svc = services()
-    from dataclasses import replace
-
     try:
         before = parse_days(request.form.get("before", ""))
         after_text = request.form.get("after", "0").strip() or "0"
         if not after_text.isdigit():
-            raise DeadlineError(f"{after_text!r} is not a number of days; write e.g. 7, or 0")
-        form_url = request.form.get("form_url", "").strip()
-        if form_url and not form_url.startswith(("https://", "http://")):
-            raise DeadlineError(f"{form_url!r} must start with https:// or http://")
-        settings = replace(
-            svc.deadlines.read(), before=before, after=int(after_text), form_url=form_url
-        )
+            raise DeadlineError(
+                f"{after_text!r} is not a number of days; write e.g. 7, or 0",
+                f"「{after_text}」不是天數，請寫成例如 7，或 0",
+            )
+        settings = replace(svc.deadlines.read(), before=before, after=int(after_text))
         svc.deadlines.write(settings)
     except DeadlineError as exc:
         return _error(exc)
@@ -135,25 +210,45 @@ def set_reminders() -> tuple[str, int]:
 @bp.post("/send")
 @office_required
 def send() -> tuple[str, int]:
+    """First POST: the review (count, one letter, every recipient); second, with the token
+    bound to that list: the send. A list that changed in between is shown again, unsent."""
     svc = services()
     plan = svc.reminders.plan()
     if plan.stage is None:
         text = Text("今天沒有要寄的提醒。", "No reminder is due today.")
         return _page(PeopleNotice(text, error=True), 409)
+    review = _review(plan)
+    given = request.form.get("confirm", "")
+    if not confirmed(svc.config.secret, SEND_ACTION, review.recipients, given):
+        if given:
+            return _page(review=replace(review, changed=True), status=409)
+        return _page(review=review)
     try:
-        result = svc.reminders.send(plan, actor="office", remote_addr=client_address())
+        result = svc.reminders.send(
+            plan,
+            actor="office",
+            remote_addr=client_address(),
+            only=[r.slug for r in review.recipients],
+        )
     except MailError as exc:
         return _page(
             PeopleNotice(Text(f"提醒未寄出：{exc}", f"No reminder was sent: {exc}"), error=True),
             502,
         )
-    failed = "; ".join(f"{slug}: {why}" for slug, why in result.failed.items())
-    text = Text(
-        f"已寄出 {len(result.sent)} 封提醒、存成草稿 {len(result.drafts)} 封"
-        + (f"；失敗：{failed}" if failed else "")
-        + "。",
-        f"Sent {len(result.sent)} reminders, {len(result.drafts)} saved as drafts"
-        + (f"; failed: {failed}" if failed else "")
-        + ".",
-    )
-    return _page(PeopleNotice(text, error=bool(failed)), 502 if failed else 200)
+    return _page(_result_notice(result.sent, result.drafts, result.failed))
+
+
+def _result_notice(sent: list[str], drafts: list[str], failed: dict[str, str]) -> PeopleNotice:
+    """What a send did, each failure named per alliance (the rest of the batch went on)."""
+    zh = f"已寄出 {len(sent)} 封提醒、存成草稿 {len(drafts)} 封。"
+    en = f"Sent {len(sent)} reminders, {len(drafts)} saved as drafts."
+    if failed:
+        zh += (
+            f"{len(failed)} 封未寄出（郵件伺服器未接受或地址無法使用，下次寄送時會再試）："
+            + "、".join(failed)
+            + "。"
+        )
+        en += f" {len(failed)} not sent (tried again at the next send): " + "; ".join(
+            f"{slug}: {why}" for slug, why in failed.items()
+        )
+    return PeopleNotice(Text(zh, en), error=bool(failed))

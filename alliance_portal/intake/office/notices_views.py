@@ -2,22 +2,63 @@
 
 The notices themselves are the monitor's (planned, rendered and sent by the composition
 root's ``notices`` hook); each alliance gets a month's notice once, so a second send only
-lists them as already sent.
+lists them as already sent. Sending is confirmed like every mass send
+(:mod:`alliance_portal.intake.letters`): the first POST shows the review (how many, one letter
+as sent, every recipient) with a token bound to that list; the second POST, with the token,
+sends; a list that changed in between is shown again, and nothing is sent.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from flask import Blueprint, abort, render_template, request
 from werkzeug.wrappers import Response
 
 from alliance_portal.intake import report_files
 from alliance_portal.intake.auth_views import office_required
+from alliance_portal.intake.letters import (
+    LetterView,
+    Recipient,
+    Review,
+    confirmation_token,
+    confirmed,
+)
+from alliance_portal.intake.office_hooks import NoticeBatch
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
 
 bp = Blueprint("notices", __name__, template_folder="templates", url_prefix="/office")
 
 OFFICE_ACTOR = "office"
+
+
+def _review(batch: NoticeBatch) -> Review:
+    """The month's notices still to send: who, how many, and the first one as it is sent."""
+    todo = [n for n in batch.notices if n.state == "to-send"]
+    recipients = tuple(
+        Recipient(
+            n.slug,
+            n.name,
+            n.recipient,
+            "附計畫主持人連結 with the PI's link" if n.update_link else "",
+        )
+        for n in todo
+    )
+    letter = (
+        LetterView(todo[0].sender, todo[0].recipient, todo[0].subject, todo[0].body)
+        if todo
+        else None
+    )
+    return Review(
+        action="notices.send",
+        title_zh=f"{batch.month} 網站檢查通知 {len(todo)} 封",
+        title_en=f"{len(todo)} website check notices of {batch.month}",
+        recipients=recipients,
+        letter=letter,
+        token=confirmation_token(services().config.secret, f"notices {batch.month}", recipients),
+        url_args=(("month", batch.month),),
+    )
 
 
 def _month_or_404(month: str) -> str:
@@ -56,10 +97,16 @@ def send(month: str) -> Response | str | tuple[str, int]:
     if hook is None:
         abort(404)
     month = _month_or_404(month)
-    if request.form.get("confirm") != month:
-        batch = hook(month, False, OFFICE_ACTOR)
-        body = render_template("office_notices.html", batch=batch, result=None, unconfirmed=True)
-        return body, 400
+    preview_batch = hook(month, False, OFFICE_ACTOR)
+    review = _review(preview_batch)
+    given = request.form.get("confirm", "")
+    if not confirmed(svc.config.secret, f"notices {month}", review.recipients, given):
+        if given:
+            review = replace(review, changed=True)
+        body = render_template(
+            "office_notices.html", batch=preview_batch, result=None, review=review
+        )
+        return body, 409 if given else 200
     batch = hook(month, True, OFFICE_ACTOR)
     svc.audit.record(
         actor=OFFICE_ACTOR,

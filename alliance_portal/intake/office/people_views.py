@@ -3,22 +3,36 @@
 From here the office records each PI's e-mail address, sends (or resends) the PI's personal
 link, revokes every link of an alliance, and removes an assistant. It is a blueprint of its
 own (``/office/people/``) that the office console links to. Every action is in the audit log.
+
+A PI's link goes only to the PI's address as the office recorded it here (or with ``intake
+set-pi``): never to the profile's ``contact_email``, which the alliance itself edits and which
+is often an assistant's. Links are e-mailed only on the form's configured public address.
+Sending to every PI not yet sent a link is reviewed first (who, how many, one letter exactly
+as sent) and confirmed with a token bound to that list (:mod:`alliance_portal.intake.letters`);
+inactive alliances are never written to, and one failing message never stops the batch.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
 from alliance_portal.intake.auth_views import office_required
-from alliance_portal.intake.invitations import link_url, send_link
+from alliance_portal.intake.invitations import link_message, link_url, send_link
+from alliance_portal.intake.letters import Recipient, Review, as_read, confirmation_token, confirmed
 from alliance_portal.intake.links import LinkRecord
 from alliance_portal.intake.mailer import MailError
 from alliance_portal.intake.messages import Text
 from alliance_portal.intake.people import PeopleError, Person
-from alliance_portal.intake.people_notice import PEOPLE_ERRORS, PeopleNotice, base_url
+from alliance_portal.intake.people_notice import (
+    NO_PUBLIC_URL,
+    PEOPLE_ERRORS,
+    PeopleNotice,
+    copy_base_url,
+    public_url,
+)
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError, check_slug, known_slugs
@@ -26,6 +40,7 @@ from alliance_portal.intake.storage import StorageError, check_slug, known_slugs
 bp = Blueprint("people", __name__, template_folder="templates", url_prefix="/office/people")
 
 OFFICE = "office"
+SEND_NEW_ACTION = "people.send-new"
 
 
 @dataclass(slots=True)
@@ -39,6 +54,7 @@ class AccessRow:
     assistants: list[Person] = field(default_factory=list)
     removed: list[Person] = field(default_factory=list)
     link: LinkRecord | None = None
+    active: bool = True  # False: the office took it off the portal (never written to)
 
     @property
     def pi_email(self) -> str:
@@ -58,6 +74,7 @@ def access_rows() -> list[AccessRow]:
     for slug in _slugs():
         values = svc.store.read_profile(slug).values
         name, email = values.get("name"), values.get("contact_email")
+        active = values.get("active") is not False
         people = everyone.get(slug, [])
         rows.append(
             AccessRow(
@@ -68,13 +85,18 @@ def access_rows() -> list[AccessRow]:
                 assistants=[p for p in people if p.role == "assistant" and p.active],
                 removed=[p for p in people if p.role == "assistant" and not p.active],
                 link=links.get(slug),
+                active=active,
             )
         )
     return rows
 
 
 def _page(
-    notice: PeopleNotice | None = None, *, focus: str = "", status: int = 200
+    notice: PeopleNotice | None = None,
+    *,
+    focus: str = "",
+    status: int = 200,
+    review: Review | None = None,
 ) -> tuple[str, int]:
     svc = services()
     body = render_template(
@@ -84,6 +106,8 @@ def _page(
         focus=focus,
         mail_mode=svc.mailer.mode,
         link_days=svc.config.link_max_age.days,
+        public_url=public_url(),
+        review=review,
     )
     return body, status
 
@@ -128,34 +152,40 @@ def set_pi(slug: str) -> tuple[str, int]:
     return _page(PeopleNotice(text), focus=slug)
 
 
-def _pi_for_sending(slug: str) -> Person | None:
-    """The PI's record; started from the profile's contact e-mail when the office set none."""
-    svc = services()
-    pi = svc.people.pi(slug)
-    if pi is not None and pi.email:
-        return pi
-    email = svc.store.read_profile(slug).values.get("contact_email")
-    if not isinstance(email, str) or not email:
-        return None
-    try:
-        return svc.people.set_pi(slug, email, by=OFFICE)
-    except PeopleError:
-        return None
+def _recorded_pi(slug: str) -> Person | None:
+    """The PI's record with the address the office recorded; None when there is none.
+
+    Never the profile's contact_email: the alliance edits that (often an assistant's), and a
+    PI link sent there would give whoever set it the PI's rights."""
+    pi = services().people.pi(slug)
+    return pi if pi is not None and pi.email else None
+
+
+def _no_pi_address(slug: str) -> PeopleNotice:
+    return PeopleNotice(
+        Text(
+            f"{slug}：尚未記錄計畫主持人的電子郵件，請先在下方「主持人信箱」填寫並儲存"
+            "（個人連結只寄給辦公室記錄的主持人信箱，不寄給基本資料中的聯絡信箱）。",
+            f"{slug}: the PI's e-mail address is not recorded; enter it under “PI's e-mail” "
+            "below and save it first (the PI's link goes only to the address the office "
+            "recorded, never to the profile's contact e-mail).",
+        ),
+        error=True,
+    )
+
+
+def _alliance_name(slug: str) -> str:
+    name = services().store.read_profile(slug).values.get("name")
+    return name if isinstance(name, str) else ""
 
 
 def _send_pi_link(slug: str, how: str) -> PeopleNotice:
     svc = services()
-    pi = _pi_for_sending(slug)
+    pi = _recorded_pi(slug)
     if pi is None:
-        return PeopleNotice(
-            Text(
-                f"{slug}：沒有計畫主持人的電子郵件，請先在下方填寫。",
-                f"{slug}: no e-mail address for the PI; enter it below first.",
-            ),
-            error=True,
-        )
+        return _no_pi_address(slug)
     if how != "email":
-        url = link_url(base_url(), svc.signer.make_token(slug, pi))
+        url = link_url(copy_base_url(), svc.signer.make_token(slug, pi))
         svc.audit.record(
             actor=OFFICE,
             action="link.issue",
@@ -166,7 +196,8 @@ def _send_pi_link(slug: str, how: str) -> PeopleNotice:
         return PeopleNotice(
             Text(f"{slug}：計畫主持人的新連結如下。", f"{slug}: the PI's new link is below."), url
         )
-    name = svc.store.read_profile(slug).values.get("name")
+    if not public_url():
+        return PeopleNotice(NO_PUBLIC_URL, error=True)
     try:
         sent = send_link(
             signer=svc.signer,
@@ -174,14 +205,17 @@ def _send_pi_link(slug: str, how: str) -> PeopleNotice:
             audit=svc.audit,
             mailer=svc.mailer,
             person=pi,
-            base_url=base_url(),
-            alliance_name=name if isinstance(name, str) else "",
+            base_url=public_url(),
+            alliance_name=_alliance_name(slug),
             actor=OFFICE,
             remote_addr=client_address(),
         )
     except MailError as exc:
         return PeopleNotice(
-            Text(f"{slug}：信件未寄出：{exc}", f"{slug}: the e-mail was not sent: {exc}"),
+            Text(
+                f"{slug}：信件未寄出（郵件伺服器未接受或地址無法使用）。",
+                f"{slug}: the e-mail was not sent: {exc}",
+            ),
             error=True,
         )
     if sent.where == "smtp":
@@ -209,32 +243,73 @@ def send(slug: str) -> tuple[str, int]:
     return _page(notice, focus=slug, status=422 if notice.error else 200)
 
 
+def _new_link_review(*, changed: bool = False) -> tuple[Review, list[AccessRow]]:
+    """Every active alliance whose recorded PI has not been sent a link: the review, and the
+    active alliances left out because no PI address is recorded."""
+    svc = services()
+    rows = [r for r in access_rows() if r.active]
+    todo = [r for r in rows if r.pi is not None and r.pi.email and not r.pi.link_sent]
+    unknown = [r for r in rows if not r.pi_email]
+    recipients = tuple(Recipient(r.slug, r.name, r.pi_email, "計畫主持人 PI") for r in todo)
+    letter = None
+    if todo and public_url():
+        first = todo[0]
+        assert first.pi is not None
+        try:
+            letter = as_read(
+                link_message(
+                    signer=svc.signer,
+                    people=svc.people,
+                    mailer=svc.mailer,
+                    person=first.pi,
+                    base_url=public_url(),
+                    alliance_name=first.name,
+                )[0]
+            )
+        except MailError:
+            letter = None
+    review = Review(
+        action="people.send_new",
+        title_zh=f"個人連結給 {len(recipients)} 位計畫主持人",
+        title_en=f"personal links to {len(recipients)} PIs",
+        recipients=recipients,
+        letter=letter,
+        token=confirmation_token(svc.config.secret, SEND_NEW_ACTION, recipients),
+        changed=changed,
+    )
+    return review, unknown
+
+
 @bp.post("/send-new")
 @office_required
 def send_new() -> tuple[str, int]:
-    """E-mail the PI's link to every alliance whose PI has not been sent one yet."""
+    """E-mail the PI's link to every active alliance whose recorded PI has not had one yet.
+
+    First POST: the review; second, with the token bound to that list: the send, each
+    message on its own (a refused one is reported and the rest still go)."""
+    if not public_url():
+        return _page(PeopleNotice(NO_PUBLIC_URL, error=True), status=409)
+    review, unknown = _new_link_review()
+    given = request.form.get("confirm", "")
+    if not confirmed(services().config.secret, SEND_NEW_ACTION, review.recipients, given):
+        if given:
+            return _page(review=replace(review, changed=True), status=409)
+        return _page(review=review)
     sent: list[str] = []
     failed: list[str] = []
-    skipped: list[str] = []
-    for row in access_rows():
-        if row.pi is not None and row.pi.link_sent:
-            continue
-        if not (row.pi_email or row.contact_email):
-            skipped.append(row.slug)
-            continue
-        notice = _send_pi_link(row.slug, "email")
-        (failed if notice.error else sent).append(row.slug)
-        if notice.error:
-            break  # the mail server is down: the rest would fail the same way
+    for recipient in review.recipients:
+        notice = _send_pi_link(recipient.slug, "email")
+        (failed if notice.error else sent).append(recipient.slug)
     text = Text(
-        f"已寄出 {len(sent)} 封；沒有信箱而略過 {len(skipped)} 個聯盟"
-        + (f"；失敗：{', '.join(failed)}" if failed else "")
+        f"已寄出 {len(sent)} 封；未記錄主持人信箱而略過 {len(unknown)} 個聯盟"
+        + (f"；未寄出（郵件伺服器未接受或地址無法使用）：{'、'.join(failed)}" if failed else "")
         + "。",
-        f"Sent {len(sent)}; skipped {len(skipped)} alliances without an e-mail address"
-        + (f"; failed: {', '.join(failed)}" if failed else "")
+        f"Sent {len(sent)}; skipped {len(unknown)} alliances whose PI address is not recorded"
+        + (f"; not sent (refused by the mail server or a bad address): {', '.join(failed)}"
+           if failed else "")
         + ".",
-    )
-    return _page(PeopleNotice(text, error=bool(failed)))
+    )  # fmt: skip
+    return _page(PeopleNotice(text, error=bool(failed)), status=502 if failed else 200)
 
 
 @bp.post("/<slug>/revoke")

@@ -1,0 +1,123 @@
+"""The text of a deadline reminder, zh-TW first, then English (sent by :mod:`.reminders`).
+
+Kept apart from the planning and sending so the wording can be read (and reviewed by the
+office) in one place: what each missing item is called, the greeting, and where to update.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Literal, Protocol
+
+from alliance_portal.registry.smtp import header_text
+
+Missing = Literal["banner", "profile", "website"]
+
+
+class Stage(Protocol):
+    """Which reminder of which deadline (:class:`alliance_portal.intake.reminders.Stage`)."""
+
+    @property
+    def deadline(self) -> dt.date: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def days(self) -> int: ...
+
+
+class Reminder(Protocol):
+    """One alliance's reminder (:class:`alliance_portal.intake.reminders.Reminder`)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def missing(self) -> Sequence[str]: ...
+    @property
+    def to_pi(self) -> bool: ...
+
+
+#: What each missing item is called in a reminder (zh-TW, English) and how to fix it.
+MISSING_TEXT: dict[str, tuple[str, str]] = {
+    "banner": (
+        "入口網橫幅（222 × 112 像素的 PNG 檔）",
+        "the portal banner (a PNG of 222 × 112 pixels)",
+    ),
+    "profile": (
+        "完整的聯盟基本資料（名稱、學校、產業分類、網站等必填欄位）",
+        "a complete profile (name, university, industry, website and the other required fields)",
+    ),
+    "website": ("聯盟網站網址", "the alliance website's address"),
+}
+
+
+def reminder_letter(reminder: Reminder, stage: Stage, link: str = "") -> tuple[str, str]:
+    """Subject and body of one reminder, zh-TW first, then English.
+
+    ``link`` is the PI's personal link, given only when the reminder goes to the PI's own
+    address; a reminder to anyone else says the PI can update with their own link."""
+    name = header_text(reminder.name or reminder.slug)
+    d = stage.deadline
+    zh_date = f"{d.year} 年 {d.month} 月 {d.day} 日"
+    if stage.kind == "before":
+        subject = f"{name}：請於 {zh_date}前補齊資料 Reminder: please complete your data by {d.isoformat()}"
+        lead_zh = f"提醒您，產學小聯盟的繳交期限是 {zh_date}（還有 {stage.days} 天），貴聯盟尚缺："
+        lead_en = (
+            f"A reminder: the alliances' submission deadline is {d.isoformat()} (in {stage.days} "
+            "days), and your alliance has not yet delivered:"
+        )
+    else:
+        subject = f"{name}：繳交期限已過，請盡快補齊資料 The deadline has passed: please complete your data"
+        lead_zh = f"產學小聯盟的繳交期限 {zh_date}已過 {stage.days} 天，貴聯盟仍缺："
+        lead_en = (
+            f"The alliances' submission deadline, {d.isoformat()}, passed {stage.days} days ago, "
+            "and your alliance still has not delivered:"
+        )
+    items_zh = "\n".join(f"  - {MISSING_TEXT[m][0]}" for m in reminder.missing)
+    items_en = "\n".join(f"  - {MISSING_TEXT[m][1]}" for m in reminder.missing)
+    if link:
+        where_zh = f"請用計畫主持人的個人連結更新（僅供本人使用，請勿轉寄）：\n\n{link}\n"
+        where_en = f"Update it with the principal investigator's personal link (do not forward it):\n\n{link}\n"
+    elif reminder.to_pi:
+        where_zh = "請用計畫辦公室寄給您的個人連結更新；找不到連結請直接回覆本信。\n"
+        where_en = (
+            "Update it with the personal link the office sent you; if you cannot find it, reply "
+            "to this e-mail.\n"
+        )
+    else:
+        where_zh = (
+            "計畫主持人可用自己的個人連結更新，或在表單中將您加為助理；找不到連結請直接回覆本信。\n"
+        )
+        where_en = (
+            "The principal investigator can update it with their personal link, or add you as"
+            " an assistant in the form; if the link is lost, reply to this e-mail.\n"
+        )
+    greet_zh = "計畫主持人您好：" if reminder.to_pi else f"{name} 您好："
+    greet_en = "Dear principal investigator," if reminder.to_pi else f"Dear {name} team,"
+    body = f"""{greet_zh}
+
+{lead_zh}
+
+{items_zh}
+
+{where_zh}
+已補齊的項目會在下次提醒前自動從清單中移除；如有問題請直接回覆本信。
+
+產學小聯盟計畫辦公室
+
+----------------------------------------------------------------------
+
+{greet_en}
+
+{lead_en}
+
+{items_en}
+
+{where_en}
+Delivered items leave the list before the next reminder; reply to this e-mail with any question.
+
+The alliance programme office
+"""
+    return subject, body
