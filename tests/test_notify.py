@@ -215,7 +215,8 @@ def test_dry_run_writes_eml_files_and_lists_missing_contacts(
     text = body(msg)  # type: ignore[arg-type]
     assert text.index("您好") < text.index("Dear Biomedical Testing Alliance team")  # zh-TW first
     assert "補助標示：待確認" in text and "Funding credit: warn" in text
-    assert "歡迎來到科技部產學小聯盟" in text  # the evidence
+    assert "發現：首頁只提到機關或計畫名稱" in text  # what was found, in plain words
+    assert "歡迎來到科技部產學小聯盟" not in text  # the evidence stays in the office's report
     assert "「科技部計畫補助」" in text  # how to fix
     assert "網站開啟" not in text.split("已通過")[0]  # passing checks are not listed as problems
     assert "已通過：網站開啟、定期更新" in text
@@ -228,15 +229,14 @@ def test_notice_content_per_problem(monitor: Monitor) -> None:
     texts = {n.slug: body(n.message) for n in plan.notices if n.message}  # type: ignore[arg-type]
     assert "HTTPS 憑證" in texts["old-cert"] and "intermediate" in texts["old-cert"]
     assert "2026-01-10" in texts["old-cert"] and "附日期的消息" in texts["old-cert"]
-    assert (
-        "網域未過期" in texts["newly-bad"]
-        and "connection refused after 3 attempts" in texts["newly-bad"]
-    )
+    assert "網域未過期" in texts["newly-bad"] and "網站目前無法連線" in texts["newly-bad"]
+    # the machine evidence stays in the office's report, not in the professor's letter
+    assert "connection refused after 3 attempts" not in texts["newly-bad"]
     assert "下次檢查日期：2026-06-01" in texts["newly-bad"]
     # the site is down: no advice about a credit or news nobody could read
     assert "補助標示：" not in texts["newly-bad"] and "Funding credit:" not in texts["newly-bad"]
     assert "網站恢復開啟後，才能檢查補助標示與定期更新" in texts["newly-bad"]
-    assert XSS in texts["hostile"]  # plain text: shown as written, nothing to run
+    assert XSS not in texts["hostile"]  # a site's text stays in the report, not in the letter
     assert [n.slug for n in plan.missing_contact] == ["no-contact"]
 
 
@@ -475,9 +475,12 @@ def test_each_language_section_gets_its_own_reason(
         policy=default_policy,
     )
     zh, en = sections(body(msg))  # type: ignore[arg-type]
-    assert "說明：首頁只提到「科技部」，沒有「補助」「指導單位」等字樣\n" in zh
+    assert "發現：首頁只提到機關或計畫名稱，沒有說明受其補助。\n" in zh
     assert "The homepage names" not in zh
-    assert "Reason: The homepage names 科技部 but does not say it funds the alliance\n" in en
+    assert (
+        "Found: The homepage names the funder or the programme but does not say it funds you.\n"
+        in en
+    )
     assert "首頁只提到" not in en
     # the news window is part of the advice
     old_cert = message_from_bytes(

@@ -116,7 +116,7 @@ ADVICE: dict[Code, Bilingual] = {
         " homepage as text, for example in the footer.",
     ),
     Code.CREDIT_IMAGE_ONLY: Bilingual(
-        "補助標示目前只在圖片中，請以文字標示，或為圖片加上替代文字（alt）「科技部計畫補助」。",
+        "補助標示目前只在圖片中，請以文字標示，或為圖片加上替代文字「科技部計畫補助」。",
         "The credit is only inside an image: add it as text, or give the image the alt text"
         " 「科技部計畫補助」.",
     ),
@@ -125,11 +125,11 @@ ADVICE: dict[Code, Bilingual] = {
         "The credit is only on another page: put it on the homepage, for example in the footer.",
     ),
     Code.NEWS_IN_WIDGET: Bilingual(
-        "最新消息目前只在第三方嵌入元件（例如 Facebook 粉絲專頁外掛）中，無法確認更新日期：請在首頁或"
+        "最新消息目前只在第三方嵌入元件（例如臉書粉絲專頁外掛）中，無法確認更新日期：請在首頁或"
         "「最新消息」頁以文字張貼附日期的消息（例如 2026-05-03 或 115年5月3日）。",
         "Your news is only inside a third-party widget (such as a Facebook page plugin), whose"
         " dates cannot be checked: post dated news as text on the homepage or on the news page"
-        " (e.g. 2026-05-03 or 115年5月3日).",
+        " (e.g. 2026-05-03 or 「115年5月3日」).",
     ),
     Code.CREDIT_NAME_ONLY: Bilingual(
         "首頁只出現機關名稱（例如「科技部產學小聯盟」），請加上補助字樣，例如「科技部計畫補助」。",
@@ -156,8 +156,8 @@ def _updates_advice(view: CheckView) -> Bilingual:
             if latest
             else "目前在首頁與最新消息頁找不到任何日期。"
         ),
-        "Post news with a date (e.g. 2026-05-03 or 115年5月3日) on the homepage or on the news"
-        " page it links to (最新消息 / News), and keep it up to date (news at most"
+        "Post news with a date (e.g. 2026-05-03 or 「115年5月3日」) on the homepage or on the"
+        " news page it links to (「最新消息」 or News), and keep it up to date (news at most"
         f" {UPDATE_PASS_DAYS} days old passes). "
         + (
             f"The newest date we found is {latest}."

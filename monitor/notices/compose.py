@@ -24,6 +24,7 @@ from alliance_portal.registry.report_contract import NOTICES_DIR, STATUS_WORDS
 from alliance_portal.registry.smtp import header_text
 from monitor.model import Code
 from monitor.notices.advice import advice
+from monitor.notices.findings import found, where
 from monitor.reports.labels import CHECK_LABELS, CHECKS, STATUS_LABELS
 from monitor.reports.view import MonthReport, ReportRow
 
@@ -32,16 +33,17 @@ DEFAULT_SENDER = "產學小聯盟計畫辦公室 <alliance-monitor@localhost>"
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One warn/fail check as the e-mail shows it."""
+    """One warn/fail check as the e-mail shows it: what was found (by its code, in words a
+    professor understands), where, and what to do. The check's machine evidence is not here:
+    it stays in the office's report (see :mod:`monitor.notices.findings`)."""
 
     label_zh: str
     label_en: str
     status_zh: str
     status_en: str
     code: Code
-    reason: Bilingual  # the finding, each language in its own section
-    evidence: str
-    facts: tuple[tuple[str, str, str], ...]  # (zh-TW label, English label, value)
+    found: Bilingual  # what was found, each language in its own half
+    where: str  # the URL it is about
     fix: Bilingual
 
 
@@ -108,9 +110,8 @@ def problems_of(row: ReportRow) -> tuple[Problem, ...]:
                 status_zh=STATUS_LABELS[view.status].zh,
                 status_en=STATUS_LABELS[view.status].en,
                 code=view.code,
-                reason=Bilingual(_one_line(view.message.zh), _one_line(view.message.en)),
-                evidence=_one_line(view.evidence) if view.evidence != view.reason else "",
-                facts=tuple((f.label.zh, f.label.en, _one_line(f.value, 200)) for f in view.facts),
+                found=found(view),
+                where=where(view, row.url),
                 fix=advice(view),
             )
         )
@@ -145,11 +146,13 @@ def build_message(
         r=report,
         row=row,
         name=header_text(row.name),
-        name_en=header_text(row.name_en or row.name),
+        name_en=header_text(row.name_en),
+        contact_address=parseaddr(contact)[1] or contact,
         problems=problems,
         passed=[CHECK_LABELS[c] for c in CHECKS if row.checks[c].status == "pass"],
         site_down=site_down(row),
-        next_check=next_check.isoformat() if next_check else "下個月 next month",
+        next_check_zh=next_check.isoformat() if next_check else "下個月",
+        next_check_en=next_check.isoformat() if next_check else "next month",
     )
     msg = EmailMessage()
     worst = STATUS_WORDS["fail" if row.overall == "fail" else "warn"].zh
