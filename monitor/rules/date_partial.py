@@ -62,27 +62,28 @@ _ORDINAL = r"(?:st|nd|rd|th)?"
 _EN_MD_RE = re.compile(rf"{_EN_MONTH}\.? ?(\d{{1,2}}){_ORDINAL}(?![\d:/A-Za-z]|\.\d)")
 _EN_DM_RE = re.compile(rf"(\d{{1,2}}){_ORDINAL} (?:of )?{_EN_MONTH}\b\.?(?! ?\d)")
 _EN_DM_BACK = 10
-_MONTH_PREFIXES = tuple(
-    p
-    for name in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-    for p in (name, name.upper())
+#: Where a capitalised month name starts: a plain alternation of literals, which the regex engine
+#: scans for quickly (unlike a pattern starting with a look-behind or a character class).
+_MONTH_AT_RE = re.compile(
+    "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+    "|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
 )
 #: Matched at each 「月」: the day after it; the month's digits are read back from it.
 _CJK_DAY_RE = re.compile(r"月 ?(\d{1,2}) ?[日號]")
 _CJK_MONTH_BACK_RE = re.compile(r"(?<![\d年])(\d{1,2}) ?$")
-_NUM_MD_RE = re.compile(r"^[\W_]{0,2}?(\d{1,2})([/.])(\d{1,2})(?![\d/.:])", re.MULTILINE)
+#: ``10/05`` leading its line: found from the line break before it (a literal the regex engine
+#: scans for quickly; the text is searched with a line break put in front).
+_NUM_MD_RE = re.compile(r"\n[^\w\n]{0,2}?(\d{1,2})([/.])(\d{1,2})(?![\d/.:])")
 
 #: A year on the same line before the date: 2018, 2018年, 民國107年, 107年.
 _LINE_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)|(?<!\d)(\d{2,3}) ?年")
 #: A line that is only a year (a heading above month-day items), with at most a few words.
-_HEADING_YEAR_RE = re.compile(
-    r"^[\W_]{0,3}(?:year |民國 ?)?(?:((?:19|20)\d{2})|(\d{2,3}) ?年)(?: ?年)?(?: ?度)?"
-    r"(?: ?(?:news|events|activities|highlights|最新消息|消息|活動|公告|大事記))?[\W_]{0,3}$",
-    re.IGNORECASE,
+_HEADING_LINE_RE = re.compile(
+    r"^(?=[^\n]{0,24}$)[^\w\n]{0,3}(?:year |民國 ?)?(?:((?:19|20)\d{2})|(\d{2,3}) ?年)"
+    r"(?: ?年)?(?: ?度)?(?: ?(?:news|events|activities|highlights|最新消息|消息|活動|公告|大事記))?"
+    r"[^\w\n]{0,3}$",
+    re.IGNORECASE | re.MULTILINE,
 )
-_HEADING_MAX_CHARS = 24
-#: A year written in a heading (found first, then its line is checked).
-_YEAR_TOKEN_RE = re.compile(r"(?:19|20)\d\d|\d{2,3} ?年")
 #: How many lines up a year heading is looked for (a year's list of a few dozen items).
 _HEADING_LOOKBACK = 80
 #: How far before the date on its line a year is looked for.
@@ -126,23 +127,11 @@ class YearContext:
     def _heading_years(self) -> list[tuple[int, int]]:
         """(line start, year) of every year-heading line, in order."""
         if self._headings is None:
-            found: list[tuple[int, int]] = []
-            text = self.text
-            last_line = -1
-            for token in _YEAR_TOKEN_RE.finditer(text):
-                start = text.rfind("\n", 0, token.start()) + 1
-                if start == last_line:
-                    continue
-                end = text.find("\n", token.end())
-                end = len(text) if end < 0 else end
-                if end - start > _HEADING_MAX_CHARS:
-                    continue
-                last_line = start
-                m = _HEADING_YEAR_RE.match(text[start:end].strip())
-                year = _western(m.group(1), m.group(2)) if m else None
-                if year:
-                    found.append((start, year))
-            self._headings = found
+            self._headings = [
+                (m.start(), year)
+                for m in _HEADING_LINE_RE.finditer(self.text)
+                if (year := _western(m.group(1), m.group(2)))
+            ]
         return self._headings
 
     def year_at(self, pos: int) -> int | None:
@@ -167,17 +156,6 @@ class YearContext:
         return heading[1]
 
 
-def _month_positions(text: str) -> list[int]:
-    """Where a capitalised English month name may start (substring search, fast in C)."""
-    found: list[int] = []
-    for prefix in _MONTH_PREFIXES:
-        pos = text.find(prefix)
-        while pos >= 0:
-            found.append(pos)
-            pos = text.find(prefix, pos + 3)
-    return found
-
-
 def make_date(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
@@ -199,7 +177,8 @@ def yearless_dates(text: str) -> list[tuple[int, int, date | None]]:
         if year is not None:
             found.append((start, end, make_date(year, month, day)))
 
-    for pos in _month_positions(text):
+    for at in _MONTH_AT_RE.finditer(text):
+        pos = at.start()
         if pos and text[pos - 1].isalpha():
             continue
         md = _EN_MD_RE.match(text, pos)
@@ -218,8 +197,8 @@ def yearless_dates(text: str) -> list[tuple[int, int, date | None]]:
             back = _CJK_MONTH_BACK_RE.search(text, max(0, m.start() - 4), m.start())
             if back:
                 add(back.start(1), m.end(), int(back.group(1)), int(m.group(1)))
-    for m in _NUM_MD_RE.finditer(text):
-        add(m.start(1), m.end(), int(m.group(1)), int(m.group(3)))
+    for m in _NUM_MD_RE.finditer("\n" + text):
+        add(m.start(1) - 1, m.end() - 1, int(m.group(1)), int(m.group(3)))
     return found
 
 
