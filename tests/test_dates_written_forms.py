@@ -89,6 +89,8 @@ def test_chinese_number(written: str, value: int) -> None:
         ("2026/10/05~10/07 產業參訪", date(2026, 10, 7)),
         ("2026年10月5日至7日 工作坊", date(2026, 10, 7)),
         ("Dec 22–24, 2025 Winter School", date(2025, 12, 24)),
+        # a project period still running is no event: its first day (not today)
+        ("計畫執行期間：115年8月1日至116年7月31日", date(2026, 8, 1)),
     ],
 )
 def test_a_range_marks_content_on_its_last_day_not_after_today(line: str, day: date) -> None:

@@ -16,7 +16,9 @@ the future (upcoming events); dates before 1995; impossible dates (2026-02-30).
 Ranges (RULES.md: an event written as a range marks content on its last day that is not after
 today): the range's first date is found with that day as its date (the range's end when the
 event is over, today while it runs); the end, as its own mention, is skipped as ``range_end``
-so that it is not counted twice.
+so that it is not counted twice. A range longer than ``vocabulary.EVENT_RANGE_MAX_DAYS`` that is
+still running is a period, not an event (「計畫執行期間 113年8月1日至114年7月31日」 on nearly every
+alliance's homepage): it counts by its first day, or every such site would look updated today.
 
 ``<time>`` elements: when the visible text inside a ``<time>`` holds a date, that date counts and
 the ``datetime`` attribute does not (some CMSs stamp the time of the request into it); only a
@@ -238,9 +240,13 @@ def _judge_mention(
         return skip("range_end")  # its day is counted with the range's first date
     as_written = mention.as_written
     written_day = value  # the day as written (for a range: its first day)
-    if mention.until is not None and mention.until > value:
-        # RULES.md: an event written as a range marks content on its last day not after today
-        value = min(mention.until, today)
+    until = mention.until
+    if until is not None and until > value:
+        # RULES.md: an event written as a range marks content on its last day not after today;
+        # a long period still running (a project's 計畫執行期間) is no event: its start counts
+        running_period = until > today and (until - value).days > vocabulary.EVENT_RANGE_MAX_DAYS
+        if not running_period:
+            value = min(until, today)
         as_written = text[start : mention.until_end - offset].strip()
     hints = line.hints_at(start, end) | extra_hints if extra_hints else line.hints_at(start, end)
     trap = _trap_hint(hints)

@@ -112,6 +112,11 @@ WEIGHT_MARKED: Final = 3  # <time>, a post-date element, a "last updated" line, 
 #: weight 2. Longer lines are running text, where a sentence may end with any date.
 NEWS_ROW_MAX_CHARS: Final = 100
 
+#: A range still running counts today (RULES.md: its last day not after today) only when it is at
+#: most this many days long: an event. A longer one (a project period, an application window of
+#: months) counts by its first day, or every alliance printing its 計畫執行期間 would look updated.
+EVENT_RANGE_MAX_DAYS: Final = 31
+
 #: How far back (characters, same line) a label is looked for before a date.
 DATE_LABEL_WINDOW: Final = 24
 
