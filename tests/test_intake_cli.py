@@ -62,6 +62,10 @@ def test_links_creates_secret_and_prints_working_links(
 
 
 def test_links_csv_for_mail_merge(reg: Path) -> None:
+    from alliance_portal.intake.people import People
+
+    # The PI's link is paired with the PI's recorded address, never the profile's contact.
+    People(reg / "var" / "intake-people.json").set_pi("smart-motor", "wang@example.edu.tw", by="t")
     out = reg / "links.csv"
     assert (
         main(
@@ -80,7 +84,7 @@ def test_links_csv_for_mail_merge(reg: Path) -> None:
     )
     rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
     assert rows[0]["slug"] == "smart-motor" and rows[0]["name"] == "智慧馬達產學聯盟"
-    assert rows[0]["contact_email"] == "motor@example.edu.tw"
+    assert rows[0]["pi_email"] == "wang@example.edu.tw" and "contact_email" not in rows[0]
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 

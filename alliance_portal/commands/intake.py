@@ -256,13 +256,20 @@ def run_links(args: argparse.Namespace) -> int:
     _check_slugs(slugs)
     signer = LinkSigner(secret, LinkVersions(paths.link_versions), LINK_MAX_AGE)
     audit = AuditLog(paths.audit_log)
-    rows = []  # the PI's links (the link an alliance was sent before people were recorded)
+    from alliance_portal.intake.people import People
+
+    people = People(paths.people)
+    # The PI's links, each beside the PI's address as the office recorded it (never the
+    # profile's contact_email: the alliance edits that, often to an assistant's address, and a
+    # mail merge would hand the PI's rights to whoever set it). Empty: record it with set-pi.
+    rows = []
     for slug in slugs:
         state = store.read_profile(slug)
         url = f"{base}/link/{signer.make_token(slug)}"
         audit.record(actor=cli_actor(), action="link.issue", slug=slug)
         name = state.values.get("name", "")
-        email = state.values.get("contact_email", "")
+        pi = people.pi(slug)
+        email = pi.email if pi is not None else ""
         rows.append(
             (
                 slug,
@@ -274,7 +281,7 @@ def run_links(args: argparse.Namespace) -> int:
     if args.csv:
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow(["slug", "name", "contact_email", "link"])
+        writer.writerow(["slug", "name", "pi_email", "link"])
         writer.writerows(rows)
         # utf-8-sig so Excel opens the Chinese names correctly; 0600: the links are keys.
         atomic_write(args.csv, buf.getvalue().encode("utf-8-sig"), mode=0o600)
