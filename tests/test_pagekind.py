@@ -292,3 +292,66 @@ def test_a_real_homepage_announcing_maintenance_or_printing_a_warning_is_not_an_
         "<p>本聯盟協助中部工具機廠商導入感測器、控制器聯網與加工參數最佳化，提升設備附加價值。</p>"
     )
     assert classify_page(Page(URL, html)) is None
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # F5 BIG-IP ASM
+        "<html><head><title>Request Rejected</title></head><body>The requested URL was rejected."
+        " Please consult with your administrator.<br><br>Your support ID is: 4721093385517732001"
+        "</body></html>",
+        # Cloudflare
+        "<title>Attention Required! | Cloudflare</title><h1>Sorry, you have been blocked</h1>"
+        "<p>You are unable to access alliance.example.edu.tw</p><p>Cloudflare Ray ID: 7d2f0c1e9a</p>",
+        # FortiWeb / FortiGate
+        "<title>Web Page Blocked</title><h2>Web Page Blocked!</h2><p>The page cannot be displayed."
+        " Please contact your administrator for assistance.</p><p>Attack ID: 20000051</p>",
+        # Imperva / Incapsula
+        "<p>Request unsuccessful. Incapsula incident ID: 1239000410056263453-9876543</p>",
+        # a campus firewall in Chinese, only a block word and an incident number
+        "<h3>存取被拒絕</h3><p>您的連線已被資安設備封鎖，如有疑問請洽電算中心。事件編號：A20261207-0042</p>",
+    ],
+)
+def test_firewall_block_pages_are_not_the_site(html: str) -> None:
+    check = classify_page(Page(URL, html))
+    assert check is not None and check.status == "fail"
+    assert check.details["page_kind"] == "firewall"
+    assert check.code.value == "firewall-rejected"
+
+
+def test_a_short_security_lab_homepage_mentioning_firewalls_is_a_real_homepage() -> None:
+    html = (
+        "<title>網路安全實驗室</title><h1>網路安全實驗室</h1><p>研究主題：Web Application Firewall、"
+        "入侵偵測與惡意流量封鎖。本聯盟由國科會補助。</p><ul><li>2026-11-02 研討會</li></ul>"
+    )
+    assert classify_page(Page(URL, html)) is None
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # the site's own words after PHP's warning, in no phrase list
+        "<br /><b>Warning</b>:  mysqli_connect(): (HY000/2002): No such file or directory in"
+        " <b>/var/www/html/inc/db.php</b> on line <b>3</b><br />系統忙碌中，請稍後再試",
+        # ASP.NET's yellow screen under an application path, localised heading
+        "<h1>'/Alliance' 應用程式中發生伺服器錯誤。</h1><h2><i>找不到資源。</i></h2>"
+        "<b>Exception Details: </b>System.NullReferenceException: Object reference not set to an"
+        " instance of an object.<pre>[NullReferenceException: Object reference not set.]\n"
+        "   Alliance.Default.Page_Load(Object sender, EventArgs e) in C:\\inetpub\\Default.aspx.cs:31"
+        "\n   System.Web.UI.Control.OnLoad(EventArgs e) +95</pre>",
+        # a Flask app with its traceback shown
+        '<pre>Traceback (most recent call last):\n  File "/srv/alliance/app.py", line 41, in index'
+        "\n    rows = db.execute(SQL)\nsqlite3.OperationalError: unable to open database file</pre>",
+        # JSP with the Tomcat stack trace and no title
+        "<p>查詢失敗</p><pre>java.sql.SQLException: Access denied for user 'web'@'localhost'\n"
+        "\tcom.mysql.cj.jdbc.ConnectionImpl.createNewIO(ConnectionImpl.java:836)\n"
+        "\torg.apache.jsp.news_jsp._jspService(news_jsp.java:88)</pre>",
+    ],
+)
+def test_a_page_that_is_only_a_runtime_error_is_an_error_page_whatever_its_words(
+    html: str,
+) -> None:
+    check = classify_page(Page(URL, html))
+    assert check is not None and check.status == "fail", check
+    assert (check.details["page_kind"], check.code.value) == ("error_page", "error-page")
