@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -67,13 +68,44 @@ DOM_SIZE_JS = """([maxElements, maxChars]) => {
   return '';
 }"""
 
-#: Run before any script of the page: no peer-to-peer connections (WebRTC) at all.
+#: Run before any script of the page: no peer-to-peer connections (WebRTC) at all; the
+#: languages of a Taiwanese visitor's browser (a script choosing ``index_ch.html`` reads them);
+#: and a note of when a timer that looks like a redirect is due (a welcome screen that moves to
+#: the news page after some seconds), so the renderer knows to wait for it.
 INIT_JS = """
 for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel']) {
   try { delete window[name]; } catch (e) {}
   try { Object.defineProperty(window, name, {value: undefined}); } catch (e) {}
 }
-"""
+try {
+  Object.defineProperty(Navigator.prototype, 'languages',
+    {get: () => Object.freeze(__LANGUAGES__), configurable: true});
+} catch (e) {}
+(() => {
+  const NAVIGATES = /location(?:\\.href)?\\s*=[^=]|location\\.(?:assign|replace|reload)\\s*\\(/;
+  const navigates = (fn) => {
+    try {
+      return NAVIGATES.test(typeof fn === 'function' ? Function.prototype.toString.call(fn)
+                                                     : String(fn));
+    } catch (e) { return false; }
+  };
+  const note = (due) => {
+    window.__monitorRedirectDue = Math.max(window.__monitorRedirectDue || 0, due);
+  };
+  const setTimeout0 = window.setTimeout, setInterval0 = window.setInterval;
+  window.setTimeout = function (fn, delay, ...rest) {
+    if (navigates(fn)) note(performance.now() + (Number(delay) || 0));
+    return setTimeout0.call(this, fn, delay, ...rest);
+  };
+  window.setInterval = function (fn, delay, ...rest) {
+    // a countdown: when it ends is unknown, so "up to the bound"
+    if (navigates(fn)) note(performance.now() + __BOUND_MS__);
+    return setInterval0.call(this, fn, delay, ...rest);
+  };
+})();
+""".replace("__LANGUAGES__", json.dumps(list(S.BROWSER_LANGUAGES))).replace(
+    "__BOUND_MS__", str(int(S.RENDER_REDIRECT_WAIT * 1000))
+)
 
 #: Request headers of the browser not handed on to our fetcher (hop-by-hop, or set by it).
 DROPPED_HEADERS = frozenset(
@@ -103,6 +135,9 @@ class Rendered:
     timed_out: bool = False
     #: The page was closed for its memory (issue 17.1), or crashed its renderer.
     out_of_memory: bool = False
+    #: A script sent the browser to another origin (refused here, as every request there):
+    #: where it wanted to go. The caller follows it like an HTTP redirect, with our fetcher.
+    left_for: str | None = None
 
 
 def origin_of(url: str) -> tuple[str, str, int | None]:
@@ -131,10 +166,12 @@ async def render_page(
         service_workers="block",
         user_agent=S.BROWSER_USER_AGENT,
         locale="zh-TW",
+        extra_http_headers={"Accept-Language": S.BROWSER_HEADERS["Accept-Language"]},
         viewport={"width": width, "height": height},
     )
     origin = origin_of(url)
     counts = {"requests": 0, "refused": 0, "stopped": 0}
+    left: dict[str, str] = {}
     errors: list[str] = []
     first_headers = {"content-type": ctype}
     if cookies:
@@ -156,6 +193,13 @@ async def render_page(
             counts["requests"] += 1
             if origin_of(req_url) != origin or counts["requests"] > max_requests:
                 counts["refused"] += 1
+                if (
+                    origin_of(req_url) != origin
+                    and request.is_navigation_request()
+                    and request.frame.parent_frame is None
+                    and req_url.startswith(("http://", "https://"))
+                ):
+                    left["url"] = req_url
                 await route.abort("blockedbyclient")
                 return
             sent = {
@@ -202,6 +246,8 @@ async def render_page(
         await page.goto(url, wait_until="load", timeout=timeout * 1000)
         # Pages that poll for ever never go quiet; their DOM is there by now anyway.
         await settle(min(5.0, timeout))
+        if await timed_redirect(page, loop):
+            await settle(min(5.0, timeout))
         try:
             # a page whose script never yields answers no evaluate: bounded like the load
             html = await asyncio.wait_for(settled_dom(page, timeout), timeout * 1.5)
@@ -214,6 +260,13 @@ async def render_page(
             except Exception as exc:  # the judged DOM is still good without a picture
                 log.warning("screenshot of %s failed: %s", url, exc)
         final_url = page.url
+        if left and not final_url.startswith(("http://", "https://")):
+            # the main frame was sent to another origin, refused: say where, not the error page
+            return Rendered(
+                None,
+                f"網頁程式轉往其他網站 / a script sent the browser to another site: {left['url']}",
+                left_for=left["url"],
+            )
     finally:
         with contextlib.suppress(Exception):
             # closing a page busy in a loop may wait on its renderer: bounded (the browser
@@ -234,6 +287,32 @@ async def render_page(
             f" first: {errors[0]}"
         )
     return Rendered(html, note, png, tuple(errors), final_url=final_url)
+
+
+async def timed_redirect(page: Any, loop: asyncio.AbstractEventLoop) -> bool:
+    """Wait for a timed redirect the page's scripts set up (see ``INIT_JS``), if one is due
+    within ``RENDER_REDIRECT_WAIT`` seconds; True when the page then moved.
+
+    Only timers whose own code assigns ``location`` (or calls ``location.replace``...) count,
+    so a carousel or an analytics timer costs nothing. The wait ends as soon as the page moves.
+    """
+    try:
+        due = float(
+            await page.evaluate("() => (window.__monitorRedirectDue || 0) - performance.now()")
+        )
+    except Exception:
+        return False
+    if due <= 0 or due > S.RENDER_REDIRECT_WAIT * 1000:
+        return False
+    start = page.url
+    end = loop.time() + due / 1000 + 1.0
+    while loop.time() < end and page.url == start:
+        await asyncio.sleep(0.1)
+    if page.url == start:
+        return False
+    with contextlib.suppress(Exception):
+        await page.wait_for_load_state("load", timeout=S.RENDER_REDIRECT_WAIT * 1000)
+    return True
 
 
 class DomTooLarge(Exception):

@@ -34,6 +34,10 @@ BROWSER_HEADERS: dict[str, str] = {
     "Sec-Fetch-Site": "none",
     "Sec-Fetch-User": "?1",
 }
+#: The languages a Taiwanese visitor's browser reports to scripts (``navigator.languages``),
+#: in the order of its ``Accept-Language`` above: a script that sends a Chinese browser to
+#: ``index_ch.html`` sees the same visitor as the server does.
+BROWSER_LANGUAGES: tuple[str, ...] = ("zh-TW", "zh", "en-US", "en")
 #: Statuses after which the homepage is asked for again the way a browser asks.
 FIREWALL_STATUSES: frozenset[int] = frozenset({401, 403, 406})
 
@@ -114,6 +118,10 @@ RENDER_JS_HEAP_MIB = 256
 #: static page (capped at MAX_BODY_BYTES) is judged instead; no homepage a person reads is near.
 RENDER_MAX_ELEMENTS = 150_000
 RENDER_MAX_TEXT_CHARS = 5 * 1024 * 1024
+#: Seconds after "load" the renderer waits for a timed redirect on the page (a welcome screen
+#: whose script moves to the news page after some seconds): only a timer whose code sets
+#: ``location`` and is due within this bound is waited for, and only until the page moves.
+RENDER_REDIRECT_WAIT = 10.0
 #: Browser window of a rendering, and so of a screenshot ("above the fold"): a common laptop
 #: screen, on which the office looks at the pictures.
 SCREENSHOT_VIEWPORT: tuple[int, int] = (1280, 800)
