@@ -1,24 +1,37 @@
-"""Finding the page a visitor lands on: firewalls, frames, meta refresh, splash pages, wrappers.
+"""Finding the page a visitor lands on: firewalls, frames, meta refresh, splash pages, wrappers,
+and what the browser shows of it.
 
 RULES.md "loads": a splash page counts as a redirect, a frameset or a one-iframe wrapper is
 judged on the page it shows, and a site that refuses the monitor but opens in a browser is
 judged on what the browser gets. :func:`read_home` asks every question about the homepage's
-static HTML in one judging call; :func:`follow_frames` goes where it leads (at most twice).
+static HTML in one judging call; :func:`follow_frames` goes where it leads (at most twice);
+:func:`see_homepage` renders it (or says why the static page is judged);
+:func:`follow_script_redirect` follows a script that sent the browser to another site, as an
+HTTP redirect is followed (the host is then named by the ``other-host`` warning).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
 from monitor.fetching import limits as S
 from monitor.fetching.fetch import FetchResult
 from monitor.model import Check, Page
 from monitor.rules.entry import entry_target
-from monitor.rules.loads import HomepageFetch, is_html
+from monitor.rules.loads import HomepageFetch, is_html, same_site
 from monitor.rules.page_text import decode_html
 from monitor.rules.pagekind import classify_page, follow_target, looks_js_rendered
 from monitor.rules.updates import find_feed_links, find_news_link
-from monitor.visit_context import CrawlContext
+from monitor.visit_context import CrawlContext, Stopped
+
+#: Which page a finding was judged on: what the browser showed, or the HTML as fetched.
+View = Literal["rendered", "static"]
+
+_STATIC_FALLBACK = (
+    "無法以瀏覽器顯示，依原始網頁判斷 / the page could not be rendered; judged on its static HTML"
+)
+_LEFT_SITE = "網頁程式轉往其他網站 / a script sent the browser to another site"
 
 
 def page_from(result: FetchResult, kind: str) -> Page | None:
@@ -119,3 +132,98 @@ def follow_frames(ctx: CrawlContext, home: HomepageFetch) -> tuple[FetchResult, 
         read = ctx.judge(read_home, r, follow_frames=False)
     home.result = r
     return r, read
+
+
+@dataclass(slots=True)
+class Seen:
+    """The homepage as judged: rendered when the browser could show it, else static."""
+
+    page: Page
+    view: View
+    page_check: Check | None
+    note: str = ""
+    png: bytes | None = None
+    #: where a script redirect took the browser on the same site
+    moved_to: str | None = None
+    #: a page built by scripts that no browser could show: nothing to judge
+    unjudgeable: bool = False
+    #: where a script sent the browser on another site (origin): follow it like a redirect
+    left_for: str | None = None
+
+
+def see_homepage(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) -> Seen:
+    """The homepage as a visitor's browser shows it, or the static page with the reason why not.
+
+    RULES.md "loads": judged on what the browser shows, including what the page's own scripts
+    add after loading. A rendering that fails (no browser, a crash, two timeouts) is not a
+    verdict: the static page is judged instead and the evidence says the page could not be
+    rendered; only a page that needs scripts to show anything is then left unjudged.
+    """
+    rendered = ctx.renderer.render(
+        url,
+        r.body,
+        r.content_type,
+        screenshot=ctx.screenshots,
+        cookies=tuple(r.set_cookies),
+    )
+    if rendered.interrupted:
+        raise Stopped
+    if rendered.html is not None:
+        shown_at = rendered.final_url or url
+        moved = shown_at if shown_at != url and same_site(shown_at, url) else None
+        if shown_at.startswith(("http://", "https://")):
+            page = Page(url=moved or url, html=rendered.html, kind="homepage")
+            return Seen(
+                page,
+                "rendered",
+                ctx.judge(classify_page, page),
+                rendered.note,
+                rendered.png,
+                moved,
+            )
+        # the browser ended on its own error page (a script sent it to a refused address)
+        rendered = replace(rendered, html=None, note=f"{_LEFT_SITE}: {shown_at}")
+    if rendered.left_for:
+        # judged where the script leads (the caller fetches it); the static page until then
+        return Seen(
+            Page(url=url, html=read.html, kind="homepage"),
+            "static",
+            read.page_check,
+            rendered.note,
+            left_for=rendered.left_for,
+        )
+    static = Page(url=url, html=read.html, kind="homepage")
+    note = f"{_STATIC_FALLBACK} ({rendered.note})"
+    page_check = read.page_check
+    if page_check is None and read.needs_browser:
+        page_check = ctx.judge(classify_page, static)
+    return Seen(
+        static,
+        "static",
+        page_check,
+        note,
+        rendered.png,
+        unjudgeable=read.needs_browser,
+    )
+
+
+def follow_script_redirect(
+    ctx: CrawlContext, home: HomepageFetch, target: str
+) -> tuple[FetchResult, HomeRead | None]:
+    """Fetch where a script sent the browser on another site, as the HTTP redirect it stands
+    for: the address joins the redirect chain, so ``loads`` names the other host (a warning,
+    RULES.md), and a target that does not load fails ``loads`` like a redirect to a dead host.
+    Returns the new homepage fetch and what was read of it (None when it is not a page).
+    """
+    r = home.result
+    got = ctx.fetcher.fetch(target)
+    if got.error is not None and got.error.kind == "stopped":
+        raise Stopped
+    got.redirects = [*r.redirects, r.final_url or r.url, *got.redirects]
+    got.retry_reasons = r.retry_reasons + got.retry_reasons
+    got.attempts += r.attempts
+    got.tls_problem = got.tls_problem or r.tls_problem
+    home.result = got
+    if not got.ok or not is_html(got.content_type, got.body):
+        return got, None
+    return got, ctx.judge(read_home, got, follow_frames=False)

@@ -21,20 +21,21 @@ judged on. A site whose check the stop event cut short raises :class:`Stopped` a
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.profiles import Alliance
 from monitor.fetching import limits as S
 from monitor.fetching.fetch import FetchResult
 from monitor.homepage import (
-    HomeRead,
     ask_like_a_browser,
     follow_frames,
+    follow_script_redirect,
     links_of,
     page_from,
+    see_homepage,
 )
 from monitor.model import Check, Code, Page, SiteResult, worst
 from monitor.rules.credit import judge_credit
@@ -48,13 +49,6 @@ __all__ = ["CrawlContext", "SiteOutcome", "Stopped", "broken_result", "check_sit
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-#: Which page a finding was judged on: what the browser showed, or the HTML as fetched.
-View = Literal["rendered", "static"]
-
-_STATIC_FALLBACK = (
-    "無法以瀏覽器顯示，依原始網頁判斷 / the page could not be rendered; judged on its static HTML"
-)
-_LEFT_SITE = "網頁程式轉往其他網站 / a script sent the browser to another site"
 _BLOCKS_CHECKS = (
     "網站拒絕自動檢查程式（防火牆），已改以瀏覽器方式取得；請學校將本檢查列入允許清單 / the site "
     "blocks automated checks (a firewall refused the monitor); judged on what a browser gets"
@@ -141,7 +135,17 @@ def _check_site(
         raise Stopped
     final_url = r.final_url or r.url
     extra["encoding"] = read.encoding
-    seen = _visit(ctx, final_url, r, read)
+    seen = see_homepage(ctx, final_url, r, read)
+    if seen.left_for:
+        # a script sent the browser to another site: followed like an HTTP redirect (once)
+        r, there = follow_script_redirect(ctx, home, seen.left_for)
+        final_url = r.final_url or r.url
+        if there is None:
+            loads = _blocked_note(judge_loads(home), blocked)
+            return _not_checked(alliance, final_url, loads, extra, r, None)
+        read = there
+        extra["encoding"] = read.encoding
+        seen = see_homepage(ctx, final_url, r, read)
     homepage = seen.page
     if seen.moved_to and seen.moved_to != final_url:
         # a script redirect on the same site: the page it leads to is the homepage
@@ -262,68 +266,6 @@ def _not_checked(
     result = _unjudged(alliance, final_url, loads, not_checked, extra)
     page_url = final_url or r.final_url or r.url
     return SiteOutcome(result, None, r.body or None, page_url, r.content_type, png)
-
-
-@dataclass(slots=True)
-class _Seen:
-    """The homepage as judged: rendered when the browser could show it, else static."""
-
-    page: Page
-    view: View
-    page_check: Check | None
-    note: str = ""
-    png: bytes | None = None
-    #: where a script redirect took the browser on the same site
-    moved_to: str | None = None
-    #: a page built by scripts that no browser could show: nothing to judge
-    unjudgeable: bool = False
-
-
-def _visit(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) -> _Seen:
-    """The homepage as a visitor's browser shows it, or the static page with the reason why not.
-
-    RULES.md "loads": judged on what the browser shows, including what the page's own scripts
-    add after loading. A rendering that fails (no browser, a crash, two timeouts) is not a
-    verdict: the static page is judged instead and the evidence says the page could not be
-    rendered; only a page that needs scripts to show anything is then left unjudged.
-    """
-    rendered = ctx.renderer.render(
-        url,
-        r.body,
-        r.content_type,
-        screenshot=ctx.screenshots,
-        cookies=tuple(r.set_cookies),
-    )
-    if rendered.interrupted:
-        raise Stopped
-    if rendered.html is not None:
-        shown_at = rendered.final_url or url
-        moved = shown_at if shown_at != url and same_site(shown_at, url) else None
-        if shown_at.startswith(("http://", "https://")):
-            page = Page(url=moved or url, html=rendered.html, kind="homepage")
-            return _Seen(
-                page,
-                "rendered",
-                ctx.judge(classify_page, page),
-                rendered.note,
-                rendered.png,
-                moved,
-            )
-        # the browser ended on its own error page (a script sent it to a refused address)
-        rendered = replace(rendered, html=None, note=f"{_LEFT_SITE}: {shown_at}")
-    static = Page(url=url, html=read.html, kind="homepage")
-    note = f"{_STATIC_FALLBACK} ({rendered.note})"
-    page_check = read.page_check
-    if page_check is None and read.needs_browser:
-        page_check = ctx.judge(classify_page, static)
-    return _Seen(
-        static,
-        "static",
-        page_check,
-        note,
-        rendered.png,
-        unjudgeable=read.needs_browser,
-    )
 
 
 def _firewall_page(page_check: Check | None) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -18,7 +19,7 @@ from monitor.crawl import run_crawl
 from monitor.fetching.fetch import FetchOptions
 from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import find_chromium
-from monitor.model import SiteResult
+from monitor.model import Code, SiteResult
 from monitor.rules.page_text import read_page
 from monitor.store import Store
 from tests.farm_visit import SITES, VisitSite
@@ -40,14 +41,21 @@ OPTIONS = FetchOptions(
 @pytest.fixture(scope="module")
 def farm() -> Iterator[dict[str, Site]]:
     sites: dict[str, Site] = {}
+    others: list[Site] = []
     for i, spec in enumerate(SITES):
         site = Site(f"127.0.0.{40 + i}")
-        site.routes.update(spec.routes())
+        if spec.other_host is None:
+            site.routes.update(spec.routes())
+        else:
+            other = Site(f"127.0.0.{140 + i}")
+            other.routes.update(spec.other_host())
+            others.append(other.start())
+            site.routes.update(spec.routes(other_url=other.url("/")))
         sites[spec.slug] = site.start()
     try:
         yield sites
     finally:
-        for site in sites.values():
+        for site in [*sites.values(), *others]:
             site.stop()
 
 
@@ -111,6 +119,25 @@ def test_realistic_sites_judged_on_what_the_browser_shows(
     footer = results["script-footer"]
     assert footer.credit.details.get("view") == "rendered"
     assert footer.updates.details.get("latest_date") == "2026-11-12"
+    # scroll-reveal: the news cards WOW.js shows on scrolling count, the .d-none template card
+    # (a newer date) does not; AOS's faded-in cards count, its hidden card does not
+    wow = results["wow-reveal"]
+    assert wow.credit.details.get("view") == "rendered"
+    assert wow.updates.details.get("latest_date") == "2026-11-12"
+    assert results["aos-reveal"].updates.details.get("latest_date") == "2026-11-12"
+    # script redirects: judged where the visitor lands
+    assert results["language-redirect"].final_url == farm["language-redirect"].url("/index_ch.html")
+    assert results["welcome-timed"].final_url == farm["welcome-timed"].url("/news/index.php")
+    assert results["js-challenge"].credit.details.get("view") == "rendered"
+    moved = results["moved-by-script"]
+    assert moved.loads.code is Code.OTHER_HOST, moved.loads
+    other_host = urlsplit(moved.final_url or "").hostname
+    assert (
+        other_host
+        and other_host != farm["moved-by-script"].host
+        and other_host in moved.loads.message.en
+    )
+    assert moved.credit.details.get("view") == "rendered"
     # a browser that never finishes is not a verdict: the static page was judged, and it says so
     hang = results["hanging-script"]
     assert hang.credit.details.get("view") == "static"

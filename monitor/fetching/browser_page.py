@@ -31,8 +31,9 @@ Fetch = Callable[[str, dict[str, str]], Awaitable[FetchResult]]
 #: The attribute that marks an element the browser does not display.
 HIDDEN_ATTRIBUTE = "data-monitor-hidden"
 
-#: Marks what the browser computes as not displayed (one pass, skipping inside hidden subtrees).
-MARK_HIDDEN_JS = """(attr) => {
+#: Marks what the browser computes as not displayed (one pass, skipping inside hidden subtrees);
+#: an element revealed by scrolling (``SCROLL_REVEAL_JS``) is shown unless ``display:none``.
+MARK_HIDDEN_JS = """([attr, revealed]) => {
   const root = document.body || document.documentElement;
   if (!root) return 0;
   // The page reader then trusts these marks alone (a stylesheet may show a .d-none again).
@@ -41,8 +42,8 @@ MARK_HIDDEN_JS = """(attr) => {
   const walk = (el) => {
     for (const child of el.children) {
       const style = getComputedStyle(child);
-      if (style.display === 'none' || style.visibility === 'hidden' ||
-          style.visibility === 'collapse') {
+      if (style.display === 'none' || ((style.visibility === 'hidden' ||
+          style.visibility === 'collapse') && !child.hasAttribute(revealed))) {
         child.setAttribute(attr, '');
         marked++;
       } else {
@@ -53,6 +54,65 @@ MARK_HIDDEN_JS = """(attr) => {
   walk(root);
   return marked;
 }"""
+
+#: The attribute that marks an element that became visible while the page was scrolled.
+REVEALED_ATTRIBUTE = "data-monitor-revealed"
+
+#: Scrolls the page down as a visitor does (bounded in height and time) when something on it is
+#: ``visibility:hidden``: scroll-reveal templates (WOW.js, AOS, animate.css, waypoints) show
+#: their boxes only when scrolled into view. What became visible meanwhile is marked revealed
+#: (a library that hides it again on scrolling back up does not undo that: the visitor saw it);
+#: a known reveal box still hidden below the depth reached is marked too. ``display:none``
+#: (``hidden``, ``.d-none``, a collapsed menu) never enters: only visibility is waited for.
+SCROLL_REVEAL_JS = """async ([attr, maxHeight, budgetMs, pauseMs, revealSelector]) => {
+  const root = document.body;
+  if (!root) return 0;
+  const invisible = (s) => s.visibility === 'hidden' || s.visibility === 'collapse';
+  const waiting = [];
+  const walk = (el) => {
+    for (const child of el.children) {
+      const style = getComputedStyle(child);
+      if (style.display === 'none') continue;
+      if (invisible(style)) waiting.push(child); else walk(child);
+    }
+  };
+  walk(root);
+  if (!waiting.length) return 0;
+  let revealed = 0;
+  const look = () => {
+    for (let i = waiting.length - 1; i >= 0; i--) {
+      if (!invisible(getComputedStyle(waiting[i]))) {
+        waiting[i].setAttribute(attr, '');
+        waiting.splice(i, 1);
+        revealed++;
+      }
+    }
+  };
+  const pause = (ms) => new Promise((done) => setTimeout(done, ms));
+  const view = window.innerHeight || 800;
+  const started = performance.now();
+  let y = 0;
+  while (waiting.length && performance.now() - started < budgetMs) {
+    const last = Math.min(document.documentElement.scrollHeight - view, maxHeight);
+    if (y >= last) break;
+    y = Math.min(y + Math.floor(view * 0.75), last);
+    window.scrollTo(0, y);
+    await pause(pauseMs);
+    look();
+  }
+  await pause(pauseMs);
+  look();
+  for (const el of waiting) {
+    const top = el.getBoundingClientRect().top + window.scrollY;
+    if (top > y + view && el.matches(revealSelector)) { el.setAttribute(attr, ''); revealed++; }
+  }
+  window.scrollTo(0, 0);
+  return revealed;
+}"""
+
+#: CSS selector of the boxes scroll-reveal libraries hide until scrolled to (as
+#: :func:`monitor.rules.visibility.is_reveal_box` reads a page without the browser).
+REVEAL_SELECTOR = ".wow, .animate-box, .reveal-on-scroll, [data-aos], [data-sr], [data-sr-id]"
 
 #: How big the DOM is, counted without building any string: "" when within both caps, else
 #: which cap it passed (a DOM of millions of nodes is never serialised and sent to us).
@@ -342,7 +402,17 @@ async def settled_dom(page: Any, timeout: float) -> str:
             )
             if too_big:
                 raise DomTooLarge(too_big)
-            await page.evaluate(MARK_HIDDEN_JS, HIDDEN_ATTRIBUTE)
+            await page.evaluate(
+                SCROLL_REVEAL_JS,
+                [
+                    REVEALED_ATTRIBUTE,
+                    S.RENDER_SCROLL_MAX_HEIGHT,
+                    S.RENDER_SCROLL_SECONDS * 1000,
+                    S.RENDER_SCROLL_PAUSE * 1000,
+                    REVEAL_SELECTOR,
+                ],
+            )
+            await page.evaluate(MARK_HIDDEN_JS, [HIDDEN_ATTRIBUTE, REVEALED_ATTRIBUTE])
             content: str = await page.content()
             return content
         except Exception as exc:

@@ -122,6 +122,12 @@ RENDER_MAX_TEXT_CHARS = 5 * 1024 * 1024
 #: whose script moves to the news page after some seconds): only a timer whose code sets
 #: ``location`` and is due within this bound is waited for, and only until the page moves.
 RENDER_REDIRECT_WAIT = 10.0
+#: Scrolling a rendered page to show what scroll-reveal templates (WOW.js, AOS) hide until a
+#: visitor scrolls: at most this deep (px), this long (s), pausing this long (s) per step of
+#: three quarters of the window. Only pages with ``visibility:hidden`` elements are scrolled.
+RENDER_SCROLL_MAX_HEIGHT = 20_000
+RENDER_SCROLL_SECONDS = 4.0
+RENDER_SCROLL_PAUSE = 0.15
 #: Browser window of a rendering, and so of a screenshot ("above the fold"): a common laptop
 #: screen, on which the office looks at the pictures.
 SCREENSHOT_VIEWPORT: tuple[int, int] = (1280, 800)

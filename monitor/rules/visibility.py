@@ -16,6 +16,12 @@ Two questions the page reader (:mod:`monitor.rules.page_text`) asks before it wa
   not fetched (Bootstrap's ``d-none``, ``d-lg-none``, Bootstrap 3 / Tailwind ``hidden``), read
   for a desktop-wide window, as the renderer shows the page: ``d-none d-md-block`` is visible,
   ``d-block d-lg-none`` (a phone-only footer) is not.
+  A scroll-reveal box is not hidden: templates built on WOW.js (class ``wow``), AOS
+  (``data-aos``) or Colorlib's waypoints (``animate-box``) hide such a box with a rule like
+  ``.wow{visibility:hidden}`` only until the visitor scrolls to it (RULES.md: content that
+  becomes visible on scrolling is visible text). :func:`is_reveal_box` names them; a
+  ``display:none`` rule, the ``hidden`` attribute or ``.d-none`` still hide them (the renderer
+  scrolls the page itself, see monitor/fetching/browser_page.py).
   A rule that shows an element again (``display:block`` on a matching selector, or an inline
   ``display``) wins over a hiding rule: when in doubt the text counts as visible, so a credit a
   visitor can read is never called missing.
@@ -42,6 +48,20 @@ Element: TypeAlias = etree._Element
 _COMMENT_RE = re.compile(r"/\*.*?\*/", re.DOTALL)
 _BRACE_RE = re.compile(r"[{};]")
 _HIDE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_DISPLAY_NONE_RE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
+#: Classes and attributes of the scroll-reveal libraries real templates use (WOW.js's box
+#: class, Colorlib's waypoint boxes, ScrollReveal) and AOS's attribute.
+REVEAL_CLASSES = frozenset({"wow", "animate-box", "reveal-on-scroll"})
+REVEAL_ATTRIBUTES = ("data-aos", "data-sr", "data-sr-id")
+
+
+def is_reveal_box(el: Element) -> bool:
+    """Whether ``el`` is a box a scroll-reveal library hides only until it is scrolled to."""
+    if any(el.get(name) is not None for name in REVEAL_ATTRIBUTES):
+        return True
+    return not REVEAL_CLASSES.isdisjoint((el.get("class") or "").split())
+
+
 _SHOW_RE = re.compile(r"display\s*:\s*(?!none)[a-z-]+|visibility\s*:\s*visible", re.IGNORECASE)
 #: One compound selector: an optional tag, then classes and ids (no pseudo-classes, attributes).
 _COMPOUND_RE = re.compile(r"^([a-zA-Z][\w-]*)?((?:[.#][\w-]+)*)$")
@@ -215,18 +235,25 @@ def hidden_elements(root: Element) -> set[Element]:
     if not styles:
         return set()
     hide: list[Selector] = []
+    hide_until_shown: list[Selector] = []  # visibility:hidden only: a reveal box may show
     show: list[Selector] = []
     if sum(s.count("{") for s in styles) > vocabulary.CSS_MAX_SELECTORS:
         return set()
     for css in styles:
         for selectors, declarations in _rules(css):
-            if _HIDE_RE.search(declarations):
+            if _DISPLAY_NONE_RE.search(declarations):
                 hide += _selectors(selectors)
+            elif _HIDE_RE.search(declarations):
+                hide_until_shown += _selectors(selectors)
             elif _SHOW_RE.search(declarations):
                 show += _selectors(selectors)
-    if not hide or len(hide) + len(show) > vocabulary.CSS_MAX_SELECTORS:
+    if not (hide or hide_until_shown) or (
+        len(hide) + len(hide_until_shown) + len(show) > vocabulary.CSS_MAX_SELECTORS
+    ):
         return set()
-    hidden = _matching(root, hide)
+    hidden = _matching(root, hide) if hide else set()
+    if hide_until_shown:
+        hidden |= {el for el in _matching(root, hide_until_shown) if not is_reveal_box(el)}
     if not hidden:
         return hidden
     shown = _matching(root, show)
