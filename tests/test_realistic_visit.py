@@ -24,7 +24,7 @@ from monitor.rules.page_text import read_page
 from monitor.store import Store
 from tests.farm_visit import SITES, VisitSite
 from tests.farm_visit.sites import hidden_credit_site
-from tests.support.farm import Site, running
+from tests.support.farm import Site, running, send
 
 TODAY = date(2026, 11, 20)
 OPTIONS = FetchOptions(
@@ -185,3 +185,52 @@ def test_the_browser_marks_what_a_stylesheet_hides_and_keeps_svg_text() -> None:
     assert credit.get(HIDDEN_ATTRIBUTE) is not None  # Bootstrap's .d-none, from the stylesheet
     assert not root.xpath(f"//svg//*[@{HIDDEN_ATTRIBUTE}] | //svg[@{HIDDEN_ATTRIBUTE}]")
     assert not root.xpath(f"//div[@class='footer'][@{HIDDEN_ATTRIBUTE}]")
+
+
+@pytest.mark.browser
+def test_the_browser_scrolls_to_reveal_but_keeps_really_hidden_text_hidden() -> None:
+    """A template's own reveal script (an IntersectionObserver, no known library class) shows
+    boxes only when scrolled to: the renderer scrolls, so they are not marked hidden; the
+    ``hidden`` attribute, ``display:none``, ``.d-none`` and a collapsed menu stay marked."""
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
+    from lxml import html as lxml_html
+
+    from monitor.fetching.fetch import Fetcher
+    from monitor.fetching.render import HIDDEN_ATTRIBUTE, Renderer
+
+    reveal_js = (
+        "var io = new IntersectionObserver(function (entries) { entries.forEach(function (e) {"
+        " if (e.isIntersecting) { e.target.classList.add('in'); io.unobserve(e.target); } });"
+        " }); document.querySelectorAll('.js-reveal').forEach(function (el) { io.observe(el); });"
+    )
+    home = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>聯盟</title><style>"
+        ".js-reveal{visibility:hidden}.js-reveal.in{visibility:visible}.spacer{height:2400px}"
+        ".d-none{display:none!important}.collapse:not(.show){display:none}</style></head><body>"
+        "<nav><div class='collapse' id='menu'><p id='menu-text'>選單內容</p></div></nav>"
+        "<div class='spacer'>首頁橫幅</div>"
+        "<div class='js-reveal' id='box'>本聯盟為國科會補助</div>"
+        "<div class='spacer'></div><div class='js-reveal' id='late'>2026-11-12 最新消息</div>"
+        "<p hidden id='attr'>隱藏 2026-11-19</p><p style='display:none' id='inline'>x</p>"
+        "<div class='js-reveal d-none' id='dnone'>範本 2026-11-19</div>"
+        f"<script>{reveal_js}</script></body></html>"
+    )
+    site = Site("127.0.0.61")
+    site.routes["/"] = lambda h: send(h, home)
+    renderer = Renderer(Fetcher(OPTIONS), executable=exe, timeout=10)
+    try:
+        with running(site):
+            shown = renderer.render(site.url("/"), home.encode(), "text/html; charset=utf-8")
+    finally:
+        renderer.close()
+    assert shown.html is not None, shown.note
+    root = lxml_html.fromstring(shown.html)
+
+    def marked(ident: str) -> bool:
+        (el,) = root.xpath(f"//*[@id='{ident}']")
+        return any(a.get(HIDDEN_ATTRIBUTE) is not None for a in [el, *el.iterancestors()])
+
+    assert not marked("box") and not marked("late"), shown.html[-800:]
+    assert marked("menu-text") and marked("attr") and marked("inline") and marked("dnone")

@@ -3,15 +3,16 @@
 :class:`monitor.fetching.render.Renderer` owns the browser, its thread and its pool of pages;
 this module is what happens to one page in it (see that module's docstring for the safety and
 the "what the judges get" rules): the route handler that hands the page's requests to our
-guarded fetcher (cookies and the browser's own headers included) or refuses them, the script
-that marks what the browser does not display, and reading the DOM once a script redirect landed.
+guarded fetcher (cookies and the browser's own headers included) or refuses them (noting a
+script that sends the page to another site), waiting for a timed redirect, and reading the DOM
+once a script redirect landed, scrolled and marked by the scripts of
+:mod:`monitor.fetching.page_scripts`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,6 +21,15 @@ from urllib.parse import urlsplit
 
 from monitor.fetching import limits as S
 from monitor.fetching.fetch import FetchResult
+from monitor.fetching.page_scripts import (
+    DOM_SIZE_JS,
+    HIDDEN_ATTRIBUTE,
+    INIT_JS,
+    MARK_HIDDEN_JS,
+    REVEAL_SELECTOR,
+    REVEALED_ATTRIBUTE,
+    SCROLL_REVEAL_JS,
+)
 
 log = logging.getLogger(__name__)
 
@@ -27,145 +37,6 @@ INTERRUPTED = "檢查已中止 / interrupted: the crawl was asked to stop during
 
 #: Our guarded fetch of one of the page's requests (URL, the browser's headers).
 Fetch = Callable[[str, dict[str, str]], Awaitable[FetchResult]]
-
-#: The attribute that marks an element the browser does not display.
-HIDDEN_ATTRIBUTE = "data-monitor-hidden"
-
-#: Marks what the browser computes as not displayed (one pass, skipping inside hidden subtrees);
-#: an element revealed by scrolling (``SCROLL_REVEAL_JS``) is shown unless ``display:none``.
-MARK_HIDDEN_JS = """([attr, revealed]) => {
-  const root = document.body || document.documentElement;
-  if (!root) return 0;
-  // The page reader then trusts these marks alone (a stylesheet may show a .d-none again).
-  document.documentElement.setAttribute('data-monitor-rendered', '');
-  let marked = 0;
-  const walk = (el) => {
-    for (const child of el.children) {
-      const style = getComputedStyle(child);
-      if (style.display === 'none' || ((style.visibility === 'hidden' ||
-          style.visibility === 'collapse') && !child.hasAttribute(revealed))) {
-        child.setAttribute(attr, '');
-        marked++;
-      } else {
-        walk(child);
-      }
-    }
-  };
-  walk(root);
-  return marked;
-}"""
-
-#: The attribute that marks an element that became visible while the page was scrolled.
-REVEALED_ATTRIBUTE = "data-monitor-revealed"
-
-#: Scrolls the page down as a visitor does (bounded in height and time) when something on it is
-#: ``visibility:hidden``: scroll-reveal templates (WOW.js, AOS, animate.css, waypoints) show
-#: their boxes only when scrolled into view. What became visible meanwhile is marked revealed
-#: (a library that hides it again on scrolling back up does not undo that: the visitor saw it);
-#: a known reveal box still hidden below the depth reached is marked too. ``display:none``
-#: (``hidden``, ``.d-none``, a collapsed menu) never enters: only visibility is waited for.
-SCROLL_REVEAL_JS = """async ([attr, maxHeight, budgetMs, pauseMs, revealSelector]) => {
-  const root = document.body;
-  if (!root) return 0;
-  const invisible = (s) => s.visibility === 'hidden' || s.visibility === 'collapse';
-  const waiting = [];
-  const walk = (el) => {
-    for (const child of el.children) {
-      const style = getComputedStyle(child);
-      if (style.display === 'none') continue;
-      if (invisible(style)) waiting.push(child); else walk(child);
-    }
-  };
-  walk(root);
-  if (!waiting.length) return 0;
-  let revealed = 0;
-  const look = () => {
-    for (let i = waiting.length - 1; i >= 0; i--) {
-      if (!invisible(getComputedStyle(waiting[i]))) {
-        waiting[i].setAttribute(attr, '');
-        waiting.splice(i, 1);
-        revealed++;
-      }
-    }
-  };
-  const pause = (ms) => new Promise((done) => setTimeout(done, ms));
-  const view = window.innerHeight || 800;
-  const started = performance.now();
-  let y = 0;
-  while (waiting.length && performance.now() - started < budgetMs) {
-    const last = Math.min(document.documentElement.scrollHeight - view, maxHeight);
-    if (y >= last) break;
-    y = Math.min(y + Math.floor(view * 0.75), last);
-    window.scrollTo(0, y);
-    await pause(pauseMs);
-    look();
-  }
-  await pause(pauseMs);
-  look();
-  for (const el of waiting) {
-    const top = el.getBoundingClientRect().top + window.scrollY;
-    if (top > y + view && el.matches(revealSelector)) { el.setAttribute(attr, ''); revealed++; }
-  }
-  window.scrollTo(0, 0);
-  return revealed;
-}"""
-
-#: CSS selector of the boxes scroll-reveal libraries hide until scrolled to (as
-#: :func:`monitor.rules.visibility.is_reveal_box` reads a page without the browser).
-REVEAL_SELECTOR = ".wow, .animate-box, .reveal-on-scroll, [data-aos], [data-sr], [data-sr-id]"
-
-#: How big the DOM is, counted without building any string: "" when within both caps, else
-#: which cap it passed (a DOM of millions of nodes is never serialised and sent to us).
-DOM_SIZE_JS = """([maxElements, maxChars]) => {
-  const root = document.documentElement;
-  if (!root) return '';
-  let elements = 0, chars = 0;
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
-  for (let n = walker.currentNode; n; n = walker.nextNode()) {
-    if (n.nodeType === 1) { if (++elements > maxElements) return 'elements'; }
-    else if ((chars += n.length) > maxChars) return 'characters';
-  }
-  return '';
-}"""
-
-#: Run before any script of the page: no peer-to-peer connections (WebRTC) at all; the
-#: languages of a Taiwanese visitor's browser (a script choosing ``index_ch.html`` reads them);
-#: and a note of when a timer that looks like a redirect is due (a welcome screen that moves to
-#: the news page after some seconds), so the renderer knows to wait for it.
-INIT_JS = """
-for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel']) {
-  try { delete window[name]; } catch (e) {}
-  try { Object.defineProperty(window, name, {value: undefined}); } catch (e) {}
-}
-try {
-  Object.defineProperty(Navigator.prototype, 'languages',
-    {get: () => Object.freeze(__LANGUAGES__), configurable: true});
-} catch (e) {}
-(() => {
-  const NAVIGATES = /location(?:\\.href)?\\s*=[^=]|location\\.(?:assign|replace|reload)\\s*\\(/;
-  const navigates = (fn) => {
-    try {
-      return NAVIGATES.test(typeof fn === 'function' ? Function.prototype.toString.call(fn)
-                                                     : String(fn));
-    } catch (e) { return false; }
-  };
-  const note = (due) => {
-    window.__monitorRedirectDue = Math.max(window.__monitorRedirectDue || 0, due);
-  };
-  const setTimeout0 = window.setTimeout, setInterval0 = window.setInterval;
-  window.setTimeout = function (fn, delay, ...rest) {
-    if (navigates(fn)) note(performance.now() + (Number(delay) || 0));
-    return setTimeout0.call(this, fn, delay, ...rest);
-  };
-  window.setInterval = function (fn, delay, ...rest) {
-    // a countdown: when it ends is unknown, so "up to the bound"
-    if (navigates(fn)) note(performance.now() + __BOUND_MS__);
-    return setInterval0.call(this, fn, delay, ...rest);
-  };
-})();
-""".replace("__LANGUAGES__", json.dumps(list(S.BROWSER_LANGUAGES))).replace(
-    "__BOUND_MS__", str(int(S.RENDER_REDIRECT_WAIT * 1000))
-)
 
 #: Request headers of the browser not handed on to our fetcher (hop-by-hop, or set by it).
 DROPPED_HEADERS = frozenset(

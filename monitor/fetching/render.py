@@ -14,10 +14,16 @@ its only proxy is a local port that is bound but never listens, so every such co
 refused inside this machine (issue 11, item 3; tests/test_hostile_crawl.py counts accepts).
 
 What the judges get (RULES.md: judge what a visitor sees): the DOM after the page's own scripts
-ran (footers included by script, news lists loaded from JSON, a script redirect followed), with
+ran (footers included by script, news lists loaded from JSON, a script redirect followed, a
+timed one waited for, the page scrolled so scroll-reveal boxes show), with
 every element the browser computes as not displayed (``display:none``, ``visibility:hidden``,
 Bootstrap's ``.d-none`` from a stylesheet) marked ``data-monitor-hidden``; the page reader
 treats marked text as hidden and keeps its links.
+
+Memory: one page may not take the crawl's memory (issue 17.1): V8's heap is capped by a
+Chromium flag, :class:`~monitor.fetching.memory_watch.MemoryWatch` kills the largest renderer
+when the pages together pass ``memory_limit``, and a DOM past the size caps is not read back;
+such a page comes back without HTML and a note saying why (``out_of_memory``).
 
 A failed rendering is not a verdict: a timed-out page is tried once more, and the caller judges
 the static page when the browser cannot show it (``Rendered.html`` is None, ``note`` says why).

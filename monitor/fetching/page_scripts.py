@@ -1,0 +1,158 @@
+"""The scripts the renderer runs inside a page, and the attributes they leave in its DOM.
+
+Kept apart from :mod:`monitor.fetching.browser_page` (what happens to one page) because they are
+JavaScript, not Python: the marks of what the browser does not display, the scroll that shows
+what scroll-reveal templates hide until a visitor scrolls (issue 19.1), the DOM size count that
+keeps a huge DOM from being read back (issue 17.1), and the init script that runs before any
+script of the page (no WebRTC, a zh-TW visitor's languages, the note of a timed redirect).
+"""
+
+from __future__ import annotations
+
+import json
+
+from monitor.fetching import limits as S
+
+#: The attribute that marks an element the browser does not display.
+HIDDEN_ATTRIBUTE = "data-monitor-hidden"
+
+#: Marks what the browser computes as not displayed (one pass, skipping inside hidden subtrees);
+#: an element revealed by scrolling (``SCROLL_REVEAL_JS``) is shown unless ``display:none``.
+MARK_HIDDEN_JS = """([attr, revealed]) => {
+  const root = document.body || document.documentElement;
+  if (!root) return 0;
+  // The page reader then trusts these marks alone (a stylesheet may show a .d-none again).
+  document.documentElement.setAttribute('data-monitor-rendered', '');
+  let marked = 0;
+  const walk = (el) => {
+    for (const child of el.children) {
+      const style = getComputedStyle(child);
+      if (style.display === 'none' || ((style.visibility === 'hidden' ||
+          style.visibility === 'collapse') && !child.hasAttribute(revealed))) {
+        child.setAttribute(attr, '');
+        marked++;
+      } else {
+        walk(child);
+      }
+    }
+  };
+  walk(root);
+  return marked;
+}"""
+
+#: The attribute that marks an element that became visible while the page was scrolled.
+REVEALED_ATTRIBUTE = "data-monitor-revealed"
+
+#: Scrolls the page down as a visitor does (bounded in height and time) when something on it is
+#: ``visibility:hidden``: scroll-reveal templates (WOW.js, AOS, animate.css, waypoints) show
+#: their boxes only when scrolled into view. What became visible meanwhile is marked revealed
+#: (a library that hides it again on scrolling back up does not undo that: the visitor saw it);
+#: a known reveal box still hidden below the depth reached is marked too. ``display:none``
+#: (``hidden``, ``.d-none``, a collapsed menu) never enters: only visibility is waited for.
+SCROLL_REVEAL_JS = """async ([attr, maxHeight, budgetMs, pauseMs, revealSelector]) => {
+  const root = document.body;
+  if (!root) return 0;
+  const invisible = (s) => s.visibility === 'hidden' || s.visibility === 'collapse';
+  const view = window.innerHeight || 800;
+  const waiting = [];
+  const walk = (el) => {
+    for (const child of el.children) {
+      const style = getComputedStyle(child);
+      if (style.display === 'none') continue;
+      if (!invisible(style)) { walk(child); continue; }
+      // only what lies below the first screen can be waiting for a scroll (a hover menu, a
+      // modal or an inactive slide up top is not: no scrolling for those pages)
+      if (style.position !== 'fixed' && child.getBoundingClientRect().top >= view * 0.8) {
+        waiting.push(child);
+      }
+    }
+  };
+  walk(root);
+  if (!waiting.length) return 0;
+  let revealed = 0;
+  const look = () => {
+    for (let i = waiting.length - 1; i >= 0; i--) {
+      if (!invisible(getComputedStyle(waiting[i]))) {
+        waiting[i].setAttribute(attr, '');
+        waiting.splice(i, 1);
+        revealed++;
+      }
+    }
+  };
+  const pause = (ms) => new Promise((done) => setTimeout(done, ms));
+  const started = performance.now();
+  let y = 0;
+  while (waiting.length && performance.now() - started < budgetMs) {
+    const last = Math.min(document.documentElement.scrollHeight - view, maxHeight);
+    if (y >= last) break;
+    y = Math.min(y + Math.floor(view * 0.75), last);
+    window.scrollTo(0, y);
+    await pause(pauseMs);
+    look();
+  }
+  await pause(pauseMs);
+  look();
+  for (const el of waiting) {
+    const top = el.getBoundingClientRect().top + window.scrollY;
+    if (top > y + view && el.matches(revealSelector)) { el.setAttribute(attr, ''); revealed++; }
+  }
+  window.scrollTo(0, 0);
+  return revealed;
+}"""
+
+#: CSS selector of the boxes scroll-reveal libraries hide until scrolled to (as
+#: :func:`monitor.rules.visibility.is_reveal_box` reads a page without the browser).
+REVEAL_SELECTOR = ".wow, .animate-box, .reveal-on-scroll, [data-aos], [data-sr], [data-sr-id]"
+
+#: How big the DOM is, counted without building any string: "" when within both caps, else
+#: which cap it passed (a DOM of millions of nodes is never serialised and sent to us).
+DOM_SIZE_JS = """([maxElements, maxChars]) => {
+  const root = document.documentElement;
+  if (!root) return '';
+  let elements = 0, chars = 0;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+  for (let n = walker.currentNode; n; n = walker.nextNode()) {
+    if (n.nodeType === 1) { if (++elements > maxElements) return 'elements'; }
+    else if ((chars += n.length) > maxChars) return 'characters';
+  }
+  return '';
+}"""
+
+#: Run before any script of the page: no peer-to-peer connections (WebRTC) at all; the
+#: languages of a Taiwanese visitor's browser (a script choosing ``index_ch.html`` reads them);
+#: and a note of when a timer that looks like a redirect is due (a welcome screen that moves to
+#: the news page after some seconds), so the renderer knows to wait for it.
+INIT_JS = """
+for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel']) {
+  try { delete window[name]; } catch (e) {}
+  try { Object.defineProperty(window, name, {value: undefined}); } catch (e) {}
+}
+try {
+  Object.defineProperty(Navigator.prototype, 'languages',
+    {get: () => Object.freeze(__LANGUAGES__), configurable: true});
+} catch (e) {}
+(() => {
+  const NAVIGATES = /location(?:\\.href)?\\s*=[^=]|location\\.(?:assign|replace|reload)\\s*\\(/;
+  const navigates = (fn) => {
+    try {
+      return NAVIGATES.test(typeof fn === 'function' ? Function.prototype.toString.call(fn)
+                                                     : String(fn));
+    } catch (e) { return false; }
+  };
+  const note = (due) => {
+    window.__monitorRedirectDue = Math.max(window.__monitorRedirectDue || 0, due);
+  };
+  const setTimeout0 = window.setTimeout, setInterval0 = window.setInterval;
+  window.setTimeout = function (fn, delay, ...rest) {
+    if (navigates(fn)) note(performance.now() + (Number(delay) || 0));
+    return setTimeout0.call(this, fn, delay, ...rest);
+  };
+  window.setInterval = function (fn, delay, ...rest) {
+    // a countdown: when it ends is unknown, so "up to the bound"
+    if (navigates(fn)) note(performance.now() + __BOUND_MS__);
+    return setInterval0.call(this, fn, delay, ...rest);
+  };
+})();
+""".replace("__LANGUAGES__", json.dumps(list(S.BROWSER_LANGUAGES))).replace(
+    "__BOUND_MS__", str(int(S.RENDER_REDIRECT_WAIT * 1000))
+)
