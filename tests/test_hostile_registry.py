@@ -13,11 +13,13 @@ import csv
 import html
 import json
 import os
+import resource
 import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -305,6 +307,53 @@ def test_a_profile_linked_to_a_device_or_a_pipe_is_refused_unread(project: Path)
     assert build.rc == 0 and build.peak_mb < PEAK_RSS_LIMIT_MB
 
 
+def _office_client(app: Any, config: Any) -> Any:
+    set_password(config.paths.admin_password, "office password 2026")
+    client = app.test_client()
+    csrf = csrf_of(client.get("/office/login").get_data(as_text=True))
+    resp = client.post(
+        "/office/login", data={"csrf_token": csrf, "password": "office password 2026"}
+    )
+    assert resp.status_code == 303
+    return client
+
+
+@pytest.fixture
+def memory_ceiling() -> Iterator[None]:
+    """This test process may grow by 1.5 GiB at most while the test runs (the app runs in it):
+    a read without bound ends in MemoryError (a 500) instead of the machine's OOM killer."""
+    status = Path("/proc/self/status").read_text()
+    size_kb = int(
+        next(line.split()[1] for line in status.splitlines() if line.startswith("VmSize"))
+    )
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (size_kb * 1024 + MEMORY_CEILING, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+@pytest.mark.usefixtures("memory_ceiling")
+def test_console_lists_hostile_profiles_instead_of_failing(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    folder = tmp_path / "content" / "alliances"
+    (folder / "nesting.toml").write_bytes(BOMBS["nesting"])
+    (folder / "unknown-keys.toml").write_bytes(BOMBS["unknown-keys"])
+    (folder / "zero.toml").symlink_to("/dev/zero")
+    with app_for(config) as app:
+        client = _office_client(app, config)
+        resp = client.get("/office/")
+        assert resp.status_code == 200
+        page = html.unescape(resp.get_data(as_text=True))
+        assert "is nested too deeply" in page and "is not a regular file" in page
+        assert page.count("unknown key") <= 20  # not 20,000 lines
+        assert "smart-motor" in page
+        for slug in ("nesting", "zero"):
+            resp = client.get(f"/office/alliances/{slug}")
+            assert resp.status_code in (200, 404), (slug, resp.status_code)
+
+
 # -- issue 18 item 2: the form reads the registry's own bilingual messages ------------------
 #: One input per field problem the registry can produce (the set is checked against the codes).
 FIELD_CASES: dict[ProblemCode, tuple[str, str]] = {
@@ -373,13 +422,7 @@ def test_console_answers_404_for_a_slug_too_long_to_exist(tmp_path: Path) -> Non
     config = make_config(tmp_path)
     long_slug = "a" * 300
     with app_for(config) as app:
-        set_password(config.paths.admin_password, "office password 2026")
-        client = app.test_client()
-        csrf = csrf_of(client.get("/office/login").get_data(as_text=True))
-        resp = client.post(
-            "/office/login", data={"csrf_token": csrf, "password": "office password 2026"}
-        )
-        assert resp.status_code == 303
+        client = _office_client(app, config)
         csrf = csrf_of(client.get("/office/people/").get_data(as_text=True))
         gets = [f"/office/alliances/{long_slug}", f"/office/banners/{long_slug}.png"]
         posts = [

@@ -308,9 +308,12 @@ class AllianceStore:
             ("profile", self.profile_path(slug), ".toml"),
             ("banner", self.banner_path(slug), ".png"),
         ):
+            # Regular files only: each is read whole to hash it, and a profile linked to
+            # /dev/zero must not be (issue 17.19).
             for path in list_versions(self.history_dir(kind, slug), suffix):  # type: ignore[arg-type]
-                result.append(_version(kind, path.name, path))  # type: ignore[arg-type]
-            if current.exists():
+                if path.is_file():
+                    result.append(_version(kind, path.name, path))  # type: ignore[arg-type]
+            if current.is_file():
                 result.append(_version(kind, "current", current, current=True))  # type: ignore[arg-type]
         return result
 

@@ -10,7 +10,6 @@ portal shows and who the office writes to.
 
 from __future__ import annotations
 
-import tomllib
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
@@ -21,6 +20,7 @@ from alliance_portal.intake.messages import PROFILE_FIELDS, Text
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError, Version, check_slug
+from alliance_portal.registry.profile_file import ProfileFileError, read_profile_data
 
 bp = Blueprint("registry", __name__, template_folder="templates", url_prefix="/office/alliances")
 
@@ -222,8 +222,8 @@ def _compare(version: Version, current: dict[str, Any]) -> list[tuple[Text, str,
     """The earlier profile beside the current one, field by field, as the office reads them
     (labels, not TOML keys): (label, that version's value, the current value)."""
     try:
-        earlier = tomllib.loads(version.path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        earlier = read_profile_data(version.path)  # bounded, like every profile read
+    except (FileNotFoundError, ProfileFileError):
         earlier = {}
 
     industries = {i.key: f"{i.name_zh} {i.name_en}" for i in services().config.industries}
