@@ -124,7 +124,7 @@ def run_crawl(
     scheme_ports: Mapping[str, int] | None = None,
     renderer_executable: str | None = None,
     on_result: Callable[[SiteResult], None] | None = None,
-    screenshots: bool = False,
+    screenshots: bool = True,
 ) -> int:
     """Crawl the registry's active alliances and return the run id.
 
@@ -132,8 +132,9 @@ def run_crawl(
     monitor.toml with the command line on top). ``month`` is ``today``'s YYYY-MM. With
     ``resume``, an unfinished run of that month is completed (its own reference date is kept)
     instead of starting a new one. When ``stop_event`` is set the crawl stops promptly and leaves
-    the run unfinished, for a later resume. ``screenshots`` stores a PNG of every homepage that
-    answered (see :meth:`Store.screenshot`). ``fetch_options`` overrides the settings' timeout,
+    the run unfinished, for a later resume. ``screenshots`` (on by default) stores a picture of
+    every homepage that answered, with the deciding evidence's outline in the result
+    (monitor/homepage_picture.py; :meth:`Store.screenshot`). ``fetch_options`` overrides the settings' timeout,
     retries and allow_private entirely (tests use it for a private CA and short backoffs);
     ``scheme_ports`` is for tests on loopback ports.
     """

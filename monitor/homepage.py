@@ -17,6 +17,7 @@ from typing import Literal
 
 from monitor.fetching import limits as S
 from monitor.fetching.fetch import FetchResult
+from monitor.fetching.page_boxes import Box
 from monitor.model import Check, Page
 from monitor.rules.entry import entry_target
 from monitor.rules.loads import HomepageFetch, is_html, same_site
@@ -149,6 +150,8 @@ class Seen:
     unjudgeable: bool = False
     #: where a script sent the browser on another site (origin): follow it like a redirect
     left_for: str | None = None
+    #: each text-holding element's box on ``png`` (for the evidence outline)
+    boxes: tuple[Box, ...] = ()
 
 
 def see_homepage(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) -> Seen:
@@ -180,6 +183,7 @@ def see_homepage(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) ->
                 rendered.note,
                 rendered.png,
                 moved,
+                boxes=rendered.boxes,
             )
         # the browser ended on its own error page (a script sent it to a refused address)
         rendered = replace(rendered, html=None, note=f"{_LEFT_SITE}: {shown_at}")

@@ -29,6 +29,7 @@ from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.profiles import Alliance
 from monitor.fetching import limits as S
 from monitor.fetching.fetch import FetchResult
+from monitor.fetching.page_boxes import Box
 from monitor.homepage import (
     ask_like_a_browser,
     follow_frames,
@@ -37,6 +38,7 @@ from monitor.homepage import (
     page_from,
     see_homepage,
 )
+from monitor.homepage_picture import record_picture
 from monitor.model import Check, Code, Page, SiteResult, worst
 from monitor.rules.credit import judge_credit
 from monitor.rules.loads import HomepageFetch, fetch_homepage, is_html, judge_loads, same_site
@@ -83,33 +85,8 @@ def check_site(
     """
     outcome = _check_site(alliance, ctx, previous_fingerprint=previous_fingerprint)
     if ctx.screenshots:
-        _add_screenshot(ctx, outcome)
+        record_picture(ctx, outcome)
     return outcome
-
-
-def _add_screenshot(ctx: CrawlContext, outcome: SiteOutcome) -> None:
-    """Photograph the homepage bytes of ``outcome`` unless the rendering already did."""
-    extra = outcome.result.extra
-    if outcome.screenshot is None:
-        body, url = outcome.homepage, outcome.page_url
-        if not body or not url or not is_html(outcome.content_type, body):
-            extra["screenshot"] = None
-            extra["screenshot_note"] = "沒有可拍攝的網頁 / no web page to photograph"
-            return
-        shot = ctx.renderer.render(url, body, outcome.content_type, screenshot=True)
-        if shot.interrupted:
-            raise Stopped
-        outcome.screenshot = shot.png
-        if shot.png is None:
-            extra["screenshot"] = None
-            extra["screenshot_note"] = shot.note
-            return
-    width, height = S.SCREENSHOT_VIEWPORT
-    extra["screenshot"] = {
-        "format": "png",
-        "bytes": len(outcome.screenshot or b""),
-        "viewport": f"{width}x{height}",
-    }
 
 
 def _check_site(
@@ -162,7 +139,7 @@ def _check_site(
     if seen.view == "rendered":
         extra["rendered"] = True
     if loads.status == "fail":
-        return _not_checked(alliance, final_url, loads, extra, r, seen.png)
+        return _not_checked(alliance, final_url, loads, extra, r, seen.png, seen.boxes)
     if seen.unjudgeable:
         # no rendering and no static page a visitor would recognise: not a finding
         unseen = Check("warn", Code.NOT_CHECKED, _NOT_RENDERED, seen.note)
@@ -230,7 +207,7 @@ def _check_site(
         name=alliance.name,
         extra=extra,
     )
-    return SiteOutcome(result, fingerprint, r.body, final_url, r.content_type, seen.png)
+    return SiteOutcome(result, fingerprint, r.body, final_url, r.content_type, seen.png, seen.boxes)
 
 
 def _unjudged(
@@ -260,12 +237,13 @@ def _not_checked(
     extra: dict[str, Any],
     r: FetchResult,
     png: bytes | None,
+    boxes: tuple[Box, ...] = (),
 ) -> SiteOutcome:
     """The homepage did not load: credit and updates are "not checked", never a finding."""
     not_checked = Check("fail", Code.NOT_CHECKED, _NOT_CHECKED, loads.reason)
     result = _unjudged(alliance, final_url, loads, not_checked, extra)
     page_url = final_url or r.final_url or r.url
-    return SiteOutcome(result, None, r.body or None, page_url, r.content_type, png)
+    return SiteOutcome(result, None, r.body or None, page_url, r.content_type, png, boxes)
 
 
 def _firewall_page(page_check: Check | None) -> bool:

@@ -22,6 +22,7 @@ from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.profiles import Alliance
 from monitor.fetching import limits as S
 from monitor.fetching.fetch import Fetcher
+from monitor.fetching.page_boxes import Box
 from monitor.fetching.render import Renderer
 from monitor.model import Check, Code, SiteResult
 
@@ -43,8 +44,10 @@ class SiteOutcome:
     #: Where the homepage bytes came from and their type (for a screenshot of them).
     page_url: str | None = None
     content_type: str | None = None
-    #: PNG of the homepage above the fold (``alliance crawl --screenshots``).
+    #: Picture of the top of the homepage (monitor/fetching/page_boxes.py), and where each
+    #: text-holding element sits on it (for the outline of the deciding evidence).
     screenshot: bytes | None = None
+    boxes: tuple[Box, ...] = ()
 
 
 class Stopped(Exception):

@@ -12,6 +12,7 @@ from monitor.fetching.fetch import Fetcher, FetchOptions
 from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import Renderer, find_chromium
 from monitor.model import SiteResult
+from monitor.fetching.page_boxes import MAX_SHOT_HEIGHT, STORED_WIDTH
 from monitor.visit import CrawlContext, check_site
 from tests.support.farm import Site, flaky, free_port, page, raw, redirect, reset_mid_body, status
 
@@ -408,7 +409,8 @@ def test_screenshots_of_a_plain_a_failing_and_a_js_homepage(site: Site) -> None:
     for path, outcome in shots.items():
         assert _is_png(outcome.screenshot), path
         with Image.open(io.BytesIO(outcome.screenshot)) as im:
-            assert im.size == (1280, 800)  # above the fold, not the whole page
+            # the top of the page at half size (monitor/fetching/page_boxes.py), never unbounded
+            assert im.width == STORED_WIDTH and 0 < im.height <= MAX_SHOT_HEIGHT // 2
         assert outcome.result.extra["screenshot"]["format"] == "png"
     assert shots["/broken/"].result.loads.status == "fail"  # failing homepages get one too
     assert site.hits["/app/"] == 1  # the JS homepage is photographed in the same rendering

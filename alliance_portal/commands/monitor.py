@@ -163,8 +163,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     crawl.add_argument(
         "--screenshots",
-        action="store_true",
-        help="also store a PNG of each homepage above the fold (needs Chromium), failing ones too",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="store a picture of every homepage with the deciding evidence outlined (needs"
+        " Chromium; on by default, failing sites too; --no-screenshots to skip)",
     )
     crawl.add_argument(
         "--fresh-db",

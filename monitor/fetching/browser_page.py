@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from monitor.fetching import limits as S
 from monitor.fetching.fetch import FetchResult
+from monitor.fetching.page_boxes import Box, photograph
 from monitor.fetching.page_scripts import (
     DOM_SIZE_JS,
     HIDDEN_ATTRIBUTE,
@@ -48,7 +49,7 @@ DROPPED_HEADERS = frozenset(
 class Rendered:
     """What the browser showed: the DOM as HTML, or None with a note saying why not.
 
-    ``png`` is a screenshot of the page above the fold when one was asked for; ``errors``
+    ``png`` is a picture of the top of the page when one was asked for (page_boxes.py); ``errors``
     are the uncaught script errors the page raised (a visitor sees the page without whatever
     those scripts would have drawn, and so is it judged). ``interrupted`` means the crawl's
     stop cut the rendering short: the answer is not evidence about the site and must not be
@@ -69,6 +70,8 @@ class Rendered:
     #: A script sent the browser to another origin (refused here, as every request there):
     #: where it wanted to go. The caller follows it like an HTTP redirect, with our fetcher.
     left_for: str | None = None
+    #: Each text-holding element's box on ``png`` (monitor/fetching/page_boxes.py).
+    boxes: tuple[Box, ...] = ()
 
 
 def origin_of(url: str) -> tuple[str, str, int | None]:
@@ -185,11 +188,11 @@ async def render_page(
         except DomTooLarge as exc:
             return Rendered(None, exc.note, out_of_memory=True)
         png: bytes | None = None
-        if screenshot:
-            try:
-                png = await page.screenshot(type="png", full_page=False, timeout=timeout * 1000)
-            except Exception as exc:  # the judged DOM is still good without a picture
-                log.warning("screenshot of %s failed: %s", url, exc)
+        boxes: tuple[Box, ...] = ()
+        if screenshot:  # the judged DOM is still good without a picture
+            picture = await photograph(page, timeout=timeout)
+            if picture is not None:
+                png, boxes = picture.png, picture.boxes
         final_url = page.url
         if left and not final_url.startswith(("http://", "https://")):
             # the main frame was sent to another origin, refused: say where, not the error page
@@ -217,7 +220,7 @@ async def render_page(
             f"; 網頁程式發生 {len(errors)} 個錯誤 / {len(errors)} script error(s) on the page,"
             f" first: {errors[0]}"
         )
-    return Rendered(html, note, png, tuple(errors), final_url=final_url)
+    return Rendered(html, note, png, tuple(errors), final_url=final_url, boxes=boxes)
 
 
 async def timed_redirect(page: Any, loop: asyncio.AbstractEventLoop) -> bool:
