@@ -60,11 +60,21 @@ def _tier_patterns(tiers: tuple[tuple[str, ...], ...]) -> tuple[re.Pattern[str],
     return tuple(patterns)
 
 
+@lru_cache(maxsize=16)
+def _any_tier_pattern(tiers: tuple[tuple[str, ...], ...]) -> re.Pattern[str]:
+    """A word of any tier: most links have none, and are then dismissed with one search."""
+    return re.compile("|".join(f"(?:{p.pattern})" for p in _tier_patterns(tiers)))
+
+
 def _tier(text: str, tiers: Sequence[Sequence[str]] = vocabulary.NEWS_LINK_TIERS) -> int | None:
     """The first tier with a word in ``text`` (English words whole, any case)."""
-    lowered = text.lower()
-    patterns = _tier_patterns(tuple(tuple(words) for words in tiers))
-    for index, pattern in enumerate(patterns):
+    return _lowered_tier(text.lower(), tuple(tuple(words) for words in tiers))
+
+
+def _lowered_tier(lowered: str, tiers: tuple[tuple[str, ...], ...]) -> int | None:
+    if _any_tier_pattern(tiers).search(lowered) is None:
+        return None
+    for index, pattern in enumerate(_tier_patterns(tiers)):
         if pattern.search(lowered):
             return index
     return None
@@ -90,12 +100,9 @@ def find_news_link(
     base = _base_url(root, homepage.url)
     home = urldefrag(homepage.url).url
     with_more = tiers is vocabulary.NEWS_LINK_TIERS
+    tiers_key = tuple(tuple(words) for words in tiers)
     best: tuple[float, int, int, str] | None = None
-    # Filter in libxml2 first: a page has hundreds of links, few of them short.
-    short = (
-        f"//a[@href][string-length(normalize-space(.)) <= {vocabulary.NEWS_LINK_MAX_CHARS + 10}]"
-    )
-    for order, anchor in enumerate(root.xpath(short)):
+    for order, anchor in enumerate(_SHORT_LINKS(root)):
         href = (anchor.get("href") or "").strip()
         if (
             not href
@@ -103,18 +110,15 @@ def find_news_link(
             or href.lower().startswith(("javascript:", "mailto:", "tel:"))
         ):
             continue
-        parts = [element_text(anchor), anchor.get("title") or ""]
-        parts += [img.get("alt") or "" for img in anchor.iter("img")]
+        parts = ["".join(anchor.itertext()), anchor.get("title") or ""]
+        if len(anchor):  # only an anchor with children can hold an <img>
+            parts += [img.get("alt") or "" for img in anchor.iter("img")]
         text = normalise(" ".join(parts))
         if len(text) > vocabulary.NEWS_LINK_MAX_CHARS:
             continue
-        tier: float | None = _tier(text, tiers) if text else None
-        if (
-            tier is None
-            and with_more
-            and _MORE_RE.match(text.lower())
-            and _under_news_heading(anchor)
-        ):
+        lowered = text.lower()
+        tier: float | None = _lowered_tier(lowered, tiers_key) if text else None
+        if tier is None and with_more and _MORE_RE.match(lowered) and _under_news_heading(anchor):
             tier = vocabulary.MORE_LINK_TIER
         if tier is None:
             continue
@@ -129,6 +133,10 @@ def find_news_link(
     return best[3] if best else None
 
 
+#: Links with a short text, filtered in libxml2 first: a page has hundreds of links, few short.
+_SHORT_LINKS = etree.XPath(
+    f"//a[@href][string-length(normalize-space(.)) <= {vocabulary.NEWS_LINK_MAX_CHARS + 10}]"
+)
 _MORE_RE = re.compile(
     r"^[+＋»›>…. ]*(?:more|view more|see more|more news|all news|更多|看更多|查看更多|更多消息|更多內容"
     r"|更多訊息|more\+|更多\+)[+＋»›>…. ]*$"
