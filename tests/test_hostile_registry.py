@@ -296,15 +296,20 @@ def test_a_profile_linked_to_a_device_or_a_pipe_is_refused_unread(project: Path)
     (folder / "zero.toml").symlink_to("/dev/zero")
     (folder / "urandom.toml").symlink_to("/dev/urandom")
     os.mkfifo(folder / "pipe.toml")  # nobody ever writes: a blocking open would hang
+    banner = project / "banners" / "smart-motor.png"
+    banner.unlink()
+    os.mkfifo(banner)  # a banner that is a pipe must not hang the check either
     check = alliance(project, "check")
     assert_no_traceback(check)
     assert check.rc == 1 and check.peak_mb < PEAK_RSS_LIMIT_MB, check.peak_mb
     for name in ("zero", "urandom", "pipe"):
         assert f"{name}.toml: is not a regular file" in check.out, check.out
     assert "4 profile(s) valid" in check.out
+    assert "smart-motor.png: is not a regular file" in check.out
     build = alliance(project, "build", "--no-search", "--output", project / "out")
     assert_no_traceback(build)
     assert build.rc == 0 and build.peak_mb < PEAK_RSS_LIMIT_MB
+    assert (project / "out" / "alliances" / "smart-motor" / "index.html").exists()
 
 
 def _office_client(app: Any, config: Any) -> Any:

@@ -29,7 +29,9 @@ Exceptions::
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
 import struct
 import warnings
 from dataclasses import dataclass, field
@@ -292,11 +294,21 @@ def check_banner_bytes(
 
 
 def check_banner_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> BannerReport:
-    """Check a banner on disk (reads at most ``max_bytes + 1`` bytes)."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        return BannerReport(errors=[_too_large(size, max_bytes)])
-    with path.open("rb") as fh:
+    """Check a banner on disk, reading at most ``max_bytes + 1`` bytes of a regular file only
+    (a FIFO or device link named ``<slug>.png`` is refused unread, not waited on or streamed)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        en, zh = f"cannot be read ({why}): check it", f"無法讀取（{why}）：請檢查"
+        return BannerReport(errors=[BannerError("unreadable", en, zh)])
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            en, zh = "is not a regular file: use the PNG itself", "不是一般檔案：請換成 PNG 檔"
+            return BannerReport(errors=[BannerError("not-a-file", en, zh)])
+        if info.st_size > max_bytes:
+            return BannerReport(errors=[_too_large(info.st_size, max_bytes)])
         data = fh.read(max_bytes + 1)
     return check_banner_bytes(data, max_bytes=max_bytes, filename=path.name)
 
