@@ -133,6 +133,10 @@ def test_the_office_reads_rechecks_notifies_and_publishes(
         office=office_hooks(setup),
     )
     set_password(config.paths.admin_password, PASSWORD)
+    # The office recorded the PI at the contact address: the notice carries the PI's link.
+    from alliance_portal.intake.people import People
+
+    People(config.paths.people).set_pi("smart-motor", "motor@example.edu.tw", by="office")
     outside: list[str] = []
     with app_for(config) as app, running_server(app) as url:
         page.on(

@@ -284,3 +284,22 @@ def test_cli_send_links_reports_a_refused_mailbox_and_goes_on(
     captured = capsys.readouterr()
     assert "FAILED     green-chem" in captured.err and "550" in captured.err
     assert "1 links sent, 0 skipped, 1 failed" in captured.out
+
+
+def test_an_unreachable_mail_server_sends_nothing_and_says_so_once(tmp_path: Path) -> None:
+    from test_intake_support import app_for, make_config
+    from test_people import office_client as people_office
+
+    from tests.support.mail_support import free_port
+
+    down = MailSettings(host="127.0.0.1", port=free_port(), starttls=False, sender="o@example.tw")
+    with app_for(make_config(tmp_path, mail=down, public_url=PUBLIC)) as app:
+        svc = services_of(app)
+        svc.people.set_pi("smart-motor", PI, by="office")
+        svc.people.set_pi("green-chem", "chen@example.edu.tw", by="office")
+        client, csrf = people_office(app)
+        resp = confirm(client, "/office/people/send-new", csrf)
+        page = resp.get_data(as_text=True)
+        assert resp.status_code == 502 and "No link was sent" in page
+        assert "cannot reach the SMTP server 127.0.0.1" in page
+        assert not svc.people.pi("smart-motor").link_sent  # type: ignore[union-attr]

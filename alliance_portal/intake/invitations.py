@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from alliance_portal.intake.links import LinkSigner
-from alliance_portal.intake.mailer import Mailer, MailError, compose
+from alliance_portal.intake.mailer import Mailer, MailError, Send, compose
 from alliance_portal.intake.people import People, Person
 from alliance_portal.registry.audit import AuditLog
 from alliance_portal.registry.smtp import header_text
@@ -122,11 +122,14 @@ def send_link(
     actor: str,
     remote_addr: str = "",
     acted_by: str = "",
+    send: Send | None = None,
 ) -> SentLink:
     """Issue a fresh link for ``person``, e-mail it (or write the draft), record it.
 
     Raises :class:`~alliance_portal.intake.mailer.MailError` when the mail server refuses; then
-    nothing is recorded as sent (the link itself is valid but has reached nobody).
+    nothing is recorded as sent (the link itself is valid but has reached nobody). ``send`` is
+    a batch's open :meth:`Mailer.session` (one connection for many links); without it the link
+    is sent over a session of its own.
     """
     message, url = link_message(
         signer=signer,
@@ -136,8 +139,11 @@ def send_link(
         base_url=base_url,
         alliance_name=alliance_name,
     )
-    with mailer.session() as send:
+    if send is not None:  # a batch's open session
         where = send(message)
+    else:
+        with mailer.session() as one:
+            where = one(message)
     if not mailer.dry_run:  # a dry run is a look, not a send: the real one still goes out
         people.mark_sent(person.slug, person.pid)
     draft = f"; {'dry run, ' if mailer.dry_run else ''}draft {where}" if where != "smtp" else ""

@@ -23,7 +23,7 @@ from alliance_portal.intake.auth_views import office_required
 from alliance_portal.intake.invitations import link_message, link_url, send_link
 from alliance_portal.intake.letters import Recipient, Review, as_read, confirmation_token, confirmed
 from alliance_portal.intake.links import LinkRecord
-from alliance_portal.intake.mailer import MailError
+from alliance_portal.intake.mailer import MailError, Send
 from alliance_portal.intake.messages import Text
 from alliance_portal.intake.people import PeopleError, Person
 from alliance_portal.intake.people_notice import (
@@ -179,7 +179,7 @@ def _alliance_name(slug: str) -> str:
     return name if isinstance(name, str) else ""
 
 
-def _send_pi_link(slug: str, how: str) -> PeopleNotice:
+def _send_pi_link(slug: str, how: str, send: Send | None = None) -> PeopleNotice:
     svc = services()
     pi = _recorded_pi(slug)
     if pi is None:
@@ -209,6 +209,7 @@ def _send_pi_link(slug: str, how: str) -> PeopleNotice:
             alliance_name=_alliance_name(slug),
             actor=OFFICE,
             remote_addr=client_address(),
+            send=send,
         )
     except MailError as exc:
         return PeopleNotice(
@@ -297,9 +298,17 @@ def send_new() -> tuple[str, int]:
         return _page(review=review)
     sent: list[str] = []
     failed: list[str] = []
-    for recipient in review.recipients:
-        notice = _send_pi_link(recipient.slug, "email")
-        (failed if notice.error else sent).append(recipient.slug)
+    try:
+        with services().mailer.session() as send:  # one connection; reconnects if dropped
+            for recipient in review.recipients:
+                notice = _send_pi_link(recipient.slug, "email", send)
+                (failed if notice.error else sent).append(recipient.slug)
+    except MailError as exc:  # the server could not be reached at all: nothing was sent
+        text = Text(
+            "沒有寄出任何連結：無法連上郵件伺服器，請稍後再試或請系統管理員檢查郵件設定。",
+            f"No link was sent: {exc}",
+        )
+        return _page(PeopleNotice(text, error=True), status=502)
     text = Text(
         f"已寄出 {len(sent)} 封；未記錄主持人信箱而略過 {len(unknown)} 個聯盟"
         + (f"；未寄出（郵件伺服器未接受或地址無法使用）：{'、'.join(failed)}" if failed else "")
