@@ -28,6 +28,7 @@ Exceptions::
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
@@ -296,14 +297,11 @@ def check_banner_bytes(
 def check_banner_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> BannerReport:
     """Check a banner on disk, reading at most ``max_bytes + 1`` bytes of a regular file only
     (a FIFO or device link named ``<slug>.png`` is refused unread, not waited on or streamed)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as exc:
-        why = exc.strerror or str(exc)
-        en, zh = f"cannot be read ({why}): check it", f"無法讀取（{why}）：請檢查"
-        return BannerReport(errors=[BannerError("unreadable", en, zh)])
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # OSError as before
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         if not stat.S_ISREG(info.st_mode):
             en, zh = "is not a regular file: use the PNG itself", "不是一般檔案：請換成 PNG 檔"
             return BannerReport(errors=[BannerError("not-a-file", en, zh)])
