@@ -208,8 +208,11 @@ def test_months_are_listed_newest_first_with_their_changes(console: Console) -> 
     assert body.index('id="month-2026-05"') < body.index('id="month-2026-04"')
     assert body.index('id="month-2026-04"') < body.index('id="month-2026-03"')
     may = body.split('id="month-2026-05"', 1)[1].split("</tr>", 1)[0]
-    assert "newly-bad" in may.split("newly failing", 1)[1].split("<br>", 1)[0]
-    assert "comeback" in may.split("recovered", 1)[1]
+    # Alliances by name (zh-TW, the console's default language), each linking to its page.
+    newly = may.split("新增未通過", 1)[1].split("<br>", 1)[0]
+    assert '<a href="/office/alliances/newly-bad">精密光電產學聯盟</a>' in newly
+    assert '<a href="/office/alliances/comeback">綠能材料產學聯盟</a>' in may.split("已改善", 1)[1]
+    assert "newly-bad<" not in may and "Newly failing" not in may
     assert 'href="/office/reports/2026-05/"' in may
     assert 'href="/office/reports/2026-05/report.xlsx"' in may
 

@@ -512,7 +512,7 @@ def test_office_login_and_overview(app: Flask, tmp_path: Path) -> None:
     assert 'class="part invalid"' in rows["green-chem"] and "100x100" in rows["green-chem"]
     assert rows["new-alliance"].count("缺少") == 2
     assert 'class="incomplete"' in body.split('id="row-green-chem"')[0].rsplit("<tr", 1)[1]
-    assert "截止日" in body and "Deadline" in body
+    assert "截止日" in body and "Deadline" not in body  # one language at a time (zh-TW first)
     assert body.index('id="row-green-chem"') < body.index(
         'id="row-smart-motor"'
     )  # incomplete first
@@ -530,7 +530,10 @@ def test_office_deadline_countdown(tmp_path: Path) -> None:
         csrf = csrf_of(office.get("/office/login").get_data(as_text=True))
         office.post("/office/login", data={"csrf_token": csrf, "password": OFFICE_PASSWORD})
         body = text_of(office.get("/office/"))
-    assert "已逾期 3 天" in body and "3 days overdue" in body
+        office.set_cookie("console_lang", "en", path="/office")
+        english = text_of(office.get("/office/"))
+    assert "已逾期 3 天" in body and "3 days overdue" not in body
+    assert "3 days overdue" in english and "已逾期" not in english
 
 
 def test_alliance_form_shows_the_deadline_and_says_when_it_has_passed(tmp_path: Path) -> None:

@@ -410,8 +410,12 @@ def test_a_site_that_is_down_does_not_repeat_why_in_every_cell(tmp_path: Path) -
     loads, credit, updates = row.select("td.check")
     assert why in loads.get_text()
     for cell in (credit, updates):
-        assert not_checked in cell.get_text()
+        # grey "not checked", saying why by the homepage check's code; never a red fail
+        assert cell.select_one(".badge.s-not-checked") is not None
+        assert "✗" not in cell.get_text() and "未通過" not in cell.get_text()
+        assert "未檢查：首頁無法開啟" in cell.get_text(" ", strip=True)
         assert why not in cell.get_text()
+    assert not_checked  # what the crawler stored; the page says it in its own words
     # the CSV keeps everything
     with (folder / "report.csv").open(encoding="utf-8-sig", newline="") as f:
         (csv_row,) = list(csv.DictReader(f))
@@ -565,3 +569,46 @@ def test_rebuild_with_screenshots_is_byte_identical(
         "screenshots/old-cert.png",
     ):
         assert (again / name).read_bytes() == (folder / name).read_bytes(), name
+
+
+def test_a_server_default_page_is_said_for_what_it_is_and_other_checks_are_grey(
+    tmp_path: Path,
+) -> None:
+    """HTTP 200 with Apache's "It works!" is no "did not load": the cells that could not be
+    checked say the homepage is a server default page (chosen by its code), grey, not ✗."""
+    from test_report_data import check, site
+
+    from monitor.model import Code
+    from monitor.store import Store
+
+    not_zh, not_en = "首頁無法開啟，未檢查", "not checked: the homepage did not load"
+    default = site(
+        "newly-bad",
+        loads=check(
+            "fail",
+            Code.DEFAULT_PAGE,
+            "首頁是伺服器預設頁面（Apache），網站尚未放上內容",
+            "The homepage is the Apache server default page: the site has no content",
+            "It works!",
+            http_status=200,
+        ),
+        credit=check("fail", Code.NOT_CHECKED, not_zh, not_en, "It works!"),
+        updates=check("fail", Code.NOT_CHECKED, not_zh, not_en, "It works!", latest_date=None),
+    )
+    store = Store(tmp_path / "m.sqlite3")
+    run = store.start_run(month="2026-05", today="2026-05-01", planned=["newly-bad"])
+    store.save_result(run.id, default)
+    store.finish_run(run.id)
+    folder = write_month_reports(store, "2026-05", tmp_path / "reports")
+    soup = BeautifulSoup((folder / "index.html").read_text("utf-8"), "lxml")
+    row = soup.find(id="a-newly-bad")
+    loads, credit, updates = row.select("td.check")
+    assert loads.select_one(".badge.s-fail") is not None
+    assert "伺服器預設頁面" in loads.get_text()
+    for cell in (credit, updates):
+        text = cell.get_text(" ", strip=True)
+        assert cell.select_one(".badge.s-not-checked") is not None
+        assert "未檢查：首頁是伺服器的預設頁面" in text
+        assert "the homepage is a server default page" in text
+        assert "did not load" not in text and "無法開啟" not in text and "✗" not in text
+    assert row["data-credit"] == "not-checked"

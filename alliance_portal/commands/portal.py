@@ -11,6 +11,7 @@ from pathlib import Path
 
 from alliance_portal.commands.options import add_registry, settings_file
 from alliance_portal.portal.build import DEFAULT_SETTINGS, BuildError, build_site
+from alliance_portal.registry.active import active_alliances
 from alliance_portal.registry.profiles import load_registry
 from alliance_portal.registry.site_settings import load_site_settings
 
@@ -75,7 +76,7 @@ def run_build(args: argparse.Namespace) -> int:
         return 1
     for problem in result.problems:
         print(f"{problem.severity.upper()}: {problem}", file=sys.stderr)
-    active = sum(1 for a in result.registry.alliances if a.active)
+    active = len(active_alliances(result.registry.alliances))
     print(
         f"built {result.pages} pages for {active} active alliance(s) into {args.output}/ "
         f"in {result.seconds_pelican:.2f}s"

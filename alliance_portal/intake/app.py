@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from alliance_portal.intake.config import CSRF_TIME_LIMIT, IntakeConfig
 from alliance_portal.intake.errors import error_page
 from alliance_portal.intake.messages import ERRORS
+from alliance_portal.intake.office.language import language_template_helpers
 from alliance_portal.intake.office.nav import console_template_helpers
 from alliance_portal.intake.security import (
     IntakeSessionInterface,
@@ -60,6 +61,7 @@ def create_app(config: IntakeConfig) -> Flask:
     from alliance_portal.intake.office.home_views import bp as office_bp
     from alliance_portal.intake.office.import_views import bp as imports_bp
     from alliance_portal.intake.office.jobs_views import bp as jobs_bp
+    from alliance_portal.intake.office.language import bp as language_bp
     from alliance_portal.intake.office.notices_views import bp as notices_bp
     from alliance_portal.intake.office.password_views import bp as password_bp
     from alliance_portal.intake.office.people_views import bp as office_people_bp
@@ -80,7 +82,10 @@ def create_app(config: IntakeConfig) -> Flask:
     app.register_blueprint(imports_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(notices_bp)
+    app.register_blueprint(language_bp)
     app.context_processor(console_template_helpers)
+    # globals, not a context processor: imported macros (macros.html's bi) see them too
+    app.jinja_env.globals.update(language_template_helpers())
     return app
 
 

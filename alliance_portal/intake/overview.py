@@ -2,6 +2,9 @@
 
 The list of alliances is the union of profiles on disk, banners on disk and alliances that
 were issued a link, so an alliance that has sent nothing yet still shows up, highlighted.
+Inactive alliances stay in the list, marked, but are not counted: the headline count is
+:func:`~alliance_portal.registry.active.active_alliances` of the registry, the same number the
+portal lists and the monthly crawl checks.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from typing import Literal
 
 from alliance_portal.intake.links import LinkRecord, LinkVersions
 from alliance_portal.intake.storage import AllianceStore, StorageError, check_slug
+from alliance_portal.registry.active import active_alliances
 from alliance_portal.registry.audit import AuditEntry, AuditLog
 from alliance_portal.registry.banner_rules import check_banner_file
+from alliance_portal.registry.profiles import load_registry
 
 PartStatus = Literal["ok", "missing", "invalid"]
 
@@ -28,6 +33,10 @@ class SubmissionRow:
     banner_problems: list[str] = field(default_factory=list)
     link: LinkRecord | None = None
     last_change: AuditEntry | None = None
+    #: False when the profile says ``active = false`` (not on the portal, not checked)
+    active: bool = True
+    pi: str = ""
+    university: str = ""
 
     @property
     def complete(self) -> bool:
@@ -39,22 +48,28 @@ class Overview:
     rows: list[SubmissionRow]
     deadline: dt.date
     today: dt.date
+    #: the registry's active alliances (valid profile, not ``active = false``): the portal's count
+    active: int = 0
 
     @property
     def days_left(self) -> int:
         return (self.deadline - self.today).days
 
     @property
+    def inactive(self) -> int:
+        return sum(1 for r in self.rows if not r.active)
+
+    @property
     def complete(self) -> int:
-        return sum(1 for r in self.rows if r.complete)
+        return sum(1 for r in self.rows if r.active and r.complete)
 
     @property
     def missing_profile(self) -> int:
-        return sum(1 for r in self.rows if r.profile != "ok")
+        return sum(1 for r in self.rows if r.active and r.profile != "ok")
 
     @property
     def missing_banner(self) -> int:
-        return sum(1 for r in self.rows if r.banner != "ok")
+        return sum(1 for r in self.rows if r.active and r.banner != "ok")
 
 
 def _slugs(store: AllianceStore, versions: dict[str, LinkRecord]) -> list[str]:
@@ -102,6 +117,7 @@ def build_overview(
             banner = "ok" if report.ok else "invalid"
             banner_problems = [str(e) for e in report.errors]
         name = state.values.get("name")
+        pi, university = state.values.get("pi"), state.values.get("university")
         rows.append(
             SubmissionRow(
                 slug=slug,
@@ -112,7 +128,18 @@ def build_overview(
                 banner_problems=banner_problems,
                 link=records.get(slug),
                 last_change=changes.get(slug),
+                active=state.values.get("active") is not False,
+                pi=pi if isinstance(pi, str) else "",
+                university=university if isinstance(university, str) else "",
             )
         )
-    rows.sort(key=lambda r: (r.complete, r.slug))
-    return Overview(rows=rows, deadline=deadline, today=today or dt.date.today())
+    rows.sort(key=lambda r: (not r.active, r.complete, r.slug))
+    registry = load_registry(
+        store.content_dir, None, industries=store.industries, check_banners=False
+    )
+    return Overview(
+        rows=rows,
+        deadline=deadline,
+        today=today or dt.date.today(),
+        active=len(active_alliances(registry.alliances)),
+    )

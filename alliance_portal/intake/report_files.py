@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.report_contract import (
     CHECKS,
     CSV_FILE,
@@ -68,6 +69,10 @@ class MonthSummary:
         return self.counts.get(check, {}).get(status, 0)
 
 
+#: The code of a check that could not judge the site (its homepage could not be read).
+NOT_CHECKED = "not-checked"
+
+
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     name: str
@@ -75,6 +80,13 @@ class CheckResult:
     reason: str
     evidence: str
     code: str = ""
+    #: the finding in each language (empty in reports from before messages were stored)
+    message: Bilingual = field(default_factory=lambda: Bilingual("", ""))
+
+    @property
+    def finding(self) -> Bilingual:
+        """The finding in each language (the joined ``reason`` for reports without ``message``)."""
+        return self.message if self.message else Bilingual.same(self.reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +101,26 @@ class MonthResult:
     checks: tuple[CheckResult, ...]
     snapshot: str = ""  # path inside the month folder, "" when none
     screenshot: str = ""
+
+    def check(self, name: str) -> CheckResult | None:
+        return next((c for c in self.checks if c.name == name), None)
+
+    def not_checked(self, check: CheckResult) -> bool:
+        """Whether ``check`` could not judge the site: the crawl says so by its code, or (a
+        report from before codes) the homepage did not load. Shown as "not checked", never as
+        a failure of that check."""
+        if check.name == "loads":
+            return False
+        if check.code == NOT_CHECKED:
+            return True
+        loads = self.check("loads")
+        return not check.code and loads is not None and loads.status == "fail"
+
+    def why_not_checked(self) -> Bilingual:
+        """Why the other checks could not run: what the homepage check found, in its words."""
+        loads = self.check("loads")
+        found = loads.finding if loads else Bilingual("", "")
+        return Bilingual(f"未檢查：{found.zh}", f"Not checked: {found.en}")
 
 
 def report_file(reports_dir: Path, month: str, name: str) -> tuple[Path, str] | None:
@@ -163,12 +195,14 @@ def months(reports_dir: Path | None) -> list[MonthSummary]:
 
 def _check(name: str, raw: Any) -> CheckResult:
     raw = raw if isinstance(raw, dict) else {}
+    message = raw.get("message")
     return CheckResult(
         name=name,
         status=str(raw.get("status", "")),
         reason=str(raw.get("reason", "")),
         evidence=str(raw.get("evidence", "")),
         code=str(raw.get("code", "")),
+        message=Bilingual.from_json(message) if isinstance(message, dict) else Bilingual("", ""),
     )
 
 

@@ -26,6 +26,7 @@ from pelican.generators import Generator
 
 from alliance_portal.portal.i18n import DEFAULT_LANG, LANGS, PREFIX, UI, other
 from alliance_portal.portal.safe_markdown import render
+from alliance_portal.registry.active import active_alliances
 from alliance_portal.registry.profiles import Alliance, RegistryResult, load_registry
 from alliance_portal.registry.site_settings import (
     BANNER_HEIGHT,
@@ -85,7 +86,7 @@ class AllianceGenerator(Generator):
             for problem in result.problems:
                 log.warning("%s", problem)
         self.industries = self._industries()
-        self.alliances: list[Alliance] = [a for a in result.alliances if a.active]
+        self.alliances: list[Alliance] = active_alliances(result.alliances)
         self.banner_names: dict[str, str] = {}
         self.context["ALLIANCE_INDUSTRIES"] = self.industries
         self.context["ALLIANCE_UI"] = UI

@@ -46,7 +46,9 @@ PLOT_TOP = 10
 PLOT_BOTTOM = 132
 
 _RANK = {"pass": 0, "warn": 1, "fail": 2}
-_ICONS = {"pass": "✓", "warn": "!", "fail": "✗"}
+_ICONS = {"pass": "✓", "warn": "!", "fail": "✗", "not-checked": "–"}
+#: The labels of what a cell shows: the statuses, and a check that could not run (grey).
+_SHOWN_LABELS = {**STATUS_LABELS, "not-checked": Bilingual("未檢查", "not checked")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +204,7 @@ def _environment() -> Environment:
         SUMMARY_KEYS=SUMMARY_KEYS,
         CHANGE_LABELS=CHANGE_LABELS,
         ICONS=_ICONS,
+        SHOWN_LABELS=_SHOWN_LABELS,
         link=link_or_none,
         sort_key=sort_key,
         search_text=search_text,

@@ -34,6 +34,7 @@ from monitor.reports.view import (
     ReportRow,
     Screenshot,
     check_view,
+    not_checked,
 )
 from monitor.schedule.calendar import next_check_after_month
 from monitor.store import Run, Store
@@ -84,17 +85,6 @@ def _change(now: Status, before: Status | None) -> Change:
     if before == "fail" and now != "fail":
         return "recovered"
     return ""
-
-
-def not_checked(result: SiteResult, key: str) -> bool:
-    """Whether the check ``key`` could not judge this site (so its counts leave it out): the
-    crawl says so by code, or (older rows without codes) the homepage did not load."""
-    if key == "overall":
-        return False
-    check = getattr(result, key)
-    if check.code == Code.NOT_CHECKED:
-        return True
-    return key != "loads" and result.loads.status == "fail"
 
 
 def _count(month: str, results: Iterable[SiteResult]) -> MonthCounts:
@@ -204,7 +194,8 @@ def build_month_report(
     history: dict[str, list[HistoryPoint]] = {}
     for m in months:
         for r in by_month[m]:
-            history.setdefault(r.slug, []).append(HistoryPoint(m, _statuses(r)))
+            skipped = frozenset(c for c in CHECKS if not_checked(r, c))
+            history.setdefault(r.slug, []).append(HistoryPoint(m, _statuses(r), skipped))
 
     alliances = alliances or {}
     shots = _screenshots(store, this_month)

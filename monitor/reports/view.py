@@ -40,7 +40,12 @@ class Fact:
 
 @dataclass(frozen=True, slots=True)
 class CheckView:
-    """A check's result as the report shows it."""
+    """A check's result as the report shows it.
+
+    ``skipped`` is set when the check could not run (the homepage could not be read): the page
+    then shows it grey as "not checked", saying what the homepage was instead, never as a
+    failure of this check (the stored status stays ``fail`` for the JSON's older readers).
+    """
 
     name: str
     status: Status
@@ -48,11 +53,17 @@ class CheckView:
     message: Bilingual
     evidence: str
     facts: tuple[Fact, ...] = ()
+    skipped: Bilingual | None = None
 
     @property
     def reason(self) -> str:
         """The finding in both languages on one line (for the page and the spreadsheets)."""
         return self.message.joined()
+
+    @property
+    def shown_status(self) -> str:
+        """The status the page shows: ``not-checked`` for a check that could not run."""
+        return "not-checked" if self.skipped is not None else self.status
 
     def fact(self, key: str) -> str:
         """The value of the fact ``key`` (a :data:`FACT_LABELS` key), or ""."""
@@ -65,6 +76,11 @@ class HistoryPoint:
 
     month: str
     statuses: Mapping[str, Status]  # keys: SUMMARY_KEYS
+    skipped: frozenset[str] = frozenset()  # checks that could not run that month
+
+    def shown(self, key: str) -> str:
+        """The status the page shows for ``key``: ``not-checked`` for a check that could not run."""
+        return "not-checked" if key in self.skipped else self.statuses[key]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +198,46 @@ def link_or_none(url: Any) -> str | None:
     return None
 
 
+#: Why the other checks could not run, by what the homepage check found (its code): a server
+#: default page is not "did not load", it is a default page. Codes not listed did not load.
+_HOMEPAGE_WAS: dict[Code, Bilingual] = {
+    Code.DEFAULT_PAGE: Bilingual("首頁是伺服器的預設頁面", "the homepage is a server default page"),
+    Code.EMPTY_PAGE: Bilingual("首頁是空白頁", "the homepage is empty"),
+    Code.DIRECTORY_LISTING: Bilingual("首頁是檔案目錄清單", "the homepage is a directory listing"),
+    Code.PARKED: Bilingual("網域是停放頁或待售頁", "the domain is parked or for sale"),
+    Code.NOT_HTML: Bilingual("首頁不是網頁", "the homepage is not a web page"),
+    Code.NOT_RENDERED: Bilingual(
+        "首頁由 JavaScript 產生且無法顯示", "the homepage is built by JavaScript and could not be shown"
+    ),
+    Code.OTHER_HOST: Bilingual("首頁轉往其他網站", "the homepage sends visitors to another site"),
+    Code.BAD_ENCODING: Bilingual("首頁的文字編碼無法讀取", "the homepage's text encoding cannot be read"),
+    Code.ERROR_PAGE: Bilingual("首頁顯示程式錯誤訊息", "the homepage shows a program error"),
+    Code.MAINTENANCE: Bilingual("首頁是維護中頁面", "the homepage is a maintenance page"),
+    Code.SUSPENDED: Bilingual("網站已被主機商停用", "the site is suspended by its host"),
+    Code.FIREWALL_REJECTED: Bilingual(
+        "首頁是防火牆的阻擋頁面", "the homepage is a firewall's block page"
+    ),
+}
+_DID_NOT_LOAD = Bilingual("首頁無法開啟", "the homepage did not load")
+
+
+def not_checked(result: SiteResult, key: str) -> bool:
+    """Whether the check ``key`` could not judge this site (so its counts leave it out): the
+    crawl says so by code, or (older rows without codes) the homepage did not load."""
+    if key in ("overall", "loads"):
+        return key == "loads" and result.loads.code == Code.NOT_CHECKED
+    check = getattr(result, key)
+    if check.code == Code.NOT_CHECKED:
+        return True
+    return result.loads.status == "fail"
+
+
+def why_not_checked(result: SiteResult) -> Bilingual:
+    """"Not checked: ..." saying what the homepage was, chosen by the homepage check's code."""
+    was = _HOMEPAGE_WAS.get(result.loads.code, _DID_NOT_LOAD)
+    return Bilingual(f"未檢查：{was.zh}", f"not checked: {was.en}")
+
+
 def check_view(result: SiteResult, name: str) -> CheckView:
     """Pick the evidence a person needs for one check out of the check's typed details."""
     check = getattr(result, name)
@@ -217,4 +273,7 @@ def check_view(result: SiteResult, name: str) -> CheckView:
         found_in = d.get("found_in")
         add("found_in", _label(FOUND_IN, found_in))
         add("age_days", d.get("age_days"))
-    return CheckView(name, check.status, check.code, check.message, check.evidence, tuple(facts))
+    skipped = why_not_checked(result) if name != "loads" and not_checked(result, name) else None
+    return CheckView(
+        name, check.status, check.code, check.message, check.evidence, tuple(facts), skipped
+    )

@@ -19,6 +19,7 @@ from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError, check_slug
 from alliance_portal.intake.unpublished import unpublished_changes
+from alliance_portal.registry.bilingual import Bilingual
 
 bp = Blueprint("jobs", __name__, template_folder="templates", url_prefix="/office")
 
@@ -27,12 +28,24 @@ OFFICE_ACTOR = "office"
 
 @bp.post("/alliances/<slug>/recheck")
 @office_required
-def recheck(slug: str) -> Response:
+def recheck(slug: str) -> Response | tuple[str, int]:
     try:
         check_slug(slug)
     except StorageError:
         abort(404)
     svc = services()
+    if svc.store.read_profile(slug).values.get("active") is False:
+        # an inactive alliance is not checked monthly, so not re-checked either (issue 16.13)
+        return render_template(
+            "error.html",
+            title=Bilingual("無法重新檢查", "Cannot re-check"),
+            text=Bilingual(
+                f"聯盟 {slug} 已停用，不列在入口網上，也不做網站檢查。若要恢復，請先在基本資料中啟用。",
+                f"The alliance {slug} is inactive: it is not on the portal and its website is not"
+                " checked. To check it again, make it active in its profile first.",
+            ),
+            status=409,
+        ), 409
     hook = svc.config.office.recheck
     if hook is None:
         abort(404)

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
-from flask import Blueprint, abort, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 from alliance_portal.intake import report_files
 from alliance_portal.intake.auth_views import office_required
+from alliance_portal.intake.office.changes import change_line
+from alliance_portal.intake.office.language import HTML_LANG, console_lang
+from alliance_portal.intake.office.notice_letter import read_letter
 from alliance_portal.intake.office.registry_views import done_message
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError, check_slug
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.report_contract import INDEX_FILE
 
 bp = Blueprint("reports", __name__, template_folder="templates", url_prefix="/office")
@@ -26,6 +31,9 @@ bp = Blueprint("reports", __name__, template_folder="templates", url_prefix="/of
 _META_CSP = re.compile(
     rb'<meta http-equiv="Content-Security-Policy" content="([^"<>]+)">', re.IGNORECASE
 )
+_BODY = re.compile(rb"<body[^>]*>", re.IGNORECASE)
+#: Where the report page lets the console link a row to the alliance's console page.
+_ROW_MARK = re.compile(rb"<!--console:alliance=([a-z0-9-]{1,64})-->")
 #: Used for a report page without its own policy: nothing runs, nothing loads from elsewhere.
 _FALLBACK_CSP = "default-src 'none'; img-src 'self'; style-src 'self'; frame-ancestors 'none'"
 
@@ -38,12 +46,29 @@ def _reports_dir():  # type: ignore[no-untyped-def]
 @office_required
 def months() -> str:
     folder = _reports_dir()
+    found = report_files.months(folder)
+    names: dict[str, str] = {}
+    for summary in found:
+        for slug in (*summary.newly_failing, *summary.recovered):
+            if slug not in names:
+                names[slug] = _name_of(slug)
     return render_template(
         "office_reports.html",
-        months=report_files.months(folder),
+        months=found,
         folder=folder,
         checks=report_files.CHECKS,
+        names=names,
     )
+
+
+def _name_of(slug: str) -> str:
+    """The alliance's name as its profile gives it (the slug when it has none, or a bad slug)."""
+    try:
+        values = services().store.read_profile(check_slug(slug)).values
+    except StorageError:
+        return slug
+    name = values.get("name")
+    return name if isinstance(name, str) and name else slug
 
 
 @bp.get(f"/reports/{INDEX_FILE}")
@@ -67,18 +92,52 @@ def report_file(month: str, name: str) -> Response:
     if found is None:
         abort(404)
     path, mimetype = found
-    response = send_file(path, mimetype=mimetype, max_age=0)
+    if name.startswith("notices/") and request.args.get("raw") != "1":
+        return _letter_page(month, name, path)
     if name == INDEX_FILE:
-        with path.open("rb") as fh:
-            head = fh.read(4096)
-        match = _META_CSP.search(head)
-        policy = (
-            html.unescape(match.group(1).decode("ascii", "replace")) if match else _FALLBACK_CSP
-        )
-        response.headers["Content-Security-Policy"] = policy + "; frame-ancestors 'none'"
-    elif name.endswith((".csv", ".xlsx")):
+        return _report_page(path)
+    response = send_file(path, mimetype=mimetype, max_age=0)
+    if name.endswith((".csv", ".xlsx")):
         response.headers["Content-Disposition"] = f'attachment; filename="{month}-{name}"'
     return response
+
+
+def _report_page(path: Path) -> Response:
+    """The month's report page with the console's menu on top and, in each row, a link to the
+    alliance's console page (re-check, history).
+
+    Both are plain markup put where the monitor left a marker (or right after ``<body>`` for
+    the menu), styled by the report's own stylesheet: the page's policy stays its own, no
+    style or script is added.
+    """
+    page = path.read_bytes()
+    match = _META_CSP.search(page[:4096])
+    policy = html.unescape(match.group(1).decode("ascii", "replace")) if match else _FALLBACK_CSP
+    nav = render_template("office_report_nav.html").encode("utf-8")
+    page = _BODY.sub(lambda m: m.group(0) + nav, page, count=1)
+    label = render_template("office_report_row_link.html")
+
+    def row_link(m: re.Match[bytes]) -> bytes:
+        slug = m.group(1).decode("ascii")
+        href = url_for("reports.alliance", slug=slug)
+        lang = HTML_LANG[console_lang()]
+        return f'<a class="console-link" href="{href}" lang="{lang}">{label.strip()}</a>'.encode()
+
+    page = _ROW_MARK.sub(row_link, page)
+    response = Response(page, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Content-Security-Policy"] = policy + "; frame-ancestors 'none'"
+    return response
+
+
+def _letter_page(month: str, name: str, path: Path) -> Response:
+    """A notice draft shown as the letter it is (decoded), not as raw MIME."""
+    letter = read_letter(path)
+    if letter is None:
+        abort(404)
+    slug = name.removeprefix("notices/").removesuffix(".eml")
+    body = render_template("office_letter.html", letter=letter, month=month, name=name, slug=slug)
+    return Response(body, mimetype="text/html")
 
 
 @bp.get("/alliances/<slug>")
@@ -96,11 +155,17 @@ def alliance(slug: str) -> str:
         abort(404)
     hooks = svc.config.office
     sent = list(hooks.notices_sent(slug)) if hooks.notices_sent else []
-    changes = [e for e in svc.audit.entries() if e.slug == slug][::-1]
+    pi = state.values.get("pi")
+    pi_names = {slug: pi if isinstance(pi, str) else ""}
+    changes = [change_line(e, pi_names) for e in svc.audit.entries() if e.slug == slug][::-1]
+    industry = state.values.get("industry")
+    industry_names = {i.key: Bilingual(i.name_zh, i.name_en) for i in svc.store.industries}
     return render_template(
         "office_alliance.html",
         slug=slug,
         profile=state,
+        active=state.values.get("active") is not False,
+        industry=industry_names.get(industry) if isinstance(industry, str) else None,
         banners=[v for v in svc.store.versions(slug) if v.kind == "banner"],
         has_banner=svc.store.banner_path(slug).exists(),
         history=history,
