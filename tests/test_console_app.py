@@ -431,8 +431,10 @@ def test_notices_preview_then_send_each_alliance_once(console: Console) -> None:
     assert to_send >= 3
     assert console.inbox.messages == []  # a preview sends nothing
     draft = office.get("/office/reports/2026-05/notices/newly-bad.eml")  # written as a draft
-    assert draft.status_code == 200 and draft.mimetype == "text/plain"
-    assert b"newly-bad@example.edu.tw" in draft.data
+    assert draft.status_code == 200 and draft.mimetype == "text/html"  # shown as the letter
+    assert "newly-bad@example.edu.tw" in text(draft) and "=?utf-8?" not in text(draft)
+    raw = office.get("/office/reports/2026-05/notices/newly-bad.eml?raw=1")
+    assert raw.mimetype == "text/plain" and b"newly-bad@example.edu.tw" in raw.data
 
     csrf = csrf_of(preview)
     review = office.post("/office/notices/2026-05/send", data={"csrf_token": csrf})

@@ -24,7 +24,7 @@ from alliance_portal.intake.office.registry_views import done_message
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError, check_slug
 from alliance_portal.registry.bilingual import Bilingual
-from alliance_portal.registry.report_contract import INDEX_FILE
+from alliance_portal.registry.report_contract import INDEX_FILE, NOTICES_DIR
 
 bp = Blueprint("reports", __name__, template_folder="templates", url_prefix="/office")
 
@@ -92,7 +92,7 @@ def report_file(month: str, name: str) -> Response:
     if found is None:
         abort(404)
     path, mimetype = found
-    if name.startswith("notices/") and request.args.get("raw") != "1":
+    if name.startswith(f"{NOTICES_DIR}/") and request.args.get("raw") != "1":
         return _letter_page(month, name, path)
     if name == INDEX_FILE:
         return _report_page(path)
@@ -135,7 +135,7 @@ def _letter_page(month: str, name: str, path: Path) -> Response:
     letter = read_letter(path)
     if letter is None:
         abort(404)
-    slug = name.removeprefix("notices/").removesuffix(".eml")
+    slug = name.removeprefix(f"{NOTICES_DIR}/").removesuffix(".eml")
     body = render_template("office_letter.html", letter=letter, month=month, name=name, slug=slug)
     return Response(body, mimetype="text/html")
 
