@@ -309,3 +309,38 @@ def test_submissions_are_searched_and_filtered(
             shoot(page, "console-home-phone")
     finally:
         page.context.close()
+
+
+def test_people_page_is_searched_fits_a_phone_and_answers_in_the_row(
+    browser: Any, office: Office, viewport: dict[str, int]
+) -> None:
+    page = signed_in(browser, office, viewport)
+    try:
+        page.goto(f"{office.url}/office/people/")
+        assert page.locator("#access tbody tr").count() == 7
+        assert no_page_overflow(page), page.evaluate("document.documentElement.scrollWidth")
+        if viewport is PHONE:
+            shoot(page, "console-people-phone")
+        page.locator("#f-q").fill("光電")
+        page.locator("#filters button[type=submit]").click()
+        page.wait_for_url(re.compile(r".*q=.*"), timeout=WAIT_MS)
+        assert [r.get_attribute("id") for r in page.locator("#access tbody tr").all()] == [
+            "access-newly-bad"
+        ]
+        # An action's message shows in the row acted on, and the list stays filtered.
+        address = f"pi.{viewport['width']}@example.edu.tw"
+        page.locator("#pi-newly-bad").fill(address)
+        page.locator("#access-newly-bad form.inline button[type=submit]").first.click()
+        page.wait_for_selector("#access-newly-bad #people-notice", timeout=WAIT_MS)
+        assert address in page.locator("#access-newly-bad #people-notice").inner_text()
+        assert "q=" in page.url and page.url.endswith("#access-newly-bad")
+        assert page.locator("#access tbody tr").count() == 1
+        assert no_page_overflow(page)
+        assert axe_violations(browser, page) == []
+        if viewport is DESKTOP:
+            shoot(page, "console-people")
+        page.goto(f"{office.url}/office/people/?show=never-signed-in")
+        ids = {r.get_attribute("id") for r in page.locator("#access tbody tr").all()}
+        assert "access-good-motor" not in ids and "access-comeback" in ids
+    finally:
+        page.context.close()

@@ -10,9 +10,9 @@ import pytest
 from alliance_portal.registry.profiles import Alliance
 from monitor.fetching.fetch import Fetcher, FetchOptions
 from monitor.fetching.guard import AddressPolicy
+from monitor.fetching.page_boxes import MAX_SHOT_HEIGHT, STORED_WIDTH
 from monitor.fetching.render import Renderer, find_chromium
 from monitor.model import SiteResult
-from monitor.fetching.page_boxes import MAX_SHOT_HEIGHT, STORED_WIDTH
 from monitor.visit import CrawlContext, check_site
 from tests.support.farm import Site, flaky, free_port, page, raw, redirect, reset_mid_body, status
 

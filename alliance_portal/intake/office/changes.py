@@ -27,6 +27,7 @@ ACTIONS: dict[str, Bilingual] = {
     "link.issue": Bilingual("發出更新連結", "Issued an update link"),
     "link.revoke": Bilingual("撤銷舊的更新連結", "Revoked the older update links"),
     "link.send": Bilingual("寄出更新連結", "E-mailed an update link"),
+    "link.draft": Bilingual("將連結信存成草稿", "Saved the link e-mail as a draft"),
     "people.add": Bilingual("新增助理", "Added an assistant"),
     "people.remove": Bilingual("移除助理", "Removed an assistant"),
     "people.pi": Bilingual("設定計畫主持人信箱", "Set the PI's e-mail"),

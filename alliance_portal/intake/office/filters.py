@@ -9,14 +9,16 @@ opened the form with their link.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
 from flask import request
 
 from alliance_portal.intake import report_files
 from alliance_portal.intake.people import Person
+from alliance_portal.intake.services import services
 from alliance_portal.registry.bilingual import Bilingual
 
 #: The filters, in the order the select lists them.
@@ -64,10 +66,10 @@ class Facts:
 
 
 def wanted_from_request() -> Wanted:
-    """The search and filter of this request (form fields on a POST, the query string else)."""
-    source = request.form if request.method == "POST" else request.args
-    q = " ".join(str(source.get("q", "")).split())[:MAX_QUERY]
-    show = str(source.get("show", "all"))
+    """The search and filter of this request, from its query string (an action's form posts
+    to a URL carrying the list's query, so the page comes back filtered the same way)."""
+    q = " ".join(str(request.args.get("q", "")).split())[:MAX_QUERY]
+    show = str(request.args.get("show", "all"))
     return Wanted(q=q, show=show if show in FILTERS else "all")
 
 
@@ -112,3 +114,47 @@ def failing_this_month(reports_dir: Path | None) -> MonthFailures:
     month = found[0].month
     rows = report_files.month_rows(reports_dir, month)
     return MonthFailures(month, frozenset(r.slug for r in rows if r.overall == "fail"))
+
+
+class _Row(Protocol):
+    @property
+    def slug(self) -> str: ...
+
+
+R = TypeVar("R", bound=_Row)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing(Generic[R]):
+    """A list as the page shows it: the rows kept, how many there were, and what was asked."""
+
+    rows: list[R]
+    total: int
+    wanted: Wanted
+    month: MonthFailures
+
+
+def filter_rows(rows: list[R], text: Callable[[R], str]) -> Listing[R]:
+    """``rows`` (anything with a ``slug``, and ``active`` when it knows it) kept by this
+    request's search and filter; ``text(row)`` is what the search looks in besides e-mails."""
+    svc = services()
+    everyone = svc.people.all()
+    signed_in = signed_in_slugs(everyone)
+    month = failing_this_month(svc.config.office.reports_dir)
+    wanted = wanted_from_request()
+    emails = {slug: " ".join(p.email for p in people) for slug, people in everyone.items()}
+    kept = []
+    for row in rows:
+        active = getattr(row, "active", None)
+        if active is None:
+            active = svc.store.read_profile(row.slug).values.get("active") is not False
+        facts = Facts(
+            text=search_text(row.slug, text(row), emails.get(row.slug)),
+            banner_missing=not svc.store.banner_path(row.slug).exists(),
+            signed_in=row.slug in signed_in,
+            failing=row.slug in month.failing,
+            active=bool(active),
+        )
+        if keep(wanted, facts):
+            kept.append(row)
+    return Listing(kept, len(rows), wanted, month)

@@ -25,6 +25,7 @@ from alliance_portal.intake.letters import Recipient, Review, as_read, confirmat
 from alliance_portal.intake.links import LinkRecord
 from alliance_portal.intake.mailer import MailError, Send
 from alliance_portal.intake.messages import Text
+from alliance_portal.intake.office.filters import FILTERS, filter_rows
 from alliance_portal.intake.people import PeopleError, Person
 from alliance_portal.intake.people_notice import (
     NO_PUBLIC_URL,
@@ -99,9 +100,12 @@ def _page(
     review: Review | None = None,
 ) -> tuple[str, int]:
     svc = services()
+    listing = filter_rows(access_rows(), lambda r: f"{r.name} {r.contact_email}")
     body = render_template(
         "office_people.html",
-        rows=access_rows(),
+        rows=listing.rows,
+        listing=listing,
+        filters=FILTERS,
         notice=notice,
         focus=focus,
         mail_mode=svc.mailer.mode,
