@@ -50,6 +50,8 @@ def test_report_page_filters_sorts_and_runs_no_evidence_script(page, report_url:
     page.select_option("#f-status", "fail")
     assert visible_slugs(page) == ["hostile", "newly-bad", "no-contact"]
     page.select_option("#f-check", "credit")
+    assert visible_slugs(page) == []  # newly-bad's credit could not be checked: no fail
+    page.select_option("#f-status", "not-checked")
     assert visible_slugs(page) == ["newly-bad"]
     page.select_option("#f-status", "problem")
     assert sorted(visible_slugs(page)) == ["hostile", "name-only", "newly-bad"]
