@@ -75,3 +75,18 @@ def test_old_genuine_links_do_not_lock_an_address_out(tmp_path: Path) -> None:
         # Forged tokens still count, so guessing stays limited.
         codes = [client.get(f"/link/forged{i}").status_code for i in range(5)]
         assert codes[-1] == 429
+
+
+def test_expired_genuine_links_do_not_count_toward_the_limit(tmp_path: Path) -> None:
+    import datetime as dt
+
+    # Links that expire at once: every genuine link here is an expired one.
+    config = make_config(
+        tmp_path, login_limit=RateLimit(3, 900), link_max_age=dt.timedelta(seconds=-1)
+    )
+    with app_for(config) as app:
+        old = services_of(app).signer.make_token("smart-motor")
+        client = app.test_client()
+        for _ in range(10):
+            assert client.get(f"/link/{old}").status_code == 410
+        assert client.get("/link/forged").status_code == 403  # counted from here, not 429

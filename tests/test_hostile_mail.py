@@ -303,3 +303,34 @@ def test_an_unreachable_mail_server_sends_nothing_and_says_so_once(tmp_path: Pat
         assert resp.status_code == 502 and "No link was sent" in page
         assert "cannot reach the SMTP server 127.0.0.1" in page
         assert not svc.people.pi("smart-motor").link_sent  # type: ignore[union-attr]
+
+
+def test_without_a_public_address_an_assistants_link_is_shown_not_e_mailed(
+    tmp_path: Path,
+) -> None:
+    """The PI's form e-mails an assistant's link only on the configured address; without it the
+    PI gets the link to hand over and is told why, and nothing leaves with a guessed host."""
+    from test_intake_support import app_for, make_config
+
+    with (
+        smtp_on_loopback() as (inbox, port),
+        app_for(
+            make_config(
+                tmp_path,
+                mail=MailSettings(host="127.0.0.1", port=port, starttls=False, sender="o@x.tw"),
+            )
+        ) as app,
+    ):
+        svc = services_of(app)
+        pi = app.test_client()
+        token = svc.signer.make_token("smart-motor", svc.people.set_pi("smart-motor", PI, by="t"))
+        assert pi.get(f"/link/{token}", headers={"Host": "evil.example.com"}).status_code == 303
+        csrf = csrf_of(pi.get("/alliance/", headers={"Host": "evil.example.com"}).get_data(True))
+        resp = pi.post(
+            "/alliance/assistants/",
+            data={"csrf_token": csrf, "email": HELPER, "how": "email"},
+            headers={"Host": "evil.example.com"},
+        )
+        page = resp.get_data(as_text=True)
+        assert resp.status_code == 200 and 'id="new-link"' in page
+        assert "public address" in page and inbox.messages == []
