@@ -256,6 +256,8 @@ def test_an_inactive_alliance_is_never_written_to(office: Office) -> None:
     due_reminder_today(app)
     confirm(client, "/office/deadlines/send", csrf)
     confirm(client, "/office/notices/2026-05/send", csrf)
+    one = client.post(f"/office/people/{SLUG}/send", data={"csrf_token": csrf, "how": "email"})
+    assert one.status_code == 422 and "inactive" in one.get_data(as_text=True)
     assert inbox.to(PI) == [] and inbox.to("newly-bad@example.edu.tw") == []
     assert inbox.to("prof.lee@example.edu.tw")
 

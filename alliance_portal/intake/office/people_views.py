@@ -202,6 +202,14 @@ def _send_pi_link(slug: str, how: str, send: Send | None = None) -> PeopleNotice
         )
     if not public_url():
         return PeopleNotice(NO_PUBLIC_URL, error=True)
+    if svc.store.read_profile(slug).values.get("active") is False:
+        return PeopleNotice(
+            Text(
+                f"{slug}：此聯盟已停用，不寄信；請先在聯盟資料中重新啟用。",
+                f"{slug}: this alliance is inactive and is never written to; activate it first.",
+            ),
+            error=True,
+        )
     try:
         sent = send_link(
             signer=svc.signer,
