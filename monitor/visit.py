@@ -12,6 +12,7 @@ Flow of one site (:func:`check_site`)::
       news link on the same site (rendered too), feeds (at most 2)    -> news/feed Pages
       judge_credit(homepage, other_pages=[news])                      -> credit
       judge_updates([homepage, news, feeds], previous fingerprint)    -> updates, fingerprint
+        latest is the homepage's "last updated" of today? fetch again  -> a moving stamp is live
 
 The static fetch decides what only it can see (status, redirects, TLS, timing, bytes); the
 rendered page decides what a visitor reads. Each check's details say which ``view`` it was
@@ -21,6 +22,7 @@ judged on. A site whose check the stop event cut short raises :class:`Stopped` a
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from datetime import date
 from typing import Any, TypeVar
@@ -44,13 +46,15 @@ from monitor.rules.credit import judge_credit
 from monitor.rules.loads import HomepageFetch, fetch_homepage, is_html, judge_loads, same_site
 from monitor.rules.page_text import decode_html
 from monitor.rules.pagekind import classify_page
-from monitor.rules.updates import find_about_link, judge_updates
+from monitor.rules.updates import find_about_link, judge_updates, stamps_of_today
 from monitor.visit_context import CrawlContext, SiteOutcome, Stopped, broken_result
 
 __all__ = ["CrawlContext", "SiteOutcome", "Stopped", "broken_result", "check_site"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+#: Seconds between the two fetches that tell a server's "last updated" stamp from an edit.
+_STAMP_WAIT = 1.1
 _BLOCKS_CHECKS = (
     "網站拒絕自動檢查程式（防火牆），已改以瀏覽器方式取得；請學校將本檢查列入允許清單 / the site "
     "blocks automated checks (a firewall refused the monitor); judged on what a browser gets"
@@ -192,6 +196,15 @@ def _check_site(
             credit, (updates, fingerprint) = ctx.judge(
                 _judge_content, homepage, news_page, pages, ctx.today, previous_fingerprint
             )
+    if _stamped_today(updates, homepage, ctx.today) and _stamp_moved(ctx, final_url, read.html):
+        # the "last updated" line of today changed its time between two fetches: a live value
+        updates, fingerprint = ctx.judge(
+            judge_updates,
+            pages,
+            today=ctx.today,
+            previous_fingerprint=previous_fingerprint,
+            stamped_on_request=True,
+        )
     found_elsewhere = credit.code is Code.CREDIT_OTHER_PAGE or "elsewhere" in credit.details
     if credit.status != "pass" and not found_elsewhere:
         credit = _credit_with_about_page(ctx, homepage, news_page, news_url, credit, extra)
@@ -244,6 +257,34 @@ def _not_checked(
     result = _unjudged(alliance, final_url, loads, not_checked, extra)
     page_url = final_url or r.final_url or r.url
     return SiteOutcome(result, None, r.body or None, page_url, r.content_type, png, boxes)
+
+
+def _stamped_today(updates: Check, homepage: Page, today: date) -> bool:
+    """Whether the latest update is the homepage's own "last updated" line, dated today."""
+    details = updates.details
+    return (
+        details.get("latest_date") == today.isoformat()
+        and str(details.get("found_in", "")).startswith("“")
+        and details.get("source") == homepage.url
+    )
+
+
+def _stamp_moved(ctx: CrawlContext, url: str, html: str) -> bool:
+    """Fetch the homepage once more, a second later, and compare its "last updated" lines of
+    today (RULES.md: a date that moves with the clock is a live value). Only for a site whose
+    latest update is such a line: one more request, and at most :data:`_STAMP_WAIT` seconds."""
+    first = ctx.judge(stamps_of_today, Page(url, html), today=ctx.today)
+    if not first:
+        return False
+    time.sleep(_STAMP_WAIT)  # a stamp with seconds moves by then
+    again = ctx.fetcher.fetch(url, max_bytes=S.MAX_SUBPAGE_BYTES)
+    if again.error is not None and again.error.kind == "stopped":
+        raise Stopped
+    page = ctx.judge(page_from, again, "homepage")
+    if page is None:
+        return False
+    second = ctx.judge(stamps_of_today, page, today=ctx.today)
+    return bool(second) and second != first
 
 
 def _firewall_page(page_check: Check | None) -> bool:

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import http.server
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from monitor.crawl import check_site
 from monitor.model import Code, SiteResult
+from monitor.rules import vocabulary
 from tests.farm_visit.sites import REJECTED, cms_home
 from tests.support.farm import Handler, Site, send
 from tests.support.rules_farm import FARM as RULES_FARM
-from tests.support.rules_farm import folder_routes
+from tests.support.rules_farm import dated, folder_routes
 from tests.test_crawl_loads import alliance, chromium, make_ctx
 
 FARM = Path(__file__).resolve().parent / "farm_real"
@@ -253,3 +254,25 @@ def test_a_last_updated_stamp_that_moves_with_the_clock_is_a_live_value(
     assert r.updates.status == "fail", r.updates
     assert r.updates.details["latest_date"] == _ago(200).isoformat()
     assert r.updates.details["skipped"].get("live", 0) >= 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_last_updated_stamp_with_the_time_of_each_request_is_live_on_the_first_crawl(
+    site: Site, mode: str
+) -> None:
+    """「網頁更新時間：2026-12-07 11:58:03」 printed by PHP's date() on every request: a second
+    fetch a second later shows another time, so even the first crawl sets it aside."""
+    template = (FARM / "live_stamp_time" / "index.php").read_text(encoding="utf-8")
+
+    def home(h: http.server.BaseHTTPRequestHandler) -> None:
+        now = datetime.now(vocabulary.LOCAL_TZ).replace(tzinfo=None)
+        stamp = datetime.combine(TODAY, now.time()).strftime("%Y-%m-%d %H:%M:%S")
+        body = dated(template, TODAY, {"NOW": stamp})
+        send(h, body, content_type="text/html; charset=utf-8")
+
+    site.routes["/"] = home
+    r = judge(site, mode)
+    assert r.updates.status == "fail", r.updates
+    assert r.updates.details["latest_date"] == _ago(200).isoformat()
+    assert r.updates.details["skipped"].get("live", 0) >= 1
+    assert site.hits["/"] >= 2  # the second look

@@ -52,7 +52,14 @@ from monitor.rules.page_text import (
 )
 
 #: Re-exported: the crawl asks this module where a homepage's news is.
-__all__ = ["find_about_link", "find_feed_links", "find_news_link", "fingerprint", "judge_updates"]
+__all__ = [
+    "find_about_link",
+    "find_feed_links",
+    "find_news_link",
+    "fingerprint",
+    "judge_updates",
+    "stamps_of_today",
+]
 
 _SKIP_NAMES = {
     "copyright": "版權年份 copyright",
@@ -124,10 +131,11 @@ def settle_day_month_order(found: Sequence[FoundDate], *, today: date) -> list[F
 def _set_aside_stamps_of_today(scan: DateScan, home_url: str, *, today: date) -> None:
     """Move the homepage's "last updated" dates of today to the skipped live values.
 
-    Called only when the homepage's content is the same as at last month's crawl (the
-    fingerprint leaves dates out): a 「更新日期」 line saying today over unchanged content is a
-    date that moves with the clock — a server stamping every request with its own date — and
-    RULES.md counts live values as no update. A line saying today over new content stays.
+    Called when the homepage's content is the same as at last month's crawl (the fingerprint
+    leaves dates out): a 「更新日期」 line saying today over unchanged content is a date that moves
+    with the clock — a server stamping every request with its own date — and RULES.md counts
+    live values as no update (a line saying today over new content stays); and when a second
+    fetch a few seconds later showed the line with another time of day.
     """
     kept: list[FoundDate] = []
     for d in scan.found:
@@ -166,13 +174,26 @@ def _date_evidence(latest: FoundDate) -> str:
     return evidence
 
 
+def stamps_of_today(page: Page, *, today: date) -> list[str]:
+    """The homepage's "last updated" lines dated today, as written with what follows the date
+    (a time of day): compared between two fetches by :func:`monitor.visit.check_site`."""
+    scan = find_dates_in_page(page.html, today=today, source=page.url)
+    return [d.context for d in scan.found if d.date == today and d.why.startswith("“")]
+
+
 def judge_updates(
-    pages: list[Page], *, today: date, previous_fingerprint: str | None
+    pages: list[Page],
+    *,
+    today: date,
+    previous_fingerprint: str | None,
+    stamped_on_request: bool = False,
 ) -> tuple[Check, str]:
     """Judge ``updates`` over the homepage, its news page and feeds; also fingerprint the homepage.
 
     Returns (Check, fingerprint). ``previous_fingerprint`` is last month's fingerprint of the
-    same homepage, or None when there is none (first crawl).
+    same homepage, or None when there is none (first crawl). ``stamped_on_request`` says a
+    second fetch of the homepage showed its "last updated" line of today with another time of
+    day: a stamp the server prints on every request (a live value).
     """
     homepage = next((p for p in pages if p.kind == "homepage"), pages[0] if pages else None)
     home_text = read_page(homepage.html) if homepage is not None else read_page("")
@@ -191,7 +212,7 @@ def judge_updates(
             )
         else:
             scan.extend(collect_dates([page], today=today))
-    if changed is False and homepage is not None:
+    if (changed is False or stamped_on_request) and homepage is not None:
         _set_aside_stamps_of_today(scan, homepage.url, today=today)
     scan.found = settle_day_month_order(scan.found, today=today)
     latest = pick_latest(scan.found)
