@@ -1,4 +1,5 @@
-# Two commands: `make demo` and `make test`. Everything else is a helper for them.
+# Two commands: `make demo` and `make test`. Everything else is a helper for them
+# (`make test-fast` is the quick loop to run after each change; `make test` runs everything).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -6,7 +7,7 @@ ALLIANCE := $(VENV)/bin/alliance
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint build check clean venv dev docs-screenshots
+.PHONY: demo test test-fast lint build check clean venv dev docs-screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +30,14 @@ dev: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js node_modules/vnu-ja
 demo: $(VENV)/.installed
 	$(PY) -m alliance_portal.demo --host $(HOST) --port $(PORT)
 
-## test: install the dev extras and run the whole test suite
+## test: install the dev extras and run the whole test suite (what CI runs)
 test: dev
 	$(PY) -m pytest -q
+
+## test-fast: every test that starts no browser, server or subprocess (the `slow` marker,
+## set in tests/conftest.py): the loop to run after each change; `make test` before landing
+test-fast: dev
+	$(PY) -m pytest -q -m "not slow"
 
 ## docs-screenshots: the office guide's pictures (docs/img/), taken by the browser tests
 docs-screenshots: dev

@@ -1,11 +1,14 @@
-"""Shared fixtures: a headless Chromium driven by Playwright, and small registries in tmp dirs.
+"""Shared fixtures: a headless Chromium driven by Playwright, and small registries in tmp dirs;
+the ``slow`` marker that splits the fast lane (``make test-fast``) from the whole suite.
 
 Helpers that tests import live in ``tests/support/`` (``from tests.support.browser import run_axe``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -46,3 +49,112 @@ def pngsuite() -> Path:
             f"PNG test suite not found at {PNGSUITE} (it ships with the repository in tests/data/pngsuite)"
         )
     return PNGSUITE
+
+
+# -- the fast lane ---------------------------------------------------------------------------
+#
+# ``make test-fast`` (``pytest -m "not slow"``) is the loop a developer runs after each change;
+# ``make test`` runs everything. A test is ``slow`` when it starts a browser, a server or a
+# subprocess, told here without editing the tests: by the fixtures it uses (the ``browser``, or
+# any fixture whose code starts a server, a crawl, a build or a process), by its own code, or by
+# its module (SLOW_MODULES: modules whose helpers do it out of sight).
+
+#: Code that starts a browser, a server or a process (a fixture's or a test's own source).
+_STARTS = re.compile(
+    r"\b(Site|MultiSite|Controller|ThreadingHTTPServer|make_server|serve_forever|sync_playwright"
+    r"|subprocess|Popen|build_site|run_crawl|check_site|run_cli|spawn|Process)\b"
+)
+#: Modules whose tests start servers, processes or builds through helpers (seen by
+#: ``pytest --durations``; docs/PERFORMANCE.md): every test of them is slow.
+SLOW_MODULES = frozenset(
+    {
+        "test_banner_cli",
+        "test_build",
+        "test_console_browser",
+        "test_crawl_run",
+        "test_crawl_settings",
+        "test_demo_console",
+        "test_hostile_crawl",
+        "test_hostile_db",
+        "test_hostile_intake",
+        "test_intake_browser",
+        "test_intake_concurrency",
+        "test_intake_server",
+        "test_people_browser",
+        "test_portal_browser",
+        "test_portal_cli",
+        "test_portal_valid_html",
+        "test_publish",
+        "test_real_sites",
+        "test_render_pool",
+        "test_report_browser",
+        "test_report_commands",
+        "test_schedule_e2e",
+        "test_schedule_real",
+        "test_search_relevance",
+        "test_search_ui",
+    }
+)
+_STARTS_CACHE: dict[tuple[object, int], bool] = {}
+
+
+def _called_helpers(func: Callable[..., object]) -> list[Callable[..., object]]:
+    """The test-suite functions and classes ``func`` names (its module's helpers, tests.support)."""
+    func = inspect.unwrap(func)
+    code = getattr(func, "__code__", None)
+    scope = getattr(func, "__globals__", {})
+    if code is None:
+        return []
+    names = set(code.co_names)
+    for const in code.co_consts:  # nested functions and lambdas
+        if inspect.iscode(const):
+            names |= set(const.co_names)
+    found = []
+    for name in names:
+        helper = scope.get(name)
+        # test modules import as ``test_x`` (pytest's rootdir mode), helpers as ``tests.support.x``
+        module = str(getattr(helper, "__module__", ""))
+        if (inspect.isfunction(helper) or inspect.isclass(helper)) and module.startswith(
+            ("tests.", "test_", "conftest")
+        ):
+            found.append(helper)
+    return found
+
+
+def _starts_something(func: Callable[..., object], depth: int = 3) -> bool:
+    """Whether ``func`` or a helper it calls (``depth`` calls deep) starts something."""
+    func = inspect.unwrap(func)  # a @contextmanager's wrapper code is the same for all
+    key = (getattr(func, "__code__", func), depth)
+    if key not in _STARTS_CACHE:
+        _STARTS_CACHE[key] = False  # a helper calling itself is not looked at again
+        try:
+            source = inspect.getsource(func)
+        except (OSError, TypeError):
+            source = ""
+        _STARTS_CACHE[key] = bool(_STARTS.search(source)) or (
+            depth > 0 and any(_starts_something(h, depth - 1) for h in _called_helpers(func))
+        )
+    return _STARTS_CACHE[key]
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    module = getattr(item, "module", None)
+    if module is not None and module.__name__.rpartition(".")[2] in SLOW_MODULES:
+        return True
+    if "browser" in getattr(item, "fixturenames", ()):
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in info.name2fixturedefs.values() if info else ():
+        for fixturedef in defs:
+            if fixturedef.baseid.startswith("tests") and _starts_something(fixturedef.func):
+                return True
+    func = getattr(item, "function", None)
+    return func is not None and _starts_something(func)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        if _is_slow(item):
+            item.add_marker(pytest.mark.slow)
