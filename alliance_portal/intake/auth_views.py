@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar, cast
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from alliance_portal.intake.admin_password import check_password, password_fingerprint
@@ -31,6 +31,19 @@ bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., object])
 
 
+#: Where this request's signed-in person is kept once read (``flask.g``): the views, the
+#: decorators and the templates ask several times per request, and each answer would otherwise
+#: read the session store (SQLite), the link versions and the people file (JSON) again.
+_ACCESS = "alliance_access"
+_OFFICE = "office_signed_in"
+
+
+def _forget_signed_in() -> None:
+    """This request's sign-in changed (signed in, out or revoked): read it again when asked."""
+    g.pop(_ACCESS, None)
+    g.pop(_OFFICE, None)
+
+
 def _session_ended() -> bool:
     """True (and the session cleared) when this cookie's sign-in was ended by a sign-out."""
     sid = session.get("sid")
@@ -41,6 +54,7 @@ def _session_ended() -> bool:
 
 
 def _start_session(**values: object) -> None:
+    _forget_signed_in()
     session.clear()
     session.permanent = True
     session["sid"] = new_session_id()
@@ -48,7 +62,16 @@ def _start_session(**values: object) -> None:
 
 
 def current_access() -> Access | None:
-    """Who is signed in for an alliance, if their link version (and person) still stand."""
+    """Who is signed in for an alliance, if their link version (and person) still stand.
+
+    Read once per request and kept in ``flask.g``.
+    """
+    if _ACCESS not in g:
+        g.setdefault(_ACCESS, _read_access())
+    return cast(Access | None, g.get(_ACCESS))
+
+
+def _read_access() -> Access | None:
     slug = session.get("slug")
     if not isinstance(slug, str) or _session_ended():
         return None
@@ -76,6 +99,13 @@ def current_alliance() -> str | None:
 
 
 def office_signed_in() -> bool:
+    """Whether the office is signed in (its password unchanged); read once per request."""
+    if _OFFICE not in g:
+        g.setdefault(_OFFICE, _read_office())
+    return bool(g.get(_OFFICE))
+
+
+def _read_office() -> bool:
     mark = session.get("office")
     if not isinstance(mark, str) or _session_ended():
         return False
@@ -139,6 +169,7 @@ def logout() -> Response:
     sid = session.get("sid")
     if isinstance(sid, str):
         services().ended_sessions.end(sid)  # every copy of this cookie stops working
+    _forget_signed_in()
     session.clear()
     return redirect(url_for("auth.index"), code=303)
 
