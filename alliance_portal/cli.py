@@ -63,6 +63,20 @@ def absolute_paths(args: argparse.Namespace) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Every error ends here, once: one line on stderr and its exit code.
+
+    :class:`~alliance_portal.registry.errors.AllianceError` carries its own exit code (1, or 2
+    for :class:`~alliance_portal.registry.errors.UsageError`); a file or network error the
+    command did not expect is one line with exit 1; anything else is a bug, said so in one line
+    (``-v`` shows the traceback).
+    """
+    from alliance_portal.registry.errors import (
+        EXIT_BUG,
+        EXIT_FAILED,
+        EXIT_INTERRUPTED,
+        AllianceError,
+    )
+
     parser = build_parser()
     args = absolute_paths(parser.parse_args(argv))
     logging.basicConfig(
@@ -73,7 +87,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except AllianceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:  # a file that cannot be written, a server that went away
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        if args.verbose:
+            raise
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc} (a bug; run again with -v for the"
+            " details and report them)",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
 
 
 if __name__ == "__main__":

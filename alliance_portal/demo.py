@@ -36,6 +36,7 @@ from pathlib import Path
 
 from alliance_portal.commands.portal import make_server
 from alliance_portal.portal.build import build_site
+from alliance_portal.registry.errors import AllianceError
 from alliance_portal.registry.report_contract import INDEX_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,7 +91,7 @@ class DemoPaths:
         return self.root / "www"
 
 
-class DemoError(Exception):
+class DemoError(AllianceError):
     """The demo cannot start; the message says why and what to do."""
 
 

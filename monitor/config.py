@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.cron import CronTrigger
 
 from alliance_portal.registry.clock import TAIPEI_ZONE
+from alliance_portal.registry.errors import UsageError
 from alliance_portal.registry.smtp import SMTP_ENV_PREFIX, SMTP_PASSWORD_ENV, SmtpSettings
 from monitor.fetching import limits
 
@@ -37,7 +38,7 @@ ALLOW_PRIVATE_ENV = "ALLIANCE_MONITOR_ALLOW_PRIVATE"
 NOTIFY_MODES = ("off", "draft", "send")
 
 
-class ConfigError(ValueError):
+class ConfigError(UsageError, ValueError):
     """monitor.toml, the environment or a command-line option has a value we cannot use."""
 
 

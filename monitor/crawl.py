@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
+from alliance_portal.registry.errors import UsageError
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.profiles import Alliance, load_registry
 from monitor.config import CrawlSettings, PathSettings
@@ -40,7 +41,7 @@ __all__ = ["CrawlContext", "CrawlError", "check_site", "run_crawl"]
 log = logging.getLogger(__name__)
 
 
-class CrawlError(ValueError):
+class CrawlError(UsageError, ValueError):
     """Bad crawl input (an unknown ``--only`` slug, an empty registry): say what and how to fix."""
 
 

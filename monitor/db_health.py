@@ -24,13 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from alliance_portal.registry.errors import AllianceError
+
 #: How many of quick_check's complaints the message quotes.
 SHOWN_FINDINGS = 2
 
 State = Literal["ok", "missing", "empty", "damaged"]
 
 
-class DatabaseProblem(Exception):
+class DatabaseProblem(AllianceError):
     """The monitor database cannot be used as it is; the message is one line for the office."""
 
 

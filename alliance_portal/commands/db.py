@@ -14,8 +14,11 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_DAMAGED = 1
-EXIT_USAGE = 2
+from alliance_portal.registry.errors import EXIT_FAILED, EXIT_USAGE
+
+#: A damaged database, or one that could not be backed up or restored (other errors are
+#: turned into their exit code by alliance_portal.cli.main).
+EXIT_DAMAGED = EXIT_FAILED
 
 
 def _paths(parser: argparse.ArgumentParser) -> None:
@@ -51,12 +54,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def db_path(args: argparse.Namespace) -> Path:
     """``--db``, else ``[paths] db`` of the settings file, else var/monitor.sqlite3."""
-    from monitor.config import ConfigError, load_settings
+    from monitor.config import load_settings
 
-    try:
-        return Path(load_settings(args.config).override(paths={"db": args.db}).paths.db)
-    except ConfigError as exc:
-        raise SystemExit(f"error: {exc}") from None
+    return Path(load_settings(args.config).override(paths={"db": args.db}).paths.db)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -91,14 +91,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_backup(args: argparse.Namespace) -> int:
     from monitor.backups import KEEP_BACKUPS, backup_database
-    from monitor.db_health import DatabaseProblem
 
     path = db_path(args)
-    try:
-        made = backup_database(path)
-    except DatabaseProblem as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_DAMAGED
+    made = backup_database(path)  # a DatabaseProblem exits 1 (cli.main)
     if made is None:
         print(f"{path}: nothing to back up (missing or empty)")
         return 0
@@ -108,7 +103,6 @@ def run_backup(args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     from monitor.backups import restore_database
-    from monitor.db_health import DatabaseProblem
     from monitor.schedule.lock import AlreadyRunning, instance_lock
 
     path = db_path(args)
@@ -122,9 +116,6 @@ def run_restore(args: argparse.Namespace) -> int:
             kept = restore_database(args.file, path)
     except AlreadyRunning as exc:
         print(f"error: {exc}; stop the scheduler, then restore", file=sys.stderr)
-        return EXIT_DAMAGED
-    except DatabaseProblem as exc:
-        print(f"error: {exc}", file=sys.stderr)
         return EXIT_DAMAGED
     print(f"{path}: restored from {args.file}")
     if kept is not None:

@@ -148,13 +148,10 @@ def _deadline(text: str) -> dt.date:
 
 
 def _check_slugs(slugs: list[str]) -> None:
-    from alliance_portal.intake.storage import StorageError, check_slug
+    from alliance_portal.intake.storage import check_slug
 
     for slug in slugs:
-        try:
-            check_slug(slug)
-        except StorageError as exc:
-            raise SystemExit(f"error: {exc}") from None
+        check_slug(slug)  # a StorageError names the slug; cli.main exits 1
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -370,14 +367,8 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    from alliance_portal.intake.storage import StorageError
-
     store = _store(args)
-    try:
-        version = store.restore(args.slug, args.version, actor=cli_actor())
-    except StorageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    version = store.restore(args.slug, args.version, actor=cli_actor())  # StorageError: exit 1
     print(
         f"{args.slug}: restored {version.kind} {version.name}; the replaced file is kept in "
         "history. Run `alliance build` to publish it."

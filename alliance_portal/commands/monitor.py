@@ -26,9 +26,6 @@ _PATHS, _CRAWL = PathSettings(), CrawlSettings()
 
 log = logging.getLogger(__name__)
 
-EXIT_DATABASE = 1
-EXIT_USAGE = 2
-
 
 def _date(value: str) -> date:
     try:
@@ -196,42 +193,30 @@ def settings_for(args: argparse.Namespace) -> MonitorSettings:
 
 def run(args: argparse.Namespace) -> int:
     from monitor.backups import prepare_database
-    from monitor.config import ConfigError
-    from monitor.crawl import CrawlError, run_crawl
-    from monitor.db_health import DatabaseProblem
+    from monitor.crawl import run_crawl
     from monitor.store import Store
 
-    try:
-        # read before crawling: a typo in the settings must not cost a whole crawl
-        settings = settings_for(args)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    # Errors (bad settings exit 2, a damaged database 1, a crawl that cannot start 2) are
+    # turned into one line and an exit code by alliance_portal.cli.main.
+    # Read before crawling: a typo in the settings must not cost a whole crawl.
+    settings = settings_for(args)
     today = args.today or date.today()
-    try:
-        # Before any work: refuse a damaged or lost database, then keep a backup.
-        backup = prepare_database(
-            settings.paths.db, reports_dir=settings.paths.reports, fresh=args.fresh_db
-        )
-    except DatabaseProblem as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_DATABASE
+    # Before any work: refuse a damaged or lost database, then keep a backup.
+    backup = prepare_database(
+        settings.paths.db, reports_dir=settings.paths.reports, fresh=args.fresh_db
+    )
     if backup is not None:
         log.info("monitor database backed up to %s", backup)
-    try:
-        run_id = run_crawl(
-            paths=settings.paths,
-            settings=settings.crawl,
-            today=today,
-            resume=args.resume,
-            only=args.only,
-            json_path=args.json,
-            progress=sys.stderr.isatty(),
-            screenshots=args.screenshots,
-        )
-    except CrawlError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    run_id = run_crawl(
+        paths=settings.paths,
+        settings=settings.crawl,
+        today=today,
+        resume=args.resume,
+        only=args.only,
+        json_path=args.json,
+        progress=sys.stderr.isatty(),
+        screenshots=args.screenshots,
+    )
     store = Store(settings.paths.db)
     run_record = store.run(run_id)
     assert run_record is not None

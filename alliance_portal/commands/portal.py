@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from alliance_portal.commands.options import add_registry, settings_file
-from alliance_portal.portal.build import DEFAULT_SETTINGS, BuildError, build_site
+from alliance_portal.portal.build import DEFAULT_SETTINGS, build_site
 from alliance_portal.registry.active import active_alliances
 from alliance_portal.registry.profiles import load_registry
 from alliance_portal.registry.site_settings import load_site_settings
@@ -62,18 +62,14 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_build(args: argparse.Namespace) -> int:
     logging.getLogger("pelican").setLevel(logging.WARNING)
-    try:
-        result = build_site(
-            args.content,
-            args.banners,
-            args.output,
-            settings_file=_settings_file(args),
-            strict=args.strict,
-            search=not args.no_search,
-        )
-    except BuildError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    result = build_site(  # a BuildError exits 1 with its message (cli.main)
+        args.content,
+        args.banners,
+        args.output,
+        settings_file=_settings_file(args),
+        strict=args.strict,
+        search=not args.no_search,
+    )
     for problem in result.problems:
         print(f"{problem.severity.upper()}: {problem}", file=sys.stderr)
     active = len(active_alliances(result.registry.alliances))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from alliance_portal.commands.update_links import PiLinks
+from alliance_portal.registry.errors import EXIT_FAILED
 from alliance_portal.registry.report_contract import INDEX_FILE, NOTICES_DIR
 from monitor.config import (
     CONFIG_ENV,
@@ -26,13 +26,11 @@ from monitor.config import (
     load_settings,
 )
 from monitor.schedule.calendar import next_check_after_month
-from monitor.schedule.lock import AlreadyRunning
 
 log = logging.getLogger(__name__)
 
-#: Exit codes: 0 done, 1 something failed (a send, a crawl), 2 bad settings or input.
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+#: Exit codes: 0 done, 1 something failed (a send, a crawl), 2 bad settings or input; errors
+#: are turned into their exit code once, in :func:`alliance_portal.cli.main`.
 
 
 def common_options(parser: argparse.ArgumentParser) -> None:
@@ -169,33 +167,6 @@ def write_month_with_registry(store: Any, month: str, settings: MonitorSettings)
     return WrittenReports(folder, report, alliances)
 
 
-def cli_errors(func: Any) -> Any:
-    """Turn expected errors into one clear line on stderr and an exit code."""
-
-    def wrapper(args: argparse.Namespace) -> int:
-        from monitor.db_health import DatabaseProblem
-        from monitor.reports.month import ReportError
-
-        try:
-            return int(func(args) or 0)
-        except DatabaseProblem as exc:  # damaged or lost: one line, never a traceback
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_FAILED
-        except (ConfigError, ReportError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        except AlreadyRunning as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_FAILED
-        except ConnectionError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_FAILED
-
-    wrapper.__name__ = func.__name__
-    wrapper.__doc__ = func.__doc__
-    return wrapper
-
-
 def _summary_line(report: Any) -> str:
     c = report.summary.counts["overall"]
     text = (
@@ -212,7 +183,6 @@ def _summary_line(report: Any) -> str:
 # -- report -----------------------------------------------------------------------------------
 
 
-@cli_errors
 def run_report(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     store = _open_store(settings.paths)
@@ -303,7 +273,6 @@ def update_links(var: Path, public_url: str) -> PiLinks | None:
     return link_maker(var, secret, public_url)
 
 
-@cli_errors
 def run_notify(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     if args.send:

@@ -8,14 +8,13 @@ import logging
 from typing import Any
 
 from alliance_portal.commands.reports import (
-    EXIT_FAILED,
-    cli_errors,
     common_options,
     publish_notices,
     settings_for,
     update_links,
     write_month_with_registry,
 )
+from alliance_portal.registry.errors import EXIT_FAILED
 from alliance_portal.registry.report_contract import INDEX_FILE
 
 log = logging.getLogger(__name__)
@@ -134,7 +133,6 @@ def reminder_jobs(args: argparse.Namespace, job: Any) -> list[tuple[str, Any, An
     return [("deadline-reminders", trigger, reminder_job(service))]
 
 
-@cli_errors
 def run_schedule(args: argparse.Namespace) -> int:
     from monitor.schedule.runner import MonthlyScheduler, run_once
 

@@ -13,12 +13,13 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from alliance_portal.registry.errors import UsageError
 from alliance_portal.registry.files import atomic_write
 
 MIN_PASSWORD_LENGTH = 12
 
 
-class PasswordError(ValueError):
+class PasswordError(UsageError, ValueError):
     """A password that is too weak to set; the message says why."""
 
 

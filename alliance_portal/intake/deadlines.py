@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from alliance_portal.registry.errors import UsageError
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.locking import file_lock
 from alliance_portal.registry.years import parse_year
@@ -55,7 +56,7 @@ MAX_DAYS = 180
 Phase = Literal["open", "late", "none"]
 
 
-class DeadlineError(ValueError):
+class DeadlineError(UsageError, ValueError):
     """A deadline or reminder setting that cannot be used; the message says how to fix it.
 
     ``str(error)`` is English (the command line); ``zh`` the same in zh-TW for the console, so

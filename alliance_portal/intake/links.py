@@ -24,6 +24,7 @@ from typing import Literal
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from alliance_portal.intake.people import PI_ID, People, Person
+from alliance_portal.registry.errors import AllianceError
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.locking import file_lock
 
@@ -32,7 +33,7 @@ LINK_SALT = "alliance-intake-link"
 LinkFailure = Literal["bad", "expired", "revoked"]
 
 
-class LinkError(Exception):
+class LinkError(AllianceError):
     """A link that cannot be used. ``kind`` picks the page the visitor sees."""
 
     def __init__(self, kind: LinkFailure, slug: str | None = None) -> None:

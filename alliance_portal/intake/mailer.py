@@ -32,6 +32,7 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 
+from alliance_portal.registry.errors import AllianceError
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.smtp import SmtpError, SmtpSettings, connect, header_text
 
@@ -43,7 +44,7 @@ MAX_CONNECT_FAILURES = 3
 _ADDRESS_RE = re.compile(r"[^@\s<>\"',;:()\[\]\\]{1,64}@[A-Za-z0-9.-]{1,253}")
 
 
-class MailError(Exception):
+class MailError(AllianceError):
     """Mail cannot be sent; the message names the address or the setting to fix."""
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Literal
 
 from alliance_portal.registry import clock
+from alliance_portal.registry.errors import AllianceError
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.locking import file_lock
 
@@ -46,7 +47,7 @@ _EMAIL_RE = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,6
 _PID_RE = re.compile(r"^[a-z0-9]{6,32}$")
 
 
-class PeopleError(Exception):
+class PeopleError(AllianceError):
     """A change to who has access that cannot be made; the message says why and what to do."""
 
     def __init__(self, code: str, message: str) -> None:

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from alliance_portal.intake.config import MIN_SECRET_LENGTH, SECRET_ENV
+from alliance_portal.registry.errors import AllianceError
 
 
-class SecretError(Exception):
+class SecretError(AllianceError):
     """The secret is missing or unusable; the message says how to fix it."""
 
 

@@ -13,6 +13,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from alliance_portal.intake.config import RateLimit
 from alliance_portal.intake.services import services
+from alliance_portal.registry.errors import AllianceError
 
 CONTENT_SECURITY_POLICY: Final = "; ".join(
     (
@@ -62,7 +63,7 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-class RateLimited(Exception):
+class RateLimited(AllianceError):
     """Raised to answer 429 with a Retry-After of ``retry_after`` seconds."""
 
     def __init__(self, retry_after: int) -> None:

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from alliance_portal.registry import banner_rules
 from alliance_portal.registry.audit import AuditLog, sha256_hex
+from alliance_portal.registry.errors import AllianceError
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.history import (
     HISTORY_DIR_NAME,
@@ -51,7 +52,7 @@ PENDING_MAX_AGE_SECONDS = 24 * 3600
 Kind = Literal["profile", "banner"]
 
 
-class StorageError(Exception):
+class StorageError(AllianceError):
     """A save or restore that cannot be done; the message says why and what to do."""
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from alliance_portal.portal.search_index import IndexJob, SearchIndexError
+from alliance_portal.registry.errors import AllianceError
 from alliance_portal.registry.profiles import Problem, RegistryResult, load_registry
 from alliance_portal.registry.site_settings import load_site_settings
 
@@ -30,7 +31,7 @@ DEFAULT_SETTINGS = REPO_ROOT / "pelicanconf.py"
 DEFAULT_THEME = REPO_ROOT / "theme"
 
 
-class BuildError(Exception):
+class BuildError(AllianceError):
     """The build could not finish; the message says what to fix. ``output/`` is untouched."""
 
 

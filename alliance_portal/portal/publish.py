@@ -43,6 +43,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from alliance_portal.registry.errors import AllianceError
 from alliance_portal.registry.locking import file_lock
 
 SSH_KEY_ENV = "ALLIANCE_PUBLISH_SSH_KEY"
@@ -56,7 +57,7 @@ LOG_NAME = "publish-log.jsonl"
 Method = Literal["local", "rsync"]
 
 
-class PublishError(Exception):
+class PublishError(AllianceError):
     """Publishing cannot start or did not finish; the message says what to fix."""
 
 

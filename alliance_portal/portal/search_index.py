@@ -35,6 +35,7 @@ from pathlib import Path
 
 from alliance_portal.portal.i18n import PREFIX
 from alliance_portal.portal.safe_markdown import render
+from alliance_portal.registry.errors import AllianceError
 from alliance_portal.registry.profiles import Alliance
 from alliance_portal.registry.site_settings import Industry
 
@@ -50,7 +51,7 @@ INTRO_MARK = "\u00b6"
 _SPACES = re.compile(r"\s+")
 
 
-class SearchIndexError(Exception):
+class SearchIndexError(AllianceError):
     """Pagefind failed; the message says what it printed."""
 
 

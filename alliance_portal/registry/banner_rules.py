@@ -43,6 +43,7 @@ from PIL import Image
 
 from alliance_portal.registry import png_pixels, png_structure
 from alliance_portal.registry.bilingual import Bilingual
+from alliance_portal.registry.errors import UsageError
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.png_structure import PNG_SIGNATURE, PngFault, PngStructure
 from alliance_portal.registry.site_settings import BANNER_HEIGHT, BANNER_WIDTH, SLUG_PATTERN
@@ -113,7 +114,7 @@ class BannerReport:
         return not self.errors
 
 
-class BannerRejected(ValueError):
+class BannerRejected(UsageError, ValueError):
     """Raised by :func:`clean_png` and :func:`store_banner` for a banner that breaks a rule."""
 
     def __init__(self, report: BannerReport) -> None:

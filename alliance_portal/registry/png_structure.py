@@ -23,6 +23,8 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 
+from alliance_portal.registry.errors import UsageError
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 #: Allowed bit depths for each colour type (PNG spec, table 11.1).
@@ -69,7 +71,7 @@ _EXPORT_AGAIN_EN = "export the banner again"
 _EXPORT_AGAIN_ZH = "請重新匯出橫幅"
 
 
-class PngFault(ValueError):
+class PngFault(UsageError, ValueError):
     """The bytes are not a well-formed PNG. ``code`` is stable for programs; the messages
     say what is wrong and what to do, in English and zh-TW."""
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from alliance_portal.registry.bilingual import Bilingual
+from alliance_portal.registry.errors import UsageError
 from alliance_portal.registry.problems import ProblemCode
 
 #: Largest profile accepted. The longest legitimate one (both intros at their limits, every
@@ -34,7 +35,7 @@ _PART = r"""(?:(?<![A-Za-z0-9_-])[A-Za-z0-9_-]++|"[^"\n]*+"|'[^'\n]*+')"""
 _DOTTED_CHAIN = re.compile(rf"(?:{_PART}[ \t]*+\.[ \t]*+){{{MAX_KEY_PARTS}}}")
 
 
-class ProfileFileError(Exception):
+class ProfileFileError(UsageError):
     """A profile file that cannot be read as a profile; nothing in it is used."""
 
     def __init__(self, code: ProblemCode, message: Bilingual, hint: Bilingual) -> None:

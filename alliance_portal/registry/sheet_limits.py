@@ -19,6 +19,8 @@ import stat
 import zipfile
 from pathlib import Path
 
+from alliance_portal.registry.errors import UsageError
+
 #: Most rows read (titles, header and data); the registry has about 200 alliances.
 MAX_ROWS = 2000
 #: Columns read from each row; columns further right are ignored (a profile has 14 fields).
@@ -29,7 +31,7 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
 
 
-class ImportFileError(ValueError):
+class ImportFileError(UsageError, ValueError):
     """The file cannot be imported at all (unreadable, no header, no slug column...)."""
 
 

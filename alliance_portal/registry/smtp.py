@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 
+from alliance_portal.registry.errors import AllianceError
+
 #: Environment variables that override ``[smtp]``; the password is only read from the environment.
 SMTP_ENV_PREFIX = "ALLIANCE_SMTP_"
 SMTP_PASSWORD_ENV = "ALLIANCE_SMTP_PASSWORD"
@@ -40,7 +42,7 @@ def header_text(text: str, limit: int = 200) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-class SmtpError(Exception):
+class SmtpError(AllianceError):
     """The mail server cannot be used; the message names the setting to fix."""
 
 

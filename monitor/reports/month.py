@@ -25,6 +25,7 @@ from monitor.config import ScheduleSettings
 from alliance_portal.registry.report_contract import STATUSES
 from monitor.model import Code, SiteResult, Status
 from alliance_portal.registry.report_contract import MONTH_RE, screenshot_name, snapshot_name
+from alliance_portal.registry.errors import UsageError
 from monitor.reports.labels import CHECKS, SUMMARY_KEYS
 from monitor.reports.view import (
     Change,
@@ -47,7 +48,7 @@ PNG_HEADER_BYTES = 33
 SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
 
 
-class ReportError(Exception):
+class ReportError(UsageError):
     """A report cannot be built (for example no finished crawl for the month)."""
 
 

@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from alliance_portal.registry.errors import AllianceError
 
-class AlreadyRunning(RuntimeError):
+
+class AlreadyRunning(AllianceError, RuntimeError):
     """Another scheduler (or ``--once``) holds the lock for this database."""
 
 
