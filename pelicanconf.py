@@ -1,19 +1,15 @@
-"""Site settings of the alliance portal (Pelican). publishconf.py overrides them for production.
+"""The office's portal settings (Pelican): what this portal changes from the built-in ones.
 
-The office edits INDUSTRIES here: (key used in profiles and URLs, zh-TW name, English name).
+Every default (paths, URLs, the theme, no blog) is in ``alliance_portal/portal/pelicanconf.py``,
+imported first; write here only what differs. The office edits INDUSTRIES here: (key used in
+profiles and URLs, zh-TW name, English name). publishconf.py overrides this for production.
 Build with `alliance build` (it validates the registry first), not with plain `pelican`.
 """
 
+from alliance_portal.portal.pelicanconf import *  # noqa: F403
+
 SITENAME = "產學小聯盟入口網"
 SITENAME_EN = "Industry-Academia Alliances Portal"
-SITEURL = ""  # relative links: the built site works from any folder or server path
-RELATIVE_URLS = True
-
-PATH = "content"
-OUTPUT_PATH = "output"
-THEME = "theme"
-TIMEZONE = "Asia/Taipei"
-DEFAULT_LANG = "zh-TW"
 
 INDUSTRIES = [
     ("biomed", "生醫", "Biomedicine"),
@@ -23,34 +19,3 @@ INDUSTRIES = [
     ("ict", "資通訊", "Information & Communications"),
     ("electronics", "電子光電", "Electronics & Optoelectronics"),
 ]
-
-# Only static pages come from Pelican's own readers; alliances come from the plugin.
-PLUGINS = ["alliance_portal.portal.pelican_plugin"]
-ARTICLE_PATHS = ["articles"]
-PAGE_PATHS = ["pages"]
-STATIC_PATHS: list[str] = []
-READERS = {"html": None}
-PAGE_URL = "pages/{slug}/"
-PAGE_SAVE_AS = "pages/{slug}/index.html"
-PAGE_LANG_URL = "{lang}/pages/{slug}/"
-PAGE_LANG_SAVE_AS = "{lang}/pages/{slug}/index.html"
-DISPLAY_PAGES_ON_MENU = True
-
-# No blog: no articles, feeds, tags, categories, authors or archives.
-DIRECT_TEMPLATES: list[str] = []
-ARTICLE_SAVE_AS = ""
-ARTICLE_LANG_SAVE_AS = ""
-DRAFT_SAVE_AS = ""
-DRAFT_LANG_SAVE_AS = ""
-CATEGORY_SAVE_AS = ""
-TAG_SAVE_AS = ""
-AUTHOR_SAVE_AS = ""
-FEED_ALL_ATOM = None
-CATEGORY_FEED_ATOM = None
-TRANSLATION_FEED_ATOM = None
-AUTHOR_FEED_ATOM = None
-AUTHOR_FEED_RSS = None
-CACHE_CONTENT = False
-LOAD_CONTENT_CACHE = False
-DELETE_OUTPUT_DIRECTORY = False
-PAGE_ORDER_BY = "order"  # pages carry an Order: metadata line (about, rules, contact)

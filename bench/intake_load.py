@@ -276,7 +276,7 @@ def main() -> None:
         project = Path(tmp)
         make_registry(project, args.alliances)
         (project / "pelicanconf.py").write_text((REPO / "pelicanconf.py").read_text("utf-8"))
-        for folder in ("theme", "content/pages"):
+        for folder in ("content/pages",):  # the theme comes from the package
             src = REPO / folder
             if src.is_dir():
                 subprocess.run(["cp", "-r", str(src), str(project / folder)], check=True)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from alliance_portal.registry.banner_rules import DEFAULT_MAX_BYTES, check_banner_file
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     banner = sub.add_parser("banner", help="banner tools for the office")
@@ -24,18 +22,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     check.add_argument(
         "--max-bytes",
         type=int,
-        default=DEFAULT_MAX_BYTES,
+        default=None,
         metavar="N",
-        help=f"largest accepted file size (default {DEFAULT_MAX_BYTES:,})",
+        help="largest accepted file size (default: the banner rules' 1 MiB)",
     )
     check.set_defaults(func=run_check)
 
 
 def run_check(args: argparse.Namespace) -> int:
+    # Pillow loads here, not for every `alliance` command
+    from alliance_portal.registry.banner_rules import DEFAULT_MAX_BYTES, check_banner_file
+
+    max_bytes = DEFAULT_MAX_BYTES if args.max_bytes is None else args.max_bytes
     failed = 0
     for path in args.files:
         try:
-            report = check_banner_file(path, max_bytes=args.max_bytes)
+            report = check_banner_file(path, max_bytes=max_bytes)
         except IsADirectoryError:
             print(f"{path}: FAIL is a folder, not a file")
             failed += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alliance_portal.commands.options import (
     add_content,
@@ -13,10 +13,10 @@ from alliance_portal.commands.options import (
     cli_actor,
     settings_file,
 )
-from alliance_portal.registry.importer import ImportResult, import_file
-from alliance_portal.registry.site_settings import load_site_settings
-from alliance_portal.registry.spreadsheet import ImportFileError, suggest_column
-from alliance_portal.registry.writer import Actor, RegistryWriter
+
+if TYPE_CHECKING:  # the registry (and Pillow with it) loads when `alliance import` runs
+    from alliance_portal.registry.importer import ImportResult
+    from alliance_portal.registry.writer import RegistryWriter
 
 #: Longest value shown in a change line; intros are paragraphs.
 SHOWN_VALUE_CHARS = 60
@@ -54,6 +54,8 @@ def _shown(value: Any) -> str:
 
 
 def print_result(result: ImportResult) -> None:
+    from alliance_portal.registry.spreadsheet import suggest_column
+
     """One line per row, then a summary; errors indented under their row."""
     if result.encoding:
         print(f"read {result.source} as {result.encoding}")
@@ -95,6 +97,8 @@ def print_result(result: ImportResult) -> None:
 
 
 def _writer(args: argparse.Namespace, industries: tuple[Any, ...]) -> RegistryWriter:
+    from alliance_portal.registry.writer import RegistryWriter
+
     """The registry's write path with the upload form's locks and audit log."""
     # Imported here: the intake package brings Flask, which only these two paths need.
     from alliance_portal.intake.config import IntakePaths
@@ -111,6 +115,11 @@ def _writer(args: argparse.Namespace, industries: tuple[Any, ...]) -> RegistryWr
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from alliance_portal.registry.importer import import_file
+    from alliance_portal.registry.site_settings import load_site_settings
+    from alliance_portal.registry.spreadsheet import ImportFileError
+    from alliance_portal.registry.writer import Actor
+
     settings = load_site_settings(settings_file(args))
     try:
         result = import_file(

@@ -10,13 +10,11 @@ import sys
 from pathlib import Path
 
 from alliance_portal.commands.options import add_registry, settings_file
-from alliance_portal.portal.build import DEFAULT_SETTINGS, build_site
-from alliance_portal.registry.active import active_alliances
-from alliance_portal.registry.profiles import load_registry
-from alliance_portal.registry.site_settings import load_site_settings
 
 
 def _settings_file(args: argparse.Namespace) -> Path:
+    from alliance_portal.portal.build import DEFAULT_SETTINGS
+
     return settings_file(args) or DEFAULT_SETTINGS
 
 
@@ -50,6 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from alliance_portal.registry.profiles import load_registry
+    from alliance_portal.registry.site_settings import load_site_settings
+
     site = load_site_settings(_settings_file(args))
     result = load_registry(args.content, args.banners, industries=site["INDUSTRIES"])
     for problem in result.problems:
@@ -61,6 +62,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from alliance_portal.portal.build import build_site
+    from alliance_portal.registry.active import active_alliances
+
     logging.getLogger("pelican").setLevel(logging.WARNING)
     result = build_site(  # a BuildError exits 1 with its message (cli.main)
         args.content,

@@ -26,9 +26,11 @@ from alliance_portal.registry.site_settings import load_site_settings
 
 log = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SETTINGS = REPO_ROOT / "pelicanconf.py"
-DEFAULT_THEME = REPO_ROOT / "theme"
+#: The built-in settings and theme, inside the package (an installed wheel has no checkout):
+#: used when the office's folder has no pelicanconf.py, and when its THEME is not a folder.
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_SETTINGS = PACKAGE_DIR / "pelicanconf.py"
+DEFAULT_THEME = PACKAGE_DIR / "theme"
 
 
 class BuildError(AllianceError):

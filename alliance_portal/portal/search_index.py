@@ -6,7 +6,7 @@ browser's (``Intl.Segmenter``). The two disagree on most technical terms (電動
 so multi-character searches matched single characters and ranked the right alliance low.
 Instead this module writes a search-only record per alliance (never published) in which every
 run of Chinese characters is spelled as overlapping character pairs (電動車 -> 電動 動車 車),
-and ``theme/static/js/search.js`` spells the query the same way. Pagefind then matches whole
+and ``alliance_portal/portal/theme/static/js/search.js`` spells the query the same way. Pagefind then matches whole
 pairs, requires all of them (so 電動車 does not match 電動機車) and needs no dictionary;
 English words keep Pagefind's own English stemming and prefix matching (``semicond``).
 
@@ -40,7 +40,7 @@ from alliance_portal.registry.profiles import Alliance
 from alliance_portal.registry.site_settings import Industry
 
 #: Han characters (CJK unified ideographs, extension A and compatibility ideographs). The same
-#: class is in theme/static/js/search.js; keep them equal.
+#: class is in portal/theme/static/js/search.js; keep them equal.
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _TAGS = re.compile(r"<[^>]+>")
