@@ -1,14 +1,20 @@
-"""The monitor's settings: ``monitor.toml`` and the environment, read once into typed objects.
+"""The office's settings file (``alliance.toml``) and the environment, read once into typed
+objects: paths, crawl, schedule, mail, the form's public address and the office's contact.
 
-Why one module: the crawl, the schedule, the report, the notices and the demo all need the same
-paths and crawl options; read in one place, a key cannot be honoured by one command and ignored
-by another, and every default is written once, here. Priority, lowest first: the defaults below,
-``monitor.toml``, the environment (``ALLIANCE_MONITOR_ALLOW_PRIVATE``, ``ALLIANCE_SMTP_*``), the
-command line (:meth:`MonitorSettings.override`).
+Why one module: the crawl, the schedule, the report, the notices, the form's reminders and the
+demo all need the same paths and options; read in one place, a key cannot be honoured by one
+command and ignored by another, nothing guesses one path from another (the form's state folder
+is ``[paths] var``, not "beside the database"), and every default is written once, here.
+Priority, lowest first: the defaults below, the file, the environment
+(``ALLIANCE_MONITOR_ALLOW_PRIVATE``, ``ALLIANCE_SMTP_*``), the command line
+(:meth:`MonitorSettings.override`). ``[publish]`` is the portal's (read by
+:func:`alliance_portal.portal.publish.load_publish_settings` from the same file); Pelican's own
+settings stay in ``pelicanconf.py`` (``[paths] site_settings``).
 
-Which file: ``--config PATH``, else ``$ALLIANCE_MONITOR_CONFIG``, else ``./monitor.toml`` when it
-exists, else none (every default applies). Errors name the file, the key, what is wrong and what
-to write instead; unknown sections and keys are errors because they are usually typos.
+Which file: ``--config PATH``, else ``$ALLIANCE_MONITOR_CONFIG``, else ``./alliance.toml`` when it
+exists, else ``./monitor.toml`` (its old name, read the same way), else none (every default
+applies). Errors name the file, the key, what is wrong and what to write instead; unknown
+sections and keys are errors because they are usually typos.
 """
 
 from __future__ import annotations
@@ -19,19 +25,22 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from apscheduler.triggers.cron import CronTrigger
 
 from alliance_portal.registry.clock import TAIPEI_ZONE
 from alliance_portal.registry.errors import UsageError
 from alliance_portal.registry.smtp import SMTP_ENV_PREFIX, SMTP_PASSWORD_ENV, SmtpSettings
 from monitor.fetching import limits
 
+if TYPE_CHECKING:
+    from apscheduler.triggers.cron import CronTrigger
+
 #: The settings file's environment variable and default name.
 CONFIG_ENV = "ALLIANCE_MONITOR_CONFIG"
-DEFAULT_CONFIG = Path("monitor.toml")
+DEFAULT_CONFIG = Path("alliance.toml")
+#: The file's old name, still read when there is no alliance.toml (rename it to move).
+LEGACY_CONFIG = Path("monitor.toml")
 #: Environment variable that lifts the SSRF guard (for intranets): "1", "true" or "yes".
 ALLOW_PRIVATE_ENV = "ALLIANCE_MONITOR_ALLOW_PRIVATE"
 
@@ -110,8 +119,25 @@ class PathSettings:
     folder the command runs in)."""
 
     content: Path = Path("content")
+    banners: Path = Path("banners")
     db: Path = Path("var/monitor.sqlite3")
     reports: Path = Path("reports")
+    #: the form's state: its link secret, people, deadlines, reminders, outbox, audit log
+    var: Path = Path("var")
+    #: the built portal
+    output: Path = Path("output")
+    #: Pelican's settings file (industries, the site's name)
+    site_settings: Path = Path("pelicanconf.py")
+
+
+@dataclass(frozen=True, slots=True)
+class FormSettings:
+    """``[form]``: the upload form as the notices and reminders name it."""
+
+    #: the form's public address: each notice then carries the PI's personal link ("" none)
+    public_url: str = ""
+    #: the office's contact line printed in every notice ("" for ``[smtp] reply_to``)
+    office_contact: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +174,8 @@ class ScheduleSettings:
 
     def trigger(self) -> CronTrigger:
         """The cron trigger. Note APScheduler 3 counts day-of-week from Monday=0: use mon..sun."""
+        from apscheduler.triggers.cron import CronTrigger  # only when a schedule is read
+
         return CronTrigger.from_crontab(self.cron, timezone=self.tz)
 
     def validate(self, where: str = "[schedule]") -> None:
@@ -196,6 +224,7 @@ class MonitorSettings:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     source: Path | None = None
+    form: FormSettings = field(default_factory=FormSettings)
 
     def override(self, **sections: Mapping[str, Any]) -> MonitorSettings:
         """These settings with command-line values on top: ``override(paths={"db": p})``.
@@ -219,7 +248,10 @@ class MonitorSettings:
 #: Each file key: (field of the section's dataclass, reader).
 _Reader = Callable[[_Source, str, Any], Any]
 _KEYS: dict[str, dict[str, tuple[str, _Reader]]] = {
-    "paths": {"content": ("content", _path), "db": ("db", _path), "reports": ("reports", _path)},
+    "paths": {
+        key: (key, _path)
+        for key in ("content", "banners", "db", "reports", "var", "output", "site_settings")
+    },
     "crawl": {
         "allow_private": ("allow_private", _bool),
         "timeout": ("timeout", _number(float, 0.1, "20")),
@@ -247,13 +279,17 @@ _KEYS: dict[str, dict[str, tuple[str, _Reader]]] = {
         "timeout": ("timeout", _number(float, 1, "30")),
         "ca_file": ("ca_file", _text),
     },
+    "form": {"public_url": ("public_url", _text), "office_contact": ("office_contact", _text)},
 }
 _SECTIONS: dict[str, type] = {
     "paths": PathSettings,
     "crawl": CrawlSettings,
     "schedule": ScheduleSettings,
     "smtp": SmtpSettings,
+    "form": FormSettings,
 }
+#: Sections of the same file read by another part (checked there): the portal's publishing.
+FOREIGN_SECTIONS = ("publish",)
 #: Settings file sections and their keys (for docs and error messages).
 CONFIG_KEYS: dict[str, tuple[str, ...]] = {s: tuple(keys) for s, keys in _KEYS.items()}
 
@@ -269,10 +305,12 @@ def read_config(path: Path | None) -> dict[str, dict[str, Any]]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: is not valid TOML: {exc}; fix the line it names") from exc
     for section, table in data.items():
+        if section in FOREIGN_SECTIONS:
+            continue
         if section not in CONFIG_KEYS:
             raise ConfigError(
                 f"{path}: unknown section [{section}]; known sections: "
-                + ", ".join(f"[{s}]" for s in CONFIG_KEYS)
+                + ", ".join(f"[{s}]" for s in (*CONFIG_KEYS, *FOREIGN_SECTIONS))
             )
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: {section} must be a [{section}] table")
@@ -322,18 +360,24 @@ def settings_from(
     smtp = replace(sections["smtp"], **smtp_env)
     schedule: ScheduleSettings = sections["schedule"]
     schedule.validate(f"{label} [schedule]")
-    return MonitorSettings(sections["paths"], crawl, schedule, smtp, source)
+    return MonitorSettings(sections["paths"], crawl, schedule, smtp, source, sections["form"])
 
 
 def config_path(path: Path | None, *, default: Path = DEFAULT_CONFIG) -> Path | None:
     """The settings file to read: ``path``, else ``$ALLIANCE_MONITOR_CONFIG``, else ``default``
-    when it exists, else None. A named file that does not exist is an error."""
+    when it exists, else ``monitor.toml`` beside it (the old name), else None. A named file that
+    does not exist is an error."""
     if path is None:
         env = os.environ.get(CONFIG_ENV)
         if env:
             path = Path(env)
         else:
-            return default if default.exists() else None
+            if default.exists():
+                return default
+            # the old name, beside the standard one (a caller's own default has no old name)
+            legacy = default.with_name(LEGACY_CONFIG.name)
+            standard = default.name == DEFAULT_CONFIG.name
+            return legacy if standard and legacy.exists() else None
     if not path.exists():
         raise ConfigError(
             f"settings file {path} not found; create it, or leave out --config (and ${CONFIG_ENV})"

@@ -72,7 +72,6 @@ SLOW_MODULES = frozenset(
         "test_build",
         "test_console_browser",
         "test_crawl_run",
-        "test_crawl_settings",
         "test_demo_console",
         "test_hostile_crawl",
         "test_hostile_db",

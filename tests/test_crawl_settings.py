@@ -218,3 +218,144 @@ def test_a_bad_key_names_the_file_and_the_key(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "monitor.toml: [crawl] concurrency must be 1 or more" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# -- every key of the one settings file, and every option on top (issue 18.1) ----------------
+
+#: A value unlike the default for every key of the settings file, as TOML and as read.
+FILE_VALUES: dict[tuple[str, str], tuple[str, Any]] = {
+    ("paths", "content"): ('"office/content"', Path("office/content")),
+    ("paths", "banners"): ('"office/banners"', Path("office/banners")),
+    ("paths", "db"): ('"state/m.sqlite3"', Path("state/m.sqlite3")),
+    ("paths", "reports"): ('"office/reports"', Path("office/reports")),
+    ("paths", "var"): ('"state/form"', Path("state/form")),
+    ("paths", "output"): ('"public"', Path("public")),
+    ("paths", "site_settings"): ('"office/pelicanconf.py"', Path("office/pelicanconf.py")),
+    ("crawl", "allow_private"): ("true", True),
+    ("crawl", "timeout"): ("7.5", 7.5),
+    ("crawl", "retries"): ("5", 5),
+    ("crawl", "concurrency"): ("3", 3),
+    ("crawl", "render_pool"): ("4", 4),
+    ("crawl", "render_timeout"): ("33", 33.0),
+    ("schedule", "cron"): ('"30 6 2 * *"', "30 6 2 * *"),
+    ("schedule", "timezone"): ('"UTC"', "UTC"),
+    ("schedule", "misfire_grace_hours"): ("12", 12),
+    ("schedule", "notify"): ('"send"', "send"),
+    ("schedule", "retry_minutes"): ("15", 15),
+    ("schedule", "max_retries"): ("1", 1),
+    ("smtp", "host"): ('"mail.example.tw"', "mail.example.tw"),
+    ("smtp", "port"): ("2525", 2525),
+    ("smtp", "user"): ('"office"', "office"),
+    ("smtp", "starttls"): ("false", False),
+    ("smtp", "ssl"): ("true", True),
+    ("smtp", "from"): ('"Office <o@example.tw>"', "Office <o@example.tw>"),
+    ("smtp", "reply_to"): ('"help@example.tw"', "help@example.tw"),
+    ("smtp", "timeout"): ("9", 9.0),
+    ("smtp", "ca_file"): ('"/etc/office-ca.pem"', "/etc/office-ca.pem"),
+    ("form", "public_url"): ('"https://form.example.tw"', "https://form.example.tw"),
+    ("form", "office_contact"): ('"02-2737-7000"', "02-2737-7000"),
+}
+
+
+def _settings_file(folder: Path, name: str = "alliance.toml") -> Path:
+    sections: dict[str, list[str]] = {}
+    for (section, key), (toml, _value) in FILE_VALUES.items():
+        sections.setdefault(section, []).append(f"{key} = {toml}")
+    text = "".join(f"[{s}]\n" + "\n".join(lines) + "\n\n" for s, lines in sections.items())
+    text += '[publish]\nmethod = "local"\nweb_root = "/srv/www/portal"\n'
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _attribute(key: tuple[str, str]) -> tuple[str, str]:
+    from monitor.config import _KEYS
+
+    section, name = key
+    return section, _KEYS[section][name][0]
+
+
+def test_every_key_of_the_file_is_read(tmp_path: Path) -> None:
+    from monitor.config import CONFIG_KEYS, load_settings
+
+    assert set(FILE_VALUES) == {(s, k) for s, keys in CONFIG_KEYS.items() for k in keys}
+    settings = load_settings(_settings_file(tmp_path), env={})
+    for key, (_toml, expected) in FILE_VALUES.items():
+        section, attr = _attribute(key)
+        assert getattr(getattr(settings, section), attr) == expected, key
+
+
+def test_the_old_monitor_toml_is_still_read_when_there_is_no_alliance_toml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitor.config import load_settings
+
+    monkeypatch.delenv("ALLIANCE_MONITOR_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    _settings_file(tmp_path, "monitor.toml")
+    assert load_settings(env={}).paths.var == Path("state/form")
+    (tmp_path / "alliance.toml").write_text('[paths]\nvar = "new/var"\n', encoding="utf-8")
+    assert load_settings(env={}).paths.var == Path("new/var")
+
+
+#: Each command's options that override a key of the file: (argv, key, value read).
+OPTION_CASES = [
+    (["notify", "--db", "o.sqlite3"], ("paths", "db"), Path("o.sqlite3")),
+    (["notify", "--content", "c"], ("paths", "content"), Path("c")),
+    (["notify", "--reports", "r"], ("paths", "reports"), Path("r")),
+    (["notify", "--var", "v"], ("paths", "var"), Path("v")),
+    (["notify", "--public-url", "https://x.tw"], ("form", "public_url"), "https://x.tw"),
+    (["schedule", "--var", "v"], ("paths", "var"), Path("v")),
+    (["schedule", "--banners", "b"], ("paths", "banners"), Path("b")),
+    (["schedule", "--public-url", "https://x.tw"], ("form", "public_url"), "https://x.tw"),
+    (["schedule", "--db", "o.sqlite3"], ("paths", "db"), Path("o.sqlite3")),
+    (["crawl", "--timeout", "2"], ("crawl", "timeout"), 2.0),
+    (["crawl", "--retries", "0"], ("crawl", "retries"), 0),
+    (["crawl", "--concurrency", "9"], ("crawl", "concurrency"), 9),
+    (["crawl", "--render-timeout", "5"], ("crawl", "render_timeout"), 5.0),
+]
+
+
+@pytest.mark.parametrize(("argv", "key", "expected"), OPTION_CASES, ids=lambda v: str(v))
+def test_an_option_wins_over_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], key: Any, expected: Any
+) -> None:
+    from alliance_portal.cli import absolute_paths, build_parser
+    from alliance_portal.commands import monitor as crawl_command
+    from alliance_portal.commands.reports import settings_for
+
+    monkeypatch.chdir(tmp_path)
+    config = _settings_file(tmp_path)
+    args = absolute_paths(build_parser().parse_args([*argv, "--config", str(config)]))
+    read = crawl_command.settings_for(args) if argv[0] == "crawl" else settings_for(args)
+    section, attr = _attribute(key)
+    got = getattr(getattr(read, section), attr)
+    want = Path(os.path.abspath(expected)) if isinstance(expected, Path) else expected
+    assert got == want
+    # and everything the option does not name still comes from the file
+    assert read.smtp.host == "mail.example.tw"
+
+
+def test_the_scheduler_takes_the_forms_folder_from_the_settings_not_from_the_database(
+    tmp_path: Path,
+) -> None:
+    """The form's state folder is [paths] var; the banners and pelicanconf are named too."""
+    from types import SimpleNamespace
+
+    from alliance_portal.commands.schedule import reminder_jobs
+    from monitor.config import MonitorSettings, PathSettings
+
+    form = tmp_path / "form-state"
+    form.mkdir()
+    (form / "intake-deadlines.json").write_text("{}", encoding="utf-8")
+    settings = MonitorSettings(
+        paths=PathSettings(
+            content=tmp_path / "content",
+            banners=tmp_path / "pictures",
+            db=tmp_path / "db" / "monitor.sqlite3",  # not beside the form's state
+            var=form,
+            site_settings=tmp_path / "none.py",
+        )
+    )
+    jobs = reminder_jobs(SimpleNamespace(), SimpleNamespace(settings=settings))
+    assert [name for name, _trigger, _job in jobs] == ["deadline-reminders"]

@@ -471,6 +471,8 @@ def test_schedule_once_also_sends_the_due_reminders(
         str(tmp_path / "content"),
     ]
     argv += ["--reports", str(tmp_path / "reports")]
+    # the form's state and the banners are named, never guessed from --db or --content
+    argv += ["--var", str(tmp_path / "var"), "--banners", str(tmp_path / "banners")]
     if today.month == 1:
         argv[argv.index("0 9 1 1 *")] = "0 9 1 7 *"  # a month that is not due today
     assert main(argv) == 0

@@ -232,6 +232,7 @@ def test_the_scheduler_puts_the_pis_link_in_each_notice(tmp_path: Path) -> None:
         cron=None,
         timezone=None,
         public_url="https://intake.example.tw",
+        var=var,  # the form's secret is here: named, never guessed from --db
     )
     job = build_job(args, crawl=crawl)
     job.clock = lambda: datetime(2026, 6, 12, 10, 0, tzinfo=ZoneInfo("Asia/Taipei"))

@@ -40,7 +40,7 @@ class ConsoleSetup:
     banners_dir: Path
     output_dir: Path
     var_dir: Path
-    #: The monitor's settings (monitor.toml and the environment): ``paths.content``,
+    #: The settings (alliance.toml and the environment): ``paths.content``,
     #: ``paths.db`` and ``paths.reports`` are the registry, database and reports folder.
     monitor: MonitorSettings
     settings_file: Path | None = None
@@ -274,7 +274,11 @@ def add_console_options(parser: Any) -> None:
 
 def setup_from_args(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetup:
     """The console's setup from ``alliance intake serve``'s options and the settings files."""
-    from alliance_portal.commands.publish import CONFIG_ENV, DEFAULT_CONFIG, target_settings
+    from alliance_portal.commands.publish import (
+        CONFIG_ENV,
+        default_publish_config,
+        target_settings,
+    )
     from monitor.config import load_settings
 
     monitor = load_settings(args.config).override(
@@ -283,10 +287,9 @@ def setup_from_args(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetu
     publish_config = args.publish_config
     if publish_config is None:
         env = os.environ.get(CONFIG_ENV)
-        publish_config = Path(env) if env else DEFAULT_CONFIG
-        if not env and not publish_config.exists():
-            publish_config = None
+        publish_config = Path(env) if env else default_publish_config()
     target = target_settings(publish_config, None) if publish_config is not None else None
+    public_url = args.public_url or monitor.form.public_url
     from alliance_portal.commands.options import settings_file
 
     return ConsoleSetup(
@@ -297,8 +300,10 @@ def setup_from_args(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetu
         monitor=monitor,
         settings_file=settings_file(args),
         publish_target=target,
-        # Only the configured public address, never the address the server listens on.
-        update_link=link_maker(args.var, secret, args.public_url) if args.public_url else None,
+        # Only the configured public address (--public-url, else [form] public_url), never the
+        # address the server listens on.
+        update_link=link_maker(args.var, secret, public_url) if public_url else None,
+        office_contact=monitor.form.office_contact,
         search=not args.no_search,
     )
 

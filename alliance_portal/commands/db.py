@@ -26,7 +26,7 @@ def _paths(parser: argparse.ArgumentParser) -> None:
         "--config",
         type=Path,
         default=None,
-        help="settings file whose [paths] db names the database (default: ./monitor.toml)",
+        help="settings file whose [paths] db names the database (default: ./alliance.toml, else ./monitor.toml)",
     )
     parser.add_argument(
         "--db", type=Path, default=None, help="monitor database (default var/monitor.sqlite3)"

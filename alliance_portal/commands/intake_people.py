@@ -98,7 +98,7 @@ def mail_options(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         help="settings file with the [smtp] table used for notices (default: "
-        "$ALLIANCE_MONITOR_CONFIG or ./monitor.toml when it exists)",
+        "$ALLIANCE_MONITOR_CONFIG or ./alliance.toml when it exists)",
     )
 
 

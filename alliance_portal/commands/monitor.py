@@ -71,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--content",
         type=Path,
         default=None,
-        help=f"registry folder (default: [paths] content of monitor.toml, else {_PATHS.content}/)",
+        help=f"registry folder (default: [paths] content of alliance.toml, else {_PATHS.content}/)",
     )
     crawl.add_argument(
         "--db",
@@ -156,7 +156,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=Path,
         default=None,
         help="settings file: [paths], [crawl] and [schedule] (the reports' next check date);"
-        " default $ALLIANCE_MONITOR_CONFIG, or ./monitor.toml when it exists",
+        " default $ALLIANCE_MONITOR_CONFIG, or ./alliance.toml when it exists",
     )
     crawl.add_argument(
         "--screenshots",
@@ -175,7 +175,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def settings_for(args: argparse.Namespace) -> MonitorSettings:
-    """monitor.toml's [paths] and [crawl] (and the environment), the command line on top."""
+    """The settings file's [paths] and [crawl] (and the environment), the command line on top."""
     from monitor.config import load_settings
 
     return load_settings(args.config).override(

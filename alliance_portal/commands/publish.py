@@ -71,8 +71,27 @@ def target_settings(config: Path | None, to: Path | None) -> PublishSettings:
         return PublishSettings("local", web_root=to)
     if config is None:
         env = os.environ.get(CONFIG_ENV)
-        config = Path(env) if env else DEFAULT_CONFIG
+        config = Path(env) if env else (default_publish_config() or DEFAULT_CONFIG)
     return load_publish_settings(config)
+
+
+def default_publish_config() -> Path | None:
+    """Where ``[publish]`` is when no file is named: ./publish.toml (its own, older file) when
+    it exists, else the office's settings file (alliance.toml) when it has a [publish] table."""
+    import tomllib
+
+    from monitor.config import config_path
+
+    if DEFAULT_CONFIG.exists():
+        return DEFAULT_CONFIG
+    settings = config_path(None)
+    if settings is None:
+        return None
+    try:
+        has_publish = "publish" in tomllib.loads(settings.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None  # the settings reader names what is wrong with the file
+    return settings if has_publish else None
 
 
 def publish_portal(

@@ -1,6 +1,6 @@
 """``alliance report`` and ``alliance notify`` (``alliance schedule`` is in :mod:`.schedule`).
 
-Settings come from :func:`monitor.config.load_settings` (defaults, ``monitor.toml``, the
+Settings come from :func:`monitor.config.load_settings` (defaults, ``alliance.toml``, the
 environment) with the command line on top (:func:`settings_for`). See docs/operations.md.
 """
 
@@ -81,13 +81,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     common_options(notify)
     notify.add_argument(
         "--public-url",
-        default="",
+        default=None,
         metavar="URL",
         help="the upload form's public address: each notice then carries the PI's personal link"
-        " (needs the form's secret in --var)",
+        " (needs the form's secret in --var; default: [form] public_url)",
     )
     notify.add_argument(
-        "--var", type=Path, default=Path("var"), metavar="DIR", help="the form's state folder"
+        "--var",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the form's state folder (default: [paths] var, else var/)",
     )
     notify.set_defaults(func=run_notify)
 
@@ -96,10 +100,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def settings_for(args: argparse.Namespace) -> MonitorSettings:
-    """monitor.toml and the environment (:mod:`monitor.config`), with the command line on top."""
+    """The settings file and the environment (:mod:`monitor.config`), the command line on top.
+
+    Only options the command has and the office gave count (``None`` is "not given").
+    """
     return load_settings(args.config).override(
-        paths={"db": args.db, "content": args.content, "reports": args.reports},
+        paths={
+            "db": args.db,
+            "content": args.content,
+            "reports": args.reports,
+            "var": getattr(args, "var", None),
+            "banners": getattr(args, "banners", None),
+        },
         crawl={"allow_private": True if getattr(args, "allow_private", None) else None},
+        form={"public_url": getattr(args, "public_url", None) or None},
     )
 
 
@@ -246,6 +260,7 @@ def publish_notices(
         next_check=next_check,
         only=only,
         update_link=update_link,
+        contact=settings.form.office_contact,
     )
     if not send:
         write_drafts(plan, settings.paths.reports / month)
@@ -286,7 +301,7 @@ def run_notify(args: argparse.Namespace) -> int:
         send=args.send,
         only=args.only,
         resend=args.resend,
-        update_link=update_links(args.var, args.public_url),
+        update_link=update_links(settings.paths.var, settings.form.public_url),
     )
     if result is None:
         folder = settings.paths.reports / month / NOTICES_DIR

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 from typing import Any
 
 from alliance_portal.commands.reports import (
@@ -43,9 +44,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     schedule.add_argument(
         "--public-url",
-        default="",
+        default=None,
         metavar="URL",
-        help="the upload form's public address: each notice then carries the PI's personal link",
+        help="the upload form's public address: each notice then carries the PI's personal link"
+        " (default: [form] public_url)",
+    )
+    schedule.add_argument(
+        "--var",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the form's state folder, for its reminders and links (default: [paths] var)",
+    )
+    schedule.add_argument(
+        "--banners",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the banners folder, for the form's reminders (default: [paths] banners)",
     )
     common_options(schedule)
     schedule.set_defaults(func=run_schedule)
@@ -66,8 +82,8 @@ def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
     # A damaged or lost database stops the scheduler at start; each run backs it up first.
     prepare_database(settings.paths.db, reports_dir=settings.paths.reports, backup=False)
     store = Store(settings.paths.db)
-    # the form's state (its link secret) lives beside the database, in var/
-    links = update_links(settings.paths.db.parent, getattr(args, "public_url", ""))
+    # the form's state (its link secret) is in [paths] var (or --var): never guessed
+    links = update_links(settings.paths.var, settings.form.public_url)
 
     def after_crawl(month: str) -> None:
         written = write_month_with_registry(store, month, settings)
@@ -94,8 +110,8 @@ def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
 def reminder_jobs(args: argparse.Namespace, job: Any) -> list[tuple[str, Any, Any]]:
     """The form's daily deadline reminders, run by the same scheduler as the crawl.
 
-    Only where the form is in use (its state is in the database's folder, ``var/``); they follow
-    ``[schedule] notify``: ``send`` e-mails them, ``draft`` writes drafts, ``off`` sends none.
+    Only where the form is in use (its state is in ``[paths] var``); they follow ``[schedule]
+    notify``: ``send`` e-mails them, ``draft`` writes drafts, ``off`` sends none.
     """
     from apscheduler.triggers.cron import CronTrigger
 
@@ -108,7 +124,7 @@ def reminder_jobs(args: argparse.Namespace, job: Any) -> list[tuple[str, Any, An
     from alliance_portal.intake.mailer import MailSettings
 
     settings = job.settings
-    var = settings.paths.db.parent
+    var = settings.paths.var
     paths = IntakePaths(var)
     used = any(p.exists() for p in (paths.people, paths.link_versions, paths.deadlines))
     if settings.schedule.notify == "off" or not used:
@@ -118,12 +134,11 @@ def reminder_jobs(args: argparse.Namespace, job: Any) -> list[tuple[str, Any, An
         if settings.schedule.notify == "send"
         else MailSettings()  # no server: drafts, recorded once
     )
-    # The portal folder's layout: banners/ and pelicanconf.py (industries) beside content/.
-    root = settings.paths.content.parent
-    pelicanconf = root / "pelicanconf.py"
+    # Every path from the settings ([paths] banners, site_settings), none guessed from another.
+    pelicanconf = settings.paths.site_settings
     service = reminder_service(
         content=settings.paths.content,
-        banners=root / "banners",
+        banners=settings.paths.banners,
         var=var,
         settings_file=pelicanconf if pelicanconf.exists() else None,
         mail=mail,

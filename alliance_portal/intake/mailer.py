@@ -1,6 +1,6 @@
 """E-mail for the form: personal links and deadline reminders, sent over SMTP or kept as drafts.
 
-The office configures one mail server for everything it sends: ``[smtp]`` in monitor.toml and
+The office configures one mail server for everything it sends: ``[smtp]`` in alliance.toml and
 the ``ALLIANCE_SMTP_*`` environment variables, exactly as for the monthly notices (see
 docs/operations.md). The form may not import the monitor; the commands read
 them with :mod:`monitor.config`; the composition root hands the form the typed settings

@@ -1,7 +1,7 @@
 """The office's one mail server: its settings and how to open a connection to it.
 
 Both flows send e-mail through the same server: the form (personal links, deadline reminders)
-and the monitor (monthly notices). The settings come from ``[smtp]`` of monitor.toml and the
+and the monitor (monthly notices). The settings come from ``[smtp]`` of alliance.toml and the
 ``ALLIANCE_SMTP_*`` environment variables (read by :mod:`monitor.config`, and handed to the form
 by the composition root); this module holds what both need once: the typed settings, what
 stops sending, and the SMTP conversation up to a logged-in connection.
@@ -68,7 +68,7 @@ class SmtpSettings:
     def problem(self, *, need_sender: bool = False) -> str | None:
         """What stops sending, in words that name the setting to fix (None when it can be tried)."""
         if not self.host:
-            return "no SMTP server configured: set host in [smtp] of monitor.toml or ALLIANCE_SMTP_HOST"
+            return "no SMTP server configured: set host in [smtp] of alliance.toml or ALLIANCE_SMTP_HOST"
         if need_sender and (not self.sender or "@" not in parseaddr(self.sender)[1]):
             return (
                 'no sender address: set from = "Office <office@example.org.tw>" in [smtp]'
@@ -122,6 +122,6 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
     except (OSError, smtplib.SMTPException) as exc:
         raise SmtpError(
             f"cannot reach the SMTP server {s.host}:{s.port} ({exc}); check [smtp] in"
-            f" monitor.toml, the ALLIANCE_SMTP_* variables and {SMTP_PASSWORD_ENV}"
+            f" alliance.toml, the ALLIANCE_SMTP_* variables and {SMTP_PASSWORD_ENV}"
         ) from exc
     return smtp
