@@ -14,6 +14,7 @@ from alliance_portal.registry.bilingual import Bilingual
 from monitor.model import CHECK_CODES, Check, Code, SiteResult
 from monitor.notices.advice import ADVICE, advice
 from monitor.notices.compose import plan_notices
+from monitor.notices.findings import FOUND
 from monitor.reports.files import write_month_reports
 from monitor.reports.month import build_month_report, load_alliances
 from monitor.store import Store
@@ -196,8 +197,16 @@ def test_an_old_row_gets_the_check_s_general_advice(tmp_path: Path) -> None:
     (notice,) = plan_notices(report, {}, only=None).missing_contact
     (problem,) = notice.problems
     assert problem.code is Code.UNKNOWN
-    assert problem.reason == Bilingual.same("首頁沒有載明補助單位")
+    # What the letter says was found follows the check (credit), not the old stored wording.
+    assert problem.found == FOUND[Code.CREDIT_NONE]
     assert "頁尾" in problem.fix.zh
+
+
+def test_every_finding_a_notice_can_report_is_worded_for_a_professor() -> None:
+    """Each warn/fail code has its own plain words in monitor/notices/findings.py."""
+    passing = {Code.OK, Code.CREDIT_OK, Code.UPDATED, Code.CONTENT_CHANGED, Code.UNKNOWN}
+    missing = [code for code in Code if code not in passing and code not in FOUND]
+    assert not missing, missing
 
 
 # -- the JSON report ------------------------------------------------------------------------
