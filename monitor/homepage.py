@@ -19,7 +19,7 @@ from monitor.fetching import limits as S
 from monitor.fetching.fetch import FetchResult
 from monitor.fetching.page_boxes import Box
 from monitor.model import Check, Page
-from monitor.rules.entry import entry_target
+from monitor.rules.entry import entry_target, script_target
 from monitor.rules.loads import HomepageFetch, is_html, same_site
 from monitor.rules.page_text import decode_html
 from monitor.rules.pagekind import classify_page, follow_target, looks_js_rendered
@@ -58,7 +58,7 @@ class HomeRead:
     links: tuple[str | None, list[str]] | None = None
 
 
-def read_home(r: FetchResult, *, follow_frames: bool = True) -> HomeRead:
+def read_home(r: FetchResult, *, follow_frames: bool = True, scripts_run: bool = True) -> HomeRead:
     """Decode the homepage and ask every question about its static HTML in one go.
 
     Why one call: the judges share one parse through a memo of a few pages, but the judging
@@ -67,6 +67,8 @@ def read_home(r: FetchResult, *, follow_frames: bool = True) -> HomeRead:
     homepage, which made the judging thread the crawl's bottleneck on a slow machine).
     With ``follow_frames`` a page whose frames or meta refresh lead elsewhere is only asked
     where they lead (the crawl goes there); without it, the page is judged where it is.
+    Without a browser (``scripts_run`` False) a plain script redirect is followed too
+    (:func:`monitor.rules.entry.script_target`); with one, the browser runs the script.
     """
     url = r.final_url or r.url
     html, encoding = decode_html(r.body, r.content_type)
@@ -74,6 +76,8 @@ def read_home(r: FetchResult, *, follow_frames: bool = True) -> HomeRead:
     if follow_frames:
         page = Page(url=url, html=html)
         target = follow_target(page) or entry_target(page)
+        if target is None and not scripts_run:
+            target = script_target(page)
     if target and target.split("#", 1)[0] == url.split("#", 1)[0]:
         target = None
     needs_browser = looks_js_rendered(html)
@@ -113,7 +117,8 @@ def follow_frames(ctx: CrawlContext, home: HomepageFetch) -> tuple[FetchResult, 
     fetched the original page is judged as it is. Returns the homepage and what was read of it.
     """
     r = home.result
-    read = ctx.judge(read_home, r)
+    scripts_run = ctx.renderer.available
+    read = ctx.judge(read_home, r, scripts_run=scripts_run)
     for _ in range(2):
         target = read.frame_target
         if not target:
@@ -126,7 +131,7 @@ def follow_frames(ctx: CrawlContext, home: HomepageFetch) -> tuple[FetchResult, 
         got.attempts += r.attempts
         got.tls_problem = got.tls_problem or r.tls_problem
         r = got
-        read = ctx.judge(read_home, r)
+        read = ctx.judge(read_home, r, scripts_run=scripts_run)
     if read.frame_target:
         # the page still points elsewhere (a third hop, or a target that failed): judge it as
         # it is, with the answers read_home skipped for a page it expected to leave

@@ -158,6 +158,9 @@ def test_without_a_browser_the_static_judgement_says_it_could_not_render(
     assert footer.credit.details.get("view") == "static"
     assert "could not be rendered" in footer.loads.evidence
     assert results["firewall"].loads.details.get("automation_blocked") is True
+    # a plain script redirect is followed without a browser too, to the same site or another
+    assert results["welcome-timed"].final_url == farm["welcome-timed"].url("/news/index.php")
+    assert results["moved-by-script"].loads.code is Code.OTHER_HOST
 
 
 @pytest.mark.browser
@@ -234,3 +237,36 @@ def test_the_browser_scrolls_to_reveal_but_keeps_really_hidden_text_hidden() -> 
 
     assert not marked("box") and not marked("late"), shown.html[-800:]
     assert marked("menu-text") and marked("attr") and marked("inline") and marked("dnone")
+
+
+@pytest.mark.parametrize(
+    ("script", "target"),
+    [
+        ("location.href = 'main.htm';", "http://a.example/main.htm"),
+        (
+            'setTimeout(function(){ window.location.replace("/news/"); }, 3000);',
+            "http://a.example/news/",
+        ),
+        ("top.location='http://b.example/';", "http://b.example/"),
+        # conditional or computed: the browser's business, not the static fallback's
+        ("if (navigator.language == 'en') location.href = 'en.html';", None),
+        ("location.href = lang == 'zh' ? 'ch.html' : 'en.html';", None),
+        ("document.cookie = 'a=1'; location.reload();", None),
+        ("function go(){ location.href = 'x.html'; }", "http://a.example/x.html"),
+    ],
+)
+def test_a_plain_script_redirect_is_read_without_a_browser(script: str, target: str | None) -> None:
+    from monitor.model import Page
+    from monitor.rules.entry import script_target
+
+    html = f"<html><body><p>歡迎</p><script>{script}</script></body></html>"
+    assert script_target(Page("http://a.example/", html)) == target
+
+
+def test_a_page_with_text_of_its_own_is_not_a_script_redirect() -> None:
+    from monitor.model import Page
+    from monitor.rules.entry import script_target
+
+    text = "<p>" + "本聯盟結合大學研發能量與在地產業，提供技術諮詢與人才培育服務。" * 5 + "</p>"
+    html = f"<html><body>{text}<script>location.href = 'other.html';</script></body></html>"
+    assert script_target(Page("http://a.example/", html)) is None

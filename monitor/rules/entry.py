@@ -15,6 +15,13 @@ sites are built with:
 
 :func:`entry_target` returns the URL to go to, or None. The crawl fetches it and judges that page
 as the homepage, with the wrapper's address in the redirect chain.
+
+:func:`script_target` is the static fallback for a script redirect (RULES.md "loads": a script
+that moves the visitor is a redirect), used only when no browser can run the script: a page with
+little text of its own whose inline script sends the visitor to a literal address with no
+condition around it (``location.href = 'main.htm'``, ``location.replace(...)``, the same in a
+``setTimeout``: a welcome screen). A redirect that depends on the browser's language, or is
+computed, is left to the browser.
 """
 
 from __future__ import annotations
@@ -52,6 +59,36 @@ def _base(root: object, url: str) -> str:
         if href:
             return urljoin(url, href)
     return url
+
+
+#: ``location = '...'``, ``location.href = "..."``, ``location.replace('...')`` with a literal.
+_SCRIPT_GO = re.compile(
+    r"""location(?:\.href)?\s*=\s*(['"])([^'"]+)\1|location\.(?:replace|assign)\(\s*(['"])([^'"]+)\3\s*\)"""
+)
+#: What makes a redirect conditional or computed: left to the browser.
+_SCRIPT_CONDITION = re.compile(r"\bif\s*\(|\?|\bswitch\b|navigator\.|\bfor\s*\(|\bwhile\s*\(")
+
+
+def script_target(page: Page) -> str | None:
+    """Where an unconditional script redirect on a page with little text leads, or None."""
+    text = read_page(page.html)
+    if meaningful_length(text.text(), limit=SPLASH_MAX_CHARS + 1) > SPLASH_MAX_CHARS:
+        return None
+    root = text.root
+    for script in root.iter("script"):
+        code = script.text or ""
+        if script.get("src") or _SCRIPT_CONDITION.search(code):
+            continue
+        found = _SCRIPT_GO.search(code)
+        if found is None:
+            continue
+        href = (found.group(2) or found.group(4) or "").strip()
+        if not href or href.lower().startswith(("javascript:", "#")):
+            continue
+        target = urljoin(_base(root, page.url), href)
+        if target.startswith(("http://", "https://")) and target.split("#", 1)[0] != page.url:
+            return target
+    return None
 
 
 def entry_target(page: Page) -> str | None:
