@@ -127,12 +127,7 @@ async def render_page(
             counts["requests"] += 1
             if origin_of(req_url) != origin or counts["requests"] > max_requests:
                 counts["refused"] += 1
-                if (
-                    origin_of(req_url) != origin
-                    and request.is_navigation_request()
-                    and request.frame.parent_frame is None
-                    and req_url.startswith(("http://", "https://"))
-                ):
+                if origin_of(req_url) != origin and _leaves_the_page(request, req_url):
                     left["url"] = req_url
                 await route.abort("blockedbyclient")
                 return
@@ -221,6 +216,18 @@ async def render_page(
             f" first: {errors[0]}"
         )
     return Rendered(html, note, png, tuple(errors), final_url=final_url, boxes=boxes)
+
+
+def _leaves_the_page(request: Any, req_url: str) -> bool:
+    """Whether ``request`` navigates the page itself (not a frame) to a web address."""
+    try:
+        return bool(
+            request.is_navigation_request()
+            and request.frame.parent_frame is None
+            and req_url.startswith(("http://", "https://"))
+        )
+    except Exception:  # a frame detached meanwhile: the request is refused all the same
+        return False
 
 
 async def timed_redirect(page: Any, loop: asyncio.AbstractEventLoop) -> bool:
