@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from test_crawl_loads import alliance, chromium, make_ctx
@@ -17,7 +19,8 @@ from test_crawl_loads import alliance, chromium, make_ctx
 from monitor.fetching.page_boxes import STORED_WIDTH, Box
 from monitor.homepage_picture import find_box
 from monitor.visit import check_site
-from tests.support.farm import Site, page
+from tests.support.farm import Site
+from tests.support.farm import page as page_of
 
 TALL_HOMEPAGE = """<!doctype html><html lang="zh-Hant-TW"><head><meta charset="utf-8">
 <title>智慧製造產學聯盟</title><style>
@@ -58,7 +61,7 @@ def _ink(png: bytes, box: list[int]) -> int:
 
 def test_the_footer_credit_and_the_newest_item_are_outlined_in_the_picture(site: Site) -> None:
     exe = chromium()
-    site.routes["/"] = page(TALL_HOMEPAGE.format(recent="2026-11-20"))
+    site.routes["/"] = page_of(TALL_HOMEPAGE.format(recent="2026-11-20"))
     ctx = make_ctx(renderer_exe=exe, screenshots=True)
     try:
         outcome = check_site(alliance(site.url("/")), ctx, previous_fingerprint=None)
@@ -71,7 +74,7 @@ def test_the_footer_credit_and_the_newest_item_are_outlined_in_the_picture(site:
     assert width == STORED_WIDTH and height > 400  # the whole tall page, at half size
     credit = result.extra["outline"]["credit"]
     assert credit is not None
-    x, y, w, h = credit
+    _x, y, _w, h = credit
     assert y > 400 and y + h <= height  # below the first screen, inside the picture
     assert _ink(outcome.screenshot or b"", credit) > 20  # the credit's text is drawn there
     newest = result.extra["outline"]["updates"]
@@ -83,7 +86,7 @@ def test_the_footer_credit_and_the_newest_item_are_outlined_in_the_picture(site:
 def test_no_outline_where_the_evidence_is_not_on_the_homepage(site: Site) -> None:
     exe = chromium()
     no_credit = TALL_HOMEPAGE.replace("本聯盟由國家科學及技術委員會補助", "歡迎聯絡我們")
-    site.routes["/"] = page(no_credit.format(recent="2026-11-20"))
+    site.routes["/"] = page_of(no_credit.format(recent="2026-11-20"))
     ctx = make_ctx(renderer_exe=exe, screenshots=True)
     try:
         outcome = check_site(alliance(site.url("/")), ctx, previous_fingerprint=None)
@@ -108,3 +111,38 @@ def test_the_box_is_the_smallest_that_holds_the_evidence_and_a_date_keeps_its_it
     assert find_box(boxes, "2026/11/20") == boxes[2]
     assert find_box(boxes, "國科會補助") is None
     assert find_box(boxes, "") is None
+
+
+@pytest.mark.browser
+def test_the_report_shows_the_picture_with_the_evidence_outlined(
+    site: Site, tmp_path: Path, page: Any
+) -> None:
+    """The crawl's picture and outline reach the month's report: a red box around the credit,
+    a blue one around the newest item, a legend in both languages, under the report's CSP."""
+    from monitor.reports.files import write_month_reports
+    from monitor.store import Store
+
+    exe = chromium()
+    site.routes["/"] = page_of(TALL_HOMEPAGE.format(recent="2026-11-20"))
+    ctx = make_ctx(renderer_exe=exe, screenshots=True)
+    try:
+        outcome = check_site(alliance(site.url("/")), ctx, previous_fingerprint=None)
+    finally:
+        ctx.close()
+    store = Store(tmp_path / "monitor.sqlite3")
+    run = store.start_run(month="2026-11", today="2026-11-25", planned=[outcome.result.slug])
+    store.save_result(run.id, outcome.result, screenshot=outcome.screenshot)
+    store.finish_run(run.id)
+    folder = write_month_reports(store, "2026-11", tmp_path / "reports")
+    page.goto((folder / "index.html").as_uri())
+    row = page.locator(f"#a-{outcome.result.slug}")
+    row.locator("details.evidence-full summary").click()
+    full = row.locator("details.evidence-full svg")
+    assert full.locator("rect.outline.credit").count() == 1
+    assert full.locator("rect.outline.updates").count() == 1
+    legend = row.locator(".evidence-legend").inner_text()
+    assert "紅框：判定的補助標示" in legend and "blue box: the newest date" in legend
+    # the picture itself loads under the report's Content-Security-Policy
+    loaded = full.locator("image").evaluate("img => img.getBBox().width")
+    assert loaded == 640
+    page.screenshot(path=str(tmp_path / "report-evidence.png"), full_page=True)

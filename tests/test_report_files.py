@@ -499,27 +499,28 @@ def test_screenshots_are_written_as_png_files(with_shots: tuple[Monitor, Path, P
     assert not (monitor.reports / "2026-04" / "screenshots").exists()
 
 
-def test_row_shows_a_lazy_thumbnail_linking_to_the_png(
+def test_row_shows_a_thumbnail_linking_to_the_png(
     with_shots: tuple[Monitor, Path, Path],
 ) -> None:
     folder = with_shots[1]
     soup = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "lxml")
     link = soup.find(id="a-good-motor").select_one("td.who a.shot")
     assert link["href"] == "screenshots/good-motor.png"
-    img = link.img
-    assert img["src"] == "screenshots/good-motor.png"
-    assert img["alt"].startswith("首頁截圖 Homepage screenshot")
-    assert "智慧馬達產學聯盟" in img["alt"]
-    assert img["loading"] == "lazy"
-    assert (img["width"], img["height"]) == ("160", "100")  # 320x200 at thumbnail width
+    svg = link.svg
+    assert svg.image["href"] == "screenshots/good-motor.png"
+    assert svg["aria-label"].startswith("首頁截圖 Homepage screenshot")
+    assert "智慧馬達產學聯盟" in svg["aria-label"]
+    assert (svg["width"], svg["height"]) == ("160", "100")  # 320x200 at thumbnail width
+    # no outline recorded for these results: no evidence figure beyond the thumbnail
+    assert soup.find(id="a-good-motor").select("rect.outline, details.evidence-full") == []
     # rows whose shown result has no screenshot show nothing extra
-    assert soup.find(id="a-hostile").select("img, a.shot") == []
-    assert soup.find(id="a-comeback").select("img, a.shot") == []
+    assert soup.find(id="a-hostile").select("svg, a.shot") == []
+    assert soup.find(id="a-comeback").select("svg, a.shot") == []
     # every image is one of ours, relative to the month folder (no CDN, nothing remote)
-    srcs = [tag["src"] for tag in soup.find_all(src=True)]
-    assert sorted(srcs) == ["screenshots/good-motor.png", "screenshots/old-cert.png"]
-    for src in srcs:
-        assert (folder / src).is_file()
+    hrefs = [tag["href"] for tag in soup.find_all("image")]
+    assert sorted(hrefs) == ["screenshots/good-motor.png", "screenshots/old-cert.png"]
+    for href in hrefs:
+        assert (folder / href).is_file()
     assert "Screenshots show the homepage" in soup.select_one(".foot").get_text()
     # the base fixture without screenshots does not mention them
     html = (with_shots[0].reports / "2026-04" / "index.html").read_text(encoding="utf-8")

@@ -16,13 +16,14 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined
+from jinja2 import FunctionLoader, Environment, StrictUndefined
 
 from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.report_contract import STATUSES
 from monitor.reports.labels import (
     CHANGE_LABELS,
     CHECK_LABELS,
+    EVIDENCE_LABELS,
     CHECKS,
     CSV_FILE,
     INDEX_FILE,
@@ -188,6 +189,8 @@ def _asset(name: str) -> str:
 
 def _environment() -> Environment:
     env = Environment(
+        # the report's macros (evidence.html) are read from the same package as its pages
+        loader=FunctionLoader(lambda name: _asset(name)),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -200,6 +203,7 @@ def _environment() -> Environment:
         STATUSES=STATUSES,
         STATUS_LABELS=STATUS_LABELS,
         CHECK_LABELS=CHECK_LABELS,
+        EVIDENCE_LABELS=EVIDENCE_LABELS,
         CHECKS=CHECKS,
         SUMMARY_KEYS=SUMMARY_KEYS,
         CHANGE_LABELS=CHANGE_LABELS,
