@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from monitor.fetching.fetch import Fetcher, FetchOptions  # noqa: E402
-from monitor.fetching.guard import AddressPolicy  # noqa: E402
-from monitor.fetching.render import Renderer, find_chromium  # noqa: E402
-from tests.farm_visit.sites import aos_reveal_site, hidden_credit_site, wow_reveal_site  # noqa: E402
-from tests.support.farm import Site, running  # noqa: E402
+from monitor.fetching.fetch import Fetcher, FetchOptions
+from monitor.fetching.guard import AddressPolicy
+from monitor.fetching.render import Renderer, find_chromium
+from tests.farm_visit.sites import aos_reveal_site, hidden_credit_site, wow_reveal_site
+from tests.support.farm import Site, running
 
 
 def main() -> None:
