@@ -248,6 +248,9 @@ def test_text_in_two_languages_has_one_shape() -> None:
     for table in tables:
         for key, value in table.items():
             assert isinstance(value, Bilingual), (key, value)
+    from monitor.reports.sheets import COLUMNS
+
+    assert all(isinstance(header, Bilingual) for header, _ in COLUMNS)
     assert size_hint(444, 224) == Bilingual(
         "444x224 剛好是規定尺寸的 2 倍：請縮放為 50%",
         "444x224 is exactly 2 times the required size: scale it to 50%",

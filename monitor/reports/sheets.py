@@ -13,6 +13,7 @@ import zipfile
 from datetime import datetime
 from typing import Any
 
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.report_contract import STATUSES
 from monitor.reports.labels import CHANGE_LABELS, CHECK_LABELS, CHECKS, STATUS_LABELS, SUMMARY_KEYS
 from monitor.reports.view import MonthReport, ReportRow
@@ -24,31 +25,32 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-#: (header, value) columns of report.csv and the XLSX alliance sheet, in order.
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("月份 Month", "month"),
-    ("代號 Slug", "slug"),
-    ("聯盟 Alliance", "name"),
-    ("英文名稱 English name", "name_en"),
-    ("網址 URL", "url"),
-    ("最終網址 Final URL", "final_url"),
-    ("總結 Overall", "overall"),
-    ("變化 Change", "change"),
-    ("網站開啟 Loads", "loads"),
-    ("開啟說明 Loads reason", "loads_reason"),
-    ("HTTP", "http"),
-    ("轉址 Redirects", "redirects"),
-    ("TLS", "tls"),
-    ("補助標示 Credit", "credit"),
-    ("標示證據 Credit evidence", "credit_evidence"),
-    ("標示位置 Credit where", "credit_where"),
-    ("定期更新 Updates", "updates"),
-    ("最新日期 Latest date", "latest_date"),
-    ("日期原文 As written", "as_written"),
-    ("日期來源 Date source", "date_source"),
-    ("天數 Days old", "age_days"),
-    ("更新說明 Updates evidence", "updates_evidence"),
-    ("首頁截圖 Screenshot", "screenshot"),
+#: (header, value) columns of report.csv and the XLSX alliance sheet, in order; a header is
+#: written as "中文 English" in one cell.
+COLUMNS: tuple[tuple[Bilingual, str], ...] = (
+    (Bilingual("月份", "Month"), "month"),
+    (Bilingual("代號", "Slug"), "slug"),
+    (Bilingual("聯盟", "Alliance"), "name"),
+    (Bilingual("英文名稱", "English name"), "name_en"),
+    (Bilingual("網址", "URL"), "url"),
+    (Bilingual("最終網址", "Final URL"), "final_url"),
+    (Bilingual("總結", "Overall"), "overall"),
+    (Bilingual("變化", "Change"), "change"),
+    (Bilingual("網站開啟", "Loads"), "loads"),
+    (Bilingual("開啟說明", "Loads reason"), "loads_reason"),
+    (Bilingual.same("HTTP"), "http"),
+    (Bilingual("轉址", "Redirects"), "redirects"),
+    (Bilingual.same("TLS"), "tls"),
+    (Bilingual("補助標示", "Credit"), "credit"),
+    (Bilingual("標示證據", "Credit evidence"), "credit_evidence"),
+    (Bilingual("標示位置", "Credit where"), "credit_where"),
+    (Bilingual("定期更新", "Updates"), "updates"),
+    (Bilingual("最新日期", "Latest date"), "latest_date"),
+    (Bilingual("日期原文", "As written"), "as_written"),
+    (Bilingual("日期來源", "Date source"), "date_source"),
+    (Bilingual("天數", "Days old"), "age_days"),
+    (Bilingual("更新說明", "Updates evidence"), "updates_evidence"),
+    (Bilingual("首頁截圖", "Screenshot"), "screenshot"),
 )
 
 
@@ -95,7 +97,7 @@ def render_csv(report: MonthReport) -> bytes:
     """report.csv: UTF-8 with BOM (Excel needs it for Chinese), CRLF rows, one alliance a row."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([h for h, _ in COLUMNS])
+    writer.writerow([h.joined(" ") for h, _ in COLUMNS])
     for row in report.rows:
         values = row_values(report, row)
         writer.writerow([safe_cell(values[key]) for _, key in COLUMNS])
@@ -193,7 +195,7 @@ def render_xlsx(report: MonthReport) -> bytes:
     sheet = wb.create_sheet("聯盟 Alliances")
     status_columns = {"overall", "loads", "credit", "updates"}
     for col, (title, _) in enumerate(COLUMNS, start=1):
-        cell = put(sheet, 1, col, title)
+        cell = put(sheet, 1, col, title.joined(" "))
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     wrap = Alignment(wrap_text=True, vertical="top")
