@@ -524,3 +524,16 @@ def test_parts_not_set_up_say_so_and_refuse_posts(tmp_path: Path, smtp: tuple[In
         assert office.get("/office/notices/2026-05").status_code == 404
     finally:
         services_of(built.app).jobs.close()
+
+
+def test_the_readme_counts_the_bundled_alliances_as_the_portal_and_console_do() -> None:
+    """One count everywhere (issue 16.13): the README said 24 while the portal listed 26."""
+    from alliance_portal.registry.active import active_alliances
+    from alliance_portal.registry.profiles import load_registry
+
+    root = Path(__file__).resolve().parent.parent
+    registry = load_registry(root / "content", root / "banners")
+    active = len(active_alliances(registry.alliances))
+    inactive = len(registry.alliances) - active
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert f"({active} active alliances and {inactive} inactive one" in readme

@@ -207,7 +207,7 @@ def test_changes_say_who_and_what_in_plain_words(
         assert "資通訊" in page.locator("dl.profile").inner_text()  # the industry by its name
         assert no_page_overflow(page)
         if viewport is DESKTOP:
-            shoot(page, "console-alliance")
+            shoot(page, "console-alliance-changes")
     finally:
         page.context.close()
 
@@ -254,8 +254,8 @@ def test_the_report_has_the_console_menu_row_links_and_shows_a_notice_as_a_lette
         credit = row.locator("td.check").nth(1)
         assert "s-not-checked" in (credit.locator(".badge").get_attribute("class") or "")
         if viewport is DESKTOP:
-            shoot(page, "console-month-report")
-            shoot(page, "console-report-row", "#a-newly-bad")
+            shoot(page, "console-report-menu")
+            shoot(page, "console-report-row-not-checked", "#a-newly-bad")
         # The notice opens as a letter: decoded subject and recipient, readable text.
         row.locator("a.notice-link").click()
         page.wait_for_url(re.compile(r".*/notices/newly-bad\.eml$"), timeout=WAIT_MS)
