@@ -537,3 +537,36 @@ def test_the_readme_counts_the_bundled_alliances_as_the_portal_and_console_do() 
     inactive = len(registry.alliances) - active
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert f"({active} active alliances and {inactive} inactive one" in readme
+
+
+def test_a_recheck_keeps_the_months_earlier_result_on_the_alliance_page(console: Console) -> None:
+    """Issue 16.8: report.json says a row came from a re-check, when, and what the month's crawl
+    found before it (the monitor writes these keys); the alliance page shows both, with times."""
+    import json
+
+    path = console.monitor.reports / "2026-05" / "report.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for row in data["alliances"]:
+        if row["slug"] == "newly-bad":
+            row["recheck"] = True
+            row["checked_at"] = "2026-05-20T03:15:00+00:00"
+            row["earlier"] = [
+                {
+                    "checked_at": "2026-05-01T01:00:00+00:00",
+                    "recheck": False,
+                    "loads": "pass",
+                    "credit": "fail",
+                    "updates": "pass",
+                    "overall": "fail",
+                }
+            ]
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    body = text(office_client(console.app).get("/office/alliances/newly-bad"))
+    may = body.split('id="result-2026-05"', 1)[1].split("</article>", 1)[0]
+    assert "重新檢查" in may and "2026-05-20 11:15" in may  # Taipei time of the re-check
+    earlier = may.split('class="earlier"', 1)[1]
+    assert "2026-05-01 09:00" in earlier and "每月檢查" in earlier
+    assert "status-badge fail" in earlier
+    # an older month without these keys shows no re-check
+    april = body.split('id="result-2026-04"', 1)[1].split("</article>", 1)[0]
+    assert "重新檢查" not in april and 'class="earlier"' not in april

@@ -90,6 +90,15 @@ class CheckResult:
 
 
 @dataclass(frozen=True, slots=True)
+class EarlierResult:
+    """A result of the month that a later check (a re-check) replaced, with its time."""
+
+    checked_at: str  # UTC ISO
+    recheck: bool
+    statuses: dict[str, str]  # check (and "overall") -> status
+
+
+@dataclass(frozen=True, slots=True)
 class MonthResult:
     """One alliance in one month's report."""
 
@@ -101,6 +110,10 @@ class MonthResult:
     checks: tuple[CheckResult, ...]
     snapshot: str = ""  # path inside the month folder, "" when none
     screenshot: str = ""
+    #: the shown result came from a re-check, not the month's crawl (reports since runs had kinds)
+    recheck: bool = False
+    checked_at: str = ""  # UTC ISO time the shown result was judged ("" in older reports)
+    earlier: tuple[EarlierResult, ...] = ()  # the month's results it replaced, oldest first
 
     def check(self, name: str) -> CheckResult | None:
         return next((c for c in self.checks if c.name == name), None)
@@ -206,6 +219,20 @@ def _check(name: str, raw: Any) -> CheckResult:
     )
 
 
+def _earlier(raw: Any) -> tuple[EarlierResult, ...]:
+    if not isinstance(raw, list):
+        return ()
+    out = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        statuses = {k: str(item[k]) for k in SUMMARY_KEYS if isinstance(item.get(k), str)}
+        out.append(
+            EarlierResult(str(item.get("checked_at") or ""), item.get("recheck") is True, statuses)
+        )
+    return tuple(out)
+
+
 def month_rows(reports_dir: Path, month: str) -> list[MonthResult]:
     """Every alliance's result in ``month`` (empty when the month has no readable report)."""
     if not MONTH_RE.fullmatch(month):
@@ -229,6 +256,9 @@ def month_rows(reports_dir: Path, month: str) -> list[MonthResult]:
                 checks=tuple(_check(name, raw.get(name)) for name in CHECKS),
                 snapshot=snapshot if report_file(reports_dir, month, snapshot) else "",
                 screenshot=str(raw.get("screenshot_file") or ""),
+                recheck=raw.get("recheck") is True,
+                checked_at=str(raw.get("checked_at") or ""),
+                earlier=_earlier(raw.get("earlier")),
             )
         )
     return rows
