@@ -313,6 +313,11 @@ OPTION_CASES = [
     (["crawl", "--retries", "0"], ("crawl", "retries"), 0),
     (["crawl", "--concurrency", "9"], ("crawl", "concurrency"), 9),
     (["crawl", "--render-timeout", "5"], ("crawl", "render_timeout"), 5.0),
+    (["crawl", "--render-pool", "1"], ("crawl", "render_pool"), 1),
+    (["crawl", "--content", "c"], ("paths", "content"), Path("c")),
+    (["crawl", "--db", "o.sqlite3"], ("paths", "db"), Path("o.sqlite3")),
+    (["crawl", "--reports", "r"], ("paths", "reports"), Path("r")),
+    (["report", "--db", "o.sqlite3"], ("paths", "db"), Path("o.sqlite3")),
 ]
 
 

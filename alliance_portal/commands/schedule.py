@@ -142,7 +142,7 @@ def reminder_jobs(args: argparse.Namespace, job: Any) -> list[tuple[str, Any, An
         var=var,
         settings_file=pelicanconf if pelicanconf.exists() else None,
         mail=mail,
-        public_url=getattr(args, "public_url", ""),
+        public_url=settings.form.public_url,  # --public-url, else [form] public_url
     )
     trigger = CronTrigger.from_crontab(REMINDER_CRON, timezone=settings.schedule.tz)
     return [("deadline-reminders", trigger, reminder_job(service))]
