@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -53,7 +54,7 @@ def _profile(content: Path, slug: str, website: str) -> None:
     )
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def site() -> Iterator[Site]:
     served = Site()
     # Homepages large enough that the snapshots fill many database pages.
@@ -68,9 +69,14 @@ def site() -> Iterator[Site]:
     served.stop()
 
 
-@pytest.fixture
-def project(tmp_path: Path, site: Site) -> Path:
-    """A project folder that has crawled once: content/, var/monitor.sqlite3, reports/."""
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory, site: Site) -> Path:
+    """A project folder that has crawled once: content/, var/monitor.sqlite3, reports/.
+
+    One crawl for the module (it was one per test: ~50 s each on a busy machine, the suite's
+    largest waste, docs/PERFORMANCE.md); each test damages its own copy (:func:`project`).
+    """
+    tmp_path = tmp_path_factory.mktemp("crawled")
     content = tmp_path / "content"
     for n in range(SITES):
         _profile(content, f"alliance-{n:02d}", site.url(f"/s{n}/"))
@@ -89,6 +95,13 @@ def project(tmp_path: Path, site: Site) -> Path:
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
+    return tmp_path
+
+
+@pytest.fixture
+def project(tmp_path: Path, crawled: Path) -> Path:
+    """This test's own copy of the crawled project folder."""
+    shutil.copytree(crawled, tmp_path, dirs_exist_ok=True)
     return tmp_path
 
 
