@@ -393,21 +393,23 @@ def _walk_once(root: Element, *, css: bool) -> tuple[PageText, int]:
     block_tags, skip_tags, tag_hints = _BLOCK_TAGS, _SKIP_TAGS, _TAG_HINTS
     hidden_style = _HIDDEN_STYLE_RE.search
     add = raw.append
-    stack: list[tuple[frozenset[str], str | None]] = []
+    # the parent's (hints, link, whether the element itself is a block), restored at its end
+    stack: list[tuple[frozenset[str], str | None, bool]] = []
     push, pop = stack.append, stack.pop
     hints: frozenset[str] = _NO_HINTS
     href: str | None = None
     block = 0
     walker = etree.iterwalk(root, events=("start", "end"))
     skip = walker.skip_subtree
+    # iterwalk's start and end events are elements only (never comments or PIs)
     for event, el in walker:
-        tag = el.tag
-        if tag.__class__ is not str:
-            continue  # a comment or processing instruction the parser kept
         if event == "start":
-            push((hints, href))
+            tag = el.tag
             if tag in block_tags:
                 block += 1
+                push((hints, href, True))
+            else:
+                push((hints, href, False))
             if tag in skip_tags:
                 skip()
                 continue
@@ -468,9 +470,9 @@ def _walk_once(root: Element, *, css: bool) -> tuple[PageText, int]:
             if text:
                 add((text, "text", block, hints))
         else:
-            if tag in block_tags:
+            hints, href, is_block = pop()
+            if is_block:
                 block += 1
-            hints, href = pop()
             tail = el.tail
             if tail:
                 if writers and el in writers:
