@@ -82,20 +82,23 @@ def meaningful_length(text: str, *, limit: int | None = None) -> int:
     """Letters and CJK characters in ``text`` (digits, punctuation and spaces do not count).
 
     With ``limit``, counting stops once the count is above it (callers only compare with a
-    threshold, and a long page need not be counted to the end): the text is read in pieces
-    that start a little longer than ``limit`` and double, so a small limit (the fingerprint's
-    20, a JavaScript shell's 200) reads a few hundred characters of a homepage, not its
-    whole text. The count is exact whenever it is at most ``limit``.
+    threshold, and a long page need not be counted to the end): each piece read is just
+    longer than the letters still missing, so a small limit (the fingerprint's 20, a
+    JavaScript shell's 200) reads a few hundred characters of a homepage, not its whole text.
+    The count is exact whenever it is at most ``limit``.
     """
     if limit is None or len(text) <= limit:
         return len(_NOT_MEANINGFUL_RE.sub("", text))
     count = 0
     start = 0
-    size = limit + 64
     while start < len(text):
+        size = max(_MIN_PIECE, limit - count + 64)
         count += len(_NOT_MEANINGFUL_RE.sub("", text[start : start + size]))
         if count > limit:
             break
         start += size
-        size *= 2
     return count
+
+
+#: The smallest piece :func:`meaningful_length` reads (fewer, larger calls on a text of symbols).
+_MIN_PIECE = 256
