@@ -30,6 +30,7 @@ from alliance_portal.registry.report_contract import (
     SUMMARY_KEYS,
     XLSX_FILE,
     notice_name,
+    outline_boxes,
     screenshot_name,
     snapshot_name,
 )
@@ -114,6 +115,10 @@ class MonthResult:
     recheck: bool = False
     checked_at: str = ""  # UTC ISO time the shown result was judged ("" in older reports)
     earlier: tuple[EarlierResult, ...] = ()  # the month's results it replaced, oldest first
+    #: The picture's size in pixels and the evidence boxes on it (monitor/homepage_picture.py):
+    #: ``(("credit", (x, y, w, h)), ...)``, only boxes that fit the picture.
+    shot_size: tuple[int, int] | None = None
+    outline: tuple[tuple[str, tuple[int, int, int, int]], ...] = ()
 
     def check(self, name: str) -> CheckResult | None:
         return next((c for c in self.checks if c.name == name), None)
@@ -233,6 +238,18 @@ def _earlier(raw: Any) -> tuple[EarlierResult, ...]:
     return tuple(out)
 
 
+def _picture(raw: dict[str, Any]) -> dict[str, Any]:
+    """The picture's size and evidence boxes from a result's JSON (a file on disk: checked)."""
+    shot = raw.get("screenshot")
+    size = shot.get("size") if isinstance(shot, dict) else None
+    match = re.fullmatch(r"(\d{1,5})x(\d{1,5})", size) if isinstance(size, str) else None
+    if match is None:
+        return {}
+    width, height = int(match.group(1)), int(match.group(2))
+    boxes = outline_boxes(raw.get("outline"), width, height)
+    return {"shot_size": (width, height), "outline": tuple(boxes.items())}
+
+
 def month_rows(reports_dir: Path, month: str) -> list[MonthResult]:
     """Every alliance's result in ``month`` (empty when the month has no readable report)."""
     if not MONTH_RE.fullmatch(month):
@@ -259,6 +276,7 @@ def month_rows(reports_dir: Path, month: str) -> list[MonthResult]:
                 recheck=raw.get("recheck") is True,
                 checked_at=str(raw.get("checked_at") or ""),
                 earlier=_earlier(raw.get("earlier")),
+                **_picture(raw),
             )
         )
     return rows

@@ -56,3 +56,28 @@ STATUS_WORDS: dict[str, Bilingual] = {
     "warn": Bilingual("待確認", "warn"),
     "fail": Bilingual("未通過", "fail"),
 }
+
+#: The checks whose deciding evidence is outlined on a homepage's picture, in drawing order.
+OUTLINED_CHECKS: tuple[str, ...] = ("credit", "updates")
+#: How far (in pixels) a box may reach past the picture's edge (a border, rounding).
+OUTLINE_SLACK = 8
+
+
+def outline_boxes(outline: object, width: int, height: int) -> dict[str, tuple[int, int, int, int]]:
+    """The evidence boxes of a result's ``outline`` (``{"credit": [x, y, w, h] | None, ...}``
+    in the picture's pixels, written by monitor/homepage_picture.py) that are four whole numbers
+    inside a ``width`` x ``height`` picture. Read from files on disk: anything else is dropped."""
+    boxes: dict[str, tuple[int, int, int, int]] = {}
+    if not isinstance(outline, dict):
+        return boxes
+    for key in OUTLINED_CHECKS:
+        box = outline.get(key)
+        if (
+            isinstance(box, list)
+            and len(box) == 4
+            and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in box)
+            and box[0] + box[2] <= width + OUTLINE_SLACK
+            and box[1] + box[3] <= height + OUTLINE_SLACK
+        ):
+            boxes[key] = (box[0], box[1], box[2], box[3])
+    return boxes

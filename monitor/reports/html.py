@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import FunctionLoader, Environment, StrictUndefined
 
 from alliance_portal.registry.bilingual import Bilingual
-from alliance_portal.registry.report_contract import STATUSES
+from alliance_portal.registry.report_contract import outline_boxes, STATUSES
 from monitor.reports.labels import (
     CHANGE_LABELS,
     CHECK_LABELS,
@@ -187,6 +187,14 @@ def _asset(name: str) -> str:
     return resources.files("monitor.reports.templates").joinpath(name).read_text(encoding="utf-8")
 
 
+def outline_of(row: ReportRow) -> dict[str, tuple[int, int, int, int]]:
+    """The evidence boxes of a row's picture (monitor/homepage_picture.py) that fit it."""
+    shot = row.screenshot
+    if shot is None:
+        return {}
+    return outline_boxes(row.result.extra.get("outline"), shot.width, shot.height)
+
+
 def _environment() -> Environment:
     env = Environment(
         # the report's macros (evidence.html) are read from the same package as its pages
@@ -204,6 +212,7 @@ def _environment() -> Environment:
         STATUS_LABELS=STATUS_LABELS,
         CHECK_LABELS=CHECK_LABELS,
         EVIDENCE_LABELS=EVIDENCE_LABELS,
+        outline_of=outline_of,
         CHECKS=CHECKS,
         SUMMARY_KEYS=SUMMARY_KEYS,
         CHANGE_LABELS=CHANGE_LABELS,
