@@ -336,7 +336,7 @@ def test_no_deadline_in_force_then_the_office_sets_the_next(tmp_path: Path) -> N
         assert "No submission deadline is in force now" in form and "已過" not in form
         office, csrf = office_client(app)
         overview = text_of(office.get("/office/"))
-        assert "No deadline is in force" in overview and "overdue" not in overview
+        assert "目前沒有進行中的截止日" in overview and "逾期" not in overview  # zh-TW by default
         page = office.get("/office/deadlines/")
         assert page.status_code == 200 and "Set the deadline" in text_of(page)
 
@@ -353,7 +353,7 @@ def test_no_deadline_in_force_then_the_office_sets_the_next(tmp_path: Path) -> N
         assert f"Please complete your profile and banner by {nxt.isoformat()}" in text_of(
             pi.get("/alliance/")
         )
-        assert "150 days left" in text_of(office.get("/office/"))
+        assert "還有 150 天" in text_of(office.get("/office/"))
         entry = list(svc.audit.entries())[-1]
         assert (entry.action, entry.actor) == ("deadline.set", "office")
 
