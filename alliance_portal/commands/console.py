@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from alliance_portal.commands.update_links import PiLinks, link_maker
 from alliance_portal.intake.office_hooks import (
+    MonthCrawl,
     NoticeBatch,
     NoticePreview,
     OfficeHooks,
@@ -85,6 +86,7 @@ def office_hooks(setup: ConsoleSetup) -> OfficeHooks:
     return OfficeHooks(
         reports_dir=setup.monitor.paths.reports,
         recheck=lambda slug, progress: recheck(setup, slug, progress),
+        crawl_month=lambda progress: _crawl_month(setup, progress),
         notices=lambda month, send, actor: notices(setup, month, send=send),
         notices_sent=lambda slug: notices_sent(setup, slug),
         publish=publish if target is not None else None,
@@ -105,6 +107,12 @@ def _record(entry: Any) -> PublishRecord:
         files=entry.files,
         started=entry.started,
     )
+
+
+def _crawl_month(setup: ConsoleSetup, progress: Progress) -> MonthCrawl:
+    from alliance_portal.commands.month_crawl import crawl_month
+
+    return crawl_month(setup, progress)
 
 
 def recheck(setup: ConsoleSetup, slug: str, progress: Progress) -> RecheckOutcome:

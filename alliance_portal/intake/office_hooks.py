@@ -76,6 +76,17 @@ class SentNotice:
 
 
 @dataclass(frozen=True, slots=True)
+class MonthCrawl:
+    """The outcome of the whole month's crawl run from the console."""
+
+    month: str
+    checked: int  # alliances with a stored result in the run
+    planned: int  # alliances the run set out to check
+    finished: bool  # the run completed (an interrupted one is resumed by the scheduler)
+    counts: dict[str, int] = field(default_factory=dict)  # overall status -> alliances
+
+
+@dataclass(frozen=True, slots=True)
 class PublishRecord:
     """One publish of the portal: when, by whom, where to, and whether it worked."""
 
@@ -106,6 +117,8 @@ class OfficeHooks:
     notices: Callable[[str, bool, str], NoticeBatch] | None = None
     notices_sent: Callable[[str], Sequence[SentNotice]] | None = None
     publish: Callable[[str, Progress], PublishRecord] | None = None
+    #: Crawl every active alliance now, in a process of its own (``alliance crawl``).
+    crawl_month: Callable[[Progress], MonthCrawl] | None = None
     last_published: Callable[[], PublishRecord | None] | None = None
     #: The newest publish that succeeded (what the public sees), for the unpublished changes.
     last_good_publish: Callable[[], PublishRecord | None] | None = None

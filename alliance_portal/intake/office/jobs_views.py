@@ -119,6 +119,37 @@ def publish() -> Response:
     return redirect(url_for("jobs.job_page", job_id=job.id), code=303)
 
 
+@bp.get("/crawl")
+@office_required
+def crawl_page() -> str:
+    svc = services()
+    return render_template(
+        "office_crawl.html",
+        enabled=svc.config.office.crawl_month is not None,
+        job=svc.jobs.latest("crawl", "month"),
+    )
+
+
+@bp.post("/crawl")
+@office_required
+def crawl() -> Response:
+    """Start the whole month's crawl (one at a time; a second click joins the running job)."""
+    svc = services()
+    hook = svc.config.office.crawl_month
+    if hook is None:
+        abort(404)
+    job, created = svc.jobs.submit("crawl", "month", OFFICE_ACTOR, hook)
+    if created:
+        svc.audit.record(
+            actor=OFFICE_ACTOR,
+            action="monitor.crawl",
+            slug="",
+            remote_addr=client_address(),
+            detail=f"job {job.id}",
+        )
+    return redirect(url_for("jobs.job_page", job_id=job.id), code=303)
+
+
 def job_view(job: Job) -> dict[str, Any]:
     """What the job page and its JSON show."""
     svc = services()

@@ -19,6 +19,7 @@ CONSOLE_PAGES: tuple[tuple[str, str, str], ...] = (
     ("people.page", "帳號與權限", "Who has access"),
     ("deadlines.page", "截止日與提醒", "Deadline and reminders"),
     ("reports.months", "月檢報告", "Monthly reports"),
+    ("jobs.crawl_page", "立即檢查網站", "Check all websites now"),
     ("notices.months", "通知", "Notices"),
     ("jobs.publish_page", "發布入口網", "Publish the portal"),
     ("password.page", "變更密碼", "Password"),
