@@ -112,7 +112,12 @@ def _record(entry: Any) -> PublishRecord:
 def _crawl_month(setup: ConsoleSetup, progress: Progress) -> MonthCrawl:
     from alliance_portal.commands.month_crawl import crawl_month
 
-    return crawl_month(setup, progress)
+    return crawl_month(
+        content_dir=setup.content_dir,
+        var_dir=setup.var_dir,
+        monitor=setup.monitor,
+        progress=progress,
+    )
 
 
 def recheck(setup: ConsoleSetup, slug: str, progress: Progress) -> RecheckOutcome:

@@ -17,9 +17,12 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alliance_portal.commands.console import ConsoleSetup
 from alliance_portal.intake.office_hooks import MonthCrawl, Progress
+
+if TYPE_CHECKING:
+    from monitor.config import MonitorSettings
 
 #: How often the job looks at the crawl's stored results, in seconds.
 POLL_SECONDS = 2.0
@@ -27,16 +30,16 @@ POLL_SECONDS = 2.0
 LOG_NAME = "console-crawl.log"
 
 
-def crawl_command(setup: ConsoleSetup) -> list[str]:
+def crawl_command(content_dir: Path, monitor: MonitorSettings) -> list[str]:
     """``alliance crawl`` with the console's settings spelled out (nothing guessed)."""
-    paths, crawl = setup.monitor.paths, setup.monitor.crawl
+    paths, crawl = monitor.paths, monitor.crawl
     command = [
         sys.executable,
         "-m",
         "alliance_portal.cli",
         "crawl",
         "--content",
-        str(setup.content_dir),
+        str(content_dir),
         "--db",
         str(paths.db),
         "--reports",
@@ -57,22 +60,24 @@ def crawl_command(setup: ConsoleSetup) -> list[str]:
     return command
 
 
-def crawl_month(setup: ConsoleSetup, progress: Progress) -> MonthCrawl:
+def crawl_month(
+    *, content_dir: Path, var_dir: Path, monitor: MonitorSettings, progress: Progress
+) -> MonthCrawl:
     """Run the month's crawl in its own process and report how far it got."""
     from monitor.store import Store
 
     month = dt.date.today().strftime("%Y-%m")
-    log_path = Path(setup.var_dir) / LOG_NAME
+    log_path = Path(var_dir) / LOG_NAME
     progress("正在檢查每個啟用中聯盟的網站", "checking every active alliance's website")
     with log_path.open("wb") as log:
         child = subprocess.Popen(
-            crawl_command(setup),
+            crawl_command(content_dir, monitor),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # a stop of the form's server does not stop the crawl
         )
-        store = Store(setup.monitor.paths.db)
+        store = Store(monitor.paths.db)
         said = -1
         while child.poll() is None:
             time.sleep(POLL_SECONDS)
