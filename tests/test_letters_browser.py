@@ -52,7 +52,7 @@ def test_every_pi_link_is_reviewed_then_sent_in_chromium(
         assert axe_violations(browser, page) == []
         page.locator("#confirm-button").click()
         page.locator("#people-notice").wait_for()
-        assert "Sent 2" in page.locator("#people-notice").inner_text()
+        assert "已寄出 2 封" in page.locator("#people-notice").inner_text()
     assert sorted(inbox.recipients()) == sorted([PI, "prof.lee@example.edu.tw"])
     for address in (PI, "prof.lee@example.edu.tw"):
         body = inbox.bodies_to(address)[0]

@@ -180,7 +180,7 @@ def test_the_office_reviews_and_sends_reminders_in_chromium(
         assert axe_violations(browser, page) == []
         page.locator("#confirm-button").click()
         page.locator("#deadline-notice").wait_for()
-        assert "Sent 2 reminders" in page.locator("#deadline-notice").inner_text()
+        assert "已寄出 2 封提醒" in page.locator("#deadline-notice").inner_text()
         assert inbox.recipients() == ["chen@example.edu.tw", PI]
         for address, slug in ((PI, "smart-motor"), ("chen@example.edu.tw", "green-chem")):
             link = _LINK.search(inbox.bodies_to(address)[0])
