@@ -228,7 +228,8 @@ def test_the_office_imports_a_spreadsheet_after_seeing_every_change(
         assert "新增 1、更新 1、不變 0、有問題 1" in counts
         assert "林小華" in page.locator("#row-2").inner_text()  # the PI, old → new
         bad = page.locator("#row-4").inner_text()
-        assert "有問題" in bad and "not a website" in bad
+        assert "有問題" in bad and "網址" in bad  # zh-TW shown (one language at a time); the
+        assert "not a website" in page.locator("#row-4").inner_html()  # English for English
         shoot(page, "console-import-preview")
         # the preview wrote nothing
         assert "pi" not in _profile(config)
