@@ -4,6 +4,7 @@ report places outside the picture is not drawn."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,44 @@ def test_a_box_outside_the_picture_is_not_drawn(tmp_path: Path) -> None:
     soup = _page(tmp_path, {"credit": [10, 5000, 50, 10], "updates": ["x", 1, 2, 3]})
     figure = soup.select_one("figure.evidence")
     assert figure is not None and figure.select("rect") == []
+
+
+def test_the_notice_preview_shows_the_picture_beside_the_letter(tmp_path: Path) -> None:
+    from alliance_portal.commands.console import ConsoleSetup, office_hooks
+    from monitor.config import settings_from
+
+    content, banners, var = make_registry(tmp_path, {"good-motor": MOTOR})
+    set_password(var / "intake-admin-password", PASSWORD)
+    reports = _month_with_picture(tmp_path, {"credit": None, "updates": [10, 150, 200, 20]})
+    setup = ConsoleSetup(
+        content_dir=content,
+        banners_dir=banners,
+        output_dir=tmp_path / "output",
+        var_dir=var,
+        monitor=settings_from(
+            {
+                "paths": {
+                    "content": str(content),
+                    "db": str(tmp_path / "monitor.sqlite3"),
+                    "reports": str(reports),
+                },
+                "smtp": {"from": "計畫辦公室 <office@example.org.tw>"},
+            },
+            {},
+        ),
+    )
+    config = dataclasses.replace(
+        IntakeConfig(content_dir=content, banners_dir=banners, var_dir=var, secret=SECRET),
+        office=office_hooks(setup),
+        flask_overrides={"TESTING": True},
+    )
+    with app_for(config) as app:
+        office = _office(app)
+        resp = office.get("/office/notices/2026-11")
+        assert resp.status_code == 200
+    soup = BeautifulSoup(resp.get_data(as_text=True), "lxml")
+    card = soup.select_one("#notice-good-motor")
+    assert card is not None
+    figure = card.select_one("figure.evidence")
+    assert figure is not None and figure.svg.image["href"].endswith("/screenshots/good-motor.png")
+    assert [r["class"] for r in figure.select("rect.outline")] == [["outline", "updates"]]

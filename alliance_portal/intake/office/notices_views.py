@@ -78,6 +78,19 @@ def months() -> str:
     )
 
 
+def _pictures(month: str) -> dict[str, report_files.MonthResult]:
+    """Each alliance's homepage picture with the outlined evidence, shown beside its notice so
+    the office sees what the professor will be told about (issue 16, evidence)."""
+    reports_dir = services().config.office.reports_dir
+    if reports_dir is None:
+        return {}
+    return {
+        r.slug: r
+        for r in report_files.month_rows(reports_dir, month)
+        if r.screenshot and r.shot_size
+    }
+
+
 @bp.get("/notices/<month>")
 @office_required
 def preview(month: str) -> str | tuple[str, int]:
@@ -85,7 +98,9 @@ def preview(month: str) -> str | tuple[str, int]:
     if hook is None:
         abort(404)
     batch = hook(_month_or_404(month), False, OFFICE_ACTOR)
-    body = render_template("office_notices.html", batch=batch, result=None)
+    body = render_template(
+        "office_notices.html", batch=batch, result=None, pictures=_pictures(batch.month)
+    )
     return (body, 404) if batch.unavailable[0] else body
 
 
@@ -104,7 +119,11 @@ def send(month: str) -> Response | str | tuple[str, int]:
         if given:
             review = replace(review, changed=True)
         body = render_template(
-            "office_notices.html", batch=preview_batch, result=None, review=review
+            "office_notices.html",
+            batch=preview_batch,
+            result=None,
+            review=review,
+            pictures=_pictures(month),
         )
         return body, 409 if given else 200
     batch = hook(month, True, OFFICE_ACTOR)
@@ -127,4 +146,6 @@ def send(month: str) -> Response | str | tuple[str, int]:
             remote_addr=client_address(),
             detail=month,
         )
-    return render_template("office_notices.html", batch=batch, result=batch)
+    return render_template(
+        "office_notices.html", batch=batch, result=batch, pictures=_pictures(month)
+    )
