@@ -1,9 +1,12 @@
 """The office console's report pages: every month's report over HTTP, and one page per alliance.
 
-The report files are the monitor's own (``reports/<YYYY-MM>/``), served as they are. A month's
-``index.html`` carries its own Content-Security-Policy (hashes of its inline style and script);
-the console sends that same policy as the header, so the page works and stays as locked down
-as when it is opened from disk.
+The report files are the monitor's own (``reports/<YYYY-MM>/``), served as they are, with two
+exceptions. A month's ``index.html`` gets the console's menu and, in each row, a link to the
+alliance's console page (plain markup where the monitor left a marker, no style or script
+added); it carries its own Content-Security-Policy (hashes of its inline style and script) and
+the console sends that same policy as the header, so the page works and stays as locked down as
+when it is opened from disk. A notice draft (``notices/<slug>.eml``) is shown as the decoded
+letter (:mod:`.notice_letter`); ``?raw=1`` serves the file itself as text.
 """
 
 from __future__ import annotations
