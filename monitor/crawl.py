@@ -9,6 +9,12 @@ which judges only the slugs of that run not yet stored. A site that breaks a jud
 ``warn`` result naming the error, never a crashed crawl. A site whose check the stop event cut
 short (a fetch or a rendering refused because of the stop, or an error raised while stopping)
 is not stored at all: what it would say is about the stop, not the site, and resume redoes it.
+
+Kinds (:data:`monitor.store.RunKind`): a crawl of every active alliance is the ``month`` run;
+``--only`` makes a ``partial`` one and the console's re-check a ``recheck`` one. Only a month run
+is resumed; every start first closes the interrupted partial runs whose process is gone, and a
+partial run stopped on purpose is closed at once. The whole crawl holds the database's writers'
+lock (:func:`monitor.db_locks.writing`), so ``alliance db restore`` waits for no crawl.
 """
 
 from __future__ import annotations
@@ -27,12 +33,13 @@ from alliance_portal.registry.errors import UsageError
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.profiles import Alliance, load_registry
 from monitor.config import CrawlSettings, PathSettings
+from monitor.db_locks import RunAlive, writing
 from monitor.fetching import limits as S
 from monitor.fetching.fetch import Fetcher, FetchOptions
 from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import Renderer
 from monitor.model import SiteResult
-from monitor.store import Run, Store
+from monitor.store import Run, RunKind, Store
 from monitor.visit import CrawlContext, SiteOutcome, Stopped, broken_result, check_site
 from monitor.visit_context import judging_process
 
@@ -69,8 +76,17 @@ def select_alliances(content_dir: Path, only: Sequence[str] | None) -> list[Alli
 
 
 def _resumable_run(store: Store, month: str) -> Run | None:
-    run = store.latest_run_for_month(month, finished_only=False)
-    return run if run is not None and not run.finished else None
+    """The month's interrupted month run, now owned by us; never a re-check or ``--only`` run."""
+    run = store.latest_run_for_month(month, finished_only=False, kind="month")
+    if run is None or run.finished or run.closed:
+        return None
+    try:
+        return store.claim_run(run)
+    except RunAlive:
+        raise CrawlError(
+            f"the crawl run {run.id} of {month} is still running in another process; wait for it"
+            " to finish (or stop it) before resuming"
+        ) from None
 
 
 def slowest_first(store: Store, alliances: list[Alliance], *, before_month: str) -> list[Alliance]:
@@ -83,7 +99,12 @@ def slowest_first(store: Store, alliances: list[Alliance], *, before_month: str)
     in front of the judge thread.
     """
     earlier = [m for m in store.months() if m < before_month]
-    previous = store.latest_run_for_month(earlier[-1]) if earlier else None
+    previous = (
+        store.latest_run_for_month(earlier[-1], kind="month")
+        or store.latest_run_for_month(earlier[-1])
+        if earlier
+        else None
+    )
     if previous is None:
         return alliances
     took: dict[str, float] = {}
@@ -126,8 +147,12 @@ def run_crawl(
     renderer_executable: str | None = None,
     on_result: Callable[[SiteResult], None] | None = None,
     screenshots: bool = True,
+    kind: RunKind | None = None,
 ) -> int:
     """Crawl the registry's active alliances and return the run id.
+
+    ``kind`` is the new run's kind: by default ``month``, or ``partial`` with ``only``; the
+    console's re-check passes ``recheck``.
 
     ``paths`` and ``settings`` are :mod:`monitor.config`'s (``[paths]`` and ``[crawl]`` of
     monitor.toml with the command line on top). ``month`` is ``today``'s YYYY-MM. With
@@ -140,9 +165,53 @@ def run_crawl(
     ``scheme_ports`` is for tests on loopback ports.
     """
     settings = settings or CrawlSettings()
+    with writing(paths.db):
+        return _run_crawl(
+            paths=paths,
+            today=today,
+            settings=settings,
+            resume=resume,
+            only=only,
+            json_path=json_path,
+            progress=progress,
+            stop=stop_event or threading.Event(),
+            fetch_options=fetch_options,
+            scheme_ports=scheme_ports,
+            renderer_executable=renderer_executable,
+            on_result=on_result,
+            screenshots=screenshots,
+            kind=kind or ("partial" if only else "month"),
+        )
+
+
+def _run_crawl(
+    *,
+    paths: PathSettings,
+    today: date,
+    settings: CrawlSettings,
+    resume: bool,
+    only: list[str] | None,
+    json_path: Path | None,
+    progress: bool,
+    stop: threading.Event,
+    fetch_options: FetchOptions | None,
+    scheme_ports: Mapping[str, int] | None,
+    renderer_executable: str | None,
+    on_result: Callable[[SiteResult], None] | None,
+    screenshots: bool,
+    kind: RunKind,
+) -> int:
+    """:func:`run_crawl` under the writers' lock."""
     content_dir, db_path = paths.content, paths.db
-    stop = stop_event or threading.Event()
     store = Store(db_path)
+    for closed in store.close_interrupted():
+        log.info(
+            "closed the interrupted %s run %d of %s (%s); it is not resumed",
+            closed.kind,
+            closed.id,
+            closed.month,
+            ", ".join(closed.planned[:3]) + ("..." if len(closed.planned) > 3 else ""),
+        )
     month = today.strftime("%Y-%m")
     run = _resumable_run(store, month) if resume else None
     if run is not None:
@@ -155,8 +224,49 @@ def run_crawl(
         chosen = select_alliances(content_dir, only)
         alliances_by_slug = {a.slug: a for a in chosen}
         run = store.start_run(
-            month=month, today=today.isoformat(), planned=[a.slug for a in chosen]
+            month=month, today=today.isoformat(), planned=[a.slug for a in chosen], kind=kind
         )
+    try:
+        return _crawl_run(
+            store,
+            run,
+            alliances_by_slug,
+            today=today,
+            settings=settings,
+            json_path=json_path,
+            progress=progress,
+            stop=stop,
+            fetch_options=fetch_options,
+            scheme_ports=scheme_ports,
+            renderer_executable=renderer_executable,
+            on_result=on_result,
+            screenshots=screenshots,
+        )
+    finally:
+        after = store.run(run.id)
+        if after is not None and not after.finished and after.kind != "month":
+            store.close_run(run.id)  # a partial run stopped on purpose is never resumed
+        store.release_run(run.id)
+        store.close()
+
+
+def _crawl_run(
+    store: Store,
+    run: Run,
+    alliances_by_slug: Mapping[str, Alliance],
+    *,
+    today: date,
+    settings: CrawlSettings,
+    json_path: Path | None,
+    progress: bool,
+    stop: threading.Event,
+    fetch_options: FetchOptions | None,
+    scheme_ports: Mapping[str, int] | None,
+    renderer_executable: str | None,
+    on_result: Callable[[SiteResult], None] | None,
+    screenshots: bool,
+) -> int:
+    """Check the run's sites not yet stored, in threads; finish the run unless stopped."""
     done = store.done_slugs(run.id)
     todo = [alliances_by_slug[s] for s in run.planned if s not in done and s in alliances_by_slug]
     todo = slowest_first(store, todo, before_month=run.month)

@@ -702,3 +702,72 @@ def test_cli_render_pool_is_parsed_and_checked() -> None:
     bad = run_cli("--render-pool", "0", cwd=Path.cwd())
     assert bad.returncode == 2
     assert "--render-pool" in bad.stderr
+
+
+def test_a_recheck_keeps_the_months_earlier_result_with_its_time(tmp_path: Path) -> None:
+    """Issue 16.8: after a re-check the month's data says which row came from it, when each
+    result was judged, and keeps the month crawl's result it replaced (report.json too)."""
+    from monitor.reports.files import write_month_reports
+    from monitor.reports.month import build_month_report
+
+    site = Site("127.0.0.2")
+    site.routes["/a/"] = page("<p>本聯盟由國科會補助。</p><ul><li>2026-11-01 活動</li></ul>")
+    site.routes["/b/"] = page("<p>沒有補助字樣</p>")
+    site.start()
+    content = tmp_path / "content"
+    write_profile(content, "a", site.url("/a/"))
+    write_profile(content, "b", site.url("/b/"))
+    db = tmp_path / "m.sqlite3"
+    paths = PathSettings(content=content, db=db)
+    try:
+        month_run = run_crawl(paths=paths, today=TODAY, fetch_options=FAST)
+        site.routes["/b/"] = page("<p>本聯盟由國科會補助。</p><ul><li>2026-11-10 活動</li></ul>")
+        recheck = run_crawl(
+            paths=paths, today=TODAY, only=["b"], kind="recheck", fetch_options=FAST
+        )
+    finally:
+        site.stop()
+    store = Store(db)
+    assert [(r.id, r.kind) for r in store.runs()] == [(month_run, "month"), (recheck, "recheck")]
+    report = build_month_report(store, "2026-11")
+    rows = {r.slug: r for r in report.rows}
+    assert not rows["a"].recheck and rows["a"].earlier == () and rows["a"].checked_at
+    b = rows["b"]
+    assert b.recheck and b.result.credit.status == "pass"
+    (before,) = b.earlier
+    assert not before.recheck and before.run_id == month_run
+    assert before.statuses["credit"] == "fail" and before.checked_at <= b.checked_at
+    folder = write_month_reports(store, "2026-11", tmp_path / "reports")
+    data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    b_json = next(x for x in data["alliances"] if x["slug"] == "b")
+    assert b_json["recheck"] is True and b_json["checked_at"] == b.checked_at
+    assert b_json["earlier"] == [
+        {"checked_at": before.checked_at, "recheck": False, **before.statuses}
+    ]
+
+
+def test_only_a_month_run_is_resumed_and_a_stopped_partial_run_is_closed(
+    tmp_path: Path,
+) -> None:
+    slugs = [f"site-{i}" for i in range(3)]
+    site = slow_farm(slugs, 0.1)
+    content = tmp_path / "content"
+    for s in slugs:
+        write_profile(content, s, site.url(f"/{s}/"))
+    paths = PathSettings(content=content, db=tmp_path / "m.sqlite3")
+    stop = threading.Event()
+    stop.set()  # stopped before it judged anything: an interrupted one-site re-check
+    try:
+        partial = run_crawl(
+            paths=paths, today=TODAY, only=["site-0"], kind="recheck", stop_event=stop,
+            fetch_options=FAST,
+        )  # fmt: skip
+        month = run_crawl(paths=paths, today=TODAY, resume=True, fetch_options=FAST)
+    finally:
+        site.stop()
+    store = Store(paths.db)
+    assert month != partial
+    stopped, done = store.run(partial), store.run(month)
+    assert stopped is not None and stopped.closed and not stopped.finished
+    assert done is not None and done.kind == "month" and done.finished
+    assert store.done_slugs(month) == set(slugs)

@@ -121,27 +121,30 @@ def _crawl_month(setup: ConsoleSetup, progress: Progress) -> MonthCrawl:
 
 
 def recheck(setup: ConsoleSetup, slug: str, progress: Progress) -> RecheckOutcome:
-    """Crawl one alliance now and rewrite its month's report files."""
-    from dataclasses import replace
+    """Crawl one alliance now, in a child process, and rewrite its month's report files.
 
+    The crawl runs outside the form's server (:mod:`alliance_portal.commands.recheck_process`):
+    a hostile website can kill the child, not the server. Its run is a ``recheck`` run, which
+    never counts as the month's crawl.
+    """
+    from alliance_portal.commands.recheck_process import RecheckFailed, recheck_in_child
     from alliance_portal.commands.reports import write_month_with_registry
-    from monitor.crawl import run_crawl
     from monitor.store import Store
 
     settings = setup.monitor
     today = dt.date.today()
     progress(f"正在檢查 {slug} 的網站", f"checking the website of {slug}")
-    run_id = run_crawl(
-        paths=settings.paths,
-        settings=replace(settings.crawl, concurrency=1, render_pool=1),
-        today=today,
-        only=[slug],
-    )
+    try:
+        run_id = recheck_in_child(settings.paths, settings.crawl, slug, today)
+    except RecheckFailed as exc:
+        Store(settings.paths.db).close_interrupted()  # its run is over: never resumed
+        progress("檢查未完成，本月結果不變", f"the check did not finish: {exc}")
+        raise
     store = Store(settings.paths.db)
     run = store.run(run_id)
     results = store.results(run_id)
     if run is None or not results:
-        raise RuntimeError(f"the check of {slug} stored no result (run {run_id}); see the log")
+        raise RecheckFailed(f"the check of {slug} stored no result (run {run_id}); see the log")
     result = results[0]
     progress(
         f"檢查完成：{STATUS_WORDS[result.overall].zh}，正在更新 {run.month} 報告",

@@ -56,6 +56,14 @@ class Job:
         return self.state in ("waiting", "running")
 
 
+class JobFailed(Exception):
+    """A job that ended without doing its work, with a message for the office (shown as is).
+
+    A job's function raises it (a re-check whose process died, a publish that failed) so the
+    job shows as *failed*, never as done.
+    """
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -165,7 +173,9 @@ class JobRunner:
                 log.exception("office job %s %s failed", job.kind, job.subject)
                 with self._cond:
                     job.state = "failed"
-                    job.error = f"{type(exc).__name__}: {exc}"
+                    job.error = (
+                        str(exc) if isinstance(exc, JobFailed) else f"{type(exc).__name__}: {exc}"
+                    )
                     job.finished = _now()
                     self._cond.notify_all()
                 continue

@@ -56,7 +56,16 @@ def render_json(report: MonthReport) -> bytes:
             "recovered": [r.slug for r in report.recovered],
         },
         "alliances": [
-            {**r.result.to_json(), "screenshot_file": r.screenshot.path if r.screenshot else None}
+            {
+                **r.result.to_json(),
+                "screenshot_file": r.screenshot.path if r.screenshot else None,
+                "recheck": r.recheck,
+                "checked_at": r.checked_at,
+                "earlier": [
+                    {"checked_at": e.checked_at, "recheck": e.recheck, **e.statuses}
+                    for e in r.earlier
+                ],
+            }
             for r in report.rows
         ],
     }

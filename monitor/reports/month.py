@@ -2,7 +2,8 @@
 
 One month's report is a pure function of the database: each alliance's newest result among the
 month's finished crawls (so a later ``alliance crawl --only SLUG`` re-check updates that alliance
-without replacing the month), plus the same for up to :data:`HISTORY_MONTHS` earlier months
+without replacing the month; the row says it came from a re-check, when it was judged, and keeps
+the results it replaced, with their times), plus the same for up to :data:`HISTORY_MONTHS` earlier months
 (trend chart, per-alliance history, month-over-month changes). Unfinished crawls never count.
 Nothing in the output depends on the clock or on the machine, so rebuilding a month
 (``alliance report --month YYYY-MM``) gives byte-identical files, and the office can diff two
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from alliance_portal.registry.errors import UsageError
 from monitor.reports.labels import CHECKS, SUMMARY_KEYS
 from monitor.reports.view import (
     Change,
+    EarlierResult,
     HistoryPoint,
     MonthCounts,
     MonthReport,
@@ -38,7 +40,7 @@ from monitor.reports.view import (
     not_checked,
 )
 from monitor.schedule.calendar import next_check_after_month
-from monitor.store import Run, Store
+from monitor.store import Run, Store, StoredResult
 
 #: Months shown in the trend chart and in each alliance's history (the report month included).
 HISTORY_MONTHS = 12
@@ -126,6 +128,10 @@ class MonthResults:
     runs: tuple[Run, ...]  # finished runs of the month, oldest first
     results: tuple[SiteResult, ...]  # by slug
     run_of: Mapping[str, int]  # slug -> run the result comes from
+    #: slug -> the shown result as stored (its run's kind and its time)
+    shown: Mapping[str, StoredResult] = field(default_factory=dict)
+    #: slug -> the month's earlier results the shown one replaced, oldest first
+    earlier: Mapping[str, tuple[StoredResult, ...]] = field(default_factory=dict)
 
 
 def merged_month(store: Store, month: str) -> MonthResults | None:
@@ -133,15 +139,22 @@ def merged_month(store: Store, month: str) -> MonthResults | None:
     runs = tuple(r for r in store.runs() if r.month == month and r.finished)
     if not runs:
         return None
-    merged: dict[str, tuple[int, SiteResult]] = {}
-    for run in runs:
-        for result in store.results(run.id):
-            merged[result.slug] = (run.id, result)
-    slugs = sorted(merged)
+    every: dict[str, list[StoredResult]] = {}
+    for stored in store.month_results(month):  # oldest run first
+        every.setdefault(stored.result.slug, []).append(stored)
+    slugs = sorted(every)
     return MonthResults(
         runs=runs,
-        results=tuple(merged[s][1] for s in slugs),
-        run_of={s: merged[s][0] for s in slugs},
+        results=tuple(every[s][-1].result for s in slugs),
+        run_of={s: every[s][-1].run_id for s in slugs},
+        shown={s: every[s][-1] for s in slugs},
+        earlier={s: tuple(every[s][:-1]) for s in slugs},
+    )
+
+
+def _earlier(stored: Sequence[StoredResult]) -> tuple[EarlierResult, ...]:
+    return tuple(
+        EarlierResult(s.judged_at, s.recheck, s.run_id, _statuses(s.result)) for s in stored
     )
 
 
@@ -224,6 +237,9 @@ def build_month_report(
                 history=tuple(history.get(r.slug, ())),
                 snapshot=snapshot_name(r.slug) if snap is not None else None,
                 screenshot=shots.get(r.slug),
+                recheck=this_month.shown[r.slug].recheck,
+                checked_at=this_month.shown[r.slug].judged_at,
+                earlier=_earlier(this_month.earlier.get(r.slug, ())),
             )
         )
     rows.sort(key=lambda row: row.slug)

@@ -84,6 +84,20 @@ class HistoryPoint:
 
 
 @dataclass(frozen=True, slots=True)
+class EarlierResult:
+    """A result of the month that a later check replaced (shown beside the row, with its time).
+
+    Why kept: after a re-check the office must still see what the month's crawl found, and
+    when; the row shows the newest result, these the ones before it, oldest first.
+    """
+
+    checked_at: str  # UTC ISO time the result was judged
+    recheck: bool  # from a re-check (or an --only crawl), not the month's crawl
+    run_id: int
+    statuses: Mapping[str, Status]  # keys: SUMMARY_KEYS
+
+
+@dataclass(frozen=True, slots=True)
 class Screenshot:
     """A stored homepage screenshot of the result a row shows (the PNG itself stays in the DB
     until the files are written, so a month of 200 screenshots is never all in memory)."""
@@ -120,6 +134,11 @@ class ReportRow:
     history: tuple[HistoryPoint, ...]
     snapshot: str | None  # path relative to the month folder
     screenshot: Screenshot | None = None
+    #: The shown result came from a re-check (the console's, or ``alliance crawl --only``),
+    #: not the month's crawl; the report says so.
+    recheck: bool = False
+    checked_at: str = ""  # UTC ISO time the shown result was judged
+    earlier: tuple[EarlierResult, ...] = ()  # the month's results it replaced, oldest first
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,9 @@ How a month gets crawled exactly once::
         └─> MonthlyJob.run_due(now)
               ├─ has this month's scheduled time passed?            no  -> nothing to do
               ├─ is this month in table schedule_months?            yes -> nothing to do
-              ├─ is there an unfinished run of this month?          yes -> crawl(resume=True)
-              ├─ crawl(...)  -> run id; finished? -> record the month, write reports, notices
+              ├─ close interrupted re-checks (partial runs whose process is gone)
+              ├─ is there an unfinished *month* run of this month?  yes -> crawl(resume=True)
+              ├─ crawl(...)  -> run id; a finished month run? -> record the month, reports, notices
               └─ stopped by SIGTERM -> run left unfinished; the next start resumes it
 
 Why our own table: APScheduler recomputes a job's next run time when the job is re-added at
@@ -15,6 +16,10 @@ start-up, so a run missed while the process was down is silently dropped. The jo
 idempotent (it asks the database what is due) and also runs once right after start-up: that
 start-up run is the catch-up. APScheduler's own job store lives in the same SQLite file
 (:class:`SQLiteJobStore`, table ``apscheduler_jobs``) so the whole state is one file to back up.
+
+Only a run of kind ``month`` (every active alliance) is resumed or records a month: an
+interrupted one-site re-check from the office console once did, and the month showed as crawled
+with 1 result of 26.
 
 Only the current month is caught up: a crawl made today cannot tell what a website looked like
 last month, and its reference date (today) makes it count for the current month. So a month
@@ -169,7 +174,9 @@ class MonthlyJob:
             log.info("no crawl due at %s", now.isoformat(timespec="minutes"))
             return Outcome("not-due")
         today = now.astimezone(self.settings.schedule.tz).date()
-        unfinished = self.store.unfinished_run()
+        for closed in self.store.close_interrupted():
+            log.info("closed the interrupted %s run %d of %s", closed.kind, closed.id, closed.month)
+        unfinished = self.store.unfinished_run()  # month runs only
         resume = unfinished is not None and unfinished.month == month_of(today)
         if resume:
             assert unfinished is not None
@@ -203,6 +210,11 @@ class MonthlyJob:
                 slot,
             )
             return Outcome("interrupted", slot, run_id, resumed=resume)
+        if run.kind != "month":
+            log.error("crawl run %d for %s is a %s run, not the month's", run_id, slot, run.kind)
+            return Outcome(
+                "failed", slot, run_id, resumed=resume, error=f"run {run_id} is a {run.kind} run"
+            )
         self.completed.mark_done(slot, run_id)
         log.info("crawl run %d for %s finished", run_id, slot)
         if self.after_crawl is not None:

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from alliance_portal.intake.auth_views import office_required
-from alliance_portal.intake.jobs import Job
+from alliance_portal.intake.jobs import Job, JobFailed
 from alliance_portal.intake.office_hooks import Progress, PublishRecord
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
@@ -105,6 +105,8 @@ def publish() -> Response:
             slug="",
             detail=f"{record.target}: {record.message}"[:500],
         )
+        if not record.ok:  # a failed publish is a failed job, never "done"
+            raise JobFailed(f"發布失敗 publish failed: {record.message}")
         return record
 
     job, created = svc.jobs.submit("publish", "portal", OFFICE_ACTOR, work)
