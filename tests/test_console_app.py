@@ -510,6 +510,21 @@ def test_publish_builds_swaps_the_web_root_and_shows_who_and_when(console: Conso
     assert "portal.publish" in actions and "portal.published" in actions
 
 
+def test_a_failed_publish_is_a_failed_job_not_a_done_one(console: Console) -> None:
+    """Issue 17.5: a publish that could not put the site out shows as failed, with the reason."""
+    console.web_root.mkdir()
+    (console.web_root / "department.html").write_text("a folder publish did not create")
+    office = office_client(console.app)
+    page = text(office.get("/office/publish"))
+    number = job_id(office.post("/office/publish", data={"csrf_token": csrf_of(page)}))
+    job = services_of(console.app).jobs.wait(number, 180)
+    assert job is not None and job.state == "failed", job
+    assert "--adopt" in job.error and "Error:" not in job.error
+    assert (console.web_root / "department.html").is_file() and not console.web_root.is_symlink()
+    actions = [e.action for e in services_of(console.app).audit.entries()]
+    assert "portal.publish-failed" in actions and "portal.published" not in actions
+
+
 def test_parts_not_set_up_say_so_and_refuse_posts(tmp_path: Path, smtp: tuple[Inbox, int]) -> None:
     built = build_console(tmp_path, smtp[1], recheck=None, notices=None, publish=None)
     try:

@@ -16,6 +16,7 @@ import pytest
 from test_intake_support import make_registry
 
 from alliance_portal.cli import main
+from alliance_portal.commands.publish import publish_portal
 from alliance_portal.portal.build import build_site
 from alliance_portal.portal.publish import (
     KNOWN_HOSTS_ENV,
@@ -70,7 +71,11 @@ def test_publish_to_a_local_folder_swaps_it_in_whole(
     web_root.mkdir(parents=True)
     (web_root / "old-page.html").write_text("the site before the portal")  # a plain folder
 
-    assert run(["--no-build", "--to", str(web_root)], root) == 0
+    # A folder publish did not create is refused, untouched, unless the office adopts it.
+    assert run(["--no-build", "--to", str(web_root)], root) == 1
+    assert "--adopt" in capsys.readouterr().err
+    assert not web_root.is_symlink() and (web_root / "old-page.html").is_file()
+    assert run(["--no-build", "--adopt", "--to", str(web_root)], root) == 0
     out = capsys.readouterr().out
     assert f"to {web_root}" in out
     assert web_root.is_symlink()
@@ -85,7 +90,8 @@ def test_publish_to_a_local_folder_swaps_it_in_whole(
     for _ in range(5):
         assert run(["--no-build", "--to", str(web_root)], root) == 0
     assert os.readlink(web_root) != first_target
-    assert len(list(releases.iterdir())) == 1 + 3  # the current release and three before it
+    # the current release, three before it, and the adopted folder (never pruned)
+    assert len(list(releases.iterdir())) == 1 + 3 + 1
     assert (web_root / "index.html").is_file()
 
     entries = PublishLog(root / "var").entries()
@@ -163,6 +169,20 @@ def test_nothing_to_publish_says_build_first(
             "ssh_port must be a port number",
         ),
         ("[other]\n", "no [publish] table"),
+        (
+            '[publish]\nssh_host = "127.0.0.1"\nssh_target_dir = "/d"\n'
+            'ssh_user = "--rsh=touch /tmp/pwned"\n',
+            "ssh_user = '--rsh=touch /tmp/pwned' starts with '-'",
+        ),
+        (
+            '[publish]\nssh_host = "-oProxyCommand=x"\nssh_target_dir = "/d"\n',
+            "ssh_host = '-oProxyCommand=x' starts with '-'",
+        ),
+        ('[publish]\nssh_host = "web host"\nssh_target_dir = "/d"\n', "contains whitespace"),
+        (
+            '[publish]\nssh_host = "web\\u001b"\nssh_target_dir = "/d"\n',
+            "contains a control character",
+        ),
         ("[publish\n", "cannot be read as TOML"),
     ],
 )
@@ -329,3 +349,160 @@ def test_rsync_command_follows_pelicans_rsync_upload(tmp_path: Path) -> None:
     with pytest.raises(PublishError, match="no such key file"):
         rsync_command(Path("output"), settings, {SSH_KEY_ENV: str(tmp_path / "missing")})
     assert json.dumps(command)  # plain strings only
+
+
+# -- hostile: builds and publishes at once, web roots that are not publish's (issue 17.5, 17.6) --
+
+
+def test_a_leftover_swap_folder_of_the_same_pid_does_not_break_a_build(tmp_path: Path) -> None:
+    """A restarted container reuses low pids: an old swap folder of "this" pid is no obstacle."""
+    content, banners, _var = make_registry(tmp_path)
+    output = tmp_path / "output"
+    build_site(content, banners, output, search=False)
+    leftover = tmp_path / f".output.old-{os.getpid()}"
+    leftover.mkdir()
+    (leftover / "index.html").write_text("an older build's page")
+    build_site(content, banners, output, search=False)
+    assert "智慧馬達產學聯盟" in (output / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_publish_during_a_saves_rebuild_succeeds_every_time(tmp_path: Path) -> None:
+    """The form's rebuild (a thread), the console's publish (another thread) and the office's
+    `alliance publish` (another process) all at once, over the same output/: every one ends
+    well, and the published site is whole."""
+    import sys
+
+    content, banners, var = make_registry(tmp_path / "project")
+    output = tmp_path / "project" / "output"
+    web_root = tmp_path / "www" / "alliances"
+    web_root.parent.mkdir()
+    errors: list[BaseException] = []
+    entries = []
+
+    def rebuilds() -> None:
+        try:
+            for _ in range(2):
+                build_site(content, banners, output, search=False)
+        except BaseException as exc:
+            errors.append(exc)
+
+    def publishes() -> None:
+        for _ in range(2):
+            entries.append(
+                publish_portal(
+                    content_dir=content, banners_dir=banners, output_dir=output, var_dir=var,
+                    target=PublishSettings("local", web_root=web_root), actor="office",
+                    search=False,
+                )
+            )  # fmt: skip
+
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "alliance_portal.cli", "publish", "--content", str(content),
+         "--banners", str(banners), "--var", str(var), "--output", str(output), "--no-search",
+         "--to", str(web_root)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    threads = [threading.Thread(target=rebuilds), threading.Thread(target=publishes)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(600)
+    _out, err = cli.communicate(timeout=600)
+    assert errors == []
+    assert [e.message for e in entries if not e.ok] == []
+    assert cli.returncode == 0, err
+    assert "智慧馬達產學聯盟" in (web_root / "index.html").read_text(encoding="utf-8")
+    assert not [p.name for p in output.parent.iterdir() if p.name.startswith(".output.")
+                and p.is_dir()]  # fmt: skip
+
+
+def test_never_prunes_an_adopted_folder_even_keeping_no_releases(
+    site: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _root, output = site
+    web_root = tmp_path / "www"
+    web_root.mkdir()
+    (web_root / "department.html").write_text("the department's own page")
+    with pytest.raises(PublishError, match="--adopt"):
+        publish_local(output, web_root, keep=0)
+    assert (web_root / "department.html").is_file()
+    for _ in range(3):
+        publish_local(output, web_root, keep=0, adopt=True)
+    kept = [p for p in (tmp_path / ".www.releases").iterdir() if p.name.endswith("-before")]
+    assert len(kept) == 1 and (kept[0] / "department.html").is_file()
+
+
+def test_a_link_publish_did_not_make_is_not_replaced_without_adopt(
+    site: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _root, output = site
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    web_root = tmp_path / "www"
+    web_root.symlink_to(elsewhere)
+    with pytest.raises(PublishError, match="did not make"):
+        publish_local(output, web_root)
+    assert os.readlink(web_root) == str(elsewhere)
+    publish_local(output, tmp_path / "empty-www")  # an empty or missing web root is fine
+
+
+@pytest.mark.parametrize("where", ["content", "content/alliances", "banners", "output", "var",
+                                   ".", ".."])  # fmt: skip
+def test_a_web_root_in_or_around_the_project_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    project = tmp_path / "project"
+    content, banners, var = make_registry(project)
+    output = project / "output"
+    build_site(content, banners, output, search=False)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    code = main(
+        ["publish", "--content", str(content), "--banners", str(banners), "--var", str(var),
+         "--output", str(output), "--no-build", "--adopt", "--to", str(project / where)]
+    )  # fmt: skip
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "never replace" in err and "Traceback" not in err
+    after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    assert [p for p in after if p not in before and "publish-log" not in str(p)
+            and "intake-audit" not in str(p) and not p.name.endswith(".lock")] == []  # fmt: skip
+    assert not (project / where).is_symlink() and (content / "alliances").is_dir()
+
+
+def test_a_failed_copy_leaves_no_half_release(site: tuple[Path, Path], tmp_path: Path) -> None:
+    _root, output = site
+    broken = tmp_path / "broken-output"
+    shutil.copytree(output, broken)
+    (broken / "zz-dangling.html").symlink_to(tmp_path / "nowhere")  # cannot be copied
+    web_root = tmp_path / "www"
+    publish_local(output, web_root)
+    good = os.readlink(web_root)
+    with pytest.raises(OSError):
+        publish_local(broken, web_root)
+    releases = tmp_path / ".www.releases"
+    assert [p.name for p in releases.iterdir()] == [Path(good).name]
+    assert os.readlink(web_root) == good and (web_root / "index.html").is_file()
+
+
+def test_concurrent_publishes_never_prune_the_live_release(
+    site: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _root, output = site
+    web_root = tmp_path / "www"
+    errors: list[BaseException] = []
+
+    def publishes() -> None:
+        try:
+            for _ in range(4):
+                publish_local(output, web_root, keep=0)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publishes) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    assert errors == []
+    assert (web_root / "index.html").is_file()
+    assert len(list((tmp_path / ".www.releases").iterdir())) == 1

@@ -58,6 +58,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-build", action="store_true", help="publish --output as it is, without building"
     )
+    parser.add_argument(
+        "--adopt",
+        action="store_true",
+        help="take over a web root that publish did not create (a non-empty folder is kept as"
+        " the first release and never deleted); without it such a web root is refused",
+    )
     parser.set_defaults(func=run_publish)
 
 
@@ -106,13 +112,18 @@ def publish_portal(
     search: bool = True,
     build: bool = True,
     step: Step | None = None,
+    adopt: bool = False,
 ) -> PublishEntry:
     """Build (unless ``build`` is False), publish, and record the outcome. Never raises for an
-    expected failure: the returned :class:`PublishEntry` says what went wrong."""
+    expected failure: the returned :class:`PublishEntry` says what went wrong.
+
+    The web root may never be (or hold) the project, ``var/``, ``content/``, ``banners/`` or
+    ``output/`` (nor lie inside the last three); ``adopt`` takes over a non-empty web root
+    that publish did not create."""
     import datetime as dt
 
     from alliance_portal.intake.config import IntakePaths
-    from alliance_portal.portal.build import BuildError, build_site
+    from alliance_portal.portal.build import BuildError, build_lock, build_site
     from alliance_portal.portal.publish import PublishError, PublishLog, publish
     from alliance_portal.registry.audit import AuditLog
 
@@ -120,18 +131,29 @@ def publish_portal(
     publish_log = PublishLog(var_dir)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     try:
-        if build:
-            say("正在產生入口網", "building the portal")
-            result = build_site(
-                content_dir,
-                banners_dir,
+        # One lock around the build and the copy: a save's rebuild cannot swap output/ while
+        # this publish builds or copies it (portal.build.build_lock, re-entrant here).
+        with build_lock(output_dir):
+            # taken once the lock is ours: a save made while waiting is in this build
+            started = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+            if build:
+                say("正在產生入口網", "building the portal")
+                result = build_site(
+                    content_dir,
+                    banners_dir,
+                    output_dir,
+                    settings_file=settings_file,
+                    search=search,
+                )
+                say(f"已產生 {result.pages} 頁", f"built {result.pages} pages")
+            say(f"正在發布到 {target.target}", f"publishing to {target.target}")
+            done = publish(
                 output_dir,
-                settings_file=settings_file,
-                search=search,
+                target,
+                adopt=adopt,
+                protected=[Path(content_dir).absolute().parent, var_dir],
+                sealed=[content_dir, banners_dir],
             )
-            say(f"已產生 {result.pages} 頁", f"built {result.pages} pages")
-        say(f"正在發布到 {target.target}", f"publishing to {target.target}")
-        done = publish(output_dir, target)
     except (BuildError, PublishError, OSError) as exc:
         message = str(exc)
         say("發布失敗", f"failed: {message}")
@@ -177,6 +199,7 @@ def run_publish(args: argparse.Namespace) -> int:
         search=not args.no_search,
         build=not args.no_build,
         step=lambda zh, en: print(en),
+        adopt=args.adopt,
     )
     if not entry.ok:
         print(f"error: {entry.message}", file=sys.stderr)

@@ -5,6 +5,12 @@ web server pointed at ``output/``) never shows a half-written build, and pages o
 alliances disappear. Search: :mod:`alliance_portal.portal.search_index` indexes one record per
 alliance with Pagefind, whose binary ships inside the ``pagefind[extended]`` wheel, so nothing
 is downloaded.
+
+Why one lock (:func:`build_lock`): the form rebuilds after a save while the office publishes,
+in threads of one server or in two processes; two builds swapping the same folder collided
+("Directory not empty") and a publish could copy a folder while it was being swapped. Every
+build, and every publish's build-and-copy, holds ``.<output>.build.lock`` beside the folder,
+and each swap keeps the replaced folder under a name of its own.
 """
 
 from __future__ import annotations
@@ -14,13 +20,18 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from alliance_portal.portal.search_index import IndexJob, SearchIndexError
 from alliance_portal.registry.errors import AllianceError
+from alliance_portal.registry.locking import file_lock
 from alliance_portal.registry.profiles import Problem, RegistryResult, load_registry
 from alliance_portal.registry.site_settings import load_site_settings
 
@@ -140,11 +151,37 @@ def _run_pelican_quietly(pelican: Any) -> None:
         raise failed.errors[0]
 
 
+_HELD = threading.local()
+
+
+@contextmanager
+def build_lock(output_dir: Path) -> Iterator[None]:
+    """Hold the lock of ``output_dir``'s builds (across threads and processes; re-entrant in
+    one thread, so a publish can hold it around its own build and copy)."""
+    key = os.path.abspath(output_dir)
+    held: set[str] = getattr(_HELD, "paths", None) or set()
+    _HELD.paths = held
+    if key in held:
+        yield
+        return
+    folder = Path(key)
+    with file_lock(folder.parent / f".{folder.name}.build.lock"):
+        held.add(key)
+        try:
+            yield
+        finally:
+            held.discard(key)
+
+
 def _swap_in(new: Path, target: Path) -> None:
-    """Replace ``target`` with ``new`` with the shortest possible gap; keep nothing stale."""
+    """Replace ``target`` with ``new`` with the shortest possible gap; keep nothing stale.
+
+    The replaced folder gets a name no other swap uses (a pid is not enough: two threads of
+    one server share it, and a restarted container reuses it).
+    """
     old = None
     if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        old = target.with_name(f".{target.name}.old-{os.getpid()}-{uuid.uuid4().hex}")
         os.replace(target, old)
     os.replace(new, target)
     if old is not None:
@@ -164,8 +201,32 @@ def build_site(
     """Validate, build and (optionally) index the portal into ``output_dir``.
 
     Broken profiles are left out with a warning; with ``strict`` any problem stops the build
-    before anything is written.
+    before anything is written. One build of a folder at a time (:func:`build_lock`); the
+    registry is read once the lock is held, so a waiting build builds the newest profiles.
     """
+    with build_lock(Path(output_dir)):
+        return _build_site(
+            content_dir,
+            banners_dir,
+            output_dir,
+            settings_file=settings_file,
+            strict=strict,
+            search=search,
+            overrides=overrides,
+        )
+
+
+def _build_site(
+    content_dir: Path,
+    banners_dir: Path,
+    output_dir: Path,
+    *,
+    settings_file: Path | None = None,
+    strict: bool = False,
+    search: bool = True,
+    overrides: dict[str, Any] | None = None,
+) -> BuildResult:
+    """:func:`build_site` under the build lock."""
     from pelican import Pelican
 
     content_dir, banners_dir, output_dir = Path(content_dir), Path(banners_dir), Path(output_dir)

@@ -16,8 +16,13 @@ Two ways, chosen in the settings file (``publish.toml``, see docs/operations.md)
 **local**: the build is copied into a new release folder beside the web root
 (``.<name>.releases/<time>``), and the web root, a symbolic link, is switched to it with one
 ``rename`` (atomic on POSIX): a visitor gets either the old site or the new one, never a mix.
-The previous :data:`KEEP_RELEASES` releases stay for a quick roll-back. A web root that is
-still a plain folder (the first publish) is moved into the releases folder first.
+The previous :data:`KEEP_RELEASES` releases stay for a quick roll-back. Publishing never
+destroys what it did not make: a web root that is a non-empty folder (or a link elsewhere) is
+refused unless the office asks to adopt it (``alliance publish --adopt``); an adopted folder is
+kept as ``<time>-before`` and never pruned. A web root equal to or around the project or its
+``var/``, or equal to, around or inside ``content/``, ``banners/`` or ``output/``, is refused
+(``--to content`` once moved the registry aside). Publishes of one web root take turns (a lock beside it), and pruning never
+removes the release the link points to. A failed copy leaves no half release behind.
 
 **rsync**: ``rsync -e "ssh -p PORT" -P -rvzc --cvs-exclude --delete output/ USER@HOST:DIR``,
 as Pelican's ``rsync_upload`` does (less ``-P``: nobody watches the progress), plus ``--delay-updates`` so changed files appear together
@@ -25,26 +30,28 @@ at the end. The key comes from the environment (:data:`SSH_KEY_ENV`, a private k
 otherwise ssh's own agent and defaults), the remote host must be in a known-hosts file
 (:data:`KNOWN_HOSTS_ENV`, else ssh's), and ssh never asks anything (BatchMode).
 
-Every publish, good or failed, is appended to ``var/publish-log.jsonl``; the console shows the
-newest one ("last published ... by ...").
+Every publish, good or failed, is appended to ``var/publish-log.jsonl`` (:mod:`.publish_log`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shlex
 import shutil
 import subprocess
 import tomllib
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from alliance_portal.registry.errors import AllianceError
+from alliance_portal.portal.publish_checks import PublishError, check_ssh_word, check_web_root
+from alliance_portal.portal.publish_log import LOG_NAME, PublishEntry, PublishLog
 from alliance_portal.registry.locking import file_lock
+
+__all__ = ["LOG_NAME", "PublishEntry", "PublishError", "PublishLog", "PublishSettings", "publish"]
 
 SSH_KEY_ENV = "ALLIANCE_PUBLISH_SSH_KEY"
 KNOWN_HOSTS_ENV = "ALLIANCE_PUBLISH_KNOWN_HOSTS"
@@ -52,13 +59,10 @@ KNOWN_HOSTS_ENV = "ALLIANCE_PUBLISH_KNOWN_HOSTS"
 KEEP_RELEASES = 3
 #: A publish over rsync that takes longer than this is stopped (seconds).
 RSYNC_TIMEOUT = 900
-LOG_NAME = "publish-log.jsonl"
 
 Method = Literal["local", "rsync"]
-
-
-class PublishError(AllianceError):
-    """Publishing cannot start or did not finish; the message says what to fix."""
+#: The suffix of an adopted folder's release: the site that was there before, never pruned.
+BEFORE = "-before"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +136,17 @@ class PublishSettings:
         port = data.get("ssh_port", 22)
         if not isinstance(port, int) or not 0 < port < 65536:
             raise PublishError(f"{where}: [publish] ssh_port must be a port number, not {port!r}")
+        target_dir = str(data["ssh_target_dir"])
+        if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in target_dir):
+            raise PublishError(
+                f"{where}: [publish] ssh_target_dir {target_dir!r} contains a control character"
+            )
         return cls(
             "rsync",
-            ssh_host=str(data["ssh_host"]),
+            ssh_host=check_ssh_word(str(data["ssh_host"]), "ssh_host", where=where),
             ssh_port=port,
-            ssh_user=str(data.get("ssh_user", "")),
-            ssh_target_dir=str(data["ssh_target_dir"]),
+            ssh_user=check_ssh_word(str(data.get("ssh_user", "")), "ssh_user", where=where),
+            ssh_target_dir=target_dir,
             keep_releases=keep,
             auto=auto,
         )
@@ -178,10 +187,32 @@ def _check_output(output_dir: Path) -> None:
         )
 
 
-def publish_local(output_dir: Path, web_root: Path, *, keep: int = KEEP_RELEASES) -> Published:
-    """Copy ``output_dir`` into a new release and switch the symlink ``web_root`` to it."""
+def _ours(web_root: Path, releases: Path) -> bool:
+    """Whether ``web_root`` is a link publish made (to one of its releases)."""
+    if not web_root.is_symlink():
+        return False
+    target = Path(os.path.realpath(web_root))
+    return target.parent == Path(os.path.realpath(releases))
+
+
+def publish_local(
+    output_dir: Path,
+    web_root: Path,
+    *,
+    keep: int = KEEP_RELEASES,
+    adopt: bool = False,
+    protected: Sequence[Path] = (),
+    sealed: Sequence[Path] = (),
+) -> Published:
+    """Copy ``output_dir`` into a new release and switch the symlink ``web_root`` to it.
+
+    ``adopt``: the office asked to take over a web root publish did not create (a non-empty
+    folder, kept as the ``-before`` release; a link elsewhere, replaced). ``protected`` and
+    ``sealed``: the project's folders (see :func:`check_web_root`).
+    """
     _check_output(output_dir)
     web_root = Path(os.path.abspath(web_root))
+    check_web_root(web_root, protected, [*sealed, output_dir])
     parent = web_root.parent
     if not parent.is_dir():
         raise PublishError(
@@ -189,28 +220,64 @@ def publish_local(output_dir: Path, web_root: Path, *, keep: int = KEEP_RELEASES
             "create it or fix web_root"
         )
     releases = parent / f".{web_root.name}.releases"
+    with file_lock(parent / f".{web_root.name}.publish.lock"):  # one publish of it at a time
+        return _publish_locked(output_dir, web_root, releases, keep=keep, adopt=adopt)
+
+
+def _publish_locked(
+    output_dir: Path, web_root: Path, releases: Path, *, keep: int, adopt: bool
+) -> Published:
+    parent = web_root.parent
+    if web_root.is_symlink() and not _ours(web_root, releases) and not adopt:
+        raise PublishError(
+            f"web root {web_root} is a link to {os.readlink(web_root)} that publish did not make;"
+            " remove it, or pass --adopt to replace the link (its target is left as it is)"
+        )
+    plain = web_root.exists() and not web_root.is_symlink()
+    if plain and not web_root.is_dir():
+        raise PublishError(f"web root {web_root} is a file, not a folder; move it away")
+    if plain and any(web_root.iterdir()) and not adopt:
+        raise PublishError(
+            f"web root {web_root} is a folder with files that publish did not create; move them"
+            " away, or pass --adopt to keep them as the first release (never deleted)"
+        )
     releases.mkdir(exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     release = releases / stamp
-    shutil.copytree(output_dir, release, symlinks=False)
-    os.chmod(release, 0o755)
-    if web_root.exists() and not web_root.is_symlink():
-        if not web_root.is_dir():
-            shutil.rmtree(release)
-            raise PublishError(f"web root {web_root} is a file, not a folder; move it away")
-        # First publish over a plain folder: keep it as the oldest release.
-        os.replace(web_root, releases / f"{stamp}-before")
-    link = parent / f".{web_root.name}.new-{os.getpid()}"
-    if link.is_symlink():
-        link.unlink()
-    os.symlink(os.path.relpath(release, parent), link)
-    os.replace(link, web_root)  # the one atomic step
-    _prune(releases, keep=keep, current=release)
+    link = parent / f".{web_root.name}.new-{os.getpid()}-{stamp}"
+    try:
+        shutil.copytree(output_dir, release, symlinks=False)
+        os.chmod(release, 0o755)
+        if plain:
+            if any(web_root.iterdir()):  # adopted: kept as the oldest release, never pruned
+                os.replace(web_root, releases / f"{stamp}{BEFORE}")
+            else:
+                web_root.rmdir()
+        os.symlink(os.path.relpath(release, parent), link)
+        os.replace(link, web_root)  # the one atomic step
+    except BaseException:
+        shutil.rmtree(release, ignore_errors=True)  # no half-copied release left behind
+        if link.is_symlink():
+            link.unlink()
+        raise
+    _prune(releases, keep=keep, current=release, web_root=web_root)
     return Published(str(web_root), count_files(release), f"release {release.name}")
 
 
-def _prune(releases: Path, *, keep: int, current: Path) -> None:
-    old = sorted((p for p in releases.iterdir() if p.is_dir() and p != current), reverse=True)
+def _prune(releases: Path, *, keep: int, current: Path, web_root: Path) -> None:
+    """Remove releases beyond the newest ``keep`` old ones; never the current one, the one the
+    link points to now, or an adopted ``-before`` folder."""
+    live = {current.name}
+    if web_root.is_symlink():
+        live.add(Path(os.readlink(web_root)).name)
+    old = sorted(
+        (
+            p
+            for p in releases.iterdir()
+            if p.is_dir() and p.name not in live and not p.name.endswith(BEFORE)
+        ),
+        reverse=True,
+    )
     for folder in old[keep:]:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -238,6 +305,7 @@ def rsync_command(output_dir: Path, settings: PublishSettings, env: Mapping[str,
         "--cvs-exclude",
         "--delete",
         "--delay-updates",
+        "--",  # nothing after this is an option, whatever the settings say
         f"{output_dir}/",
         f"{user}{settings.ssh_host}:{settings.ssh_target_dir}",
     ]
@@ -270,78 +338,24 @@ def publish_rsync(
 
 
 def publish(
-    output_dir: Path, settings: PublishSettings, env: Mapping[str, str] | None = None
+    output_dir: Path,
+    settings: PublishSettings,
+    env: Mapping[str, str] | None = None,
+    *,
+    adopt: bool = False,
+    protected: Sequence[Path] = (),
+    sealed: Sequence[Path] = (),
 ) -> Published:
+    """Publish ``output_dir`` as ``settings`` say (``adopt``, ``protected``, ``sealed``: see
+    :func:`publish_local`)."""
     if settings.method == "local":
         assert settings.web_root is not None
-        return publish_local(output_dir, settings.web_root, keep=settings.keep_releases)
-    return publish_rsync(output_dir, settings, env)
-
-
-@dataclass(frozen=True, slots=True)
-class PublishEntry:
-    """One line of the publish log."""
-
-    time: str
-    actor: str
-    target: str
-    ok: bool
-    message: str = ""
-    files: int = 0
-    #: When this publish began building (ISO time, UTC; "" in entries written before it was
-    #: kept): a change saved after it is not in this publication.
-    started: str = ""
-
-
-class PublishLog:
-    """``var/publish-log.jsonl``: one line per publish, appended under a lock."""
-
-    def __init__(self, var_dir: Path) -> None:
-        self.path = Path(var_dir) / LOG_NAME
-        self._lock = Path(var_dir) / f".{LOG_NAME}.lock"
-
-    def record(
-        self,
-        *,
-        actor: str,
-        target: str,
-        ok: bool,
-        message: str = "",
-        files: int = 0,
-        started: str = "",
-    ) -> PublishEntry:
-        entry = PublishEntry(
-            time=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            actor=actor,
-            target=target,
-            ok=ok,
-            message=message,
-            files=files,
-            started=started,
+        return publish_local(
+            output_dir,
+            settings.web_root,
+            keep=settings.keep_releases,
+            adopt=adopt,
+            protected=protected,
+            sealed=sealed,
         )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with file_lock(self._lock), self.path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
-        return entry
-
-    def entries(self) -> list[PublishEntry]:
-        try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return []
-        out = []
-        for line in lines:
-            try:
-                out.append(PublishEntry(**json.loads(line)))
-            except (ValueError, TypeError):
-                continue  # a torn last line after a crash
-        return out
-
-    def last(self) -> PublishEntry | None:
-        entries = self.entries()
-        return entries[-1] if entries else None
-
-    def last_good(self) -> PublishEntry | None:
-        """The newest publish that succeeded: what the public sees now."""
-        good = [entry for entry in self.entries() if entry.ok]
-        return good[-1] if good else None
+    return publish_rsync(output_dir, settings, env)
