@@ -4,7 +4,7 @@ Before each crawl and each scheduled run a consistent copy is taken with SQLite'
 backup API (a plain file copy of a WAL database can miss committed pages or catch a half
 written one) into ``<db folder>/backups/<db name>-<UTC time>.sqlite3``; the newest
 :data:`KEEP_BACKUPS` are kept (a year of monthly crawls). ``alliance db restore FILE`` puts one
-back, keeping the file it replaces aside.
+back (:mod:`monitor.restore`), keeping the file it replaces aside.
 
 :func:`prepare_database` is the one call the crawl, schedule and report commands make at start:
 it refuses a damaged database, and a missing or empty one where the project has crawled
@@ -113,40 +113,6 @@ def backup_database(
     for old in list_backups(db_path)[: max(0, len(list_backups(db_path)) - keep)]:
         old.unlink(missing_ok=True)
     return target
-
-
-def restore_database(backup: Path, db_path: Path, *, now: datetime | None = None) -> Path | None:
-    """Make ``backup`` the monitor database; returns where the replaced file was kept.
-
-    The backup is checked first (a damaged backup is refused). The replaced database and its
-    ``-wal``/``-shm`` files are renamed to ``<name>.replaced-<UTC time>`` rather than deleted:
-    the office may still want to hand a damaged file to someone who can recover more from it.
-    Stop the scheduler before restoring (the command checks its lock).
-    """
-    health = check_database(backup)
-    if not health.ok:
-        detail = f" ({health.detail})" if health.detail else ""
-        raise DatabaseDamaged(
-            f"the backup {backup} is {health.state}{detail}; choose another one "
-            f"(`alliance db check` lists them)"
-        )
-    stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime(_STAMP)
-    kept: Path | None = None
-    staged = db_path.with_name(f".{db_path.name}.restore.tmp")
-    _copy_consistently(backup, staged)
-    if db_path.exists():
-        kept = db_path.with_name(f"{db_path.name}.replaced-{stamp}")
-        os.replace(db_path, kept)
-    for suffix in ("-wal", "-shm"):
-        side = Path(f"{db_path}{suffix}")
-        if side.exists():
-            # A WAL left beside the restored file would be replayed into it: keep it aside.
-            # Beside the kept file under its matching name, it still belongs to that file.
-            aside = Path(f"{kept}{suffix}") if kept else Path(f"{side}.replaced-{stamp}")
-            os.replace(side, aside)
-    os.replace(staged, db_path)
-    _fsync_dir(db_path.parent)
-    return kept
 
 
 def crawled_before(db_path: Path, reports_dir: Path) -> list[str]:

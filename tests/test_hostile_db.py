@@ -21,12 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from monitor.backups import KEEP_BACKUPS, backup_database, list_backups, restore_database
+from monitor.backups import KEEP_BACKUPS, backup_database, list_backups
 from monitor.config import CrawlSettings, PathSettings
 from monitor.crawl import run_crawl
 from monitor.db_health import DatabaseDamaged, check_database
 from monitor.fetching.fetch import FetchOptions
 from monitor.fetching.guard import AddressPolicy
+from monitor.restore import restore_database
 from monitor.store import Store
 from tests.support.farm import Site, page
 
@@ -292,3 +293,123 @@ def test_an_unchanged_whole_file_is_checked_once_but_any_change_is_checked_again
     _overwrite_a_page(db)  # a change of the file: the next open checks it again
     with pytest.raises(DatabaseDamaged):
         Store(db)
+
+
+# -- issue 17.7: a restore checks what it restores, and never runs under a crawl -------------------
+
+
+def _wal_free_copy(db: Path, target: Path) -> Path:
+    """A one-file copy of the database (as a backup is), to be changed by a test."""
+    backup = backup_database(db)
+    assert backup is not None
+    target.write_bytes(backup.read_bytes())
+    return target
+
+
+def _sessions_database(_db: Path, path: Path) -> Path:
+    from alliance_portal.intake.sessions import EndedSessions
+
+    EndedSessions(path, 3600).end("a-session-id")
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
+def _newer_schema(db: Path, target: Path) -> Path:
+    _wal_free_copy(db, target)
+    with sqlite3.connect(target) as conn:
+        conn.execute("ALTER TABLE results ADD COLUMN verdict_v2 TEXT")
+        conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    return target
+
+
+def _lacking_a_column(db: Path, target: Path) -> Path:
+    _wal_free_copy(db, target)
+    with sqlite3.connect(target) as conn:
+        conn.execute("ALTER TABLE results DROP COLUMN fingerprint")
+    conn.close()
+    return target
+
+
+UNFIT = {
+    "the form's sessions database": (_sessions_database, "no table runs, results"),
+    "a newer schema": (_newer_schema, "newer version of the monitor (schema 99"),
+    "a table without its columns": (_lacking_a_column, "lacks the column(s) fingerprint"),
+}
+
+
+@pytest.mark.parametrize("unfit", sorted(UNFIT))
+def test_restore_refuses_a_whole_sqlite_file_that_is_not_a_monitor_database(
+    project: Path, unfit: str
+) -> None:
+    db = project / "var" / "monitor.sqlite3"
+    make, expected = UNFIT[unfit]
+    candidate = make(db, project / "candidate.sqlite3")
+    assert check_database(candidate).ok  # it passes quick_check: that alone let it in
+    before = _digest(db)
+    done = alliance("db", "restore", str(candidate), cwd=project)
+    assert done.returncode == 1, done.stdout
+    assert "Traceback" not in done.stderr
+    assert expected in done.stderr and str(candidate) in done.stderr, done.stderr
+    assert _digest(db) == before
+    assert not [p for p in db.parent.iterdir() if ".replaced-" in p.name]
+    report = alliance("report", "--month", "2026-11", cwd=project)
+    assert report.returncode == 0, report.stderr
+
+
+def test_an_older_schema_backup_is_restored_and_brought_up_to_date(project: Path) -> None:
+    db = project / "var" / "monitor.sqlite3"
+    old = _wal_free_copy(db, project / "old.sqlite3")
+    with sqlite3.connect(old) as conn:
+        for column in ("kind", "closed_at", "owner"):
+            conn.execute(f"ALTER TABLE runs DROP COLUMN {column}")
+        conn.execute("PRAGMA user_version = 0")
+    conn.close()
+    done = alliance("db", "restore", str(old), cwd=project)
+    assert done.returncode == 0, done.stderr
+    report = alliance("report", "--month", "2026-11", cwd=project)
+    assert report.returncode == 0, report.stderr
+    assert [r.kind for r in Store(db).runs()] == ["month"]
+
+
+def test_restore_is_refused_while_a_crawl_writes(project: Path, site: Site) -> None:
+    import threading
+
+    db = project / "var" / "monitor.sqlite3"
+    backup = backup_database(db)
+    assert backup is not None
+    release = threading.Event()
+
+    def slow(h: object) -> None:
+        release.wait(60)  # bounded
+        page("<h1>慢</h1>")(h)  # type: ignore[arg-type]
+
+    site.routes["/slow/"] = slow  # type: ignore[assignment]
+    _profile(project / "content", "zz-slow", site.url("/slow/"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "alliance_portal.cli", "crawl", "--allow-private", "--content",
+         "content", "--today", "2026-12-02", "--timeout", "30", "--retries", "0"],
+        cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        for _ in range(1200):  # bounded: 60 s
+            if site.hits["/slow/"]:
+                break
+            assert crawl.poll() is None, crawl.communicate()[1]
+            threading.Event().wait(0.05)
+        assert site.hits["/slow/"], "the crawl never reached the slow site"
+        before = os.stat(db).st_ino
+        done = alliance("db", "restore", str(backup), cwd=project)
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert "in use by a crawl" in done.stderr and str(db) in done.stderr, done.stderr
+        assert os.stat(db).st_ino == before  # not replaced under the crawl
+    finally:
+        release.set()
+        _out, err = crawl.communicate(timeout=300)
+    assert crawl.returncode == 0, err
+    runs = Store(db).runs()
+    assert runs[-1].month == "2026-12" and runs[-1].finished
+    assert len(Store(db).results(runs[-1].id)) == SITES + 1  # every result in the one file

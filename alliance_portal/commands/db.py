@@ -102,7 +102,8 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    from monitor.backups import restore_database
+    from monitor.db_locks import no_writers
+    from monitor.restore import restore_database
     from monitor.schedule.lock import AlreadyRunning, instance_lock
 
     path = db_path(args)
@@ -112,7 +113,8 @@ def run_restore(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     try:
-        with instance_lock(path):  # never swap the file under a running scheduler
+        # never swap the file under a running scheduler, a crawl or a re-check
+        with instance_lock(path), no_writers(path):
             kept = restore_database(args.file, path)
     except AlreadyRunning as exc:
         print(f"error: {exc}; stop the scheduler, then restore", file=sys.stderr)
