@@ -293,3 +293,33 @@ def test_a_killed_recheck_fails_honestly_and_the_form_stays_up(project: Project)
     project.release.set()
     (recheck,) = rows(project.db, "SELECT kind, finished_at, closed_at FROM runs")
     assert recheck[0] == "recheck" and recheck[1] is None and recheck[2] is not None
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (an exited one waiting to be reaped is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def test_a_recheck_stops_when_its_server_is_killed_alone(project: Project) -> None:
+    """SIGKILL to the server only: the process checking the website must not crawl on as an
+    orphan; it stops and closes its re-check run (it is never the month's crawl)."""
+    with serving(project) as (proc, base):
+        ask_recheck(base, "slow-site")
+        wait_for_hit(project.site, "/slow-site/")
+        started = [pid for pid in process_tree(proc.pid) if pid != proc.pid]
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+        deadline = time.monotonic() + JOB_WAIT
+        while any(_running(pid) for pid in started) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = [pid for pid in started if _running(pid)]
+        for pid in left:  # do not leave them behind whatever the outcome
+            os.kill(pid, signal.SIGKILL)
+    project.release.set()
+    assert left == [], "processes of the killed server kept running"
+    (recheck,) = rows(project.db, "SELECT kind, finished_at, closed_at FROM runs")
+    assert recheck[0] == "recheck" and recheck[1] is None and recheck[2] is not None
