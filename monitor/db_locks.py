@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from alliance_portal.registry.errors import AllianceError
 from monitor.db_health import DatabaseProblem
 
 #: A run's owner token (uuid4 hex): the only thing put in a lock file's name.
@@ -105,7 +106,7 @@ class RunOwner:
         self._fd = None
 
 
-class RunAlive(RuntimeError):
+class RunAlive(AllianceError):
     """The run's process is still running (its lock is held)."""
 
 

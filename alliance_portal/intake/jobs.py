@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from alliance_portal.intake.office_hooks import Progress
+from alliance_portal.registry.errors import AllianceError
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class Job:
         return self.state in ("waiting", "running")
 
 
-class JobFailed(Exception):
+class JobFailed(AllianceError):
     """A job that ended without doing its work, with a message for the office (shown as is).
 
     A job's function raises it (a re-check whose process died, a publish that failed) so the
