@@ -585,3 +585,26 @@ def test_a_recheck_keeps_the_months_earlier_result_on_the_alliance_page(console:
     # an older month without these keys shows no re-check
     april = body.split('id="result-2026-04"', 1)[1].split("</article>", 1)[0]
     assert "重新檢查" not in april and 'class="earlier"' not in april
+
+
+def test_a_recheck_written_by_the_monitor_shows_both_results_on_the_alliance_page(
+    console: Console,
+) -> None:
+    """The same, end to end: a re-check run in the real database, the month rewritten by the
+    monitor, read by the console (the report.json keys are the contract between them)."""
+    from test_report_data import site
+
+    store = console.monitor.store
+    again = store.start_run(
+        month="2026-05", today="2026-05-20", planned=["newly-bad"], kind="recheck"
+    )
+    store.save_result(again.id, site("newly-bad"))
+    store.finish_run(again.id)
+    write_month_reports(
+        store, "2026-05", console.monitor.reports, alliances=load_alliances(console.monitor.content)
+    )
+    body = text(office_client(console.app).get("/office/alliances/newly-bad"))
+    may = body.split('id="result-2026-05"', 1)[1].split("</article>", 1)[0]
+    assert 'class="tag recheck"' in may and "status-badge pass" in may.split('class="earlier"')[0]
+    earlier = may.split('class="earlier"', 1)[1]
+    assert "每月檢查" in earlier and "status-badge fail" in earlier

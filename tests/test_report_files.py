@@ -613,3 +613,40 @@ def test_a_server_default_page_is_said_for_what_it_is_and_other_checks_are_grey(
         assert "the homepage is a server default page" in text
         assert "did not load" not in text and "無法開啟" not in text and "✗" not in text
     assert row["data-credit"] == "not-checked"
+
+
+def test_a_recheck_row_says_so_and_keeps_the_months_earlier_result(tmp_path: Path) -> None:
+    """Issue 16.8: after a re-check the row shows the newer result, says it came from a
+    re-check and when, and keeps what the month's crawl found earlier, with its time."""
+    from test_report_data import check, site
+
+    from monitor.model import Code
+    from monitor.store import Store
+
+    down = site(
+        "newly-bad",
+        loads=check("fail", Code.REFUSED, "無法連線", "Connection refused", "refused"),
+        credit=check("fail", Code.NOT_CHECKED, "首頁無法開啟，未檢查", "not checked"),
+        updates=check("fail", Code.NOT_CHECKED, "首頁無法開啟，未檢查", "not checked"),
+    )
+    store = Store(tmp_path / "m.sqlite3")
+    run = store.start_run(month="2026-05", today="2026-05-01", planned=["newly-bad", "good-motor"])
+    store.save_result(run.id, down)
+    store.save_result(run.id, site("good-motor"))
+    store.finish_run(run.id)
+    again = store.start_run(
+        month="2026-05", today="2026-05-20", planned=["newly-bad"], kind="recheck"
+    )
+    store.save_result(again.id, site("newly-bad"))
+    store.finish_run(again.id)
+    folder = write_month_reports(store, "2026-05", tmp_path / "reports")
+    soup = BeautifulSoup((folder / "index.html").read_text("utf-8"), "lxml")
+    row = soup.find(id="a-newly-bad")
+    assert row["data-overall"] == "pass"  # the re-check's result is the one shown
+    status = row.select_one("td.status")
+    assert "重新檢查的結果" in status.get_text(" ", strip=True)
+    earlier = status.select_one("details.earlier")
+    assert earlier is not None and "每月檢查" in earlier.get_text()
+    assert earlier.select_one(".badge.s-fail") is not None  # what the month's crawl found
+    good = soup.find(id="a-good-motor")
+    assert "重新檢查" not in good.get_text() and good.select_one("details.earlier") is None
