@@ -162,7 +162,6 @@ def test_the_office_reads_rechecks_notifies_and_publishes(
         assert page.locator("#a-smart-motor").count() == 1
         # The report's own script runs under the policy the console sends: it shows the filters.
         page.wait_for_selector("#filters:not([hidden])", timeout=WAIT_MS)
-        shoot(page, "console-month-report")
         # The alliance's row says what to do first and links its notice.
         fix = page.locator("#a-smart-motor .fix").inner_text()
         assert "改善" in fix and "科技部計畫補助" in fix
@@ -177,6 +176,7 @@ def test_the_office_reads_rechecks_notifies_and_publishes(
         page.goto(f"{url}/office/alliances/smart-motor")
         assert axe_violations(browser, page) == []
         shoot(page, "console-alliance")
+        shoot(page, "console-alliance-evidence", "figure.evidence")
         page.get_by_role("button", name=re.compile("立即重新檢查")).click()
         page.wait_for_url(re.compile(r".*/office/jobs/\d+$"), timeout=WAIT_MS)
         page.wait_for_selector("#job-result", timeout=WAIT_MS)  # console.js reloads when done

@@ -207,7 +207,7 @@ def test_changes_say_who_and_what_in_plain_words(
         assert "資通訊" in page.locator("dl.profile").inner_text()  # the industry by its name
         assert no_page_overflow(page)
         if viewport is DESKTOP:
-            shoot(page, "console-alliance-changes")
+            shoot(page, "console-alliance-changes", "section[aria-labelledby=h-changes]")
     finally:
         page.context.close()
 

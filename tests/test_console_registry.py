@@ -77,6 +77,7 @@ def test_the_office_edits_deactivates_and_restores_in_the_browser(
         # deactivate: the page says what it means, and only the confirmation does it
         page.get_by_role("link", name=re.compile("停用")).click()
         explained = page.locator("main").inner_text()
+        shoot(page, "console-deactivate")
         assert "入口網不再列出" in explained  # zh-TW shown; the English half is in the page for
         assert "no reminder or notice is sent" in page.content()  # the office's English view
         assert _profile(config).get("active", True) is True
@@ -200,6 +201,27 @@ def test_the_office_changes_its_password_and_other_browsers_are_signed_out(
         assert old.status_code == 401  # the old password no longer opens the console
         ok = fresh.post("/office/login", data={"csrf_token": csrf, "password": new})
         assert ok.status_code == 303
+    actions = [e.action for e in AuditLog(config.var_dir / "intake-audit.jsonl").entries()]
+    assert actions.count("office.password") == 1
+
+
+@pytest.mark.browser
+def test_the_office_signs_in_and_changes_its_password_in_the_browser(
+    tmp_path: Path, page: Any
+) -> None:
+    config = _config(tmp_path, flask_overrides={"TESTING": False})
+    new = "a new office sentence 2027"
+    with app_for(config) as app, running_server(app) as url:
+        page.goto(f"{url}/office/password")
+        shoot(page, "console-login")
+        page.get_by_label("密碼").fill(PASSWORD)
+        page.get_by_role("button", name="登入").click()
+        page.locator("#current").fill(PASSWORD)
+        page.locator("#new").fill(new)
+        page.locator("#repeat").fill(new)
+        shoot(page, "console-password")
+        page.get_by_role("button", name=re.compile("變更密碼")).click()
+        assert "密碼已更新" in page.locator("#password-done").inner_text()
     actions = [e.action for e in AuditLog(config.var_dir / "intake-audit.jsonl").entries()]
     assert actions.count("office.password") == 1
 
