@@ -687,10 +687,11 @@ def test_cli_crawl_screenshots_appear_in_the_months_report(tmp_path: Path) -> No
     assert (folder / "screenshots" / "ok.png").read_bytes() == png
     assert not (folder / "screenshots" / "down.png").exists()  # nothing to photograph
     soup = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "lxml")
-    img = soup.find(id="a-ok").select_one("a.shot[href='screenshots/ok.png'] img")
-    assert img is not None and img["src"] == "screenshots/ok.png" and img["loading"] == "lazy"
-    assert int(img["width"]) == 160 and int(img["height"]) > 0
-    assert soup.find(id="a-down").select("a.shot, img") == []
+    # the thumbnail is an SVG drawing the picture with the evidence outlined on it
+    svg = soup.find(id="a-ok").select_one("a.shot[href='screenshots/ok.png'] svg")
+    assert svg is not None and svg.find("image")["href"] == "screenshots/ok.png"
+    assert int(svg["width"]) == 160 and int(svg["height"]) > 0
+    assert soup.find(id="a-down").select("a.shot, svg image") == []
 
 
 def test_cli_render_pool_is_parsed_and_checked() -> None:
