@@ -26,6 +26,7 @@ from alliance_portal.intake.admin_password import set_password
 from alliance_portal.intake.jobs import Job
 from alliance_portal.intake.office_hooks import Progress, RecheckOutcome
 from alliance_portal.portal.publish import PublishSettings
+from alliance_portal.registry.bilingual import Bilingual
 from monitor.config import settings_from
 from monitor.reports.files import write_month_reports
 from monitor.reports.month import load_alliances
@@ -318,7 +319,7 @@ class HeldRecheck:
 
     def __call__(self, slug: str, progress: Progress) -> RecheckOutcome:
         self.started.append(slug)
-        progress(f"正在檢查 {slug}", f"checking {slug}")
+        progress(Bilingual(f"正在檢查 {slug}", f"checking {slug}"))
         assert self.release.wait(WAIT), "re-check held too long"
         return RecheckOutcome(slug=slug, month="2026-05", overall="pass")
 

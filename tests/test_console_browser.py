@@ -121,7 +121,7 @@ def test_the_office_reads_rechecks_notifies_and_publishes(
     )  # fmt: skip
     # The month's crawl, as the scheduler would have run it: a real crawl of the website.
     steps: list[str] = []
-    first = recheck(setup, "smart-motor", lambda zh, en: steps.append(en))
+    first = recheck(setup, "smart-motor", lambda step: steps.append(step.en))
     month = first.month
     assert first.statuses["loads"] == "pass" and first.statuses["credit"] == "fail"
 

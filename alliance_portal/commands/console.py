@@ -27,6 +27,7 @@ from alliance_portal.intake.office_hooks import (
     SentNotice,
 )
 from alliance_portal.portal.publish import PublishLog, PublishSettings
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.report_contract import STATUS_WORDS
 
 if TYPE_CHECKING:
@@ -133,12 +134,12 @@ def recheck(setup: ConsoleSetup, slug: str, progress: Progress) -> RecheckOutcom
 
     settings = setup.monitor
     today = dt.date.today()
-    progress(f"正在檢查 {slug} 的網站", f"checking the website of {slug}")
+    progress(Bilingual(f"正在檢查 {slug} 的網站", f"checking the website of {slug}"))
     try:
         run_id = recheck_in_child(settings.paths, settings.crawl, slug, today)
     except RecheckFailed as exc:
         Store(settings.paths.db).close_interrupted()  # its run is over: never resumed
-        progress("檢查未完成，本月結果不變", f"the check did not finish: {exc}")
+        progress(Bilingual("檢查未完成，本月結果不變", f"the check did not finish: {exc}"))
         raise
     store = Store(settings.paths.db)
     run = store.run(run_id)
@@ -147,11 +148,13 @@ def recheck(setup: ConsoleSetup, slug: str, progress: Progress) -> RecheckOutcom
         raise RecheckFailed(f"the check of {slug} stored no result (run {run_id}); see the log")
     result = results[0]
     progress(
-        f"檢查完成：{STATUS_WORDS[result.overall].zh}，正在更新 {run.month} 報告",
-        f"checked: {result.overall}; updating the {run.month} report",
+        Bilingual(
+            f"檢查完成：{STATUS_WORDS[result.overall].zh}，正在更新 {run.month} 報告",
+            f"checked: {result.overall}; updating the {run.month} report",
+        )
     )
     write_month_with_registry(store, run.month, settings)
-    progress("報告已更新", "report updated")
+    progress(Bilingual("報告已更新", "report updated"))
     return RecheckOutcome(
         slug=slug,
         month=run.month,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alliance_portal.intake.office_hooks import MonthCrawl, Progress
+from alliance_portal.registry.bilingual import Bilingual
 
 if TYPE_CHECKING:
     from monitor.config import MonitorSettings
@@ -68,7 +69,7 @@ def crawl_month(
 
     month = dt.date.today().strftime("%Y-%m")
     log_path = Path(var_dir) / LOG_NAME
-    progress("正在檢查每個啟用中聯盟的網站", "checking every active alliance's website")
+    progress(Bilingual("正在檢查每個啟用中聯盟的網站", "checking every active alliance's website"))
     with log_path.open("wb") as log:
         child = subprocess.Popen(
             crawl_command(content_dir, monitor),
@@ -88,7 +89,11 @@ def crawl_month(
             if done != said:
                 said = done
                 total = len(run.planned)
-                progress(f"已檢查 {done}／{total} 個網站", f"checked {done} of {total} websites")
+                progress(
+                    Bilingual(
+                        f"已檢查 {done}／{total} 個網站", f"checked {done} of {total} websites"
+                    )
+                )
     if child.returncode != 0:
         lines = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
         last = lines[-1] if lines else f"exit status {child.returncode}"
@@ -98,7 +103,7 @@ def crawl_month(
         raise RuntimeError(f"the crawl finished but stored no run for {month}")
     results = store.results(run.id)
     counts: Counter[str] = Counter(str(r.overall) for r in results)
-    progress("報告已更新", "the month's report is written")
+    progress(Bilingual("報告已更新", "the month's report is written"))
     return MonthCrawl(
         month=month,
         checked=len(results),

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alliance_portal.commands.options import add_registry, add_var, cli_actor, settings_file
+from alliance_portal.registry.bilingual import Bilingual
 
 if TYPE_CHECKING:
     from alliance_portal.portal.publish import PublishEntry, PublishSettings
@@ -29,7 +30,7 @@ CONFIG_ENV = "ALLIANCE_PUBLISH_CONFIG"
 DEFAULT_CONFIG = Path("publish.toml")
 
 #: (zh-TW, English) progress messages; the console shows them, the CLI prints the English.
-Step = Callable[[str, str], None]
+Step = Callable[[Bilingual], None]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -127,7 +128,7 @@ def publish_portal(
     from alliance_portal.portal.publish import PublishError, PublishLog, publish
     from alliance_portal.registry.audit import AuditLog
 
-    say = step or (lambda zh, en: None)
+    say = step or (lambda _said: None)
     publish_log = PublishLog(var_dir)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     try:
@@ -137,7 +138,7 @@ def publish_portal(
             # taken once the lock is ours: a save made while waiting is in this build
             started = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
             if build:
-                say("正在產生入口網", "building the portal")
+                say(Bilingual("正在產生入口網", "building the portal"))
                 result = build_site(
                     content_dir,
                     banners_dir,
@@ -145,8 +146,8 @@ def publish_portal(
                     settings_file=settings_file,
                     search=search,
                 )
-                say(f"已產生 {result.pages} 頁", f"built {result.pages} pages")
-            say(f"正在發布到 {target.target}", f"publishing to {target.target}")
+                say(Bilingual(f"已產生 {result.pages} 頁", f"built {result.pages} pages"))
+            say(Bilingual(f"正在發布到 {target.target}", f"publishing to {target.target}"))
             done = publish(
                 output_dir,
                 target,
@@ -156,12 +157,12 @@ def publish_portal(
             )
     except (BuildError, PublishError, OSError) as exc:
         message = str(exc)
-        say("發布失敗", f"failed: {message}")
+        say(Bilingual("發布失敗", f"failed: {message}"))
         entry = publish_log.record(
             actor=actor, target=target.target, ok=False, message=message, started=started
         )
     else:
-        say(f"已發布 {done.files} 個檔案", f"published {done.files} files")
+        say(Bilingual(f"已發布 {done.files} 個檔案", f"published {done.files} files"))
         entry = publish_log.record(
             actor=actor,
             target=done.target,
@@ -198,7 +199,7 @@ def run_publish(args: argparse.Namespace) -> int:
         settings_file=settings_file(args),
         search=not args.no_search,
         build=not args.no_build,
-        step=lambda zh, en: print(en),
+        step=lambda said: print(said.en),
         adopt=args.adopt,
     )
     if not entry.ok:

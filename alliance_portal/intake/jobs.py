@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from alliance_portal.intake.office_hooks import Progress
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.errors import AllianceError
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ class Job:
     actor: str
     created: str
     state: JobState = "waiting"
-    steps: list[tuple[str, str]] = field(default_factory=list)  # (zh-TW, English)
+    steps: list[Bilingual] = field(default_factory=list)
     result: object = None
     error: str = ""
     finished: str = ""
@@ -163,9 +164,9 @@ class JobRunner:
                 return
             job, work = picked
 
-            def progress(zh: str, en: str, job: Job = job) -> None:
+            def progress(step: Bilingual, job: Job = job) -> None:
                 with self._cond:
-                    job.steps.append((zh, en))
+                    job.steps.append(step)
                     self._cond.notify_all()
 
             try:

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-#: A function a long job calls to report what it is doing: (zh-TW, English) in one line.
-Progress = Callable[[str, str], None]
+from alliance_portal.registry.bilingual import Bilingual
+
+#: A function a long job calls to report what it is doing, one step in both languages.
+Progress = Callable[[Bilingual], None]
 
 NoticeState = Literal["to-send", "sent", "sending", "no-contact"]
 

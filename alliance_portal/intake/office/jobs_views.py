@@ -161,7 +161,7 @@ def job_view(job: Job) -> dict[str, Any]:
         "kind": job.kind,
         "subject": job.subject,
         "state": job.state,
-        "steps": [{"zh": zh, "en": en} for zh, en in job.steps],
+        "steps": [step.to_json() for step in job.steps],
         "waiting_for": [{"kind": j.kind, "subject": j.subject} for j in ahead],
         "error": job.error,
         "created": job.created,
