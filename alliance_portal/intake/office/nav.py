@@ -11,22 +11,23 @@ from collections.abc import Callable
 from flask import current_app
 
 from alliance_portal.intake.services import services
+from alliance_portal.registry.bilingual import Bilingual
 
-#: (endpoint, zh-TW, English), in the order of the office's year.
-CONSOLE_PAGES: tuple[tuple[str, str, str], ...] = (
-    ("office.overview", "繳交狀況", "Submissions"),
-    ("imports.page", "匯入聯盟資料", "Import"),
-    ("people.page", "帳號與權限", "Who has access"),
-    ("deadlines.page", "截止日與提醒", "Deadline and reminders"),
-    ("reports.months", "月檢報告", "Monthly reports"),
-    ("jobs.crawl_page", "立即檢查網站", "Check all websites now"),
-    ("notices.months", "通知", "Notices"),
-    ("jobs.publish_page", "發布入口網", "Publish the portal"),
-    ("password.page", "變更密碼", "Password"),
+#: (endpoint, its title), in the order of the office's year.
+CONSOLE_PAGES: tuple[tuple[str, Bilingual], ...] = (
+    ("office.overview", Bilingual("繳交狀況", "Submissions")),
+    ("imports.page", Bilingual("匯入聯盟資料", "Import")),
+    ("people.page", Bilingual("帳號與權限", "Who has access")),
+    ("deadlines.page", Bilingual("截止日與提醒", "Deadline and reminders")),
+    ("reports.months", Bilingual("月檢報告", "Monthly reports")),
+    ("jobs.crawl_page", Bilingual("立即檢查網站", "Check all websites now")),
+    ("notices.months", Bilingual("通知", "Notices")),
+    ("jobs.publish_page", Bilingual("發布入口網", "Publish the portal")),
+    ("password.page", Bilingual("變更密碼", "Password")),
 )
 
 
-def console_nav() -> list[tuple[str, str, str]]:
+def console_nav() -> list[tuple[str, Bilingual]]:
     endpoints = current_app.view_functions
     return [page for page in CONSOLE_PAGES if page[0] in endpoints]
 
