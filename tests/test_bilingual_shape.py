@@ -58,7 +58,6 @@ PENDING: frozenset[str] = frozenset(
     {
         "alliance_portal/intake/invitations.py",
         "alliance_portal/intake/office/notice_letter.py",
-        "alliance_portal/intake/reminder_letter.py",
         "monitor/fetching/browser_page.py",
         "monitor/fetching/render.py",
         "monitor/homepage.py",

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Literal, Protocol
 
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.smtp import header_text
 
 Missing = Literal["banner", "profile", "website"]
@@ -39,17 +40,17 @@ class Reminder(Protocol):
     def to_pi(self) -> bool: ...
 
 
-#: What each missing item is called in a reminder (zh-TW, English) and how to fix it.
-MISSING_TEXT: dict[str, tuple[str, str]] = {
-    "banner": (
+#: What each missing item is called in a reminder, and how to fix it.
+MISSING_TEXT: dict[str, Bilingual] = {
+    "banner": Bilingual(
         "入口網橫幅（222 × 112 像素的 PNG 檔）",
         "the portal banner (a PNG of 222 × 112 pixels)",
     ),
-    "profile": (
+    "profile": Bilingual(
         "完整的聯盟基本資料（名稱、學校、產業分類、網站等必填欄位）",
         "a complete profile (name, university, industry, website and the other required fields)",
     ),
-    "website": ("聯盟網站網址", "the alliance website's address"),
+    "website": Bilingual("聯盟網站網址", "the alliance website's address"),
 }
 
 
@@ -75,8 +76,8 @@ def reminder_letter(reminder: Reminder, stage: Stage, link: str = "") -> tuple[s
             f"The alliances' submission deadline, {d.isoformat()}, passed {stage.days} days ago, "
             "and your alliance still has not delivered:"
         )
-    items_zh = "\n".join(f"  - {MISSING_TEXT[m][0]}" for m in reminder.missing)
-    items_en = "\n".join(f"  - {MISSING_TEXT[m][1]}" for m in reminder.missing)
+    items_zh = "\n".join(f"  - {MISSING_TEXT[m].zh}" for m in reminder.missing)
+    items_en = "\n".join(f"  - {MISSING_TEXT[m].en}" for m in reminder.missing)
     if link:
         where_zh = f"請用計畫主持人的個人連結更新（僅供本人使用，請勿轉寄）：\n\n{link}\n"
         where_en = f"Update it with the principal investigator's personal link (do not forward it):\n\n{link}\n"
