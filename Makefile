@@ -41,7 +41,7 @@ test-fast: dev
 
 ## docs-screenshots: the office guide's pictures (docs/img/), taken by the browser tests
 docs-screenshots: dev
-	ALLIANCE_DOC_SCREENSHOTS=docs/img $(PY) -m pytest -q tests/test_console_browser.py tests/test_people_browser.py tests/test_console_pages_browser.py
+	ALLIANCE_DOC_SCREENSHOTS=docs/img $(PY) -m pytest -q tests/test_console_browser.py tests/test_people_browser.py tests/test_console_pages_browser.py tests/test_console_registry.py
 
 lint: dev
 	$(VENV)/bin/ruff check .

@@ -193,7 +193,7 @@ def test_the_office_reads_rechecks_notifies_and_publishes(
         page.wait_for_url(f"{url}/office/notices/{month}", timeout=WAIT_MS)
         notice = page.locator("#notice-smart-motor")
         assert "motor@example.edu.tw" in notice.inner_text()
-        notice.locator("summary").click()
+        notice.locator("details:not(.evidence-picture) > summary").click()
         body = notice.locator("pre.mail").inner_text()
         assert "補助標示" in body and "Funding credit" in body
         assert "http://127.0.0.1/link/" in body  # the PI's own update link

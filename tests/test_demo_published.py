@@ -149,7 +149,8 @@ def test_a_pi_save_waits_for_the_office_to_publish(tmp_path: Path, page) -> None
         assert signed_in.url == f"{demo.url}/office/"
         waiting = office.get(f"{demo.url}/office/publish", timeout=30)
         section = waiting.text.split('id="unpublished"', 1)[1].split("</section>", 1)[0]
-        assert "尚未發布的變更（1）" in section and demo.slug in section
+        assert "尚未發布的變更（1）" in section
+        assert f"/office/alliances/{demo.slug}" in section and "更新基本資料" in section
 
         started = office.post(
             f"{demo.url}/office/publish", data={"csrf_token": _csrf(waiting.text)}, timeout=30

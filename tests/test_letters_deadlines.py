@@ -81,7 +81,7 @@ def test_a_pi_reminder_without_a_public_address_is_held_back_with_the_reason(
         due_in_three_days(app)
         office, csrf = office_client(app)
         page = html.unescape(office.get("/office/deadlines/").get_data(as_text=True))
-        assert 'id="link-problem"' in page and "--public-url" in page
+        assert 'id="link-problem"' in page and "[form] public_url" in page
         assert "無法附連結，不寄出" in page
         review = office.post("/office/deadlines/send", data={"csrf_token": csrf})
         listed = review.get_data(as_text=True).split('id="confirm-recipients"', 1)[1]
@@ -97,7 +97,7 @@ def test_a_pi_reminder_without_a_public_address_is_held_back_with_the_reason(
         resp = office.post(
             "/office/people/smart-motor/send", data={"csrf_token": csrf, "how": "email"}
         )
-        assert resp.status_code == 422 and "--public-url" in html.unescape(resp.get_data(True))
+        assert resp.status_code == 422 and "[form] public_url" in html.unescape(resp.get_data(True))
         assert not any("/link/" in b for b in inbox.bodies_to("motor@example.edu.tw"))
         assert inbox.to(PI) == []
 

@@ -204,7 +204,8 @@ def run_serve(args: argparse.Namespace) -> int:
         portal_url=args.portal_url,
         deadline=args.deadline,
         mail=mail_settings(args),
-        public_url=args.public_url,
+        # one public address for every e-mailed link: --public-url, else [form] public_url
+        public_url=args.public_url or setup.monitor.form.public_url,
         secure_cookies=args.secure_cookies,
         behind_proxy=args.behind_proxy,
         office=office,

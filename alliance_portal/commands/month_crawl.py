@@ -98,7 +98,7 @@ def crawl_month(
         lines = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
         last = lines[-1] if lines else f"exit status {child.returncode}"
         raise RuntimeError(f"the crawl stopped: {last[:300]}")
-    run = store.latest_run_for_month(month)
+    run = store.latest_run_for_month(month, kind="month")
     if run is None:
         raise RuntimeError(f"the crawl finished but stored no run for {month}")
     results = store.results(run.id)

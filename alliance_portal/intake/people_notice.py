@@ -47,10 +47,11 @@ class PeopleNotice:
 
 #: What the office is told where a letter should carry a personal link but cannot.
 NO_PUBLIC_URL = Text(
-    "尚未設定表單的公開網址，所以信中無法附上個人連結。請以 alliance intake serve --public-url "
-    "https://（表單的網址）重新啟動表單伺服器。",
-    "The form's public address is not set, so no letter can carry a personal link. Restart the"
-    " form server with alliance intake serve --public-url https://(the form's address).",
+    "尚未設定表單的公開網址，所以信中無法附上個人連結。請系統管理員在設定檔 alliance.toml 的"
+    " [form] public_url 填入表單的網址（https://…），再重新啟動表單伺服器（docs/operations.md）。",
+    "The form's public address is not set, so no letter can carry a personal link. Ask the"
+    " administrator to set [form] public_url in alliance.toml to the form's address (https://…)"
+    " and restart the form server (docs/operations.md).",
 )
 
 

@@ -191,11 +191,11 @@ class SentReminders:
 
 #: Why a reminder for the PI cannot carry the PI's link, by what is missing.
 NO_LINK_ADDRESS = Bilingual(
-    "尚未設定表單的公開網址，提醒信無法附上計畫主持人的個人連結；請以 alliance intake serve"
-    " --public-url https://（表單的網址）啟動（排程：alliance schedule --public-url）。",
-    "The form's public address is not set, so reminders cannot carry the PI's link; start the"
-    " form with alliance intake serve --public-url https://(the form's address) (the"
-    " scheduler: alliance schedule --public-url).",
+    "尚未設定表單的公開網址，提醒信無法附上計畫主持人的個人連結；請系統管理員在設定檔"
+    " alliance.toml 的 [form] public_url 填入表單的網址（https://…），表單與排程都會使用它。",
+    "The form's public address is not set, so reminders cannot carry the PI's link; ask the"
+    " administrator to set [form] public_url in alliance.toml to the form's address (https://…);"
+    " the form and the scheduler both use it.",
 )
 NO_LINK_SECRET = Bilingual(
     "表單尚未建立連結金鑰（var/intake-secret），提醒信無法附上個人連結；請先執行 alliance"

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from alliance_portal.intake.auth_views import office_required
 from alliance_portal.intake.jobs import Job, JobFailed
+from alliance_portal.intake.office.changes import change_line
 from alliance_portal.intake.office_hooks import Progress, PublishRecord
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
@@ -74,13 +75,20 @@ def publish_page() -> str:
     good = hooks.last_good_publish() if hooks.last_good_publish else None
     # Only a hand-published portal has changes waiting; an automatic one publishes every build.
     waiting = None
+    names: dict[str, str] = {}
     if hooks.publish is not None and not hooks.auto_publish:
         since = (good.started or good.time) if good else None
-        waiting = unpublished_changes(svc.audit, since=since)
+        pi_names: dict[str, str] = {}
+        for slug in {e.slug for e in unpublished_changes(svc.audit, since=since)}:
+            values = svc.store.read_profile(slug).values
+            names[slug] = str(values.get("name") or slug)
+            pi_names[slug] = str(values.get("pi") or "")
+        waiting = [change_line(e, pi_names) for e in unpublished_changes(svc.audit, since=since)]
     return render_template(
         "office_publish.html",
         last=last,
         waiting=waiting,
+        names=names,
         auto_publish=hooks.auto_publish,
         target=hooks.publish_target,
         enabled=hooks.publish is not None,
