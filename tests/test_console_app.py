@@ -506,7 +506,7 @@ def test_publish_builds_swaps_the_web_root_and_shows_who_and_when(console: Conso
     assert "已發布到" in done and str(console.web_root) in done
     page = text(office.get("/office/publish"))
     last = page.split('id="last-published"', 1)[1].split("</dd>", 1)[0]
-    assert "office" in last and "成功" in last
+    assert "計畫辦公室" in last and "成功" in last
     actions = [e.action for e in services_of(console.app).audit.entries()]
     assert "portal.publish" in actions and "portal.published" in actions
 

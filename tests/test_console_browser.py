@@ -212,7 +212,7 @@ def test_the_office_reads_rechecks_notifies_and_publishes(
         assert "已發布到" in page.locator("#job-result").inner_text()
         page.goto(f"{url}/office/publish")
         last = page.locator("#last-published").inner_text()
-        assert "office" in last and "成功" in last
+        assert "計畫辦公室" in last and "成功" in last and "office" not in last
         shoot(page, "console-publish")
         assert (web_root / "index.html").is_file()
         assert outside == [], f"requests left loopback: {outside}"
