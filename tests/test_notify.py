@@ -508,3 +508,70 @@ def test_notices_give_the_configured_next_check(monitor: Monitor) -> None:
     expected = next_check_from(ScheduleSettings(cron="0 9 5 * *"), dt.datetime.now(dt.UTC))
     assert f"下次檢查日期：{expected.isoformat()}" in zh and expected.day == 5
     assert f"Next check: {expected.isoformat()}" in en
+
+
+def test_a_restore_is_refused_while_notices_are_being_sent(
+    monitor: Monitor, tmp_path: Path
+) -> None:
+    """Sending records each notice in the database: ``alliance db restore`` must not replace
+    the file in the middle (issue 17.7, every writer holds the writers' lock)."""
+    import asyncio
+    import sqlite3
+    import subprocess
+    import sys
+    import threading
+
+    from tests.support.browser import ROOT
+
+    release = threading.Event()
+
+    class SlowInbox(Inbox):
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            for _ in range(300):  # at most 30 s: the test releases it long before
+                if release.is_set():
+                    break
+                await asyncio.sleep(0.1)
+            return await super().handle_DATA(server, session, envelope)
+
+    inbox = SlowInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    backup = tmp_path / "copy.sqlite3"  # a whole copy (SQLite's backup API), a valid backup
+    with sqlite3.connect(monitor.store.path) as src, sqlite3.connect(backup) as dst:
+        src.backup(dst)
+    try:
+        alliances = load_alliances(monitor.content)
+        report = build_month_report(monitor.store, "2026-05", alliances=alliances)
+        plan = plan_notices(
+            report, alliances, sender="Office <office@example.org.tw>", only=["old-cert"]
+        )
+        settings = SmtpSettings(
+            host="127.0.0.1",
+            port=controller.port,
+            starttls=False,
+            sender="Office <office@example.org.tw>",
+        )
+        results: list[Any] = []
+        sender = threading.Thread(
+            target=lambda: results.append(send_notices(plan, monitor.store, settings))
+        )
+        sender.start()
+        for _ in range(100):  # the batch is under way once the server holds its message
+            if inbox.messages or release.is_set() or not sender.is_alive():
+                break
+            import time
+
+            time.sleep(0.1)
+        restore = subprocess.run(
+            [sys.executable, "-m", "alliance_portal.cli", "db", "restore", str(backup),
+             "--db", str(monitor.store.path)],
+            cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        release.set()
+        sender.join(60)
+    finally:
+        release.set()
+        controller.stop()
+    assert restore.returncode != 0, restore.stdout + restore.stderr
+    assert "in use" in restore.stderr and "Traceback" not in restore.stderr
+    assert results and results[0].sent == ["old-cert"]

@@ -12,6 +12,7 @@ from email.utils import formatdate, getaddresses
 
 from alliance_portal.registry.smtp import SmtpError, SmtpSettings, connect
 from monitor.config import check_for_sending
+from monitor.db_locks import writing
 from monitor.notices.compose import NoticePlan
 from monitor.store import Store
 
@@ -79,6 +80,20 @@ class SendResult:
 
 
 def send_notices(
+    plan: NoticePlan,
+    store: Store,
+    settings: SmtpSettings,
+    *,
+    resend: Iterable[str] = (),
+) -> SendResult:
+    """Send every sendable notice once, recording each in the database, as one of the
+    database's writers (:func:`monitor.db_locks.writing`): ``alliance db restore`` refuses to
+    replace the file under a batch that is recording what it sent."""
+    with writing(store.path):
+        return _send_notices(plan, store, settings, resend=resend)
+
+
+def _send_notices(
     plan: NoticePlan,
     store: Store,
     settings: SmtpSettings,
