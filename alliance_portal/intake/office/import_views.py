@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 
 from alliance_portal.intake.auth_views import office_required
 from alliance_portal.intake.messages import PROFILE_FIELDS, Text
+from alliance_portal.intake.office.registry_views import shown_value
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
 from alliance_portal.registry.files import atomic_write
@@ -66,18 +67,9 @@ def _run(path: Path, *, dry_run: bool) -> ImportResult:
     return import_table(read_table(path), path, store.writer, actor=who, dry_run=dry_run)
 
 
-def _shown(value: Any) -> str:
-    industries = {i.key: f"{i.name_zh} {i.name_en}" for i in services().config.industries}
-    if isinstance(value, str) and value in industries:
-        return industries[value]
-    if isinstance(value, bool):
-        return "是 yes" if value else "否 no"
-    return "" if value is None else str(value)
-
-
 def _page(**context: Any) -> str:
     return render_template(
-        "office_import.html", labels=LABELS, actions=ACTIONS, shown=_shown, **context
+        "office_import.html", labels=LABELS, actions=ACTIONS, shown=shown_value, **context
     )
 
 

@@ -214,6 +214,17 @@ def versions(slug: str) -> str:
     )
 
 
+def shown_value(value: Any) -> str:
+    """A profile value as the office reads it: an industry by its names, a flag as yes/no."""
+    if isinstance(value, str):
+        for industry in services().config.industries:
+            if industry.key == value:
+                return f"{industry.name_zh} {industry.name_en}"
+    if isinstance(value, bool):
+        return "是 yes" if value else "否 no"
+    return "" if value is None else str(value)
+
+
 #: The active flag as the office reads it, beside the profile's own fields.
 ACTIVE_LABEL = Text("啟用", "Active")
 
@@ -226,14 +237,7 @@ def _compare(version: Version, current: dict[str, Any]) -> list[tuple[Text, str,
     except (FileNotFoundError, ProfileFileError):
         earlier = {}
 
-    industries = {i.key: f"{i.name_zh} {i.name_en}" for i in services().config.industries}
-
-    def shown(value: Any) -> str:
-        if isinstance(value, str) and value in industries:
-            return industries[value]
-        if isinstance(value, bool):
-            return "是 yes" if value else "否 no"
-        return "" if value is None else str(value)
+    shown = shown_value
 
     rows = [
         (spec.label, shown(earlier.get(spec.key)), shown(current.get(spec.key)))
