@@ -384,3 +384,33 @@ def test_keep_previous_version_never_overwrites_a_kept_copy(tmp_path: Path) -> N
     assert sorted(p.name for p in history.iterdir()) == sorted(
         [p.name for p in copies if p] + ["notes.toml"]
     )
+
+
+def test_a_cell_error_reads_in_one_language_per_half(work: Path) -> None:
+    """The console shows the Chinese half to the office in zh-TW: it must be Chinese only
+    (the English reason was pasted into it before), and the English half English only."""
+    from alliance_portal.registry.audit import AuditLog
+    from alliance_portal.registry.importer import import_file
+    from alliance_portal.registry.writer import Actor, RegistryWriter
+
+    header = "代號,聯盟名稱,學校,產業別,網站,成立年度,啟用"
+    row = "bad-one,壞聯盟,某大學,機電材料,https://bad.example.edu.tw/,abc,maybe"
+    source = write_csv(work / "cells.csv", [header, row])
+    writer = RegistryWriter(
+        work / "content",
+        work / "banners",
+        locks_dir=work / "locks",
+        audit=AuditLog(work / "audit.jsonl"),
+    )
+    result = import_file(source, writer, actor=Actor("office"), dry_run=True)
+    (outcome,) = result.outcomes
+    zh = [e.zh for e in outcome.errors]
+    en = [e.en for e in outcome.errors]
+    assert any("「成立年度」欄" in t and "不是年份" in t and "民國年" in t for t in zh), zh
+    assert any("「啟用」欄" in t and "不是「是」或「否」" in t for t in zh), zh
+    for text in zh:
+        assert "is not" not in text and "write" not in text, text
+    assert any("'abc' is not a year" in t for t in en), en
+    assert any("'maybe' is not yes or no" in t for t in en), en
+    for text in en:
+        assert "不是" not in text and "請填" not in text, text

@@ -113,9 +113,19 @@ def _cell_text(value: Any) -> str:
     return text.strip()
 
 
+class CellError(ValueError):
+    """A cell the import cannot understand; ``message`` says why in each language, so the
+    Chinese half of a row's error is Chinese only."""
+
+    def __init__(self, message: Bilingual) -> None:
+        super().__init__(message.en)
+        self.message = message
+
+
 def convert_cell(key: str, value: Any) -> Any:
-    """A spreadsheet cell as a profile value. Raises ValueError with a spreadsheet-friendly
-    explanation for ``active`` and ``since`` values that cannot be understood."""
+    """A spreadsheet cell as a profile value. Raises :class:`CellError` with a
+    spreadsheet-friendly explanation for ``active`` and ``since`` values that cannot be
+    understood."""
     if key == "active":
         if isinstance(value, bool):
             return value
@@ -124,13 +134,22 @@ def convert_cell(key: str, value: Any) -> Any:
             return True
         if word in FALSE_WORDS:
             return False
-        raise ValueError(f"{_cell_text(value)!r} is not yes or no: write 是/否 (or yes/no)")
+        shown = _cell_text(value)
+        raise CellError(
+            Bilingual(
+                f"「{shown}」不是「是」或「否」：請填 是/否（或 yes/no）",
+                f"{shown!r} is not yes or no: write 是/否 (or yes/no)",
+            )
+        )
     if key == "since":
         year = parse_year(value if isinstance(value, int | float) else _cell_text(value))
         if year is None:
             text = unicodedata.normalize("NFKC", _cell_text(value))
-            raise ValueError(
-                f"{text!r} is not a year: write a year such as 2021 (or the ROC year 110)"
+            raise CellError(
+                Bilingual(
+                    f"「{text}」不是年份：請填西元年（如 2021）或民國年（如 110）",
+                    f"{text!r} is not a year: write a year such as 2021 (or the ROC year 110)",
+                )
             )
         return year
     return _cell_text(value)
@@ -280,10 +299,11 @@ def _import_row(
             continue  # an empty cell never erases a field
         try:
             updates[key] = convert_cell(key, value)
-        except ValueError as exc:
+        except CellError as exc:
             outcome.errors.append(
                 Bilingual(
-                    f"「{column_of[key]}」欄：{exc}", f"column {column_of[key]!r} ({key}): {exc}"
+                    f"「{column_of[key]}」欄：{exc.message.zh}",
+                    f"column {column_of[key]!r} ({key}): {exc.message.en}",
                 )
             )
     outcome.path = path = writer.profile_path(slug)
