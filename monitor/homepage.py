@@ -15,7 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from alliance_portal.registry.bilingual import Bilingual
 from monitor.fetching import limits as S
+from monitor.fetching.browser_page import left_site
 from monitor.fetching.fetch import FetchResult
 from monitor.fetching.page_boxes import Box
 from monitor.model import Check, Page
@@ -29,10 +31,10 @@ from monitor.visit_context import CrawlContext, Stopped
 #: Which page a finding was judged on: what the browser showed, or the HTML as fetched.
 View = Literal["rendered", "static"]
 
-_STATIC_FALLBACK = (
-    "無法以瀏覽器顯示，依原始網頁判斷 / the page could not be rendered; judged on its static HTML"
+_NO_NOTE = Bilingual("", "")
+_STATIC_FALLBACK = Bilingual(
+    "無法以瀏覽器顯示，依原始網頁判斷", "the page could not be rendered; judged on its static HTML"
 )
-_LEFT_SITE = "網頁程式轉往其他網站 / a script sent the browser to another site"
 
 
 def page_from(result: FetchResult, kind: str) -> Page | None:
@@ -147,7 +149,7 @@ class Seen:
     page: Page
     view: View
     page_check: Check | None
-    note: str = ""
+    note: Bilingual = _NO_NOTE
     png: bytes | None = None
     #: where a script redirect took the browser on the same site
     moved_to: str | None = None
@@ -191,7 +193,7 @@ def see_homepage(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) ->
                 boxes=rendered.boxes,
             )
         # the browser ended on its own error page (a script sent it to a refused address)
-        rendered = replace(rendered, html=None, note=f"{_LEFT_SITE}: {shown_at}")
+        rendered = replace(rendered, html=None, note=left_site(shown_at))
     if rendered.left_for:
         # judged where the script leads (the caller fetches it); the static page until then
         return Seen(
@@ -202,7 +204,8 @@ def see_homepage(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) ->
             left_for=rendered.left_for,
         )
     static = Page(url=url, html=read.html, kind="homepage")
-    note = f"{_STATIC_FALLBACK} ({rendered.note})"
+    why = rendered.note
+    note = Bilingual(f"{_STATIC_FALLBACK.zh}（{why.zh}）", f"{_STATIC_FALLBACK.en} ({why.en})")
     page_check = read.page_check
     if page_check is None and read.needs_browser:
         page_check = ctx.judge(classify_page, static)

@@ -20,11 +20,13 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from alliance_portal.registry.bilingual import Bilingual
 from monitor.fetching.page_boxes import Box
 from monitor.model import Code
 from monitor.rules.loads import is_html
 from monitor.visit_context import CrawlContext, SiteOutcome, Stopped
 
+_NOTHING_TO_PHOTOGRAPH = Bilingual("沒有可拍攝的網頁", "no web page to photograph")
 #: The credit codes whose evidence is text on the homepage (not another page, not an image).
 CREDIT_ON_HOMEPAGE = (Code.CREDIT_OK, Code.CREDIT_NAME_ONLY)
 
@@ -82,7 +84,7 @@ def record_picture(ctx: CrawlContext, outcome: SiteOutcome) -> None:
         body, url = outcome.homepage, outcome.page_url
         if not body or not url or not is_html(outcome.content_type, body):
             extra["screenshot"] = None
-            extra["screenshot_note"] = "沒有可拍攝的網頁 / no web page to photograph"
+            extra["screenshot_note"] = _NOTHING_TO_PHOTOGRAPH.joined()
             return
         shot = ctx.renderer.render(url, body, outcome.content_type, screenshot=True)
         if shot.interrupted:
@@ -90,7 +92,7 @@ def record_picture(ctx: CrawlContext, outcome: SiteOutcome) -> None:
         outcome.screenshot, outcome.boxes = shot.png, shot.boxes
         if shot.png is None:
             extra["screenshot"] = None
-            extra["screenshot_note"] = shot.note
+            extra["screenshot_note"] = shot.note.joined()
             return
     png = outcome.screenshot or b""
     width, height = png_size(png)

@@ -55,9 +55,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 #: Seconds between the two fetches that tell a server's "last updated" stamp from an edit.
 _STAMP_WAIT = 1.1
-_BLOCKS_CHECKS = (
-    "網站拒絕自動檢查程式（防火牆），已改以瀏覽器方式取得；請學校將本檢查列入允許清單 / the site "
-    "blocks automated checks (a firewall refused the monitor); judged on what a browser gets"
+_BLOCKS_CHECKS = Bilingual(
+    "網站拒絕自動檢查程式（防火牆），已改以瀏覽器方式取得；請學校將本檢查列入允許清單",
+    "the site blocks automated checks (a firewall refused the monitor); judged on what a browser"
+    " gets",
 )
 _NOT_CHECKED = Bilingual("首頁無法開啟，未檢查", "not checked: the homepage did not load")
 _NOT_RENDERED = Bilingual(
@@ -146,7 +147,7 @@ def _check_site(
         return _not_checked(alliance, final_url, loads, extra, r, seen.png, seen.boxes)
     if seen.unjudgeable:
         # no rendering and no static page a visitor would recognise: not a finding
-        unseen = Check("warn", Code.NOT_CHECKED, _NOT_RENDERED, seen.note)
+        unseen = Check("warn", Code.NOT_CHECKED, _NOT_RENDERED, seen.note.joined())
         result = _unjudged(alliance, final_url, loads, unseen, extra)
         return SiteOutcome(result, None, r.body, final_url, r.content_type, seen.png)
 
@@ -321,7 +322,7 @@ def _decoded(r: FetchResult) -> str:
 def _blocked_note(loads: Check, blocked: bool) -> Check:
     if blocked:
         loads.details["automation_blocked"] = True
-        loads.evidence = "; ".join(x for x in (_BLOCKS_CHECKS, loads.evidence) if x)
+        loads.evidence = "; ".join(x for x in (_BLOCKS_CHECKS.joined(), loads.evidence) if x)
     return loads
 
 
@@ -367,7 +368,7 @@ def _render_news(ctx: CrawlContext, news: Page, got: FetchResult, extra: dict[st
     if rendered.interrupted:
         raise Stopped
     if rendered.html is None:
-        extra["news_render_note"] = rendered.note
+        extra["news_render_note"] = rendered.note.joined()
         return news
     extra["news_rendered"] = True
     return Page(url=news.url, html=rendered.html, kind="news")

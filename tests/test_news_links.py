@@ -77,7 +77,7 @@ def test_base_href_is_respected() -> None:
 )
 def test_third_party_news_widgets_are_found(html: str, service: str) -> None:
     [widget] = find_news_widgets(page(html))
-    assert service in widget.service
+    assert service in widget.service.en and service in widget.describe()
 
 
 @pytest.mark.parametrize(

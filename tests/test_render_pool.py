@@ -179,7 +179,7 @@ def test_a_browser_that_cannot_start_is_renderer_unavailable(sites: list[Site]) 
         renderer.close()
     for r in (first, second):
         assert r.html is None and not r.interrupted
-        assert "renderer unavailable" in r.note and "could not start" in r.note
+        assert "renderer unavailable" in r.note.en and "could not start" in r.note.en
     assert sites[0].hits["/spa.js"] == 0
 
 

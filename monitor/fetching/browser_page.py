@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from alliance_portal.registry.bilingual import Bilingual
 from monitor.fetching import limits as S
 from monitor.fetching.fetch import FetchResult
 from monitor.fetching.page_boxes import Box, photograph
@@ -34,7 +35,13 @@ from monitor.fetching.page_scripts import (
 
 log = logging.getLogger(__name__)
 
-INTERRUPTED = "檢查已中止 / interrupted: the crawl was asked to stop during the rendering"
+INTERRUPTED = Bilingual(
+    "檢查已中止", "interrupted: the crawl was asked to stop during the rendering"
+)
+
+_RENDERED = Bilingual(
+    "以無頭瀏覽器執行 JavaScript 後判斷", "judged on the page as rendered by headless Chromium"
+)
 
 #: Our guarded fetch of one of the page's requests (URL, the browser's headers).
 Fetch = Callable[[str, dict[str, str]], Awaitable[FetchResult]]
@@ -57,7 +64,8 @@ class Rendered:
     """
 
     html: str | None
-    note: str
+    #: How the page was shown (rendered, with what trouble) or why not; joined into the evidence.
+    note: Bilingual
     png: bytes | None = None
     errors: tuple[str, ...] = ()
     interrupted: bool = False
@@ -191,11 +199,7 @@ async def render_page(
         final_url = page.url
         if left and not final_url.startswith(("http://", "https://")):
             # the main frame was sent to another origin, refused: say where, not the error page
-            return Rendered(
-                None,
-                f"網頁程式轉往其他網站 / a script sent the browser to another site: {left['url']}",
-                left_for=left["url"],
-            )
+            return Rendered(None, left_site(left["url"]), left_for=left["url"])
     finally:
         with contextlib.suppress(Exception):
             # closing a page busy in a loop may wait on its renderer: bounded (the browser
@@ -205,15 +209,20 @@ async def render_page(
         # Some of the page's own requests were refused because of the stop: what it drew
         # without them is not what a visitor sees.
         return Rendered(None, INTERRUPTED, interrupted=True)
-    note = (
-        "以無頭瀏覽器執行 JavaScript 後判斷 / judged on the page as rendered by headless Chromium"
-    )
+    note = _RENDERED
     if counts["refused"]:
-        note += f" ({counts['refused']} requests to other hosts blocked)"
+        n = counts["refused"]
+        note = Bilingual(
+            f"{note.zh}（已阻擋 {n} 個連往其他主機的請求）",
+            f"{note.en} ({n} requests to other hosts blocked)",
+        )
     if errors:
-        note += (
-            f"; 網頁程式發生 {len(errors)} 個錯誤 / {len(errors)} script error(s) on the page,"
-            f" first: {errors[0]}"
+        # the error itself once, in the English part (it is the page's own text)
+        note = note.plus(
+            Bilingual(
+                f"網頁程式發生 {len(errors)} 個錯誤",
+                f"{len(errors)} script error(s) on the page, first: {errors[0]}",
+            )
         )
     return Rendered(html, note, png, tuple(errors), final_url=final_url, boxes=boxes)
 
@@ -256,17 +265,24 @@ async def timed_redirect(page: Any, loop: asyncio.AbstractEventLoop) -> bool:
     return True
 
 
+def left_site(address: str) -> Bilingual:
+    """The note for a page whose script sent the browser to another site (``address``)."""
+    return Bilingual(
+        f"網頁程式轉往其他網站：{address}", f"a script sent the browser to another site: {address}"
+    )
+
+
 class DomTooLarge(Exception):
     """The rendered DOM passed RENDER_MAX_ELEMENTS or RENDER_MAX_TEXT_CHARS: not read back."""
 
     def __init__(self, which: str) -> None:
         limit = S.RENDER_MAX_ELEMENTS if which == "elements" else S.RENDER_MAX_TEXT_CHARS
         zh = "元素" if which == "elements" else "字元"
-        self.note = (
-            f"瀏覽器中的網頁過大（超過 {limit:,} 個{zh}）/ the rendered page is too large"
-            f" (over {limit:,} {which})"
+        self.note = Bilingual(
+            f"瀏覽器中的網頁過大（超過 {limit:,} 個{zh}）",
+            f"the rendered page is too large (over {limit:,} {which})",
         )
-        super().__init__(self.note)
+        super().__init__(self.note.en)
 
 
 async def settled_dom(page: Any, timeout: float) -> str:

@@ -71,6 +71,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
+from alliance_portal.registry.bilingual import Bilingual
 from monitor.fetching import limits as S
 from monitor.fetching.browser_page import (
     HIDDEN_ATTRIBUTE,
@@ -86,19 +87,43 @@ __all__ = ["HIDDEN_ATTRIBUTE", "Rendered", "Renderer", "find_chromium"]
 
 log = logging.getLogger(__name__)
 
-_CRASHED = (
-    "網頁使瀏覽器分頁當掉（多半是記憶體用盡）/ the page crashed its browser tab (most often:"
-    " it ran out of memory)"
+_CRASHED = Bilingual(
+    "網頁使瀏覽器分頁當掉（多半是記憶體用盡）",
+    "the page crashed its browser tab (most often: it ran out of memory)",
 )
-_UNAVAILABLE = "未安裝瀏覽器 / renderer unavailable (no browser installed: apt install chromium)"
-_TIMED_OUT = "瀏覽器逾時 / the browser timed out"
+_UNAVAILABLE = Bilingual(
+    "未安裝瀏覽器", "renderer unavailable (no browser installed: apt install chromium)"
+)
+_TIMED_OUT = Bilingual("瀏覽器逾時", "the browser timed out")
+_CLOSED = Bilingual("瀏覽器已關閉", "the renderer was closed")
 
 
-def _out_of_memory(limit: int) -> str:
-    return (
-        f"網頁在瀏覽器中用掉過多記憶體（超過 {limit >> 20} MiB），已關閉該頁 / the page used too"
-        f" much memory in the browser (over {limit >> 20} MiB) and was closed"
+def _timed_out_twice(budget: float) -> Bilingual:
+    return Bilingual(
+        f"瀏覽器逾時（2 次，各 {budget:.0f} 秒）", f"the browser timed out (twice, {budget:.0f} s)"
     )
+
+
+def _out_of_memory(limit: int) -> Bilingual:
+    return Bilingual(
+        f"網頁在瀏覽器中用掉過多記憶體（超過 {limit >> 20} MiB），已關閉該頁",
+        f"the page used too much memory in the browser (over {limit >> 20} MiB) and was closed",
+    )
+
+
+def _failed(exc: BaseException) -> Bilingual:
+    return Bilingual(f"瀏覽器無法顯示：{first_line(exc)}", f"rendering failed: {first_line(exc)}")
+
+
+def _cannot_start(exc: BaseException) -> Bilingual:
+    return Bilingual(
+        f"瀏覽器無法啟動（{exc}）", f"renderer unavailable (the browser could not start: {exc})"
+    )
+
+
+_NO_PLAYWRIGHT = Bilingual(
+    "Playwright 未安裝", "renderer unavailable (Playwright is not installed)"
+)
 
 
 def find_chromium() -> str | None:
@@ -119,6 +144,10 @@ def _interrupted() -> Rendered:
 
 class _Unavailable(Exception):
     """No browser can be used in this crawl (Playwright missing, Chromium would not start)."""
+
+    def __init__(self, note: Bilingual) -> None:
+        self.note = note
+        super().__init__(note.en)
 
 
 class Renderer:
@@ -163,7 +192,7 @@ class Renderer:
         self.memory_watch: MemoryWatch | None = None
         self._stop = stop_event or threading.Event()
         #: Why no browser can be used after all (set once, from the renderer thread).
-        self._unavailable: str | None = None
+        self._unavailable: Bilingual | None = None
         #: The most pages that were open at the same moment (for tests and the benchmark).
         self.peak_pages = 0
         self._start_lock = threading.Lock()
@@ -212,7 +241,7 @@ class Renderer:
         log.info("rendering %s timed out; trying once more", url)
         again = self._render_once(url, body, content_type, screenshot, cookies)
         if again.timed_out:
-            return replace(again, note=f"{_TIMED_OUT} (2 次 / twice, {self.page_budget:.0f} s)")
+            return replace(again, note=_timed_out_twice(self.page_budget))
         return again
 
     def _render_once(
@@ -240,15 +269,9 @@ class Renderer:
             except concurrent.futures.TimeoutError:
                 if not thread.is_alive():
                     fut.cancel()
-                    return Rendered(
-                        None,
-                        "瀏覽器已關閉 / the renderer was closed",
-                        interrupted=self._stop.is_set(),
-                    )
+                    return Rendered(None, _CLOSED, interrupted=self._stop.is_set())
             except concurrent.futures.CancelledError:  # close() while this page was waiting
-                return Rendered(
-                    None, "瀏覽器已關閉 / the renderer was closed", interrupted=self._stop.is_set()
-                )
+                return Rendered(None, _CLOSED, interrupted=self._stop.is_set())
 
     def close(self) -> None:
         """Close every page, the browser and the driver, then end the renderer thread."""
@@ -365,7 +388,7 @@ class Renderer:
             try:
                 browser = await self._get_browser()
             except _Unavailable as exc:
-                return Rendered(None, str(exc), interrupted=self._stop.is_set())
+                return Rendered(None, exc.note, interrupted=self._stop.is_set())
             self._open_pages += 1
             self.peak_pages = max(self.peak_pages, self._open_pages)
             watch = self.memory_watch
@@ -405,7 +428,7 @@ class Renderer:
                     log.warning("rendering %s timed out: %s", url, exc)
                     return Rendered(None, _TIMED_OUT, timed_out=True)
                 log.warning("rendering %s failed: %s", url, exc)
-                return Rendered(None, f"瀏覽器無法顯示 / rendering failed: {first_line(exc)}")
+                return Rendered(None, _failed(exc))
             finally:
                 self._open_pages -= 1
 
@@ -421,9 +444,7 @@ class Renderer:
             try:
                 from playwright.async_api import async_playwright
             except ImportError:
-                self._unavailable = (
-                    "Playwright 未安裝 / renderer unavailable (Playwright is not installed)"
-                )
+                self._unavailable = _NO_PLAYWRIGHT
                 raise _Unavailable(self._unavailable) from None
             try:
                 self._pw = await async_playwright().start()
@@ -437,9 +458,7 @@ class Renderer:
                 if self._stop.is_set():
                     raise _Unavailable(INTERRUPTED) from exc
                 log.warning("cannot start Chromium (%s): %s", self.executable, exc)
-                self._unavailable = (
-                    f"瀏覽器無法啟動 / renderer unavailable (the browser could not start: {exc})"
-                )
+                self._unavailable = _cannot_start(exc)
                 raise _Unavailable(self._unavailable) from exc
             await self._watch_memory()
             return self._browser

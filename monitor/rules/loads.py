@@ -141,7 +141,7 @@ def judge_loads(
     fetched: HomepageFetch,
     *,
     page_check: Check | None = None,
-    render_note: str = "",
+    render_note: Bilingual | None = None,
     render_failed: bool = False,
 ) -> Check:
     """Judge the ``loads`` check from the homepage fetch.
@@ -149,7 +149,8 @@ def judge_loads(
     ``page_check`` is :func:`monitor.rules.pagekind.classify_page`'s verdict on the decoded (or
     rendered) page: a fail for empty, default-server and parked pages, else None.
     ``render_failed`` means the page needs JavaScript and no browser could show it: a person
-    has to look, so at best a warning.
+    has to look, so at best a warning. ``render_note`` says how the page was shown (rendered,
+    or why not); like every note it is joined into the one-line ``evidence`` here.
     """
     r = fetched.result
     details: Details = {
@@ -162,9 +163,8 @@ def judge_loads(
     notes: list[str] = []
     if r.needed_retry:
         details["retries"] = list(r.retry_reasons)
-        notes.append(
-            f"需要重試才成功 / needed a retry ({'; '.join(_brief(x) for x in r.retry_reasons)})"
-        )
+        reasons = "; ".join(_brief(x) for x in r.retry_reasons)
+        notes.append(B("需要重試才成功", f"needed a retry ({reasons})").joined())
 
     if r.error is not None:
         code, message = _FAILS.get(r.error.kind, _FAILS["connection"])
@@ -177,12 +177,15 @@ def judge_loads(
         return Check("fail", code, message, evidence, details)
 
     if r.truncated:
+        kib = len(r.body) // 1024
         notes.append(
-            f"網頁過大，只讀取前 {len(r.body) // 1024} KiB / page larger than the cap; judged "
-            f"the first {len(r.body) // 1024} KiB"
+            B(
+                f"網頁過大，只讀取前 {kib} KiB",
+                f"page larger than the cap; judged the first {kib} KiB",
+            ).joined()
         )
     if render_note:
-        notes.append(render_note)
+        notes.append(render_note.joined())
 
     if not is_html(r.content_type, r.body):
         ctype = (r.content_type or "unknown").split(";", 1)[0]

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, unquote, urldefrag, urljoin, urlsplit
 
 from lxml import etree
 
+from alliance_portal.registry.bilingual import Bilingual
 from monitor.model import Page
 from monitor.rules import vocabulary
 from monitor.rules.page_text import Element, element_text, normalise, read_page
@@ -198,14 +199,15 @@ def find_feed_links(homepage: Page) -> list[str]:
 class NewsWidget:
     """An embedded third-party news widget: which service, and the page or frame it shows."""
 
-    service: str
+    service: Bilingual
     address: str
 
     def describe(self) -> str:
-        return f"{self.service} {self.address}".strip()
+        """One line for the evidence: the service in both languages, then the address."""
+        return f"{self.service.joined()} {self.address}".strip()
 
 
-def _widget_service(address: str, page_url: str) -> str | None:
+def _widget_service(address: str, page_url: str) -> Bilingual | None:
     """The service a frame address belongs to, when it is a known news widget of another host."""
     parts = urlsplit(address)
     host = (parts.hostname or "").lower()

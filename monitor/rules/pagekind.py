@@ -52,12 +52,12 @@ _INLINE_SCRIPT_CHARS = 2000
 
 
 def _fail(
-    code: Code, kind: str, zh: str, en: str, evidence: str, server: str | None = None
+    code: Code, kind: str, message: Bilingual, evidence: str, server: str | None = None
 ) -> Check:
     details: Details = {"page_kind": kind}
     if server is not None:
         details["server"] = server
-    return Check("fail", code, Bilingual(zh, en), evidence, details)
+    return Check("fail", code, message, evidence, details)
 
 
 def _title_and_headings(root: Element) -> tuple[str, list[str]]:
@@ -115,8 +115,10 @@ def classify_text(text: PageText) -> Check | None:
         return _fail(
             Code.PARKED,
             "parked",
-            "網域已停放或待售，不是聯盟網站",
-            "The domain is parked or for sale, not the alliance's site",
+            Bilingual(
+                "網域已停放或待售，不是聯盟網站",
+                "The domain is parked or for sale, not the alliance's site",
+            ),
             parked,
         )
     listing = _directory_listing(title, headings, lowered, size)
@@ -124,8 +126,10 @@ def classify_text(text: PageText) -> Check | None:
         return _fail(
             Code.DIRECTORY_LISTING,
             "directory_listing",
-            "伺服器顯示檔案目錄清單（Index of /），沒有首頁檔案",
-            "The server shows a directory listing (Index of /): there is no index page",
+            Bilingual(
+                "伺服器顯示檔案目錄清單（Index of /），沒有首頁檔案",
+                "The server shows a directory listing (Index of /): there is no index page",
+            ),
             listing,
         )
     default = _server_default(title, headings, lowered, size)
@@ -134,19 +138,23 @@ def classify_text(text: PageText) -> Check | None:
         return _fail(
             Code.DEFAULT_PAGE,
             "server_default",
-            f"首頁是伺服器預設頁面（{server}），網站尚未放上內容",
-            f"The homepage is the {server} server default page: the site has no content",
+            Bilingual(
+                f"首頁是伺服器預設頁面（{server}），網站尚未放上內容",
+                f"The homepage is the {server} server default page: the site has no content",
+            ),
             shown,
             server=server,
         )
     message = message_page(title, headings, visible)
     if message:
-        code, zh, en = _MESSAGE_PAGES[message.kind]
+        code, said = _MESSAGE_PAGES[message.kind]
         return _fail(
             code,
             message.kind,
-            zh + "（雖然伺服器回應正常的狀態碼）",
-            en + " (even though the server answered with a success status)",
+            Bilingual(
+                said.zh + "（雖然伺服器回應正常的狀態碼）",
+                said.en + " (even though the server answered with a success status)",
+            ),
             message.shown,
         )
     if size < vocabulary.EMPTY_PAGE_MIN_CHARS:
@@ -155,35 +163,45 @@ def classify_text(text: PageText) -> Check | None:
         return _fail(
             Code.EMPTY_PAGE,
             "empty",
-            "首頁沒有可閱讀的文字",
-            "The homepage has no readable text",
+            Bilingual(
+                "首頁沒有可閱讀的文字",
+                "The homepage has no readable text",
+            ),
             f"{size} characters of visible text: 「{visible[:60]}」",
         )
     return None
 
 
 #: Each kind of message page: its own code (so the notice gives its own advice) and message.
-_MESSAGE_PAGES: dict[str, tuple[Code, str, str]] = {
+_MESSAGE_PAGES: dict[str, tuple[Code, Bilingual]] = {
     "suspended": (
         Code.SUSPENDED,
-        "首頁是主機商的「帳號已停用」頁面，網站已被停權",
-        'The homepage is the hosting provider\'s "account suspended" page',
+        Bilingual(
+            "首頁是主機商的「帳號已停用」頁面，網站已被停權",
+            'The homepage is the hosting provider\'s "account suspended" page',
+        ),
     ),
     "maintenance": (
         Code.MAINTENANCE,
-        "首頁只有維護中或建置中的公告，網站沒有內容",
-        "The homepage is only a maintenance or under-construction notice: the site shows no"
-        " content",
+        Bilingual(
+            "首頁只有維護中或建置中的公告，網站沒有內容",
+            "The homepage is only a maintenance or under-construction notice: the site shows no"
+            " content",
+        ),
     ),
     "error_page": (
         Code.ERROR_PAGE,
-        "首頁只顯示錯誤訊息（資料庫或程式錯誤），網站無法正常使用",
-        "The homepage shows only an error message (a database or script error)",
+        Bilingual(
+            "首頁只顯示錯誤訊息（資料庫或程式錯誤），網站無法正常使用",
+            "The homepage shows only an error message (a database or script error)",
+        ),
     ),
     "firewall": (
         Code.FIREWALL_REJECTED,
-        "首頁是防火牆的拒絕頁面（Request Rejected），不是聯盟網站",
-        "The homepage is a firewall's block page (\"Request Rejected\"), not the alliance's site",
+        Bilingual(
+            "首頁是防火牆的拒絕頁面（Request Rejected），不是聯盟網站",
+            "The homepage is a firewall's block page (\"Request Rejected\"), not the alliance's site",
+        ),
     ),
 }
 

@@ -61,16 +61,20 @@ __all__ = [
     "stamps_of_today",
 ]
 
+#: Why a date was not counted, for the evidence (each shown as "中文 English").
 _SKIP_NAMES = {
-    "copyright": "版權年份 copyright",
-    "clock": "時鐘/今天日期 clock",
-    "counter": "訪客計數 counter",
-    "live": "即時數值（時鐘、行事曆、網頁修改時間）live value",
-    "range_end": "活動結束日 end of a date range",
-    "future": "未來日期 future",
-    "too_old": "1995 年前 before 1995",
-    "invalid": "無效日期 invalid",
+    "copyright": Bilingual("版權年份", "copyright"),
+    "clock": Bilingual("時鐘/今天日期", "clock"),
+    "counter": Bilingual("訪客計數", "counter"),
+    "live": Bilingual("即時數值（時鐘、行事曆、網頁修改時間）", "live value"),
+    "range_end": Bilingual("活動結束日", "end of a date range"),
+    "future": Bilingual("未來日期", "future"),
+    "too_old": Bilingual("1995 年前", "before 1995"),
+    "invalid": Bilingual("無效日期", "invalid"),
 }
+#: How an ambiguous date was read.
+_DAY_MONTH = Bilingual("日.月", "day.month")
+_MONTH_DAY = Bilingual("月/日", "month/day")
 
 
 def _looks_like_html(text: str) -> bool:
@@ -169,8 +173,9 @@ def _date_evidence(latest: FoundDate) -> str:
     if latest.as_written not in evidence:
         evidence = f"「{latest.as_written}」 {evidence}"
     if latest.ambiguous:
-        order = "日.月 day.month" if "." in latest.as_written else "月/日 month/day"
-        evidence += f"（日期格式不明確，以{order}解讀 / ambiguous, read as {order.split()[1]}）"
+        order = _DAY_MONTH if "." in latest.as_written else _MONTH_DAY
+        read_as = Bilingual(f"日期格式不明確，以{order.zh}解讀", f"ambiguous, read as {order.en}")
+        evidence += f"（{read_as.joined()}）"
     return evidence
 
 
@@ -325,11 +330,10 @@ def _widgets(pages: Sequence[Page]) -> list[NewsWidget]:
 
 
 def _widget_message(widgets: Sequence[NewsWidget]) -> Bilingual:
-    service = widgets[0].service.split(" / ")
-    zh, en = service[0], service[-1]
+    service = widgets[0].service
     return Bilingual(
-        f"消息只放在第三方嵌入元件（{zh}），不是網站自己的內容，請人工確認",
-        f"the news is only in an embedded third-party widget ({en}), not the site's own"
+        f"消息只放在第三方嵌入元件（{service.zh}），不是網站自己的內容，請人工確認",
+        f"the news is only in an embedded third-party widget ({service.en}), not the site's own"
         " content; please check by hand",
     )
 
@@ -370,6 +374,8 @@ def _ignored_note(scan: DateScan) -> str:
     """Evidence for "no date found": which dates were seen and why none counted."""
     if not scan.skipped:
         return ""
-    parts = [f"{_SKIP_NAMES[reason]} ×{n}" for reason, n in _skipped_summary(scan).items()]
+    parts = [
+        f"{_SKIP_NAMES[reason].joined(' ')} ×{n}" for reason, n in _skipped_summary(scan).items()
+    ]
     example = scan.skipped[0]
     return f"略過的日期 ignored dates: {', '.join(parts)}; e.g. {example.context}"

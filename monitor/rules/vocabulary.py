@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Final
 
 from alliance_portal.registry import clock
+from alliance_portal.registry.bilingual import Bilingual
 
 # --- credit -------------------------------------------------------------------------------------
 
@@ -324,22 +325,24 @@ NEWS_LINK_TIERS: Final[tuple[tuple[str, ...], ...]] = (
 #: the best tier (a 最新消息 link), before the others (a menu's 「活動花絮」 is less sure).
 MORE_LINK_TIER: Final = 0.5
 
-#: Third-party news widgets (RULES.md: news shown only through one is a warn): (service as shown
-#: in the evidence, its hosts, the paths of its embeddable feed; no paths = any path of the host).
-NEWS_WIDGETS: Final[tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]] = (
+#: Third-party news widgets (RULES.md: news shown only through one is a warn): (service as named
+#: in the finding, its hosts, the paths of its embeddable feed; no paths = any path of the host).
+_FACEBOOK_PAGE = Bilingual("Facebook 粉絲專頁外掛", "Facebook page plugin")
+_TWITTER_TIMELINE = Bilingual("Twitter/X 時間軸", "Twitter/X timeline")
+NEWS_WIDGETS: Final[tuple[tuple[Bilingual, tuple[str, ...], tuple[str, ...]], ...]] = (
     (
-        "Facebook 粉絲專頁外掛 / Facebook page plugin",
+        _FACEBOOK_PAGE,
         ("facebook.com", "fb.com"),
         ("/plugins/page.php", "/plugins/likebox.php"),
     ),
-    ("Twitter/X 時間軸 / Twitter/X timeline", ("twitter.com", "x.com"), ("/widgets/timeline",)),
-    ("Instagram 嵌入 / Instagram embed", ("instagram.com",), ("/embed",)),
+    (_TWITTER_TIMELINE, ("twitter.com", "x.com"), ("/widgets/timeline",)),
+    (Bilingual("Instagram 嵌入", "Instagram embed"), ("instagram.com",), ("/embed",)),
 )
 #: Placeholders the services' scripts turn into such frames in a browser: (service, class).
-NEWS_WIDGET_CLASSES: Final[tuple[tuple[str, str], ...]] = (
-    ("Facebook 粉絲專頁外掛 / Facebook page plugin", "fb-page"),
-    ("Facebook 粉絲專頁外掛 / Facebook page plugin", "fb-like-box"),
-    ("Twitter/X 時間軸 / Twitter/X timeline", "twitter-timeline"),
+NEWS_WIDGET_CLASSES: Final[tuple[tuple[Bilingual, str], ...]] = (
+    (_FACEBOOK_PAGE, "fb-page"),
+    (_FACEBOOK_PAGE, "fb-like-box"),
+    (_TWITTER_TIMELINE, "twitter-timeline"),
 )
 
 #: Longer link texts are news items ("2026產學活動成果發表會"), not the link to the news page.
