@@ -75,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         EXIT_FAILED,
         EXIT_INTERRUPTED,
         AllianceError,
+        error_line,
     )
 
     parser = build_parser()
@@ -89,17 +90,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except AllianceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(error_line(exc), file=sys.stderr)
         return exc.exit_code
     except OSError as exc:  # a file that cannot be written, a server that went away
-        print(f"error: {exc}", file=sys.stderr)
+        print(error_line(exc), file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:
         if args.verbose:
             raise
         print(
-            f"error: unexpected {type(exc).__name__}: {exc} (a bug; run again with -v for the"
-            " details and report them)",
+            error_line(
+                f"unexpected {type(exc).__name__}: {exc} (a bug; run again with -v for the"
+                " details and report them)"
+            ),
             file=sys.stderr,
         )
         return EXIT_BUG

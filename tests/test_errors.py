@@ -103,3 +103,62 @@ def test_a_real_command_with_bad_settings_exits_2(
     assert cli.main(["crawl", "--config", str(bad), "--db", str(tmp_path / "m.sqlite3")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "timeout" in err and str(bad) in err
+
+
+def _error_lines_written_by_hand(path: Path) -> list[str]:
+    """Where ``path`` spells an ``error:`` line itself, or stops with ``SystemExit("...")``.
+
+    A string or f-string whose text starts with ``error:`` is a second copy of the one shape
+    (:func:`alliance_portal.registry.errors.error_line`); ``SystemExit`` with a message prints
+    it without the exit code its error class carries.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    parts = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+    found = []
+    for node in ast.walk(tree):
+        text = None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in parts:
+            text = node.value
+        elif isinstance(node, ast.JoinedStr) and node.values:
+            first = node.values[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                text = first.value
+        if text is not None and text.lstrip().lower().startswith("error:"):
+            found.append(f"{path.name}:{node.lineno}: {text.strip()[:40]!r}")
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "SystemExit"
+            and any(
+                isinstance(a, ast.JoinedStr)
+                or (isinstance(a, ast.Constant) and isinstance(a.value, str))
+                for a in node.args
+            )
+        ):
+            found.append(f"{path.name}:{node.lineno}: SystemExit with a message")
+    return found
+
+
+def test_commands_never_write_an_error_line_themselves() -> None:
+    """Issue 18.4: the command line prints ``error:`` in one place; commands raise an
+    AllianceError, or report one item of several through ``options.report_problem``."""
+    package = ROOT / "alliance_portal"
+    files = [package / "cli.py", *(package / "commands").glob("*.py")]
+    found = [hit for path in sorted(files) for hit in _error_lines_written_by_hand(path)]
+    assert not found, "raise an AllianceError or use report_problem:\n" + "\n".join(found)
+
+
+def test_the_check_finds_a_hand_written_error_line(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "import sys\n\n\ndef run(exc):\n"
+        '    print(f"error: {exc}", file=sys.stderr)\n'
+        '    print("Error: no profiles")\n'
+        '    raise SystemExit(f"stopped: {exc}")\n',
+        encoding="utf-8",
+    )
+    assert sorted(hit.split(": ", 1)[0] for hit in _error_lines_written_by_hand(sample)) == [
+        "sample.py:5",
+        "sample.py:6",
+        "sample.py:7",
+    ]

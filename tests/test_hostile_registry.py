@@ -549,7 +549,7 @@ def test_xlsx_with_too_many_rows_is_refused_whole(project: Path) -> None:
     run = alliance(project, "import", book)
     assert_no_traceback(run)
     assert run.rc == 2, run.text[-2000:]
-    assert "has more than 2,000 rows" in run.out and "nothing was imported" in run.out
+    assert "has more than 2,000 rows" in run.err and "nothing was imported" in run.err
     assert len(run.out.splitlines()) < 10
     assert not (project / "content" / "alliances" / "sheet-one.toml").exists()
 
@@ -561,7 +561,7 @@ def test_xlsx_with_five_million_rows_is_refused_in_little_memory(project: Path) 
     run = alliance(project, "import", book)
     assert_no_traceback(run)
     assert run.rc == 2 and run.peak_mb < PEAK_RSS_LIMIT_MB, (run.peak_mb, run.text[-2000:])
-    assert "unpacks to" in run.out and "nothing was imported" in run.out
+    assert "unpacks to" in run.err and "nothing was imported" in run.err
 
 
 def test_xlsx_with_a_dtd_or_entity_bomb_gets_a_clear_error(project: Path) -> None:
@@ -588,7 +588,7 @@ def test_xlsx_with_a_dtd_or_entity_bomb_gets_a_clear_error(project: Path) -> Non
         run = alliance(project, "import", book)
         assert_no_traceback(run)
         assert run.rc == 2, (name, run.text[-2000:])
-        assert "declares a DTD" in run.out and "nothing was imported" in run.out, run.out
+        assert "declares a DTD" in run.err and "nothing was imported" in run.err, run.err
         assert run.peak_mb < PEAK_RSS_LIMIT_MB
     assert not (project / "content" / "alliances" / "sheet-one.toml").exists()
 
@@ -602,12 +602,12 @@ def test_spreadsheet_files_are_bounded_in_size_and_kind(project: Path) -> None:
             fh.write(line)
     run = alliance(project, "import", big)
     assert_no_traceback(run)
-    assert run.rc == 2 and "the limit is 16 MiB" in run.out, run.text[-2000:]
+    assert run.rc == 2 and "the limit is 16 MiB" in run.err, run.text[-2000:]
     (project / "zero.csv").symlink_to("/dev/zero")
     run = alliance(project, "import", "zero.csv")
     assert_no_traceback(run)
     assert run.rc == 2 and run.peak_mb < PEAK_RSS_LIMIT_MB
-    assert "nothing was imported" in run.out
+    assert "nothing was imported" in run.err
 
 
 def test_csv_with_too_many_rows_is_refused_and_wide_rows_are_cut(project: Path) -> None:
@@ -622,7 +622,7 @@ def test_csv_with_too_many_rows_is_refused_and_wide_rows_are_cut(project: Path) 
     ]
     run = alliance(project, "import", _csv(project / "long.csv", long))
     assert_no_traceback(run)
-    assert run.rc == 2 and "has more than 2,000 rows" in run.out
+    assert run.rc == 2 and "has more than 2,000 rows" in run.err
     assert not (project / "content" / "alliances" / "r-1.toml").exists()
 
 

@@ -36,8 +36,10 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str]:
+    """Exit code and everything printed (an error that refuses the file is on stderr)."""
     code = main(["import", *map(str, argv)])
-    return code, capsys.readouterr().out
+    printed = capsys.readouterr()
+    return code, printed.out + printed.err
 
 
 def profile(work: Path, slug: str) -> dict[str, object]:
@@ -276,6 +278,18 @@ def test_slug_column_option_and_missing_slug_column(
     assert profile(work, "ai-vision")["name"] == "視覺"
     code, out = run(capsys, source, "--slug-column", "nope")
     assert code == 2 and "no column named 'nope'" in out
+
+
+def test_a_refused_file_is_one_error_line_on_stderr(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = ["英文簡稱,聯盟名稱,學校,產業別,網站", "ai-vision,視覺,臺大,ict,https://v.example/"]
+    source = write_csv(work / "s.csv", lines)
+    assert main(["import", str(source)]) == 2
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert printed.err.count("\n") == 1 and printed.err.startswith("error: ")
+    assert "no slug column" in printed.err and printed.err.rstrip().endswith("nothing was imported")
 
 
 def test_two_columns_for_the_same_field_are_refused(

@@ -292,7 +292,11 @@ def add_console_options(parser: Any) -> None:
 
 
 def setup_from_args(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetup:
-    """The console's setup from ``alliance intake serve``'s options and the settings files."""
+    """The console's setup from ``alliance intake serve``'s options and the settings files.
+
+    A settings mistake raises ``ConfigError``/``PublishError`` before the server starts; the
+    command line prints it as one line.
+    """
     from alliance_portal.commands.publish import (
         CONFIG_ENV,
         default_publish_config,
@@ -327,17 +331,7 @@ def setup_from_args(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetu
     )
 
 
-def serve_setup(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetup:
-    """The setup for ``alliance intake serve``; a settings mistake stops it with one clear line."""
-    from alliance_portal.portal.publish import PublishError
-    from monitor.config import ConfigError
-
-    try:
-        return setup_from_args(args, secret=secret, listen_url=listen_url)
-    except (PublishError, ConfigError) as exc:
-        raise SystemExit(f"error: {exc}") from None
-
-
 def serve_hooks(args: Any, *, secret: bytes, listen_url: str) -> OfficeHooks:
-    """The console's hooks for ``alliance intake serve``'s options (see :func:`serve_setup`)."""
-    return office_hooks(serve_setup(args, secret=secret, listen_url=listen_url))
+    """The console's hooks for ``alliance intake serve``'s options (a settings mistake raises
+    its :class:`~alliance_portal.registry.errors.AllianceError`, one line from the CLI)."""
+    return office_hooks(setup_from_args(args, secret=secret, listen_url=listen_url))

@@ -11,10 +11,10 @@ step what to do when it is damaged. Exit status: 0 fine, 1 damaged or failed, 2 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from alliance_portal.registry.errors import EXIT_FAILED, EXIT_USAGE
+from alliance_portal.commands.options import report_problem
+from alliance_portal.registry.errors import EXIT_FAILED, AllianceError, UsageError
 
 #: A damaged database, or one that could not be backed up or restored (other errors are
 #: turned into their exit code by alliance_portal.cli.main).
@@ -67,9 +67,8 @@ def run_check(args: argparse.Namespace) -> int:
     health = check_database(path)
     backups = list_backups(path)
     if health.state == "damaged":
-        print(
-            f"error: {damaged_message(health, backups[-1] if backups else None)}", file=sys.stderr
-        )
+        # reported, not raised: the backups listed below are how to fix it
+        report_problem(damaged_message(health, backups[-1] if backups else None))
     elif health.state in ("missing", "empty"):
         print(f"{path}: {health.state} (no crawl stored yet, or the file was lost)")
     else:
@@ -108,17 +107,13 @@ def run_restore(args: argparse.Namespace) -> int:
 
     path = db_path(args)
     if not args.file.is_file():
-        print(
-            f"error: {args.file} not found; `alliance db check` lists the backups", file=sys.stderr
-        )
-        return EXIT_USAGE
+        raise UsageError(f"{args.file} not found; `alliance db check` lists the backups")
     try:
         # never swap the file under a running scheduler, a crawl or a re-check
         with instance_lock(path), no_writers(path):
             kept = restore_database(args.file, path)
-    except AlreadyRunning as exc:
-        print(f"error: {exc}; stop the scheduler, then restore", file=sys.stderr)
-        return EXIT_DAMAGED
+    except AlreadyRunning as exc:  # exit 1 (EXIT_DAMAGED): nothing was restored
+        raise AllianceError(f"{exc}; stop the scheduler, then restore") from exc
     print(f"{path}: restored from {args.file}")
     if kept is not None:
         print(f"the replaced file is kept as {kept}")

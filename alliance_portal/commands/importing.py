@@ -130,9 +130,7 @@ def run_import(args: argparse.Namespace) -> int:
             sheet=args.sheet,
             dry_run=args.dry_run,
         )
-    except ImportFileError as exc:
-        print(f"error: {exc}")
-        print("nothing was imported")
-        return 2
+    except ImportFileError as exc:  # the whole file is refused: exit 2, one line on stderr
+        raise ImportFileError(f"{exc}; nothing was imported") from exc
     print_result(result)
     return 1 if result.failed else 0

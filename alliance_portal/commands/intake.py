@@ -42,6 +42,7 @@ from alliance_portal.commands.options import (
     settings_file,
 )
 from alliance_portal.commands.portal_wiring import portal_rebuilder
+from alliance_portal.registry.errors import AllianceError, UsageError
 from alliance_portal.registry.files import atomic_write
 
 #: Seconds ``serve`` waits on Ctrl+C for a running portal build to finish.
@@ -164,18 +165,14 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         secret = load_secret(paths.secret_file)
     except SecretError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(str(exc)) from exc
     if not (args.content / "alliances").is_dir():
-        print(
-            f"error: {args.content / 'alliances'} not found; run from the portal folder or pass "
-            "--content",
-            file=sys.stderr,
+        raise UsageError(
+            f"{args.content / 'alliances'} not found; run from the portal folder or pass --content"
         )
-        return 2
-    from alliance_portal.commands.console import office_hooks, serve_setup
+    from alliance_portal.commands.console import office_hooks, setup_from_args
 
-    setup = serve_setup(args, secret=secret, listen_url=f"http://{args.host}:{args.port}")
+    setup = setup_from_args(args, secret=secret, listen_url=f"http://{args.host}:{args.port}")
     office = office_hooks(setup)
     # Published versus live (docs/operations.md): with a publish target the office publishes by
     # hand, unless [publish] auto = true publishes every build; without one the web server
@@ -233,10 +230,7 @@ def run_links(args: argparse.Namespace) -> int:
     from alliance_portal.intake.links import LinkSigner, LinkVersions
     from alliance_portal.registry.audit import AuditLog
 
-    found = link_base_and_secret(args)
-    if found is None:
-        return 2
-    base, secret, created = found
+    base, secret, created = link_base_and_secret(args)
     paths = IntakePaths(args.var)
     if created:
         print(f"created a new intake secret in {paths.secret_file} (mode 0600; keep it out of git)")
@@ -246,11 +240,7 @@ def run_links(args: argparse.Namespace) -> int:
         folder = args.content / "alliances"
         slugs = sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
         if not slugs:
-            print(
-                f"error: no profiles in {folder}; name the alliances: intake links SLUG...",
-                file=sys.stderr,
-            )
-            return 2
+            raise UsageError(f"no profiles in {folder}; name the alliances: intake links SLUG...")
     _check_slugs(slugs)
     signer = LinkSigner(secret, LinkVersions(paths.link_versions), LINK_MAX_AGE)
     audit = AuditLog(paths.audit_log)
@@ -325,14 +315,13 @@ def run_set_password(args: argparse.Namespace) -> int:
     else:
         password = getpass.getpass("New office password: ")
         if getpass.getpass("Repeat it: ") != password:
-            print("error: the two passwords differ; nothing changed", file=sys.stderr)
-            return 1
+            raise AllianceError("the two passwords differ; nothing changed")
     paths = IntakePaths(args.var)
     try:
         set_password(paths.admin_password, password)
     except PasswordError as exc:
-        print(f"error: {exc}; nothing changed", file=sys.stderr)
-        return 1
+        # exit 1, as before: scripts that set the password check for it
+        raise AllianceError(f"{exc}; nothing changed") from exc
     AuditLog(paths.audit_log).record(actor=cli_actor(), action="office.password", slug="")
     print(f"office password set (hash in {paths.admin_password}); office sessions are signed out")
     return 0
@@ -345,8 +334,7 @@ def run_history(args: argparse.Namespace) -> int:
     try:
         versions = store.versions(args.slug)
     except StorageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(str(exc)) from exc
     if not versions:
         print(f"{args.slug}: no profile or banner stored yet")
         return 0

@@ -17,8 +17,9 @@ import sys
 from dataclasses import replace
 
 from alliance_portal.commands.intake_people import _paths, mail_options, mail_settings
-from alliance_portal.commands.options import cli_actor
+from alliance_portal.commands.options import cli_actor, report_problem
 from alliance_portal.commands.reminder_wiring import reminder_service
+from alliance_portal.registry.errors import UsageError
 
 
 def _date(text: str) -> dt.date:
@@ -66,7 +67,6 @@ def run_deadline(args: argparse.Namespace) -> int:
     from alliance_portal.intake.config import IntakePaths
     from alliance_portal.intake.deadlines import (
         DeadlineBook,
-        DeadlineError,
         deadline_status,
         parse_days,
     )
@@ -75,31 +75,24 @@ def run_deadline(args: argparse.Namespace) -> int:
     paths = IntakePaths(args.var)
     book = DeadlineBook(paths.deadlines)
     if (args.year is None) != (args.date is None):
-        print(
-            "error: give --year and --date together, e.g. --year 2027 --date 2027-04-30",
-            file=sys.stderr,
+        raise UsageError("give --year and --date together, e.g. --year 2027 --date 2027-04-30")
+    # a DeadlineError (a UsageError) names the setting; the CLI prints it and exits 2
+    settings = book.read()
+    changed = []
+    if args.year is not None:
+        settings = settings.with_deadline(args.year, args.date)
+        changed.append(f"{args.year}: {args.date.isoformat()}")
+    if args.before is not None:
+        settings = replace(settings, before=parse_days(args.before))
+        changed.append(f"before {list(settings.before)}")
+    if args.after is not None:
+        settings = replace(settings, after=args.after)
+        changed.append(f"after {args.after}")
+    if changed:
+        book.write(settings)
+        AuditLog(paths.audit_log).record(
+            actor=cli_actor(), action="deadline.set", slug="", detail="; ".join(changed)
         )
-        return 2
-    try:
-        settings = book.read()
-        changed = []
-        if args.year is not None:
-            settings = settings.with_deadline(args.year, args.date)
-            changed.append(f"{args.year}: {args.date.isoformat()}")
-        if args.before is not None:
-            settings = replace(settings, before=parse_days(args.before))
-            changed.append(f"before {list(settings.before)}")
-        if args.after is not None:
-            settings = replace(settings, after=args.after)
-            changed.append(f"after {args.after}")
-        if changed:
-            book.write(settings)
-            AuditLog(paths.audit_log).record(
-                actor=cli_actor(), action="deadline.set", slug="", detail="; ".join(changed)
-            )
-    except DeadlineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     status = deadline_status(settings, dt.date.today())
     for year, day in sorted(settings.deadlines.items()):
         print(f"programme year {year}: deadline {day.isoformat()}")
@@ -119,7 +112,6 @@ def run_deadline(args: argparse.Namespace) -> int:
 
 def run_remind(args: argparse.Namespace) -> int:
     from alliance_portal.commands.options import settings_file
-    from alliance_portal.intake.mailer import MailError
 
     service = reminder_service(
         content=args.content,
@@ -145,12 +137,8 @@ def run_remind(args: argparse.Namespace) -> int:
     for r in plan.reminders:
         state = r.state or ("no address" if not r.recipient else "to send")
         print(f"  {r.slug:24} {', '.join(r.missing):24} {r.recipient or '-':32} {state}")
-    try:
-        result = service.send(plan, actor=cli_actor())
-    except MailError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    for slug, why in result.failed.items():
-        print(f"error: {slug}: not sent: {why}", file=sys.stderr)
+    result = service.send(plan, actor=cli_actor())  # a MailError (no server at all) exits 1
+    for slug, why in result.failed.items():  # one alliance's reminder; the others still went
+        report_problem(f"{slug}: not sent: {why}")
     print(f"{len(result.sent)} sent, {len(result.drafts)} written as drafts")
     return 1 if result.failed else 0

@@ -21,6 +21,7 @@ from alliance_portal.commands.options import (
     link_base_and_secret,
     settings_file,
 )
+from alliance_portal.registry.errors import UsageError
 
 
 def _paths(parser: argparse.ArgumentParser) -> None:
@@ -103,13 +104,11 @@ def mail_options(parser: argparse.ArgumentParser) -> None:
 
 
 def mail_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """The office's [smtp] settings: the monitor's, read once by :mod:`monitor.config`."""
-    from monitor.config import ConfigError, load_settings
+    """The office's [smtp] settings: the monitor's, read once by :mod:`monitor.config` (a
+    mistake in the file raises its ``ConfigError``: exit 2 with one line)."""
+    from monitor.config import load_settings
 
-    try:
-        return load_settings(args.config).smtp
-    except ConfigError as exc:
-        raise SystemExit(f"error: {exc}") from None
+    return load_settings(args.config).smtp
 
 
 def _profile_slugs(args: argparse.Namespace) -> list[str]:
@@ -125,15 +124,11 @@ def run_send_links(args: argparse.Namespace) -> int:
     from alliance_portal.intake.people import People
     from alliance_portal.registry.audit import AuditLog
 
-    found = link_base_and_secret(args)
-    if found is None:
-        return 2
-    base, secret, _created = found
+    base, secret, _created = link_base_and_secret(args)
     paths = IntakePaths(args.var)
     mailer = Mailer(mail_settings(args), paths.outbox, dry_run=args.dry_run)
     if mailer.mode == "smtp" and (problem := mailer.settings.problem()):
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
+        raise UsageError(problem)
     slugs = list(args.slugs) or _profile_slugs(args)
     _check_slugs(slugs)
     store = _store(args)
@@ -221,9 +216,8 @@ def run_set_pi(args: argparse.Namespace) -> int:
     paths = IntakePaths(args.var)
     try:
         pi = People(paths.people).set_pi(args.slug, args.email, by=cli_actor())
-    except PeopleError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except PeopleError as exc:  # a wrong address: exit 2, fix it and run again
+        raise UsageError(str(exc)) from exc
     AuditLog(paths.audit_log).record(
         actor=cli_actor(), action="people.pi", slug=args.slug, detail=pi.label
     )

@@ -62,14 +62,28 @@ def add_registry(parser: argparse.ArgumentParser) -> None:
     add_settings(parser)
 
 
+def report_problem(message: object) -> None:
+    """One per-item problem on stderr, as ``error: ...``, while the command goes on.
+
+    Why here and only here: a command that stops raises an
+    :class:`~alliance_portal.registry.errors.AllianceError` and :func:`alliance_portal.cli.main`
+    prints it; a command that reports several items (a reminder not sent to one alliance, one
+    publish check that failed) prints each through this, so every ``error:`` line has one shape.
+    """
+    from alliance_portal.registry.errors import error_line
+
+    print(error_line(message), file=sys.stderr)
+
+
 def settings_file(args: argparse.Namespace) -> Path | None:
     """The settings file named by ``--settings`` (which must exist), else ./pelicanconf.py if
     there is one, else None (the built-in settings)."""
+    from alliance_portal.registry.errors import UsageError
+
     if args.settings is not None:
         if not args.settings.exists():
-            raise SystemExit(
-                f"error: settings file {args.settings} not found; check the path or leave out "
-                "--settings"
+            raise UsageError(
+                f"settings file {args.settings} not found; check the path or leave out --settings"
             )
         return Path(args.settings)
     local = Path("pelicanconf.py")
@@ -84,24 +98,21 @@ def cli_actor() -> str:
         return "cli"
 
 
-def link_base_and_secret(args: argparse.Namespace) -> tuple[str, bytes, bool] | None:
+def link_base_and_secret(args: argparse.Namespace) -> tuple[str, bytes, bool]:
     """``--base-url`` checked and the form's secret (created on first use, ``created`` says so).
 
-    None after printing what is wrong: the commands that make personal links stop with 2.
+    Raises :class:`~alliance_portal.registry.errors.UsageError` (exit 2) naming what is wrong:
+    no personal link is made with a bad address or without a secret.
     """
     from alliance_portal.intake.config import IntakePaths
     from alliance_portal.intake.secret_key import SecretError, ensure_secret
+    from alliance_portal.registry.errors import UsageError
 
     base = args.base_url.rstrip("/")
     if not base.startswith(("https://", "http://")):
-        print(
-            f"error: --base-url {args.base_url!r} must start with https:// or http://",
-            file=sys.stderr,
-        )
-        return None
+        raise UsageError(f"--base-url {args.base_url!r} must start with https:// or http://")
     try:
         secret, created = ensure_secret(IntakePaths(args.var).secret_file)
     except SecretError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return None
+        raise UsageError(str(exc)) from exc
     return base, secret, created

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from alliance_portal.commands.options import add_registry, settings_file
+from alliance_portal.registry.errors import AllianceError
 
 
 def _settings_file(args: argparse.Namespace) -> Path:
@@ -124,11 +125,7 @@ def make_server(output: Path, host: str, port: int) -> http.server.ThreadingHTTP
 
 def run_serve(args: argparse.Namespace) -> int:
     if not (args.output / "index.html").exists():
-        print(
-            f"error: {args.output}/index.html not found: run `alliance build` first",
-            file=sys.stderr,
-        )
-        return 1
+        raise AllianceError(f"{args.output}/index.html not found: run `alliance build` first")
     server = make_server(args.output, args.host, args.port)
     print(
         f"serving {args.output}/ at http://{args.host}:{server.server_address[1]}/ (Ctrl+C to stop)"

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alliance_portal.commands.options import add_registry, add_var, cli_actor, settings_file
 from alliance_portal.registry.bilingual import Bilingual
+from alliance_portal.registry.errors import AllianceError, UsageError
 
 if TYPE_CHECKING:
     from alliance_portal.portal.publish import PublishEntry, PublishSettings
@@ -186,9 +186,8 @@ def run_publish(args: argparse.Namespace) -> int:
 
     try:
         target = target_settings(args.config, args.to)
-    except PublishError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except PublishError as exc:  # the settings cannot be used: exit 2, fix them and run again
+        raise UsageError(str(exc)) from exc
     entry = publish_portal(
         content_dir=args.content,
         banners_dir=args.banners,
@@ -202,8 +201,7 @@ def run_publish(args: argparse.Namespace) -> int:
         step=lambda said: print(said.en),
         adopt=args.adopt,
     )
-    if not entry.ok:
-        print(f"error: {entry.message}", file=sys.stderr)
-        return 1
+    if not entry.ok:  # recorded in the publish log above; the CLI prints it and exits 1
+        raise AllianceError(entry.message)
     print(f"published {entry.files} files to {entry.target} at {entry.time} by {entry.actor}")
     return 0

@@ -13,7 +13,9 @@ swallowing a bug, and a new error class says by its parent how it ends a command
                                      spreadsheet, a banner, a deadline, a password)
 
 Every message names the file, field or site, what is wrong and how to fix it (zh-TW first where
-the office reads it). Anything else that escapes a command is a bug: the command line prints
+the office reads it). Commands raise these and never write ``error:`` themselves; a command that
+reports several per-item problems and goes on (a reminder not sent to one alliance) writes each
+through :func:`error_line`, the one shape of that line. Anything else that escapes a command is a bug: the command line prints
 one line saying so (``-v`` shows the traceback) and exits with ``EXIT_BUG``.
 
 Not in the tree, on purpose: exceptions that steer control flow inside one module and never
@@ -44,3 +46,17 @@ class UsageError(AllianceError):
     """A setting, an option or an input cannot be used; fix it and run again."""
 
     exit_code: ClassVar[int] = EXIT_USAGE
+
+
+#: How every error line of the ``alliance`` command starts (scripts and tests look for it).
+ERROR_PREFIX = "error: "
+
+
+def error_line(message: object) -> str:
+    """The one line the command line prints for an error: ``error: <message>``.
+
+    Why here: :func:`alliance_portal.cli.main` (an error that ends a command) and
+    :func:`alliance_portal.commands.options.report_problem` (one item of several that failed)
+    must print the same shape, and tests/test_errors.py checks that nothing else does.
+    """
+    return f"{ERROR_PREFIX}{message}"
