@@ -24,14 +24,14 @@ import logging
 import queue
 import threading
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
-from alliance_portal.registry.errors import UsageError
 from alliance_portal.registry.files import atomic_write
-from alliance_portal.registry.profiles import Alliance, load_registry
+from alliance_portal.registry.profiles import Alliance
+from alliance_portal.registry.site_settings import load_site_settings
 from monitor.config import CrawlSettings, PathSettings
 from monitor.db_locks import RunAlive, writing
 from monitor.fetching import limits as S
@@ -39,6 +39,7 @@ from monitor.fetching.fetch import Fetcher, FetchOptions
 from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import Renderer
 from monitor.model import SiteResult
+from monitor.selection import CrawlError, select_alliances
 from monitor.store import Run, RunKind, Store
 from monitor.visit import CrawlContext, SiteOutcome, Stopped, broken_result, check_site
 from monitor.visit_context import judging_process
@@ -46,33 +47,6 @@ from monitor.visit_context import judging_process
 __all__ = ["CrawlContext", "CrawlError", "check_site", "run_crawl"]
 
 log = logging.getLogger(__name__)
-
-
-class CrawlError(UsageError, ValueError):
-    """Bad crawl input (an unknown ``--only`` slug, an empty registry): say what and how to fix."""
-
-
-def select_alliances(content_dir: Path, only: Sequence[str] | None) -> list[Alliance]:
-    """Active alliances of the registry (or the ``only`` ones), with a clear error otherwise."""
-    registry = load_registry(content_dir, None)
-    for problem in registry.errors:
-        log.warning("registry: %s", problem)
-    active = [a for a in registry.alliances if a.active]
-    if only:
-        by_slug = {a.slug: a for a in registry.alliances}
-        unknown = [s for s in only if s not in by_slug]
-        if unknown:
-            raise CrawlError(
-                f"--only: no valid profile for {', '.join(unknown)} in {content_dir / 'alliances'}"
-                " (check the spelling against the file names; run `alliance check` for errors)"
-            )
-        return [by_slug[s] for s in dict.fromkeys(only)]
-    if not active and not registry.alliances:
-        raise CrawlError(
-            f"no alliance profiles found in {content_dir / 'alliances'} "
-            "(use --content to point at the folder holding alliances/)"
-        )
-    return active
 
 
 def _resumable_run(store: Store, month: str) -> Run | None:
@@ -213,15 +187,17 @@ def _run_crawl(
             ", ".join(closed.planned[:3]) + ("..." if len(closed.planned) > 3 else ""),
         )
     month = today.strftime("%Y-%m")
+    industries = load_site_settings(paths.site_settings)["INDUSTRIES"]
     run = _resumable_run(store, month) if resume else None
     if run is not None:
         today = date.fromisoformat(run.today)
-        alliances_by_slug = {a.slug: a for a in select_alliances(content_dir, list(run.planned))}
+        resumed = select_alliances(content_dir, list(run.planned), industries)
+        alliances_by_slug = {a.slug: a for a in resumed}
         log.info("resuming run %d of %s", run.id, run.month)
     else:
         if resume:
             log.info("no unfinished crawl of %s to resume; starting a new one", month)
-        chosen = select_alliances(content_dir, only)
+        chosen = select_alliances(content_dir, only, industries)
         alliances_by_slug = {a.slug: a for a in chosen}
         run = store.start_run(
             month=month, today=today.isoformat(), planned=[a.slug for a in chosen], kind=kind

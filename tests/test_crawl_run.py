@@ -772,3 +772,37 @@ def test_only_a_month_run_is_resumed_and_a_stopped_partial_run_is_closed(
     assert stopped is not None and stopped.closed and not stopped.finished
     assert done is not None and done.kind == "month" and done.finished
     assert store.done_slugs(month) == set(slugs)
+
+
+def test_cli_crawl_checks_and_reports_an_alliance_in_an_industry_the_office_added(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The office's own industry list is the one the crawl and the report validate against:
+    with the built-in list, such a profile was refused as invalid, never checked and missing
+    from the report (no name, no contact, no notice)."""
+    monkeypatch.delenv("ALLIANCE_MONITOR_CONFIG", raising=False)
+    site = Site("127.0.0.2").start()
+    site.routes["/ok/"] = page("<p>本聯盟由國科會補助，協助廠商開發新技術。</p>")
+    (tmp_path / "pelicanconf.py").write_text(
+        'INDUSTRIES = [("ict", "資通訊", "ICT"), ("space", "太空", "Space")]\n', encoding="utf-8"
+    )
+    folder = tmp_path / "content" / "alliances"
+    folder.mkdir(parents=True)
+    (folder / "orbit.toml").write_text(
+        'name = "衛星產學聯盟"\nuniversity = "範例大學"\nindustry = "space"\n'
+        f'website = "{site.url("/ok/")}"\ncontact_email = "orbit@example.edu.tw"\n',
+        encoding="utf-8",
+    )
+    try:
+        done = run_cli(
+            "--content", "content", "--db", "m.sqlite3", "--reports", "reports",
+            "--allow-private", "--retries", "0", "--timeout", "3", "--today", "2026-11-20",
+            cwd=tmp_path,
+        )  # fmt: skip
+    finally:
+        site.stop()
+    assert done.returncode == 0, done.stderr
+    assert site.hits["/ok/"] >= 1
+    data = json.loads((tmp_path / "reports" / "2026-11" / "report.json").read_text("utf-8"))
+    (row,) = [a for a in data["alliances"] if a["slug"] == "orbit"]
+    assert row["name"] == "衛星產學聯盟"

@@ -37,7 +37,7 @@ from test_intake_support import (
 from alliance_portal.intake.admin_password import set_password
 from alliance_portal.intake.security import SECURITY_HEADERS
 from alliance_portal.registry.banner_rules import check_banner_bytes, clean_png
-from alliance_portal.registry.importer import convert_cell
+from alliance_portal.registry.sheet_cells import convert_cell
 
 OFFICE_PASSWORD = "office password 2026"
 TIMEOUT = 20

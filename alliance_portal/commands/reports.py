@@ -22,6 +22,7 @@ from monitor.config import (
     DEFAULT_CONFIG,
     ConfigError,
     MonitorSettings,
+    PathSettings,
     check_for_sending,
     load_settings,
 )
@@ -141,13 +142,15 @@ def _month(args: argparse.Namespace, store: Any) -> str:
     return str(months[-1])
 
 
-def _alliances(content_dir: Path) -> dict[str, Any]:
+def _alliances(paths: PathSettings) -> dict[str, Any]:
+    from alliance_portal.registry.site_settings import load_site_settings
     from monitor.reports.month import load_alliances
 
+    content_dir = paths.content
     if not (content_dir / "alliances").is_dir():
         log.warning("no registry at %s: names and contact addresses are not available", content_dir)
         return {}
-    return load_alliances(content_dir)
+    return load_alliances(content_dir, load_site_settings(paths.site_settings)["INDUSTRIES"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +173,7 @@ def write_month_with_registry(store: Any, month: str, settings: MonitorSettings)
     from monitor.reports.files import write_report_files
     from monitor.reports.month import build_month_report
 
-    alliances = _alliances(settings.paths.content)
+    alliances = _alliances(settings.paths)
     report = build_month_report(
         store,
         month,
@@ -244,7 +247,7 @@ def publish_notices(
 
     schedule, smtp = settings.schedule, settings.smtp
     if alliances is None:
-        alliances = _alliances(settings.paths.content)
+        alliances = _alliances(settings.paths)
     report = build_month_report(
         store, month, alliances=alliances, next_check=next_check_after_month(schedule, month)
     )

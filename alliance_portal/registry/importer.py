@@ -37,6 +37,7 @@ from alliance_portal.registry.profiles import (
     Problem,
     validate_profile,
 )
+from alliance_portal.registry.sheet_cells import CellError, cell_text, convert_cell
 from alliance_portal.registry.site_settings import (
     KNOWN_KEYS,
     SLUG_PATTERN,
@@ -50,10 +51,6 @@ from alliance_portal.registry.spreadsheet import (
     read_table,
 )
 from alliance_portal.registry.writer import Actor, RegistryWriter, Stored
-from alliance_portal.registry.years import parse_year
-
-TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "啟用", "上架", "公開", "v", "✓", "o"})
-FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "停用", "下架", "不公開", "x", "✗"})
 
 Action = Literal["create", "update", "unchanged", "error"]
 _SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
@@ -97,62 +94,6 @@ class ImportResult:
     @property
     def failed(self) -> bool:
         return any(o.action == "error" for o in self.outcomes)
-
-
-# --- converting cells ----------------------------------------------------------------------
-
-
-def _cell_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return text.strip()
-
-
-class CellError(ValueError):
-    """A cell the import cannot understand; ``message`` says why in each language, so the
-    Chinese half of a row's error is Chinese only."""
-
-    def __init__(self, message: Bilingual) -> None:
-        super().__init__(message.en)
-        self.message = message
-
-
-def convert_cell(key: str, value: Any) -> Any:
-    """A spreadsheet cell as a profile value. Raises :class:`CellError` with a
-    spreadsheet-friendly explanation for ``active`` and ``since`` values that cannot be
-    understood."""
-    if key == "active":
-        if isinstance(value, bool):
-            return value
-        word = _cell_text(value).lower()
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-        shown = _cell_text(value)
-        raise CellError(
-            Bilingual(
-                f"「{shown}」不是「是」或「否」：請填 是/否（或 yes/no）",
-                f"{shown!r} is not yes or no: write 是/否 (or yes/no)",
-            )
-        )
-    if key == "since":
-        year = parse_year(value if isinstance(value, int | float) else _cell_text(value))
-        if year is None:
-            text = unicodedata.normalize("NFKC", _cell_text(value))
-            raise CellError(
-                Bilingual(
-                    f"「{text}」不是年份：請填西元年（如 2021）或民國年（如 110）",
-                    f"{text!r} is not a year: write a year such as 2021 (or the ROC year 110)",
-                )
-            )
-        return year
-    return _cell_text(value)
 
 
 def suggest_slug(text: str) -> str | None:
@@ -278,7 +219,7 @@ def _import_row(
     column_of = {key: headers[i] for i, key in mapping.items()}
     values = {key: cells[i] if i < len(cells) else None for i, key in mapping.items()}
     raw_slug = values.pop(SLUG_KEY)
-    outcome = RowOutcome(row, "" if is_blank(raw_slug) else _cell_text(raw_slug), "error")
+    outcome = RowOutcome(row, "" if is_blank(raw_slug) else cell_text(raw_slug), "error")
     slug = _row_slug(cells, mapping, column_of, outcome)
     if slug is None:
         return outcome

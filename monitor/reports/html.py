@@ -16,23 +16,23 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from jinja2 import FunctionLoader, Environment, StrictUndefined
+from jinja2 import Environment, FunctionLoader, StrictUndefined
 
 from alliance_portal.registry.bilingual import Bilingual
-from alliance_portal.registry.report_contract import outline_boxes, STATUSES
+from alliance_portal.registry.report_contract import STATUSES, outline_boxes
+from monitor.reports.guidance import fix_line, notice_file, taipei_time
 from monitor.reports.labels import (
     CHANGE_LABELS,
     CHECK_LABELS,
-    EVIDENCE_LABELS,
     CHECKS,
     CSV_FILE,
+    EVIDENCE_LABELS,
     INDEX_FILE,
     JSON_FILE,
     STATUS_LABELS,
     SUMMARY_KEYS,
     XLSX_FILE,
 )
-from monitor.reports.guidance import fix_line, notice_file, taipei_time
 from monitor.reports.view import MonthReport, ReportRow, link_or_none
 
 #: Evidence longer than this is cut on the page (the CSV, XLSX and JSON keep all of it).
@@ -124,7 +124,11 @@ def chart_panels(report: MonthReport) -> list[Panel]:
                 )
             )
         check_label = CHECK_LABELS[key]
-        panels.append(Panel(key, check_label.zh, check_label.en, tuple(bars), bars[-1].pass_pct if bars else 0))
+        panels.append(
+            Panel(
+                key, check_label.zh, check_label.en, tuple(bars), bars[-1].pass_pct if bars else 0
+            )
+        )
     return panels
 
 

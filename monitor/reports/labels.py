@@ -34,7 +34,9 @@ CHECK_LABELS: dict[str, Bilingual] = {
 
 #: What the outlines on a homepage's picture mark (monitor/homepage_picture.py).
 EVIDENCE_LABELS: dict[str, Bilingual] = {
-    "credit": Bilingual("紅框：判定的補助標示", "red box: the funding credit that decided the check"),
+    "credit": Bilingual(
+        "紅框：判定的補助標示", "red box: the funding credit that decided the check"
+    ),
     "updates": Bilingual("藍框：最新的日期", "blue box: the newest date"),
 }
 STATUS_LABELS: dict[str, Bilingual] = dict(STATUS_WORDS)

@@ -19,14 +19,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from alliance_portal.registry.errors import UsageError
 from alliance_portal.registry.png_structure import read_header
 from alliance_portal.registry.profiles import Alliance, load_registry
-from alliance_portal.registry.site_settings import SLUG_PATTERN
+from alliance_portal.registry.report_contract import (
+    MONTH_RE,
+    STATUSES,
+    screenshot_name,
+    snapshot_name,
+)
+from alliance_portal.registry.site_settings import DEFAULT_INDUSTRIES, SLUG_PATTERN, Industry
 from monitor.config import ScheduleSettings
-from alliance_portal.registry.report_contract import STATUSES
-from monitor.model import Code, SiteResult, Status
-from alliance_portal.registry.report_contract import MONTH_RE, screenshot_name, snapshot_name
-from alliance_portal.registry.errors import UsageError
+from monitor.model import SiteResult, Status
 from monitor.reports.labels import CHECKS, SUMMARY_KEYS
 from monitor.reports.view import (
     Change,
@@ -257,8 +261,14 @@ def build_month_report(
     )
 
 
-def load_alliances(content_dir: Path | None) -> dict[str, Alliance]:
-    """Profiles by slug for names and contacts; an unreadable registry just gives no extras."""
+def load_alliances(
+    content_dir: Path | None, industries: Iterable[Industry] = DEFAULT_INDUSTRIES
+) -> dict[str, Alliance]:
+    """Profiles by slug for names and contacts; an unreadable registry just gives no extras.
+
+    ``industries`` are the office's: with the built-in list, an alliance in an industry the
+    office added would have no name and no contact in the report and get no notice.
+    """
     if content_dir is None:
         return {}
-    return load_registry(content_dir, None).by_slug()
+    return load_registry(content_dir, None, industries=industries).by_slug()

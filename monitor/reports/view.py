@@ -226,10 +226,13 @@ _HOMEPAGE_WAS: dict[Code, Bilingual] = {
     Code.PARKED: Bilingual("網域是停放頁或待售頁", "the domain is parked or for sale"),
     Code.NOT_HTML: Bilingual("首頁不是網頁", "the homepage is not a web page"),
     Code.NOT_RENDERED: Bilingual(
-        "首頁由 JavaScript 產生且無法顯示", "the homepage is built by JavaScript and could not be shown"
+        "首頁由 JavaScript 產生且無法顯示",
+        "the homepage is built by JavaScript and could not be shown",
     ),
     Code.OTHER_HOST: Bilingual("首頁轉往其他網站", "the homepage sends visitors to another site"),
-    Code.BAD_ENCODING: Bilingual("首頁的文字編碼無法讀取", "the homepage's text encoding cannot be read"),
+    Code.BAD_ENCODING: Bilingual(
+        "首頁的文字編碼無法讀取", "the homepage's text encoding cannot be read"
+    ),
     Code.ERROR_PAGE: Bilingual("首頁顯示程式錯誤訊息", "the homepage shows a program error"),
     Code.MAINTENANCE: Bilingual("首頁是維護中頁面", "the homepage is a maintenance page"),
     Code.SUSPENDED: Bilingual("網站已被主機商停用", "the site is suspended by its host"),
@@ -252,7 +255,7 @@ def not_checked(result: SiteResult, key: str) -> bool:
 
 
 def why_not_checked(result: SiteResult) -> Bilingual:
-    """"Not checked: ..." saying what the homepage was, chosen by the homepage check's code."""
+    """ "Not checked: ..." saying what the homepage was, chosen by the homepage check's code."""
     was = _HOMEPAGE_WAS.get(result.loads.code, _DID_NOT_LOAD)
     return Bilingual(f"未檢查：{was.zh}", f"not checked: {was.en}")
 
