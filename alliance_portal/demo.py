@@ -177,7 +177,7 @@ def _run(args: argparse.Namespace, paths: DemoPaths, *, sites_url: str) -> int:
     from alliance_portal.commands.publish import publish_portal
     from alliance_portal.commands.reports import write_month_with_registry
     from alliance_portal.portal.publish import PublishSettings
-    from monitor.config import load_settings
+    from alliance_portal.registry.settings import load_settings
     from monitor.crawl import run_crawl
     from monitor.store import Store
 
@@ -302,8 +302,8 @@ def serve_console(host: str, port: int, *, demo: DemoPaths) -> DemoConsole:
     from alliance_portal.intake.secret_key import ensure_secret
     from alliance_portal.intake.server import BackgroundServer
     from alliance_portal.portal.publish import PublishSettings
+    from alliance_portal.registry.settings import load_settings
     from alliance_portal.registry.site_settings import load_site_settings
-    from monitor.config import load_settings
 
     content, banners, var = demo.content, demo.banners, demo.var
     paths = IntakePaths(var)

@@ -151,7 +151,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    from monitor.config import CrawlSettings, PathSettings
+    from alliance_portal.registry.settings import CrawlSettings, PathSettings
     from monitor.crawl import run_crawl
     from monitor.fetching.limits import BACKOFF_BASE
     from monitor.store import Store

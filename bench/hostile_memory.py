@@ -59,7 +59,7 @@ def main(which: list[str]) -> None:
         sites[slug].routes["/"] = lambda h, s=scripts[slug]: _send(h, _hostile_home(s).encode())
         _profile(tmp / "content", slug, sites[slug].url("/"))
     code = (
-        "import datetime, pathlib; from monitor.config import CrawlSettings, PathSettings;"
+        "import datetime, pathlib; from alliance_portal.registry.settings import CrawlSettings, PathSettings;"
         "from monitor.crawl import run_crawl;"
         f"print(run_crawl(paths=PathSettings(content=pathlib.Path({str(tmp / 'content')!r}),"
         f" db=pathlib.Path({str(tmp / 'm.sqlite3')!r})), settings=CrawlSettings("

@@ -127,7 +127,7 @@ def write_registry(folder: Path, ports: list[int], kind: str) -> Path:
 
 def child(args: argparse.Namespace) -> None:
     """One crawl, in this fresh process; prints its wall time and verdicts as JSON."""
-    from monitor.config import CrawlSettings, PathSettings
+    from alliance_portal.registry.settings import CrawlSettings, PathSettings
     from monitor.crawl import run_crawl
     from monitor.fetching.fetch import FetchOptions
     from monitor.fetching.guard import AddressPolicy

@@ -31,8 +31,8 @@ from pathlib import Path
 
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.profiles import Alliance
+from alliance_portal.registry.settings import CrawlSettings, PathSettings
 from alliance_portal.registry.site_settings import load_site_settings
-from monitor.config import CrawlSettings, PathSettings
 from monitor.db_locks import RunAlive, writing
 from monitor.fetching import limits as S
 from monitor.fetching.fetch import Fetcher, FetchOptions
@@ -128,7 +128,7 @@ def run_crawl(
     ``kind`` is the new run's kind: by default ``month``, or ``partial`` with ``only``; the
     console's re-check passes ``recheck``.
 
-    ``paths`` and ``settings`` are :mod:`monitor.config`'s (``[paths]`` and ``[crawl]`` of
+    ``paths`` and ``settings`` are :mod:`alliance_portal.registry.settings`'s (``[paths]`` and ``[crawl]`` of
     monitor.toml with the command line on top). ``month`` is ``today``'s YYYY-MM. With
     ``resume``, an unfinished run of that month is completed (its own reference date is kept)
     instead of starting a new one. When ``stop_event`` is set the crawl stops promptly and leaves

@@ -27,7 +27,7 @@ from alliance_portal.intake.jobs import Job
 from alliance_portal.intake.office_hooks import Progress, RecheckOutcome
 from alliance_portal.portal.publish import PublishSettings
 from alliance_portal.registry.bilingual import Bilingual
-from monitor.config import settings_from
+from alliance_portal.registry.settings import settings_from
 from monitor.reports.files import write_month_reports
 from monitor.reports.month import load_alliances
 

@@ -25,7 +25,7 @@ from alliance_portal.commands.console import ConsoleSetup, link_maker, office_ho
 from alliance_portal.intake import IntakeConfig
 from alliance_portal.intake.admin_password import set_password
 from alliance_portal.portal.publish import PublishSettings
-from monitor.config import settings_from
+from alliance_portal.registry.settings import settings_from
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,7 @@ from alliance_portal.commands.console import ConsoleSetup, office_hooks
 from alliance_portal.intake import IntakeConfig
 from alliance_portal.intake.admin_password import set_password
 from alliance_portal.registry.audit import AuditLog
-from monitor.config import settings_from
+from alliance_portal.registry.settings import settings_from
 from monitor.store import Store
 from tests.support.farm import Site
 from tests.support.farm import page as page_of

@@ -86,7 +86,7 @@ def test_a_box_outside_the_picture_is_not_drawn(tmp_path: Path) -> None:
 
 def test_the_notice_preview_shows_the_picture_beside_the_letter(tmp_path: Path) -> None:
     from alliance_portal.commands.console import ConsoleSetup, office_hooks
-    from monitor.config import settings_from
+    from alliance_portal.registry.settings import settings_from
 
     content, banners, var = make_registry(tmp_path, {"good-motor": MOTOR})
     set_password(var / "intake-admin-password", PASSWORD)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from alliance_portal.registry.settings import CrawlSettings, PathSettings
 from alliance_portal.sample_sites import fill_placeholders, serve_sample_sites
-from monitor.config import CrawlSettings, PathSettings
 from monitor.crawl import run_crawl
 from monitor.fetching.fetch import FetchOptions
 from monitor.fetching.guard import AddressPolicy

@@ -269,14 +269,14 @@ def _settings_file(folder: Path, name: str = "alliance.toml") -> Path:
 
 
 def _attribute(key: tuple[str, str]) -> tuple[str, str]:
-    from monitor.config import _KEYS
+    from alliance_portal.registry.settings import _KEYS
 
     section, name = key
     return section, _KEYS[section][name][0]
 
 
 def test_every_key_of_the_file_is_read(tmp_path: Path) -> None:
-    from monitor.config import CONFIG_KEYS, load_settings
+    from alliance_portal.registry.settings import CONFIG_KEYS, load_settings
 
     assert set(FILE_VALUES) == {(s, k) for s, keys in CONFIG_KEYS.items() for k in keys}
     settings = load_settings(_settings_file(tmp_path), env={})
@@ -288,7 +288,7 @@ def test_every_key_of_the_file_is_read(tmp_path: Path) -> None:
 def test_the_old_monitor_toml_is_still_read_when_there_is_no_alliance_toml(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from monitor.config import load_settings
+    from alliance_portal.registry.settings import load_settings
 
     monkeypatch.delenv("ALLIANCE_MONITOR_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)
@@ -348,7 +348,7 @@ def test_the_scheduler_takes_the_forms_folder_from_the_settings_not_from_the_dat
     from types import SimpleNamespace
 
     from alliance_portal.commands.schedule import reminder_jobs
-    from monitor.config import MonitorSettings, PathSettings
+    from alliance_portal.registry.settings import MonitorSettings, PathSettings
 
     form = tmp_path / "form-state"
     form.mkdir()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import PathSettings
+from alliance_portal.registry.settings import PathSettings
 from monitor.crawl import run_crawl
 from monitor.fetching.fetch import Fetcher, FetchOptions
 from monitor.fetching.guard import AddressPolicy, why_blocked
@@ -394,7 +394,7 @@ def test_a_killed_crawl_leaves_no_judging_process_behind(tmp_path: Path) -> None
     for i in range(30):
         _profile(content, f"site-{i}", site.url(f"/?{i}"))
     code = (
-        "import datetime, pathlib; from monitor.config import CrawlSettings, PathSettings;"
+        "import datetime, pathlib; from alliance_portal.registry.settings import CrawlSettings, PathSettings;"
         "from monitor.crawl import run_crawl;"
         f"run_crawl(paths=PathSettings(content=pathlib.Path({str(content)!r}),"
         f" db=pathlib.Path({str(tmp_path / 'm.sqlite3')!r})),"
@@ -490,7 +490,7 @@ def test_hostile_pages_are_closed_within_the_memory_budget_and_the_crawl_goes_on
         _profile(content, slug, site.url("/"))
     db = tmp_path / "m.sqlite3"
     code = (
-        "import datetime, pathlib; from monitor.config import CrawlSettings, PathSettings;"
+        "import datetime, pathlib; from alliance_portal.registry.settings import CrawlSettings, PathSettings;"
         "from monitor.crawl import run_crawl;"
         f"print(run_crawl(paths=PathSettings(content=pathlib.Path({str(content)!r}),"
         f" db=pathlib.Path({str(db)!r})),"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from alliance_portal.registry.settings import CrawlSettings, PathSettings
 from monitor.backups import KEEP_BACKUPS, backup_database, list_backups
-from monitor.config import CrawlSettings, PathSettings
 from monitor.crawl import run_crawl
 from monitor.db_health import DatabaseDamaged, check_database
 from monitor.fetching.fetch import FetchOptions

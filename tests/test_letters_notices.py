@@ -20,7 +20,7 @@ from test_crawl_run import FAST, TODAY, sample_registry, sample_server  # noqa: 
 from test_realistic_visit import crawl as farm_crawl
 from test_realistic_visit import farm  # noqa: F401
 
-from monitor.config import CrawlSettings, PathSettings
+from alliance_portal.registry.settings import CrawlSettings, PathSettings
 from monitor.crawl import run_crawl
 from monitor.notices.compose import eml_bytes, plan_notices
 from monitor.reports.month import build_month_report, load_alliances

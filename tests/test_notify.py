@@ -20,7 +20,13 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from test_report_data import XSS, Monitor, add_month, check, make_monitor, site
 
 from alliance_portal.cli import main
-from monitor.config import ConfigError, ScheduleSettings, SmtpSettings, load_settings, settings_from
+from alliance_portal.registry.settings import (
+    ConfigError,
+    ScheduleSettings,
+    SmtpSettings,
+    load_settings,
+    settings_from,
+)
 from monitor.model import Code
 from monitor.notices.advice import advice
 from monitor.notices.compose import plan_notices

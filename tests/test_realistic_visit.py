@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from monitor.config import CrawlSettings, PathSettings
+from alliance_portal.registry.settings import CrawlSettings, PathSettings
 from monitor.crawl import run_crawl
 from monitor.fetching.fetch import FetchOptions
 from monitor.fetching.guard import AddressPolicy

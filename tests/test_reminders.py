@@ -275,7 +275,7 @@ def wait_for(condition: Callable[[], Any], what: str) -> Any:
 def test_the_monthly_scheduler_fires_the_reminders(tmp_path: Path, smtp: tuple[Inbox, int]) -> None:
     from test_schedule import FakeCrawl
 
-    from monitor.config import MonitorSettings, PathSettings
+    from alliance_portal.registry.settings import MonitorSettings, PathSettings
     from monitor.schedule.job import MonthlyJob
     from monitor.schedule.runner import MonthlyScheduler
     from monitor.store import Store

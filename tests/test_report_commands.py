@@ -10,7 +10,12 @@ import pytest
 from test_report_data import Monitor, make_monitor
 
 from alliance_portal.commands.reports import write_month_with_registry
-from monitor.config import MonitorSettings, PathSettings, config_path, load_settings
+from alliance_portal.registry.settings import (
+    MonitorSettings,
+    PathSettings,
+    config_path,
+    load_settings,
+)
 
 
 @pytest.fixture

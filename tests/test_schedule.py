@@ -18,7 +18,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from alliance_portal.registry.bilingual import Bilingual
-from monitor.config import (
+from alliance_portal.registry.settings import (
     ConfigError,
     CrawlSettings,
     MonitorSettings,

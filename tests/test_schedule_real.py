@@ -24,7 +24,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from test_schedule import TPE, FakeCrawl
 
-from monitor.config import MonitorSettings, PathSettings, ScheduleSettings
+from alliance_portal.registry.settings import MonitorSettings, PathSettings, ScheduleSettings
 from monitor.schedule.job import CompletedMonths, MonthlyJob
 from monitor.schedule.jobstore import JOB_ID, JOBS_TABLE
 from monitor.schedule.runner import MonthlyScheduler
@@ -170,7 +170,7 @@ SCRIPT = textwrap.dedent(
     from pathlib import Path
     from alliance_portal.registry.bilingual import Bilingual
     from monitor.model import Check, Code, SiteResult
-    from monitor.config import MonitorSettings, PathSettings, ScheduleSettings
+    from alliance_portal.registry.settings import MonitorSettings, PathSettings, ScheduleSettings
     from monitor.schedule.job import MonthlyJob
     from monitor.schedule.lock import AlreadyRunning
     from monitor.schedule.runner import MonthlyScheduler, run_once

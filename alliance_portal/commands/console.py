@@ -31,7 +31,7 @@ from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.report_contract import STATUS_WORDS
 
 if TYPE_CHECKING:
-    from monitor.config import MonitorSettings
+    from alliance_portal.registry.settings import MonitorSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +169,7 @@ def recheck(setup: ConsoleSetup, slug: str, progress: Progress) -> RecheckOutcom
 
 def _cannot_send(setup: ConsoleSetup) -> str:
     """Why sending is impossible here ("" when it is possible)."""
-    from monitor.config import ConfigError, check_for_sending
+    from alliance_portal.registry.settings import ConfigError, check_for_sending
 
     try:
         check_for_sending(setup.monitor.smtp)
@@ -302,7 +302,7 @@ def setup_from_args(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetu
         default_publish_config,
         target_settings,
     )
-    from monitor.config import load_settings
+    from alliance_portal.registry.settings import load_settings
 
     monitor = load_settings(args.config).override(
         paths={"content": args.content, "reports": args.reports}

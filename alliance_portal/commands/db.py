@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def db_path(args: argparse.Namespace) -> Path:
     """``--db``, else ``[paths] db`` of the settings file, else var/monitor.sqlite3."""
-    from monitor.config import load_settings
+    from alliance_portal.registry.settings import load_settings
 
     return Path(load_settings(args.config).override(paths={"db": args.db}).paths.db)
 

@@ -104,9 +104,9 @@ def mail_options(parser: argparse.ArgumentParser) -> None:
 
 
 def mail_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """The office's [smtp] settings: the monitor's, read once by :mod:`monitor.config` (a
+    """The office's [smtp] settings: the monitor's, read once by :mod:`alliance_portal.registry.settings` (a
     mistake in the file raises its ``ConfigError``: exit 2 with one line)."""
-    from monitor.config import load_settings
+    from alliance_portal.registry.settings import load_settings
 
     return load_settings(args.config).smtp
 

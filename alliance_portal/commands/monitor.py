@@ -15,10 +15,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from monitor.config import ALLOW_PRIVATE_ENV, CrawlSettings, PathSettings
+from alliance_portal.registry.settings import ALLOW_PRIVATE_ENV, CrawlSettings, PathSettings
 
 if TYPE_CHECKING:
-    from monitor.config import MonitorSettings
+    from alliance_portal.registry.settings import MonitorSettings
     from monitor.store import Store
 
 #: What the help texts say when an option is not given (the settings module's defaults).
@@ -176,7 +176,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def settings_for(args: argparse.Namespace) -> MonitorSettings:
     """The settings file's [paths] and [crawl] (and the environment), the command line on top."""
-    from monitor.config import load_settings
+    from alliance_portal.registry.settings import load_settings
 
     return load_settings(args.config).override(
         paths={"content": args.content, "db": args.db, "reports": args.reports},

@@ -23,7 +23,7 @@ from alliance_portal.intake.office_hooks import MonthCrawl, Progress
 from alliance_portal.registry.bilingual import Bilingual
 
 if TYPE_CHECKING:
-    from monitor.config import MonitorSettings
+    from alliance_portal.registry.settings import MonitorSettings
 
 #: How often the job looks at the crawl's stored results, in seconds.
 POLL_SECONDS = 2.0

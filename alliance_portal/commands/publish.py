@@ -87,7 +87,7 @@ def default_publish_config() -> Path | None:
     it exists, else the office's settings file (alliance.toml) when it has a [publish] table."""
     import tomllib
 
-    from monitor.config import config_path
+    from alliance_portal.registry.settings import config_path
 
     if DEFAULT_CONFIG.exists():
         return DEFAULT_CONFIG

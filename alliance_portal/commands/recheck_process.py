@@ -25,7 +25,7 @@ from datetime import date
 from multiprocessing.connection import Connection
 
 from alliance_portal.intake.jobs import JobFailed
-from monitor.config import CrawlSettings, PathSettings
+from alliance_portal.registry.settings import CrawlSettings, PathSettings
 
 #: A re-check that has not ended after this many seconds is stopped (one site: its fetches,
 #: renderings and retries fit well inside).

@@ -1,6 +1,6 @@
 """``alliance report`` and ``alliance notify`` (``alliance schedule`` is in :mod:`.schedule`).
 
-Settings come from :func:`monitor.config.load_settings` (defaults, ``alliance.toml``, the
+Settings come from :func:`alliance_portal.registry.settings.load_settings` (defaults, ``alliance.toml``, the
 environment) with the command line on top (:func:`settings_for`). See docs/operations.md.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 from alliance_portal.commands.update_links import PiLinks
 from alliance_portal.registry.errors import EXIT_FAILED
 from alliance_portal.registry.report_contract import INDEX_FILE, NOTICES_DIR
-from monitor.config import (
+from alliance_portal.registry.settings import (
     CONFIG_ENV,
     DEFAULT_CONFIG,
     ConfigError,
@@ -101,7 +101,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def settings_for(args: argparse.Namespace) -> MonitorSettings:
-    """The settings file and the environment (:mod:`monitor.config`), the command line on top.
+    """The settings file and the environment (:mod:`alliance_portal.registry.settings`), the command line on top.
 
     Only options the command has and the office gave count (``None`` is "not given").
     """

@@ -69,8 +69,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def build_job(args: argparse.Namespace, crawl: Any = None) -> Any:
     """The :class:`~monitor.schedule.MonthlyJob` the command runs, from settings and options."""
+    from alliance_portal.registry.settings import check_for_sending
     from monitor.backups import prepare_database
-    from monitor.config import check_for_sending
     from monitor.schedule.job import MonthlyJob
     from monitor.store import Store
 

@@ -3,7 +3,7 @@
 The office configures one mail server for everything it sends: ``[smtp]`` in alliance.toml and
 the ``ALLIANCE_SMTP_*`` environment variables, exactly as for the monthly notices (see
 docs/operations.md). The form may not import the monitor; the commands read
-them with :mod:`monitor.config`; the composition root hands the form the typed settings
+them with :mod:`alliance_portal.registry.settings`; the composition root hands the form the typed settings
 (:class:`alliance_portal.registry.smtp.SmtpSettings`, shared with the notices).
 
 Two ways out, one interface (:meth:`Mailer.session`):

@@ -2,7 +2,7 @@
 
 Both flows send e-mail through the same server: the form (personal links, deadline reminders)
 and the monitor (monthly notices). The settings come from ``[smtp]`` of alliance.toml and the
-``ALLIANCE_SMTP_*`` environment variables (read by :mod:`monitor.config`, and handed to the form
+``ALLIANCE_SMTP_*`` environment variables (read by :mod:`alliance_portal.registry.settings`, and handed to the form
 by the composition root); this module holds what both need once: the typed settings, what
 stops sending, and the SMTP conversation up to a logged-in connection.
 """

@@ -3,11 +3,20 @@
 The judges' constants (date windows, funder names) live in ``monitor/rules/vocabulary.py``; these are
 the network-facing ones. Every value here is a default: :class:`monitor.fetching.fetch.FetchOptions`
 and ``alliance crawl`` options override them per run, and the tests shrink them to stay fast.
-The settings an office may change (paths, ``[crawl]`` of monitor.toml, the environment) are read
-by :mod:`monitor.config`, which takes its crawl defaults from here.
+The settings an office may change (paths, ``[crawl]`` of alliance.toml, the environment) are read
+by :mod:`alliance_portal.registry.settings`; the defaults of ``[crawl]`` (read timeout, retries,
+concurrency, the renderer's timeout and pool) live in :mod:`alliance_portal.registry.crawl_defaults`
+because that reader imports no flow, and are re-exported here beside the finer limits.
 """
 
 from __future__ import annotations
+
+# re-exported (``X as X``): the fetcher reads every limit from this module
+from alliance_portal.registry.crawl_defaults import CONCURRENCY as CONCURRENCY
+from alliance_portal.registry.crawl_defaults import READ_TIMEOUT as READ_TIMEOUT
+from alliance_portal.registry.crawl_defaults import RENDER_POOL_SIZE as RENDER_POOL_SIZE
+from alliance_portal.registry.crawl_defaults import RENDER_TIMEOUT as RENDER_TIMEOUT
+from alliance_portal.registry.crawl_defaults import RETRIES as RETRIES
 
 #: Sent with every request so that a university's web admin who sees our crawl in the logs
 #: knows who is calling and why, and whom to ask. ASCII only: HTTP headers are Latin-1.
@@ -43,8 +52,6 @@ FIREWALL_STATUSES: frozenset[int] = frozenset({401, 403, 406})
 
 #: Seconds to open a TCP (and TLS) connection.
 CONNECT_TIMEOUT = 10.0
-#: Seconds without a byte from the server before giving up on a read.
-READ_TIMEOUT = 20.0
 #: Seconds one page may take in all (connect, TLS, headers, body) before it is abandoned; a
 #: watchdog cuts the connection (monitor/fetching/deadline.py), so a server that drips a header
 #: byte a second cannot hold a worker, or the alliances behind it on the same host, for ever.
@@ -56,8 +63,6 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 #: Bytes read from the socket per step while streaming a body.
 CHUNK_BYTES = 64 * 1024
 
-#: Extra attempts after a transient failure (timeout, reset, 5xx, 429).
-RETRIES = 2
 #: First backoff pause in seconds; doubled on each further retry.
 BACKOFF_BASE = 1.0
 #: Longest pause honoured from a Retry-After header (a server asking for an hour gets this).
@@ -72,8 +77,6 @@ MAX_REDIRECTS = 10
 MAX_FEEDS = 2
 MAX_SUBPAGE_BYTES = 2 * 1024 * 1024
 
-#: Parallel sites during a crawl (each worker thread has its own requests Session).
-CONCURRENCY = 16
 
 #: A site whose homepage took longer than this last month (retries, timeouts) is started first.
 SLOW_SITE_MS = 5000
@@ -85,20 +88,12 @@ JUDGE_CONCURRENCY = 1
 #: wait for the GIL behind a parse (bench/crawl.py, docs/PERFORMANCE.md "Crawl").
 JUDGE_IN_PROCESS = True
 
-#: The browser's own budget for loading one page (navigation to "load"), apart from the fetch
-#: timeout: sized for a cold Chromium start on two busy cores (a first page there has taken
-#: 5-8 s). A page that runs out is tried once more; the hard ceiling per try is 2x this + 10 s.
-RENDER_TIMEOUT = 20.0
 #: Sub-resources (scripts, XHR) a rendered page may load, all fetched by us through the guard.
 RENDER_MAX_REQUESTS = 60
 #: Seconds without any request of the page after "load" before its DOM is read: how the renderer
 #: knows a page's data calls (a news list from JSON) are done. Playwright's "networkidle" waits
 #: 0.5 s on every page; every request here passes our route handler, which sees them all.
 RENDER_QUIET_SECONDS = 0.3
-#: Pages rendered at the same time in the one browser. Each open page is a renderer process of
-#: its own (tens of MB); two keep both cores busy while one page waits for its scripts, and
-#: more only queue for the same two cores (bench/render.py, docs/PERFORMANCE.md "Rendering").
-RENDER_POOL_SIZE = 2
 #: Seconds a rendering that failed because the browser died waits for the crawl's stop event:
 #: a SIGTERM sent to the whole process group kills Chromium in the same instant, and such a
 #: failure is an interruption (redone by --resume), not a finding about the site.

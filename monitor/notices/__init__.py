@@ -14,7 +14,7 @@ even if the command is run again or crashes half-way:
 A crash between "SMTP accepts" and "row sent" leaves 'sending': the notice *may* have gone out,
 so it is not sent again automatically; ``--resend SLUG`` sends it deliberately.
 
-SMTP host, port, user, STARTTLS and sender come from :class:`monitor.config.SmtpSettings`
+SMTP host, port, user, STARTTLS and sender come from :class:`alliance_portal.registry.settings.SmtpSettings`
 (``[smtp]`` in monitor.toml or ``ALLIANCE_SMTP_*`` environment variables; the password only
 from ``ALLIANCE_SMTP_PASSWORD``).
 

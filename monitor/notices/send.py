@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import formatdate, getaddresses
 
+from alliance_portal.registry.settings import check_for_sending
 from alliance_portal.registry.smtp import SmtpError, SmtpSettings, connect
-from monitor.config import check_for_sending
 from monitor.db_locks import writing
 from monitor.notices.compose import NoticePlan
 from monitor.store import Store

@@ -28,8 +28,8 @@ from alliance_portal.registry.report_contract import (
     screenshot_name,
     snapshot_name,
 )
+from alliance_portal.registry.settings import ScheduleSettings
 from alliance_portal.registry.site_settings import DEFAULT_INDUSTRIES, SLUG_PATTERN, Industry
-from monitor.config import ScheduleSettings
 from monitor.model import SiteResult, Status
 from monitor.reports.labels import CHECKS, SUMMARY_KEYS
 from monitor.reports.view import (

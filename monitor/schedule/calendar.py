@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from apscheduler.triggers.base import BaseTrigger
 
-from monitor.config import ScheduleSettings
+from alliance_portal.registry.settings import ScheduleSettings
 
 #: How far back to look for the latest scheduled slot (a monthly cron needs up to 31 days).
 _LOOKBACK = (

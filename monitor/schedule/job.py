@@ -41,8 +41,8 @@ from typing import Literal, Protocol
 
 from apscheduler.triggers.base import BaseTrigger
 
+from alliance_portal.registry.settings import CrawlSettings, MonitorSettings, PathSettings
 from monitor.backups import backup_database
-from monitor.config import CrawlSettings, MonitorSettings, PathSettings
 from monitor.db_health import DatabaseProblem
 from monitor.schedule.calendar import last_fire_time, month_of
 from monitor.store import Store

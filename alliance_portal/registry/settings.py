@@ -5,6 +5,9 @@ Why one module: the crawl, the schedule, the report, the notices, the form's rem
 demo all need the same paths and options; read in one place, a key cannot be honoured by one
 command and ignored by another, nothing guesses one path from another (the form's state folder
 is ``[paths] var``, not "beside the database"), and every default is written once, here.
+Why in the registry: the commands, the form's reminders, the monitor and the demo all read it,
+and the registry is the layer every flow may import; it imports no flow (the ``[crawl]``
+defaults come from :mod:`alliance_portal.registry.crawl_defaults`).
 Priority, lowest first: the defaults below, the file, the environment
 (``ALLIANCE_MONITOR_ALLOW_PRIVATE``, ``ALLIANCE_SMTP_*``), the command line
 (:meth:`MonitorSettings.override`). ``[publish]`` is the portal's (read by
@@ -28,10 +31,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from alliance_portal.registry import crawl_defaults as limits
 from alliance_portal.registry.clock import TAIPEI_ZONE
 from alliance_portal.registry.errors import UsageError
 from alliance_portal.registry.smtp import SMTP_ENV_PREFIX, SMTP_PASSWORD_ENV, SmtpSettings
-from monitor.fetching import limits
 
 if TYPE_CHECKING:
     from apscheduler.triggers.cron import CronTrigger
@@ -48,7 +51,7 @@ NOTIFY_MODES = ("off", "draft", "send")
 
 
 class ConfigError(UsageError, ValueError):
-    """monitor.toml, the environment or a command-line option has a value we cannot use."""
+    """alliance.toml, the environment or a command-line option has a value we cannot use."""
 
 
 T = TypeVar("T")
@@ -56,7 +59,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class _Source:
-    """Where a table of values comes from, for error messages: ``monitor.toml: [crawl]``."""
+    """Where a table of values comes from, for error messages: ``alliance.toml: [crawl]``."""
 
     where: str
 
@@ -142,8 +145,8 @@ class FormSettings:
 
 @dataclass(frozen=True, slots=True)
 class CrawlSettings:
-    """``[crawl]``: how a crawl fetches (the fetcher's finer limits are in
-    :mod:`monitor.fetching.limits`)."""
+    """``[crawl]``: how a crawl fetches (the fetcher's finer limits, which the office does not
+    set, are in ``monitor/fetching/limits.py``)."""
 
     allow_private: bool = False
     timeout: float = limits.READ_TIMEOUT  # seconds per page
