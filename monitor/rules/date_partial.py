@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from monitor.rules.text_norm import literal_alternation
+
 #: Month names as English sites capitalise them; validated against :data:`MONTH_NUMBERS`.
 _EN_MONTH = r"([JFMASOND][a-z]{2,8}|JAN|FEB|MAR|APR|MAY|JUNE?|JULY?|AUG|SEPT?|OCT|NOV|DEC)"
 MONTH_NUMBERS = {
@@ -62,11 +64,13 @@ _ORDINAL = r"(?:st|nd|rd|th)?"
 _EN_MD_RE = re.compile(rf"{_EN_MONTH}\.? ?(\d{{1,2}}){_ORDINAL}(?![\d:/A-Za-z]|\.\d)")
 _EN_DM_RE = re.compile(rf"(\d{{1,2}}){_ORDINAL} (?:of )?{_EN_MONTH}\b\.?(?! ?\d)")
 _EN_DM_BACK = 10
-#: Where a capitalised month name starts: a plain alternation of literals, which the regex engine
-#: scans for quickly (unlike a pattern starting with a look-behind or a character class).
+#: Where a capitalised month name starts: literals as a prefix tree, which the regex engine
+#: scans for quickly (unlike a pattern starting with a look-behind or a character class, or a
+#: flat alternation tried word by word at each capital).
 _MONTH_AT_RE = re.compile(
-    "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
-    "|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
+    literal_alternation(
+        [name.capitalize() for name in MONTH_NUMBERS] + [name.upper() for name in MONTH_NUMBERS]
+    )
 )
 #: Matched at each 「月」: the day after it; the month's digits are read back from it.
 _CJK_DAY_RE = re.compile(r"月 ?(\d{1,2}) ?[日號]")

@@ -45,7 +45,7 @@ from lxml import etree
 from monitor.rules import vocabulary
 from monitor.rules.decoding import decode_html
 from monitor.rules.page_memo import PageMemo
-from monitor.rules.text_norm import is_cjk, meaningful_length, normalise
+from monitor.rules.text_norm import is_cjk, literal_alternation, meaningful_length, normalise
 from monitor.rules.visibility import hidden_by_class, hidden_elements, live_elements
 
 #: Re-exported: callers decode, read and normalise pages through this module.
@@ -291,7 +291,7 @@ class PageText:
 
 def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
     """One pattern that finds any of ``words`` as a substring (one C call, not a loop)."""
-    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    return re.compile(literal_alternation(words))
 
 
 #: (hint, words of a class/id that give it), in the vocabulary's order.
@@ -310,11 +310,36 @@ _NO_HINTS: frozenset[str] = frozenset()
 
 
 def _class_hints(value: str) -> frozenset[str]:
-    """Hints a class/id string gives: a word of the vocabulary anywhere in it, any case."""
-    value = value.lower()
-    if _ANY_CLASS_WORD_RE.search(value) is None:
+    """Hints a class/id string gives: a word of the vocabulary anywhere in it, any case.
+
+    Read token by token (no vocabulary word holds a space, so none spans two tokens, and
+    lower-casing is done character by character), each token's hints remembered across pages:
+    a page has a hundred distinct class strings but they are made of far fewer tokens
+    (``col-md-6``, ``menu-item``), the same from site to site.
+    """
+    found = _NO_HINTS
+    for token in value.split():
+        hints = _TOKEN_HINTS.get(token)
+        if hints is None:
+            hints = _token_hints(token)
+            if len(_TOKEN_HINTS) < _TOKEN_HINTS_MAX:
+                _TOKEN_HINTS[token] = hints
+        if hints:
+            found = found | hints if found else hints
+    return found
+
+
+def _token_hints(token: str) -> frozenset[str]:
+    token = token.lower()
+    if _ANY_CLASS_WORD_RE.search(token) is None:
         return _NO_HINTS
-    return frozenset(hint for hint, words in _CLASS_HINT_RES if words.search(value))
+    return frozenset(hint for hint, words in _CLASS_HINT_RES if words.search(token))
+
+
+assert not any(any(c.isspace() for c in w) for _, words in _CLASS_HINT_WORDS for w in words)
+#: Hints of each class/id token seen (bounded: past the limit, new tokens are not remembered).
+_TOKEN_HINTS: dict[str, frozenset[str]] = {}
+_TOKEN_HINTS_MAX = 50_000
 
 
 def read_page(html: str | Element) -> PageText:
@@ -343,9 +368,10 @@ _BIG_PAGES = _PageMemo(vocabulary.BIG_PAGE_MEMO_SIZE, 1 << 62)
 
 
 def clear_page_memo() -> None:
-    """Forget every parsed page (benchmarks time cold reads with it)."""
+    """Forget every parsed page and class token (benchmarks time cold reads with it)."""
     _PAGES.clear()
     _BIG_PAGES.clear()
+    _TOKEN_HINTS.clear()
 
 
 def _walk(root: Element) -> PageText:
