@@ -434,6 +434,8 @@ def test_notices_preview_then_send_each_alliance_once(console: Console) -> None:
     draft = office.get("/office/reports/2026-05/notices/newly-bad.eml")  # written as a draft
     assert draft.status_code == 200 and draft.mimetype == "text/html"  # shown as the letter
     assert "newly-bad@example.edu.tw" in text(draft) and "=?utf-8?" not in text(draft)
+    headers = text(draft).split('class="meta letter-headers"', 1)[1].split("</dl>", 1)[0]
+    assert "主旨" in headers and "收件人" in headers and "結果：" in headers  # labelled, decoded
     raw = office.get("/office/reports/2026-05/notices/newly-bad.eml?raw=1")
     assert raw.mimetype == "text/plain" and b"newly-bad@example.edu.tw" in raw.data
 

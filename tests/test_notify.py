@@ -210,11 +210,19 @@ def test_dry_run_writes_eml_files_and_lists_missing_contacts(
     assert "NO CONTACT E-MAIL (1)" in out and "no-contact  土木防災產學聯盟" in out
     readme = (folder / "README.txt").read_text("utf-8")
     assert "no-contact" in readme and "contact_email" in readme
+    lines = readme.splitlines()
+    assert lines[0] == "產學小聯盟網站檢查通知（草稿） Alliance website notices (drafts) 2026-05"
+    assert "將寄出 To be sent: 4" in lines
+    assert "缺少聯絡信箱，無法寄送 No contact e-mail, cannot be sent: 1" in lines
+    assert (
+        "  → 請在 content/alliances/<slug>.toml 加上 contact_email。 Add contact_email to" in readme
+    )
 
     msg = message_from_bytes((folder / "name-only.eml").read_bytes(), policy=default_policy)
     assert msg["To"] == "name-only@example.edu.tw"
-    assert (
-        "生醫檢測產學聯盟" in msg["Subject"] and "Alliance website check 2026-05" in msg["Subject"]
+    assert msg["Subject"] == (
+        "【產學小聯盟網站檢查】生醫檢測產學聯盟 2026-05 結果：待確認"
+        " / Alliance website check 2026-05: please check"
     )
     assert msg.get_content_type() == "text/plain"
     assert msg["Content-Language"] == "zh-TW, en"

@@ -179,3 +179,29 @@ def test_browser_sends_go_out_once_over_smtp(tmp_path: Path, smtp: tuple[Inbox, 
         assert "lin@example.edu.tw" in helper.get("/alliance/").get_data(as_text=True)
         entry = list(services_of(app).audit.entries())[-1]
         assert (entry.action, entry.person) == ("link.send", "pi:wang@example.edu.tw")
+
+
+def test_the_link_letter_reads_whole_in_each_language() -> None:
+    """The letter's greeting and role paragraph in each language's half, the subject on one line
+    (they are kept as Bilingual texts; each half must get only its own language)."""
+    from alliance_portal.intake.invitations import link_letter
+    from alliance_portal.intake.people import Person
+
+    pi = Person("smart-motor", "p1", "pi", "motor@example.edu.tw")
+    subject, body = link_letter(pi, alliance_name="智慧馬達產學聯盟", url="https://x/l/1", days=30)
+    assert (
+        subject
+        == "智慧馬達產學聯盟：資料上傳個人連結 Your personal link to the alliance upload form"
+    )
+    zh, en = body.split("-" * 70)
+    assert zh.startswith("計畫主持人您好：") and "新增計畫助理" in zh
+    assert "Dear principal investigator," in en and "add your assistants" in en
+    helper = Person("smart-motor", "a1", "assistant", "wang@example.edu.tw")
+    _, body = link_letter(
+        helper, alliance_name="智慧馬達產學聯盟", url="https://x/l/2", days=30, pi_email="m@x.tw"
+    )
+    zh, en = body.split("-" * 70)
+    assert zh.startswith("您好：") and "計畫主持人（m@x.tw）已將您加為本聯盟的計畫助理。" in zh
+    assert en.lstrip().startswith("Hello,")
+    assert "The principal investigator (m@x.tw) added you as an assistant" in en
+    assert not re.search(r"[\u4e00-\u9fff]", en.replace("智慧馬達產學聯盟", ""))

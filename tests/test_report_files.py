@@ -91,6 +91,8 @@ def test_trend_chart_is_inline_svg_with_one_bar_per_month(soup: BeautifulSoup) -
         "定期更新",
         "總結",
     ]
+    # the chart's accessible name: the check's label in both languages, then the months
+    assert panels[0].svg.title.get_text().startswith("網站開啟 Site opens: ")
     for panel in panels:
         bars = panel.svg.find_all("g")
         assert [b.title.get_text().split(":")[0] for b in bars] == list(MONTHS)
@@ -190,6 +192,13 @@ def test_xlsx_sheets_colours_and_text_cells(built: tuple[Monitor, Path]) -> None
     labels = {summary.cell(row=r, column=1).value: r for r in range(1, 20)}
     overall = labels["總結 Overall"]
     assert [summary.cell(row=overall, column=c).value for c in (2, 3, 4)] == [2, 2, 3]
+    assert summary["A1"].value == "產學小聯盟網站檢查 Alliance website check 2026-05"
+    for label in ("檢查基準日 Reference date", "受檢聯盟 Alliances checked", "項目 Check"):
+        assert label in labels
+    assert "新增未通過 Newly failing" in labels and "已改善 Recovered" in labels
+    assert any(str(k).startswith("與上月比較 Compared with 2026-04") for k in labels)
+    history = wb["歷史 History"]
+    assert [history["A1"].value, history["B1"].value] == ["代號 Slug", "聯盟 Alliance"]
     sheet = wb["聯盟 Alliances"]
     header = [c.value for c in sheet[1]]
     assert header[:3] == ["月份 Month", "代號 Slug", "聯盟 Alliance"]

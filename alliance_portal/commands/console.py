@@ -203,7 +203,7 @@ def notices(setup: ConsoleSetup, month: str, *, send: bool) -> NoticeBatch:
         return NoticeBatch(
             month,
             (),
-            unavailable=(
+            unavailable=Bilingual(
                 f"{month} 沒有完成的網站檢查，所以沒有通知可預覽或寄出。請先執行當月的檢查"
                 "（alliance crawl），或選擇其他月份。",
                 f"{month} has no finished website check, so there are no notices to preview or"

@@ -220,7 +220,7 @@ def _print_plan(plan: Any) -> None:
             " have no contact_email in their profile:"
         )
         for notice in plan.missing_contact:
-            checks = ", ".join(f"{p.label_en} {p.status_en}" for p in notice.problems)
+            checks = ", ".join(f"{p.label.en} {p.status.en}" for p in notice.problems)
             print(f"  {notice.slug}  {notice.name}  ({checks})")
 
 

@@ -16,6 +16,7 @@ from alliance_portal.intake.links import LinkSigner
 from alliance_portal.intake.mailer import Mailer, MailError, Send, compose
 from alliance_portal.intake.people import People, Person
 from alliance_portal.registry.audit import AuditLog
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.smtp import header_text
 
 
@@ -28,6 +29,18 @@ class SentLink:
     where: str  # 'smtp' or the draft's path
 
 
+#: The letter's subject after the alliance's name (one line, "中文 English").
+_SUBJECT = Bilingual("資料上傳個人連結", "Your personal link to the alliance upload form")
+_PI_ROLE = Bilingual(
+    "您可以在表單中新增計畫助理（輸入助理的電子郵件），每位助理會收到自己的連結；"
+    "助理離職時請在表單中移除。",
+    "In the form you can add your assistants by e-mail address; each gets their own link. "
+    "Remove an assistant in the form when they leave.",
+)
+_PI_GREETING = Bilingual("計畫主持人您好：", "Dear principal investigator,")
+_GREETING = Bilingual("您好：", "Hello,")
+
+
 def link_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/link/{token}"
 
@@ -37,46 +50,37 @@ def link_letter(
 ) -> tuple[str, str]:
     """Subject and body of the e-mail that carries ``url`` to ``person``."""
     name = header_text(alliance_name) or person.slug
-    subject = f"{name}：資料上傳個人連結 Your personal link to the alliance upload form"
+    subject = f"{name}：{_SUBJECT.joined(' ')}"
     if person.role == "pi":
-        role_zh = (
-            "您可以在表單中新增計畫助理（輸入助理的電子郵件），每位助理會收到自己的連結；"
-            "助理離職時請在表單中移除。"
-        )
-        role_en = (
-            "In the form you can add your assistants by e-mail address; each gets their own link. "
-            "Remove an assistant in the form when they leave."
-        )
-        greet_zh, greet_en = "計畫主持人您好：", "Dear principal investigator,"
+        role, greet = _PI_ROLE, _PI_GREETING
     else:
-        by = f"（{pi_email}）" if pi_email else ""
-        role_zh = f"計畫主持人{by}已將您加為本聯盟的計畫助理。"
-        role_en = (
+        role = Bilingual(
+            f"計畫主持人{f'（{pi_email}）' if pi_email else ''}已將您加為本聯盟的計畫助理。",
             f"The principal investigator{f' ({pi_email})' if pi_email else ''} added you as an "
-            "assistant of this alliance."
+            "assistant of this alliance.",
         )
-        greet_zh, greet_en = "您好：", "Hello,"
-    body = f"""{greet_zh}
+        greet = _GREETING
+    body = f"""{greet.zh}
 
 這是您更新「{name}」基本資料、上傳入口網橫幅的個人連結（僅供您本人使用，請勿轉寄；{days} 天內有效）：
 
 {url}
 
-{role_zh}
+{role.zh}
 連結失效或遺失時，請直接回覆本信，計畫辦公室會寄新的連結給您。
 
 產學小聯盟計畫辦公室
 
 ----------------------------------------------------------------------
 
-{greet_en}
+{greet.en}
 
 This is your personal link to update the profile of "{name}" and upload its portal banner
 (for you only, please do not forward it; it works for {days} days):
 
 {url}
 
-{role_en}
+{role.en}
 If the link stops working or is lost, reply to this e-mail and the office will send a new one.
 
 The alliance programme office

@@ -51,6 +51,9 @@ class NoticePreview:
     sender: str = ""  # the From line, as the recipient reads it
 
 
+_NOTHING_UNAVAILABLE = Bilingual("", "")
+
+
 @dataclass(frozen=True, slots=True)
 class NoticeBatch:
     """A month's notices: what is planned, and what a send did."""
@@ -62,9 +65,9 @@ class NoticeBatch:
     failed: dict[str, str] = field(default_factory=dict)  # slug -> why
     #: Why sending is not possible here (no SMTP server configured), or "".
     cannot_send: str = ""
-    #: Why there are no notices to show at all (zh-TW, English): the month has no finished
-    #: crawl (none yet, or a restored database without it). Empty when the batch is real.
-    unavailable: tuple[str, str] = ("", "")
+    #: Why there are no notices to show at all: the month has no finished crawl (none yet, or
+    #: a restored database without it). Empty when the batch is real.
+    unavailable: Bilingual = _NOTHING_UNAVAILABLE
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,20 @@ from monitor.reports.labels import CHECK_LABELS, CHECKS, STATUS_LABELS
 from monitor.reports.view import MonthReport, ReportRow
 
 DEFAULT_SENDER = "產學小聯盟計畫辦公室 <alliance-monitor@localhost>"
+#: The result in the subject line: the report's status word in Chinese, what to do in English.
+_SUBJECT_RESULT = {
+    "fail": Bilingual(STATUS_WORDS["fail"].zh, "action needed"),
+    "warn": Bilingual(STATUS_WORDS["warn"].zh, "please check"),
+}
+_NEXT_MONTH = Bilingual("下個月", "next month")
+#: The drafts' README.txt: its headings, each "中文 English" on one line.
+_DRAFTS_TITLE = Bilingual("產學小聯盟網站檢查通知（草稿）", "Alliance website notices (drafts)")
+_TO_BE_SENT = Bilingual("將寄出", "To be sent:")
+_NO_CONTACT = Bilingual("缺少聯絡信箱，無法寄送", "No contact e-mail, cannot be sent:")
+_ADD_CONTACT = Bilingual(
+    "→ 請在 content/alliances/<slug>.toml 加上 contact_email。",
+    "Add contact_email to content/alliances/<slug>.toml.",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +51,8 @@ class Problem:
     professor understands), where, and what to do. The check's machine evidence is not here:
     it stays in the office's report (see :mod:`monitor.notices.findings`)."""
 
-    label_zh: str
-    label_en: str
-    status_zh: str
-    status_en: str
+    label: Bilingual  # the check's name
+    status: Bilingual  # its status word
     code: Code
     found: Bilingual  # what was found, each language in its own half
     where: str  # the URL it is about
@@ -105,10 +117,8 @@ def problems_of(row: ReportRow) -> tuple[Problem, ...]:
             continue
         out.append(
             Problem(
-                label_zh=CHECK_LABELS[name].zh,
-                label_en=CHECK_LABELS[name].en,
-                status_zh=STATUS_LABELS[view.status].zh,
-                status_en=STATUS_LABELS[view.status].en,
+                label=CHECK_LABELS[name],
+                status=STATUS_LABELS[view.status],
                 code=view.code,
                 found=found(view),
                 where=where(view, row.url),
@@ -151,16 +161,15 @@ def build_message(
         problems=problems,
         passed=[CHECK_LABELS[c] for c in CHECKS if row.checks[c].status == "pass"],
         site_down=site_down(row),
-        next_check_zh=next_check.isoformat() if next_check else "下個月",
-        next_check_en=next_check.isoformat() if next_check else "next month",
+        next_check=Bilingual.same(next_check.isoformat()) if next_check else _NEXT_MONTH,
     )
     msg = EmailMessage()
-    worst = STATUS_WORDS["fail" if row.overall == "fail" else "warn"].zh
-    worst_en = "action needed" if row.overall == "fail" else "please check"
-    msg["Subject"] = (
-        f"【產學小聯盟網站檢查】{header_text(row.name)} {report.month} 結果：{worst}"
-        f" / Alliance website check {report.month}: {worst_en}"
+    worst = _SUBJECT_RESULT["fail" if row.overall == "fail" else "warn"]
+    subject = Bilingual(
+        f"【產學小聯盟網站檢查】{header_text(row.name)} {report.month} 結果：{worst.zh}",
+        f"Alliance website check {report.month}: {worst.en}",
     )
+    msg["Subject"] = subject.joined()
     msg["From"] = sender
     msg["To"] = recipient
     if reply_to:
@@ -231,9 +240,9 @@ def write_drafts(plan: NoticePlan, month_dir: Path) -> Path:
     """Dry run: every notice as ``notices/<slug>.eml`` plus ``notices/README.txt`` listing them."""
     folder = month_dir / NOTICES_DIR
     lines = [
-        f"產學小聯盟網站檢查通知（草稿） Alliance website notices (drafts) {plan.month}",
+        f"{_DRAFTS_TITLE.joined(' ')} {plan.month}",
         "",
-        f"將寄出 To be sent: {len(plan.sendable)}",
+        f"{_TO_BE_SENT.joined(' ')} {len(plan.sendable)}",
     ]
     for notice in plan.sendable:
         assert notice.message is not None
@@ -241,15 +250,12 @@ def write_drafts(plan: NoticePlan, month_dir: Path) -> Path:
         lines.append(f"  {notice.slug}.eml  {notice.name} <{notice.recipient}>")
     lines += [
         "",
-        f"缺少聯絡信箱，無法寄送 No contact e-mail, cannot be sent: {len(plan.missing_contact)}",
+        f"{_NO_CONTACT.joined(' ')} {len(plan.missing_contact)}",
     ]
     for notice in plan.missing_contact:
-        checks = ", ".join(f"{p.label_en} {p.status_en}" for p in notice.problems)
+        checks = ", ".join(f"{p.label.en} {p.status.en}" for p in notice.problems)
         lines.append(f"  {notice.slug}  {notice.name}  ({checks})")
     if plan.missing_contact:
-        lines.append(
-            "  → 請在 content/alliances/<slug>.toml 加上 contact_email。"
-            " Add contact_email to content/alliances/<slug>.toml."
-        )
+        lines.append(f"  {_ADD_CONTACT.joined(' ')}")
     atomic_write(folder / "README.txt", ("\n".join(lines) + "\n").encode("utf-8"))
     return folder

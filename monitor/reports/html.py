@@ -75,8 +75,7 @@ class Panel:
     """One small stacked-bar chart: a check's pass/warn/fail share month by month."""
 
     key: str
-    label_zh: str
-    label_en: str
+    label: Bilingual
     bars: tuple[Bar, ...]
     latest_pass_pct: int
 
@@ -124,11 +123,7 @@ def chart_panels(report: MonthReport) -> list[Panel]:
                 )
             )
         check_label = CHECK_LABELS[key]
-        panels.append(
-            Panel(
-                key, check_label.zh, check_label.en, tuple(bars), bars[-1].pass_pct if bars else 0
-            )
-        )
+        panels.append(Panel(key, check_label, tuple(bars), bars[-1].pass_pct if bars else 0))
     return panels
 
 

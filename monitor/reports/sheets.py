@@ -27,10 +27,12 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 #: (header, value) columns of report.csv and the XLSX alliance sheet, in order; a header is
 #: written as "中文 English" in one cell.
+_SLUG = Bilingual("代號", "Slug")
+_ALLIANCE = Bilingual("聯盟", "Alliance")
 COLUMNS: tuple[tuple[Bilingual, str], ...] = (
     (Bilingual("月份", "Month"), "month"),
-    (Bilingual("代號", "Slug"), "slug"),
-    (Bilingual("聯盟", "Alliance"), "name"),
+    (_SLUG, "slug"),
+    (_ALLIANCE, "name"),
     (Bilingual("英文名稱", "English name"), "name_en"),
     (Bilingual("網址", "URL"), "url"),
     (Bilingual("最終網址", "Final URL"), "final_url"),
@@ -52,6 +54,20 @@ COLUMNS: tuple[tuple[Bilingual, str], ...] = (
     (Bilingual("更新說明", "Updates evidence"), "updates_evidence"),
     (Bilingual("首頁截圖", "Screenshot"), "screenshot"),
 )
+
+
+#: The workbook's sheet names and the summary sheet's labels, each written "中文 English".
+_SHEET_SUMMARY = Bilingual("摘要", "Summary")
+_SHEET_ALLIANCES = Bilingual("聯盟", "Alliances")
+_SHEET_HISTORY = Bilingual("歷史", "History")
+_TITLE = Bilingual("產學小聯盟網站檢查", "Alliance website check")
+_REFERENCE_DATE = Bilingual("檢查基準日", "Reference date")
+_CHECKED = Bilingual("受檢聯盟", "Alliances checked")
+_NEXT_CHECK = Bilingual("下次檢查", "Next check")
+_CHECK = Bilingual("項目", "Check")
+_COMPARED = Bilingual("與上月比較", "Compared with")
+_NEWLY_FAILING = Bilingual("新增未通過", "Newly failing")
+_RECOVERED = Bilingual("已改善", "Recovered")
 
 
 def _join(*parts: str) -> str:
@@ -160,18 +176,16 @@ def render_xlsx(report: MonthReport) -> bytes:
             cell.font = fonts[status]
 
     summary = wb.active
-    summary.title = "摘要 Summary"
-    put(summary, 1, 1, f"產學小聯盟網站檢查 Alliance website check {report.month}").font = Font(
-        bold=True, size=14
-    )
-    put(summary, 2, 1, "檢查基準日 Reference date")
+    summary.title = _SHEET_SUMMARY.joined(" ")
+    put(summary, 1, 1, f"{_TITLE.joined(' ')} {report.month}").font = Font(bold=True, size=14)
+    put(summary, 2, 1, _REFERENCE_DATE.joined(" "))
     put(summary, 2, 2, report.today)
-    put(summary, 3, 1, "受檢聯盟 Alliances checked")
+    put(summary, 3, 1, _CHECKED.joined(" "))
     put(summary, 3, 2, report.summary.total)
-    put(summary, 4, 1, "下次檢查 Next check")
+    put(summary, 4, 1, _NEXT_CHECK.joined(" "))
     put(summary, 4, 2, report.next_check.isoformat() if report.next_check else "")
     header = 6
-    put(summary, header, 1, "項目 Check").font = bold
+    put(summary, header, 1, _CHECK.joined(" ")).font = bold
     for col, status in enumerate(STATUSES, start=2):
         colour(put(summary, header, col, STATUS_LABELS[status].joined(" ")), status)
     for i, key in enumerate(SUMMARY_KEYS, start=header + 1):
@@ -179,20 +193,20 @@ def render_xlsx(report: MonthReport) -> bytes:
         for col, status in enumerate(STATUSES, start=2):
             put(summary, i, col, report.summary.counts[key][status])
     line = header + len(SUMMARY_KEYS) + 2
-    put(summary, line, 1, f"與上月比較 Compared with {report.previous_month or '—'}").font = bold
+    put(summary, line, 1, f"{_COMPARED.joined(' ')} {report.previous_month or '—'}").font = bold
     for label, rows in (
-        ("新增未通過 Newly failing", report.newly_failing),
-        ("已改善 Recovered", report.recovered),
+        (_NEWLY_FAILING, report.newly_failing),
+        (_RECOVERED, report.recovered),
     ):
         line += 1
-        put(summary, line, 1, label)
+        put(summary, line, 1, label.joined(" "))
         put(summary, line, 2, len(rows))
         put(summary, line, 3, ", ".join(f"{r.name} ({r.slug})" for r in rows))
     summary.column_dimensions["A"].width = 34
     for letter in "BCD":
         summary.column_dimensions[letter].width = 16
 
-    sheet = wb.create_sheet("聯盟 Alliances")
+    sheet = wb.create_sheet(_SHEET_ALLIANCES.joined(" "))
     status_columns = {"overall", "loads", "credit", "updates"}
     for col, (title, _) in enumerate(COLUMNS, start=1):
         cell = put(sheet, 1, col, title.joined(" "))
@@ -217,10 +231,10 @@ def render_xlsx(report: MonthReport) -> bytes:
     sheet.freeze_panes = "D2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(1, len(report.rows) + 1)}"
 
-    history = wb.create_sheet("歷史 History")
+    history = wb.create_sheet(_SHEET_HISTORY.joined(" "))
     months = [c.month for c in report.trend]
-    put(history, 1, 1, "代號 Slug").font = bold
-    put(history, 1, 2, "聯盟 Alliance").font = bold
+    put(history, 1, 1, _SLUG.joined(" ")).font = bold
+    put(history, 1, 2, _ALLIANCE.joined(" ")).font = bold
     for col, m in enumerate(months, start=3):
         put(history, 1, col, m).font = bold
     for i, row in enumerate(report.rows, start=2):

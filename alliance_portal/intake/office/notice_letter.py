@@ -15,14 +15,16 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 
-#: Headers shown above the letter, in this order, with their labels (zh-TW, English).
-SHOWN_HEADERS: tuple[tuple[str, str, str], ...] = (
-    ("Subject", "主旨", "Subject"),
-    ("From", "寄件人", "From"),
-    ("To", "收件人", "To"),
-    ("Cc", "副本", "Cc"),
-    ("Reply-To", "回覆至", "Reply to"),
-    ("Date", "日期", "Date"),
+from alliance_portal.registry.bilingual import Bilingual
+
+#: Headers shown above the letter, in this order, with their labels.
+SHOWN_HEADERS: tuple[tuple[str, Bilingual], ...] = (
+    ("Subject", Bilingual("主旨", "Subject")),
+    ("From", Bilingual("寄件人", "From")),
+    ("To", Bilingual("收件人", "To")),
+    ("Cc", Bilingual("副本", "Cc")),
+    ("Reply-To", Bilingual("回覆至", "Reply to")),
+    ("Date", Bilingual("日期", "Date")),
 )
 #: Largest draft read (a notice is a few kB; anything bigger is not one of ours).
 MAX_BYTES = 512 * 1024
@@ -35,8 +37,16 @@ class LetterPart:
 
 
 @dataclass(frozen=True, slots=True)
+class LetterHeader:
+    """One header above the letter: its label, and its value decoded."""
+
+    label: Bilingual
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class Letter:
-    headers: tuple[tuple[str, str, str], ...]  # (zh label, English label, decoded value)
+    headers: tuple[LetterHeader, ...]
     parts: tuple[LetterPart, ...]
     subject: str
 
@@ -58,7 +68,9 @@ def read_letter(path: Path) -> Letter | None:
     msg = BytesParser(policy=policy.default).parsebytes(data)
     assert isinstance(msg, EmailMessage)
     headers = tuple(
-        (zh, en, str(msg[name])) for name, zh, en in SHOWN_HEADERS if msg[name] is not None
+        LetterHeader(label, str(msg[name]))
+        for name, label in SHOWN_HEADERS
+        if msg[name] is not None
     )
     parts = []
     for part in msg.walk():

@@ -101,7 +101,7 @@ def preview(month: str) -> str | tuple[str, int]:
     body = render_template(
         "office_notices.html", batch=batch, result=None, pictures=_pictures(batch.month)
     )
-    return (body, 404) if batch.unavailable[0] else body
+    return (body, 404) if batch.unavailable else body
 
 
 @bp.post("/notices/<month>/send")
