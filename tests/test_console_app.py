@@ -443,6 +443,9 @@ def test_notices_preview_then_send_each_alliance_once(console: Console) -> None:
     review = office.post("/office/notices/2026-05/send", data={"csrf_token": csrf})
     assert review.status_code == 200 and console.inbox.messages == []  # a review sends nothing
     assert f'id="confirm-count">{to_send}<' in text(review)
+    title = text(review).split('id="confirm-title">', 1)[1].split("</h2>", 1)[0]
+    assert f"確認寄出：2026-05 網站檢查通知 {to_send} 封" in title
+    assert f"Confirm: {to_send} website check notices of 2026-05" in title
     forged = office.post(
         "/office/notices/2026-05/send", data={"csrf_token": csrf, "confirm": "2026-05"}
     )

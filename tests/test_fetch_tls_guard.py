@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from tests.support.farm import Site, TestPKI, page, redirect
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPKI:
     return TestPKI(tmp_path_factory.mktemp("pki"))
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def tls_site(ctx: object) -> Site:
@@ -79,6 +83,10 @@ def test_refused_certificate_is_classified_and_page_still_fetched(
         check = judge_loads(HomepageFetch(s.url("/"), r))
         assert check.status == "warn"
         assert words in check.reason and "TLS" in check.reason
+        # each half in its own language (the reason is Bilingual from tls.py on)
+        assert check.message.zh.startswith("TLS 憑證有問題：") and words in check.message.zh
+        assert check.message.en.startswith("TLS certificate refused: ")
+        assert not CJK.search(check.message.en)
         assert check.details["tls"] == kind
     finally:
         s.stop()

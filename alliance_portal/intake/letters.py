@@ -24,6 +24,8 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.policy import default as default_policy
 
+from alliance_portal.registry.bilingual import Bilingual
+
 
 @dataclass(frozen=True, slots=True)
 class LetterView:
@@ -76,8 +78,7 @@ class Review:
     """A mass send waiting for the office's confirmation (rendered by office_confirm_send.html)."""
 
     action: str  # the endpoint that sends, e.g. 'deadlines.send'
-    title_zh: str
-    title_en: str
+    title: Bilingual  # what is sent, e.g. "3 deadline reminders"
     recipients: tuple[Recipient, ...]
     letter: LetterView | None  # one letter exactly as it will be sent
     token: str

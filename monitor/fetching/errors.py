@@ -34,7 +34,7 @@ class Attempt(Exception):
 
 class TLSRefused(Attempt):
     def __init__(self, problem: TLSProblem) -> None:
-        super().__init__("tls", problem.reason_en)
+        super().__init__("tls", problem.reason.en)
         self.problem = problem
 
 

@@ -324,7 +324,7 @@ class Fetcher:
             except E.TLSRefused as exc:
                 result.final_url = current
                 result.tls_problem = exc.problem
-                result.error = FetchError("tls", f"certificate refused: {exc.problem.reason_en}")
+                result.error = FetchError("tls", f"certificate refused: {exc.problem.reason.en}")
                 return result
             except E.Attempt as exc:
                 result.final_url = current

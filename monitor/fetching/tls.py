@@ -19,6 +19,8 @@ from pathlib import Path
 
 import certifi
 
+from alliance_portal.registry.bilingual import Bilingual
+
 # OpenSSL X509_V_ERR_* codes (include/openssl/x509_vfy.h).
 _CERT_NOT_YET_VALID = 9
 _CERT_HAS_EXPIRED = 10
@@ -35,14 +37,8 @@ class TLSProblem:
     """Why a certificate was refused: a short ``kind`` key and bilingual text for reports."""
 
     kind: str  # expired | not-yet-valid | self-signed | hostname-mismatch | unknown-issuer | revoked | other
-    reason_zh: str
-    reason_en: str
-    detail: str = ""
-
-    @property
-    def reason(self) -> str:
-        text = f"{self.reason_zh} / {self.reason_en}"
-        return f"{text} ({self.detail})" if self.detail else text
+    reason: Bilingual
+    detail: str = ""  # OpenSSL's own words
 
 
 def make_verified_context(extra_ca: Path | None = None) -> ssl.SSLContext:
@@ -89,24 +85,31 @@ def classify_cert_error(err: ssl.SSLCertVerificationError) -> TLSProblem:
     code = getattr(err, "verify_code", None)
     message = str(getattr(err, "verify_message", "") or err)
     if code == _CERT_HAS_EXPIRED:
-        return TLSProblem("expired", "憑證已過期", "certificate expired", message)
+        return TLSProblem("expired", Bilingual("憑證已過期", "certificate expired"), message)
     if code == _CERT_NOT_YET_VALID:
-        return TLSProblem("not-yet-valid", "憑證尚未生效", "certificate not yet valid", message)
+        return TLSProblem(
+            "not-yet-valid", Bilingual("憑證尚未生效", "certificate not yet valid"), message
+        )
     if code in (_DEPTH_ZERO_SELF_SIGNED_CERT, _SELF_SIGNED_CERT_IN_CHAIN):
-        return TLSProblem("self-signed", "自簽憑證", "self-signed certificate", message)
+        return TLSProblem("self-signed", Bilingual("自簽憑證", "self-signed certificate"), message)
     if (
         code == _HOSTNAME_MISMATCH
         or "hostname" in message.lower()
         or "IP address mismatch" in message
     ):
-        return TLSProblem("hostname-mismatch", "憑證網域名稱不符", "hostname mismatch", message)
+        return TLSProblem(
+            "hostname-mismatch", Bilingual("憑證網域名稱不符", "hostname mismatch"), message
+        )
     if code in (_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, _UNABLE_TO_VERIFY_LEAF_SIGNATURE):
         return TLSProblem(
             "unknown-issuer",
-            "憑證簽發者不明或缺少中繼憑證",
-            "unknown issuer or missing intermediate certificate",
+            Bilingual(
+                "憑證簽發者不明或缺少中繼憑證", "unknown issuer or missing intermediate certificate"
+            ),
             message,
         )
     if code == _CERT_REVOKED:
-        return TLSProblem("revoked", "憑證已被撤銷", "certificate revoked", message)
-    return TLSProblem("other", "憑證驗證失敗", "certificate verification failed", message)
+        return TLSProblem("revoked", Bilingual("憑證已被撤銷", "certificate revoked"), message)
+    return TLSProblem(
+        "other", Bilingual("憑證驗證失敗", "certificate verification failed"), message
+    )

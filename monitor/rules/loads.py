@@ -212,8 +212,8 @@ def judge_loads(
             (
                 TLS_CODES.get(r.tls_problem.kind, Code.TLS_INVALID),
                 B(
-                    f"TLS 憑證有問題：{r.tls_problem.reason_zh}",
-                    f"TLS certificate refused: {r.tls_problem.reason_en}",
+                    f"TLS 憑證有問題：{r.tls_problem.reason.zh}",
+                    f"TLS certificate refused: {r.tls_problem.reason.en}",
                 ),
             )
         )

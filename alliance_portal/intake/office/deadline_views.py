@@ -36,6 +36,7 @@ from alliance_portal.intake.reminder_letter import MISSING_TEXT
 from alliance_portal.intake.reminders import Reminder, ReminderPlan, Stage, stages_of
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
+from alliance_portal.registry.bilingual import Bilingual
 
 bp = Blueprint("deadlines", __name__, template_folder="templates", url_prefix="/office/deadlines")
 
@@ -91,8 +92,7 @@ def _review(plan: ReminderPlan, *, changed: bool = False) -> Review:
     letter, _ = _preview(ReminderPlan(plan.stage, todo), plan.stage)
     return Review(
         action="deadlines.send",
-        title_zh=f"{len(todo)} 封截止日提醒",
-        title_en=f"{len(todo)} deadline reminders",
+        title=Bilingual(f"{len(todo)} 封截止日提醒", f"{len(todo)} deadline reminders"),
         recipients=recipients,
         letter=letter,
         token=token_for(svc.config.secret, SEND_ACTION, recipients),

@@ -27,6 +27,7 @@ from alliance_portal.intake.letters import (
 from alliance_portal.intake.office_hooks import NoticeBatch
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
+from alliance_portal.registry.bilingual import Bilingual
 
 bp = Blueprint("notices", __name__, template_folder="templates", url_prefix="/office")
 
@@ -52,8 +53,10 @@ def _review(batch: NoticeBatch) -> Review:
     )
     return Review(
         action="notices.send",
-        title_zh=f"{batch.month} 網站檢查通知 {len(todo)} 封",
-        title_en=f"{len(todo)} website check notices of {batch.month}",
+        title=Bilingual(
+            f"{batch.month} 網站檢查通知 {len(todo)} 封",
+            f"{len(todo)} website check notices of {batch.month}",
+        ),
         recipients=recipients,
         letter=letter,
         token=confirmation_token(services().config.secret, f"notices {batch.month}", recipients),

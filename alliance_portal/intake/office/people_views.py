@@ -37,6 +37,7 @@ from alliance_portal.intake.people_notice import (
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError, check_slug, known_slugs
+from alliance_portal.registry.bilingual import Bilingual
 
 bp = Blueprint("people", __name__, template_folder="templates", url_prefix="/office/people")
 
@@ -283,8 +284,9 @@ def _new_link_review(*, changed: bool = False) -> tuple[Review, list[AccessRow]]
             letter = None
     review = Review(
         action="people.send_new",
-        title_zh=f"個人連結給 {len(recipients)} 位計畫主持人",
-        title_en=f"personal links to {len(recipients)} PIs",
+        title=Bilingual(
+            f"個人連結給 {len(recipients)} 位計畫主持人", f"personal links to {len(recipients)} PIs"
+        ),
         recipients=recipients,
         letter=letter,
         token=confirmation_token(svc.config.secret, SEND_NEW_ACTION, recipients),
