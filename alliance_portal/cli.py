@@ -70,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command did not expect is one line with exit 1; anything else is a bug, said so in one line
     (``-v`` shows the traceback).
     """
+    from alliance_portal.commands import options
     from alliance_portal.registry.errors import (
         EXIT_BUG,
         EXIT_FAILED,
@@ -78,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         error_line,
     )
 
+    options._NOTED.clear()  # "once per command", also when tests run several in one process
     parser = build_parser()
     args = absolute_paths(parser.parse_args(argv))
     logging.basicConfig(

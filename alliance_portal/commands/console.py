@@ -297,14 +297,14 @@ def setup_from_args(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetu
     A settings mistake raises ``ConfigError``/``PublishError`` before the server starts; the
     command line prints it as one line.
     """
+    from alliance_portal.commands.options import office_settings
     from alliance_portal.commands.publish import (
         CONFIG_ENV,
         default_publish_config,
         target_settings,
     )
-    from alliance_portal.registry.settings import load_settings
 
-    monitor = load_settings(args.config).override(
+    monitor = office_settings(args.config).override(
         paths={"content": args.content, "reports": args.reports}
     )
     publish_config = args.publish_config

@@ -54,9 +54,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def db_path(args: argparse.Namespace) -> Path:
     """``--db``, else ``[paths] db`` of the settings file, else var/monitor.sqlite3."""
-    from alliance_portal.registry.settings import load_settings
+    from alliance_portal.commands.options import office_settings
 
-    return Path(load_settings(args.config).override(paths={"db": args.db}).paths.db)
+    return Path(office_settings(args.config).override(paths={"db": args.db}).paths.db)
 
 
 def run_check(args: argparse.Namespace) -> int:

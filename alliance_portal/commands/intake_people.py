@@ -106,9 +106,9 @@ def mail_options(parser: argparse.ArgumentParser) -> None:
 def mail_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """The office's [smtp] settings: the monitor's, read once by :mod:`alliance_portal.registry.settings` (a
     mistake in the file raises its ``ConfigError``: exit 2 with one line)."""
-    from alliance_portal.registry.settings import load_settings
+    from alliance_portal.commands.options import office_settings
 
-    return load_settings(args.config).smtp
+    return office_settings(args.config).smtp
 
 
 def _profile_slugs(args: argparse.Namespace) -> list[str]:

@@ -176,9 +176,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def settings_for(args: argparse.Namespace) -> MonitorSettings:
     """The settings file's [paths] and [crawl] (and the environment), the command line on top."""
-    from alliance_portal.registry.settings import load_settings
+    from alliance_portal.commands.options import office_settings
 
-    return load_settings(args.config).override(
+    return office_settings(args.config).override(
         paths={"content": args.content, "db": args.db, "reports": args.reports},
         crawl={
             "allow_private": args.allow_private,

@@ -12,6 +12,13 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from alliance_portal.registry.settings import MonitorSettings
+
+#: The notes printed during this command (:func:`note_once`); ``cli.main`` empties it.
+_NOTED: set[str] = set()
 
 
 def add_content(parser: argparse.ArgumentParser) -> None:
@@ -73,6 +80,28 @@ def report_problem(message: object) -> None:
     from alliance_portal.registry.errors import error_line
 
     print(error_line(message), file=sys.stderr)
+
+
+def note_once(text: str) -> None:
+    """``note: TEXT`` on stderr, once per command however often the command meets it.
+
+    Why: a command reads the settings file in several places (the console's setup, the mail
+    settings), and an office that sees the same advice three times stops reading it.
+    """
+    if text not in _NOTED:
+        _NOTED.add(text)
+        print(f"note: {text}", file=sys.stderr)
+
+
+def office_settings(config: Path | None) -> MonitorSettings:
+    """The office's settings (``--config``, else $ALLIANCE_MONITOR_CONFIG, else ./alliance.toml
+    or its old name) through the one reader, with a note when the file has an old name."""
+    from alliance_portal.registry.settings import legacy_notice, load_settings
+
+    settings = load_settings(config)
+    if (notice := legacy_notice(settings.source)) is not None:
+        note_once(notice)
+    return settings
 
 
 def settings_file(args: argparse.Namespace) -> Path | None:

@@ -72,14 +72,19 @@ def target_settings(config: Path | None, to: Path | None) -> PublishSettings:
     """The :class:`PublishSettings` from ``--to`` or the settings file."""
     import os
 
+    from alliance_portal.commands.options import note_once
     from alliance_portal.portal.publish import PublishSettings, load_publish_settings
+    from alliance_portal.registry.settings import legacy_notice
 
     if to is not None:
         return PublishSettings("local", web_root=to)
     if config is None:
         env = os.environ.get(CONFIG_ENV)
         config = Path(env) if env else (default_publish_config() or DEFAULT_CONFIG)
-    return load_publish_settings(config)
+    settings = load_publish_settings(config)
+    if (notice := legacy_notice(config)) is not None:
+        note_once(notice)
+    return settings
 
 
 def default_publish_config() -> Path | None:

@@ -1,6 +1,6 @@
 """``alliance report`` and ``alliance notify`` (``alliance schedule`` is in :mod:`.schedule`).
 
-Settings come from :func:`alliance_portal.registry.settings.load_settings` (defaults, ``alliance.toml``, the
+Settings come from :func:`alliance_portal.commands.options.office_settings` (defaults, ``alliance.toml``, the
 environment) with the command line on top (:func:`settings_for`). See docs/operations.md.
 """
 
@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from alliance_portal.commands.options import office_settings
 from alliance_portal.commands.update_links import PiLinks
 from alliance_portal.registry.errors import EXIT_FAILED
 from alliance_portal.registry.report_contract import INDEX_FILE, NOTICES_DIR
@@ -24,7 +25,6 @@ from alliance_portal.registry.settings import (
     MonitorSettings,
     PathSettings,
     check_for_sending,
-    load_settings,
 )
 from monitor.schedule.calendar import next_check_after_month
 
@@ -105,7 +105,7 @@ def settings_for(args: argparse.Namespace) -> MonitorSettings:
 
     Only options the command has and the office gave count (``None`` is "not given").
     """
-    return load_settings(args.config).override(
+    return office_settings(args.config).override(
         paths={
             "db": args.db,
             "content": args.content,

@@ -44,6 +44,13 @@ CONFIG_ENV = "ALLIANCE_MONITOR_CONFIG"
 DEFAULT_CONFIG = Path("alliance.toml")
 #: The file's old name, still read when there is no alliance.toml (rename it to move).
 LEGACY_CONFIG = Path("monitor.toml")
+#: Old settings files still read, and how to move each into alliance.toml (:func:`legacy_notice`).
+LEGACY_FILES: dict[str, str] = {
+    LEGACY_CONFIG.name: "rename it to alliance.toml (its sections [paths], [crawl], [schedule],"
+    " [smtp], [form] stay as they are; paste a publish.toml's [publish] table into it too)",
+    "publish.toml": "move its [publish] table into alliance.toml (where [paths], [crawl],"
+    " [schedule], [smtp], [form] are) and delete publish.toml",
+}
 #: Environment variable that lifts the SSRF guard (for intranets): "1", "true" or "yes".
 ALLOW_PRIVATE_ENV = "ALLIANCE_MONITOR_ALLOW_PRIVATE"
 
@@ -397,3 +404,14 @@ def load_settings(
     """Find, read and validate the settings file, with the environment on top."""
     found = config_path(path, default=default)
     return settings_from(read_config(found), os.environ if env is None else env, source=found)
+
+
+def legacy_notice(path: Path | None) -> str | None:
+    """The one line that says how to move an old settings file (``monitor.toml``,
+    ``publish.toml``) into ``alliance.toml``, or None for any other file.
+
+    Why a notice, not an error: an office's running setup keeps working; the command line
+    prints it once per command (:func:`alliance_portal.commands.options.note_once`).
+    """
+    how = LEGACY_FILES.get(path.name) if path is not None else None
+    return f"{path} is an old settings file, still read; to move: {how}" if how else None
