@@ -25,15 +25,16 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Callable, Mapping
-from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from alliance_portal.registry import crawl_defaults as limits
 from alliance_portal.registry.clock import TAIPEI_ZONE
-from alliance_portal.registry.errors import UsageError
+from alliance_portal.registry.settings_values import ConfigError as ConfigError
+from alliance_portal.registry.settings_values import Source, boolean, number, text
+from alliance_portal.registry.settings_values import path as path_value
 from alliance_portal.registry.smtp import SMTP_ENV_PREFIX, SMTP_PASSWORD_ENV, SmtpSettings
 
 if TYPE_CHECKING:
@@ -55,69 +56,6 @@ LEGACY_FILES: dict[str, str] = {
 ALLOW_PRIVATE_ENV = "ALLIANCE_MONITOR_ALLOW_PRIVATE"
 
 NOTIFY_MODES = ("off", "draft", "send")
-
-
-class ConfigError(UsageError, ValueError):
-    """alliance.toml, the environment or a command-line option has a value we cannot use."""
-
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class _Source:
-    """Where a table of values comes from, for error messages: ``alliance.toml: [crawl]``."""
-
-    where: str
-
-    def error(self, key: str, problem: str, fix: str) -> ConfigError:
-        return ConfigError(f"{self.where} {key} {problem}; {fix}")
-
-
-def _number(kind: type[T], minimum: float, example: str) -> Callable[[_Source, str, Any], T]:
-    def read(src: _Source, key: str, value: Any) -> T:
-        if isinstance(value, str) and value.strip():  # from the environment
-            with suppress(ValueError):
-                value = kind(value.strip())  # type: ignore[call-arg]
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if kind is int and isinstance(value, float):
-            ok = False
-        if not ok:
-            raise src.error(
-                key, f"must be a number, not {value!r}", f"write e.g. {key} = {example}"
-            )
-        if value < minimum:
-            raise src.error(
-                key, f"must be {minimum:g} or more, not {value!r}", f"write e.g. {key} = {example}"
-            )
-        return cast(T, kind(value))  # type: ignore[call-arg]
-
-    return read
-
-
-def _bool(src: _Source, key: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on"):
-        return True
-    if isinstance(value, str) and value.strip().lower() in ("0", "false", "no", "off"):
-        return False
-    raise src.error(key, f"must be true or false, not {value!r}", f"write {key} = true or false")
-
-
-def _text(src: _Source, key: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise src.error(key, f"must be text in quotes, not {value!r}", f'write {key} = "..."')
-    return value
-
-
-def _path(src: _Source, key: str, value: Any) -> Path:
-    text = _text(src, key, value)
-    if not text.strip():
-        raise src.error(
-            key, "is empty", f'write a folder or file, e.g. {key} = "var/monitor.sqlite3"'
-        )
-    return Path(text)
 
 
 # -- the settings -----------------------------------------------------------------------------
@@ -190,7 +128,7 @@ class ScheduleSettings:
 
     def validate(self, where: str = "[schedule]") -> None:
         """Raise :class:`ConfigError` naming the key that cannot be used."""
-        src = _Source(where)
+        src = Source(where)
         try:
             self.tz  # noqa: B018 - raises on an unknown zone
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -256,40 +194,40 @@ class MonitorSettings:
 # -- reading ----------------------------------------------------------------------------------
 
 #: Each file key: (field of the section's dataclass, reader).
-_Reader = Callable[[_Source, str, Any], Any]
+_Reader = Callable[[Source, str, Any], Any]
 _KEYS: dict[str, dict[str, tuple[str, _Reader]]] = {
     "paths": {
-        key: (key, _path)
+        key: (key, path_value)
         for key in ("content", "banners", "db", "reports", "var", "output", "site_settings")
     },
     "crawl": {
-        "allow_private": ("allow_private", _bool),
-        "timeout": ("timeout", _number(float, 0.1, "20")),
-        "retries": ("retries", _number(int, 0, "2")),
-        "concurrency": ("concurrency", _number(int, 1, "16")),
-        "render_pool": ("render_pool", _number(int, 1, "2")),
-        "render_timeout": ("render_timeout", _number(float, 1, "20")),
+        "allow_private": ("allow_private", boolean),
+        "timeout": ("timeout", number(float, 0.1, "20")),
+        "retries": ("retries", number(int, 0, "2")),
+        "concurrency": ("concurrency", number(int, 1, "16")),
+        "render_pool": ("render_pool", number(int, 1, "2")),
+        "render_timeout": ("render_timeout", number(float, 1, "20")),
     },
     "schedule": {
-        "cron": ("cron", _text),
-        "timezone": ("timezone", _text),
-        "misfire_grace_hours": ("misfire_grace_hours", _number(int, 1, "72")),
-        "notify": ("notify", _text),
-        "retry_minutes": ("retry_minutes", _number(int, 1, "60")),
-        "max_retries": ("max_retries", _number(int, 0, "3")),
+        "cron": ("cron", text),
+        "timezone": ("timezone", text),
+        "misfire_grace_hours": ("misfire_grace_hours", number(int, 1, "72")),
+        "notify": ("notify", text),
+        "retry_minutes": ("retry_minutes", number(int, 1, "60")),
+        "max_retries": ("max_retries", number(int, 0, "3")),
     },
     "smtp": {
-        "host": ("host", _text),
-        "port": ("port", _number(int, 1, "587")),
-        "user": ("user", _text),
-        "starttls": ("starttls", _bool),
-        "ssl": ("use_ssl", _bool),
-        "from": ("sender", _text),
-        "reply_to": ("reply_to", _text),
-        "timeout": ("timeout", _number(float, 1, "30")),
-        "ca_file": ("ca_file", _text),
+        "host": ("host", text),
+        "port": ("port", number(int, 1, "587")),
+        "user": ("user", text),
+        "starttls": ("starttls", boolean),
+        "ssl": ("use_ssl", boolean),
+        "from": ("sender", text),
+        "reply_to": ("reply_to", text),
+        "timeout": ("timeout", number(float, 1, "30")),
+        "ca_file": ("ca_file", text),
     },
-    "form": {"public_url": ("public_url", _text), "office_contact": ("office_contact", _text)},
+    "form": {"public_url": ("public_url", text), "office_contact": ("office_contact", text)},
 }
 _SECTIONS: dict[str, type] = {
     "paths": PathSettings,
@@ -338,7 +276,7 @@ def read_config(path: Path | None) -> dict[str, dict[str, Any]]:
     return data
 
 
-def _section(name: str, table: Mapping[str, Any], src: _Source) -> Any:
+def _section(name: str, table: Mapping[str, Any], src: Source) -> Any:
     values = {}
     for key, value in table.items():
         attr, reader = _KEYS[name][key]
@@ -356,7 +294,7 @@ def settings_from(
     env = {} if env is None else env
     label = f"{source}:" if source else "settings:"
     sections = {
-        name: _section(name, config.get(name, {}), _Source(f"{label} [{name}]"))
+        name: _section(name, config.get(name, {}), Source(f"{label} [{name}]"))
         for name in _SECTIONS
     }
     crawl: CrawlSettings = sections["crawl"]
@@ -366,7 +304,7 @@ def settings_from(
     for key, (attr, reader) in _KEYS["smtp"].items():
         name = SMTP_ENV_PREFIX + key.upper()
         if env.get(name):
-            smtp_env[attr] = reader(_Source("environment variable"), name, env[name])
+            smtp_env[attr] = reader(Source("environment variable"), name, env[name])
     smtp = replace(sections["smtp"], **smtp_env)
     schedule: ScheduleSettings = sections["schedule"]
     schedule.validate(f"{label} [schedule]")
