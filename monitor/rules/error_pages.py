@@ -181,10 +181,16 @@ def _may_match(pattern: re.Pattern[str], text: str, lowered: str | None) -> bool
     return any(word in text for word in gate)
 
 
-def _diagnostics(text: str) -> tuple[str, int]:
-    """The text with every runtime diagnostic cut out, and how many letters were cut."""
+def _diagnostics(text: str, lowered: str | None = None) -> tuple[str, int]:
+    """The text with every runtime diagnostic cut out, and how many letters were cut.
+
+    ``lowered`` is ``text.lower()`` when the caller has it already.
+    """
     spans: list[tuple[int, int]] = []
-    lowered = None if any(c in text for c in _ODD_CASE) else text.lower()
+    if any(c in text for c in _ODD_CASE):
+        lowered = None
+    elif lowered is None:
+        lowered = text.lower()
     for pattern in _DIAGNOSTIC_RES:
         if _may_match(pattern, text, lowered):
             spans.extend(m.span() for m in pattern.finditer(text))
@@ -209,19 +215,23 @@ def _shown(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def message_page(title: str, headings: list[str], visible: str) -> MessagePage | None:
+def message_page(
+    title: str, headings: list[str], visible: str, *, lowered: str | None = None
+) -> MessagePage | None:
     """The kind of message page this is (error, maintenance, suspended, firewall), or None.
 
     ``visible`` is the page's normalised visible text, ``title`` its ``<title>`` and
     ``headings`` its first h1/h2 texts. Only pages whose own text (what is left beside runtime
     diagnostics) is short are looked at: a real homepage mentioning 「系統維護」 in a news item,
-    or printing a PHP warning above its content, is a real homepage.
+    or printing a PHP warning above its content, is a real homepage. ``lowered`` is
+    ``visible.lower()`` when the caller has it (a page's text is lower-cased once).
     """
-    rest, cut = _diagnostics(visible)
+    if lowered is None:
+        lowered = visible.lower()
+    rest, cut = _diagnostics(visible, lowered)
     rest_size = meaningful_length(rest, limit=vocabulary.ERROR_PAGE_MAX_CHARS)
     if rest_size > vocabulary.ERROR_PAGE_MAX_CHARS:
         return None
-    lowered = visible.lower()
     firewall = _firewall(title, headings, lowered)
     if firewall:
         return MessagePage("firewall", firewall)

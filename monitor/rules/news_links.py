@@ -73,9 +73,15 @@ def _tier(text: str, tiers: Sequence[Sequence[str]] = vocabulary.NEWS_LINK_TIERS
 
 
 def _lowered_tier(lowered: str, tiers: tuple[tuple[str, ...], ...]) -> int | None:
-    if _any_tier_pattern(tiers).search(lowered) is None:
+    return _first_tier(lowered, _any_tier_pattern(tiers), _tier_patterns(tiers))
+
+
+def _first_tier(
+    lowered: str, any_tier: re.Pattern[str], tier_patterns: tuple[re.Pattern[str], ...]
+) -> int | None:
+    if any_tier.search(lowered) is None:
         return None
-    for index, pattern in enumerate(_tier_patterns(tiers)):
+    for index, pattern in enumerate(tier_patterns):
         if pattern.search(lowered):
             return index
     return None
@@ -102,6 +108,8 @@ def find_news_link(
     home = urldefrag(homepage.url).url
     with_more = tiers is vocabulary.NEWS_LINK_TIERS
     tiers_key = tuple(tuple(words) for words in tiers)
+    # looked up once per page, not once per link (each look-up hashes the tiers' words)
+    any_tier, tier_patterns = _any_tier_pattern(tiers_key), _tier_patterns(tiers_key)
     best: tuple[float, int, int, str] | None = None
     for order, anchor in enumerate(_SHORT_LINKS(root)):
         href = (anchor.get("href") or "").strip()
@@ -118,7 +126,7 @@ def find_news_link(
         if len(text) > vocabulary.NEWS_LINK_MAX_CHARS:
             continue
         lowered = text.lower()
-        tier: float | None = _lowered_tier(lowered, tiers_key) if text else None
+        tier: float | None = _first_tier(lowered, any_tier, tier_patterns) if text else None
         if tier is None and with_more and _MORE_RE.match(lowered) and _under_news_heading(anchor):
             tier = vocabulary.MORE_LINK_TIER
         if tier is None:

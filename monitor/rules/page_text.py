@@ -127,8 +127,10 @@ def parse_html(html: str) -> Element:
     nested deeper than libxml2 allows is parsed again with its container tags flattened into
     line breaks, so its text is still read.
     """
-    data = _XML_DECL_RE.sub("", html, count=1).replace("\x00", "").encode("utf-8", "replace")
-    if b"/>" in data:
+    data = _XML_DECL_RE.sub("", html, count=1).encode("utf-8", "replace")
+    if b"\x00" in data:  # only U+0000 encodes to a zero byte
+        data = data.replace(b"\x00", b"")
+    if b"/>" in data and _self_closed(data):
         # <html lang="zh-TW" /> (a template written as XML): browsers ignore the slash, libxml2
         # would close the element there and lose the whole page after it.
         data = _SELF_CLOSED_RE.sub(rb"<\1\2>", data)
@@ -147,6 +149,31 @@ _SELF_CLOSED_RE = re.compile(
 _CONTAINER_TAG_RE = re.compile(
     rb"</?(?:div|span|font|center|b|i|u|small|big|strong|em)\b[^>]*>", re.IGNORECASE
 )
+
+
+def _self_closed(data: bytes) -> bool:
+    """Whether :data:`_SELF_CLOSED_RE` has a match in ``data`` (found without running it: the
+    pattern is tried at every ``<`` of the page, these few look-ups only at each ``<html``,
+    ``<head`` and ``<body``). A match is the tag name, a non-word byte, then no ``<`` up to
+    the first ``>``, which has a ``/`` right before it."""
+    lowered = data.lower()
+    for name in (b"<html", b"<head", b"<body"):
+        at = lowered.find(name)
+        while at != -1:
+            after = at + len(name)
+            if after < len(lowered) and not _WORD_BYTE_RE.match(lowered, after):
+                close = lowered.find(b">", after)
+                if (
+                    close > after
+                    and lowered[close - 1] == 0x2F
+                    and b"<" not in lowered[after:close]
+                ):
+                    return True
+            at = lowered.find(name, after)
+    return False
+
+
+_WORD_BYTE_RE = re.compile(rb"\w")
 
 
 def _parse_bytes(data: bytes) -> tuple[Element | None, bool]:

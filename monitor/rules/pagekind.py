@@ -145,7 +145,7 @@ def classify_text(text: PageText) -> Check | None:
             shown,
             server=server,
         )
-    message = message_page(title, headings, visible)
+    message = message_page(title, headings, visible, lowered=lowered)
     if message:
         code, said = _MESSAGE_PAGES[message.kind]
         return _fail(
