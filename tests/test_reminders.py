@@ -208,6 +208,9 @@ def test_each_reminder_goes_out_exactly_once(tmp_path: Path, smtp: tuple[Inbox, 
     assert len(inbox.to("chen@example.edu.tw")) == 3 and len(inbox.to("motor@example.edu.tw")) == 1
     after = inbox.to("chen@example.edu.tw")[-1]
     assert "已過" in str(after["Subject"]) and "has passed" in str(after["Subject"])
+    assert str(after["Subject"]).endswith(
+        "：繳交期限已過，請盡快補齊資料 The deadline has passed: please complete your data"
+    )
 
 
 def test_a_dry_run_writes_drafts_and_the_real_send_still_goes(

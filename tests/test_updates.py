@@ -84,6 +84,9 @@ def test_only_traps_gives_fail_with_the_ignored_dates_as_evidence() -> None:
     assert check.status == "fail"
     assert check.details["latest_date"] is None
     assert "clock" in check.evidence and "future" in check.evidence
+    # each skip reason named "中文 English" (Bilingual, joined with a space for the evidence)
+    assert check.evidence.startswith("略過的日期 ignored dates: ")
+    assert "時鐘/今天日期 clock ×" in check.evidence and "未來日期 future ×" in check.evidence
     assert "找不到更新日期" in check.reason and "No update date found" in check.reason
 
 
@@ -255,6 +258,7 @@ def test_an_ambiguous_date_is_marked_in_the_evidence() -> None:
     assert check.details["latest_date"] == "2026-11-03"
     assert check.details["ambiguous"] is True
     assert "ambiguous" in check.evidence and "month/day" in check.evidence
+    assert "（日期格式不明確，以月/日解讀 / ambiguous, read as month/day）" in check.evidence
 
 
 def test_malformed_pages_are_judged() -> None:

@@ -63,62 +63,74 @@ def reminder_letter(reminder: Reminder, stage: Stage, link: str = "") -> tuple[s
     d = stage.deadline
     zh_date = f"{d.year} 年 {d.month} 月 {d.day} 日"
     if stage.kind == "before":
-        subject = f"{name}：請於 {zh_date}前補齊資料 Reminder: please complete your data by {d.isoformat()}"
-        lead_zh = f"提醒您，產學小聯盟的繳交期限是 {zh_date}（還有 {stage.days} 天），貴聯盟尚缺："
-        lead_en = (
+        subject = Bilingual(
+            f"{name}：請於 {zh_date}前補齊資料",
+            f"Reminder: please complete your data by {d.isoformat()}",
+        )
+        lead = Bilingual(
+            f"提醒您，產學小聯盟的繳交期限是 {zh_date}（還有 {stage.days} 天），貴聯盟尚缺：",
             f"A reminder: the alliances' submission deadline is {d.isoformat()} (in {stage.days} "
-            "days), and your alliance has not yet delivered:"
+            "days), and your alliance has not yet delivered:",
         )
     else:
-        subject = f"{name}：繳交期限已過，請盡快補齊資料 The deadline has passed: please complete your data"
-        lead_zh = f"產學小聯盟的繳交期限 {zh_date}已過 {stage.days} 天，貴聯盟仍缺："
-        lead_en = (
+        subject = Bilingual(
+            f"{name}：繳交期限已過，請盡快補齊資料",
+            "The deadline has passed: please complete your data",
+        )
+        lead = Bilingual(
+            f"產學小聯盟的繳交期限 {zh_date}已過 {stage.days} 天，貴聯盟仍缺：",
             f"The alliances' submission deadline, {d.isoformat()}, passed {stage.days} days ago, "
-            "and your alliance still has not delivered:"
+            "and your alliance still has not delivered:",
         )
-    items_zh = "\n".join(f"  - {MISSING_TEXT[m].zh}" for m in reminder.missing)
-    items_en = "\n".join(f"  - {MISSING_TEXT[m].en}" for m in reminder.missing)
+    items = Bilingual(
+        "\n".join(f"  - {MISSING_TEXT[m].zh}" for m in reminder.missing),
+        "\n".join(f"  - {MISSING_TEXT[m].en}" for m in reminder.missing),
+    )
     if link:
-        where_zh = f"請用計畫主持人的個人連結更新（僅供本人使用，請勿轉寄）：\n\n{link}\n"
-        where_en = f"Update it with the principal investigator's personal link (do not forward it):\n\n{link}\n"
+        where = Bilingual(
+            f"請用計畫主持人的個人連結更新（僅供本人使用，請勿轉寄）：\n\n{link}\n",
+            f"Update it with the principal investigator's personal link (do not forward it):"
+            f"\n\n{link}\n",
+        )
     elif reminder.to_pi:
-        where_zh = "請用計畫辦公室寄給您的個人連結更新；找不到連結請直接回覆本信。\n"
-        where_en = (
+        where = Bilingual(
+            "請用計畫辦公室寄給您的個人連結更新；找不到連結請直接回覆本信。\n",
             "Update it with the personal link the office sent you; if you cannot find it, reply "
-            "to this e-mail.\n"
+            "to this e-mail.\n",
         )
     else:
-        where_zh = (
-            "計畫主持人可用自己的個人連結更新，或在表單中將您加為助理；找不到連結請直接回覆本信。\n"
-        )
-        where_en = (
+        where = Bilingual(
+            "計畫主持人可用自己的個人連結更新，或在表單中將您加為助理；找不到連結請直接回覆本信。\n",
             "The principal investigator can update it with their personal link, or add you as"
-            " an assistant in the form; if the link is lost, reply to this e-mail.\n"
+            " an assistant in the form; if the link is lost, reply to this e-mail.\n",
         )
-    greet_zh = "計畫主持人您好：" if reminder.to_pi else f"{name} 您好："
-    greet_en = "Dear principal investigator," if reminder.to_pi else f"Dear {name} team,"
-    body = f"""{greet_zh}
+    greet = (
+        Bilingual("計畫主持人您好：", "Dear principal investigator,")
+        if reminder.to_pi
+        else Bilingual(f"{name} 您好：", f"Dear {name} team,")
+    )
+    body = f"""{greet.zh}
 
-{lead_zh}
+{lead.zh}
 
-{items_zh}
+{items.zh}
 
-{where_zh}
+{where.zh}
 已補齊的項目會在下次提醒前自動從清單中移除；如有問題請直接回覆本信。
 
 產學小聯盟計畫辦公室
 
 ----------------------------------------------------------------------
 
-{greet_en}
+{greet.en}
 
-{lead_en}
+{lead.en}
 
-{items_en}
+{items.en}
 
-{where_en}
+{where.en}
 Delivered items leave the list before the next reminder; reply to this e-mail with any question.
 
 The alliance programme office
 """
-    return subject, body
+    return subject.joined(" "), body

@@ -240,6 +240,7 @@ _HOMEPAGE_WAS: dict[Code, Bilingual] = {
         "首頁是防火牆的阻擋頁面", "the homepage is a firewall's block page"
     ),
 }
+_RENDERED = Bilingual("以瀏覽器執行後判定", "judged as rendered by a browser")
 _DID_NOT_LOAD = Bilingual("首頁無法開啟", "the homepage did not load")
 
 
@@ -282,7 +283,7 @@ def check_view(result: SiteResult, name: str) -> CheckView:
         if isinstance(attempts, int) and attempts > 1:
             add("attempts", attempts)
         if result.extra.get("rendered"):
-            add("rendered", "以瀏覽器執行後判定 judged as rendered by a browser")
+            add("rendered", _RENDERED.joined(" "))
     elif name == "credit":
         add("matched", d.get("matched"))
         where = d.get("where")

@@ -72,6 +72,7 @@ _SKIP_NAMES = {
     "too_old": Bilingual("1995 年前", "before 1995"),
     "invalid": Bilingual("無效日期", "invalid"),
 }
+_IGNORED = Bilingual("略過的日期", "ignored dates")
 #: How an ambiguous date was read.
 _DAY_MONTH = Bilingual("日.月", "day.month")
 _MONTH_DAY = Bilingual("月/日", "month/day")
@@ -378,4 +379,4 @@ def _ignored_note(scan: DateScan) -> str:
         f"{_SKIP_NAMES[reason].joined(' ')} ×{n}" for reason, n in _skipped_summary(scan).items()
     ]
     example = scan.skipped[0]
-    return f"略過的日期 ignored dates: {', '.join(parts)}; e.g. {example.context}"
+    return f"{_IGNORED.joined(' ')}: {', '.join(parts)}; e.g. {example.context}"
