@@ -32,7 +32,7 @@ from pathlib import Path
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.profiles import Alliance
 from alliance_portal.registry.settings import CrawlSettings, PathSettings
-from alliance_portal.registry.site_settings import load_site_settings
+from alliance_portal.registry.site_settings import Industry, office_industries
 from monitor.db_locks import RunAlive, writing
 from monitor.fetching import limits as S
 from monitor.fetching.fetch import Fetcher, FetchOptions
@@ -122,8 +122,12 @@ def run_crawl(
     on_result: Callable[[SiteResult], None] | None = None,
     screenshots: bool = True,
     kind: RunKind | None = None,
+    industries: tuple[Industry, ...] = (),
 ) -> int:
     """Crawl the registry's active alliances and return the run id.
+
+    ``industries`` are ``[portal] industries`` of alliance.toml (empty: not set there, so an
+    older pelicanconf.py's at ``paths.site_settings``, else the defaults).
 
     ``kind`` is the new run's kind: by default ``month``, or ``partial`` with ``only``; the
     console's re-check passes ``recheck``.
@@ -155,6 +159,7 @@ def run_crawl(
             on_result=on_result,
             screenshots=screenshots,
             kind=kind or ("partial" if only else "month"),
+            industries=industries,
         )
 
 
@@ -174,6 +179,7 @@ def _run_crawl(
     on_result: Callable[[SiteResult], None] | None,
     screenshots: bool,
     kind: RunKind,
+    industries: tuple[Industry, ...],
 ) -> int:
     """:func:`run_crawl` under the writers' lock."""
     content_dir, db_path = paths.content, paths.db
@@ -187,7 +193,7 @@ def _run_crawl(
             ", ".join(closed.planned[:3]) + ("..." if len(closed.planned) > 3 else ""),
         )
     month = today.strftime("%Y-%m")
-    industries = load_site_settings(paths.site_settings)["INDUSTRIES"]
+    industries, _notice = office_industries(industries, paths.site_settings)  # noted by the CLI
     run = _resumable_run(store, month) if resume else None
     if run is not None:
         today = date.fromisoformat(run.today)

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from alliance_portal.registry.site_settings import Industry
 from tests.support.farm import Handler, Site, flaky, page, status
 from tests.test_crawl_loads import GOOD
 
@@ -254,6 +255,10 @@ FILE_VALUES: dict[tuple[str, str], tuple[str, Any]] = {
     ("smtp", "ca_file"): ('"/etc/office-ca.pem"', "/etc/office-ca.pem"),
     ("form", "public_url"): ('"https://form.example.tw"', "https://form.example.tw"),
     ("form", "office_contact"): ('"02-2737-7000"', "02-2737-7000"),
+    ("portal", "industries"): (
+        '[{key = "space", zh = "太空", en = "Space"}]',
+        (Industry("space", "太空", "Space"),),
+    ),
 }
 
 

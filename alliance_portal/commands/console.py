@@ -32,6 +32,7 @@ from alliance_portal.registry.report_contract import STATUS_WORDS
 
 if TYPE_CHECKING:
     from alliance_portal.registry.settings import MonitorSettings
+    from alliance_portal.registry.site_settings import Industry
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,8 @@ class ConsoleSetup:
     #: ``paths.db`` and ``paths.reports`` are the registry, database and reports folder.
     monitor: MonitorSettings
     settings_file: Path | None = None
+    #: the industry groups in force (``[portal] industries``; None: from settings_file)
+    industries: tuple[Industry, ...] | None = None
     publish_target: PublishSettings | None = None
     #: The PI's link for a notice to the PI's address (None: no public address, no links).
     update_link: PiLinks | None = None
@@ -79,6 +82,7 @@ def office_hooks(setup: ConsoleSetup) -> OfficeHooks:
             target=target,
             actor=actor,
             settings_file=setup.settings_file,
+            industries=setup.industries,
             search=setup.search,
             step=progress,
         )
@@ -136,7 +140,9 @@ def recheck(setup: ConsoleSetup, slug: str, progress: Progress) -> RecheckOutcom
     today = dt.date.today()
     progress(Bilingual(f"正在檢查 {slug} 的網站", f"checking the website of {slug}"))
     try:
-        run_id = recheck_in_child(settings.paths, settings.crawl, slug, today)
+        run_id = recheck_in_child(
+            settings.paths, settings.crawl, slug, today, industries=settings.portal.industries
+        )
     except RecheckFailed as exc:
         Store(settings.paths.db).close_interrupted()  # its run is over: never resumed
         progress(Bilingual("檢查未完成，本月結果不變", f"the check did not finish: {exc}"))
@@ -313,7 +319,7 @@ def setup_from_args(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetu
         publish_config = Path(env) if env else default_publish_config()
     target = target_settings(publish_config, None) if publish_config is not None else None
     public_url = args.public_url or monitor.form.public_url
-    from alliance_portal.commands.options import settings_file
+    from alliance_portal.commands.options import office_industries, settings_file
 
     return ConsoleSetup(
         content_dir=args.content,
@@ -322,6 +328,7 @@ def setup_from_args(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetu
         var_dir=args.var,
         monitor=monitor,
         settings_file=settings_file(args),
+        industries=office_industries(args, monitor),
         publish_target=target,
         # Only the configured public address (--public-url, else [form] public_url), never the
         # address the server listens on.

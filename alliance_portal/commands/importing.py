@@ -11,7 +11,7 @@ from alliance_portal.commands.options import (
     add_settings,
     add_var,
     cli_actor,
-    settings_file,
+    office_industries,
 )
 
 if TYPE_CHECKING:  # the registry (and Pillow with it) loads when `alliance import` runs
@@ -116,15 +116,13 @@ def _writer(args: argparse.Namespace, industries: tuple[Any, ...]) -> RegistryWr
 
 def run_import(args: argparse.Namespace) -> int:
     from alliance_portal.registry.importer import import_file
-    from alliance_portal.registry.site_settings import load_site_settings
     from alliance_portal.registry.spreadsheet import ImportFileError
     from alliance_portal.registry.writer import Actor
 
-    settings = load_site_settings(settings_file(args))
     try:
         result = import_file(
             args.file,
-            _writer(args, tuple(settings["INDUSTRIES"])),
+            _writer(args, office_industries(args)),
             actor=Actor(cli_actor()),
             slug_column=args.slug_column,
             sheet=args.sheet,

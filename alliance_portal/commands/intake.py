@@ -186,6 +186,7 @@ def run_serve(args: argparse.Namespace) -> int:
             args.banners,
             args.output,
             settings_file=settings_file(args),
+            industries=_industries(args),
             search=not args.no_search,
             publish_to=auto_publish,
             var_dir=args.var,

@@ -111,13 +111,14 @@ def run_deadline(args: argparse.Namespace) -> int:
 
 
 def run_remind(args: argparse.Namespace) -> int:
-    from alliance_portal.commands.options import settings_file
+    from alliance_portal.commands.options import office_industries, settings_file
 
     service = reminder_service(
         content=args.content,
         banners=args.banners,
         var=args.var,
         settings_file=settings_file(args),
+        industries=office_industries(args),
         mail=mail_settings(args),
         dry_run=args.dry_run,
         clock=(lambda: args.today) if args.today else None,

@@ -19,7 +19,7 @@ from alliance_portal.commands.options import (
     add_var,
     cli_actor,
     link_base_and_secret,
-    settings_file,
+    office_industries,
 )
 from alliance_portal.registry.errors import UsageError
 
@@ -37,9 +37,7 @@ def _check_slugs(slugs: list[str]) -> None:
 
 
 def _industries(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from alliance_portal.registry.site_settings import load_site_settings
-
-    return tuple(load_site_settings(settings_file(args))["INDUSTRIES"])
+    return office_industries(args)
 
 
 def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from alliance_portal.commands.options import office_industries
 from alliance_portal.registry.settings import ALLOW_PRIVATE_ENV, CrawlSettings, PathSettings
 
 if TYPE_CHECKING:
@@ -216,6 +217,7 @@ def run(args: argparse.Namespace) -> int:
         json_path=args.json,
         progress=sys.stderr.isatty(),
         screenshots=args.screenshots,
+        industries=office_industries(args, settings),
     )
     store = Store(settings.paths.db)
     run_record = store.run(run_id)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from alliance_portal.registry.settings import MonitorSettings
+    from alliance_portal.registry.site_settings import Industry
 
 #: The notes printed during this command (:func:`note_once`); ``cli.main`` empties it.
 _NOTED: set[str] = set()
@@ -102,6 +103,26 @@ def office_settings(config: Path | None) -> MonitorSettings:
     if (notice := legacy_notice(settings.source)) is not None:
         note_once(notice)
     return settings
+
+
+def office_industries(
+    args: argparse.Namespace, settings: MonitorSettings | None = None
+) -> tuple[Industry, ...]:
+    """The industry groups in force for this command: ``[portal] industries`` of the office's
+    settings (``settings``, else the file ``--config`` names), else INDUSTRIES of an older
+    pelicanconf.py (``--settings``, else ``[paths] site_settings``) with a note saying how to
+    move them, else the defaults."""
+    from alliance_portal.registry.site_settings import office_industries as decide
+
+    if settings is None:
+        settings = office_settings(getattr(args, "config", None))
+    # the registry commands' --settings, else the settings file's [paths] site_settings
+    has_option = hasattr(args, "settings")
+    pelicanconf = settings_file(args) if has_option else settings.paths.site_settings
+    industries, notice = decide(settings.portal.industries, pelicanconf)
+    if notice is not None:
+        note_once(notice)
+    return industries
 
 
 def settings_file(args: argparse.Namespace) -> Path | None:

@@ -9,7 +9,7 @@ import logging
 import sys
 from pathlib import Path
 
-from alliance_portal.commands.options import add_registry, settings_file
+from alliance_portal.commands.options import add_registry, office_industries, settings_file
 from alliance_portal.registry.errors import AllianceError
 
 
@@ -50,10 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     from alliance_portal.registry.profiles import load_registry
-    from alliance_portal.registry.site_settings import load_site_settings
 
-    site = load_site_settings(_settings_file(args))
-    result = load_registry(args.content, args.banners, industries=site["INDUSTRIES"])
+    result = load_registry(args.content, args.banners, industries=office_industries(args))
     for problem in result.problems:
         print(f"{problem.severity.upper()}: {problem}")
     n_err = len(result.errors)
@@ -72,6 +70,7 @@ def run_build(args: argparse.Namespace) -> int:
         args.banners,
         args.output,
         settings_file=_settings_file(args),
+        industries=office_industries(args),
         strict=args.strict,
         search=not args.no_search,
     )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from alliance_portal.portal.publish import PublishSettings
+    from alliance_portal.registry.site_settings import Industry
 
 
 def portal_rebuilder(
@@ -22,6 +23,7 @@ def portal_rebuilder(
     output_dir: Path,
     *,
     settings_file: Path | None,
+    industries: tuple[Industry, ...] | None = None,
     search: bool,
     publish_to: PublishSettings | None = None,
     var_dir: Path | None = None,
@@ -37,7 +39,12 @@ def portal_rebuilder(
         from alliance_portal.portal.build import build_site
 
         result = build_site(
-            content_dir, banners_dir, output_dir, settings_file=settings_file, search=search
+            content_dir,
+            banners_dir,
+            output_dir,
+            settings_file=settings_file,
+            industries=industries,
+            search=search,
         )
         logging.getLogger("alliance_portal.intake").info(
             "portal rebuilt: %s pages in %s", result.pages, output_dir

@@ -17,12 +17,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alliance_portal.commands.options import add_registry, add_var, cli_actor, settings_file
+from alliance_portal.commands.options import (
+    add_registry,
+    add_var,
+    cli_actor,
+    office_industries,
+    settings_file,
+)
 from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.errors import AllianceError, UsageError
 
 if TYPE_CHECKING:
     from alliance_portal.portal.publish import PublishEntry, PublishSettings
+    from alliance_portal.registry.site_settings import Industry
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +122,7 @@ def publish_portal(
     target: PublishSettings,
     actor: str,
     settings_file: Path | None = None,
+    industries: tuple[Industry, ...] | None = None,
     search: bool = True,
     build: bool = True,
     step: Step | None = None,
@@ -149,6 +157,7 @@ def publish_portal(
                     banners_dir,
                     output_dir,
                     settings_file=settings_file,
+                    industries=industries,
                     search=search,
                 )
                 say(Bilingual(f"已產生 {result.pages} 頁", f"built {result.pages} pages"))
@@ -201,6 +210,7 @@ def run_publish(args: argparse.Namespace) -> int:
         target=target,
         actor=cli_actor(),
         settings_file=settings_file(args),
+        industries=office_industries(args),
         search=not args.no_search,
         build=not args.no_build,
         step=lambda said: print(said.en),

@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection
 
 from alliance_portal.intake.jobs import JobFailed
 from alliance_portal.registry.settings import CrawlSettings, PathSettings
+from alliance_portal.registry.site_settings import Industry
 
 #: A re-check that has not ended after this many seconds is stopped (one site: its fetches,
 #: renderings and retries fit well inside).
@@ -60,6 +61,7 @@ def check_in_child(
     today: date,
     lifeline: Connection,
     results: Connection,
+    industries: tuple[Industry, ...] = (),
 ) -> None:
     """The child's work: crawl ``slug`` as a ``recheck`` run and send back its run id."""
     from monitor.crawl import CrawlError, run_crawl
@@ -76,6 +78,7 @@ def check_in_child(
             only=[slug],
             kind="recheck",
             stop_event=stop,
+            industries=industries,
         )
     except (CrawlError, DatabaseProblem) as exc:
         results.send(ChildResult(None, str(exc)))
@@ -99,6 +102,7 @@ def recheck_in_child(
     today: date,
     *,
     limit: float = RECHECK_LIMIT,
+    industries: tuple[Industry, ...] = (),
 ) -> int:
     """Crawl ``slug`` in a child process; the run id, or :class:`RecheckFailed` saying why."""
     context = multiprocessing.get_context("spawn")
@@ -106,7 +110,7 @@ def recheck_in_child(
     result_server, result_child = context.Pipe(duplex=False)
     child = context.Process(
         target=check_in_child,
-        args=(paths, crawl, slug, today, life_child, result_child),
+        args=(paths, crawl, slug, today, life_child, result_child, industries),
         name=f"recheck-{slug}",
     )
     child.start()

@@ -10,7 +10,10 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from alliance_portal.registry.site_settings import Industry
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +28,7 @@ def reminder_service(
     var: Path,
     settings_file: Path | None,
     mail: Any,
+    industries: tuple[Industry, ...] | None = None,
     dry_run: bool = False,
     clock: Callable[[], dt.date] | None = None,
     public_url: str = "",
@@ -59,7 +63,7 @@ def reminder_service(
         banners,
         var_dir=var,
         audit=audit,
-        industries=tuple(load_site_settings(settings_file)["INDUSTRIES"]),
+        industries=industries or tuple(load_site_settings(settings_file)["INDUSTRIES"]),
     )
     extra: dict[str, Any] = {"clock": clock} if clock else {}
     return ReminderService(

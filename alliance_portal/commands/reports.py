@@ -23,7 +23,6 @@ from alliance_portal.registry.settings import (
     DEFAULT_CONFIG,
     ConfigError,
     MonitorSettings,
-    PathSettings,
     check_for_sending,
 )
 from monitor.schedule.calendar import next_check_after_month
@@ -142,15 +141,17 @@ def _month(args: argparse.Namespace, store: Any) -> str:
     return str(months[-1])
 
 
-def _alliances(paths: PathSettings) -> dict[str, Any]:
-    from alliance_portal.registry.site_settings import load_site_settings
+def _alliances(settings: MonitorSettings) -> dict[str, Any]:
+    from alliance_portal.registry.site_settings import office_industries
     from monitor.reports.month import load_alliances
 
+    paths = settings.paths
     content_dir = paths.content
     if not (content_dir / "alliances").is_dir():
         log.warning("no registry at %s: names and contact addresses are not available", content_dir)
         return {}
-    return load_alliances(content_dir, load_site_settings(paths.site_settings)["INDUSTRIES"])
+    industries, _notice = office_industries(settings.portal.industries, paths.site_settings)
+    return load_alliances(content_dir, industries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +174,7 @@ def write_month_with_registry(store: Any, month: str, settings: MonitorSettings)
     from monitor.reports.files import write_report_files
     from monitor.reports.month import build_month_report
 
-    alliances = _alliances(settings.paths)
+    alliances = _alliances(settings)
     report = build_month_report(
         store,
         month,
@@ -247,7 +248,7 @@ def publish_notices(
 
     schedule, smtp = settings.schedule, settings.smtp
     if alliances is None:
-        alliances = _alliances(settings.paths)
+        alliances = _alliances(settings)
     report = build_month_report(
         store, month, alliances=alliances, next_check=next_check_after_month(schedule, month)
     )

@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from alliance_portal.commands.options import note_once
 from alliance_portal.commands.reports import (
     common_options,
     publish_notices,
@@ -122,6 +123,7 @@ def reminder_jobs(args: argparse.Namespace, job: Any) -> list[tuple[str, Any, An
     )
     from alliance_portal.intake.config import IntakePaths
     from alliance_portal.intake.mailer import MailSettings
+    from alliance_portal.registry.site_settings import office_industries as site_industries
 
     settings = job.settings
     var = settings.paths.var
@@ -136,11 +138,15 @@ def reminder_jobs(args: argparse.Namespace, job: Any) -> list[tuple[str, Any, An
     )
     # Every path from the settings ([paths] banners, site_settings), none guessed from another.
     pelicanconf = settings.paths.site_settings
+    industries, notice = site_industries(settings.portal.industries, pelicanconf)
+    if notice is not None:
+        note_once(notice)
     service = reminder_service(
         content=settings.paths.content,
         banners=settings.paths.banners,
         var=var,
         settings_file=pelicanconf if pelicanconf.exists() else None,
+        industries=industries,
         mail=mail,
         public_url=settings.form.public_url,  # --public-url, else [form] public_url
     )

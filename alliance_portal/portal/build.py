@@ -33,7 +33,7 @@ from alliance_portal.portal.search_index import IndexJob, SearchIndexError
 from alliance_portal.registry.errors import AllianceError
 from alliance_portal.registry.locking import file_lock
 from alliance_portal.registry.profiles import Problem, RegistryResult, load_registry
-from alliance_portal.registry.site_settings import load_site_settings
+from alliance_portal.registry.site_settings import Industry, load_site_settings
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +194,7 @@ def build_site(
     output_dir: Path,
     *,
     settings_file: Path | None = None,
+    industries: tuple[Industry, ...] | None = None,
     strict: bool = False,
     search: bool = True,
     overrides: dict[str, Any] | None = None,
@@ -203,6 +204,8 @@ def build_site(
     Broken profiles are left out with a warning; with ``strict`` any problem stops the build
     before anything is written. One build of a folder at a time (:func:`build_lock`); the
     registry is read once the lock is held, so a waiting build builds the newest profiles.
+    ``industries`` are the office's (``[portal] industries``); None reads them from
+    ``settings_file`` or takes the defaults.
     """
     with build_lock(Path(output_dir)):
         return _build_site(
@@ -210,6 +213,7 @@ def build_site(
             banners_dir,
             output_dir,
             settings_file=settings_file,
+            industries=industries,
             strict=strict,
             search=search,
             overrides=overrides,
@@ -222,6 +226,7 @@ def _build_site(
     output_dir: Path,
     *,
     settings_file: Path | None = None,
+    industries: tuple[Industry, ...] | None = None,
     strict: bool = False,
     search: bool = True,
     overrides: dict[str, Any] | None = None,
@@ -230,8 +235,9 @@ def _build_site(
     from pelican import Pelican
 
     content_dir, banners_dir, output_dir = Path(content_dir), Path(banners_dir), Path(output_dir)
-    site = load_site_settings(settings_file if settings_file else DEFAULT_SETTINGS)
-    registry = load_registry(content_dir, banners_dir, industries=site["INDUSTRIES"])
+    if industries is None:
+        industries = tuple(load_site_settings(settings_file)["INDUSTRIES"])
+    registry = load_registry(content_dir, banners_dir, industries=industries)
     result = BuildResult(output_dir=output_dir, registry=registry, problems=list(registry.problems))
     if strict and registry.problems:
         raise BuildError(
@@ -251,11 +257,17 @@ def _build_site(
         raise _write_failed(exc, output_dir) from exc
     index: IndexJob | None = None
     try:
+        # the plugin's pages use the same industry groups the registry was validated against
         settings = pelican_settings(
-            content_dir, banners_dir, staging, registry, settings_file, overrides
+            content_dir,
+            banners_dir,
+            staging,
+            registry,
+            settings_file,
+            {"INDUSTRIES": industries} | (overrides or {}),
         )
         if search:  # Pagefind indexes in its own process while Pelican writes the pages
-            index = IndexJob(registry.alliances, site["INDUSTRIES"])
+            index = IndexJob(registry.alliances, industries)
         started = time.perf_counter()
         _run_pelican_quietly(Pelican(settings))
         result.seconds_pelican = time.perf_counter() - started

@@ -3,8 +3,9 @@
 Why in the package: an installed ``alliance`` (a wheel, no checkout) builds the portal with
 these and the theme in ``theme/`` next to this file. The office's own ``pelicanconf.py`` (in the
 folder ``alliance build`` runs in, or ``--settings FILE``) starts with
-``from alliance_portal.portal.pelicanconf import *`` and sets only what differs: the site's
-name, INDUSTRIES. Build with ``alliance build`` (it validates the registry first), not with
+``from alliance_portal.portal.pelicanconf import *`` and sets only what differs (Pelican's
+own settings). The industry groups are not Pelican's: they are the office's ``[portal]
+industries`` in ``alliance.toml``, handed to Pelican as INDUSTRIES by the build. Build with ``alliance build`` (it validates the registry first), not with
 plain ``pelican``.
 """
 
@@ -14,7 +15,6 @@ from pathlib import Path
 from alliance_portal.registry import clock, site_settings
 
 SITENAME = "產學小聯盟入口網"
-SITENAME_EN = "Industry-Academia Alliances Portal"
 SITEURL = ""  # relative links: the built site works from any folder or server path
 RELATIVE_URLS = True
 
@@ -24,7 +24,8 @@ THEME = str(Path(__file__).resolve().parent / "theme")
 TIMEZONE = clock.TAIPEI_ZONE
 DEFAULT_LANG = "zh-TW"
 
-#: The industry groups (the office overrides them in its pelicanconf.py).
+#: The default industry groups, for an older office pelicanconf.py that builds its INDUSTRIES on
+#: this name; the build always hands Pelican the groups in force ([portal] industries).
 INDUSTRIES = [(i.key, i.name_zh, i.name_en) for i in site_settings.DEFAULT_INDUSTRIES]
 
 # Only static pages come from Pelican's own readers; alliances come from the plugin.

@@ -1,5 +1,6 @@
 """The office's settings file (``alliance.toml``) and the environment, read once into typed
-objects: paths, crawl, schedule, mail, the form's public address and the office's contact.
+objects: paths, crawl, schedule, mail, the form's public address and the office's contact,
+the portal's industry groups (``[portal] industries``).
 
 Why one module: the crawl, the schedule, the report, the notices, the form's reminders and the
 demo all need the same paths and options; read in one place, a key cannot be honoured by one
@@ -12,7 +13,8 @@ Priority, lowest first: the defaults below, the file, the environment
 (``ALLIANCE_MONITOR_ALLOW_PRIVATE``, ``ALLIANCE_SMTP_*``), the command line
 (:meth:`MonitorSettings.override`). ``[publish]`` is the portal's (read by
 :func:`alliance_portal.portal.publish.load_publish_settings` from the same file); Pelican's own
-settings stay in ``pelicanconf.py`` (``[paths] site_settings``).
+settings stay in ``pelicanconf.py`` (``[paths] site_settings``). An old file name
+(``monitor.toml``, ``publish.toml``) is still read; :func:`legacy_notice` says how to move it.
 
 Which file: ``--config PATH``, else ``$ALLIANCE_MONITOR_CONFIG``, else ``./alliance.toml`` when it
 exists, else ``./monitor.toml`` (its old name, read the same way), else none (every default
@@ -33,8 +35,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from alliance_portal.registry import crawl_defaults as limits
 from alliance_portal.registry.clock import TAIPEI_ZONE
 from alliance_portal.registry.settings_values import ConfigError as ConfigError
-from alliance_portal.registry.settings_values import Source, boolean, number, text
+from alliance_portal.registry.settings_values import Source, boolean, industries, number, text
 from alliance_portal.registry.settings_values import path as path_value
+from alliance_portal.registry.site_settings import Industry
 from alliance_portal.registry.smtp import SMTP_ENV_PREFIX, SMTP_PASSWORD_ENV, SmtpSettings
 
 if TYPE_CHECKING:
@@ -86,6 +89,17 @@ class FormSettings:
     public_url: str = ""
     #: the office's contact line printed in every notice ("" for ``[smtp] reply_to``)
     office_contact: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PortalSettings:
+    """``[portal]``: the office's settings of the portal and the registry (Pelican's own stay in
+    ``pelicanconf.py``)."""
+
+    #: the industry groups profiles are validated against; empty: not set here, so an older
+    #: pelicanconf.py's INDUSTRIES, else ``site_settings.DEFAULT_INDUSTRIES``
+    #: (:func:`alliance_portal.registry.site_settings.office_industries` decides)
+    industries: tuple[Industry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +187,7 @@ class MonitorSettings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     source: Path | None = None
     form: FormSettings = field(default_factory=FormSettings)
+    portal: PortalSettings = field(default_factory=PortalSettings)
 
     def override(self, **sections: Mapping[str, Any]) -> MonitorSettings:
         """These settings with command-line values on top: ``override(paths={"db": p})``.
@@ -228,6 +243,7 @@ _KEYS: dict[str, dict[str, tuple[str, _Reader]]] = {
         "ca_file": ("ca_file", text),
     },
     "form": {"public_url": ("public_url", text), "office_contact": ("office_contact", text)},
+    "portal": {"industries": ("industries", industries)},
 }
 _SECTIONS: dict[str, type] = {
     "paths": PathSettings,
@@ -235,6 +251,7 @@ _SECTIONS: dict[str, type] = {
     "schedule": ScheduleSettings,
     "smtp": SmtpSettings,
     "form": FormSettings,
+    "portal": PortalSettings,
 }
 #: Sections of the same file read by another part (checked there): the portal's publishing.
 FOREIGN_SECTIONS = ("publish",)
@@ -308,7 +325,9 @@ def settings_from(
     smtp = replace(sections["smtp"], **smtp_env)
     schedule: ScheduleSettings = sections["schedule"]
     schedule.validate(f"{label} [schedule]")
-    return MonitorSettings(sections["paths"], crawl, schedule, smtp, source, sections["form"])
+    return MonitorSettings(
+        sections["paths"], crawl, schedule, smtp, source, sections["form"], sections["portal"]
+    )
 
 
 def config_path(path: Path | None, *, default: Path = DEFAULT_CONFIG) -> Path | None:

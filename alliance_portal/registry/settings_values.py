@@ -7,6 +7,7 @@ section (and for the environment variables), and every error they raise has one 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from alliance_portal.registry.errors import UsageError
+from alliance_portal.registry.site_settings import SLUG_PATTERN, Industry
 
 
 class ConfigError(UsageError, ValueError):
@@ -77,3 +79,36 @@ def path(src: Source, key: str, value: Any) -> Path:
             key, "is empty", f'write a folder or file, e.g. {key} = "var/monitor.sqlite3"'
         )
     return Path(written)
+
+
+_INDUSTRY_EXAMPLE = (
+    'write e.g. industries = [{key = "biomed", zh = "生醫", en = "Biomedicine"}, ...]'
+)
+
+
+def industries(src: Source, key: str, value: Any) -> tuple[Industry, ...]:
+    """``[portal] industries``: a list of ``{key = ..., zh = ..., en = ...}`` tables, keys unique
+    and slug-shaped (profiles write them in ``industry`` and the portal's URLs use them)."""
+    if not isinstance(value, list) or not value:
+        raise src.error(key, f"must be a list of industry tables, not {value!r}", _INDUSTRY_EXAMPLE)
+    found: list[Industry] = []
+    for n, item in enumerate(value, start=1):
+        where = f"{key} (industry {n})"
+        if not isinstance(item, dict) or set(item) != {"key", "zh", "en"}:
+            raise src.error(
+                where, f"must have exactly key, zh and en, not {item!r}", _INDUSTRY_EXAMPLE
+            )
+        if not all(isinstance(v, str) and v.strip() for v in item.values()):
+            raise src.error(where, f"key, zh and en must be text, not {item!r}", _INDUSTRY_EXAMPLE)
+        if not re.fullmatch(SLUG_PATTERN, item["key"]):
+            raise src.error(
+                where,
+                f"key {item['key']!r} is not lowercase letters, digits and hyphens",
+                'write e.g. key = "civil-energy"',
+            )
+        if any(i.key == item["key"] for i in found):
+            raise src.error(
+                where, f"key {item['key']!r} appears twice", "give each industry its own key"
+            )
+        found.append(Industry(item["key"], item["zh"].strip(), item["en"].strip()))
+    return tuple(found)

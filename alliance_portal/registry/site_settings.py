@@ -1,8 +1,11 @@
 """Constants and site settings shared by the registry, the build and the CLI.
 
 Constants live here, in one place, so that the office can see every limit the tool enforces.
-Site settings (industries, languages) come from ``pelicanconf.py`` when it exists; the
-defaults below are used otherwise, so ``alliance check`` works in any folder.
+The industry groups are the office's setting: ``[portal] industries`` of ``alliance.toml``
+(read by :mod:`alliance_portal.registry.settings`); an older ``pelicanconf.py`` that still
+sets INDUSTRIES keeps working (with a notice saying how to move); else
+:data:`DEFAULT_INDUSTRIES`, so ``alliance check`` works in any folder. :func:`office_industries`
+is the one place that decides.
 """
 
 from __future__ import annotations
@@ -67,7 +70,8 @@ class Industry:
     name_en: str
 
 
-#: Close to the programme's review groups. The office edits INDUSTRIES in pelicanconf.py.
+#: Close to the programme's review groups. The office sets its own in alliance.toml
+#: (``[portal] industries``).
 DEFAULT_INDUSTRIES: tuple[Industry, ...] = (
     Industry("biomed", "生醫", "Biomedicine"),
     Industry("chemistry", "民生化工", "Consumer & Chemical"),
@@ -95,7 +99,8 @@ def industries_from_setting(value: Any) -> tuple[Industry, ...]:
 def load_site_settings(path: Path | None) -> dict[str, Any]:
     """Read a Pelican settings file as plain Python values without starting Pelican.
 
-    Only the names the registry needs are read; a missing file gives the defaults.
+    A missing file, or one without INDUSTRIES, gives :data:`DEFAULT_INDUSTRIES`; callers that
+    have the office's settings use :func:`office_industries` instead.
     """
     if path is None or not path.exists():
         return {"INDUSTRIES": DEFAULT_INDUSTRIES}
@@ -103,3 +108,40 @@ def load_site_settings(path: Path | None) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k.isupper() and not k.startswith("_")} | {
         "INDUSTRIES": industries_from_setting(values.get("INDUSTRIES"))
     }
+
+
+def pelicanconf_industries(path: Path | None) -> tuple[Industry, ...] | None:
+    """INDUSTRIES as an older ``pelicanconf.py`` sets it, or None when it does not (or only
+    repeats the defaults it imports from the built-in settings)."""
+    if path is None or not path.exists():
+        return None
+    value = runpy.run_path(str(path)).get("INDUSTRIES")
+    found = industries_from_setting(value) if value else DEFAULT_INDUSTRIES
+    return None if found == DEFAULT_INDUSTRIES else found
+
+
+def office_industries(
+    from_settings: tuple[Industry, ...], pelicanconf: Path | None
+) -> tuple[tuple[Industry, ...], str | None]:
+    """The industry groups in force, and a notice for an older pelicanconf.py (or None).
+
+    ``from_settings`` is ``[portal] industries`` of alliance.toml (empty: not set there). It
+    wins; else INDUSTRIES of ``pelicanconf``; else :data:`DEFAULT_INDUSTRIES`. Why a notice,
+    not an error: an office's working setup must keep building while it moves the list.
+    """
+    legacy = pelicanconf_industries(pelicanconf)
+    if legacy is None:
+        return (from_settings or DEFAULT_INDUSTRIES), None
+    if from_settings:
+        return from_settings, (
+            f"{pelicanconf} sets INDUSTRIES, which is ignored: alliance.toml [portal] industries"
+            " is used; delete INDUSTRIES from it"
+        )
+    example = ", ".join(
+        f'{{key = "{i.key}", zh = "{i.name_zh}", en = "{i.name_en}"}}' for i in legacy[:1]
+    )
+    return legacy, (
+        f"{pelicanconf} sets INDUSTRIES, still read; the industry groups belong in alliance.toml"
+        f" now: write them there under [portal] as industries = [{example}, ...] and delete"
+        " INDUSTRIES from it"
+    )

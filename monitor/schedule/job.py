@@ -42,6 +42,7 @@ from typing import Literal, Protocol
 from apscheduler.triggers.base import BaseTrigger
 
 from alliance_portal.registry.settings import CrawlSettings, MonitorSettings, PathSettings
+from alliance_portal.registry.site_settings import Industry
 from monitor.backups import backup_database
 from monitor.db_health import DatabaseProblem
 from monitor.schedule.calendar import last_fire_time, month_of
@@ -95,6 +96,7 @@ class CrawlFunc(Protocol):
         settings: CrawlSettings | None = ...,
         resume: bool = ...,
         stop_event: threading.Event | None = ...,
+        industries: tuple[Industry, ...] = ...,
     ) -> int: ...
 
 
@@ -198,6 +200,12 @@ class MonthlyJob:
                 today=today,
                 resume=resume,
                 stop_event=stop_event,
+                # [portal] industries of alliance.toml, only when the office set them
+                **(
+                    {"industries": self.settings.portal.industries}
+                    if self.settings.portal.industries
+                    else {}
+                ),
             )
         except Exception as exc:
             log.exception("the crawl for %s failed; it will be tried again", slot)
