@@ -48,8 +48,8 @@ def add_settings(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="FILE",
-        help="site settings with the INDUSTRIES list (default: ./pelicanconf.py if present, "
-        "else the built-in one)",
+        help="Pelican's settings (default: ./pelicanconf.py if present, else the built-in one);"
+        " the industry groups are [portal] industries of alliance.toml",
     )
 
 

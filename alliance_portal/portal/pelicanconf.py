@@ -3,10 +3,10 @@
 Why in the package: an installed ``alliance`` (a wheel, no checkout) builds the portal with
 these and the theme in ``theme/`` next to this file. The office's own ``pelicanconf.py`` (in the
 folder ``alliance build`` runs in, or ``--settings FILE``) starts with
-``from alliance_portal.portal.pelicanconf import *`` and sets only what differs (Pelican's
-own settings). The industry groups are not Pelican's: they are the office's ``[portal]
-industries`` in ``alliance.toml``, handed to Pelican as INDUSTRIES by the build. Build with ``alliance build`` (it validates the registry first), not with
-plain ``pelican``.
+``from alliance_portal.portal.pelicanconf import *`` and sets only what differs of Pelican's own
+settings. The industry groups are not Pelican's: they are the office's ``[portal] industries``
+in ``alliance.toml``, handed to Pelican as INDUSTRIES by the build. Build with ``alliance
+build`` (it validates the registry first), not with plain ``pelican``.
 """
 
 from pathlib import Path

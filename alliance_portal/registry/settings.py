@@ -77,7 +77,7 @@ class PathSettings:
     var: Path = Path("var")
     #: the built portal
     output: Path = Path("output")
-    #: Pelican's settings file (industries, the site's name)
+    #: Pelican's own settings file (an older one may still set INDUSTRIES: read, with a note)
     site_settings: Path = Path("pelicanconf.py")
 
 
