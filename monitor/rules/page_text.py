@@ -245,9 +245,14 @@ class Span:
     hints: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Line:
-    """One line (block) of normalised visible text and the chunks it is made of."""
+    """One line (block) of normalised visible text and the chunks it is made of.
+
+    Read-only like the rest of :class:`PageText`, but not ``frozen``: a frozen dataclass sets
+    each field through ``object.__setattr__``, and building a page's lines was a fifth of
+    :func:`build_lines` (0.7 us a line against 0.15). Equal and hashed by value as before.
+    """
 
     index: int
     block: int
