@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import codecs
+import random
+import re
 
 import pytest
 
+from monitor.rules import vocabulary
 from monitor.rules.page_text import decode_html, normalise, parse_html, read_page, visible_text
+from monitor.rules.text_norm import literal_alternation
 
 BIG5_TEXT = "本聯盟由科技部計畫補助。圍棋社「碁」友會、裏面、恒常。"
 
@@ -296,3 +300,28 @@ def test_page_memo_shares_one_parse_and_stays_within_its_bounds() -> None:
     held = memo.read(big)
     assert memo.read(big) is held
     assert list(memo._pages) == [big] and memo._chars == len(big)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["a", "ab", "abc", "b", "bc", "xyz"],
+        ["am", "pm", "monday", "sunday", "星期一", "上午", "下午"],
+        [w.lower() for w in vocabulary.FINGERPRINT_NOISE_WORDS],
+        [],
+    ],
+)
+def test_literal_alternation_matches_like_the_longest_first_alternation(words: list[str]) -> None:
+    """The prefix tree finds what ``longest|...|shortest`` finds: the leftmost place, and there
+    the longest word (so ``sub`` and ``finditer`` give the same result), on random text made
+    of the words' own pieces."""
+    flat = re.compile(
+        "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
+    )
+    tree = re.compile(literal_alternation(words))
+    pieces = [*"abcxyz 。\n", *words, *(w[:2] for w in words)]
+    rng = random.Random(19)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 20)))
+        assert [m.span() for m in tree.finditer(text)] == [m.span() for m in flat.finditer(text)]
+        assert tree.sub("", text) == flat.sub("", text)
