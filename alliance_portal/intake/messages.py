@@ -56,7 +56,8 @@ PROFILE_FIELDS: Final[tuple[FieldSpec, ...]] = (
         Text("成立年份", "Year founded"),
         "text",
         help=Text(
-            "西元年或民國年，例如 2021 或 民國110年", "Western or ROC year, e.g. 2021 or 民國110年"
+            "西元年或民國年，例如 2021 或 民國110年",
+            "Western or ROC year, e.g. 2021 or the ROC year 110",
         ),
     ),
     FieldSpec(

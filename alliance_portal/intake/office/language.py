@@ -70,6 +70,17 @@ def t(text: str | Bilingual, en: str | None = None) -> str | Markup:
     return Markup('{} <span lang="en">{}</span>').format(zh, english)
 
 
+def alliance_name(name: object, name_en: object = "", slug: str = "") -> str:
+    """An alliance's name in the page's language: its English name (``name_en``) on an English
+    console page when the alliance gave one, else its Chinese name, else its slug. A name is a
+    proper name, so the English page shows the Chinese one rather than nothing."""
+    zh = name if isinstance(name, str) else ""
+    en = name_en if isinstance(name_en, str) else ""
+    if page_lang() == "en" and en.strip():
+        return en
+    return zh or en or slug
+
+
 def _safe_next(target: str | None) -> str:
     """A path inside the console to return to; the console's home for anything else."""
     if target and target.startswith("/office") and "//" not in target and "\\" not in target:
@@ -108,4 +119,5 @@ def language_template_helpers() -> dict[str, Callable[..., object]]:
         "page_lang": page_lang,
         "html_lang": lambda: HTML_LANG[page_lang() or "zh"],
         "language_switch": switch_link,
+        "alliance_name": alliance_name,
     }

@@ -214,14 +214,21 @@ def versions(slug: str) -> str:
     )
 
 
-def shown_value(value: Any) -> str:
-    """A profile value as the office reads it: an industry by its names, a flag as yes/no."""
+#: A yes/no flag as the office reads it (templates show it with ``t()``, in one language).
+YES, NO = Text("是", "yes"), Text("否", "no")
+
+
+def shown_value(value: Any) -> str | Text:
+    """A profile value as the office reads it: an industry by its name, a flag as yes/no.
+
+    Words the console translates come back as :class:`Text` (the template's ``t()`` picks the
+    office's language); what the alliance wrote comes back as it is, in whatever language."""
     if isinstance(value, str):
         for industry in services().config.industries:
             if industry.key == value:
-                return f"{industry.name_zh} {industry.name_en}"
+                return Text(industry.name_zh, industry.name_en)
     if isinstance(value, bool):
-        return "是 yes" if value else "否 no"
+        return YES if value else NO
     return "" if value is None else str(value)
 
 
@@ -229,7 +236,9 @@ def shown_value(value: Any) -> str:
 ACTIVE_LABEL = Text("啟用", "Active")
 
 
-def _compare(version: Version, current: dict[str, Any]) -> list[tuple[Text, str, str]]:
+def _compare(
+    version: Version, current: dict[str, Any]
+) -> list[tuple[Text, str | Text, str | Text]]:
     """The earlier profile beside the current one, field by field, as the office reads them
     (labels, not TOML keys): (label, that version's value, the current value)."""
     try:
