@@ -62,9 +62,14 @@ def add_assistant(client: Any, csrf: str, email: str = ASSISTANT, how: str = "co
     return html.unescape(found.group(1))
 
 
-def office_client(app: Flask) -> tuple[Any, str]:
+def office_client(app: Flask, lang: str = "en") -> tuple[Any, str]:
+    """The office signed in, reading the console in ``lang`` (English by default: these tests
+    check its English messages; the console shows one language at a time, zh-TW unless the
+    office switches)."""
     set_password(services_of(app).config.paths.admin_password, OFFICE_PASSWORD)
     office = app.test_client()
+    if lang == "en":
+        office.set_cookie("console_lang", "en", path="/office")
     csrf = csrf_of(office.get("/office/login").get_data(as_text=True))
     resp = office.post("/office/login", data={"csrf_token": csrf, "password": OFFICE_PASSWORD})
     assert resp.status_code == 303
@@ -242,6 +247,7 @@ def test_office_sees_who_has_access_and_when_each_last_used_it(app: Flask) -> No
     assert "never" not in row.split(ASSISTANT)[1].split("</li>")[0]  # the assistant used it
     green = page[page.index('id="access-green-chem"') :]
     assert "no e-mail" in green[: green.index("</tr>")]
+    assert "未設定信箱" not in page  # one language at a time
 
 
 def test_office_sends_shows_and_revokes_the_pis_link(app: Flask) -> None:

@@ -337,16 +337,17 @@ def test_no_deadline_in_force_then_the_office_sets_the_next(tmp_path: Path) -> N
         pi, _ = pi_client(app)
         form = text_of(pi.get("/alliance/"))
         assert "No submission deadline is in force now" in form and "已過" not in form
-        office, csrf = office_client(app)
+        office, csrf = office_client(app, lang="zh")
         overview = text_of(office.get("/office/"))
         assert "目前沒有進行中的截止日" in overview and "逾期" not in overview  # zh-TW by default
         page = office.get("/office/deadlines/")
-        assert page.status_code == 200 and "Set the deadline" in text_of(page)
+        assert page.status_code == 200 and "設定截止日" in text_of(page)
+        assert "Set the deadline" not in text_of(page)  # one language at a time
 
         bad = office.post(
             "/office/deadlines/year", data={"csrf_token": csrf, "year": "x", "date": ""}
         )
-        assert bad.status_code == 422 and "Not saved" in text_of(bad)
+        assert bad.status_code == 422 and "未儲存" in text_of(bad)
         nxt = today + dt.timedelta(days=150)
         resp = office.post(
             "/office/deadlines/year",

@@ -58,7 +58,16 @@ class Recipient:
     slug: str
     name: str
     address: str
-    note: str = ""  # e.g. "with the PI's link" / "no link: not the PI's address"
+    #: What the office should know, e.g. "with the PI's link"; the console shows it with t().
+    note: str | Bilingual = ""
+
+
+#: The notes a review shows beside a recipient (one place, so every send says it alike).
+PI_NOTE = Bilingual("計畫主持人", "PI")
+PI_LINK_NOTE = Bilingual("計畫主持人，附個人連結", "PI, with the PI's link")
+CONTACT_NOTE = Bilingual(
+    "聯絡信箱（非主持人），不附連結", "profile contact (not the PI's), no link"
+)
 
 
 def confirmation_token(secret: bytes, action: str, recipients: Iterable[Recipient]) -> str:

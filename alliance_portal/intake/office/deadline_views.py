@@ -27,7 +27,15 @@ from alliance_portal.intake.deadlines import (
     parse_programme_year,
     year_deadlines,
 )
-from alliance_portal.intake.letters import LetterView, Recipient, Review, as_read, confirmed
+from alliance_portal.intake.letters import (
+    CONTACT_NOTE,
+    PI_LINK_NOTE,
+    LetterView,
+    Recipient,
+    Review,
+    as_read,
+    confirmed,
+)
 from alliance_portal.intake.letters import confirmation_token as token_for
 from alliance_portal.intake.mailer import MailError
 from alliance_portal.intake.messages import Text
@@ -63,10 +71,7 @@ def _form_values(state: DeadlineStatus, today: dt.date) -> tuple[str, str]:
 
 
 def _recipient(r: Reminder, link_ok: bool) -> Recipient:
-    if r.to_pi:
-        note = "計畫主持人，附個人連結 PI, with the PI's link" if link_ok else ""
-    else:
-        note = "聯絡信箱（非主持人），不附連結 profile contact (not the PI's), no link"
+    note = (PI_LINK_NOTE if link_ok else "") if r.to_pi else CONTACT_NOTE
     return Recipient(r.slug, r.name, r.recipient, note)
 
 
@@ -245,7 +250,7 @@ def _result_notice(sent: list[str], drafts: list[str], failed: dict[str, str]) -
     if failed:
         zh += (
             f"{len(failed)} 封未寄出（郵件伺服器未接受或地址無法使用，下次寄送時會再試）："
-            + "、".join(failed)
+            + "；".join(f"{slug}：{why}" for slug, why in failed.items())
             + "。"
         )
         en += f" {len(failed)} not sent (tried again at the next send): " + "; ".join(

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from alliance_portal.intake import report_files
 from alliance_portal.intake.auth_views import office_required
 from alliance_portal.intake.letters import (
+    PI_LINK_NOTE,
     LetterView,
     Recipient,
     Review,
@@ -42,7 +43,7 @@ def _review(batch: NoticeBatch) -> Review:
             n.slug,
             n.name,
             n.recipient,
-            "附計畫主持人連結 with the PI's link" if n.update_link else "",
+            PI_LINK_NOTE if n.update_link else "",
         )
         for n in todo
     )

@@ -21,7 +21,14 @@ from werkzeug.wrappers import Response
 
 from alliance_portal.intake.auth_views import office_required
 from alliance_portal.intake.invitations import link_message, link_url, send_link
-from alliance_portal.intake.letters import Recipient, Review, as_read, confirmation_token, confirmed
+from alliance_portal.intake.letters import (
+    PI_NOTE,
+    Recipient,
+    Review,
+    as_read,
+    confirmation_token,
+    confirmed,
+)
 from alliance_portal.intake.links import LinkRecord
 from alliance_portal.intake.mailer import MailError, Send
 from alliance_portal.intake.messages import Text
@@ -57,6 +64,7 @@ class AccessRow:
     removed: list[Person] = field(default_factory=list)
     link: LinkRecord | None = None
     active: bool = True  # False: the office took it off the portal (never written to)
+    name_en: str = ""  # the English name, shown on the English console page when set
 
     @property
     def pi_email(self) -> str:
@@ -76,6 +84,7 @@ def access_rows() -> list[AccessRow]:
     for slug in _slugs():
         values = svc.store.read_profile(slug).values
         name, email = values.get("name"), values.get("contact_email")
+        name_en = values.get("name_en")
         active = values.get("active") is not False
         people = everyone.get(slug, [])
         rows.append(
@@ -88,6 +97,7 @@ def access_rows() -> list[AccessRow]:
                 removed=[p for p in people if p.role == "assistant" and not p.active],
                 link=links.get(slug),
                 active=active,
+                name_en=name_en if isinstance(name_en, str) else "",
             )
         )
     return rows
@@ -101,7 +111,7 @@ def _page(
     review: Review | None = None,
 ) -> tuple[str, int]:
     svc = services()
-    listing = filter_rows(access_rows(), lambda r: f"{r.name} {r.contact_email}")
+    listing = filter_rows(access_rows(), lambda r: f"{r.name} {r.name_en} {r.contact_email}")
     body = render_template(
         "office_people.html",
         rows=listing.rows,
@@ -264,7 +274,7 @@ def _new_link_review(*, changed: bool = False) -> tuple[Review, list[AccessRow]]
     rows = [r for r in access_rows() if r.active]
     todo = [r for r in rows if r.pi is not None and r.pi.email and not r.pi.link_sent]
     unknown = [r for r in rows if not r.pi_email]
-    recipients = tuple(Recipient(r.slug, r.name, r.pi_email, "計畫主持人 PI") for r in todo)
+    recipients = tuple(Recipient(r.slug, r.name, r.pi_email, PI_NOTE) for r in todo)
     letter = None
     if todo and public_url():
         first = todo[0]
