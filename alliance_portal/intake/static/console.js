@@ -10,17 +10,16 @@
   var url = box.getAttribute("data-url");
   var tries = 0;
   var MAX_TRIES = 600; // 600 x 1.5 s = 15 minutes, then a reload is left to the reader
+  // The console shows one language at a time (office/language.py); the page's class says which.
+  var english = document.documentElement.classList.contains("lang-en");
   var LABELS = {
     waiting: ["等候中", "waiting"],
     running: ["執行中", "running"]
   };
+  function pick(zh, en) { return english ? (en || zh) : (zh || en); }
   function line(zh, en) {
     var li = document.createElement("li");
-    li.appendChild(document.createTextNode(zh + " "));
-    var span = document.createElement("span");
-    span.lang = "en";
-    span.textContent = en;
-    li.appendChild(span);
+    li.textContent = pick(zh, en);
     return li;
   }
   function show(data) {
@@ -31,12 +30,7 @@
     }
     var label = LABELS[data.state];
     if (label) {
-      var el = document.getElementById("job-state");
-      el.textContent = label[0] + " ";
-      var en = document.createElement("span");
-      en.lang = "en";
-      en.textContent = label[1];
-      el.appendChild(en);
+      document.getElementById("job-state").textContent = pick(label[0], label[1]);
     }
     var waiting = document.getElementById("job-waiting");
     if (waiting && data.waiting_for.length === 0) waiting.parentNode.removeChild(waiting);
