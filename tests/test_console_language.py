@@ -219,3 +219,26 @@ def test_messages_from_the_views_follow_the_language(console: Console) -> None:
         and "website check notices of 2026-05" in en["notices review"]
     )
     assert "確認寄出" not in en["notices review"] and "Confirm: " not in zh["notices review"]
+
+
+def test_alliances_go_by_their_english_name_on_english_pages(console: Console) -> None:
+    """The submissions table, the people page and the report list name an alliance by its
+    English name on an English page (its Chinese name when it has none), by the Chinese one
+    in zh-TW."""
+    path = console.monitor.content / "alliances" / "old-cert.toml"
+    path.write_text(path.read_text("utf-8").replace('name_en = "Smart Farming Alliance"\n', ""))
+    office = office_client(console.app)
+    zh = {p: text(office.get(p)) for p in ("/office/", "/office/people/")}
+    office.set_cookie("console_lang", "en", path="/office")
+    en = {p: text(office.get(p)) for p in ("/office/", "/office/people/")}
+
+    def row(page: str, row_id: str) -> str:
+        return words_of(page.split(f'id="{row_id}"', 1)[1].split("</tr>", 1)[0])
+
+    for page, prefix in (("/office/", "row-"), ("/office/people/", "access-")):
+        assert "Smart Motor Alliance" in row(en[page], f"{prefix}good-motor"), page
+        assert "智慧馬達產學聯盟" not in row(en[page], f"{prefix}good-motor"), page
+        assert "智慧馬達產學聯盟" in row(zh[page], f"{prefix}good-motor"), page
+        assert "Smart Motor Alliance" not in row(zh[page], f"{prefix}good-motor"), page
+        # no English name: the Chinese one, never an empty cell
+        assert "智慧農業產學聯盟" in row(en[page], f"{prefix}old-cert"), page

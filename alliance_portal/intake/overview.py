@@ -18,6 +18,8 @@ from alliance_portal.intake.storage import AllianceStore, StorageError, check_sl
 from alliance_portal.registry.active import active_alliances
 from alliance_portal.registry.audit import AuditEntry, AuditLog
 from alliance_portal.registry.banner_rules import check_banner_file
+from alliance_portal.registry.bilingual import Bilingual
+from alliance_portal.registry.problems import Problem
 from alliance_portal.registry.profiles import load_registry
 
 PartStatus = Literal["ok", "missing", "invalid"]
@@ -29,14 +31,17 @@ class SubmissionRow:
     name: str
     profile: PartStatus
     banner: PartStatus
-    profile_problems: list[str] = field(default_factory=list)
-    banner_problems: list[str] = field(default_factory=list)
+    #: What is wrong, in both languages (the console shows the office's one with ``t()``).
+    profile_problems: list[str | Bilingual] = field(default_factory=list)
+    banner_problems: list[str | Bilingual] = field(default_factory=list)
     link: LinkRecord | None = None
     last_change: AuditEntry | None = None
     #: False when the profile says ``active = false`` (not on the portal, not checked)
     active: bool = True
     pi: str = ""
     university: str = ""
+    #: The English name (the console's English page shows it when set).
+    name_en: str = ""
 
     @property
     def complete(self) -> bool:
@@ -72,6 +77,16 @@ class Overview:
         return sum(1 for r in self.rows if r.active and r.banner != "ok")
 
 
+def _said(problem: Problem) -> Bilingual:
+    """A profile problem as the office reads it: the field, what is wrong, how to fix it."""
+    zh, en = problem.message.zh, problem.message.en
+    if problem.hint.zh or problem.hint.en:
+        zh, en = f"{zh}（{problem.hint.zh}）", f"{en} ({problem.hint.en})"
+    if problem.field:
+        zh, en = f"{problem.field}：{zh}", f"{problem.field}: {en}"
+    return Bilingual(zh, en)
+
+
 def _slugs(store: AllianceStore, versions: dict[str, LinkRecord]) -> list[str]:
     found: set[str] = set(versions)
     folder = store.content_dir / "alliances"
@@ -103,25 +118,28 @@ def build_overview(
         state = store.read_profile(slug)
         if not state.exists:
             profile: PartStatus = "missing"
-            problems: list[str] = []
+            problems: list[str | Bilingual] = []
         elif state.unreadable or state.problems:
             profile = "invalid"
-            problems = [state.unreadable] if state.unreadable else [str(p) for p in state.problems]
+            problems = (
+                [state.unreadable] if state.unreadable else [_said(p) for p in state.problems]
+            )
         else:
             profile, problems = "ok", []
         banner_path = store.banner_path(slug)
         banner: PartStatus = "missing"
-        banner_problems: list[str] = []
+        banner_problems: list[str | Bilingual] = []
         if banner_path.exists():
             report = check_banner_file(banner_path)
             banner = "ok" if report.ok else "invalid"
-            banner_problems = [str(e) for e in report.errors]
-        name = state.values.get("name")
+            banner_problems = [e.text for e in report.errors]
+        name, name_en = state.values.get("name"), state.values.get("name_en")
         pi, university = state.values.get("pi"), state.values.get("university")
         rows.append(
             SubmissionRow(
                 slug=slug,
                 name=name if isinstance(name, str) else "",
+                name_en=name_en if isinstance(name_en, str) else "",
                 profile=profile,
                 banner=banner,
                 profile_problems=problems,

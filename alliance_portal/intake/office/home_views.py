@@ -21,6 +21,7 @@ from alliance_portal.intake.office.filters import (
     signed_in_slugs,
     wanted_from_request,
 )
+from alliance_portal.intake.office.language import alliance_name
 from alliance_portal.intake.overview import build_overview
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError
@@ -47,7 +48,7 @@ def overview() -> str:
         if keep(
             wanted,
             Facts(
-                text=search_text(r.slug, r.name, r.pi, r.university, emails.get(r.slug)),
+                text=search_text(r.slug, r.name, r.name_en, r.pi, r.university, emails.get(r.slug)),
                 banner_missing=r.banner != "ok",
                 signed_in=r.slug in signed_in,
                 failing=r.slug in month.failing,
@@ -56,7 +57,7 @@ def overview() -> str:
         )
     ]
     pi_names = {r.slug: r.pi for r in data.rows}
-    names = {r.slug: r.name for r in data.rows}
+    names = {r.slug: alliance_name(r.name, r.name_en, r.slug) for r in data.rows}
     recent = [
         change_line(e, pi_names)
         for e in svc.audit.entries()

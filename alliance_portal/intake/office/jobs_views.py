@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from alliance_portal.intake.auth_views import office_required
 from alliance_portal.intake.jobs import Job, JobFailed
 from alliance_portal.intake.office.changes import change_line
+from alliance_portal.intake.office.language import alliance_name
 from alliance_portal.intake.office_hooks import Progress, PublishRecord
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
@@ -81,7 +82,7 @@ def publish_page() -> str:
         pi_names: dict[str, str] = {}
         for slug in {e.slug for e in unpublished_changes(svc.audit, since=since)}:
             values = svc.store.read_profile(slug).values
-            names[slug] = str(values.get("name") or slug)
+            names[slug] = alliance_name(values.get("name"), values.get("name_en"), slug)
             pi_names[slug] = str(values.get("pi") or "")
         waiting = [change_line(e, pi_names) for e in unpublished_changes(svc.audit, since=since)]
     return render_template(

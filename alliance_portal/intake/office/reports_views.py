@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from alliance_portal.intake import report_files
 from alliance_portal.intake.auth_views import office_required
 from alliance_portal.intake.office.changes import change_line
-from alliance_portal.intake.office.language import HTML_LANG, console_lang
+from alliance_portal.intake.office.language import HTML_LANG, alliance_name, console_lang
 from alliance_portal.intake.office.notice_letter import read_letter
 from alliance_portal.intake.office.registry_views import done_message
 from alliance_portal.intake.services import services
@@ -65,13 +65,13 @@ def months() -> str:
 
 
 def _name_of(slug: str) -> str:
-    """The alliance's name as its profile gives it (the slug when it has none, or a bad slug)."""
+    """The alliance's name as its profile gives it, in the page's language (the slug when it
+    has none, or a bad slug)."""
     try:
         values = services().store.read_profile(check_slug(slug)).values
     except StorageError:
         return slug
-    name = values.get("name")
-    return name if isinstance(name, str) and name else slug
+    return alliance_name(values.get("name"), values.get("name_en"), slug)
 
 
 @bp.get(f"/reports/{INDEX_FILE}")
