@@ -98,7 +98,7 @@ def test_trend_chart_is_inline_svg_with_one_bar_per_month(soup: BeautifulSoup) -
         assert [b.title.get_text().split(":")[0] for b in bars] == list(MONTHS)
     credit_may = panels[1].svg.find_all("g")[-1]
     assert credit_may.title.get_text() == (
-        "2026-05: 通過 pass 4 · 待確認 warn 2 · 未通過 fail 0 · 無法檢查 not checked 1"
+        "2026-05: 通過 pass 4 · 待確認 warn 2 · 未通過 fail 0 · 未檢查 not checked 1"
     )
     heights = {r["class"][0]: float(r["height"]) for r in credit_may.find_all("rect")}
     # shares of the 6 sites that could be checked: 4/6 pass, 2/6 warn, the bar is full

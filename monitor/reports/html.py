@@ -49,7 +49,6 @@ PLOT_BOTTOM = 132
 _RANK = {"pass": 0, "warn": 1, "fail": 2}
 _ICONS = {"pass": "✓", "warn": "!", "fail": "✗", "not-checked": "–"}
 #: The labels of what a cell shows: the statuses, and a check that could not run (grey).
-_COULD_NOT_CHECK = Bilingual("無法檢查", "not checked")
 _SHOWN_LABELS = {**STATUS_LABELS, "not-checked": Bilingual("未檢查", "not checked")}
 
 
@@ -111,7 +110,7 @@ def chart_panels(report: MonthReport) -> list[Panel]:
                 f"{STATUS_LABELS[s].zh} {s} {counts[s]}" for s in STATUSES
             )
             if month.not_checked.get(key):
-                title += f" · {_COULD_NOT_CHECK.joined(' ')} {month.not_checked[key]}"
+                title += f" · {_SHOWN_LABELS['not-checked'].joined(' ')} {month.not_checked[key]}"
             bars.append(
                 Bar(
                     month=month.month,

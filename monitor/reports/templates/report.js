@@ -20,7 +20,7 @@
     rows.forEach(function (row) {
       var s = row.getAttribute(key);
       var ok = (!q || row.getAttribute("data-search").indexOf(q) !== -1) &&
-        (wanted === "all" || (wanted === "problem" ? s !== "pass" : s === wanted));
+        (wanted === "all" || (wanted === "problem" ? (s === "warn" || s === "fail") : s === wanted));
       row.hidden = !ok;
       if (ok) { shown += 1; }
     });
