@@ -242,3 +242,6 @@ def test_alliances_go_by_their_english_name_on_english_pages(console: Console) -
         assert "Smart Motor Alliance" not in row(zh[page], f"{prefix}good-motor"), page
         # no English name: the Chinese one, never an empty cell
         assert "智慧農業產學聯盟" in row(en[page], f"{prefix}old-cert"), page
+    notices = text(office.get("/office/notices/2026-05"))  # still English
+    heading = words_of(notices.split('id="notice-hostile"', 1)[1].split("</h2>", 1)[0])
+    assert "Security Alliance" in heading and "資安防護產學聯盟" not in heading
