@@ -245,3 +245,18 @@ def test_alliances_go_by_their_english_name_on_english_pages(console: Console) -
     notices = text(office.get("/office/notices/2026-05"))  # still English
     heading = words_of(notices.split('id="notice-hostile"', 1)[1].split("</h2>", 1)[0])
     assert "Security Alliance" in heading and "資安防護產學聯盟" not in heading
+
+
+def test_the_switch_on_a_page_a_form_answered_leads_to_a_page_that_opens(
+    console: Console,
+) -> None:
+    """A refused form or a review is the answer to a POST: its address cannot be opened by a
+    link, so the language switch returns to the nearest page that can (it led to a 405)."""
+    office = office_client(console.app)
+    for name, page in _posted(office).items():
+        found = re.search(r'href="([^"]+)"[^>]*id="lang-switch"', page)
+        assert found, name
+        switched = office.get(html.unescape(found.group(1)), follow_redirects=True)
+        assert switched.status_code == 200, (name, found.group(1))
+        assert '<html lang="en"' in text(switched), name
+        office.set_cookie("console_lang", "zh", path="/office")

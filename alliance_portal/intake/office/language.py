@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response
 
 from alliance_portal.registry.bilingual import Bilingual
@@ -105,11 +107,36 @@ def switch(lang: str) -> Response:
     return response
 
 
+def _page_to_return_to() -> str:
+    """This page's address, one a link can open again: a page a form's POST answered (an
+    import's preview, a refused form) has none, so the nearest page above it (the import, the
+    deadline page), never an address that answers a link with 405."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?") if request.query_string else request.path
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    path = request.path.rstrip("/")
+    for _ in range(MAX_PATH_STEPS):
+        try:
+            adapter.match(path, method="GET")
+        except RequestRedirect:
+            return path  # the page is there, with a slash
+        except HTTPException:
+            path = path.rsplit("/", 1)[0]
+            if not path.startswith("/office"):
+                break
+            continue
+        return path
+    return url_for("office.overview")
+
+
+#: How many path segments the switch climbs from a POST's address to find a page.
+MAX_PATH_STEPS = 4
+
+
 def switch_link() -> tuple[str, str, str]:
     """(href, lang code, label) of the link to the other language, back to this page."""
     other, label = OTHER_LANGUAGE[console_lang()]
-    here = request.full_path.rstrip("?") if request.query_string else request.path
-    return url_for("language.switch", lang=other, next=here), other, label
+    return url_for("language.switch", lang=other, next=_page_to_return_to()), other, label
 
 
 def language_template_helpers() -> dict[str, Callable[..., object]]:
