@@ -344,3 +344,79 @@ def test_people_page_is_searched_fits_a_phone_and_answers_in_the_row(
         assert "access-good-motor" not in ids and "access-comeback" in ids
     finally:
         page.context.close()
+
+
+#: Pages the office reads in one language (issue 16.11), with a heading in each.
+ONE_LANGUAGE_PAGES = {
+    "/office/people/": ("帳號與權限", "Who has access"),
+    "/office/deadlines/": ("截止日與提醒", "Deadline and reminders"),
+    "/office/notices/2026-05": ("2026-05 網站檢查通知", "Website check notices, 2026-05"),
+    "/office/publish": ("發布入口網", "Publish the portal"),
+    "/office/import": ("匯入聯盟資料", "Import alliances from a spreadsheet"),
+    "/office/password": ("變更辦公室密碼", "Change the office password"),
+    "/office/alliances/good-motor/edit": ("編輯基本資料", "Edit the profile"),
+}
+_CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+")
+#: Read as written: the alliances' names and university, what a homepage or a letter says.
+_AS_WRITTEN = "main code, main pre, main q.evidence, main .as-sent, main dl.letter-headers"
+
+
+def _labels(page: Any) -> str:
+    """The main content's text without what is quoted as written."""
+    return str(
+        page.evaluate(
+            """(skip) => {
+                const main = document.querySelector("main").cloneNode(true);
+                main.querySelectorAll(skip.replaceAll("main ", "")).forEach((e) => e.remove());
+                return main.textContent;
+            }""",
+            _AS_WRITTEN,
+        )
+    )
+
+
+def _chinese_labels(page: Any, content: Path) -> list[str]:
+    """Chinese words the main content shows that are not proper names or quoted text."""
+    text = _labels(page)
+    names = {"範例大學", "李國維"}
+    for profile in (content / "alliances").glob("*.toml"):
+        found = re.search(r'^name = "(.+)"$', profile.read_text("utf-8"), re.M)
+        if found:
+            names.add(found.group(1))
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, " ")
+    return _CJK.findall(text)
+
+
+def test_the_office_reads_each_page_in_the_language_it_chose(
+    browser: Any, office: Office, viewport: dict[str, int]
+) -> None:
+    page = signed_in(browser, office, viewport)
+    size = "desktop" if viewport is DESKTOP else "phone"
+    try:
+        page.goto(f"{office.url}/office/people/")
+        page.locator("#lang-switch").click()
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "en"
+        for path, (_zh, en) in ONE_LANGUAGE_PAGES.items():
+            page.goto(f"{office.url}{path}")
+            assert page.locator("h1").inner_text() == en, path
+            assert _chinese_labels(page, office.content) == [], path
+            assert page.locator("main [lang=en]").count() == 0, path
+            assert no_page_overflow(page), path
+            shoot(page, f"lang-en{path.replace('/', '-').rstrip('-')}-{size}")
+        assert axe_violations(browser, page) == []
+        page.locator("#lang-switch").click()
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "zh-Hant-TW"
+        for path, (zh, en) in ONE_LANGUAGE_PAGES.items():
+            page.goto(f"{office.url}{path}")
+            assert page.locator("h1").inner_text() == zh, path
+            main = _labels(page)
+            assert en not in main, path
+            assert page.locator("main [lang=en]").count() == 0, path  # no English half
+            for label in ("Save", "Search", "Alliance", "Subject", "State", "Sign out"):
+                assert not re.search(rf"\b{label}\b", main), (path, label)
+            shoot(page, f"lang-zh{path.replace('/', '-').rstrip('-')}-{size}")
+    finally:
+        page.context.close()

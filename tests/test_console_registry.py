@@ -78,8 +78,13 @@ def test_the_office_edits_deactivates_and_restores_in_the_browser(
         page.get_by_role("link", name=re.compile("停用")).click()
         explained = page.locator("main").inner_text()
         shoot(page, "console-deactivate")
-        assert "入口網不再列出" in explained  # zh-TW shown; the English half is in the page for
-        assert "no reminder or notice is sent" in page.content()  # the office's English view
+        assert "入口網不再列出" in explained and "no reminder or notice" not in explained
+        page.locator("#lang-switch").click()  # the office's English view says the same
+        page.wait_for_load_state()
+        english = page.locator("main").inner_text()
+        assert "no reminder or notice is sent" in english and "入口網不再列出" not in english
+        page.locator("#lang-switch").click()
+        page.wait_for_load_state()
         assert _profile(config).get("active", True) is True
         page.get_by_role("button", name=re.compile("確定停用")).click()
         assert "已停用" in page.locator("#office-done").inner_text()
@@ -250,14 +255,22 @@ def test_the_office_imports_a_spreadsheet_after_seeing_every_change(
         assert "新增 1、更新 1、不變 0、有問題 1" in counts
         assert "林小華" in page.locator("#row-2").inner_text()  # the PI, old → new
         bad = page.locator("#row-4").inner_text()
-        assert "有問題" in bad and "網址" in bad  # zh-TW shown (one language at a time); the
-        assert "not a website" in page.locator("#row-4").inner_html()  # English for English
+        assert "有問題" in bad and "網址" in bad  # zh-TW (one language at a time)
+        assert "not a website" not in bad
         shoot(page, "console-import-preview")
         # the preview wrote nothing
         assert "pi" not in _profile(config)
         assert not (config.content_dir / "alliances" / "green-chem.toml").exists()
         page.locator("#apply-import").click()
         assert "已匯入" in page.locator("#import-result h2").inner_text()
+        # the office's English view: the same preview, its problems in English only
+        page.locator("#lang-switch").click()
+        page.wait_for_load_state()
+        page.locator("#import-file").set_input_files(str(sheet))
+        page.get_by_role("button", name=re.compile("Preview the changes")).click()
+        bad = page.locator("#row-4").inner_text()
+        assert "not a website" in bad and "problem, not imported" in bad
+        assert "有問題" not in bad and "網址" not in bad
     assert _profile(config)["pi"] == "林小華"
     assert _profile(config, "green-chem")["industry"] == "ict"
     assert not (config.content_dir / "alliances" / "bad-one.toml").exists()

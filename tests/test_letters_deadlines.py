@@ -139,7 +139,10 @@ def test_each_language_of_an_error_is_that_language_only(
         office.set_cookie("console_lang", "en", path="/office")
         english = office.post("/office/deadlines/year", data=form)
         assert english.status_code == 422
-        zh, en = notice_text(resp.get_data(as_text=True)), notice_text(english.get_data(as_text=True))
+        zh, en = (
+            notice_text(resp.get_data(as_text=True)),
+            notice_text(english.get_data(as_text=True)),
+        )
         assert "未儲存" in zh and "Not saved" in en
         assert not re.search(r"[A-Za-z]", zh.replace(echo, "")), zh
         assert not _CJK.search(en), en
