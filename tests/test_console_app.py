@@ -463,7 +463,7 @@ def test_notices_preview_then_send_each_alliance_once(console: Console) -> None:
     assert again.status_code == 409  # the list changed: every notice went out
     assert len(console.inbox.messages) == to_send  # each alliance once a month
     after = text(office.get("/office/notices/2026-05"))
-    assert after.count('已寄出 <span lang="en">sent</span>') == to_send
+    assert after.count("— 已寄出</h2>") == to_send  # each notice's heading says it was sent
 
     page = text(office.get("/office/alliances/newly-bad"))
     assert "2026-05 → newly-bad@example.edu.tw" in page.split('id="h-sent"', 1)[1]
