@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -260,3 +261,21 @@ def test_the_switch_on_a_page_a_form_answered_leads_to_a_page_that_opens(
         assert switched.status_code == 200, (name, found.group(1))
         assert '<html lang="en"' in text(switched), name
         office.set_cookie("console_lang", "zh", path="/office")
+
+
+def test_an_import_preview_names_each_problem_in_the_office_language(console: Console) -> None:
+    sheet = "slug,聯盟名稱,學校,產業別,網址\nbad-one,壞聯盟,範例大學,ict,not a website\n"
+
+    def preview(office: Any) -> str:
+        csrf = csrf_from(office, "/office/import")
+        upload = (io.BytesIO(sheet.encode("utf-8")), "名單.csv")
+        page = text(office.post("/office/import", data={"csrf_token": csrf, "file": upload}))
+        return words_of(page.split('id="row-2"', 1)[1].split("</tr>", 1)[0])
+
+    office = office_client(console.app)
+    zh = preview(office)
+    office.set_cookie("console_lang", "en", path="/office")
+    en = preview(office)
+    assert "有問題，不匯入" in zh and "網址格式不正確" in zh and "not a website" not in zh
+    assert "problem, not imported" in en and "is not a website address" in en
+    assert "有問題" not in en and "網址格式" not in en  # (the column keeps its own name: 網址)

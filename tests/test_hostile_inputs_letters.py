@@ -54,8 +54,11 @@ def test_notices_of_a_month_without_a_finished_crawl_say_so(console: Console) ->
     assert resp.status_code == 404
     page = text(resp)
     assert 'id="notices-unavailable"' in page
-    assert "沒有完成的網站檢查" in page and "has no finished website check" in page
-    assert "alliance crawl" in page
+    assert "沒有完成的網站檢查" in page and "alliance crawl" in page  # zh-TW by default
+    office.set_cookie("console_lang", "en", path="/office")
+    english = text(office.get("/office/notices/2025-11"))
+    assert "has no finished website check" in english and "alliance crawl" in english
+    assert "沒有完成的網站檢查" not in english and "has no finished" not in page
     assert console.inbox.messages == []
 
 

@@ -77,7 +77,7 @@ def test_a_pi_reminder_without_a_public_address_is_held_back_with_the_reason(
     ):
         services_of(app).people.set_pi("smart-motor", PI, by="office")
         due_in_three_days(app)
-        office, csrf = office_client(app)
+        office, csrf = office_client(app, lang="zh")
         page = html.unescape(office.get("/office/deadlines/").get_data(as_text=True))
         assert 'id="link-problem"' in page and "[form] public_url" in page
         assert "無法附連結，不寄出" in page
