@@ -444,8 +444,12 @@ def test_notices_preview_then_send_each_alliance_once(console: Console) -> None:
     assert review.status_code == 200 and console.inbox.messages == []  # a review sends nothing
     assert f'id="confirm-count">{to_send}<' in text(review)
     title = text(review).split('id="confirm-title">', 1)[1].split("</h2>", 1)[0]
-    assert f"確認寄出：2026-05 網站檢查通知 {to_send} 封" in title
-    assert f"Confirm: {to_send} website check notices of 2026-05" in title
+    assert f"確認寄出：2026-05 網站檢查通知 {to_send} 封" in title and "Confirm" not in title
+    office.set_cookie("console_lang", "en", path="/office")  # the office's English view
+    english = text(office.post("/office/notices/2026-05/send", data={"csrf_token": csrf}))
+    title = english.split('id="confirm-title">', 1)[1].split("</h2>", 1)[0]
+    assert f"Confirm: {to_send} website check notices of 2026-05" in title and "確認" not in title
+    office.set_cookie("console_lang", "zh", path="/office")
     forged = office.post(
         "/office/notices/2026-05/send", data={"csrf_token": csrf, "confirm": "2026-05"}
     )
