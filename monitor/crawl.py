@@ -37,7 +37,7 @@ from monitor.db_locks import RunAlive, writing
 from monitor.fetching import limits as S
 from monitor.fetching.fetch import Fetcher, FetchOptions
 from monitor.fetching.guard import AddressPolicy
-from monitor.fetching.render import Renderer
+from monitor.fetching.render import BrowserHost, Renderer
 from monitor.model import SiteResult
 from monitor.selection import CrawlError, select_alliances
 from monitor.store import Run, RunKind, Store
@@ -123,6 +123,7 @@ def run_crawl(
     screenshots: bool = True,
     kind: RunKind | None = None,
     industries: tuple[Industry, ...] = (),
+    browser_host: BrowserHost | None = None,
 ) -> int:
     """Crawl the registry's active alliances and return the run id.
 
@@ -140,7 +141,10 @@ def run_crawl(
     every homepage that answered, with the deciding evidence's outline in the result
     (monitor/homepage_picture.py; :meth:`Store.screenshot`). ``fetch_options`` overrides the settings' timeout,
     retries and allow_private entirely (tests use it for a private CA and short backoffs);
-    ``scheme_ports`` is for tests on loopback ports.
+    ``scheme_ports`` is for tests on loopback ports. ``browser_host`` lends a running browser
+    (tests share one per module; monitor/fetching/browser_host.py): without it the crawl starts
+    its own Chromium (``renderer_executable``, or Debian's; ``""`` renders nothing) and closes it
+    at the end.
     """
     settings = settings or CrawlSettings()
     with writing(paths.db):
@@ -160,6 +164,7 @@ def run_crawl(
             screenshots=screenshots,
             kind=kind or ("partial" if only else "month"),
             industries=industries,
+            browser_host=browser_host,
         )
 
 
@@ -180,6 +185,7 @@ def _run_crawl(
     screenshots: bool,
     kind: RunKind,
     industries: tuple[Industry, ...],
+    browser_host: BrowserHost | None,
 ) -> int:
     """:func:`run_crawl` under the writers' lock."""
     content_dir, db_path = paths.content, paths.db
@@ -223,6 +229,7 @@ def _run_crawl(
             renderer_executable=renderer_executable,
             on_result=on_result,
             screenshots=screenshots,
+            browser_host=browser_host,
         )
     finally:
         after = store.run(run.id)
@@ -247,6 +254,7 @@ def _crawl_run(
     renderer_executable: str | None,
     on_result: Callable[[SiteResult], None] | None,
     screenshots: bool,
+    browser_host: BrowserHost | None,
 ) -> int:
     """Check the run's sites not yet stored, in threads; finish the run unless stopped."""
     done = store.done_slugs(run.id)
@@ -263,6 +271,7 @@ def _crawl_run(
     renderer = Renderer(
         fetcher,
         executable=renderer_executable,
+        host=browser_host,
         timeout=settings.render_timeout,
         pool_size=settings.render_pool,
         stop_event=stop,

@@ -1,5 +1,6 @@
-"""Shared fixtures: a headless Chromium driven by Playwright, and small registries in tmp dirs;
-the ``slow`` marker that splits the fast lane (``make test-fast``) from the whole suite.
+"""Shared fixtures: a headless Chromium driven by Playwright, a browser lent to a module's crawls,
+and small registries in tmp dirs; the ``slow`` marker that splits the fast lane
+(``make test-fast``) from the whole suite.
 
 Helpers that tests import live in ``tests/support/`` (``from tests.support.browser import run_axe``).
 """
@@ -10,10 +11,14 @@ import inspect
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.support.browser import CHROMIUM_ARGS, PNGSUITE, chromium_executable
+
+if TYPE_CHECKING:
+    from monitor.fetching.browser_host import BrowserHost
 
 
 @pytest.fixture(scope="session")
@@ -30,6 +35,23 @@ def browser() -> Iterator[object]:
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture(scope="module")
+def browser_host() -> Iterator[BrowserHost]:
+    """One Chromium for every in-process crawl of a test module: ``run_crawl(...,
+    browser_host=browser_host)`` or ``Renderer(fetcher, host=browser_host)``. Starting Chromium
+    per crawl cost ~2-3 s each (bench/browser_reuse.py; docs/PERFORMANCE.md). Each crawl still
+    has its own pages, fetcher, stop event and memory watch; a test about the browser dying,
+    failing to start or being killed for memory starts its own instead. Does not skip: without
+    Chromium the host has no executable and a crawl judges the static pages, as it would."""
+    from monitor.fetching.browser_host import BrowserHost
+
+    host = BrowserHost()
+    try:
+        yield host
+    finally:
+        host.close()
 
 
 @pytest.fixture
@@ -62,8 +84,10 @@ def pngsuite() -> Path:
 #: Code that starts a browser, a server or a process (a fixture's or a test's own source).
 _STARTS = re.compile(
     r"\b(Site|MultiSite|Controller|ThreadingHTTPServer|make_server|serve_forever|sync_playwright"
-    r"|subprocess|Popen|build_site|run_crawl|check_site|run_cli|spawn|Process)\b"
+    r"|subprocess|Popen|build_site|run_crawl|check_site|run_cli|spawn|Process|BrowserHost)\b"
 )
+#: Fixtures that are a browser: a test using one is ``browser`` and ``slow``.
+_BROWSERS = frozenset({"browser", "browser_host"})
 #: Modules whose tests start servers, processes or builds through helpers (seen by
 #: ``pytest --durations``; docs/PERFORMANCE.md): every test of them is slow.
 SLOW_MODULES = frozenset(
@@ -140,7 +164,7 @@ def _is_slow(item: pytest.Item) -> bool:
     module = getattr(item, "module", None)
     if module is not None and module.__name__.rpartition(".")[2] in SLOW_MODULES:
         return True
-    if "browser" in getattr(item, "fixturenames", ()):
+    if _BROWSERS & set(getattr(item, "fixturenames", ())):
         return True
     info = getattr(item, "_fixtureinfo", None)
     for defs in info.name2fixturedefs.values() if info else ():
@@ -153,7 +177,7 @@ def _is_slow(item: pytest.Item) -> bool:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if "browser" in getattr(item, "fixturenames", ()):
+        if _BROWSERS & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
         if _is_slow(item):
             item.add_marker(pytest.mark.slow)

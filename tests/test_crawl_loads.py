@@ -11,7 +11,7 @@ from alliance_portal.registry.profiles import Alliance
 from monitor.fetching.fetch import Fetcher, FetchOptions
 from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.page_boxes import MAX_SHOT_HEIGHT, STORED_WIDTH
-from monitor.fetching.render import Renderer, find_chromium
+from monitor.fetching.render import BrowserHost, Renderer, find_chromium
 from monitor.model import SiteResult
 from monitor.visit import CrawlContext, check_site
 from tests.support.farm import Site, flaky, free_port, page, raw, redirect, reset_mid_body, status
@@ -38,7 +38,10 @@ def make_ctx(
     renderer_exe: str | None = "",
     scheme_ports: dict[str, int] | None = None,
     screenshots: bool = False,
+    host: BrowserHost | None = None,
 ) -> CrawlContext:
+    """A crawl's context; ``host`` lends the module's browser (conftest's ``browser_host``)
+    instead of starting one for this check."""
     fetcher = Fetcher(
         FetchOptions(
             connect_timeout=2,
@@ -51,7 +54,7 @@ def make_ctx(
         )
     )
     # renderer_exe "" means: pretend no browser is installed.
-    renderer = Renderer(fetcher, executable=renderer_exe or None, timeout=10)
+    renderer = Renderer(fetcher, executable=renderer_exe or None, host=host, timeout=10)
     if renderer_exe == "":
         renderer.executable = None
     return CrawlContext(
@@ -288,7 +291,9 @@ JS_APP = (
 )
 
 
-def test_js_homepage_is_judged_on_what_chromium_shows(site: Site) -> None:
+def test_js_homepage_is_judged_on_what_chromium_shows(
+    site: Site, browser_host: BrowserHost
+) -> None:
     exe = find_chromium()
     if exe is None:
         pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
@@ -300,7 +305,7 @@ def test_js_homepage_is_judged_on_what_chromium_shows(site: Site) -> None:
         )
         site.routes["/data.json"] = raw(b'{"date": "2026-11-12"}', content_type="application/json")
         other.routes["/track.gif"] = raw(b"GIF89a", content_type="image/gif")
-        r = check(site.url("/"), renderer_exe=exe)
+        r = check(site.url("/"), renderer_exe=exe, host=browser_host)
         assert r.loads.status == "pass"
         assert "headless Chromium" in r.loads.evidence
         assert r.credit.status == "pass"
@@ -330,10 +335,12 @@ JS_APP_THAT_FAILS = (
 )
 
 
-def test_js_homepage_whose_script_fails_is_judged_on_what_it_drew(site: Site) -> None:
+def test_js_homepage_whose_script_fails_is_judged_on_what_it_drew(
+    site: Site, browser_host: BrowserHost
+) -> None:
     site.routes["/"] = raw(JS_SHELL.encode(), content_type="text/html; charset=utf-8")
     site.routes["/app.js"] = raw(JS_APP_THAT_FAILS.encode(), content_type="text/javascript")
-    r = check(site.url("/"), renderer_exe=chromium())
+    r = check(site.url("/"), renderer_exe=chromium(), host=browser_host)
     # What a visitor sees: the credit (drawn before the error), no news (after it).
     assert r.loads.status == "pass"
     assert "script error" in r.loads.evidence and "undefinedNewsWidget" in r.loads.evidence
@@ -341,10 +348,12 @@ def test_js_homepage_whose_script_fails_is_judged_on_what_it_drew(site: Site) ->
     assert r.updates.status == "fail" and r.updates.details["latest_date"] is None
 
 
-def test_js_homepage_whose_script_is_missing_is_an_empty_page(site: Site) -> None:
+def test_js_homepage_whose_script_is_missing_is_an_empty_page(
+    site: Site, browser_host: BrowserHost
+) -> None:
     site.routes["/"] = raw(JS_SHELL.encode(), content_type="text/html; charset=utf-8")
     # /app.js is not there (404): the visitor gets an empty page, and so does the monitor.
-    r = check(site.url("/"), renderer_exe=chromium())
+    r = check(site.url("/"), renderer_exe=chromium(), host=browser_host)
     assert r.loads.status == "fail"
     assert r.loads.details["page_kind"] == "empty"
     assert r.extra.get("rendered") is True
@@ -370,12 +379,14 @@ SPA_APP = (
 )
 
 
-def test_spa_news_page_is_rendered_in_the_browser_too(site: Site) -> None:
+def test_spa_news_page_is_rendered_in_the_browser_too(
+    site: Site, browser_host: BrowserHost
+) -> None:
     shell = raw(SPA_SHELL.encode(), content_type="text/html; charset=utf-8")
     site.routes["/"] = shell
     site.routes["/news"] = shell
     site.routes["/spa.js"] = raw(SPA_APP.encode(), content_type="text/javascript")
-    r = check(site.url("/"), renderer_exe=chromium())
+    r = check(site.url("/"), renderer_exe=chromium(), host=browser_host)
     assert (r.loads.status, r.credit.status, r.updates.status) == ("pass", "pass", "pass")
     assert r.extra["news_url"] == site.url("/news") and r.extra.get("news_rendered") is True
     assert r.updates.details["latest_date"] == "2026-11-15"
@@ -386,7 +397,9 @@ def _is_png(data: bytes | None) -> bool:
     return data is not None and data.startswith(b"\x89PNG\r\n\x1a\n")
 
 
-def test_screenshots_of_a_plain_a_failing_and_a_js_homepage(site: Site) -> None:
+def test_screenshots_of_a_plain_a_failing_and_a_js_homepage(
+    site: Site, browser_host: BrowserHost
+) -> None:
     import io
 
     from PIL import Image
@@ -398,7 +411,7 @@ def test_screenshots_of_a_plain_a_failing_and_a_js_homepage(site: Site) -> None:
     site.routes["/app/app.js"] = raw(
         JS_APP_THAT_FAILS.encode(), content_type="application/javascript"
     )
-    ctx = make_ctx(renderer_exe=exe, screenshots=True)
+    ctx = make_ctx(renderer_exe=exe, screenshots=True, host=browser_host)
     try:
         shots = {}
         for path in ("/", "/broken/", "/app/"):

@@ -22,7 +22,7 @@ from alliance_portal.sample_sites import fill_placeholders, serve_sample_sites
 from monitor.crawl import run_crawl
 from monitor.fetching.fetch import FetchOptions
 from monitor.fetching.guard import AddressPolicy
-from monitor.fetching.render import find_chromium
+from monitor.fetching.render import BrowserHost, find_chromium
 from monitor.store import Store
 from tests.support.farm import Site, page
 
@@ -108,11 +108,13 @@ def test_every_profile_has_a_sample_site() -> None:
 
 
 def test_sample_crawl_gives_each_site_its_intended_verdict(
-    sample_server: int, tmp_path: Path
+    sample_server: int, tmp_path: Path, browser_host: BrowserHost
 ) -> None:
     content = sample_registry(tmp_path, sample_server)
     json_path = tmp_path / "out" / "crawl.json"
+    launched = browser_host.launches
     run_id = run_crawl(
+        browser_host=browser_host,
         paths=PathSettings(content=content, db=tmp_path / "m.sqlite3"),
         today=TODAY,
         json_path=json_path,
@@ -121,6 +123,8 @@ def test_sample_crawl_gives_each_site_its_intended_verdict(
     )
     data = json.loads(json_path.read_text(encoding="utf-8"))
     assert data["today"] == "2026-11-20" and data["run_id"] == run_id
+    # rendered in the module's browser: started here if not before, never a second one
+    assert browser_host.launches == max(launched, int(browser_host.executable is not None))
     got = {a["slug"]: a for a in data["alliances"]}
     assert "cosmetic-formulation" not in got  # inactive alliances are not crawled
     expected = dict(EXPECTED)
@@ -187,7 +191,7 @@ def slow_farm(slugs: list[str], delay: float) -> Site:
     return site.start()
 
 
-def test_stop_event_leaves_the_run_resumable(tmp_path: Path) -> None:
+def test_stop_event_leaves_the_run_resumable(tmp_path: Path, browser_host: BrowserHost) -> None:
     slugs = [f"site-{i}" for i in range(6)]
     site = slow_farm(slugs, 0.2)
     content = tmp_path / "content"
@@ -204,6 +208,7 @@ def test_stop_event_leaves_the_run_resumable(tmp_path: Path) -> None:
 
     try:
         run_id = run_crawl(
+            browser_host=browser_host,
             paths=PathSettings(content=content, db=db),
             today=TODAY,
             settings=CrawlSettings(concurrency=1),
@@ -215,7 +220,11 @@ def test_stop_event_leaves_the_run_resumable(tmp_path: Path) -> None:
         assert not store.run(run_id).finished  # type: ignore[union-attr]
         assert store.done_slugs(run_id) == set(seen) and len(seen) == 2
         again = run_crawl(
-            paths=PathSettings(content=content, db=db), today=TODAY, resume=True, fetch_options=FAST
+            browser_host=browser_host,
+            paths=PathSettings(content=content, db=db),
+            today=TODAY,
+            resume=True,
+            fetch_options=FAST,
         )
         assert again == run_id
         assert store.run(run_id).finished  # type: ignore[union-attr]
@@ -376,7 +385,9 @@ def test_stop_during_a_rendering_stores_nothing_and_resume_redoes_it(
         app.stop()
 
 
-def test_unchanged_dateless_page_fails_changed_page_passes(tmp_path: Path) -> None:
+def test_unchanged_dateless_page_fails_changed_page_passes(
+    tmp_path: Path, browser_host: BrowserHost
+) -> None:
     site = Site("127.0.0.2").start()
     body = {
         "text": "<p>本聯盟由國科會補助。</p><p>聯盟簡介：協助廠商導入智慧製造技術與人才培訓。</p>"
@@ -387,17 +398,26 @@ def test_unchanged_dateless_page_fails_changed_page_passes(tmp_path: Path) -> No
     db = tmp_path / "m.sqlite3"
     try:
         run_crawl(
-            paths=PathSettings(content=content, db=db), today=date(2026, 10, 15), fetch_options=FAST
+            browser_host=browser_host,
+            paths=PathSettings(content=content, db=db),
+            today=date(2026, 10, 15),
+            fetch_options=FAST,
         )
         body["text"] += "<p>新增：第二期人才培訓課程招生中，歡迎會員廠商報名參加。</p>"
         second = run_crawl(
-            paths=PathSettings(content=content, db=db), today=TODAY, fetch_options=FAST
+            browser_host=browser_host,
+            paths=PathSettings(content=content, db=db),
+            today=TODAY,
+            fetch_options=FAST,
         )
         result = Store(db).results(second)[0]
         assert result.updates.status == "pass"
         assert result.updates.details.get("content_changed") is True
         third = run_crawl(
-            paths=PathSettings(content=content, db=db), today=date(2026, 12, 15), fetch_options=FAST
+            browser_host=browser_host,
+            paths=PathSettings(content=content, db=db),
+            today=date(2026, 12, 15),
+            fetch_options=FAST,
         )
         assert Store(db).results(third)[0].updates.status == "fail"
     finally:
@@ -405,7 +425,7 @@ def test_unchanged_dateless_page_fails_changed_page_passes(tmp_path: Path) -> No
 
 
 def test_a_judge_crash_becomes_a_warning_not_a_crashed_crawl(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, browser_host: BrowserHost
 ) -> None:
     site = Site("127.0.0.2").start()
     text = "<p>本聯盟由國科會補助，協助廠商開發新技術。</p><ul><li>2026-11-01 活動</li></ul>"
@@ -429,6 +449,7 @@ def test_a_judge_crash_becomes_a_warning_not_a_crashed_crawl(
     monkeypatch.setattr(crawl_module, "judge_credit", flaky_judge)
     try:
         run_id = run_crawl(
+            browser_host=browser_host,
             paths=PathSettings(content=content, db=tmp_path / "m.sqlite3"),
             today=TODAY,
             fetch_options=FAST,
@@ -705,7 +726,9 @@ def test_cli_render_pool_is_parsed_and_checked() -> None:
     assert "--render-pool" in bad.stderr
 
 
-def test_a_recheck_keeps_the_months_earlier_result_with_its_time(tmp_path: Path) -> None:
+def test_a_recheck_keeps_the_months_earlier_result_with_its_time(
+    tmp_path: Path, browser_host: BrowserHost
+) -> None:
     """Issue 16.8: after a re-check the month's data says which row came from it, when each
     result was judged, and keeps the month crawl's result it replaced (report.json too)."""
     from monitor.reports.files import write_month_reports
@@ -721,10 +744,17 @@ def test_a_recheck_keeps_the_months_earlier_result_with_its_time(tmp_path: Path)
     db = tmp_path / "m.sqlite3"
     paths = PathSettings(content=content, db=db)
     try:
-        month_run = run_crawl(paths=paths, today=TODAY, fetch_options=FAST)
+        month_run = run_crawl(
+            browser_host=browser_host, paths=paths, today=TODAY, fetch_options=FAST
+        )
         site.routes["/b/"] = page("<p>本聯盟由國科會補助。</p><ul><li>2026-11-10 活動</li></ul>")
         recheck = run_crawl(
-            paths=paths, today=TODAY, only=["b"], kind="recheck", fetch_options=FAST
+            browser_host=browser_host,
+            paths=paths,
+            today=TODAY,
+            only=["b"],
+            kind="recheck",
+            fetch_options=FAST,
         )
     finally:
         site.stop()
@@ -749,6 +779,7 @@ def test_a_recheck_keeps_the_months_earlier_result_with_its_time(tmp_path: Path)
 
 def test_only_a_month_run_is_resumed_and_a_stopped_partial_run_is_closed(
     tmp_path: Path,
+    browser_host: BrowserHost,
 ) -> None:
     slugs = [f"site-{i}" for i in range(3)]
     site = slow_farm(slugs, 0.1)
@@ -761,9 +792,11 @@ def test_only_a_month_run_is_resumed_and_a_stopped_partial_run_is_closed(
     try:
         partial = run_crawl(
             paths=paths, today=TODAY, only=["site-0"], kind="recheck", stop_event=stop,
-            fetch_options=FAST,
+            fetch_options=FAST, browser_host=browser_host,
         )  # fmt: skip
-        month = run_crawl(paths=paths, today=TODAY, resume=True, fetch_options=FAST)
+        month = run_crawl(
+            browser_host=browser_host, paths=paths, today=TODAY, resume=True, fetch_options=FAST
+        )
     finally:
         site.stop()
     store = Store(paths.db)

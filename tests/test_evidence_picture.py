@@ -17,6 +17,7 @@ import pytest
 from test_crawl_loads import alliance, chromium, make_ctx
 
 from monitor.fetching.page_boxes import STORED_WIDTH, Box
+from monitor.fetching.render import BrowserHost
 from monitor.homepage_picture import find_box
 from monitor.visit import check_site
 from tests.support.farm import Site
@@ -59,10 +60,12 @@ def _ink(png: bytes, box: list[int]) -> int:
     return sum(1 for p in pixels if abs(p - background) > 60)
 
 
-def test_the_footer_credit_and_the_newest_item_are_outlined_in_the_picture(site: Site) -> None:
+def test_the_footer_credit_and_the_newest_item_are_outlined_in_the_picture(
+    site: Site, browser_host: BrowserHost
+) -> None:
     exe = chromium()
     site.routes["/"] = page_of(TALL_HOMEPAGE.format(recent="2026-11-20"))
-    ctx = make_ctx(renderer_exe=exe, screenshots=True)
+    ctx = make_ctx(renderer_exe=exe, screenshots=True, host=browser_host)
     try:
         outcome = check_site(alliance(site.url("/")), ctx, previous_fingerprint=None)
     finally:
@@ -83,11 +86,13 @@ def test_the_footer_credit_and_the_newest_item_are_outlined_in_the_picture(site:
     assert _ink(outcome.screenshot or b"", newest) > 20
 
 
-def test_no_outline_where_the_evidence_is_not_on_the_homepage(site: Site) -> None:
+def test_no_outline_where_the_evidence_is_not_on_the_homepage(
+    site: Site, browser_host: BrowserHost
+) -> None:
     exe = chromium()
     no_credit = TALL_HOMEPAGE.replace("本聯盟由國家科學及技術委員會補助", "歡迎聯絡我們")
     site.routes["/"] = page_of(no_credit.format(recent="2026-11-20"))
-    ctx = make_ctx(renderer_exe=exe, screenshots=True)
+    ctx = make_ctx(renderer_exe=exe, screenshots=True, host=browser_host)
     try:
         outcome = check_site(alliance(site.url("/")), ctx, previous_fingerprint=None)
     finally:
@@ -115,7 +120,7 @@ def test_the_box_is_the_smallest_that_holds_the_evidence_and_a_date_keeps_its_it
 
 @pytest.mark.browser
 def test_the_report_shows_the_picture_with_the_evidence_outlined(
-    site: Site, tmp_path: Path, page: Any
+    site: Site, tmp_path: Path, page: Any, browser_host: BrowserHost
 ) -> None:
     """The crawl's picture and outline reach the month's report: a red box around the credit,
     a blue one around the newest item, a legend in both languages, under the report's CSP."""
@@ -124,7 +129,7 @@ def test_the_report_shows_the_picture_with_the_evidence_outlined(
 
     exe = chromium()
     site.routes["/"] = page_of(TALL_HOMEPAGE.format(recent="2026-11-20"))
-    ctx = make_ctx(renderer_exe=exe, screenshots=True)
+    ctx = make_ctx(renderer_exe=exe, screenshots=True, host=browser_host)
     try:
         outcome = check_site(alliance(site.url("/")), ctx, previous_fingerprint=None)
     finally:

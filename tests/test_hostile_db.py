@@ -27,6 +27,7 @@ from monitor.crawl import run_crawl
 from monitor.db_health import DatabaseDamaged, check_database
 from monitor.fetching.fetch import FetchOptions
 from monitor.fetching.guard import AddressPolicy
+from monitor.fetching.render import BrowserHost
 from monitor.restore import restore_database
 from monitor.store import Store
 from tests.support.farm import Site, page
@@ -71,7 +72,9 @@ def site() -> Iterator[Site]:
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory, site: Site) -> Path:
+def crawled(
+    tmp_path_factory: pytest.TempPathFactory, site: Site, browser_host: BrowserHost
+) -> Path:
     """A project folder that has crawled once: content/, var/monitor.sqlite3, reports/.
 
     One crawl for the module (it was one per test: ~50 s each on a busy machine, the suite's
@@ -87,6 +90,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory, site: Site) -> Path:
         today=TODAY,
         settings=CrawlSettings(concurrency=4, allow_private=True),
         fetch_options=FAST,
+        browser_host=browser_host,
     )
     (tmp_path / "reports" / "2026-11").mkdir(parents=True)
     (tmp_path / "reports" / "2026-11" / "index.html").write_text("the real report", "utf-8")

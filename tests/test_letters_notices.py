@@ -22,6 +22,7 @@ from test_realistic_visit import farm  # noqa: F401
 
 from alliance_portal.registry.settings import CrawlSettings, PathSettings
 from monitor.crawl import run_crawl
+from monitor.fetching.render import BrowserHost
 from monitor.notices.compose import eml_bytes, plan_notices
 from monitor.reports.month import build_month_report, load_alliances
 from monitor.store import Store
@@ -92,7 +93,11 @@ def read_as_a_professor(bodies: dict[str, str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def sample_notices(sample_server: int, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:  # noqa: F811
+def sample_notices(
+    sample_server: int,  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+    browser_host: BrowserHost,
+) -> dict[str, str]:
     tmp = tmp_path_factory.mktemp("sample-notices")
     content = sample_registry(tmp, sample_server)
     for profile in (content / "alliances").glob("*.toml"):  # every alliance can be written to
@@ -106,6 +111,7 @@ def sample_notices(sample_server: int, tmp_path_factory: pytest.TempPathFactory)
         today=TODAY,
         settings=CrawlSettings(concurrency=6),
         fetch_options=FAST,
+        browser_host=browser_host,
     )
     return notices_of(tmp / "m.sqlite3", content)
 
@@ -131,11 +137,9 @@ def test_machine_evidence_stays_in_the_report(sample_notices: dict[str, str]) ->
 def test_realistic_farm_notices_read_purely_in_each_language(
     tmp_path: Path,
     farm: dict[str, Site],  # noqa: F811
+    browser_host: BrowserHost,
 ) -> None:
-    from monitor.fetching.render import find_chromium
-
-    found = find_chromium()
-    farm_crawl(tmp_path, farm, found or "")
+    farm_crawl(tmp_path, farm, browser_host.executable or "", host=browser_host)
     content = tmp_path / "content"
     for profile in (content / "alliances").glob("*.toml"):
         profile.write_text(

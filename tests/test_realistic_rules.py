@@ -19,6 +19,7 @@ from datetime import date, timedelta
 import pytest
 
 from monitor.crawl import check_site
+from monitor.fetching.render import BrowserHost
 from monitor.model import Page, SiteResult
 from monitor.rules.credit import judge_credit
 from monitor.rules.pagekind import classify_page
@@ -102,8 +103,9 @@ def sites() -> Iterator[tuple[Site, Site]]:
         other.stop()
 
 
-def judge(site: Site, mode: str) -> SiteResult:
-    ctx = make_ctx(renderer_exe=chromium() if mode == "chromium" else "")
+def judge(site: Site, mode: str, host: BrowserHost) -> SiteResult:
+    """``site``'s homepage judged with Chromium (the module's, ``host``) or without."""
+    ctx = make_ctx(renderer_exe=chromium() if mode == "chromium" else "", host=host)
     ctx.today = TODAY
     try:
         return check_site(alliance(site.url("/")), ctx, previous_fingerprint=None).result
@@ -130,12 +132,12 @@ def latest(days: int | None) -> str | None:
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", list(CASES))
 def test_sample_site_is_judged_as_the_office_expects(
-    sites: tuple[Site, Site], name: str, mode: str
+    sites: tuple[Site, Site], name: str, mode: str, browser_host: BrowserHost
 ) -> None:
     case = CASES[name]
     site, _ = sites
     serve(site, case)
-    r = judge(site, mode)
+    r = judge(site, mode, browser_host)
     verdicts = (r.loads.status, r.credit.status, r.updates.status)
     assert verdicts == (case.loads, case.credit, case.updates), (r.loads, r.credit, r.updates)
     assert r.updates.details["latest_date"] == latest(case.latest), r.updates
@@ -143,11 +145,11 @@ def test_sample_site_is_judged_as_the_office_expects(
 
 @pytest.mark.parametrize("mode", MODES)
 def test_the_news_page_is_found_through_more_under_the_news_heading(
-    sites: tuple[Site, Site], mode: str
+    sites: tuple[Site, Site], mode: str, browser_host: BrowserHost
 ) -> None:
     site, _ = sites
     serve(site, CASES["more-link-base-href"])
-    r = judge(site, mode)
+    r = judge(site, mode, browser_host)
     assert r.extra["news_url"] == site.url("/cms/news/list.php?cat=3")
     assert r.updates.details["source"] == site.url("/cms/news/list.php?cat=3")
     assert site.hits["/cms/gallery/"] == 0  # the hidden menu's 「活動花絮」 ranks lower
@@ -156,12 +158,12 @@ def test_the_news_page_is_found_through_more_under_the_news_heading(
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("folder", ["facebook_widget", "facebook_iframe"])
 def test_news_only_in_a_facebook_widget_warns_and_names_it(
-    sites: tuple[Site, Site], folder: str, mode: str
+    sites: tuple[Site, Site], folder: str, mode: str, browser_host: BrowserHost
 ) -> None:
     site, fb = sites
     fb.routes.update(folder_routes(FARM / "fb_host", TODAY))
     serve(site, Case(folder, "pass", "pass", "warn", None), extra={"fbhost": fb.url("")[:-1]})
-    r = judge(site, mode)
+    r = judge(site, mode, browser_host)
     assert (r.loads.status, r.credit.status, r.updates.status) == ("pass", "pass", "warn")
     assert r.updates.code.value == "news-in-widget"
     assert r.updates.details["latest_date"] is None
@@ -172,11 +174,11 @@ def test_news_only_in_a_facebook_widget_warns_and_names_it(
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("page", ERROR_PAGES)
 def test_error_maintenance_and_suspended_pages_with_status_200_fail_loads(
-    sites: tuple[Site, Site], page: str, mode: str
+    sites: tuple[Site, Site], page: str, mode: str, browser_host: BrowserHost
 ) -> None:
     site, _ = sites
     serve(site, Case("error_pages", "fail", "fail", "fail", None, home=page))
-    r = judge(site, mode)
+    r = judge(site, mode, browser_host)
     assert r.loads.status == "fail", r.loads
     assert r.loads.details["page_kind"] in ("error_page", "maintenance", "suspended")
     assert r.loads.details["http_status"] == 200
@@ -184,21 +186,21 @@ def test_error_maintenance_and_suspended_pages_with_status_200_fail_loads(
 
 @pytest.mark.parametrize("mode", MODES)
 def test_a_real_homepage_with_a_php_warning_and_maintenance_news_loads(
-    sites: tuple[Site, Site], mode: str
+    sites: tuple[Site, Site], mode: str, browser_host: BrowserHost
 ) -> None:
     site, _ = sites
     serve(
         site,
         Case("error_pages", "pass", "pass", "pass", 12, home="real_homepage_with_notices.html"),
     )
-    r = judge(site, mode)
+    r = judge(site, mode, browser_host)
     assert (r.loads.status, r.credit.status, r.updates.status) == ("pass", "pass", "pass")
     assert r.updates.details["latest_date"] == latest(12)
 
 
 @pytest.mark.parametrize("name", [n for n in CASES if n != "more-link-base-href"])
 def test_the_browsers_view_of_each_homepage_gives_the_same_verdicts(
-    sites: tuple[Site, Site], name: str
+    sites: tuple[Site, Site], name: str, browser_host: BrowserHost
 ) -> None:
     """The homepage as Chromium shows it (scripts run: the clock ticks, document.lastModified is
     written, stylesheets apply) judged by the same rules: live values stay out, hidden text
@@ -206,7 +208,7 @@ def test_the_browsers_view_of_each_homepage_gives_the_same_verdicts(
     case = CASES[name]
     site, _ = sites
     serve(site, case)
-    ctx = make_ctx(renderer_exe=chromium())
+    ctx = make_ctx(renderer_exe=chromium(), host=browser_host)
     try:
         got = ctx.fetcher.fetch(site.url("/"))
         shown = ctx.renderer.render(site.url("/"), got.body, got.content_type)

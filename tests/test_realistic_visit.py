@@ -18,7 +18,7 @@ from alliance_portal.registry.settings import CrawlSettings, PathSettings
 from monitor.crawl import run_crawl
 from monitor.fetching.fetch import FetchOptions
 from monitor.fetching.guard import AddressPolicy
-from monitor.fetching.render import find_chromium
+from monitor.fetching.render import BrowserHost, find_chromium
 from monitor.model import Code, SiteResult
 from monitor.rules.page_text import read_page
 from monitor.store import Store
@@ -59,7 +59,10 @@ def farm() -> Iterator[dict[str, Site]]:
             site.stop()
 
 
-def crawl(tmp: Path, farm: dict[str, Site], executable: str) -> dict[str, SiteResult]:
+def crawl(
+    tmp: Path, farm: dict[str, Site], executable: str, *, host: BrowserHost | None = None
+) -> dict[str, SiteResult]:
+    """Crawl the farm (in ``host``'s browser when one is lent) and return results by slug."""
     content = tmp / "content" / "alliances"
     content.mkdir(parents=True)
     for slug, site in farm.items():
@@ -74,6 +77,7 @@ def crawl(tmp: Path, farm: dict[str, Site], executable: str) -> dict[str, SiteRe
         today=TODAY,
         fetch_options=OPTIONS,
         renderer_executable=executable,
+        browser_host=host,
     )
     return {r.slug: r for r in Store(tmp / "m.sqlite3").results(run_id)}
 
@@ -96,12 +100,12 @@ def judged(specs: tuple[VisitSite, ...]) -> tuple[VisitSite, ...]:
 
 @pytest.mark.browser
 def test_realistic_sites_judged_on_what_the_browser_shows(
-    tmp_path: Path, farm: dict[str, Site]
+    tmp_path: Path, farm: dict[str, Site], browser_host: BrowserHost
 ) -> None:
     exe = find_chromium()
     if exe is None:
         pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
-    results = crawl(tmp_path, farm, exe)
+    results = crawl(tmp_path, farm, exe, host=browser_host)
     wrong = {
         spec.slug: (verdicts(results[spec.slug]), spec.with_browser)
         for spec in judged(SITES)
@@ -164,7 +168,9 @@ def test_without_a_browser_the_static_judgement_says_it_could_not_render(
 
 
 @pytest.mark.browser
-def test_the_browser_marks_what_a_stylesheet_hides_and_keeps_svg_text() -> None:
+def test_the_browser_marks_what_a_stylesheet_hides_and_keeps_svg_text(
+    browser_host: BrowserHost,
+) -> None:
     exe = find_chromium()
     if exe is None:
         pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
@@ -175,7 +181,7 @@ def test_the_browser_marks_what_a_stylesheet_hides_and_keeps_svg_text() -> None:
 
     site = Site("127.0.0.60")
     site.routes.update(hidden_credit_site())
-    renderer = Renderer(Fetcher(OPTIONS), executable=exe, timeout=10)
+    renderer = Renderer(Fetcher(OPTIONS), host=browser_host, timeout=10)
     try:
         with running(site):
             got = Fetcher(OPTIONS).fetch(site.url("/"))
@@ -191,7 +197,9 @@ def test_the_browser_marks_what_a_stylesheet_hides_and_keeps_svg_text() -> None:
 
 
 @pytest.mark.browser
-def test_the_browser_scrolls_to_reveal_but_keeps_really_hidden_text_hidden() -> None:
+def test_the_browser_scrolls_to_reveal_but_keeps_really_hidden_text_hidden(
+    browser_host: BrowserHost,
+) -> None:
     """A template's own reveal script (an IntersectionObserver, no known library class) shows
     boxes only when scrolled to: the renderer scrolls, so they are not marked hidden; the
     ``hidden`` attribute, ``display:none``, ``.d-none`` and a collapsed menu stay marked."""
@@ -222,7 +230,7 @@ def test_the_browser_scrolls_to_reveal_but_keeps_really_hidden_text_hidden() -> 
     )
     site = Site("127.0.0.61")
     site.routes["/"] = lambda h: send(h, home)
-    renderer = Renderer(Fetcher(OPTIONS), executable=exe, timeout=10)
+    renderer = Renderer(Fetcher(OPTIONS), host=browser_host, timeout=10)
     try:
         with running(site):
             shown = renderer.render(site.url("/"), home.encode(), "text/html; charset=utf-8")

@@ -7,6 +7,7 @@ allows one request at a time per host, and these tests are about the browser, no
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,7 +17,7 @@ import pytest
 
 from monitor.fetching.fetch import Fetcher, FetchOptions
 from monitor.fetching.guard import AddressPolicy
-from monitor.fetching.render import Rendered, Renderer, find_chromium
+from monitor.fetching.render import BrowserHost, Rendered, Renderer, find_chromium
 from monitor.rules.pagekind import looks_js_rendered
 from tests.support.farm import (
     SPA_SHELL,
@@ -211,3 +212,126 @@ def test_close_ends_the_browser_and_the_thread(sites: list[Site]) -> None:
     renderer.close()
     assert not any(t.name == "renderer" for t in threading.enumerate())
     assert _eventually(lambda: not _chromium_pids(before))
+
+
+# --- one browser lent to several renderers (issue 18.7: a browser per module in the tests) -----
+
+
+def fetcher_for(address: str) -> Fetcher:
+    """A fetcher whose guard lets it reach ``address`` only (each crawl has its own)."""
+    return Fetcher(
+        FetchOptions(
+            connect_timeout=2,
+            read_timeout=5,
+            deadline=6,
+            retries=0,
+            policy=AddressPolicy.with_networks([f"{address}/32"]),
+        )
+    )
+
+
+def test_renderers_lent_one_host_share_its_browser_and_keep_their_own_fetcher(
+    sites: list[Site],
+) -> None:
+    """Two crawls in one browser: each page's requests go through its own crawl's fetcher
+    (guard included), closing a crawl's renderer leaves the browser to the next, and closing
+    the host ends it."""
+    for i, s in enumerate(sites[:2]):
+        s.routes.update(spa_routes(f"聯盟{i}", f"2026-11-1{i}"))
+    before = set(process_tree(os.getpid()))
+    host = BrowserHost(chromium())
+    try:
+        first = Renderer(fetcher_for(sites[0].host), host=host, timeout=10)
+        try:
+            own = first.render(sites[0].url("/"), SPA_SHELL.encode(), "text/html")
+            other = first.render(sites[1].url("/"), SPA_SHELL.encode(), "text/html")
+            watch = first.memory_watch
+            assert watch is not None and watch.browser_pid == host.browser_pid
+        finally:
+            first.close()
+        assert first.memory_watch is None and not watch._thread.is_alive()
+        assert _chromium_pids(before), "closing a renderer that borrowed the browser closed it"
+        second = Renderer(fetcher_for(sites[1].host), host=host, timeout=10)
+        try:
+            theirs = second.render(sites[1].url("/"), SPA_SHELL.encode(), "text/html")
+        finally:
+            second.close()
+        assert host.launches == 1
+    finally:
+        host.close()
+    assert own.html is not None and "2026-11-10" in own.html
+    # the first crawl's guard refused the second site's script: never fetched, never drawn
+    assert other.html is not None and "2026-11-11" not in other.html
+    assert theirs.html is not None and "2026-11-11" in theirs.html
+    assert sites[1].hits["/spa.js"] == 1
+    assert not any(t.name == "renderer" for t in threading.enumerate())
+    assert _eventually(lambda: not _chromium_pids(before))
+
+
+def test_a_lent_browser_that_died_is_started_again_with_the_memory_watch_on_it(
+    sites: list[Site],
+) -> None:
+    sites[0].routes.update(spa_routes("聯盟", "2026-11-12"))
+    host = BrowserHost(chromium())
+    renderer = Renderer(fetcher(), host=host, timeout=10)
+    try:
+        before = renderer.render(sites[0].url("/"), SPA_SHELL.encode(), "text/html")
+        dead = host.browser_pid
+        assert dead is not None
+        os.kill(dead, signal.SIGKILL)
+        assert _eventually(lambda: not host._browser.is_connected()), "the driver never noticed"
+        after = renderer.render(sites[0].url("/"), SPA_SHELL.encode(), "text/html")
+        watch = renderer.memory_watch
+        assert host.launches == 2 and host.browser_pid not in (None, dead)
+        assert watch is not None and watch.browser_pid == host.browser_pid
+    finally:
+        renderer.close()
+        host.close()
+    for shown in (before, after):
+        assert shown.html is not None and "2026-11-12" in shown.html, shown.note
+
+
+def test_one_crawls_stop_does_not_interrupt_another_in_the_same_browser(
+    sites: list[Site], browser_host: BrowserHost
+) -> None:
+    chromium()
+    stop = threading.Event()
+    asked = threading.Event()
+    inner = slow_json(5.0)
+
+    def data(h: object) -> None:
+        asked.set()
+        inner(h)  # type: ignore[arg-type]
+
+    sites[0].routes.update(spa_routes("慢速聯盟", "2026-11-12", data=data))
+    sites[1].routes.update(spa_routes("快速聯盟", "2026-11-13"))
+    stopped = Renderer(fetcher(), host=browser_host, timeout=10, stop_event=stop)
+    going = Renderer(fetcher(), host=browser_host, timeout=10)
+    try:
+        with ThreadPoolExecutor(1) as worker:
+            cut = worker.submit(stopped.render, sites[0].url("/"), SPA_SHELL.encode(), "text/html")
+            assert asked.wait(30), "the slow page never asked for its data"
+            stop.set()
+            shown = going.render(sites[1].url("/"), SPA_SHELL.encode(), "text/html")
+            interrupted = cut.result()
+    finally:
+        stopped.close()
+        going.close()
+    assert interrupted.interrupted and interrupted.html is None
+    assert not shown.interrupted and shown.html is not None and "2026-11-13" in shown.html
+
+
+def test_a_renderer_lent_a_host_renders_in_that_browser_only() -> None:
+    """The browser is the host's: a Renderer asked for another one is a programming error,
+    and ``executable=""`` (a crawl told not to render) starts nothing."""
+    host = BrowserHost("/usr/bin/chromium-of-the-host")
+    with pytest.raises(ValueError, match="give the browser to the BrowserHost"):
+        Renderer(fetcher(), host=host, executable="/usr/bin/another-chromium")
+    quiet = Renderer(fetcher(), host=host, executable="")
+    try:
+        shown = quiet.render("http://127.0.0.20/", b"<p>x</p>", "text/html")
+    finally:
+        quiet.close()
+    assert not quiet.available and shown.html is None and "renderer unavailable" in shown.note.en
+    assert host.launches == 0
+    host.close()

@@ -1,17 +1,21 @@
 """Render a page in headless Chromium (RULES.md: judge what a visitor sees).
 
 Every homepage is rendered when Chromium is available (:mod:`monitor.visit`), and a news or about
-page where it could change a verdict; the browser starts lazily, once per crawl, the first time a
-page is rendered.
+page where it could change a verdict. The browser lives in a
+:class:`~monitor.fetching.browser_host.BrowserHost`: the monthly crawl's Renderer makes its own and
+closes it with the crawl (the browser starts lazily, once per crawl, the first time a page is
+rendered); tests lend one host to every crawl of a module (``Renderer(fetcher, host=host)``), and
+such a Renderer closes only its own pages.
 
 Safety: Chromium never touches the network itself. Every request the page makes is intercepted
 (``context.route``) and either refused (another host, too many requests) or fetched by *our*
 :class:`~monitor.fetching.fetch.Fetcher` and fulfilled from its answer, so the SSRF guard, the TLS
 rules, the size caps and the per-host limit apply to the browser exactly as to the crawl, and
 DNS is resolved only by the guard. What ``route`` cannot see (WebSockets, WebRTC, preconnect,
-DNS prefetch) has nowhere to go: the browser resolves no name (``--host-resolver-rules``), and
-its only proxy is a local port that is bound but never listens, so every such connection is
-refused inside this machine (issue 11, item 3; tests/test_hostile_crawl.py counts accepts).
+DNS prefetch) has nowhere to go: the host starts the browser resolving no name and with a proxy
+that refuses every connection inside this machine (issue 11, item 3; tests/test_hostile_crawl.py
+counts accepts). Each page has its own browser context whose route handler is bound to the
+fetcher of the Renderer that asked for it, so two crawls sharing a host never share a request.
 
 What the judges get (RULES.md: judge what a visitor sees): the DOM after the page's own scripts
 ran (footers included by script, news lists loaded from JSON, a script redirect followed, a
@@ -23,24 +27,26 @@ treats marked text as hidden and keeps its links.
 Memory: one page may not take the crawl's memory (issue 17.1): V8's heap is capped by a
 Chromium flag, :class:`~monitor.fetching.memory_watch.MemoryWatch` kills the largest renderer
 when the pages together pass ``memory_limit``, and a DOM past the size caps is not read back;
-such a page comes back without HTML and a note saying why (``out_of_memory``).
+such a page comes back without HTML and a note saying why (``out_of_memory``). Each Renderer
+runs its own watch on the host's browser (restarted when the browser is), with its own limit.
 
 A failed rendering is not a verdict: a timed-out page is tried once more, and the caller judges
 the static page when the browser cannot show it (``Rendered.html`` is None, ``note`` says why).
 
 Concurrency (issue 6: "one browser, a small pool of pages, a per-page timeout")::
 
-    crawl worker ── render() ──run_coroutine_threadsafe──> renderer thread: asyncio loop
+    crawl worker ── render() ──run_coroutine_threadsafe──> host thread: asyncio loop
          (blocks on a concurrent Future)                     │ Playwright async API
-                                                             │ one Chromium, up to pool_size
+                                                             │ one Chromium (BrowserHost);
+                                                             │ per Renderer up to pool_size
                                                              │ pages at once (a semaphore),
                                                              │ each in its own browser context
                                                              └ route handler ──run_in_executor──>
                                                                  fetch pool (pool_size threads,
                                                                  our blocking Fetcher)
 
-Playwright's objects belong to the loop that made them, so one dedicated thread owns the loop,
-the driver and the browser; crawl workers stay plain blocking threads. The Fetcher is blocking
+Playwright's objects belong to the loop that made them, so one dedicated thread (the host's) owns
+the loop, the driver and the browser; crawl workers stay plain blocking threads. The Fetcher is blocking
 (requests), so route handlers run it on a small bounded thread pool: a page waiting for a slow
 script never stalls another page's requests, and the number of threads stays fixed.
 
@@ -49,22 +55,19 @@ requests was refused because of the stop, or the browser died while the stop arr
 often reaches Chromium too) comes back with ``interrupted=True``. Its DOM says nothing about
 the site, so :mod:`monitor.crawl` does not store a result for it and ``--resume`` redoes it.
 
-Why this module is long: the :class:`Renderer` owns a thread, an event loop, one browser and a
-pool of pages; starting, relaunching, stopping and closing them share invariants (which thread
-may touch what, when a failure is the stop's and not the site's) that are clearer in one class.
-What happens to one page is in :mod:`monitor.fetching.browser_page`.
+Why this module is long: the :class:`Renderer` owns a pool of pages on a loop that is not its
+caller's; starting, stopping and closing them share invariants (which thread may touch what,
+when a failure is the stop's, the memory watch's or the site's) that are clearer in one class.
+What happens to one page is in :mod:`monitor.fetching.browser_page`, the browser itself in
+:mod:`monitor.fetching.browser_host`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import functools
 import logging
-import os
-import shutil
-import socket
 import threading
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -73,6 +76,7 @@ from typing import Any
 
 from alliance_portal.registry.bilingual import Bilingual
 from monitor.fetching import limits as S
+from monitor.fetching.browser_host import BrowserHost, connected, find_chromium
 from monitor.fetching.browser_page import (
     HIDDEN_ATTRIBUTE,
     INTERRUPTED,
@@ -81,9 +85,9 @@ from monitor.fetching.browser_page import (
     render_page,
 )
 from monitor.fetching.fetch import Fetcher
-from monitor.fetching.memory_watch import MemoryWatch, wait_for_browser
+from monitor.fetching.memory_watch import MemoryWatch
 
-__all__ = ["HIDDEN_ATTRIBUTE", "Rendered", "Renderer", "find_chromium"]
+__all__ = ["HIDDEN_ATTRIBUTE", "BrowserHost", "Rendered", "Renderer", "find_chromium"]
 
 log = logging.getLogger(__name__)
 
@@ -126,18 +130,6 @@ _NO_PLAYWRIGHT = Bilingual(
 )
 
 
-def find_chromium() -> str | None:
-    """Debian's Chromium (never a downloaded browser); ``CHROMIUM`` may point elsewhere."""
-    env = os.environ.get("CHROMIUM")
-    if env:
-        return env if os.path.exists(env) else None
-    for name in S.CHROMIUM_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 def _interrupted() -> Rendered:
     return Rendered(None, INTERRUPTED, interrupted=True)
 
@@ -151,12 +143,16 @@ class _Unavailable(Exception):
 
 
 class Renderer:
-    """Renders pages in one headless Chromium, up to ``pool_size`` pages at a time.
+    """Renders one crawl's pages in headless Chromium, up to ``pool_size`` pages at a time.
 
     ``render(url, body, content_type)`` serves the already-fetched document body to the
     browser (no second fetch), lets the page's own scripts run with same-origin requests
     fetched through ``fetcher``, and returns the resulting DOM. It blocks the calling thread
     (a crawl worker) until its page is done; callers beyond ``pool_size`` wait for a page.
+
+    The browser is ``host``'s when one is lent (it stays open when this Renderer closes), else
+    a private :class:`BrowserHost` of ``executable`` that :meth:`close` ends with the crawl.
+    ``executable=""`` means "do not render" either way.
 
     Example::
 
@@ -172,6 +168,7 @@ class Renderer:
         fetcher: Fetcher,
         *,
         executable: str | None = None,
+        host: BrowserHost | None = None,
         timeout: float = S.RENDER_TIMEOUT,
         max_requests: int = S.RENDER_MAX_REQUESTS,
         pool_size: int = S.RENDER_POOL_SIZE,
@@ -180,34 +177,38 @@ class Renderer:
     ) -> None:
         if pool_size < 1:
             raise ValueError(f"Renderer pool_size must be at least 1 page, got {pool_size}")
+        if host is not None and executable and executable != host.executable:
+            raise ValueError(
+                f"Renderer: executable {executable!r} differs from the lent host's"
+                f" {host.executable!r}; give the browser to the BrowserHost"
+            )
         self.fetcher = fetcher
+        #: Whether :meth:`close` ends the host too (it was made here, not lent).
+        self._owns_host = host is None
         # "" means "no browser" (a crawl told not to render), None "find Debian's Chromium"
-        self.executable = (executable if executable is not None else find_chromium()) or None
+        self._host = host if host is not None else BrowserHost(executable or None)
+        self.executable = None if executable == "" else self._host.executable
         self.timeout = timeout
         self.max_requests = max_requests
         self.pool_size = pool_size
         #: Bytes the browser's pages may hold together (monitor/fetching/memory_watch.py).
         self.memory_limit = memory_limit
-        #: Watches our browser's renderers while it runs (None: not started, or not found).
+        #: Watches the browser's renderers for this crawl (None: no page rendered yet).
         self.memory_watch: MemoryWatch | None = None
         self._stop = stop_event or threading.Event()
-        #: Why no browser can be used after all (set once, from the renderer thread).
+        #: Why no browser can be used after all (set once, from the host's thread).
         self._unavailable: Bilingual | None = None
         #: The most pages that were open at the same moment (for tests and the benchmark).
         self.peak_pages = 0
         self._start_lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        #: The host's loop while this Renderer uses it (None: not started, or closed).
         self._loop: asyncio.AbstractEventLoop | None = None
-        # Owned by the renderer thread's loop (created with it, used only from it).
+        self._thread: threading.Thread | None = None
         self._fetch_pool: ThreadPoolExecutor | None = None
+        # Used only from the host's loop.
         self._slots: asyncio.Semaphore | None = None
-        self._browser_lock: asyncio.Lock | None = None
-        self._pw: Any = None
-        self._browser: Any = None
         self._tasks: set[asyncio.Task[Rendered]] = set()
         self._open_pages = 0
-        #: The bound, never-listening port that is the browser's only proxy.
-        self._sink: socket.socket | None = None
 
     @property
     def available(self) -> bool:
@@ -262,7 +263,7 @@ class Renderer:
         fut = asyncio.run_coroutine_threadsafe(
             self._job(url, body, content_type or "text/html", screenshot, cookies), loop
         )
-        # Waiting in slices: if the renderer thread ever died, its futures would never finish.
+        # Waiting in slices: if the host's thread ever died, its futures would never finish.
         while True:
             try:
                 return fut.result(timeout=1.0)
@@ -274,76 +275,45 @@ class Renderer:
                 return Rendered(None, _CLOSED, interrupted=self._stop.is_set())
 
     def close(self) -> None:
-        """Close every page, the browser and the driver, then end the renderer thread."""
+        """Close this crawl's pages, its memory watch and its fetch threads; and the browser,
+        the driver and the host's thread when the host is this Renderer's own."""
         with self._start_lock:
             loop, thread, pool = self._loop, self._thread, self._fetch_pool
             self._loop = self._thread = self._fetch_pool = None
-        if loop is None or thread is None:
-            return
-        try:
-            asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(timeout=30)
-        except Exception as exc:  # a wedged driver must not keep the crawl from ending
-            log.warning("closing the browser failed: %s", exc)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=30)
+        if loop is not None and thread is not None and thread.is_alive():
+            try:
+                asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(timeout=30)
+            except Exception as exc:  # a wedged driver must not keep the crawl from ending
+                log.warning("closing the browser's pages failed: %s", exc)
+        watch, self.memory_watch = self.memory_watch, None
+        if watch is not None:
+            watch.stop()
+        if self._owns_host:
+            self._host.close()
         if pool is not None:
             # Bounded: a fetch still running ends by the Fetcher's own page deadline.
             pool.shutdown(wait=True, cancel_futures=True)
-        if self._sink is not None:
-            self._sink.close()
-            self._sink = None
 
     def _ensure_loop(self) -> tuple[asyncio.AbstractEventLoop, threading.Thread]:
         with self._start_lock:
-            if self._loop is None or self._thread is None:
-                loop = asyncio.new_event_loop()
+            if self._loop is None or self._thread is None or not self._thread.is_alive():
+                # first use, or the lent host was closed and is started again: a new loop
+                self._loop, self._thread = self._host.loop()
+                self._slots = asyncio.Semaphore(self.pool_size)
+            if self._fetch_pool is None:
                 self._fetch_pool = ThreadPoolExecutor(
                     self.pool_size, thread_name_prefix="render-fetch"
                 )
-                self._slots = asyncio.Semaphore(self.pool_size)
-                self._browser_lock = asyncio.Lock()
-                self._thread = threading.Thread(
-                    target=self._run_loop, args=(loop,), name="renderer", daemon=True
-                )
-                self._loop = loop
-                self._thread.start()
             return self._loop, self._thread
 
-    def _run_loop(self, loop: asyncio.AbstractEventLoop) -> None:
-        asyncio.set_event_loop(loop)
-        # Playwright leaves "Future exception was never retrieved" behind when a page closes
-        # under a pending request; that is expected here, not worth a traceback on stderr.
-        loop.set_exception_handler(
-            lambda _loop, context: log.debug("renderer loop: %s", context.get("message"))
-        )
-        try:
-            loop.run_forever()
-        finally:
-            with contextlib.suppress(Exception):
-                loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
-
-    # renderer thread ---------------------------------------------------------------------------
+    # the host's thread -------------------------------------------------------------------------
 
     async def _shutdown(self) -> None:
+        """Cancel this Renderer's pages (each closes its own browser context as it ends)."""
         pending = [t for t in self._tasks if not t.done()]
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
-        await self._close_browser()
-
-    async def _close_browser(self) -> None:
-        watch, self.memory_watch = self.memory_watch, None
-        if watch is not None:
-            watch.stop()
-        browser, self._browser = self._browser, None
-        pw, self._pw = self._pw, None
-        if browser is not None:
-            with contextlib.suppress(Exception):
-                await browser.close()
-        if pw is not None:
-            with contextlib.suppress(Exception):
-                await pw.stop()
 
     async def _wait_for_stop(self) -> None:
         while not self._stop.is_set():
@@ -412,16 +382,16 @@ class Renderer:
                 log.warning("rendering %s took longer than %.0f s", url, self.page_budget)
                 return Rendered(None, _TIMED_OUT, interrupted=self._stop.is_set(), timed_out=True)
             except Exception as exc:  # a broken page must not stop the crawl
-                if watch is not None and watch.kills > kills_before and _connected(browser):
+                if watch is not None and watch.kills > kills_before and connected(browser):
                     # the memory watch killed a renderer while this page was open, and this
                     # page failed: it was this page's (its own crash, not the browser's)
                     log.warning("rendering %s stopped: too much memory", url)
                     return Rendered(None, _out_of_memory(self.memory_limit), out_of_memory=True)
-                if "crash" in str(exc).lower() and _connected(browser):
+                if "crash" in str(exc).lower() and connected(browser):
                     # V8's heap limit (or another fault) killed only this page's renderer
                     log.warning("rendering %s crashed its renderer: %s", url, exc)
                     return Rendered(None, _CRASHED, out_of_memory=True)
-                gone = not _connected(browser)
+                gone = not connected(browser)
                 if self._stop.is_set() or (gone and await self._stop_within(S.RENDER_STOP_GRACE)):
                     return _interrupted()
                 if type(exc).__name__ == "TimeoutError":  # Playwright's own navigation timeout
@@ -433,66 +403,36 @@ class Renderer:
                 self._open_pages -= 1
 
     async def _get_browser(self) -> Any:
-        """The one browser, launched on first use, and again if it died mid-crawl."""
-        assert self._browser_lock is not None
-        async with self._browser_lock:
-            if self._browser is not None and _connected(self._browser):
-                return self._browser
-            if self._browser is not None:
-                log.warning("Chromium went away during the crawl; starting it again")
-            await self._close_browser()
-            try:
-                from playwright.async_api import async_playwright
-            except ImportError:
-                self._unavailable = _NO_PLAYWRIGHT
-                raise _Unavailable(self._unavailable) from None
-            try:
-                self._pw = await async_playwright().start()
-                self._browser = await self._pw.chromium.launch(
-                    executable_path=self.executable,
-                    headless=True,
-                    args=[*S.CHROMIUM_ARGS, *self._no_network_args()],
-                )
-            except Exception as exc:
-                await self._close_browser()
-                if self._stop.is_set():
-                    raise _Unavailable(INTERRUPTED) from exc
-                log.warning("cannot start Chromium (%s): %s", self.executable, exc)
-                self._unavailable = _cannot_start(exc)
-                raise _Unavailable(self._unavailable) from exc
-            await self._watch_memory()
-            return self._browser
+        """The host's browser (launched on first use, and again if it died mid-crawl), with
+        this crawl's memory watch on it; :class:`_Unavailable` when it cannot be had."""
+        try:
+            browser = await self._host.browser()
+        except ImportError:
+            self._unavailable = _NO_PLAYWRIGHT
+            raise _Unavailable(self._unavailable) from None
+        except Exception as exc:
+            if self._stop.is_set():
+                raise _Unavailable(INTERRUPTED) from exc
+            log.warning("cannot start Chromium (%s): %s", self.executable, exc)
+            self._unavailable = _cannot_start(exc)
+            raise _Unavailable(self._unavailable) from exc
+        self._watch_memory()
+        return browser
 
-    async def _watch_memory(self) -> None:
-        """Start the memory watch on the browser just launched (found by its proxy port)."""
-        if self._sink is None or self.memory_limit <= 0:
+    def _watch_memory(self) -> None:
+        """Run this crawl's memory watch on the host's current browser process (a browser
+        started again has a new pid: the old watch stops, a new one starts)."""
+        pid = self._host.browser_pid
+        watch = self.memory_watch
+        if self.memory_limit <= 0 or (watch is not None and watch.browser_pid == pid):
             return
-        marker = f"--proxy-server=http://127.0.0.1:{self._sink.getsockname()[1]}"
-        pid = await asyncio.to_thread(wait_for_browser, marker)
-        if pid is None:
-            log.warning("cannot find the browser process: its pages' memory is not watched")
-            return
-        self.memory_watch = MemoryWatch(pid, self.memory_limit, S.RENDER_MEMORY_INTERVAL).start()
-
-    def _no_network_args(self) -> list[str]:
-        """Chromium flags that leave the browser no way out but our route handler.
-
-        The proxy is a loopback port this process holds bound without listening: a connection
-        to it is refused by the kernel at once, and nothing else can take the port while the
-        browser lives. ``<-loopback>`` removes Chromium's implicit "never proxy loopback".
-        """
-        if self._sink is None:
-            self._sink = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            self._sink.bind(("127.0.0.1", 0))
-        port = self._sink.getsockname()[1]
-        return [
-            f"--proxy-server=http://127.0.0.1:{port}",
-            "--proxy-bypass-list=<-loopback>",
-            "--host-resolver-rules=MAP * ~NOTFOUND",
-            "--dns-prefetch-disable",
-            "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
-            "--webrtc-ip-handling-policy=disable_non_proxied_udp",
-        ]
+        if watch is not None:
+            watch.stop()
+            self.memory_watch = None
+        if pid is not None:
+            self.memory_watch = MemoryWatch(
+                pid, self.memory_limit, S.RENDER_MEMORY_INTERVAL
+            ).start()
 
     def _fetch_soon(
         self, url: str, headers: dict[str, str] | None = None
@@ -507,10 +447,3 @@ class Renderer:
             headers=headers,
         )
         return loop.run_in_executor(self._fetch_pool, call)  # type: ignore[return-value]
-
-
-def _connected(browser: Any) -> bool:
-    try:
-        return bool(browser.is_connected())
-    except Exception:
-        return False

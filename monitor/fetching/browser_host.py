@@ -1,0 +1,218 @@
+"""One headless Chromium and the thread that drives it, lent to the renderers of one process.
+
+A :class:`~monitor.fetching.render.Renderer` renders one crawl's pages; a :class:`BrowserHost`
+is what it renders them in: a dedicated thread running an asyncio loop, the Playwright driver
+on that loop and one Chromium, launched on first use and again if it died. Playwright's objects
+belong to the loop that made them, so everything that touches the browser runs on the host's
+loop; the renderers submit their pages to it.
+
+Who owns a host:
+
+* The monthly crawl: its Renderer makes a private host and closes it with the crawl (one
+  browser per crawl, started with the first page that needs it). A crawl runs once a month in
+  a process of its own, so there is nothing to share, and a fresh browser per crawl means no
+  state (cache, crashed renderers, memory) carries from one month to the next.
+* Tests: one host per test module (the ``browser_host`` fixture, tests/conftest.py) lent to
+  every in-process crawl of the module, ``run_crawl(..., browser_host=host)``: Chromium then
+  starts once per module instead of once per crawl. Tests about the browser itself dying,
+  failing to start or being killed for memory keep a browser of their own.
+
+What is the host's and what is each renderer's: the host has the loop, the driver, the browser
+and its no-network flags (below); each renderer keeps its own fetcher (its pages' requests are
+routed through it), stop event, pool of pages, fetch threads and memory watch, and every page
+is rendered in a browser context of its own, closed with the page. Closing a renderer that
+borrowed a host closes only its own pages; closing the host closes the browser.
+
+Safety: the browser resolves no name (``--host-resolver-rules``) and its only proxy is a local
+port this host holds bound but never listening, so whatever the renderers' route handlers
+cannot see (WebSockets, WebRTC, preconnect, DNS prefetch) is refused inside this machine
+(issue 11, item 3). The memory watch (:mod:`monitor.fetching.memory_watch`) finds the browser
+process by that proxy port: :attr:`BrowserHost.browser_pid`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import shutil
+import socket
+import threading
+from typing import Any
+
+from monitor.fetching import limits as S
+from monitor.fetching.memory_watch import wait_for_browser
+
+__all__ = ["BrowserHost", "connected", "find_chromium"]
+
+log = logging.getLogger(__name__)
+
+
+def find_chromium() -> str | None:
+    """Debian's Chromium (never a downloaded browser); ``CHROMIUM`` may point elsewhere."""
+    env = os.environ.get("CHROMIUM")
+    if env:
+        return env if os.path.exists(env) else None
+    for name in S.CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def connected(browser: Any) -> bool:
+    """Whether a Playwright browser is still there (False for anything that cannot say)."""
+    try:
+        return bool(browser.is_connected())
+    except Exception:
+        return False
+
+
+class BrowserHost:
+    """A thread with an asyncio loop, the Playwright driver and one Chromium, started lazily.
+
+    ``executable`` is the browser to launch (None: find Debian's Chromium; the host is then
+    :attr:`executable` None when there is none). Thread-safe: :meth:`loop` may be called from
+    any thread; :meth:`browser` only from a coroutine on that loop. :attr:`launches` counts
+    the Chromium launches (tests and benchmarks read it).
+
+    Example::
+
+        host = BrowserHost()
+        try:
+            first = Renderer(fetcher_a, host=host)   # each closes only its own pages
+            second = Renderer(fetcher_b, host=host)
+            ...
+        finally:
+            host.close()
+    """
+
+    def __init__(self, executable: str | None = None) -> None:
+        self.executable = (executable if executable is not None else find_chromium()) or None
+        #: Chromium launches so far (one, unless the browser died and was started again).
+        self.launches = 0
+        #: The browser process's pid, for the memory watch (None: not running, or not found).
+        self.browser_pid: int | None = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # Owned by the host thread's loop (created with it, used only from it).
+        self._browser_lock: asyncio.Lock | None = None
+        self._pw: Any = None
+        self._browser: Any = None
+        #: The bound, never-listening port that is the browser's only proxy.
+        self._sink: socket.socket | None = None
+
+    # any thread --------------------------------------------------------------------------------
+
+    def loop(self) -> tuple[asyncio.AbstractEventLoop, threading.Thread]:
+        """The host's running loop and its thread, started on first call (or after close)."""
+        with self._lock:
+            if self._loop is None or self._thread is None:
+                loop = asyncio.new_event_loop()
+                self._browser_lock = asyncio.Lock()
+                self._thread = threading.Thread(
+                    target=self._run_loop, args=(loop,), name="renderer", daemon=True
+                )
+                self._loop = loop
+                self._thread.start()
+            return self._loop, self._thread
+
+    def close(self) -> None:
+        """Close the browser and the driver, then end the host's thread. A renderer still
+        rendering in it sees its pages fail (closed browser); close the renderers first."""
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is not None and thread is not None:
+            try:
+                asyncio.run_coroutine_threadsafe(self._close_browser(), loop).result(timeout=30)
+            except Exception as exc:  # a wedged driver must not keep the crawl from ending
+                log.warning("closing the browser failed: %s", exc)
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=30)
+        if self._sink is not None:
+            self._sink.close()
+            self._sink = None
+
+    def _run_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        asyncio.set_event_loop(loop)
+        # Playwright leaves "Future exception was never retrieved" behind when a page closes
+        # under a pending request; that is expected here, not worth a traceback on stderr.
+        loop.set_exception_handler(
+            lambda _loop, context: log.debug("renderer loop: %s", context.get("message"))
+        )
+        try:
+            loop.run_forever()
+        finally:
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    # the host's thread -------------------------------------------------------------------------
+
+    async def browser(self) -> Any:
+        """The one browser, launched on first use, and again if it died.
+
+        Raises :class:`ImportError` when Playwright is not installed, and whatever Playwright
+        raised when Chromium would not start; the renderer says which to its pages (and whether
+        it was the crawl's stop). Nothing is remembered here: the next call tries again.
+        """
+        assert self._browser_lock is not None, "call loop() first"
+        async with self._browser_lock:
+            if self._browser is not None and connected(self._browser):
+                return self._browser
+            if self._browser is not None:
+                log.warning("Chromium went away; starting it again")
+            await self._close_browser()
+            from playwright.async_api import async_playwright
+
+            try:
+                self._pw = await async_playwright().start()
+                self._browser = await self._pw.chromium.launch(
+                    executable_path=self.executable,
+                    headless=True,
+                    args=[*S.CHROMIUM_ARGS, *self._no_network_args()],
+                )
+            except BaseException:
+                await self._close_browser()
+                raise
+            self.launches += 1
+            marker = self._no_network_args()[0]  # --proxy-server=...: this browser's own port
+            self.browser_pid = await asyncio.to_thread(wait_for_browser, marker)
+            if self.browser_pid is None:
+                log.warning("cannot find the browser process: its pages' memory is not watched")
+            return self._browser
+
+    async def _close_browser(self) -> None:
+        browser, self._browser = self._browser, None
+        pw, self._pw = self._pw, None
+        self.browser_pid = None
+        if browser is not None:
+            with contextlib.suppress(Exception):
+                await browser.close()
+        if pw is not None:
+            with contextlib.suppress(Exception):
+                await pw.stop()
+
+    def _no_network_args(self) -> list[str]:
+        """Chromium flags that leave the browser no way out but the renderers' route handlers.
+
+        The proxy is a loopback port this process holds bound without listening: a connection
+        to it is refused by the kernel at once, and nothing else can take the port while the
+        browser lives. ``<-loopback>`` removes Chromium's implicit "never proxy loopback".
+        The proxy flag comes first: it is the marker the memory watch finds the browser by.
+        """
+        if self._sink is None:
+            self._sink = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self._sink.bind(("127.0.0.1", 0))
+        port = self._sink.getsockname()[1]
+        return [
+            f"--proxy-server=http://127.0.0.1:{port}",
+            "--proxy-bypass-list=<-loopback>",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--dns-prefetch-disable",
+            "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+            "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+        ]
