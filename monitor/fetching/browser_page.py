@@ -1,12 +1,12 @@
 """One page in the browser: a fresh context, every request through our fetcher, the DOM as shown.
 
-:class:`monitor.fetching.render.Renderer` owns the browser, its thread and its pool of pages;
-this module is what happens to one page in it (see that module's docstring for the safety and
-the "what the judges get" rules): the route handler that hands the page's requests to our
-guarded fetcher (cookies and the browser's own headers included) or refuses them (noting a
-script that sends the page to another site), waiting for a timed redirect, and reading the DOM
-once a script redirect landed, scrolled and marked by the scripts of
-:mod:`monitor.fetching.page_scripts`.
+:class:`monitor.fetching.render.Renderer` owns a crawl's pool of pages (in the browser of a
+:class:`~monitor.fetching.browser_host.BrowserHost`); this module is what happens to one page
+in it (see render.py's docstring for the safety and the "what the judges get" rules): the
+route handler that hands the page's requests to our guarded fetcher (cookies and the browser's
+own headers included) or refuses them (noting a script that sends the page to another site),
+waiting for a timed redirect, and reading the DOM once a script redirect landed, scrolled and
+marked by the scripts of :mod:`monitor.fetching.page_scripts`.
 """
 
 from __future__ import annotations

@@ -19,9 +19,10 @@ Why private resident memory (``statm``: resident minus shared pages): the render
 of Chromium's binary and fonts, which cost the machine once; what a page adds is anonymous
 memory, and it is cheap to read (no page-table walk, unlike ``smaps_rollup``'s PSS).
 
-Finding our browser: every Renderer starts Chromium with its own dead proxy port
-(``--proxy-server=http://127.0.0.1:PORT``), so the browser process is the Chromium whose command
-line holds that port; its renderers are its descendants with ``--type=renderer``.
+Finding our browser: every :class:`~monitor.fetching.browser_host.BrowserHost` starts Chromium
+with its own dead proxy port (``--proxy-server=http://127.0.0.1:PORT``), so the browser process
+is the Chromium whose command line holds that port; its renderers are its descendants with
+``--type=renderer``. Each Renderer runs its own watch on its host's browser.
 """
 
 from __future__ import annotations

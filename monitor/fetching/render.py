@@ -4,8 +4,9 @@ Every homepage is rendered when Chromium is available (:mod:`monitor.visit`), an
 page where it could change a verdict. The browser lives in a
 :class:`~monitor.fetching.browser_host.BrowserHost`: the monthly crawl's Renderer makes its own and
 closes it with the crawl (the browser starts lazily, once per crawl, the first time a page is
-rendered); tests lend one host to every crawl of a module (``Renderer(fetcher, host=host)``), and
-such a Renderer closes only its own pages.
+rendered; a month's crawl is alone in its process, so there is nothing to share and nothing
+carries over from one month to the next); tests lend one host to every crawl of a module
+(``Renderer(fetcher, host=host)``), and such a Renderer closes only its own pages.
 
 Safety: Chromium never touches the network itself. Every request the page makes is intercepted
 (``context.route``) and either refused (another host, too many requests) or fetched by *our*
@@ -45,10 +46,11 @@ Concurrency (issue 6: "one browser, a small pool of pages, a per-page timeout"):
                                                                  fetch pool (pool_size threads,
                                                                  our blocking Fetcher)
 
-Playwright's objects belong to the loop that made them, so one dedicated thread (the host's) owns
-the loop, the driver and the browser; crawl workers stay plain blocking threads. The Fetcher is blocking
-(requests), so route handlers run it on a small bounded thread pool: a page waiting for a slow
-script never stalls another page's requests, and the number of threads stays fixed.
+Playwright's objects belong to the loop that made them, so one dedicated thread (the host's)
+owns the loop, the driver and the browser; crawl workers stay plain blocking threads. The
+Fetcher is blocking (requests), so route handlers run it on a small bounded thread pool per
+Renderer: a page waiting for a slow script never stalls another page's requests, and the
+number of threads stays fixed.
 
 Stopping: a rendering cut short by the crawl's stop event (the page was cancelled, one of its
 requests was refused because of the stop, or the browser died while the stop arrived — SIGTERM
