@@ -63,3 +63,29 @@ def test_notices_link_to_the_public_address(tmp_path: Path) -> None:
     # Without --public-url no notice carries a link: never one built on the listen address.
     bare = setup_from_args(serve_args(tmp_path / "b"), secret=SECRET, listen_url="http://x:1")
     assert bare.update_link is None
+
+
+def test_the_settings_file_named_by_config_says_where_the_console_publishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``intake serve --config FILE`` reads [publish] of that file: the office's one settings
+    file, not a ./publish.toml that happens to lie in the folder the server starts from."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ALLIANCE_PUBLISH_CONFIG", raising=False)
+    monkeypatch.delenv("ALLIANCE_MONITOR_CONFIG", raising=False)
+    (tmp_path / "publish.toml").write_text(
+        '[publish]\nweb_root = "/srv/www/stray"\n', encoding="utf-8"
+    )
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    settings = etc / "alliance.toml"
+    settings.write_text('[publish]\nweb_root = "/srv/www/alliances"\n', encoding="utf-8")
+    hooks = serve_hooks(
+        serve_args(tmp_path / "a", "--config", str(settings)),
+        secret=SECRET,
+        listen_url="http://x",
+    )
+    assert hooks.publish is not None and hooks.publish_target == "/srv/www/alliances"
+    # Without --config the folder's own files apply, as before.
+    plain = serve_hooks(serve_args(tmp_path / "b"), secret=SECRET, listen_url="http://x")
+    assert plain.publish_target == "/srv/www/stray"

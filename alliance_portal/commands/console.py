@@ -292,8 +292,9 @@ def add_console_options(parser: Any) -> None:
         type=Path,
         default=None,
         metavar="FILE",
-        help="where `publish` puts the portal (default: $ALLIANCE_PUBLISH_CONFIG or ./publish.toml"
-        " when it exists; without one the console's publish button is off)",
+        help="where `publish` puts the portal (default: $ALLIANCE_PUBLISH_CONFIG, else [publish] of"
+        " the settings file, else ./publish.toml when it exists; without one the console's"
+        " publish button is off)",
     )
 
 
@@ -316,7 +317,7 @@ def setup_from_args(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetu
     publish_config = args.publish_config
     if publish_config is None:
         env = os.environ.get(CONFIG_ENV)
-        publish_config = Path(env) if env else default_publish_config()
+        publish_config = Path(env) if env else default_publish_config(monitor.source)
     target = target_settings(publish_config, None) if publish_config is not None else None
     public_url = args.public_url or monitor.form.public_url
     from alliance_portal.commands.options import office_industries, settings_file

@@ -94,23 +94,27 @@ def target_settings(config: Path | None, to: Path | None) -> PublishSettings:
     return settings
 
 
-def default_publish_config() -> Path | None:
-    """Where ``[publish]`` is when no file is named: ./publish.toml (its own, older file) when
-    it exists, else the office's settings file (alliance.toml) when it has a [publish] table."""
+def default_publish_config(settings: Path | None = None) -> Path | None:
+    """Where ``[publish]`` is when no publish file is named: the office's settings file in use
+    (``settings``: serve's ``--config`` or $ALLIANCE_MONITOR_CONFIG; else ./alliance.toml) when
+    it has a [publish] table, else ./publish.toml (its own, older file) when it exists.
+
+    The settings file comes first so that ``intake serve --config /etc/alliance.toml`` publishes
+    where that file says, not where a stray ./publish.toml of the folder says.
+    """
     import tomllib
 
     from alliance_portal.registry.settings import config_path
 
-    if DEFAULT_CONFIG.exists():
-        return DEFAULT_CONFIG
-    settings = config_path(None)
-    if settings is None:
-        return None
-    try:
-        has_publish = "publish" in tomllib.loads(settings.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None  # the settings reader names what is wrong with the file
-    return settings if has_publish else None
+    settings = settings if settings is not None else config_path(None)
+    if settings is not None and settings.exists():
+        try:
+            text = settings.read_text(encoding="utf-8-sig")
+            if "publish" in tomllib.loads(text):
+                return settings
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            pass  # the settings reader names what is wrong with the file
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
 
 
 def publish_portal(
