@@ -124,12 +124,14 @@ def test_the_offices_own_settings_are_read_from_its_folder(installed: Path, offi
 
 
 def test_the_command_line_starts_without_what_its_command_does_not_need() -> None:
-    """`alliance --help` and every command's parser load no Pillow, Flask, Pelican or browser."""
+    """`alliance --help` and every command's parser load no Pillow, Flask, Pelican, scheduler
+    or browser."""
     probe = (
         "import sys\n"
         "from alliance_portal import cli\n"
         "cli.build_parser()\n"
-        "heavy = ('PIL', 'flask', 'pelican', 'playwright', 'openpyxl', 'lxml', 'bs4', 'requests')\n"
+        "heavy = ('PIL', 'flask', 'pelican', 'playwright', 'openpyxl', 'lxml', 'bs4', 'requests',"
+        " 'apscheduler')\n"
         "print(' '.join(m for m in heavy if m in sys.modules))\n"
     )
     result = _run([sys.executable, "-c", probe], cwd=ROOT)

@@ -8,10 +8,12 @@ this small module, never the long-running scheduler.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-
-from apscheduler.triggers.base import BaseTrigger
+from typing import TYPE_CHECKING
 
 from alliance_portal.registry.settings import ScheduleSettings
+
+if TYPE_CHECKING:  # APScheduler is imported when a trigger is built, not by every command
+    from apscheduler.triggers.base import BaseTrigger
 
 #: How far back to look for the latest scheduled slot (a monthly cron needs up to 31 days).
 _LOOKBACK = (
