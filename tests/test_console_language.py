@@ -246,6 +246,15 @@ def test_alliances_go_by_their_english_name_on_english_pages(console: Console) -
     notices = text(office.get("/office/notices/2026-05"))  # still English
     heading = words_of(notices.split('id="notice-hostile"', 1)[1].split("</h2>", 1)[0])
     assert "Security Alliance" in heading and "資安防護產學聯盟" not in heading
+    # the reminders due and a review's recipients: records with the Chinese name only
+    reminders = text(office.get("/office/deadlines/"))
+    assert "Smart Motor Alliance" in row(reminders, "reminder-good-motor")
+    csrf = csrf_from(office, "/office/notices/2026-05")
+    review = text(office.post("/office/notices/2026-05/send", data={"csrf_token": csrf}))
+    listed = words_of(review.split('id="confirm-recipients"', 1)[1].split("</table>", 1)[0])
+    assert "Security Alliance" in listed and "資安防護產學聯盟" not in listed
+    office.set_cookie("console_lang", "zh", path="/office")
+    assert "智慧馬達產學聯盟" in row(text(office.get("/office/deadlines/")), "reminder-good-motor")
 
 
 def test_the_switch_on_a_page_a_form_answered_leads_to_a_page_that_opens(

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from flask import current_app
 
+from alliance_portal.intake.office.names import name_of
 from alliance_portal.intake.services import services
 from alliance_portal.registry.bilingual import Bilingual
 
@@ -36,5 +37,5 @@ def notices_enabled() -> bool:
     return services().config.office.notices is not None
 
 
-def console_template_helpers() -> dict[str, Callable[[], object]]:
-    return {"console_nav": console_nav, "notices_enabled": notices_enabled}
+def console_template_helpers() -> dict[str, Callable[..., object]]:
+    return {"console_nav": console_nav, "notices_enabled": notices_enabled, "name_of": name_of}

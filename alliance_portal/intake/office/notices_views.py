@@ -25,11 +25,9 @@ from alliance_portal.intake.letters import (
     confirmation_token,
     confirmed,
 )
-from alliance_portal.intake.office.language import alliance_name
 from alliance_portal.intake.office_hooks import NoticeBatch
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
-from alliance_portal.intake.storage import StorageError
 from alliance_portal.registry.bilingual import Bilingual
 
 bp = Blueprint("notices", __name__, template_folder="templates", url_prefix="/office")
@@ -65,20 +63,6 @@ def _review(batch: NoticeBatch) -> Review:
         token=confirmation_token(services().config.secret, f"notices {batch.month}", recipients),
         url_args=(("month", batch.month),),
     )
-
-
-def _names(batch: NoticeBatch) -> dict[str, str]:
-    """Each notice's alliance by its name in the page's language (its English name on an
-    English page when it has one; the notice itself carries the Chinese one)."""
-    store = services().store
-    names = {}
-    for n in batch.notices:
-        try:
-            values = store.read_profile(n.slug).values
-        except (StorageError, OSError):
-            values = {}
-        names[n.slug] = alliance_name(values.get("name") or n.name, values.get("name_en"), n.slug)
-    return names
 
 
 def _month_or_404(month: str) -> str:
@@ -123,7 +107,6 @@ def preview(month: str) -> str | tuple[str, int]:
         batch=batch,
         result=None,
         pictures=_pictures(batch.month),
-        names=_names(batch),
     )
     return (body, 404) if batch.unavailable else body
 
@@ -148,7 +131,6 @@ def send(month: str) -> Response | str | tuple[str, int]:
             result=None,
             review=review,
             pictures=_pictures(month),
-            names=_names(preview_batch),
         )
         return body, 409 if given else 200
     batch = hook(month, True, OFFICE_ACTOR)
@@ -176,5 +158,4 @@ def send(month: str) -> Response | str | tuple[str, int]:
         batch=batch,
         result=batch,
         pictures=_pictures(month),
-        names=_names(batch),
     )
