@@ -201,3 +201,32 @@ def test_pending_files_still_have_pairs() -> None:
             if (rel, t[:20]) not in ALLOWED
         ]
         assert found, f"{rel} has no bilingual pair left: remove it from PENDING"
+
+
+#: A ('中文', 'English') pair written in a template (not a call such as t("中文", "English")):
+#: the template's own table of words, which drifts from the one the report and Python use.
+_TEMPLATE_PAIR = re.compile(
+    r"""(?<![\w.])\(\s*(['"])[^'"]*[\u4e00-\u9fff][^'"]*\1\s*,\s*(['"])[^'"]*\2\s*\)"""
+)
+
+
+def template_pairs(text: str) -> list[str]:
+    return [m.group(0) for m in _TEMPLATE_PAIR.finditer(text)]
+
+
+def test_the_template_check_finds_a_table_of_pairs_and_not_a_call() -> None:
+    table = "{% set kinds = {'recheck': ('重新檢查網站', 'Re-check of a website')} %}"
+    assert template_pairs(table) == ["('重新檢查網站', 'Re-check of a website')"]
+    assert template_pairs('{{ t("繳交狀況", "Submission status") }}') == []
+
+
+def test_no_template_keeps_its_own_table_of_bilingual_pairs() -> None:
+    """Words such as statuses, check names and job kinds come from Python (report_contract,
+    jobs, overview, office_hooks) through the console's template helpers."""
+    found = [
+        f"{path.relative_to(ROOT)}: {pair[:50]}"
+        for package in ("alliance_portal", "monitor")
+        for path in sorted((ROOT / package).rglob("*.html"))
+        for pair in template_pairs(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], "give the words to the template from Python:\n" + "\n".join(found)

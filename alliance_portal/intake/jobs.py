@@ -26,6 +26,13 @@ from alliance_portal.intake.office_hooks import Progress
 from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.errors import AllianceError
 
+#: What a job of each kind is, as its page's title says it.
+JOB_KINDS: dict[str, Bilingual] = {
+    "recheck": Bilingual("重新檢查網站", "Re-check of a website"),
+    "publish": Bilingual("發布入口網", "Publishing the portal"),
+    "crawl": Bilingual("本月網站檢查", "This month’s website check"),
+}
+
 log = logging.getLogger(__name__)
 
 JobState = Literal["waiting", "running", "done", "failed"]

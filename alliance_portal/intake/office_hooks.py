@@ -25,6 +25,13 @@ from alliance_portal.registry.bilingual import Bilingual
 Progress = Callable[[Bilingual], None]
 
 NoticeState = Literal["to-send", "sent", "sending", "no-contact"]
+#: A notice's state as the office reads it on the notices page.
+NOTICE_STATE_WORDS: dict[str, Bilingual] = {
+    "to-send": Bilingual("待寄出", "to send"),
+    "sent": Bilingual("已寄出", "sent"),
+    "sending": Bilingual("寄送中斷，請確認", "stopped while sending: check the outbox"),
+    "no-contact": Bilingual("缺少聯絡信箱", "no contact e-mail"),
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,12 @@ from alliance_portal.registry.problems import Problem
 from alliance_portal.registry.profiles import load_registry
 
 PartStatus = Literal["ok", "missing", "invalid"]
+#: A profile's or banner's state as the office reads it on the submissions page.
+PART_WORDS: dict[str, Bilingual] = {
+    "ok": Bilingual("已完成", "OK"),
+    "missing": Bilingual("缺少", "Missing"),
+    "invalid": Bilingual("有誤", "Invalid"),
+}
 
 
 @dataclass(slots=True)

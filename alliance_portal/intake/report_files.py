@@ -26,6 +26,7 @@ from alliance_portal.registry.report_contract import (
     INDEX_FILE,
     JSON_FILE,
     MONTH_RE,
+    NOT_CHECKED,
     STATUSES,
     SUMMARY_KEYS,
     XLSX_FILE,
@@ -68,10 +69,6 @@ class MonthSummary:
 
     def count(self, check: str, status: str) -> int:
         return self.counts.get(check, {}).get(status, 0)
-
-
-#: The code of a check that could not judge the site (its homepage could not be read).
-NOT_CHECKED = "not-checked"
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,13 @@ def notice_name(slug: str) -> str:
 
 #: Checks in the order they appear everywhere: columns, chart panels, e-mails, the console.
 CHECKS: tuple[str, ...] = ("loads", "credit", "updates")
+#: Each check and the overall result as a person reads them, zh-TW first.
+CHECK_WORDS: dict[str, Bilingual] = {
+    "loads": Bilingual("網站開啟", "Site opens"),
+    "credit": Bilingual("補助標示", "Funding credit"),
+    "updates": Bilingual("定期更新", "Regular updates"),
+    "overall": Bilingual("總結", "Overall"),
+}
 #: Checks plus the overall result, for summaries (``report.json``'s ``summary``).
 SUMMARY_KEYS: tuple[str, ...] = (*CHECKS, "overall")
 
@@ -55,6 +62,13 @@ STATUS_WORDS: dict[str, Bilingual] = {
     "pass": Bilingual("通過", "pass"),
     "warn": Bilingual("待確認", "warn"),
     "fail": Bilingual("未通過", "fail"),
+}
+#: A check that could not judge the site (its homepage could not be read): grey, not a fail.
+NOT_CHECKED = "not-checked"
+#: Every status a report cell or a console badge shows, as a person reads it.
+SHOWN_STATUS_WORDS: dict[str, Bilingual] = {
+    **STATUS_WORDS,
+    NOT_CHECKED: Bilingual("未檢查", "not checked"),
 }
 
 #: The checks whose deciding evidence is outlined on a homepage's picture, in drawing order.

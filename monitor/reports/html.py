@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import Environment, FunctionLoader, StrictUndefined
 
 from alliance_portal.registry.bilingual import Bilingual
-from alliance_portal.registry.report_contract import STATUSES, outline_boxes
+from alliance_portal.registry.report_contract import SHOWN_STATUS_WORDS, STATUSES, outline_boxes
 from monitor.reports.guidance import fix_line, notice_file, taipei_time
 from monitor.reports.labels import (
     CHANGE_LABELS,
@@ -49,7 +49,7 @@ PLOT_BOTTOM = 132
 _RANK = {"pass": 0, "warn": 1, "fail": 2}
 _ICONS = {"pass": "✓", "warn": "!", "fail": "✗", "not-checked": "–"}
 #: The labels of what a cell shows: the statuses, and a check that could not run (grey).
-_SHOWN_LABELS = {**STATUS_LABELS, "not-checked": Bilingual("未檢查", "not checked")}
+_SHOWN_LABELS = SHOWN_STATUS_WORDS
 
 
 @dataclass(frozen=True, slots=True)

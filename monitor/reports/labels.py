@@ -12,6 +12,7 @@ from alliance_portal.registry.bilingual import Bilingual
 # The checks, the status words and the month folder's file names are the contract with the
 # office console, so they live in the registry layer (re-exported here for the report's modules).
 from alliance_portal.registry.report_contract import (  # noqa: F401 - re-exported
+    CHECK_WORDS,
     CHECKS,
     CSV_FILE,
     INDEX_FILE,
@@ -25,12 +26,7 @@ from alliance_portal.registry.report_contract import (  # noqa: F401 - re-export
 )
 
 #: Every label a person reads, zh-TW and English kept apart (display joins them).
-CHECK_LABELS: dict[str, Bilingual] = {
-    "loads": Bilingual("網站開啟", "Site opens"),
-    "credit": Bilingual("補助標示", "Funding credit"),
-    "updates": Bilingual("定期更新", "Regular updates"),
-    "overall": Bilingual("總結", "Overall"),
-}
+CHECK_LABELS: dict[str, Bilingual] = dict(CHECK_WORDS)
 
 #: What the outlines on a homepage's picture mark (monitor/homepage_picture.py).
 EVIDENCE_LABELS: dict[str, Bilingual] = {

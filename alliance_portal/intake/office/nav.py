@@ -10,9 +10,13 @@ from collections.abc import Callable
 
 from flask import current_app
 
+from alliance_portal.intake.jobs import JOB_KINDS
 from alliance_portal.intake.office.names import name_of
+from alliance_portal.intake.office_hooks import NOTICE_STATE_WORDS
+from alliance_portal.intake.overview import PART_WORDS
 from alliance_portal.intake.services import services
 from alliance_portal.registry.bilingual import Bilingual
+from alliance_portal.registry.report_contract import CHECK_WORDS, SHOWN_STATUS_WORDS
 
 #: (endpoint, its title), in the order of the office's year.
 CONSOLE_PAGES: tuple[tuple[str, Bilingual], ...] = (
@@ -38,4 +42,15 @@ def notices_enabled() -> bool:
 
 
 def console_template_helpers() -> dict[str, Callable[..., object]]:
-    return {"console_nav": console_nav, "notices_enabled": notices_enabled, "name_of": name_of}
+    """What every console template may call; the words come from Python, never a template's
+    own table of pairs (one place per word: the report and the console say the same)."""
+    return {
+        "console_nav": console_nav,
+        "notices_enabled": notices_enabled,
+        "name_of": name_of,
+        "status_word": SHOWN_STATUS_WORDS.get,
+        "part_word": PART_WORDS.__getitem__,
+        "job_kind": JOB_KINDS.__getitem__,
+        "check_word": CHECK_WORDS.__getitem__,
+        "notice_state": NOTICE_STATE_WORDS.__getitem__,
+    }
