@@ -495,7 +495,10 @@ def test_without_an_smtp_server_the_console_says_so_and_sends_nothing(
         ),
     )  # fmt: skip
     batch = console_module.notices(setup, "2026-05", send=True)
-    assert batch.cannot_send.startswith("無法寄送") and "Cannot send" in batch.cannot_send
+    assert batch.cannot_send is not None
+    assert batch.cannot_send.zh.startswith("無法寄送") and "[smtp]" in batch.cannot_send.zh
+    assert "Cannot send" not in batch.cannot_send.zh  # each half in its own language
+    assert batch.cannot_send.en.startswith("Cannot send: no SMTP server configured")
     assert batch.sent == () and smtp[0].messages == []
     assert (built.monitor.reports / "2026-05" / "notices" / "newly-bad.eml").is_file()
 

@@ -173,18 +173,20 @@ def recheck(setup: ConsoleSetup, slug: str, progress: Progress) -> RecheckOutcom
     )
 
 
-def _cannot_send(setup: ConsoleSetup) -> str:
-    """Why sending is impossible here ("" when it is possible)."""
+def _cannot_send(setup: ConsoleSetup) -> Bilingual | None:
+    """Why sending is impossible here (None when it is possible), in each language."""
     from alliance_portal.registry.settings import ConfigError, check_for_sending
 
     try:
         check_for_sending(setup.monitor.smtp)
     except ConfigError as exc:
-        return (
-            f"無法寄送：尚未設定寄信伺服器。Cannot send: {exc}. The previews below are"
-            " written as drafts (.eml) into the month's notices/ folder."
+        return Bilingual(
+            "無法寄送：寄信設定（alliance.toml 的 [smtp]，或環境變數 ALLIANCE_SMTP_*）還不完整，"
+            "請系統管理者補上。下方的預覽已寫成草稿（.eml），放在該月報告的 notices/ 資料夾。",
+            f"Cannot send: {exc}. The previews below are written as drafts (.eml) into the"
+            " month's notices/ folder.",
         )
-    return ""
+    return None
 
 
 def notices(setup: ConsoleSetup, month: str, *, send: bool) -> NoticeBatch:

@@ -70,8 +70,8 @@ class NoticeBatch:
     sent: Sequence[str] = ()
     already_sent: Sequence[str] = ()
     failed: dict[str, str] = field(default_factory=dict)  # slug -> why
-    #: Why sending is not possible here (no SMTP server configured), or "".
-    cannot_send: str = ""
+    #: Why sending is not possible here (the mail settings are incomplete), or None.
+    cannot_send: Bilingual | None = None
     #: Why there are no notices to show at all: the month has no finished crawl (none yet, or
     #: a restored database without it). Empty when the batch is real.
     unavailable: Bilingual = _NOTHING_UNAVAILABLE

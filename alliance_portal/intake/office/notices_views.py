@@ -142,7 +142,7 @@ def send(month: str) -> Response | str | tuple[str, int]:
         detail=(
             f"{month}: sent {len(batch.sent)}, already sent {len(batch.already_sent)},"
             f" failed {len(batch.failed)}"
-            + (f"; cannot send: {batch.cannot_send}" if batch.cannot_send else "")
+            + (f"; cannot send: {batch.cannot_send.en}" if batch.cannot_send else "")
         )[:500],
     )
     for slug in batch.sent:
