@@ -80,6 +80,10 @@ def record_picture(ctx: CrawlContext, outcome: SiteOutcome) -> None:
     """Photograph the homepage of ``outcome`` unless the rendering already did, and record the
     picture's facts and the evidence outline in ``outcome.result.extra``."""
     extra = outcome.result.extra
+    if outcome.screenshot is None and outcome.unshown is not None:
+        extra["screenshot"] = None
+        extra["screenshot_note"] = outcome.unshown.joined()
+        return
     if outcome.screenshot is None:
         body, url = outcome.homepage, outcome.page_url
         if not body or not url or not is_html(outcome.content_type, body):

@@ -129,6 +129,8 @@ def _check_site(
         extra["encoding"] = read.encoding
         seen = see_homepage(ctx, final_url, r, read)
     homepage = seen.page
+    # the browser was asked for the homepage (and its picture) and could not show it
+    unshown = seen.note if seen.view == "static" and seen.png is None and seen.note.en else None
     if seen.moved_to and seen.moved_to != final_url:
         # a script redirect on the same site: the page it leads to is the homepage
         r.redirects = [*r.redirects, final_url]
@@ -144,12 +146,16 @@ def _check_site(
     if seen.view == "rendered":
         extra["rendered"] = True
     if loads.status == "fail":
-        return _not_checked(alliance, final_url, loads, extra, r, seen.png, seen.boxes)
+        failed = _not_checked(alliance, final_url, loads, extra, r, seen.png, seen.boxes)
+        failed.unshown = unshown
+        return failed
     if seen.unjudgeable:
         # no rendering and no static page a visitor would recognise: not a finding
         unseen = Check("warn", Code.NOT_CHECKED, _NOT_RENDERED, seen.note.joined())
         result = _unjudged(alliance, final_url, loads, unseen, extra)
-        return SiteOutcome(result, None, r.body, final_url, r.content_type, seen.png)
+        return SiteOutcome(
+            result, None, r.body, final_url, r.content_type, seen.png, unshown=unshown
+        )
 
     pages = [homepage]
     news_page: Page | None = None
@@ -221,7 +227,16 @@ def _check_site(
         name=alliance.name,
         extra=extra,
     )
-    return SiteOutcome(result, fingerprint, r.body, final_url, r.content_type, seen.png, seen.boxes)
+    return SiteOutcome(
+        result,
+        fingerprint,
+        r.body,
+        final_url,
+        r.content_type,
+        seen.png,
+        seen.boxes,
+        unshown=unshown,
+    )
 
 
 def _unjudged(

@@ -48,6 +48,10 @@ class SiteOutcome:
     #: text-holding element sits on it (for the outline of the deciding evidence).
     screenshot: bytes | None = None
     boxes: tuple[Box, ...] = ()
+    #: Why the browser could not show the homepage when the visit asked it to (out of memory,
+    #: two time-outs, a crash): the picture is then not asked for again, which would repeat
+    #: the hostile page's work and its time budget once more for nothing.
+    unshown: Bilingual | None = None
 
 
 class Stopped(Exception):

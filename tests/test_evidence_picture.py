@@ -151,3 +151,35 @@ def test_the_report_shows_the_picture_with_the_evidence_outlined(
     loaded = full.locator("image").evaluate("img => img.getBBox().width")
     assert loaded == 640
     page.screenshot(path=str(tmp_path / "report-evidence.png"), full_page=True)
+
+
+def test_a_homepage_the_browser_could_not_show_is_not_rendered_again_for_its_picture(
+    site: Site, browser_host: BrowserHost
+) -> None:
+    """A page that never finishes loading (a script that never ends) times out twice in the
+    browser and is judged on its static HTML; the picture is then not asked for in a third
+    rendering (it took the page's whole time budget again, and a hostile page's memory)."""
+    exe = chromium()
+    site.routes["/"] = page_of(
+        "<p>本聯盟由國科會補助，協助廠商開發新技術。</p><script>for (;;) {}</script>"
+    )
+    ctx = make_ctx(renderer_exe=exe, screenshots=True, host=browser_host)
+    ctx.renderer.timeout = 3
+    rendered: list[str] = []
+    render = ctx.renderer.render
+
+    def counted(url: str, *args: Any, **kwargs: Any) -> Any:
+        rendered.append(url)
+        return render(url, *args, **kwargs)
+
+    ctx.renderer.render = counted  # type: ignore[method-assign]
+    try:
+        outcome = check_site(alliance(site.url("/")), ctx, previous_fingerprint=None)
+    finally:
+        ctx.close()
+    result = outcome.result
+    assert rendered == [site.url("/")]
+    assert result.credit.status == "pass" and result.credit.details.get("view") == "static"
+    assert result.extra["screenshot"] is None
+    assert result.extra["screenshot_note"] == outcome.unshown.joined()  # type: ignore[union-attr]
+    assert "timed out" in result.extra["screenshot_note"]
