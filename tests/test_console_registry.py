@@ -6,6 +6,7 @@ the Flask test client for the refusals."""
 from __future__ import annotations
 
 import dataclasses
+import html
 import io
 import re
 import tomllib
@@ -316,3 +317,32 @@ def test_an_import_applies_only_what_was_previewed(tmp_path: Path) -> None:
             data={"csrf_token": csrf, **form, "token": "../../etc/passwd"},
         )
         assert forged.status_code == 422
+
+
+def test_a_version_that_breaks_todays_rules_is_refused_in_the_offices_language(
+    tmp_path: Path,
+) -> None:
+    """A refused restore says why in the language the office reads the console in: the
+    Chinese page carried the English problem text before."""
+    config = _config(tmp_path, flask_overrides={"TESTING": True})
+    history = config.content_dir / ".history" / "smart-motor"
+    history.mkdir(parents=True, exist_ok=True)
+    old = {**MOTOR, "industry": "petroleum"}
+    lines = [f"{k} = {v!r}".replace("'", '"') for k, v in old.items() if isinstance(v, str)]
+    (history / "20240101T000000Z.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = _profile(config)
+    with app_for(config) as app:
+        office = _office(app)
+        path = "/office/alliances/smart-motor/restore/20240101T000000Z.toml"
+        csrf = csrf_of(office.get(path).get_data(as_text=True))
+        zh = office.post(path, data={"csrf_token": csrf, "confirm": "yes"})
+        assert zh.status_code == 422
+        page = zh.get_data(as_text=True)
+        assert "這個版本不符合現行的基本資料規則，未還原" in page and "petroleum" in page
+        assert "does not pass" not in page
+        office.set_cookie("console_lang", "en", path="/office")
+        en = office.post(path, data={"csrf_token": csrf, "confirm": "yes"})
+        assert en.status_code == 422
+        page = html.unescape(en.get_data(as_text=True))
+        assert "does not pass today's profile rules" in page and "未還原" not in page
+    assert _profile(config) == before

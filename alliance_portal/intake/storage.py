@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from alliance_portal.registry import banner_rules
 from alliance_portal.registry.audit import AuditLog, sha256_hex
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.errors import AllianceError
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.history import (
@@ -53,7 +54,15 @@ Kind = Literal["profile", "banner"]
 
 
 class StorageError(AllianceError):
-    """A save or restore that cannot be done; the message says why and what to do."""
+    """A save or restore that cannot be done; the message says why and what to do.
+
+    ``text`` is the message in each language where it was written so (a refused restore, which
+    the office reads in its own language); otherwise both halves are the English message.
+    """
+
+    def __init__(self, message: str | Bilingual) -> None:
+        self.text = message if isinstance(message, Bilingual) else Bilingual(message, message)
+        super().__init__(self.text.en)
 
 
 def check_slug(slug: str) -> str:
@@ -339,8 +348,12 @@ class AllianceStore:
             report = banner_rules.check_banner_bytes(data)
             if not report.ok:
                 raise StorageError(
-                    f"{version.path}: this banner breaks today's banner rules and is not "
-                    f"restored: {'; '.join(e.message_en for e in report.errors)}"
+                    Bilingual(
+                        f"{version.path}：這個版本的橫幅不符合現行的橫幅規則，未還原："
+                        + "；".join(e.text.zh for e in report.errors),
+                        f"{version.path}: this banner breaks today's banner rules and is not "
+                        f"restored: {'; '.join(e.text.en for e in report.errors)}",
+                    )
                 )
             self._store_banner(
                 slug,
@@ -354,14 +367,23 @@ class AllianceStore:
         try:
             parsed = read_profile_data(version.path)
         except (FileNotFoundError, ProfileFileError) as exc:
-            raise StorageError(f"{version.path}: not a readable profile ({exc})") from None
+            raise StorageError(
+                Bilingual(
+                    f"{version.path}：無法讀取這個版本的基本資料，未還原",
+                    f"{version.path}: not a readable profile ({exc})",
+                )
+            ) from None
         _, problems = validate_profile(
             slug, parsed, path=str(version.path), industries=self.industries
         )
         if problems:
             raise StorageError(
-                f"{version.path}: this version does not pass today's profile rules and is not "
-                f"restored: {'; '.join(str(p) for p in problems)}"
+                Bilingual(
+                    f"{version.path}：這個版本不符合現行的基本資料規則，未還原："
+                    + "；".join(f"{p.field or ''}：{p.message.zh}" for p in problems),
+                    f"{version.path}: this version does not pass today's profile rules and is "
+                    f"not restored: {'; '.join(str(p) for p in problems)}",
+                )
             )
         self.writer.save_profile(
             slug,

@@ -271,7 +271,7 @@ def restore(slug: str, name: str) -> Response | tuple[str, int] | str:
         svc.store.restore(slug, version.name, actor=OFFICE_ACTOR, remote_addr=client_address())
     except StorageError as exc:
         body = render_template(
-            "office_restore.html", slug=slug, version=version, shown=shown, error=str(exc)
+            "office_restore.html", slug=slug, version=version, shown=shown, error=exc.text
         )
         return body, 422
     svc.rebuilder.request()
