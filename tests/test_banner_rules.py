@@ -293,13 +293,13 @@ def test_every_corrupt_pngsuite_file_is_rejected_with_its_reason(pngsuite: Path)
         report = check_banner_file(pngsuite / f"{name}.png")
         assert [e.code for e in report.errors] == [code], name
         err = report.errors[0]
-        assert ":" in err.message_en and "：" in err.message_zh, f"{name}: no action in {err}"
-        assert_zh_is_chinese(err.message_zh)
+        assert ":" in err.text.en and "：" in err.text.zh, f"{name}: no action in {err}"
+        assert_zh_is_chinese(err.text.zh)
     line_endings = check_banner_file(pngsuite / "xcrn0g04.png").errors[0]
-    assert "binary mode" in line_endings.message_en and "二進位" in line_endings.message_zh
-    assert "IDAT" in check_banner_file(pngsuite / "xcsn0g01.png").errors[0].message_en
-    assert "colour type 1" in check_banner_file(pngsuite / "xc1n0g08.png").errors[0].message_en
-    assert "bit depth 99" in check_banner_file(pngsuite / "xd9n2c08.png").errors[0].message_en
+    assert "binary mode" in line_endings.text.en and "二進位" in line_endings.text.zh
+    assert "IDAT" in check_banner_file(pngsuite / "xcsn0g01.png").errors[0].text.en
+    assert "colour type 1" in check_banner_file(pngsuite / "xc1n0g08.png").errors[0].text.en
+    assert "bit depth 99" in check_banner_file(pngsuite / "xd9n2c08.png").errors[0].text.en
 
 
 def test_valid_pngsuite_images_are_rejected_only_for_their_size(pngsuite: Path) -> None:
@@ -309,8 +309,8 @@ def test_valid_pngsuite_images_are_rejected_only_for_their_size(pngsuite: Path) 
         data = path.read_bytes()
         report = check_banner_bytes(data)
         assert [e.code for e in report.errors] == ["wrong-size"], path.name
-        assert f"{report.width}x{report.height}" in report.errors[0].message_en
-        assert "222x112" in report.errors[0].message_zh
+        assert f"{report.width}x{report.height}" in report.errors[0].text.en
+        assert "222x112" in report.errors[0].text.zh
         # The exact-size inflate check must accept every valid layout (odd sizes, Adam7,
         # IDAT split into 1-byte chunks, every filter type).
         png_pixels.inflate(png_structure.parse(data))
@@ -420,8 +420,8 @@ def test_animated_png_with_two_frames_is_rejected() -> None:
     first.save(buf, "PNG", save_all=True, append_images=[second], duration=500)
     report = check_banner_bytes(buf.getvalue())
     assert [e.code for e in report.errors] == ["animated"]
-    assert "use a single frame" in report.errors[0].message_en
-    assert "單一畫格" in report.errors[0].message_zh
+    assert "use a single frame" in report.errors[0].text.en
+    assert "單一畫格" in report.errors[0].text.zh
     with pytest.raises(BannerRejected) as caught:
         clean_png(buf.getvalue())
     assert caught.value.errors[0].code == "animated"
@@ -447,7 +447,7 @@ def test_huge_dimensions_are_refused_from_the_header_without_decoding() -> None:
     data = ihdr_only(100_000, 100_000)
     report = check_banner_bytes(data)
     assert [e.code for e in report.errors] == ["wrong-size"]
-    assert "100000x100000" in report.errors[0].message_en
+    assert "100000x100000" in report.errors[0].text.en
     assert (report.width, report.height) == (100_000, 100_000)
 
 
@@ -483,7 +483,7 @@ def test_image_data_longer_than_the_image_is_refused() -> None:
     )
     report = check_banner_bytes(data)
     assert [e.code for e in report.errors] == ["corrupt"]
-    assert "more than a 222x112 image needs" in report.errors[0].message_en
+    assert "more than a 222x112 image needs" in report.errors[0].text.en
 
 
 @pytest.mark.parametrize(
@@ -502,8 +502,8 @@ def test_broken_image_data_is_refused(payload: bytes, phrase: str) -> None:
     )
     report = check_banner_bytes(data)
     assert [e.code for e in report.errors] == ["corrupt"]
-    assert phrase in report.errors[0].message_en
-    assert_zh_is_chinese(report.errors[0].message_zh)
+    assert phrase in report.errors[0].text.en
+    assert_zh_is_chinese(report.errors[0].text.zh)
 
 
 @pytest.mark.parametrize("keep", [0.5, -12, 5, 20])
@@ -512,8 +512,8 @@ def test_truncated_file_is_refused(keep: float) -> None:
     cut = data[: int(len(data) * keep)] if isinstance(keep, float) else data[:keep]
     report = check_banner_bytes(cut)
     assert [e.code for e in report.errors] == ["truncated"]
-    assert "cut off" in report.errors[0].message_en and "不完整" in report.errors[0].message_zh
-    assert_zh_is_chinese(report.errors[0].message_zh)
+    assert "cut off" in report.errors[0].text.en and "不完整" in report.errors[0].text.zh
+    assert_zh_is_chinese(report.errors[0].text.zh)
 
 
 def test_bad_crc_is_refused_and_names_the_chunk() -> None:
@@ -522,8 +522,8 @@ def test_bad_crc_is_refused_and_names_the_chunk() -> None:
     data[idat + 10] ^= 0xFF
     report = check_banner_bytes(bytes(data))
     assert [e.code for e in report.errors] == ["bad-crc"]
-    assert "IDAT" in report.errors[0].message_en
-    assert "CRC" in report.errors[0].message_zh
+    assert "IDAT" in report.errors[0].text.en
+    assert "CRC" in report.errors[0].text.zh
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "GIF"])
@@ -532,8 +532,8 @@ def test_other_formats_renamed_png_are_named(tmp_path: Path, fmt: str) -> None:
     Image.new("RGB", (W, H), (1, 2, 3)).save(path, fmt)
     report = check_banner_file(path)
     assert [e.code for e in report.errors] == ["not-png"]
-    assert f"this is a {fmt} file named .png: export it as PNG" in report.errors[0].message_en
-    assert fmt in report.errors[0].message_zh
+    assert f"this is a {fmt} file named .png: export it as PNG" in report.errors[0].text.en
+    assert fmt in report.errors[0].text.zh
 
 
 def test_oversize_file_is_refused_with_its_real_size(tmp_path: Path) -> None:
@@ -543,7 +543,7 @@ def test_oversize_file_is_refused_with_its_real_size(tmp_path: Path) -> None:
     path.write_bytes(big)
     report = check_banner_file(path)
     assert [e.code for e in report.errors] == ["too-large"]
-    assert "1,048,577 bytes" in report.errors[0].message_en
+    assert "1,048,577 bytes" in report.errors[0].text.en
     assert codes(data, max_bytes=len(data) - 1) == ["too-large"]
     assert codes(data, max_bytes=len(data)) == []
 
@@ -564,7 +564,7 @@ def test_empty_file_is_refused() -> None:
 def test_wrong_sizes_get_actionable_hints(size: tuple[int, int], phrase: str) -> None:
     report = check_banner_bytes(pillow_png("L", size))
     assert [e.code for e in report.errors] == ["wrong-size"]
-    assert phrase in report.errors[0].message_en
+    assert phrase in report.errors[0].text.en
 
 
 def test_palette_index_outside_the_palette_is_refused() -> None:
@@ -572,7 +572,7 @@ def test_palette_index_outside_the_palette_is_refused() -> None:
     raster = Raster(3, 8, rows, palette=bytes([0, 0, 0, 255, 255, 255]))
     report = check_banner_bytes(write_png(raster))
     assert [e.code for e in report.errors] == ["bad-palette"]
-    assert "colour 200" in report.errors[0].message_en
+    assert "colour 200" in report.errors[0].text.en
 
 
 @pytest.mark.parametrize(
@@ -588,8 +588,8 @@ def test_structural_errors_are_named(extra: bytes, phrase: str) -> None:
     rows = tuple(tuple((x % 256,) for x in range(W)) for _ in range(H))
     report = check_banner_bytes(write_png(Raster(0, 8, rows), extra=(extra,)))
     assert [e.code for e in report.errors] == ["bad-structure"]
-    assert phrase in report.errors[0].message_en
-    assert_zh_is_chinese(report.errors[0].message_zh)
+    assert phrase in report.errors[0].text.en
+    assert_zh_is_chinese(report.errors[0].text.zh)
 
 
 # --- storing ------------------------------------------------------------------------------

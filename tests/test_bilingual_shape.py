@@ -57,13 +57,9 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset(
 #: Split names still in use, by (file, the name without _zh/_en). Each says why.
 SPLIT_ALLOWED: frozenset[tuple[str, str]] = frozenset(
     {
-        # Industry(key, name_zh, name_en): the office's INDUSTRIES in pelicanconf.py and the
-        # portal's templates spell them so; moving them is the settings work (issue 18.1).
+        # Industry(key, name_zh, name_en): the Pelican theme's templates and the plugin read
+        # these two names on every industry page; a theme change of its own.
         ("alliance_portal/registry/site_settings.py", "name"),
-        # BannerError/PngStructureError(code, message_en, message_zh): the errors keep one
-        # Bilingual (``.text``); only their constructors take the halves (issue 18.4's tree).
-        ("alliance_portal/registry/banner_rules.py", "message"),
-        ("alliance_portal/registry/png_structure.py", "message"),
     }
 )
 

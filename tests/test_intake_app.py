@@ -293,7 +293,7 @@ def test_each_bad_banner_is_refused_next_to_the_field(
     assert resp.status_code == 422
     body = text_of(resp)
     for error in report.errors:
-        assert error.message_zh in body and error.message_en in body
+        assert error.text.zh in body and error.text.en in body
     assert 'aria-describedby="banner-file-error"' in body
     assert not (tmp_path / "banners/smart-motor.png").exists()
     assert not list((tmp_path / "var").rglob("*.png"))

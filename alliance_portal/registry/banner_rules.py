@@ -68,28 +68,13 @@ STORE_COMPRESS_LEVEL = 9
 _SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class BannerError:
     """One reason a banner is refused (a stable ``code``), with what to do about it in both
-    languages (``text``, the registry's :class:`Bilingual`).
-
-    Built as ``BannerError(code, message_en, message_zh)``: English first, as the CLI reads it.
-    """
+    languages (``text``, the registry's :class:`Bilingual`)."""
 
     code: str
     text: Bilingual
-
-    def __init__(self, code: str, message_en: str, message_zh: str) -> None:
-        object.__setattr__(self, "code", code)
-        object.__setattr__(self, "text", Bilingual(message_zh, message_en))
-
-    @property
-    def message_en(self) -> str:
-        return self.text.en
-
-    @property
-    def message_zh(self) -> str:
-        return self.text.zh
 
     def __str__(self) -> str:
         return self.text.joined()
@@ -118,7 +103,7 @@ class BannerRejected(UsageError, ValueError):
     """Raised by :func:`clean_png` and :func:`store_banner` for a banner that breaks a rule."""
 
     def __init__(self, report: BannerReport) -> None:
-        super().__init__("; ".join(e.message_en for e in report.errors))
+        super().__init__("; ".join(e.text.en for e in report.errors))
         self.report = report
 
     @property
@@ -179,11 +164,13 @@ def size_hint(width: int, height: int) -> Bilingual:
 def _too_large(size: int, max_bytes: int) -> BannerError:
     return BannerError(
         "too-large",
-        f"the file is {size:,} bytes; the limit is {max_bytes:,} bytes: a {BANNER_WIDTH}x"
-        f"{BANNER_HEIGHT} banner needs far less, save it again without metadata or with fewer "
-        "colours",
-        f"檔案大小 {size:,} 位元組，超過上限 {max_bytes:,} 位元組：{BANNER_WIDTH}x{BANNER_HEIGHT} "
-        "的橫幅不需要這麼大，請去除中繼資料或減少色彩後重新存檔",
+        Bilingual(
+            f"檔案大小 {size:,} 位元組，超過上限 {max_bytes:,} 位元組：{BANNER_WIDTH}x{BANNER_HEIGHT} "
+            "的橫幅不需要這麼大，請去除中繼資料或減少色彩後重新存檔",
+            f"the file is {size:,} bytes; the limit is {max_bytes:,} bytes: a {BANNER_WIDTH}x"
+            f"{BANNER_HEIGHT} banner needs far less, save it again without metadata or with fewer "
+            "colours",
+        ),
     )
 
 
@@ -195,13 +182,17 @@ def _not_png(data: bytes, filename: str | None) -> BannerError | None:
     if filename and filename.lower().endswith(".png"):
         return BannerError(
             "not-png",
-            f"this is a {real} file named .png: export it as PNG (renaming is not enough)",
-            f"這是副檔名為 .png 的 {real} 檔：請另存為 PNG 格式（只改副檔名無效）",
+            Bilingual(
+                f"這是副檔名為 .png 的 {real} 檔：請另存為 PNG 格式（只改副檔名無效）",
+                f"this is a {real} file named .png: export it as PNG (renaming is not enough)",
+            ),
         )
     return BannerError(
         "not-png",
-        f"this is a {real} file, not a PNG: export it as PNG",
-        f"這是 {real} 檔，不是 PNG：請另存為 PNG",
+        Bilingual(
+            f"這是 {real} 檔，不是 PNG：請另存為 PNG",
+            f"this is a {real} file, not a PNG: export it as PNG",
+        ),
     )
 
 
@@ -223,8 +214,8 @@ def _examine(
     """Apply every rule; return the report and, when the banner passes, its decoded image."""
     report = BannerReport()
 
-    def fail(code: str, en: str, zh: str) -> tuple[BannerReport, None]:
-        report.errors.append(BannerError(code, en, zh))
+    def fail(code: str, text: Bilingual) -> tuple[BannerReport, None]:
+        report.errors.append(BannerError(code, text))
         return report, None
 
     if len(data) > max_bytes:
@@ -233,8 +224,10 @@ def _examine(
     if not data:
         return fail(
             "empty",
-            "the file is empty (0 bytes): choose the banner file again",
-            "檔案是空的（0 位元組）：請重新選擇橫幅檔案",
+            Bilingual(
+                "檔案是空的（0 位元組）：請重新選擇橫幅檔案",
+                "the file is empty (0 bytes): choose the banner file again",
+            ),
         )
     if not data.startswith(PNG_SIGNATURE):
         other = _not_png(data, filename)
@@ -244,7 +237,7 @@ def _examine(
     try:
         structure = png_structure.parse(data)
     except PngFault as fault:
-        return fail(fault.code, fault.message_en, fault.message_zh)
+        return fail(fault.code, fault.text)
     header = structure.header
     report.width, report.height = header.width, header.height
     report.description = header.description
@@ -253,25 +246,29 @@ def _examine(
         report.errors.append(
             BannerError(
                 "animated",
-                f"animated PNG (APNG) with {structure.frames} frames: use a single frame",
-                f"動態 PNG（APNG，共 {structure.frames} 格）：請只使用單一畫格",
+                Bilingual(
+                    f"動態 PNG（APNG，共 {structure.frames} 格）：請只使用單一畫格",
+                    f"animated PNG (APNG) with {structure.frames} frames: use a single frame",
+                ),
             )
         )
     if (header.width, header.height) != (BANNER_WIDTH, BANNER_HEIGHT):
         hint = size_hint(header.width, header.height)
-        report.errors.append(BannerError("wrong-size", hint.en, hint.zh))
+        report.errors.append(BannerError("wrong-size", Bilingual(hint.zh, hint.en)))
     if report.errors:
         return report, None
     try:
         png_pixels.inflate(structure)
         image = _decode(structure)
     except PngFault as fault:
-        return fail(fault.code, fault.message_en, fault.message_zh)
+        return fail(fault.code, fault.text)
     except Exception as exc:  # Pillow raises many types for corrupt files
         return fail(
             "corrupt",
-            f"the PNG image data is damaged and cannot be decoded ({exc}): export it again",
-            "PNG 影像資料已損壞，無法解碼：請重新匯出",
+            Bilingual(
+                "PNG 影像資料已損壞，無法解碼：請重新匯出",
+                f"the PNG image data is damaged and cannot be decoded ({exc}): export it again",
+            ),
         )
     if header.colour_type == 3:
         highest = image.getextrema()[1]
@@ -279,10 +276,12 @@ def _examine(
         if highest >= structure.palette_entries:
             return fail(
                 "bad-palette",
-                f"pixels use colour {highest} but the palette has only "
-                f"{structure.palette_entries} colours: export the banner again",
-                f"像素使用第 {highest} 號色，但調色盤只有 {structure.palette_entries} 色："
-                "請重新匯出橫幅",
+                Bilingual(
+                    f"像素使用第 {highest} 號色，但調色盤只有 {structure.palette_entries} 色："
+                    "請重新匯出橫幅",
+                    f"pixels use colour {highest} but the palette has only "
+                    f"{structure.palette_entries} colours: export the banner again",
+                ),
             )
     return report, _Decoded(structure, image)
 
@@ -305,7 +304,7 @@ def check_banner_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bann
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         if not stat.S_ISREG(info.st_mode):
             en, zh = "is not a regular file: use the PNG itself", "不是一般檔案：請換成 PNG 檔"
-            return BannerReport(errors=[BannerError("not-a-file", en, zh)])
+            return BannerReport(errors=[BannerError("not-a-file", Bilingual(zh, en))])
         if info.st_size > max_bytes:
             return BannerReport(errors=[_too_large(info.st_size, max_bytes)])
         data = fh.read(max_bytes + 1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 import zlib
 
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.png_structure import ADAM7, CHANNELS, PngStructure, fault
 
 
@@ -34,21 +35,24 @@ def inflate(png: PngStructure) -> bytes:
     except zlib.error as exc:
         raise fault(
             "corrupt",
-            f"the compressed image data is damaged ({exc})",
-            "壓縮的影像資料已損壞",
+            Bilingual("壓縮的影像資料已損壞", f"the compressed image data is damaged ({exc})"),
         ) from exc
     if len(raw) > expected:
         raise fault(
             "corrupt",
-            f"the image data holds more than a {h.width}x{h.height} image needs "
-            "(damaged or crafted file)",
-            f"影像資料超過 {h.width}x{h.height} 影像所需的量（檔案損壞或遭竄改）",
+            Bilingual(
+                f"影像資料超過 {h.width}x{h.height} 影像所需的量（檔案損壞或遭竄改）",
+                f"the image data holds more than a {h.width}x{h.height} image needs "
+                "(damaged or crafted file)",
+            ),
         )
     if len(raw) < expected or not inflater.eof:
         raise fault(
             "corrupt",
-            f"the image data stops early: {len(raw):,} of {expected:,} bytes",
-            f"影像資料不完整：只有 {expected:,} 位元組中的 {len(raw):,}",
+            Bilingual(
+                f"影像資料不完整：只有 {expected:,} 位元組中的 {len(raw):,}",
+                f"the image data stops early: {len(raw):,} of {expected:,} bytes",
+            ),
         )
     pos = 0
     for width, height in h.passes():
@@ -57,8 +61,10 @@ def inflate(png: PngStructure) -> bytes:
             if raw[pos] > 4:
                 raise fault(
                     "corrupt",
-                    f"a row of the image uses filter type {raw[pos]}, which does not exist",
-                    f"影像的某一列使用不存在的濾波類型 {raw[pos]}",
+                    Bilingual(
+                        f"影像的某一列使用不存在的濾波類型 {raw[pos]}",
+                        f"a row of the image uses filter type {raw[pos]}, which does not exist",
+                    ),
                 )
             pos += stride
     return raw

@@ -23,6 +23,7 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.errors import UsageError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -67,19 +68,17 @@ ADAM7: tuple[tuple[int, int, int, int], ...] = (
     (0, 1, 1, 2),
 )
 
-_EXPORT_AGAIN_EN = "export the banner again"
-_EXPORT_AGAIN_ZH = "請重新匯出橫幅"
+_EXPORT_AGAIN = Bilingual("請重新匯出橫幅", "export the banner again")
 
 
 class PngFault(UsageError, ValueError):
     """The bytes are not a well-formed PNG. ``code`` is stable for programs; the messages
     say what is wrong and what to do, in English and zh-TW."""
 
-    def __init__(self, code: str, message_en: str, message_zh: str) -> None:
-        super().__init__(message_en)
+    def __init__(self, code: str, text: Bilingual) -> None:
+        super().__init__(text.en)
         self.code = code
-        self.message_en = message_en
-        self.message_zh = message_zh
+        self.text = text
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,11 +162,11 @@ def make_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def fault(code: str, en: str, zh: str, *, again: bool = True) -> PngFault:
+def fault(code: str, text: Bilingual, *, again: bool = True) -> PngFault:
     """A :class:`PngFault` whose messages end with "export the banner again" (unless not)."""
     if again:
-        en, zh = f"{en}: {_EXPORT_AGAIN_EN}", f"{zh}：{_EXPORT_AGAIN_ZH}"
-    return PngFault(code, en, zh)
+        text = Bilingual(f"{text.zh}：{_EXPORT_AGAIN.zh}", f"{text.en}: {_EXPORT_AGAIN.en}")
+    return PngFault(code, text)
 
 
 def check_signature(data: bytes) -> None:
@@ -182,36 +181,45 @@ def check_signature(data: bytes) -> None:
     if len(data) < 8 and PNG_SIGNATURE.startswith(data):
         raise fault(
             "truncated",
-            f"the file is cut off after {len(data)} bytes",
-            f"檔案不完整：只有 {len(data)} 位元組",
+            Bilingual(
+                f"檔案不完整：只有 {len(data)} 位元組",
+                f"the file is cut off after {len(data)} bytes",
+            ),
             again=False,
         )
     if head[:4] == PNG_SIGNATURE[:4] and set(head[4:]) - {0x0D, 0x0A} == {0x1A}:
         raise PngFault(
             "signature-damaged",
-            "the PNG signature is damaged: its line-break bytes were converted, as a text-mode "
-            "(ASCII) FTP or e-mail transfer does: send the original file again in binary mode",
-            "PNG 檔頭已損壞：換行位元組被轉換了（FTP 文字模式或郵件傳送常造成此問題）："
-            "請以二進位模式重新傳送原始檔案",
+            Bilingual(
+                "PNG 檔頭已損壞：換行位元組被轉換了（FTP 文字模式或郵件傳送常造成此問題）："
+                "請以二進位模式重新傳送原始檔案",
+                "the PNG signature is damaged: its line-break bytes were converted, as a text-mode "
+                "(ASCII) FTP or e-mail transfer does: send the original file again in binary mode",
+            ),
         )
     if head[:1] == b"\x09" and head[1:] == PNG_SIGNATURE[1:]:
         raise PngFault(
             "signature-damaged",
-            "the PNG signature is damaged: the file lost the high bit of each byte "
-            "(a 7-bit transfer): send the original file again in binary mode",
-            "PNG 檔頭已損壞：每個位元組的最高位元遺失（7 位元傳輸）：請以二進位模式重新傳送原始檔案",
+            Bilingual(
+                "PNG 檔頭已損壞：每個位元組的最高位元遺失（7 位元傳輸）：請以二進位模式重新傳送原始檔案",
+                "the PNG signature is damaged: the file lost the high bit of each byte "
+                "(a 7-bit transfer): send the original file again in binary mode",
+            ),
         )
     matching = sum(a == b for a, b in zip(head, PNG_SIGNATURE, strict=False))
     if matching >= 5 or data[12:16] == b"IHDR":
         raise fault(
             "signature-damaged",
-            "the PNG signature (first 8 bytes) is damaged",
-            "PNG 檔頭（前 8 個位元組）已損壞",
+            Bilingual(
+                "PNG 檔頭（前 8 個位元組）已損壞", "the PNG signature (first 8 bytes) is damaged"
+            ),
         )
     raise PngFault(
         "not-png",
-        "this is not a PNG file (no PNG signature): export the banner as PNG",
-        "這不是 PNG 檔（缺少 PNG 檔頭）：請將橫幅另存為 PNG",
+        Bilingual(
+            "這不是 PNG 檔（缺少 PNG 檔頭）：請將橫幅另存為 PNG",
+            "this is not a PNG file (no PNG signature): export the banner as PNG",
+        ),
     )
 
 
@@ -219,8 +227,10 @@ def _parse_header(data: bytes) -> Header:
     if len(data) != 13:
         raise fault(
             "bad-header",
-            f"the PNG header (IHDR) is {len(data)} bytes long instead of 13",
-            f"PNG 標頭（IHDR）長度為 {len(data)} 位元組，應為 13",
+            Bilingual(
+                f"PNG 標頭（IHDR）長度為 {len(data)} 位元組，應為 13",
+                f"the PNG header (IHDR) is {len(data)} bytes long instead of 13",
+            ),
         )
     width, height, depth, colour, compression, filtering, interlace = struct.unpack(
         ">IIBBBBB", data
@@ -228,30 +238,38 @@ def _parse_header(data: bytes) -> Header:
     if not (0 < width <= MAX_CHUNK_LENGTH and 0 < height <= MAX_CHUNK_LENGTH):
         raise fault(
             "bad-header",
-            f"the PNG header gives an impossible size {width}x{height}",
-            f"PNG 標頭記載的尺寸 {width}x{height} 不合法",
+            Bilingual(
+                f"PNG 標頭記載的尺寸 {width}x{height} 不合法",
+                f"the PNG header gives an impossible size {width}x{height}",
+            ),
         )
     if colour not in BIT_DEPTHS:
         raise fault(
             "bad-header",
-            f"the PNG header gives colour type {colour}, which does not exist "
-            "(valid: 0, 2, 3, 4, 6)",
-            f"PNG 標頭的色彩類型 {colour} 不存在（合法值：0、2、3、4、6）",
+            Bilingual(
+                f"PNG 標頭的色彩類型 {colour} 不存在（合法值：0、2、3、4、6）",
+                f"the PNG header gives colour type {colour}, which does not exist "
+                "(valid: 0, 2, 3, 4, 6)",
+            ),
         )
     if depth not in BIT_DEPTHS[colour]:
         allowed = ", ".join(str(d) for d in BIT_DEPTHS[colour])
         raise fault(
             "bad-header",
-            f"the PNG header gives bit depth {depth}, which {COLOUR_TYPE_NAMES[colour]} images "
-            f"cannot have (valid: {allowed})",
-            f"PNG 標頭的位元深度 {depth} 不適用於{COLOUR_TYPE_NAMES_ZH[colour]}影像（合法值：{allowed}）",
+            Bilingual(
+                f"PNG 標頭的位元深度 {depth} 不適用於{COLOUR_TYPE_NAMES_ZH[colour]}影像（合法值：{allowed}）",
+                f"the PNG header gives bit depth {depth}, which {COLOUR_TYPE_NAMES[colour]} images "
+                f"cannot have (valid: {allowed})",
+            ),
         )
     if compression != 0 or filtering != 0 or interlace not in (0, 1):
         raise fault(
             "bad-header",
-            f"the PNG header uses an unknown method (compression {compression}, "
-            f"filter {filtering}, interlace {interlace})",
-            f"PNG 標頭使用未知的方法（壓縮 {compression}、濾波 {filtering}、交錯 {interlace}）",
+            Bilingual(
+                f"PNG 標頭使用未知的方法（壓縮 {compression}、濾波 {filtering}、交錯 {interlace}）",
+                f"the PNG header uses an unknown method (compression {compression}, "
+                f"filter {filtering}, interlace {interlace})",
+            ),
         )
     return Header(width, height, depth, colour, interlace == 1)
 
@@ -277,10 +295,12 @@ def _truncated(offset: int, chunk: str | None = None, start: int = 0) -> PngFaul
         where_zh = f"位於第 {start:,} 位元組開始的 {chunk} 區塊中"
     return PngFault(
         "truncated",
-        f"the file is cut off at byte {offset:,} ({where_en}); the upload or download was "
-        "probably incomplete: send the complete file",
-        f"檔案不完整：在第 {offset:,} 位元組處中斷（{where_zh}），可能是上傳或下載未完成："
-        "請傳送完整的檔案",
+        Bilingual(
+            f"檔案不完整：在第 {offset:,} 位元組處中斷（{where_zh}），可能是上傳或下載未完成："
+            "請傳送完整的檔案",
+            f"the file is cut off at byte {offset:,} ({where_en}); the upload or download was "
+            "probably incomplete: send the complete file",
+        ),
     )
 
 
@@ -295,22 +315,28 @@ def _check_transparency(header: Header, trns: bytes, palette_entries: int) -> by
     if header.colour_type in (4, 6):
         raise fault(
             "bad-structure",
-            "the image has an alpha channel and a tRNS transparency chunk, which PNG forbids",
-            "影像已有 Alpha 通道又含 tRNS 透明區塊，PNG 規格不允許",
+            Bilingual(
+                "影像已有 Alpha 通道又含 tRNS 透明區塊，PNG 規格不允許",
+                "the image has an alpha channel and a tRNS transparency chunk, which PNG forbids",
+            ),
         )
     if header.colour_type == 3:
         if len(trns) > palette_entries:
             raise fault(
                 "bad-structure",
-                f"the tRNS chunk has {len(trns)} entries but the palette only {palette_entries}",
-                f"tRNS 區塊有 {len(trns)} 筆，但調色盤只有 {palette_entries} 色",
+                Bilingual(
+                    f"tRNS 區塊有 {len(trns)} 筆，但調色盤只有 {palette_entries} 色",
+                    f"the tRNS chunk has {len(trns)} entries but the palette only {palette_entries}",
+                ),
             )
         return trns
     if len(trns) != expected:
         raise fault(
             "bad-structure",
-            f"the tRNS chunk is {len(trns)} bytes long instead of {expected}",
-            f"tRNS 區塊長度為 {len(trns)} 位元組，應為 {expected}",
+            Bilingual(
+                f"tRNS 區塊長度為 {len(trns)} 位元組，應為 {expected}",
+                f"the tRNS chunk is {len(trns)} bytes long instead of {expected}",
+            ),
         )
     mask = (1 << header.bit_depth) - 1
     values = struct.unpack(f">{expected // 2}H", trns)
@@ -343,14 +369,18 @@ def parse(data: bytes) -> PngStructure:
         if not kind.isalpha() or not kind.isascii():
             raise fault(
                 "bad-structure",
-                f"byte {pos:,} should start a chunk but holds no valid chunk name ({kind!r})",
-                f"第 {pos:,} 位元組應為區塊開頭，但沒有合法的區塊名稱（{kind!r}）",
+                Bilingual(
+                    f"第 {pos:,} 位元組應為區塊開頭，但沒有合法的區塊名稱（{kind!r}）",
+                    f"byte {pos:,} should start a chunk but holds no valid chunk name ({kind!r})",
+                ),
             )
         if length > MAX_CHUNK_LENGTH:
             raise fault(
                 "bad-structure",
-                f"chunk {name} at byte {pos:,} claims an impossible length {length:,}",
-                f"位於第 {pos:,} 位元組的 {name} 區塊長度 {length:,} 不合法",
+                Bilingual(
+                    f"位於第 {pos:,} 位元組的 {name} 區塊長度 {length:,} 不合法",
+                    f"chunk {name} at byte {pos:,} claims an impossible length {length:,}",
+                ),
             )
         end = pos + 12 + length
         if end > len(data):
@@ -360,20 +390,25 @@ def parse(data: bytes) -> PngStructure:
         if zlib.crc32(kind + body) != crc:
             raise fault(
                 "bad-crc",
-                f"the file is damaged: the checksum (CRC) of the {name} chunk at byte {pos:,} "
-                "is wrong",
-                f"檔案已損壞：位於第 {pos:,} 位元組的 {name} 區塊校驗碼（CRC）錯誤",
+                Bilingual(
+                    f"檔案已損壞：位於第 {pos:,} 位元組的 {name} 區塊校驗碼（CRC）錯誤",
+                    f"the file is damaged: the checksum (CRC) of the {name} chunk at byte {pos:,} "
+                    "is wrong",
+                ),
             )
         if header is None and kind != b"IHDR":
             raise fault(
                 "bad-structure",
-                f"the first chunk is {name}, but a PNG must start with its header (IHDR)",
-                f"第一個區塊是 {name}，但 PNG 必須以標頭（IHDR）開始",
+                Bilingual(
+                    f"第一個區塊是 {name}，但 PNG 必須以標頭（IHDR）開始",
+                    f"the first chunk is {name}, but a PNG must start with its header (IHDR)",
+                ),
             )
         if kind == b"IHDR":
             if header is not None:
                 raise fault(
-                    "bad-structure", "the file has two headers (IHDR)", "檔案有兩個標頭（IHDR）"
+                    "bad-structure",
+                    Bilingual("檔案有兩個標頭（IHDR）", "the file has two headers (IHDR)"),
                 )
             header = _parse_header(body)
             result = PngStructure(header)
@@ -386,14 +421,18 @@ def parse(data: bytes) -> PngStructure:
             if idat_state == "after":
                 raise fault(
                     "bad-structure",
-                    f"the image data is split by another chunk (IDAT again at byte {pos:,})",
-                    f"影像資料被其他區塊隔開（第 {pos:,} 位元組又出現 IDAT）",
+                    Bilingual(
+                        f"影像資料被其他區塊隔開（第 {pos:,} 位元組又出現 IDAT）",
+                        f"the image data is split by another chunk (IDAT again at byte {pos:,})",
+                    ),
                 )
             if header.colour_type == 3 and not seen_plte:
                 raise fault(
                     "bad-structure",
-                    "the palette image has no palette (PLTE) before its image data",
-                    "調色盤影像在影像資料前缺少調色盤（PLTE）",
+                    Bilingual(
+                        "調色盤影像在影像資料前缺少調色盤（PLTE）",
+                        "the palette image has no palette (PLTE) before its image data",
+                    ),
                 )
             idat_state = "inside"
             idat_parts.append(body)
@@ -401,23 +440,29 @@ def parse(data: bytes) -> PngStructure:
             if seen_plte or idat_state != "before" or seen_trns:
                 raise fault(
                     "bad-structure",
-                    "the palette (PLTE) is repeated or in the wrong place",
-                    "調色盤（PLTE）重複或位置錯誤",
+                    Bilingual(
+                        "調色盤（PLTE）重複或位置錯誤",
+                        "the palette (PLTE) is repeated or in the wrong place",
+                    ),
                 )
             if header.colour_type in (0, 4):
                 raise fault(
                     "bad-structure",
-                    "a greyscale image carries a palette (PLTE), which PNG forbids",
-                    "灰階影像含有調色盤（PLTE），PNG 規格不允許",
+                    Bilingual(
+                        "灰階影像含有調色盤（PLTE），PNG 規格不允許",
+                        "a greyscale image carries a palette (PLTE), which PNG forbids",
+                    ),
                 )
             entries, rest = divmod(length, 3)
             limit = 1 << header.bit_depth if header.colour_type == 3 else 256
             if rest or not 0 < entries <= min(limit, 256):
                 raise fault(
                     "bad-structure",
-                    f"the palette (PLTE) is {length} bytes long, which is not 3 bytes for each "
-                    f"of 1 to {min(limit, 256)} colours",
-                    f"調色盤（PLTE）長度 {length} 位元組，不是 1 到 {min(limit, 256)} 色、每色 3 位元組",
+                    Bilingual(
+                        f"調色盤（PLTE）長度 {length} 位元組，不是 1 到 {min(limit, 256)} 色、每色 3 位元組",
+                        f"the palette (PLTE) is {length} bytes long, which is not 3 bytes for each "
+                        f"of 1 to {min(limit, 256)} colours",
+                    ),
                 )
             seen_plte = True
             if header.colour_type == 3:
@@ -426,14 +471,18 @@ def parse(data: bytes) -> PngStructure:
             if seen_trns or idat_state != "before":
                 raise fault(
                     "bad-structure",
-                    "the transparency chunk (tRNS) is repeated or after the image data",
-                    "透明區塊（tRNS）重複或位於影像資料之後",
+                    Bilingual(
+                        "透明區塊（tRNS）重複或位於影像資料之後",
+                        "the transparency chunk (tRNS) is repeated or after the image data",
+                    ),
                 )
             if header.colour_type == 3 and not seen_plte:
                 raise fault(
                     "bad-structure",
-                    "the transparency chunk (tRNS) comes before the palette (PLTE)",
-                    "透明區塊（tRNS）位於調色盤（PLTE）之前",
+                    Bilingual(
+                        "透明區塊（tRNS）位於調色盤（PLTE）之前",
+                        "the transparency chunk (tRNS) comes before the palette (PLTE)",
+                    ),
                 )
             seen_trns = True
             result.transparency = _check_transparency(header, body, len(result.palette) // 3)
@@ -451,8 +500,10 @@ def parse(data: bytes) -> PngStructure:
         elif kind[0:1].isupper() and kind not in CRITICAL_CHUNKS:
             raise fault(
                 "bad-structure",
-                f"the file has an unknown critical chunk {name} that no viewer can handle",
-                f"檔案含有無法處理的未知關鍵區塊 {name}",
+                Bilingual(
+                    f"檔案含有無法處理的未知關鍵區塊 {name}",
+                    f"the file has an unknown critical chunk {name} that no viewer can handle",
+                ),
             )
         else:
             result.ancillary.append(name)
@@ -461,8 +512,7 @@ def parse(data: bytes) -> PngStructure:
     if not idat_parts:
         raise fault(
             "no-image-data",
-            "the file has no image data (IDAT chunk)",
-            "檔案沒有影像資料（IDAT 區塊）",
+            Bilingual("檔案沒有影像資料（IDAT 區塊）", "the file has no image data (IDAT chunk)"),
         )
     result.idat = b"".join(idat_parts)
     result.frames = max(actl_frames, fctl, 1 + fdat if fdat else 1)

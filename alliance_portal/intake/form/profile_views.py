@@ -26,6 +26,7 @@ from alliance_portal.intake.security import client_address, enforce
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError
 from alliance_portal.registry.banner_rules import DEFAULT_MAX_BYTES, BannerError, check_banner_file
+from alliance_portal.registry.bilingual import Bilingual
 
 bp = Blueprint("alliance", __name__, template_folder="templates", url_prefix="/alliance")
 
@@ -54,7 +55,9 @@ NOT_LISTED: dict[str, Text] = {
         "it; contact the office with any questions.",
     ),
 }
-NO_FILE = BannerError("no-file", "Choose a PNG file to upload.", "請選擇要上傳的 PNG 檔。")
+NO_FILE = BannerError(
+    "no-file", Bilingual("請選擇要上傳的 PNG 檔。", "Choose a PNG file to upload.")
+)
 
 
 def _slug() -> str:
