@@ -532,7 +532,9 @@ def test_a_failed_publish_is_a_failed_job_not_a_done_one(console: Console) -> No
     number = job_id(office.post("/office/publish", data={"csrf_token": csrf_of(page)}))
     job = services_of(console.app).jobs.wait(number, 180)
     assert job is not None and job.state == "failed", job
-    assert "--adopt" in job.error and "Error:" not in job.error
+    assert job.error is not None
+    assert "--adopt" in job.error.en and "Error:" not in job.error.en
+    assert job.error.zh.startswith("發布失敗：") and "publish failed" not in job.error.zh
     assert (console.web_root / "department.html").is_file() and not console.web_root.is_symlink()
     actions = [e.action for e in services_of(console.app).audit.entries()]
     assert "portal.publish-failed" in actions and "portal.published" not in actions

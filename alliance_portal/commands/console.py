@@ -151,7 +151,12 @@ def recheck(setup: ConsoleSetup, slug: str, progress: Progress) -> RecheckOutcom
     run = store.run(run_id)
     results = store.results(run_id)
     if run is None or not results:
-        raise RecheckFailed(f"the check of {slug} stored no result (run {run_id}); see the log")
+        raise RecheckFailed(
+            Bilingual(
+                f"{slug} 的檢查沒有存下結果（第 {run_id} 次執行），請查看紀錄",
+                f"the check of {slug} stored no result (run {run_id}); see the log",
+            )
+        )
     result = results[0]
     progress(
         Bilingual(

@@ -25,6 +25,7 @@ from datetime import date
 from multiprocessing.connection import Connection
 
 from alliance_portal.intake.jobs import JobFailed
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.settings import CrawlSettings, PathSettings
 from alliance_portal.registry.site_settings import Industry
 
@@ -86,13 +87,16 @@ def check_in_child(
     results.send(ChildResult(run_id, "stopped before the end" if stop.is_set() else ""))
 
 
-def _ended(exitcode: int | None) -> str:
+def _ended(exitcode: int | None) -> Bilingual:
     if exitcode is None:
-        return "it was still running"
+        return Bilingual("檢查程序仍在執行", "it was still running")
     if exitcode < 0:
         name = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else "?"
-        return f"it was killed by signal {-exitcode} ({name}; out of memory, or stopped)"
-    return f"it exited with status {exitcode}"
+        return Bilingual(
+            f"檢查程序被訊號 {-exitcode}（{name}）終止：記憶體不足或被停止",
+            f"it was killed by signal {-exitcode} ({name}; out of memory, or stopped)",
+        )
+    return Bilingual(f"檢查程序以狀態 {exitcode} 結束", f"it exited with status {exitcode}")
 
 
 def recheck_in_child(
@@ -132,16 +136,28 @@ def recheck_in_child(
                 child.join(5)
             if got is None:
                 raise RecheckFailed(
-                    f"the check of {slug} took over {limit:.0f} s and was stopped;"
-                    " the month's results are unchanged"
+                    Bilingual(
+                        f"{slug} 的檢查超過 {limit:.0f} 秒，已停止；本月結果不變",
+                        f"the check of {slug} took over {limit:.0f} s and was stopped;"
+                        " the month's results are unchanged",
+                    )
                 )
         if got is None:
+            ended = _ended(child.exitcode)
             raise RecheckFailed(
-                f"the check of {slug} ended without a result ({_ended(child.exitcode)});"
-                " the month's results are unchanged"
+                Bilingual(
+                    f"{slug} 的檢查沒有結果就結束了（{ended.zh}）；本月結果不變",
+                    f"the check of {slug} ended without a result ({ended.en});"
+                    " the month's results are unchanged",
+                )
             )
         if got.run_id is None or got.error:
-            raise RecheckFailed(f"the check of {slug} did not finish: {got.error}")
+            raise RecheckFailed(
+                Bilingual(
+                    f"{slug} 的檢查未完成，本月結果不變（{got.error}）",
+                    f"the check of {slug} did not finish: {got.error}",
+                )
+            )
         return got.run_id
     finally:
         life_server.close()  # the child's lifeline ends: a child still running stops

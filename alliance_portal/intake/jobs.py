@@ -53,7 +53,8 @@ class Job:
     state: JobState = "waiting"
     steps: list[Bilingual] = field(default_factory=list)
     result: object = None
-    error: str = ""
+    #: Why the job failed, in each language (None while it has not failed).
+    error: Bilingual | None = None
     finished: str = ""
 
     @property
@@ -66,11 +67,16 @@ class Job:
 
 
 class JobFailed(AllianceError):
-    """A job that ended without doing its work, with a message for the office (shown as is).
+    """A job that ended without doing its work, with a message for the office in each language
+    (``text``; the console shows the half the office reads in).
 
     A job's function raises it (a re-check whose process died, a publish that failed) so the
     job shows as *failed*, never as done.
     """
+
+    def __init__(self, text: Bilingual) -> None:
+        super().__init__(text.en)
+        self.text = text
 
 
 def _now() -> str:
@@ -183,7 +189,11 @@ class JobRunner:
                 with self._cond:
                     job.state = "failed"
                     job.error = (
-                        str(exc) if isinstance(exc, JobFailed) else f"{type(exc).__name__}: {exc}"
+                        exc.text
+                        if isinstance(exc, JobFailed)
+                        else Bilingual(  # unforeseen: the detail is the program's own words
+                            f"工作未完成（詳情見伺服器紀錄）：{exc}", f"{type(exc).__name__}: {exc}"
+                        )
                     )
                     job.finished = _now()
                     self._cond.notify_all()

@@ -115,7 +115,9 @@ def publish() -> Response:
             detail=f"{record.target}: {record.message}"[:500],
         )
         if not record.ok:  # a failed publish is a failed job, never "done"
-            raise JobFailed(f"發布失敗 publish failed: {record.message}")
+            raise JobFailed(
+                Bilingual(f"發布失敗：{record.message}", f"publish failed: {record.message}")
+            )
         return record
 
     job, created = svc.jobs.submit("publish", "portal", OFFICE_ACTOR, work)
@@ -172,7 +174,7 @@ def job_view(job: Job) -> dict[str, Any]:
         "state": job.state,
         "steps": [step.to_json() for step in job.steps],
         "waiting_for": [{"kind": j.kind, "subject": j.subject} for j in ahead],
-        "error": job.error,
+        "error": job.error.en if job.error else "",
         "created": job.created,
         "finished": job.finished,
     }
