@@ -97,12 +97,11 @@ def print_result(result: ImportResult) -> None:
 
 
 def _writer(args: argparse.Namespace, industries: tuple[Any, ...]) -> RegistryWriter:
-    from alliance_portal.registry.writer import RegistryWriter
-
     """The registry's write path with the upload form's locks and audit log."""
     # Imported here: the intake package brings Flask, which only these two paths need.
     from alliance_portal.intake.config import IntakePaths
     from alliance_portal.registry.audit import AuditLog
+    from alliance_portal.registry.writer import RegistryWriter
 
     paths = IntakePaths(args.var)
     return RegistryWriter(
