@@ -115,7 +115,12 @@ def _parser() -> etree.HTMLParser:
     # huge_tree lifts libxml2's nesting limit of 256 (to 2048): templates that never close their
     # <div>s nest deep, and the text after the limit would be lost. The fetcher caps body size.
     return etree.HTMLParser(
-        encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
+        encoding="utf-8",
+        remove_comments=True,
+        remove_pis=True,
+        no_network=True,
+        huge_tree=True,
+        collect_ids=False,
     )
 
 

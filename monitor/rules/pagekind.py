@@ -260,12 +260,20 @@ def _parked(root: Element, lowered: str, title_l: str, size: int) -> str:
     for phrase in vocabulary.PARKED_PHRASES:
         if phrase in lowered or phrase in title_l:
             return phrase
-    for el in root.iter("script", "iframe", "frame", "a", "link", "img", "form", "meta"):
-        for attr in ("src", "href", "action", "content"):
-            ref = (el.get(attr) or "").lower()
-            for host in vocabulary.PARKING_HOSTS:
-                if host in ref:
-                    return host
+    refs = [
+        (el.get(attr) or "").lower()
+        for el in root.iter("script", "iframe", "frame", "a", "link", "img", "form", "meta")
+        for attr in ("src", "href", "action", "content")
+    ]
+    # one substring search per host over all the references (most pages name none), then the
+    # first reference in document order that names one, and its first host
+    together = "\n".join(refs)
+    if not any(host in together for host in vocabulary.PARKING_HOSTS):
+        return ""
+    for ref in refs:
+        for host in vocabulary.PARKING_HOSTS:
+            if host in ref:
+                return host
     return ""
 
 
