@@ -161,23 +161,17 @@ def _self_closed(data: bytes) -> bool:
     pattern is tried at every ``<`` of the page, these few look-ups only at each ``<html``,
     ``<head`` and ``<body``). A match is the tag name, a non-word byte, then no ``<`` up to
     the first ``>``, which has a ``/`` right before it."""
-    lowered = data.lower()
-    for name in (b"<html", b"<head", b"<body"):
-        at = lowered.find(name)
-        while at != -1:
-            after = at + len(name)
-            if after < len(lowered) and not _WORD_BYTE_RE.match(lowered, after):
-                close = lowered.find(b">", after)
-                if (
-                    close > after
-                    and lowered[close - 1] == 0x2F
-                    and b"<" not in lowered[after:close]
-                ):
-                    return True
-            at = lowered.find(name, after)
+    for found in _HTML_HEAD_BODY_RE.finditer(data):
+        after = found.end()
+        if after < len(data) and not _WORD_BYTE_RE.match(data, after):
+            close = data.find(b">", after)
+            if close > after and data[close - 1] == 0x2F and b"<" not in data[after:close]:
+                return True
     return False
 
 
+#: Found without lower-casing the whole page first (a copy of every byte of it).
+_HTML_HEAD_BODY_RE = re.compile(rb"<(?:html|head|body)", re.IGNORECASE)
 _WORD_BYTE_RE = re.compile(rb"\w")
 
 
