@@ -183,6 +183,17 @@ class _GuardedAdapter(HTTPAdapter):
             conn.cert_reqs = "CERT_NONE"
 
 
+class _OneHopSession(requests.Session):
+    """A Session that never prepares a redirect's next hop: the fetcher follows redirects itself
+    (each hop checked by the address guard). With ``allow_redirects=False`` requests still
+    parses the Location header to fill ``Response.next``; a Location such as ``http://[::1``
+    raised ``ValueError`` out of ``get()`` and the site's whole check became an internal error
+    (tests/test_malformed_addresses.py)."""
+
+    def resolve_redirects(self, *args: Any, **kwargs: Any) -> Iterator[Any]:  # type: ignore[override]
+        return iter(())
+
+
 class Fetcher:
     """Fetches pages for a whole crawl; thread-safe (one Session per thread, per TLS mode).
 
@@ -209,7 +220,7 @@ class Fetcher:
         name = "verified" if verify else "unverified"
         session: requests.Session | None = getattr(self._local, name, None)
         if session is None:
-            session = requests.Session()
+            session = _OneHopSession()
             session.trust_env = False  # no proxies or .netrc from the environment
             session.headers["User-Agent"] = self.options.user_agent
             session.headers["Accept"] = (
@@ -340,7 +351,15 @@ class Fetcher:
                         "bad-redirect", f"HTTP {response.status} redirect without a Location header"
                     )
                     return result
-                target = urljoin(current, location)
+                try:
+                    target = urljoin(current, location)
+                except ValueError:  # http://[::1 or a host NFKC turns into delimiters
+                    result.error = FetchError(
+                        "bad-redirect",
+                        f"HTTP {response.status} redirect to {location[:200]!r},"
+                        " which is not a valid address",
+                    )
+                    return result
                 # A server that sets a cookie and sends the browser back to the same address
                 # (ASP.NET sessions, some firewalls) is not looping: the session keeps the
                 # cookie, and the next request gets the page. max_redirects still bounds it.

@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote
 
 from alliance_portal.registry.bilingual import Bilingual
 from monitor.model import Check, Code, Details, Page
-from monitor.rules import vocabulary
+from monitor.rules import addresses, vocabulary
 from monitor.rules.page_text import Image, PageText, normalise, read_page
 
 _SOURCE_RANK = {"text": 0, "alt": 1, "title": 2}
@@ -173,7 +173,8 @@ def best_credit(page: PageText) -> CreditMatch | None:
 
 
 def _name_tokens(src: str) -> set[str]:
-    path = unquote(urlsplit(src).path or src)
+    parts = addresses.split(src)
+    path = unquote((parts.path if parts is not None else "") or src)
     name = path.rsplit("/", 1)[-1]
     return {t.lower() for t in _NAME_TOKEN_RE.findall(name)}
 
@@ -181,7 +182,7 @@ def _name_tokens(src: str) -> set[str]:
 def _links_to_funder(href: str | None, base: str) -> bool:
     if not href:
         return False
-    host = (urlsplit(urljoin(base, href)).hostname or "").lower()
+    host = addresses.host(addresses.join(base, href) or "")
     return any(host == h or host.endswith("." + h) for h in vocabulary.FUNDER_HOSTS)
 
 
@@ -254,7 +255,7 @@ def judge_credit(homepage: Page, *, other_pages: Sequence[Page] = ()) -> Check:
     images = credit_images(page, homepage.url)
     if images:
         image = images[0]
-        src = urljoin(homepage.url, image.src) if image.src else "(no src)"
+        src = (addresses.join(homepage.url, image.src) or image.src) if image.src else "(no src)"
         alt = f' alt="{image.alt}"' if image.alt else ""
         return Check(
             "warn",

@@ -53,9 +53,19 @@ def _canonical_encoding(name: str | None) -> str | None:
     if key in {"x-user-defined", "unicode"}:
         return None
     try:
-        return codecs.lookup(key).name
-    except LookupError:
+        name = codecs.lookup(key).name
+        # A page may declare any codec Python knows ("undefined", which refuses every input;
+        # "base64"; "punycode"; EBCDIC): only a codec that reads ASCII as ASCII can be a page's, or
+        # UTF-16/32 (a header may name them; decode_html reads a <meta> naming UTF-16 as UTF-8)
+        utf_16_32 = name.startswith(("utf-16", "utf-32"))
+        if not utf_16_32 and _ASCII_PROBE.decode(name) != _ASCII_PROBE.decode("ascii"):
+            return None
+    except (LookupError, ValueError):  # ValueError: a NUL in the name, or the probe refused
         return None
+    return name
+
+
+_ASCII_PROBE = b'<meta charset="utf-8"><p class=x>News 2026-12-01</p>'
 
 
 def _decode_strict(body: bytes, encoding: str) -> tuple[str, str] | None:
@@ -64,7 +74,7 @@ def _decode_strict(body: bytes, encoding: str) -> tuple[str, str] | None:
     for enc in tries:
         try:
             return body.decode(enc), enc
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # UnicodeError: idna's refusals are not decode errors
             continue
     return None
 
@@ -123,4 +133,7 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
             if decoded is not None:
                 return decoded
     first = candidates[0]
-    return body.decode(first, errors="replace"), first
+    try:
+        return body.decode(first, errors="replace"), first
+    except (UnicodeError, LookupError):  # a codec without the "replace" handler (idna)
+        return body.decode("utf-8", errors="replace"), "utf-8"

@@ -27,9 +27,9 @@ computed, is left to the browser.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
 
 from monitor.model import Page
+from monitor.rules import addresses
 from monitor.rules.page_text import element_text, meaningful_length, normalise, read_page
 
 #: Words of a splash page's way in (compared after :func:`normalise`, lower case); a link text
@@ -48,7 +48,7 @@ WRAPPER_MAX_CHARS = 40
 
 def _same_site(a: str, b: str) -> bool:
     def key(url: str) -> str:
-        return (urlsplit(url).hostname or "").lower().rstrip(".").removeprefix("www.")
+        return addresses.host(url).rstrip(".").removeprefix("www.")
 
     return key(a) == key(b)
 
@@ -57,7 +57,8 @@ def _base(root: object, url: str) -> str:
     for base in root.iter("base"):  # type: ignore[attr-defined]
         href = (base.get("href") or "").strip()
         if href:
-            return urljoin(url, href)
+            # an invalid <base href> is ignored, as a browser ignores it
+            return addresses.join(url, href) or url
     return url
 
 
@@ -85,7 +86,9 @@ def script_target(page: Page) -> str | None:
         href = (found.group(2) or found.group(4) or "").strip()
         if not href or href.lower().startswith(("javascript:", "#")):
             continue
-        target = urljoin(_base(root, page.url), href)
+        target = addresses.join(_base(root, page.url), href)
+        if target is None:
+            continue
         if target.startswith(("http://", "https://")) and target.split("#", 1)[0] != page.url:
             return target
     return None
@@ -103,8 +106,8 @@ def entry_target(page: Page) -> str | None:
     if size <= WRAPPER_MAX_CHARS:
         frames = [f for f in root.iter("iframe") if (f.get("src") or "").strip()]
         if len(frames) == 1:
-            target = urljoin(base, (frames[0].get("src") or "").strip())
-            if _same_site(target, page.url) and target.split("#", 1)[0] != home:
+            target = addresses.join(base, (frames[0].get("src") or "").strip())
+            if target and _same_site(target, page.url) and target.split("#", 1)[0] != home:
                 return target
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()
@@ -115,7 +118,7 @@ def entry_target(page: Page) -> str | None:
         label = _DECORATION.sub(" ", normalise(" ".join(words)).lower()).strip()
         if not label or not ENTER_WORDS.match(label):
             continue
-        target = urljoin(base, href)
-        if _same_site(target, page.url) and target.split("#", 1)[0] != home:
+        target = addresses.join(base, href)
+        if target and _same_site(target, page.url) and target.split("#", 1)[0] != home:
             return target
     return None

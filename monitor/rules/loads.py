@@ -25,6 +25,7 @@ from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.bilingual import Bilingual as B
 from monitor.fetching.fetch import Fetcher, FetchResult
 from monitor.model import TLS_CODES, Check, Code, Details
+from monitor.rules import addresses
 
 #: Errors after which the other scheme is worth a try (the host answered nothing usable).
 _SCHEME_FALLBACK_KINDS = frozenset({"refused", "timeout", "reset", "connection", "tls"})
@@ -123,8 +124,7 @@ def same_site(a: str, b: str) -> bool:
     """Whether two URLs are on the same host, ignoring a leading ``www.``, port and scheme."""
 
     def key(url: str) -> str:
-        host = (urlsplit(url).hostname or "").lower().rstrip(".")
-        return host.removeprefix("www.")
+        return addresses.host(url).rstrip(".").removeprefix("www.")
 
     return key(a) == key(b)
 

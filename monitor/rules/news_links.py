@@ -15,13 +15,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import parse_qs, unquote, urldefrag, urljoin, urlsplit
+from urllib.parse import parse_qs, unquote, urldefrag
 
 from lxml import etree
 
 from alliance_portal.registry.bilingual import Bilingual
 from monitor.model import Page
-from monitor.rules import vocabulary
+from monitor.rules import addresses, vocabulary
 from monitor.rules.page_text import Element, element_text, normalise, read_page
 
 
@@ -29,12 +29,18 @@ def _base_url(root: Element, url: str) -> str:
     for base in root.iter("base"):
         href = base.get("href")
         if href:
-            return urljoin(url, href.strip())
+            # a <base href> the parser refuses is ignored, as a browser ignores an invalid one
+            return addresses.join(url, href.strip()) or url
     return url
 
 
+def _web_address(url: str) -> bool:
+    parts = addresses.split(url)
+    return parts is not None and parts.scheme in ("http", "https")
+
+
 def _site_host(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
+    host = addresses.host(url)
     return host[4:] if host.startswith("www.") else host
 
 
@@ -131,8 +137,8 @@ def find_news_link(
             tier = vocabulary.MORE_LINK_TIER
         if tier is None:
             continue
-        url = urldefrag(urljoin(base, href)).url
-        if urlsplit(url).scheme not in ("http", "https") or not _same_site(url, homepage.url):
+        url = addresses.absolute(base, href)
+        if url is None or not _web_address(url) or not _same_site(url, homepage.url):
             continue
         if url.rstrip("/") == home.rstrip("/"):
             continue
@@ -192,8 +198,8 @@ def find_feed_links(homepage: Page) -> list[str]:
         href = (link.get("href") or "").strip()
         if "alternate" not in rel or kind not in vocabulary.FEED_TYPES or not href:
             continue
-        url = urldefrag(urljoin(base, href)).url
-        if urlsplit(url).scheme not in ("http", "https") or url in seen:
+        url = addresses.absolute(base, href)
+        if url is None or not _web_address(url) or url in seen:
             continue
         seen.add(url)
         title = (link.get("title") or "").lower()
@@ -217,9 +223,9 @@ class NewsWidget:
 
 def _widget_service(address: str, page_url: str) -> Bilingual | None:
     """The service a frame address belongs to, when it is a known news widget of another host."""
-    parts = urlsplit(address)
-    host = (parts.hostname or "").lower()
-    if not host or _same_site(address, page_url):
+    parts = addresses.split(address)
+    host = (parts.hostname or "").lower() if parts is not None else ""
+    if parts is None or not host or _same_site(address, page_url):
         return None
     for service, hosts, paths in vocabulary.NEWS_WIDGETS:
         if any(host == h or host.endswith("." + h) for h in hosts):
@@ -244,7 +250,7 @@ def find_news_widgets(page: Page) -> list[NewsWidget]:
     found: list[NewsWidget] = []
     for frame in root.iter("iframe", "frame"):
         src = (frame.get("src") or frame.get("data-src") or "").strip()
-        address = urljoin(base, src) if src else ""
+        address = (addresses.join(base, src) or "") if src else ""
         service = _widget_service(address, page.url) if address else None
         if service:
             found.append(NewsWidget(service, address))

@@ -18,11 +18,10 @@ is not "empty" to the visitor).
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
 from alliance_portal.registry.bilingual import Bilingual
 from monitor.model import Check, Code, Details, Page
-from monitor.rules import vocabulary
+from monitor.rules import addresses, vocabulary
 from monitor.rules.error_pages import message_page
 from monitor.rules.page_text import (
     Element,
@@ -87,13 +86,13 @@ def follow_target(page: Page) -> str | None:
     root = read_page(page.html).root
     refresh = _refresh_target(root)
     if refresh:
-        return urljoin(page.url, refresh)
+        return addresses.join(page.url, refresh)
     frames = [f for f in root.iter("frame") if (f.get("src") or "").strip()]
     if root.find(".//frameset") is not None and frames:
         # A frame named like content wins; otherwise the last one (menus and banners come first).
         named = [f for f in frames if re.search(r"main|content|body", f.get("name") or "", re.I)]
         chosen = (named or frames)[-1]
-        return urljoin(page.url, (chosen.get("src") or "").strip())
+        return addresses.join(page.url, (chosen.get("src") or "").strip())
     return None
 
 
