@@ -212,6 +212,9 @@ BAD_WEBSITES = {
     "https://example.edu.tw:99999/": "invalid port number",
     "https://exa\x00mple.edu.tw/": "control character",
     "https://example.edu.tw/%00": "control character",
+    # names no DNS look-up can take (the crawl's IDNA encoding refuses them)
+    "https://www..example.edu.tw/": "two dots in a row",
+    "https://" + "a" * 64 + ".example.edu.tw/": "over 63 characters",
 }
 
 

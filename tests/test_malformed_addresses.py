@@ -138,3 +138,16 @@ def test_a_redirect_to_an_unparsable_address_fails_loads_and_names_it(site: Site
     assert "http://[::1/home" in r.loads.evidence
     assert "not a valid address" in r.loads.evidence
     assert r.loads.reason.startswith("重新導向的目標無效")
+
+
+@pytest.mark.parametrize(
+    "host", ["alliance..example.edu.tw", "a" * 64 + ".example.edu.tw"], ids=["empty-label", "long"]
+)
+def test_a_host_name_no_dns_can_hold_fails_loads_as_a_failed_look_up(site: Site, host: str) -> None:
+    """The IDNA codec refuses such a name (UnicodeError out of getaddrinfo): as a website
+    address or as a redirect's target, it is a name that does not resolve."""
+    site.routes["/"] = redirect(f"http://{host}/")
+    for url in (f"http://{host}/", site.url("/")):
+        r = check(url)
+        assert r.loads.status == "fail" and r.loads.code == "dns", r.loads
+        assert r.final_url == f"http://{host}/"  # the report shows where the look-up failed

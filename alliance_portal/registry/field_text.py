@@ -51,6 +51,17 @@ def control_character(text: str, *, multiline: bool = False) -> Bilingual | None
     return None
 
 
+def _label_too_long(label: str) -> bool:
+    """Whether one dot-separated part of a host name is over DNS's 63 bytes (as IDNA writes
+    it: 中文 is xn--fiq228c). The crawl could never look such a name up."""
+    if label.isascii():
+        return len(label) > 63
+    try:
+        return len(label.encode("idna")) > 63
+    except UnicodeError:  # the IDNA codec refuses a label it cannot fit in 63 bytes
+        return True
+
+
 def check_website(url: str) -> Bilingual | None:
     """Why ``url`` is not a usable http(s) website address, or None if it is."""
     if any(_is_control(c) for c in url) or "%00" in url:
@@ -70,6 +81,16 @@ def check_website(url: str) -> Bilingual | None:
         )
     if not hostname:
         return Bilingual("沒有主機名稱", "has no host name")
+    labels = hostname.rstrip(".").split(".")
+    if "" in labels:  # www..ntu.edu.tw: no DNS name has an empty part
+        return Bilingual(
+            "主機名稱中有連續的點（..），請刪除多餘的點", "has two dots in a row in its host name"
+        )
+    if any(_label_too_long(label) for label in labels):
+        return Bilingual(
+            "主機名稱中有一段超過 63 個字元，請檢查網址",
+            "has a part of its host name over 63 characters",
+        )
     try:
         port = parts.port  # raises ValueError on a port that is not a number or over 65535
     except ValueError:

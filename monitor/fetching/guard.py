@@ -34,7 +34,14 @@ Resolver = Callable[[str, int], Sequence[str]]
 
 def system_resolve(host: str, port: int) -> list[str]:
     """Every address the system resolver gives for ``host`` (IPv4 and IPv6), in its order."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except UnicodeError:
+        # the IDNA encoding refuses an empty label (a..b) or one over 63 characters: no such
+        # name can exist, which is what a failed look-up says (before, the whole check raised)
+        raise socket.gaierror(
+            socket.EAI_NONAME, f"{host[:100]!r} is not a valid host name"
+        ) from None
     seen: list[str] = []
     for _family, _type, _proto, _canon, sockaddr in infos:
         ip = str(sockaddr[0])
