@@ -277,3 +277,26 @@ def _leftovers(folder: Path) -> list[Path]:
     """Staging folders of a build of ``folder/out`` (the build lock's file stays on purpose:
     a lock file is reused, never a sign of a half-finished build)."""
     return [p for p in folder.glob(".out.*") if p.name != ".out.build.lock"]
+
+
+def test_an_intro_link_no_browser_can_follow_is_shown_as_text_and_the_portal_still_builds(
+    tmp_path: Path,
+) -> None:
+    """One profile's ``[網站](http://[::1)`` (a typo an assistant can make in the form) made
+    the Markdown link check raise, and the whole portal's build stopped with "unexpected
+    ValueError". The link is dropped like a javascript: one; every page is built."""
+    from tests.support.portal_fixtures import PROFILES
+
+    profiles = {slug: dict(data) for slug, data in PROFILES.items()}
+    profiles["smart-motor"]["intro"] = (
+        "請見[聯盟網站](http://[::1)、[校網](https://www.example.edu.tw：8080/)與"
+        "<http://[2001:db8::1>。"
+    )
+    content, banners = make_registry(tmp_path, profiles)
+    result = build_site(content, banners, tmp_path / "output", search=False)
+    assert not result.problems
+    doc = soup(tmp_path / "output" / "alliances" / "smart-motor" / "index.html")
+    intro = doc.select_one(".intro")
+    assert [a.get_text() for a in intro.select("a")] == ["聯盟網站", "校網", "http://[2001:db8::1"]
+    assert not any(a.has_attr("href") for a in intro.select("a"))
+    assert (tmp_path / "output" / "alliances" / "bio-sensor" / "index.html").exists()

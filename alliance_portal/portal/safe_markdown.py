@@ -26,7 +26,13 @@ def is_safe_href(href: str) -> bool:
     href = "".join(ch for ch in href if ch > " ")  # browsers ignore control chars in schemes
     if href.startswith("#"):
         return True
-    return urlsplit(href).scheme.lower() in SAFE_SCHEMES
+    try:
+        scheme = urlsplit(href).scheme
+    except ValueError:
+        # http://[::1 or a host with a full-width colon: no browser can follow it, and the
+        # parser's error stopped the whole portal's build (one assistant's typo, every page)
+        return False
+    return scheme.lower() in SAFE_SCHEMES
 
 
 class _SanitiseTree(Treeprocessor):
