@@ -28,6 +28,14 @@ port this host holds bound but never listening, so whatever the renderers' route
 cannot see (WebSockets, WebRTC, preconnect, DNS prefetch) is refused inside this machine
 (issue 11, item 3). The memory watch (:mod:`monitor.fetching.memory_watch`) finds the browser
 process by that proxy port: :attr:`BrowserHost.browser_pid`.
+
+A wedged browser (one that stopped reaping its renderers after a memory kill: see
+monitor/fetching/memory_watch.py) is *retired*: :meth:`BrowserHost.retire` forgets it, so the
+next page launches a new browser, and kills its whole process tree at once (a wedged browser
+answers no ``close()``); the pages still open in it then fail within a moment instead of
+running to their time-out, and the renderer tries each once more in the new browser. Closing
+any browser is bounded the same way: ``close()`` gets ``S.BROWSER_CLOSE_SECONDS``, then the
+process tree is killed, so no browser (nor zombie) outlives its host.
 """
 
 from __future__ import annotations
@@ -37,12 +45,13 @@ import contextlib
 import logging
 import os
 import shutil
+import signal
 import socket
 import threading
 from typing import Any
 
 from monitor.fetching import limits as S
-from monitor.fetching.memory_watch import wait_for_browser
+from monitor.fetching.memory_watch import descendants, wait_for_browser
 
 __all__ = ["BrowserHost", "connected", "find_chromium"]
 
@@ -94,6 +103,12 @@ class BrowserHost:
         self.launches = 0
         #: The browser process's pid, for the memory watch (None: not running, or not found).
         self.browser_pid: int | None = None
+        #: Browsers retired because they were wedged (tests and the benchmark read it).
+        self.retired = 0
+        #: pids of browsers killed here (never taken for a new browser's pid while a zombie)
+        self._killed_pids: set[int] = set()
+        #: The Playwright browsers retired (``id()``): their pages' failures are not the site's.
+        self._retired_ids: set[int] = set()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -127,7 +142,9 @@ class BrowserHost:
             self._loop = self._thread = None
         if loop is not None and thread is not None:
             try:
-                asyncio.run_coroutine_threadsafe(self._close_browser(), loop).result(timeout=30)
+                asyncio.run_coroutine_threadsafe(self._close_browser(), loop).result(
+                    timeout=4 * S.BROWSER_CLOSE_SECONDS
+                )
             except Exception as exc:  # a wedged driver must not keep the crawl from ending
                 log.warning("closing the browser failed: %s", exc)
             loop.call_soon_threadsafe(loop.stop)
@@ -180,21 +197,71 @@ class BrowserHost:
                 raise
             self.launches += 1
             marker = self._no_network_args()[0]  # --proxy-server=...: this browser's own port
-            self.browser_pid = await asyncio.to_thread(wait_for_browser, marker)
+            self.browser_pid = await asyncio.to_thread(
+                wait_for_browser, marker, 5.0, frozenset(self._killed_pids)
+            )
             if self.browser_pid is None:
                 log.warning("cannot find the browser process: its pages' memory is not watched")
             return self._browser
 
+    def was_retired(self, browser: Any) -> bool:
+        """Whether ``browser`` was retired as wedged (its pages' failures say nothing of them)."""
+        return id(browser) in self._retired_ids
+
+    async def retire(self, browser: Any, why: str) -> None:
+        """Stop using ``browser`` (wedged: ``why`` says how it was found so): the next page gets
+        a new browser, and this one's process tree is killed now, so that the pages still open
+        in it fail at once rather than at their time-out. Idempotent; a browser that is no
+        longer the host's current one is left alone (it was retired or replaced already)."""
+        assert self._browser_lock is not None, "call loop() first"
+        async with self._browser_lock:
+            if browser is not self._browser:
+                return
+            pid = self.browser_pid
+            self._browser = None
+            self.browser_pid = None
+            self.retired += 1
+            self._retired_ids.add(id(browser))
+        log.warning(
+            "retiring the browser (pid %s): %s; its open pages are tried again in a new one",
+            pid,
+            why,
+        )
+        await self._end(browser, pid, grace=0.0)
+
+    async def _end(self, browser: Any, pid: int | None, grace: float) -> None:
+        """Close ``browser``, given ``grace`` seconds to do it itself, then kill its process
+        tree (a wedged browser never answers ``close()``); bounded in time either way."""
+        if grace > 0:
+            try:
+                await asyncio.wait_for(browser.close(), grace)
+                return
+            except Exception as exc:  # TimeoutError: wedged; anything else: already gone
+                log.warning("closing the browser failed (%s): killing its processes", exc)
+        if pid is not None:
+            await asyncio.to_thread(self._kill_tree, pid)
+        with contextlib.suppress(Exception):
+            # it is dead: Playwright only has to notice (the driver's pipe closed)
+            await asyncio.wait_for(browser.close(), S.BROWSER_CLOSE_SECONDS)
+
+    def _kill_tree(self, pid: int) -> None:
+        """SIGKILL the browser process ``pid`` and its descendants (children first listed,
+        before the browser dies and they are handed to init)."""
+        tree = descendants(pid)
+        self._killed_pids.add(pid)
+        for victim in [pid, *tree]:
+            with contextlib.suppress(OSError):
+                os.kill(victim, signal.SIGKILL)
+
     async def _close_browser(self) -> None:
         browser, self._browser = self._browser, None
         pw, self._pw = self._pw, None
-        self.browser_pid = None
+        pid, self.browser_pid = self.browser_pid, None
         if browser is not None:
-            with contextlib.suppress(Exception):
-                await browser.close()
+            await self._end(browser, pid, grace=S.BROWSER_CLOSE_SECONDS)
         if pw is not None:
             with contextlib.suppress(Exception):
-                await pw.stop()
+                await asyncio.wait_for(pw.stop(), S.BROWSER_CLOSE_SECONDS)
 
     def _no_network_args(self) -> list[str]:
         """Chromium flags that leave the browser no way out but the renderers' route handlers.

@@ -75,6 +75,9 @@ class Rendered:
     timed_out: bool = False
     #: The page was closed for its memory (issue 17.1), or crashed its renderer.
     out_of_memory: bool = False
+    #: The browser was retired under the page (wedged after a memory kill, or it timed out
+    #: right after one): not evidence about the site; the page is tried once in a new browser.
+    browser_lost: bool = False
     #: A script sent the browser to another origin (refused here, as every request there):
     #: where it wanted to go. The caller follows it like an HTTP redirect, with our fetcher.
     left_for: str | None = None

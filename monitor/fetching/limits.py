@@ -104,6 +104,9 @@ RENDER_STOP_GRACE = 1.0
 #: with the rest of the crawl (~600-750 MiB PSS, docs/PERFORMANCE.md) this keeps the whole
 #: process tree under its 1.5 GiB budget. See monitor/fetching/memory_watch.py.
 RENDER_MEMORY_LIMIT = 512 * 1024 * 1024
+#: Seconds a browser gets to close itself (end of a crawl, a browser that died) before its
+#: process tree is killed: a browser wedged after a memory kill answers no ``close()``.
+BROWSER_CLOSE_SECONDS = 10.0
 #: Seconds between two looks at the renderers' memory (a page can allocate ~1 GB/s).
 RENDER_MEMORY_INTERVAL = 0.05
 #: V8's old-generation heap per renderer, in MiB (``--max-old-space-size``): a script over it

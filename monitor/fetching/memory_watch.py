@@ -19,6 +19,20 @@ Why private resident memory (``statm``: resident minus shared pages): the render
 of Chromium's binary and fonts, which cost the machine once; what a page adds is anonymous
 memory, and it is cheap to read (no page-table walk, unlike ``smaps_rollup``'s PSS).
 
+Never kill a renderer that is already dying (issue: the crawl wedged after a memory kill). A
+renderer that crashed by itself (V8's heap limit, bound 1) is held stopped by Chromium's crash
+handler (``chrome_crashpad_handler`` ptrace-attaches to write a dump). A SIGKILL then leaves a
+zombie whose exit is reported to the tracer, which never collects it: the zygote, asked by the
+browser to reap it, waits in ``waitpid`` for ever, and the browser's UI thread waits for the
+zygote. Every page of that browser then hangs until its time-out, no new renderer starts, and
+``browser.close()`` hangs too (reproduced: tests/test_render_wedge.py). So the watch skips a
+traced renderer (``TracerPid`` in /proc/PID/status; it frees its memory when the dump ends),
+never kills a pid twice, and counts neither in the total. What is left of the race (a crash
+starting between that read and the kill) is caught by :attr:`MemoryWatch.wedged`: a zygote
+child that stays a zombie longer than ``reap_grace`` seconds means the browser no longer reaps
+its renderers; :class:`monitor.fetching.render.Renderer` then retires that browser
+(:meth:`monitor.fetching.browser_host.BrowserHost.retire`) and renders its pages in a new one.
+
 Finding our browser: every :class:`~monitor.fetching.browser_host.BrowserHost` starts Chromium
 with its own dead proxy port (``--proxy-server=http://127.0.0.1:PORT``), so the browser process
 is the Chromium whose command line holds that port; its renderers are its descendants with
@@ -75,33 +89,88 @@ def private_resident(pid: int) -> int:
         return 0
 
 
-def find_browser(marker: str, root: int | None = None) -> int | None:
+def _stat(pid: int) -> tuple[str, int] | None:
+    """``pid``'s state letter (``Z``: zombie) and start time (clock ticks since boot: tells a
+    reused pid from the process it was); None when there is no such process."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        return fields[0], int(fields[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def traced(pid: int) -> bool:
+    """Whether ``pid`` is held by a tracer (Chromium's crash handler dumping it after a crash)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("TracerPid:"):
+                return line.split()[1] != "0"
+    except (OSError, IndexError):
+        pass
+    return False
+
+
+def descendants(root: int, limit: int = 10_000) -> list[int]:
+    """``root``'s descendants (not ``root``), parents before children, at most ``limit``."""
+    found: list[int] = []
+    todo = _children(root)
+    while todo and len(found) < limit:
+        pid = todo.pop()
+        found.append(pid)
+        todo += _children(pid)
+    return found
+
+
+def find_browser(
+    marker: str, root: int | None = None, exclude: frozenset[int] = frozenset()
+) -> int | None:
     """The pid of the Chromium browser process (no ``--type=``) whose command line holds
-    ``marker``, among the descendants of ``root`` (this process by default)."""
+    ``marker``, among the descendants of ``root`` (this process by default), not in
+    ``exclude`` (browsers of the same host retired and killed, possibly not yet reaped)."""
     todo = [root if root is not None else os.getpid()]
     seen = 0
     while todo and seen < 10_000:
         pid = todo.pop()
         seen += 1
         args = _cmdline(pid)
-        if any(marker in a for a in args) and not any(a.startswith("--type=") for a in args):
+        if (
+            pid not in exclude
+            and any(marker in a for a in args)
+            and not any(a.startswith("--type=") for a in args)
+        ):
             return pid
         todo += _children(pid)
     return None
 
 
-class MemoryWatch:
-    """Kills the largest renderer of one browser when its renderers hold more than ``limit``.
+#: Seconds a renderer of our browser may stay a zombie before the browser is called wedged: a
+#: healthy browser has the zygote reap a dead renderer within milliseconds of noticing.
+REAP_GRACE = 5.0
 
-    ``kills`` counts the renderers killed so far: a page that crashed while the count went up
-    was (most likely) the one killed, and says so in its evidence.
+
+class MemoryWatch:
+    """Kills the largest renderer of one browser when its renderers hold more than ``limit``,
+    and tells when that browser stopped reaping its renderers (:attr:`wedged`).
+
+    ``kills`` counts the renderers killed so far (each pid once): a page that crashed while the
+    count went up was (most likely) the one killed, and says so in its evidence.
     """
 
-    def __init__(self, browser_pid: int, limit: int, interval: float) -> None:
+    def __init__(
+        self, browser_pid: int, limit: int, interval: float, reap_grace: float = REAP_GRACE
+    ) -> None:
         self.browser_pid = browser_pid
         self.limit = limit
         self.interval = interval
+        self.reap_grace = reap_grace
         self.kills = 0
+        #: Set when a renderer stayed a zombie past ``reap_grace``: the browser is wedged (see
+        #: the module's docstring) and every page still open in it will hang.
+        self.wedged = threading.Event()
+        #: pid -> start time of the renderers killed here (never killed, nor counted, again)
+        self._killed: dict[int, int] = {}
+        #: (pid, start time) -> when first seen a zombie, for our browser's zygotes' children
+        self._zombies: dict[tuple[int, int], float] = {}
         #: the most the renderers held together at one look (for tests and the benchmark)
         self.peak = 0
         #: pids known to be renderers (the only type that is remembered)
@@ -122,8 +191,40 @@ class MemoryWatch:
         while not self._stop.wait(self.interval):
             try:
                 self.check()
+                self.check_reaped()
             except Exception as exc:  # never let the watch die silently mid-crawl
                 log.warning("renderer memory check failed: %s", exc)
+
+    def check_reaped(self, now: float | None = None) -> bool:
+        """One look for zombies among the zygotes' children; sets :attr:`wedged` (and returns
+        True) when one has stayed a zombie longer than ``reap_grace`` seconds."""
+        now = time.monotonic() if now is None else now
+        seen: dict[tuple[int, int], float] = {}
+        for zygote in self._zygotes():
+            for pid in _children(zygote):
+                st = _stat(pid)
+                if st is not None and st[0] == "Z":
+                    key = (pid, st[1])
+                    seen[key] = self._zombies.get(key, now)
+        self._zombies = seen
+        stale = [key for key, since in seen.items() if now - since > self.reap_grace]
+        if stale and not self.wedged.is_set():
+            log.warning(
+                "the browser (pid %d) has not reaped its renderer (pid %d) for %.0f s: it is"
+                " wedged; its pages will be rendered in a new browser",
+                self.browser_pid,
+                stale[0][0],
+                self.reap_grace,
+            )
+            self.wedged.set()
+        return bool(stale)
+
+    def _zygotes(self) -> list[int]:
+        return [
+            pid
+            for pid in _children(self.browser_pid)
+            if any(a == "--type=zygote" for a in _cmdline(pid))
+        ]
 
     def renderers(self) -> Iterator[int]:
         """Our browser's renderer processes (zygotes are walked through, renderers not)."""
@@ -144,19 +245,41 @@ class MemoryWatch:
                 todo += _children(pid)
 
     def check(self) -> int | None:
-        """One look; kills and returns the largest renderer's pid when over the limit."""
-        sizes = {pid: private_resident(pid) for pid in self.renderers()}
+        """One look; kills and returns the largest renderer's pid when over the limit.
+
+        Not counted, not killed: a renderer killed here before (it may take a moment to give
+        its memory back) and one held by a tracer (crashing already; killing it would wedge
+        the browser, see the module's docstring)."""
+        sizes: dict[int, int] = {}
+        for pid in self.renderers():
+            st = _stat(pid)
+            if st is None or st[0] == "Z":
+                continue
+            if self._killed.get(pid) == st[1]:
+                continue
+            sizes[pid] = private_resident(pid)
         total = sum(sizes.values())
         self.peak = max(self.peak, total)
+        while total > self.limit and sizes:
+            pid = max(sizes, key=lambda p: sizes[p])
+            if not traced(pid):
+                break
+            # dying of its own crash (V8's heap limit): its memory goes when the dump ends
+            total -= sizes.pop(pid)
         if total <= self.limit or not sizes:
             if len(self._types) > 256:  # pids of long-gone processes
                 self._types = {p: t for p, t in self._types.items() if p in sizes}
+            if len(self._killed) > 256:
+                self._killed = {p: t for p, t in self._killed.items() if _stat(p) is not None}
             return None
-        pid = max(sizes, key=lambda p: sizes[p])
+        st = _stat(pid)
+        if st is None:
+            return None
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:
             return None
+        self._killed[pid] = st[1]
         self.kills += 1
         log.warning(
             "a page's renderer (pid %d) held %d MiB (renderers together %d MiB, limit %d MiB):"
@@ -169,12 +292,14 @@ class MemoryWatch:
         return pid
 
 
-def wait_for_browser(marker: str, seconds: float = 5.0) -> int | None:
+def wait_for_browser(
+    marker: str, seconds: float = 5.0, exclude: frozenset[int] = frozenset()
+) -> int | None:
     """:func:`find_browser`, looked for a few times: the process may appear a little after
     Playwright's launch returns (it does not, today; this only costs time when it would)."""
     end = time.monotonic() + seconds
     while True:
-        pid = find_browser(marker)
+        pid = find_browser(marker, exclude=exclude)
         if pid is not None or time.monotonic() >= end:
             return pid
         time.sleep(0.1)

@@ -102,6 +102,14 @@ _UNAVAILABLE = Bilingual(
 )
 _TIMED_OUT = Bilingual("瀏覽器逾時", "the browser timed out")
 _CLOSED = Bilingual("瀏覽器已關閉", "the renderer was closed")
+_WEDGED = Bilingual(
+    "瀏覽器在關閉耗用過多記憶體的網頁後停止回應，已換用新的瀏覽器",
+    "the browser stopped responding after a page was closed for its memory; a new one was started",
+)
+_LOST_TWICE = Bilingual(
+    "瀏覽器兩次停止回應（網頁耗用過多記憶體後），無法顯示此頁",
+    "the browser stopped responding twice (after pages closed for their memory)",
+)
 
 
 def _timed_out_twice(budget: float) -> Bilingual:
@@ -237,14 +245,18 @@ class Renderer:
         take a PNG of the viewport (what a visitor sees above the fold). ``cookies`` are the
         ``Set-Cookie`` values that came with ``body``: the browser keeps them, as a visitor's
         would, and sends them with the page's own requests. A rendering that timed out is
-        tried once more (a cold browser on busy cores), then given up."""
+        tried once more (a cold browser on busy cores), and so is one whose browser was
+        retired under it (wedged after a memory kill: the second try is in a new browser);
+        then given up. At most two tries in all."""
         first = self._render_once(url, body, content_type, screenshot, cookies)
-        if not first.timed_out or first.interrupted:
+        if first.interrupted or not (first.timed_out or first.browser_lost):
             return first
-        log.info("rendering %s timed out; trying once more", url)
+        log.info("rendering %s: %s; trying once more", url, first.note.en)
         again = self._render_once(url, body, content_type, screenshot, cookies)
-        if again.timed_out:
+        if again.timed_out and first.timed_out:
             return replace(again, note=_timed_out_twice(self.page_budget))
+        if again.browser_lost:
+            return replace(again, note=_LOST_TWICE)
         return again
 
     def _render_once(
@@ -365,8 +377,8 @@ class Renderer:
             self.peak_pages = max(self.peak_pages, self._open_pages)
             watch = self.memory_watch
             kills_before = watch.kills if watch is not None else 0
-            try:
-                return await asyncio.wait_for(
+            work = asyncio.ensure_future(
+                asyncio.wait_for(
                     render_page(
                         browser,
                         url,
@@ -380,10 +392,31 @@ class Renderer:
                     ),
                     self.page_budget,
                 )
+            )
+            wedge = asyncio.ensure_future(self._wedged(watch))
+            try:
+                await asyncio.wait({work, wedge}, return_when=asyncio.FIRST_COMPLETED)
+                if not work.done():
+                    # the browser stopped reaping its renderers: nothing open in it will end
+                    # but by its time-out; kill it, and this page is tried in a new browser
+                    await self._host.retire(browser, "a renderer was not reaped")
+                    await asyncio.gather(work, return_exceptions=True)
+                    return Rendered(None, _WEDGED, browser_lost=True)
+                return work.result()
             except TimeoutError:
                 log.warning("rendering %s took longer than %.0f s", url, self.page_budget)
+                if watch is not None and watch.kills > kills_before:
+                    # timed out right after a memory kill in this browser: do not try again
+                    # in the same one (it may be wedged in a way the watch cannot see)
+                    await self._host.retire(browser, f"{url} timed out after a memory kill")
+                    return Rendered(None, _TIMED_OUT, timed_out=True, browser_lost=True)
                 return Rendered(None, _TIMED_OUT, interrupted=self._stop.is_set(), timed_out=True)
             except Exception as exc:  # a broken page must not stop the crawl
+                if self._host.was_retired(browser) and not self._stop.is_set():
+                    # retired under this page (by another page of this crawl, or another
+                    # crawl sharing the host): not the site's doing
+                    log.warning("rendering %s: its browser was retired", url)
+                    return Rendered(None, _WEDGED, browser_lost=True)
                 if watch is not None and watch.kills > kills_before and connected(browser):
                     # the memory watch killed a renderer while this page was open, and this
                     # page failed: it was this page's (its own crash, not the browser's)
@@ -402,7 +435,15 @@ class Renderer:
                 log.warning("rendering %s failed: %s", url, exc)
                 return Rendered(None, _failed(exc))
             finally:
+                for fut in (work, wedge):
+                    fut.cancel()
+                await asyncio.gather(work, wedge, return_exceptions=True)
                 self._open_pages -= 1
+
+    async def _wedged(self, watch: MemoryWatch | None) -> None:
+        """Returns when ``watch`` finds its browser wedged (never, without a watch)."""
+        while watch is None or not watch.wedged.is_set():
+            await asyncio.sleep(0.1)
 
     async def _get_browser(self) -> Any:
         """The host's browser (launched on first use, and again if it died mid-crawl), with
