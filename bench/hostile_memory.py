@@ -4,9 +4,12 @@ Serves the three pages of tests/test_hostile_crawl.py (2.5 million appended ``<d
 allocation loop, a 200 MB ``document.write``) and one ordinary site on loopback, runs the real
 crawl with Debian's Chromium in a process of its own, and samples the PSS of that process tree
 (/proc/*/smaps_rollup) every 50 ms. Prints the peak, the processes that held most at the peak,
-each site's ``loads`` evidence and the wall time.
+each site's ``loads`` evidence and the wall time. With ``--runs N`` it does that N times and
+ends with the wall times and how many runs rendered the ordinary site: a browser wedged after a
+memory kill (docs/PERFORMANCE.md, "After a memory kill") showed as a run of minutes, once in a
+few runs. Each crawl is bounded (``CRAWL_BOUND`` seconds, then killed).
 
-Usage: ``.venv/bin/python bench/hostile_memory.py [divs alloc write ordinary]``
+Usage: ``.venv/bin/python bench/hostile_memory.py [--runs N] [divs alloc write ordinary]``
 """
 
 from __future__ import annotations
@@ -46,7 +49,12 @@ def _name(pid: int) -> str:
     return f"{raw.split()[0].rsplit('/', 1)[-1] if raw.split() else '?'} {kind}".strip()
 
 
-def main(which: list[str]) -> None:
+#: Seconds a crawl may take before the benchmark kills it (a wedged browser took ~360 s).
+CRAWL_BOUND = 600
+
+
+def main(which: list[str]) -> tuple[float, bool]:
+    """One crawl of ``which`` (all four sites when empty): (wall time, ordinary rendered)."""
     exe = find_chromium()
     if exe is None:
         sys.exit("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
@@ -74,24 +82,47 @@ def main(which: list[str]) -> None:
             env={**os.environ, "PYTHONPATH": str(ROOT)},
             stdout=subprocess.PIPE,
         )
-        while proc.poll() is None:
+        while proc.poll() is None and time.monotonic() - started < CRAWL_BOUND:
             sizes = [(_pss(pid), pid) for pid in process_tree(proc.pid)]
             total = sum(size for size, _ in sizes)
             if total > peak:
                 peak = total
                 at_peak = [(size >> 20, _name(pid)) for size, pid in sorted(sizes)[-5:]]
             time.sleep(0.05)
-        out, _ = proc.communicate()
+        if proc.poll() is None:
+            proc.kill()
+        out, _ = proc.communicate(timeout=30)
     wall = time.monotonic() - started
     print(f"peak PSS of the crawl's process tree: {peak >> 20} MiB; wall time {wall:.1f} s")
     for size, name in reversed(at_peak):
         print(f"  {size:5d} MiB  {name}")
+    if proc.returncode != 0 or not out.split():
+        print(f"the crawl did not finish within {CRAWL_BOUND} s")
+        return wall, False
+    rendered = False
     for r in Store(tmp / "m.sqlite3").results(int(out.split()[-1])):
         print(
             f"{r.slug}: {r.loads.status}/{r.credit.status}/{r.updates.status}"
             f" view={r.credit.details.get('view')}; {r.loads.evidence[:160]}"
         )
+        rendered |= r.slug == "ordinary" and r.credit.details.get("view") == "rendered"
+    return wall, rendered
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    args = sys.argv[1:]
+    runs = 1
+    if args[:1] == ["--runs"]:
+        runs, args = int(args[1]), args[2:]
+    walls: list[float] = []
+    ordinary_rendered = 0
+    for _ in range(runs):
+        wall, ok = main(args)
+        walls.append(wall)
+        ordinary_rendered += ok
+    if runs > 1:
+        print(
+            f"{runs} runs: wall {min(walls):.0f}-{max(walls):.0f} s"
+            f" (median {sorted(walls)[runs // 2]:.0f} s); ordinary site rendered in"
+            f" {ordinary_rendered} of {runs}"
+        )

@@ -34,10 +34,7 @@ from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.memory_watch import MemoryWatch, _children, _cmdline
 from monitor.fetching.render import BrowserHost, Renderer, find_chromium
 from tests.support.farm import Site, page
-
-PTRACE_SEIZE = 0x4206
-#: waitpid option: also wait for children that are ptrace tracees of this thread
-WALL = 0x40000000
+from tests.support.wedge import PTRACE_SEIZE, busiest_renderer, release, seize_and_kill, state
 
 
 def _chromium() -> str:
@@ -68,55 +65,6 @@ def _eventually(cond: Callable[[], bool], seconds: float = 10.0) -> bool:
     return cond()
 
 
-def _state(pid: int) -> str | None:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except OSError:
-        return None
-
-
-def _cpu_ticks(pid: int) -> int:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        return int(fields[11]) + int(fields[12])
-    except (OSError, ValueError, IndexError):
-        return -1
-
-
-def _page_renderers(browser_pid: int) -> list[int]:
-    """The browser's page renderers (not its own WebUI ones), through its zygotes."""
-    found, todo = [], _children(browser_pid)
-    while todo:
-        pid = todo.pop()
-        args = _cmdline(pid)
-        if "--type=renderer" in args and "--top-chrome-webui" not in args:
-            found.append(pid)
-        elif "--type=zygote" in args:
-            todo += _children(pid)
-    return found
-
-
-def _seize_and_kill(pid: int) -> None:
-    """What Chromium's crash handler and the memory watch did together: attach as a tracer,
-    then SIGKILL. The exit goes to this (tracer) thread, which does not collect it yet."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
-    if libc.ptrace(PTRACE_SEIZE, pid, None, None) != 0:
-        pytest.skip(f"cannot ptrace a renderer here (errno {ctypes.get_errno()})")
-    os.kill(pid, signal.SIGKILL)
-
-
-def _release(pid: int) -> None:
-    """Collect the tracee's exit (as the tracer), so its real parent can reap it."""
-    for _ in range(50):
-        try:
-            if os.waitpid(pid, WALL | os.WNOHANG)[0] == pid:
-                return
-        except ChildProcessError:
-            return
-        time.sleep(0.1)
-
-
 BUSY = (
     "<p>本聯盟為國科會補助</p>"
     "<script>const end = Date.now() + 4000; while (Date.now() < end) {}</script>"
@@ -145,12 +93,12 @@ def test_a_browser_wedged_by_an_unreaped_renderer_is_replaced_and_the_next_pages
             with ThreadPoolExecutor(2) as workers:
                 busy = workers.submit(renderer.render, site.url("/busy"), _html(BUSY), "text/html")
                 # the busy page's renderer: the page renderer burning CPU
-                assert _eventually(lambda: _busiest(old_browser) is not None), "no renderer"
+                assert _eventually(lambda: busiest_renderer(old_browser) is not None), "no renderer"
                 time.sleep(0.5)
-                victim = _busiest(old_browser)
+                victim = busiest_renderer(old_browser)
                 assert victim is not None
-                _seize_and_kill(victim)
-                assert _eventually(lambda: _state(victim) == "Z"), "the renderer did not die"
+                seize_and_kill(victim)
+                assert _eventually(lambda: state(victim) == "Z"), "the renderer did not die"
                 after = workers.submit(
                     renderer.render,
                     site.url("/after"),
@@ -167,10 +115,10 @@ def test_a_browser_wedged_by_an_unreaped_renderer_is_replaced_and_the_next_pages
         assert host.retired == 1 and host.launches == 2
         assert host.browser_pid not in (None, old_browser)
         # the wedged browser's processes are gone, not left running beside the new one
-        assert _eventually(lambda: _state(old_browser) in (None, "Z")), "old browser alive"
+        assert _eventually(lambda: state(old_browser) in (None, "Z")), "old browser alive"
     finally:
         if victim is not None:
-            _release(victim)
+            release(victim)
         renderer.close()
         host.close()
 
@@ -180,15 +128,6 @@ def _html(body: str) -> bytes:
         "<!doctype html><html lang='zh-TW'><head><meta charset='utf-8'><title>聯盟</title>"
         f"</head><body>{body}</body></html>"
     ).encode()
-
-
-def _busiest(browser_pid: int) -> int | None:
-    """The page renderer that used the most CPU time, when one used any noticeable amount."""
-    ticks = {pid: _cpu_ticks(pid) for pid in _page_renderers(browser_pid)}
-    if not ticks:
-        return None
-    pid = max(ticks, key=lambda p: ticks[p])
-    return pid if ticks[pid] > 20 else None
 
 
 class _running:
@@ -275,7 +214,7 @@ def test_the_watch_calls_a_browser_wedged_when_a_killed_renderer_is_never_reaped
     assert _eventually(lambda: _resident(renderers[0]) > 100 << 20)
     watch = MemoryWatch(browser, limit=100 << 20, interval=0.05, reap_grace=0.5)
     assert watch.check() == renderers[0]
-    assert _eventually(lambda: _state(renderers[0]) == "Z")
+    assert _eventually(lambda: state(renderers[0]) == "Z")
     assert not watch.check_reaped(), "a fresh zombie is not yet a wedge"
     assert _eventually(watch.check_reaped, seconds=5)
     assert watch.wedged.is_set()
@@ -308,7 +247,7 @@ def test_the_watch_does_not_kill_a_renderer_held_by_a_tracer(
             pytest.skip("cannot ptrace here")
         watch = MemoryWatch(browser, limit=100 << 20, interval=0.05)
         assert watch.check() is None and watch.kills == 0
-        assert _state(big) not in (None, "Z")
+        assert state(big) not in (None, "Z")
     finally:
         done.set()
         thread.join(10)

@@ -31,7 +31,13 @@ when the pages together pass ``memory_limit``, and a DOM past the size caps is n
 such a page comes back without HTML and a note saying why (``out_of_memory``). Each Renderer
 runs its own watch on the host's browser (restarted when the browser is), with its own limit.
 
-A failed rendering is not a verdict: a timed-out page is tried once more, and the caller judges
+After a memory kill the browser may be wedged (memory_watch.py says how): when the watch finds
+it so, or a page times out right after a kill in its browser, the page retires that browser
+(:meth:`BrowserHost.retire` kills it; the next page starts a new one) and comes back
+``browser_lost``.
+
+A failed rendering is not a verdict: a timed-out page is tried once more, and so is a page whose
+browser was retired under it (in the new browser); at most two tries in all. The caller judges
 the static page when the browser cannot show it (``Rendered.html`` is None, ``note`` says why).
 
 Concurrency (issue 6: "one browser, a small pool of pages, a per-page timeout")::
