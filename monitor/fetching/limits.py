@@ -107,6 +107,10 @@ RENDER_MEMORY_LIMIT = 512 * 1024 * 1024
 #: Seconds a browser gets to close itself (end of a crawl, a browser that died) before its
 #: process tree is killed: a browser wedged after a memory kill answers no ``close()``.
 BROWSER_CLOSE_SECONDS = 10.0
+#: Seconds one of the browser's renderers may stay a zombie before the browser is called wedged
+#: and retired (monitor/fetching/memory_watch.py): a healthy browser has its zygote reap a dead
+#: renderer within a second; generous, so a busy machine is never taken for a wedge.
+RENDER_REAP_GRACE = 10.0
 #: Seconds between two looks at the renderers' memory (a page can allocate ~1 GB/s).
 RENDER_MEMORY_INTERVAL = 0.05
 #: V8's old-generation heap per renderer, in MiB (``--max-old-space-size``): a script over it

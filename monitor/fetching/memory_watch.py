@@ -29,9 +29,10 @@ zygote. Every page of that browser then hangs until its time-out, no new rendere
 traced renderer (``TracerPid`` in /proc/PID/status; it frees its memory when the dump ends),
 never kills a pid twice, and counts neither in the total. What is left of the race (a crash
 starting between that read and the kill) is caught by :attr:`MemoryWatch.wedged`: a zygote
-child that stays a zombie longer than ``reap_grace`` seconds means the browser no longer reaps
-its renderers; :class:`monitor.fetching.render.Renderer` then retires that browser
-(:meth:`monitor.fetching.browser_host.BrowserHost.retire`) and renders its pages in a new one.
+child that stays a zombie longer than ``reap_grace`` (``RENDER_REAP_GRACE``) seconds means the
+browser no longer reaps its renderers; :class:`monitor.fetching.render.Renderer` then retires
+that browser (:meth:`monitor.fetching.browser_host.BrowserHost.retire`) and renders its pages
+in a new one.
 
 Finding our browser: every :class:`~monitor.fetching.browser_host.BrowserHost` starts Chromium
 with its own dead proxy port (``--proxy-server=http://127.0.0.1:PORT``), so the browser process
@@ -48,6 +49,8 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from monitor.fetching import limits as S
 
 log = logging.getLogger(__name__)
 
@@ -143,11 +146,6 @@ def find_browser(
     return None
 
 
-#: Seconds a renderer of our browser may stay a zombie before the browser is called wedged: a
-#: healthy browser has the zygote reap a dead renderer within milliseconds of noticing.
-REAP_GRACE = 5.0
-
-
 class MemoryWatch:
     """Kills the largest renderer of one browser when its renderers hold more than ``limit``,
     and tells when that browser stopped reaping its renderers (:attr:`wedged`).
@@ -157,7 +155,7 @@ class MemoryWatch:
     """
 
     def __init__(
-        self, browser_pid: int, limit: int, interval: float, reap_grace: float = REAP_GRACE
+        self, browser_pid: int, limit: int, interval: float, reap_grace: float = S.RENDER_REAP_GRACE
     ) -> None:
         self.browser_pid = browser_pid
         self.limit = limit
