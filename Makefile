@@ -30,9 +30,17 @@ dev: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js node_modules/vnu-ja
 demo: $(VENV)/.installed
 	$(PY) -m alliance_portal.demo --host $(HOST) --port $(PORT)
 
-## test: install the dev extras and run the whole test suite (what CI runs)
+## test: install the dev extras and run the whole test suite (what CI runs): every test but the
+## `serial` ones on $(TEST_JOBS) workers (pytest-xdist, a test file per worker at a time), then the
+## `serial` ones alone (tests/conftest.py says which and why); fails if either run fails
+TEST_JOBS ?= 3
 test: dev
-	$(PY) -m pytest -q
+	@status=0; \
+	echo "$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile -m 'not serial'"; \
+	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile -m "not serial" || status=$$?; \
+	echo "$(PY) -m pytest -q -m serial   # the tests that must run alone"; \
+	$(PY) -m pytest -q -m serial || status=$$?; \
+	exit $$status
 
 ## test-fast: every test that starts no browser, server or subprocess (the `slow` marker,
 ## set in tests/conftest.py): the loop to run after each change; `make test` before landing

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 600
 _NOT_SOURCE = shutil.ignore_patterns(
     ".git", ".venv", "node_modules", "output", "var", "reports", "build", "dist",
-    "*.egg-info", "__pycache__", ".pytest_cache", "tests", "bench", "docs",
+    "*.egg-info", "__pycache__", ".pytest_cache", "tests", "bench", "docs", "test-artifacts",
 )  # fmt: skip
 
 
