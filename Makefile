@@ -36,8 +36,8 @@ demo: $(VENV)/.installed
 TEST_JOBS ?= 3
 test: dev
 	@status=0; \
-	echo "$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile -m 'not serial'"; \
-	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile -m "not serial" || status=$$?; \
+	echo "$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder -m 'not serial'"; \
+	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder -m "not serial" || status=$$?; \
 	echo "$(PY) -m pytest -q -m serial   # the tests that must run alone"; \
 	$(PY) -m pytest -q -m serial || status=$$?; \
 	exit $$status
