@@ -132,7 +132,7 @@ def _called_helpers(func: Callable[..., object]) -> list[Callable[..., object]]:
     for const in code.co_consts:  # nested functions and lambdas
         if inspect.iscode(const):
             names |= set(const.co_names)
-    found = []
+    found: list[Callable[..., object]] = []
     for name in names:
         helper = scope.get(name)
         # test modules import as ``test_x`` (pytest's rootdir mode), helpers as ``tests.support.x``
