@@ -29,31 +29,12 @@ from pathlib import Path
 
 import pytest
 
-from monitor.fetching.fetch import Fetcher, FetchOptions
-from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.memory_watch import MemoryWatch, _children, _cmdline
-from monitor.fetching.render import BrowserHost, Renderer, find_chromium
+from monitor.fetching.render import BrowserHost, Renderer
 from tests.support.farm import Site, page
 from tests.support.wedge import PTRACE_SEIZE, busiest_renderer, release, seize_and_kill, state
-
-
-def _chromium() -> str:
-    exe = find_chromium()
-    if exe is None:
-        pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
-    return exe
-
-
-def _fetcher() -> Fetcher:
-    return Fetcher(
-        FetchOptions(
-            connect_timeout=2,
-            read_timeout=5,
-            deadline=6,
-            retries=0,
-            policy=AddressPolicy(allow_private=True),
-        )
-    )
+from tests.test_render_pool import chromium as _chromium
+from tests.test_render_pool import fetcher as _fetcher
 
 
 def _eventually(cond: Callable[[], bool], seconds: float = 10.0) -> bool:
