@@ -88,6 +88,7 @@ def _form_values(values: dict[str, Any]) -> dict[str, str]:
 
 
 def _publish_state() -> tuple[str, Text] | None:
+    """What the form tells the alliance about its last save reaching the public portal."""
     rebuilder = services().rebuilder
     saved = session.get("publish")
     if not (isinstance(saved, list) and len(saved) == 2 and saved[0] == rebuilder.epoch):
@@ -96,6 +97,11 @@ def _publish_state() -> tuple[str, Text] | None:
     if not isinstance(generation, int):
         return None
     status = rebuilder.status(generation)
+    if status == "building" and not rebuilder.public:
+        # The office publishes by hand: the build running now is only its preview, so the
+        # PI's change waits for the office either way; "the portal is being updated" would
+        # promise the public site something only the office's 發布入口網 does.
+        status = "built"
     return status, PUBLISH[status]
 
 
