@@ -9,12 +9,17 @@ from typing import Any
 
 import pytest
 from test_intake_support import (
+    SECRET,
     CountingBuild,
     app_for,
     make_config,
+    make_registry,
     running_server,
     services_of,
 )
+
+from alliance_portal.intake import IntakeConfig
+from alliance_portal.intake.admin_password import set_password
 
 
 @pytest.mark.browser
@@ -38,3 +43,54 @@ def test_a_save_never_says_the_portal_is_updating_when_the_office_publishes_by_h
         assert services_of(app).rebuilder.wait(1, 30) == "built"
     assert "入口網正在更新" not in told and "being updated" not in told
     assert "計畫辦公室下次發布入口網後" in told and "next publishes" in told
+
+
+OFFICE_PASSWORD = "office password 2026"
+
+
+def _office_config(tmp_path: Path) -> IntakeConfig:
+    content, banners, var = make_registry(tmp_path)
+    set_password(var / "intake-admin-password", OFFICE_PASSWORD)
+    return IntakeConfig(content_dir=content, banners_dir=banners, var_dir=var, secret=SECRET)
+
+
+def _sign_in_office(page: Any, url: str, path: str = "/office/") -> None:
+    page.goto(url + path)
+    page.get_by_label("密碼").fill(OFFICE_PASSWORD)
+    page.get_by_role("button", name="登入").click()
+
+
+@pytest.mark.browser
+def test_a_website_typed_without_https_is_answered_with_the_address_to_write(
+    tmp_path: Path, page: Any
+) -> None:
+    """The office's list, and a PI, wrote a website as the address bar shows it
+    ("h2.north.example.edu.tw"). The answer said "目前為 no scheme" (English inside the
+    Chinese) and gave its example twice; it now names the address to write, once, in each
+    language, in the import preview and in the form."""
+    sheet = tmp_path / "名單.csv"
+    sheet.write_text(
+        "代號,聯盟名稱,學校,產業別,聯盟網址\n"
+        "drone-inspect,無人機巡檢產學小聯盟,北方大學,ict,h2.north.example.edu.tw\n",
+        encoding="utf-8",
+    )
+    meant = "https://h2.north.example.edu.tw/"
+    with app_for(_office_config(tmp_path)) as app, running_server(app) as url:
+        _sign_in_office(page, url, "/office/import")
+        page.locator("input[type=file]").set_input_files(sheet)
+        page.get_by_role("button", name="預覽變更").click()
+        zh = page.locator("#row-2").inner_text()
+        page.get_by_role("link", name="English").click()
+        page.locator("input[type=file]").set_input_files(sheet)
+        page.get_by_role("button", name="Preview the changes").click()
+        en = page.locator("#row-2").inner_text()
+
+        page.goto(f"{url}/link/{services_of(app).signer.make_token('smart-motor')}")
+        page.locator("#f-website").fill("motor.example.edu.tw")
+        page.get_by_role("button", name="儲存基本資料 Save profile").click()
+        form = page.locator("#e-website").inner_text()
+    assert "「聯盟網址」欄" in zh and zh.count(meant) == 1, zh
+    assert "scheme" not in zh and "https://example.edu.tw/" not in zh, zh
+    assert f"write {meant}" in en and en.count(meant) == 1 and "no scheme" not in en, en
+    assert "請改為 https://motor.example.edu.tw/" in form, form
+    assert "write https://motor.example.edu.tw/" in form and "scheme" not in form, form

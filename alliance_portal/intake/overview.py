@@ -86,7 +86,7 @@ class Overview:
 def _said(problem: Problem) -> Bilingual:
     """A profile problem as the office reads it: the field, what is wrong, how to fix it."""
     zh, en = problem.message.zh, problem.message.en
-    if problem.hint.zh or problem.hint.en:
+    if problem.hint.zh not in zh or problem.hint.en not in en:  # not said twice
         zh, en = f"{zh}（{problem.hint.zh}）", f"{en} ({problem.hint.en})"
     if problem.field:
         zh, en = f"{problem.field}：{zh}", f"{problem.field}: {en}"

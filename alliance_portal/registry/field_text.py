@@ -74,7 +74,11 @@ def check_website(url: str) -> Bilingual | None:
     except ValueError:  # "http://[::1": an unclosed IPv6 bracket
         return Bilingual("主機名稱格式錯誤", "has a malformed host name")
     if parts.scheme not in ("http", "https"):
-        found = parts.scheme + ":" if parts.scheme else "no scheme"
+        if not parts.scheme:  # "motor.example.edu.tw": nothing to name but what is missing
+            return Bilingual(
+                "必須以 http:// 或 https:// 開頭", "must start with http:// or https://"
+            )
+        found = parts.scheme + ":"
         return Bilingual(
             f"必須以 http:// 或 https:// 開頭（目前為 {found}）",
             f"must start with http:// or https:// (found {found})",
@@ -98,3 +102,21 @@ def check_website(url: str) -> Bilingual | None:
     if port == 0:
         return Bilingual("連接埠號碼錯誤（0）", "has an invalid port number (0)")
     return None
+
+
+def suggest_website(url: str) -> str | None:
+    """The full address someone most likely meant by ``url`` when they left out the scheme
+    ("h2.example.edu.tw" -> "https://h2.example.edu.tw/"), or None when there is no such guess.
+
+    People copy a site's address from the browser's address bar, which hides the scheme; the
+    error then offers the exact text to write instead of an example.com placeholder."""
+    text = url.strip()
+    if not text or "://" in text or urlsplit(text).scheme in ("http", "https"):
+        return None
+    guess = "https://" + text.lstrip("/")
+    if check_website(guess) is not None:
+        return None
+    parts = urlsplit(guess)
+    if "." not in (parts.hostname or ""):
+        return None
+    return guess if parts.path else guess + "/"

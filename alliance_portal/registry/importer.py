@@ -150,8 +150,9 @@ def _problem_errors(
     for problem in problems:
         fld = problem.field
         message, zh = problem.message.en, problem.message.zh
-        hint = f" ({problem.hint.en})" if problem.hint.en else ""
-        hint_zh = f"（{problem.hint.zh}）" if problem.hint.zh else ""
+        # a hint the message already says (the fix of a bad website) is not said twice
+        hint = f" ({problem.hint.en})" if problem.hint.en not in message else ""
+        hint_zh = f"（{problem.hint.zh}）" if problem.hint.zh not in zh else ""
         if fld in updates:
             errors.append(
                 Bilingual(

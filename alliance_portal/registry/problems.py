@@ -77,7 +77,8 @@ class Problem:
     def text(self) -> str:
         where = f"{self.path}: {self.field}" if self.field else self.path
         text = f"{where}: {self.message.en}"
-        return f"{text} ({self.hint.en})" if self.hint.en else text
+        # a hint the message already says (a bad website's fix) is not said twice
+        return f"{text} ({self.hint.en})" if self.hint.en not in self.message.en else text
 
     def __str__(self) -> str:
         return self.text

@@ -15,7 +15,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from alliance_portal.registry.bilingual import Bilingual
-from alliance_portal.registry.field_text import MULTILINE_KEYS, check_website, control_character
+from alliance_portal.registry.field_text import (
+    MULTILINE_KEYS,
+    check_website,
+    control_character,
+    suggest_website,
+)
 from alliance_portal.registry.problems import (
     MAX_PROBLEMS_PER_FILE,
     Problem,
@@ -236,18 +241,26 @@ def validate_profile(
     if website:
         reason = check_website(website)
         if reason:
+            # The fix is in the message too, as the form shows messages only (the import and
+            # `alliance check` leave out a hint the message already says): the address meant
+            # when the missing "https://" is the only fault, else an example.
+            meant = suggest_website(website)
+            fix = (
+                Bilingual(f"請改為 {meant}", f"write {meant}")
+                if meant
+                else Bilingual(
+                    "請填寫以 http:// 或 https:// 開頭的完整網址，例如 https://example.edu.tw/",
+                    "write the full address, e.g. https://example.edu.tw/",
+                )
+            )
             add(
                 "website",
                 ProblemCode.BAD_WEBSITE,
                 Bilingual(
-                    f"網址格式不正確（{reason.zh}）：請填寫以 http:// 或 https:// 開頭的完整網址，"
-                    "例如 https://example.edu.tw/。",
-                    f"{shown_value(website)} is not a website address: {reason.en}",
+                    f"網址格式不正確（{reason.zh}）：{fix.zh}。",
+                    f"{shown_value(website)} is not a website address: {reason.en}; {fix.en}",
                 ),
-                Bilingual(
-                    "請填寫完整網址，例如 https://example.edu.tw/",
-                    "write the full address, e.g. https://example.edu.tw/",
-                ),
+                fix,
             )
             clean.pop("website")
     email = clean.get("contact_email")
