@@ -32,14 +32,18 @@ demo: $(VENV)/.installed
 
 ## test: install the dev extras and run the whole test suite (what CI runs): every test but the
 ## `serial` ones on $(TEST_JOBS) workers (pytest-xdist, a test file per worker at a time), then the
-## `serial` ones alone (tests/conftest.py says which and why); fails if either run fails
+## `serial` ones alone, collecting only their files (tests/support/serial.py says which and why:
+## `python -m tests.support.serial` prints the files); fails if either run fails
 TEST_JOBS ?= 3
 test: dev
 	@status=0; \
 	echo "$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder -m 'not serial'"; \
 	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder -m "not serial" || status=$$?; \
-	echo "$(PY) -m pytest -q -m serial   # the tests that must run alone"; \
-	$(PY) -m pytest -q -m serial || status=$$?; \
+	files=$$($(PY) -m tests.support.serial) || exit 1; \
+	if [ -n "$$files" ]; then \
+		echo "$(PY) -m pytest -q -m serial $$files   # the tests that must run alone"; \
+		$(PY) -m pytest -q -m serial $$files || status=$$?; \
+	fi; \
 	exit $$status
 
 ## test-fast: every test that starts no browser, server or subprocess (the `slow` marker,

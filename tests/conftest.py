@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.support.browser import CHROMIUM_ARGS, PNGSUITE, chromium_executable
+from tests.support.serial import is_serial
 
 if TYPE_CHECKING:
     from monitor.fetching.browser_host import BrowserHost
@@ -177,29 +178,9 @@ def _is_slow(item: pytest.Item) -> bool:
 
 # -- the tests that run alone -------------------------------------------------------------------
 #
-# ``make test`` runs the suite in parallel (pytest-xdist, one file per worker at a time), then the
-# ``serial`` tests by themselves (docs/PERFORMANCE.md, "The test suite's wall time"). A test is
-# ``serial`` when what it measures depends on the machine being otherwise idle: a memory budget
-# read from /proc while Chromium grows, or a render racing its own time-out. Listed here by
-# node id because their files belong to the monitor's fetching work.
-
-#: Node ids (relative to the repository; a file's path for all of its tests) of the tests
-#: ``make test`` runs after the parallel run.
-SERIAL_TESTS = frozenset(
-    {
-        # the crawl's process tree under 1.5 GiB PSS while three hostile pages grow: beside
-        # other Chromiums its pages are killed for time before memory, and the evidence changes
-        "tests/test_hostile_crawl.py::test_hostile_pages_are_closed_within_the_memory_budget_and_the_crawl_goes_on",
-        # a renderer killed under a tracer wedges its browser; the pages after it must render
-        # in a new browser within an 8 s render time-out, and the fake "zygote" is watched on
-        # a clock: a busy machine is what these tests must not be mistaken for
-        "tests/test_hostile_crawl.py::test_after_a_renderer_kill_wedges_the_browser_the_crawls_other_sites_are_still_rendered",
-        "tests/test_render_wedge.py",
-        # a quick page must render while a slow one waits 4 s for its data, a stop must come
-        # before a 5 s answer: beside a second suite (load 20-24) the quick render took longer
-        "tests/test_render_pool.py",
-    }
-)
+# ``make test`` runs the suite in parallel, then the ``serial`` tests by themselves: which ones
+# and why is tests/support/serial.py (``SERIAL_TESTS``), read both here (the marker the parallel
+# step deselects) and by the Makefile's serial step (the files it collects).
 
 
 #: The test files that take longest (seconds summed over their tests, `pytest -n 3 --durations=0`
@@ -236,8 +217,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if hasattr(config, "workerinput"):  # a pytest-xdist worker: heavy files first (stable sort)
         items.sort(key=_heavy_rank)
     for item in items:
-        test = item.nodeid.split("[", 1)[0]
-        if test in SERIAL_TESTS or test.split("::", 1)[0] in SERIAL_TESTS:
+        if is_serial(item.nodeid):
             item.add_marker(pytest.mark.serial)
         if _BROWSERS & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
