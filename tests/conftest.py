@@ -20,6 +20,7 @@ from tests.support.serial import is_serial
 
 if TYPE_CHECKING:
     from monitor.fetching.browser_host import BrowserHost
+    from tests.support.farm import Site
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +64,21 @@ def page(browser):  # type: ignore[no-untyped-def]
         yield pg
     finally:
         context.close()
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """A loopback web site of the test's own (``Site`` of tests/support/farm.py on 127.0.0.2, a
+    free port), empty: the test fills ``site.routes`` and reads ``site.hits``. A module that
+    needs another kind (module-scoped, its pages served from the start, a built portal) gives
+    its fixture another name, so that ``site`` means this one in every test file."""
+    from tests.support.farm import Site
+
+    served = Site("127.0.0.2").start()
+    try:
+        yield served
+    finally:
+        served.stop()
 
 
 @pytest.fixture(scope="session")

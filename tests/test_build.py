@@ -18,41 +18,42 @@ def soup(path: Path) -> BeautifulSoup:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
+def built_portal(tmp_path_factory) -> Path:
+    """The sample registry's portal, built once for the module: its output folder."""
     root = tmp_path_factory.mktemp("portal")
     content, banners = make_registry(root)
     build_site(content, banners, root / "output", search=True)
     return root / "output"
 
 
-def test_homepage_links_every_active_banner_to_its_website(site):
-    doc = soup(site / "index.html")
+def test_homepage_links_every_active_banner_to_its_website(built_portal):
+    doc = soup(built_portal / "index.html")
     assert doc.html["lang"] == "zh-TW"
     imgs = doc.select(".banner-grid img")
     assert {img["alt"] for img in imgs} == {"智慧馬達驅動產學聯盟", "生醫感測產學聯盟"}
     for img in imgs:
         assert (img["width"], img["height"]) == ("222", "112")
         assert img.find_parent("a")["href"].startswith("https://")
-        assert (site / img["src"].split("?")[0]).exists()
+        assert (built_portal / img["src"].split("?")[0]).exists()
     motor = doc.find("img", alt="智慧馬達驅動產學聯盟")
     assert motor.find_parent("a")["href"] == "https://motor.example.edu.tw/"
 
 
-def test_alliance_without_banner_gets_same_size_placeholder(site):
-    doc = soup(site / "index.html")
+def test_alliance_without_banner_gets_same_size_placeholder(built_portal):
+    doc = soup(built_portal / "index.html")
     placeholder = doc.select_one(".banner-placeholder")
     assert placeholder.get_text(strip=True) == "綠建築節能產學聯盟"  # sized by the stylesheet
     assert placeholder.find_parent("a")["href"] == "http://green.example.edu.tw/"
 
 
-def test_inactive_alliance_not_shown(site):
-    assert "已結束聯盟" not in (site / "index.html").read_text(encoding="utf-8")
-    assert not (site / "alliances" / "retired").exists()
-    assert not (site / "banners" / "retired.png").exists()
+def test_inactive_alliance_not_shown(built_portal):
+    assert "已結束聯盟" not in (built_portal / "index.html").read_text(encoding="utf-8")
+    assert not (built_portal / "alliances" / "retired").exists()
+    assert not (built_portal / "banners" / "retired.png").exists()
 
 
-def test_homepage_grouped_by_industry(site):
-    doc = soup(site / "index.html")
+def test_homepage_grouped_by_industry(built_portal):
+    doc = soup(built_portal / "index.html")
     groups = {
         s["id"]: [i.get("alt") for i in s.select("img")]
         for s in doc.select("section.industry-group")
@@ -62,9 +63,9 @@ def test_homepage_grouped_by_industry(site):
     assert "ict" not in groups  # empty industries are not shown on the homepage
 
 
-def test_alliance_pages_in_both_languages(site):
-    zh = soup(site / "alliances" / "smart-motor" / "index.html")
-    en = soup(site / "en" / "alliances" / "smart-motor" / "index.html")
+def test_alliance_pages_in_both_languages(built_portal):
+    zh = soup(built_portal / "alliances" / "smart-motor" / "index.html")
+    en = soup(built_portal / "en" / "alliances" / "smart-motor" / "index.html")
     assert zh.html["lang"] == "zh-TW" and en.html["lang"] == "en"
     assert zh.h1.get_text() == "智慧馬達驅動產學聯盟"
     assert en.h1.get_text() == "Smart Motor Drive Alliance"
@@ -84,49 +85,51 @@ def test_alliance_pages_in_both_languages(site):
     assert en.select_one(".alliance-head img")["width"] == "222"
 
 
-def test_intro_is_escaped_and_links_sanitised(site):
-    html = (site / "alliances" / "smart-motor" / "index.html").read_text(encoding="utf-8")
+def test_intro_is_escaped_and_links_sanitised(built_portal):
+    html = (built_portal / "alliances" / "smart-motor" / "index.html").read_text(encoding="utf-8")
     doc = BeautifulSoup(html, "lxml")
     assert doc.select("main script") == []
     assert "&lt;script&gt;alert('x')&lt;/script&gt;" in html
     link = doc.select_one(".intro a")
     assert link.get_text() == "惡意連結" and not link.has_attr("href")
-    en = soup(site / "en" / "alliances" / "smart-motor" / "index.html")
+    en = soup(built_portal / "en" / "alliances" / "smart-motor" / "index.html")
     assert en.select(".intro img") == [] and "<img src=x" in en.select_one(".intro").get_text()
     assert en.select_one(".intro strong").get_text() == "motor"
 
 
-def test_language_switch_points_to_counterpart(site):
-    zh = soup(site / "alliances" / "smart-motor" / "index.html")
+def test_language_switch_points_to_counterpart(built_portal):
+    zh = soup(built_portal / "alliances" / "smart-motor" / "index.html")
     switch = zh.select_one("a.lang-switch")
-    target = (site / "alliances" / "smart-motor" / switch["href"]).resolve()
-    assert target == (site / "en" / "alliances" / "smart-motor").resolve()
-    en_home = soup(site / "en" / "index.html")
-    assert (site / "en" / en_home.select_one("a.lang-switch")["href"]).resolve() == site.resolve()
+    target = (built_portal / "alliances" / "smart-motor" / switch["href"]).resolve()
+    assert target == (built_portal / "en" / "alliances" / "smart-motor").resolve()
+    en_home = soup(built_portal / "en" / "index.html")
+    assert (
+        built_portal / "en" / en_home.select_one("a.lang-switch")["href"]
+    ).resolve() == built_portal.resolve()
 
 
-def test_industry_pages_both_languages(site):
-    zh = soup(site / "industries" / "biomed" / "index.html")
-    en = soup(site / "en" / "industries" / "biomed" / "index.html")
+def test_industry_pages_both_languages(built_portal):
+    zh = soup(built_portal / "industries" / "biomed" / "index.html")
+    en = soup(built_portal / "en" / "industries" / "biomed" / "index.html")
     assert zh.h1.get_text() == "生醫" and en.h1.get_text() == "Biomedicine"
     assert [i["alt"] for i in zh.select(".banner-grid img")] == ["生醫感測產學聯盟"]
     assert [i["alt"] for i in en.select(".banner-grid img")] == ["Biosensing Alliance"]
 
 
-def test_static_pages_are_translations(site):
-    zh = soup(site / "pages" / "about" / "index.html")
-    en = soup(site / "en" / "pages" / "about" / "index.html")
+def test_static_pages_are_translations(built_portal):
+    zh = soup(built_portal / "pages" / "about" / "index.html")
+    en = soup(built_portal / "en" / "pages" / "about" / "index.html")
     assert zh.html["lang"] == "zh-TW" and zh.h1.get_text() == "關於計畫"
     assert en.html["lang"] == "en" and en.h1.get_text() == "About"
-    assert (site / "pages" / "about" / zh.select_one("a.lang-switch")["href"]).resolve() == (
-        site / "en" / "pages" / "about"
-    ).resolve()
-    nav = [a.get_text() for a in soup(site / "index.html").select("nav.main-nav a")]
+    assert (
+        built_portal / "pages" / "about" / zh.select_one("a.lang-switch")["href"]
+    ).resolve() == (built_portal / "en" / "pages" / "about").resolve()
+    nav = [a.get_text() for a in soup(built_portal / "index.html").select("nav.main-nav a")]
     assert "關於計畫" in nav and "About" not in nav
 
 
-def test_every_page_has_landmarks_skip_link_and_no_external_assets(site):
-    for page in site.rglob("*.html"):
+def test_every_page_has_landmarks_skip_link_and_no_external_assets(built_portal):
+    for page in built_portal.rglob("*.html"):
         if "pagefind" in page.parts:
             continue
         doc = soup(page)
@@ -139,10 +142,10 @@ def test_every_page_has_landmarks_skip_link_and_no_external_assets(site):
                 assert not value.startswith(("http:", "https:", "//")), f"{page}: {el}"
 
 
-def test_sitemap_lists_pages_in_both_languages(site):
+def test_sitemap_lists_pages_in_both_languages(built_portal):
     locs = [
         loc.get_text()
-        for loc in BeautifulSoup((site / "sitemap.xml").read_text(), "xml").find_all("loc")
+        for loc in BeautifulSoup((built_portal / "sitemap.xml").read_text(), "xml").find_all("loc")
     ]
     for path in (
         "/",
@@ -158,19 +161,19 @@ def test_sitemap_lists_pages_in_both_languages(site):
     assert "/alliances/retired/" not in locs
 
 
-def test_one_search_index_for_both_languages(site):
+def test_one_search_index_for_both_languages(built_portal):
     """Both languages in one index (an English word finds the alliance from the zh-TW page)."""
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    entry = json.loads((built_portal / "pagefind" / "pagefind-entry.json").read_text())
     assert list(entry["languages"]) == ["en"]
     assert entry["languages"]["en"]["page_count"] == 3  # the three active alliances
-    assert (site / "pagefind" / "pagefind.js").exists()
+    assert (built_portal / "pagefind" / "pagefind.js").exists()
     # The search-only records are not published.
-    assert list(site.rglob("*.pf_fragment"))
-    assert "xind" not in (site / "alliances" / "smart-motor" / "index.html").read_text()
+    assert list(built_portal.rglob("*.pf_fragment"))
+    assert "xind" not in (built_portal / "alliances" / "smart-motor" / "index.html").read_text()
 
 
-def test_homepage_has_search_box_filters_and_its_own_heading(site):
-    doc = soup(site / "index.html")
+def test_homepage_has_search_box_filters_and_its_own_heading(built_portal):
+    doc = soup(built_portal / "index.html")
     form = doc.select_one("main form[role=search]")
     assert form["action"] == "./search/" and form["method"] == "get"
     assert form.select_one("input[name=q]")
@@ -180,14 +183,14 @@ def test_homepage_has_search_box_filters_and_its_own_heading(site):
     assert "ict" not in chips  # no alliance in that industry
 
 
-def test_search_pages_have_a_real_form_action(site):
+def test_search_pages_have_a_real_form_action(built_portal):
     for path, action in (("search", "../search/"), ("en/search", "../../en/search/")):
-        form = soup(site / path / "index.html").select_one("form[role=search]")
+        form = soup(built_portal / path / "index.html").select_one("form[role=search]")
         assert form["action"] == action
 
 
-def test_404_links_work_at_any_depth(site):
-    doc = soup(site / "404.html")
+def test_404_links_work_at_any_depth(built_portal):
+    doc = soup(built_portal / "404.html")
     assert doc.find("link", rel="stylesheet")["href"] == "/theme/css/portal.css"
     links = {a.get_text(): a["href"] for a in doc.select("main a")}
     assert links["回到首頁"] == "/" and links["Back to the homepage"] == "/en/"

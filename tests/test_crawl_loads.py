@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -72,15 +71,6 @@ def check(url: str, **ctx_kw: object) -> SiteResult:
         return check_site(alliance(url), ctx, previous_fingerprint=None).result
     finally:
         ctx.close()
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    s = Site("127.0.0.2").start()
-    try:
-        yield s
-    finally:
-        s.stop()
 
 
 def test_compliant_site_passes_everything(site: Site) -> None:

@@ -9,7 +9,6 @@ outline (the report then says in words what was looked for).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,15 +36,6 @@ footer {{ background: #222; color: #eee; padding: 1.5rem; }}
 </ul></section>
 <footer><p>本聯盟由國家科學及技術委員會補助 ｜ 地址：範例大學工程館 ｜ 電話 (02) 1234-5678</p></footer>
 </body></html>"""
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    s = Site("127.0.0.2").start()
-    try:
-        yield s
-    finally:
-        s.stop()
 
 
 def _ink(png: bytes, box: list[int]) -> int:

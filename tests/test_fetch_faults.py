@@ -57,15 +57,6 @@ def fast_options(**kw: object) -> FetchOptions:
 
 
 @pytest.fixture
-def site() -> Iterator[Site]:
-    s = Site("127.0.0.2").start()
-    try:
-        yield s
-    finally:
-        s.stop()
-
-
-@pytest.fixture
 def fetcher() -> Iterator[Fetcher]:
     f = Fetcher(fast_options())
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -102,15 +101,6 @@ def test_unknown_ca_without_extra_trust_is_unknown_issuer(pki: TestPKI) -> None:
 
 
 # --- SSRF guard ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    s = Site("127.0.0.2").start()
-    try:
-        yield s
-    finally:
-        s.stop()
 
 
 def test_guard_on_by_default_refuses_loopback_without_sending_anything(site: Site) -> None:

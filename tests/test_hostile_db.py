@@ -57,7 +57,8 @@ def _profile(content: Path, slug: str, website: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def site() -> Iterator[Site]:
+def homepages() -> Iterator[Site]:
+    """One loopback site for the module, serving the SITES alliances' homepages (``/s0/``...)."""
     served = Site()
     # Homepages large enough that the snapshots fill many database pages.
     filler = "".join(f"<p>第 {n} 則 本聯盟活動紀錄 {n * 7919 % 100003}</p>" for n in range(1500))
@@ -73,7 +74,7 @@ def site() -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def crawled(
-    tmp_path_factory: pytest.TempPathFactory, site: Site, browser_host: BrowserHost
+    tmp_path_factory: pytest.TempPathFactory, homepages: Site, browser_host: BrowserHost
 ) -> Path:
     """A project folder that has crawled once: content/, var/monitor.sqlite3, reports/.
 
@@ -83,7 +84,7 @@ def crawled(
     tmp_path = tmp_path_factory.mktemp("crawled")
     content = tmp_path / "content"
     for n in range(SITES):
-        _profile(content, f"alliance-{n:02d}", site.url(f"/s{n}/"))
+        _profile(content, f"alliance-{n:02d}", homepages.url(f"/s{n}/"))
     db = tmp_path / "var" / "monitor.sqlite3"
     run_crawl(
         paths=PathSettings(content=content, db=db, reports=tmp_path / "reports"),
@@ -162,12 +163,12 @@ def _one_clear_line(done: subprocess.CompletedProcess[str], db: Path) -> str:
 
 @pytest.mark.parametrize("damage", sorted(DAMAGE))
 def test_a_damaged_database_stops_report_and_crawl_without_writing(
-    project: Path, site: Site, damage: str
+    project: Path, homepages: Site, damage: str
 ) -> None:
     db = project / "var" / "monitor.sqlite3"
     DAMAGE[damage](db)
     before = _digest(db)
-    hits_before = sum(site.hits.values())
+    hits_before = sum(homepages.hits.values())
 
     report = alliance("report", "--db", str(db), cwd=project)
     assert report.returncode != 0
@@ -177,7 +178,7 @@ def test_a_damaged_database_stops_report_and_crawl_without_writing(
     assert crawl.returncode == 1
     line = _one_clear_line(crawl, db)
     assert "nothing was written" in line
-    assert sum(site.hits.values()) == hits_before  # it did not crawl first
+    assert sum(homepages.hits.values()) == hits_before  # it did not crawl first
     assert _digest(db) == before  # and wrote nothing into the damaged file
     assert (project / "reports/2026-11/index.html").read_text("utf-8") == "the real report"
 
@@ -188,21 +189,21 @@ def test_a_damaged_database_stops_report_and_crawl_without_writing(
 
 @pytest.mark.parametrize("how", ["empty", "missing"])
 def test_a_lost_database_is_an_error_where_the_project_has_crawled(
-    project: Path, site: Site, how: str
+    project: Path, homepages: Site, how: str
 ) -> None:
     db = project / "var" / "monitor.sqlite3"
     if how == "empty":
         _truncate(db, 0)
     else:
         db.unlink()
-    hits_before = sum(site.hits.values())
+    hits_before = sum(homepages.hits.values())
     crawl = alliance(
         "crawl", "--allow-private", "--content", "content", "--only", "alliance-00", cwd=project
     )
     assert crawl.returncode == 1
     assert "Traceback" not in crawl.stderr
     assert "crawled before" in crawl.stderr and "--fresh-db" in crawl.stderr
-    assert sum(site.hits.values()) == hits_before
+    assert sum(homepages.hits.values()) == hits_before
     assert (project / "reports/2026-11/index.html").read_text("utf-8") == "the real report"
     assert not db.exists() or db.stat().st_size == 0
 
@@ -378,7 +379,7 @@ def test_an_older_schema_backup_is_restored_and_brought_up_to_date(project: Path
     assert [r.kind for r in Store(db).runs()] == ["month"]
 
 
-def test_restore_is_refused_while_a_crawl_writes(project: Path, site: Site) -> None:
+def test_restore_is_refused_while_a_crawl_writes(project: Path, homepages: Site) -> None:
     import threading
 
     db = project / "var" / "monitor.sqlite3"
@@ -390,8 +391,8 @@ def test_restore_is_refused_while_a_crawl_writes(project: Path, site: Site) -> N
         release.wait(60)  # bounded
         page("<h1>慢</h1>")(h)  # type: ignore[arg-type]
 
-    site.routes["/slow/"] = slow  # type: ignore[assignment]
-    _profile(project / "content", "zz-slow", site.url("/slow/"))
+    homepages.routes["/slow/"] = slow  # type: ignore[assignment]
+    _profile(project / "content", "zz-slow", homepages.url("/slow/"))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     crawl = subprocess.Popen(
         [sys.executable, "-m", "alliance_portal.cli", "crawl", "--allow-private", "--content",
@@ -400,11 +401,11 @@ def test_restore_is_refused_while_a_crawl_writes(project: Path, site: Site) -> N
     )  # fmt: skip
     try:
         for _ in range(1200):  # bounded: 60 s
-            if site.hits["/slow/"]:
+            if homepages.hits["/slow/"]:
                 break
             assert crawl.poll() is None, crawl.communicate()[1]
             threading.Event().wait(0.05)
-        assert site.hits["/slow/"], "the crawl never reached the slow site"
+        assert homepages.hits["/slow/"], "the crawl never reached the slow site"
         before = os.stat(db).st_ino
         done = alliance("db", "restore", str(backup), cwd=project)
         assert done.returncode == 1 and "Traceback" not in done.stderr

@@ -10,7 +10,6 @@ A browser goes nowhere with such a link and shows the rest of the page; so does 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -100,15 +99,6 @@ def test_a_charset_no_page_can_be_written_in_is_ignored(charset: str) -> None:
         text, encoding = decode_html(body, content_type)
         assert "本聯盟由科技部計畫補助 2026-11-05" in text
         assert encoding == "utf-8"
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    s = Site("127.0.0.2").start()
-    try:
-        yield s
-    finally:
-        s.stop()
 
 
 def test_the_crawl_gives_such_a_homepage_its_verdicts(site: Site) -> None:

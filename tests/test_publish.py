@@ -34,7 +34,7 @@ START_WAIT = 20.0  # seconds for sshd to listen; bounded
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def built_portal(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A small registry and its built portal (built once: a build takes seconds)."""
     root = tmp_path_factory.mktemp("publish")
     content, banners, _var = make_registry(root)
@@ -64,9 +64,9 @@ def run(args: list[str], root: Path) -> int:
 
 
 def test_publish_to_a_local_folder_swaps_it_in_whole(
-    site: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built_portal: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root, output = site
+    root, output = built_portal
     web_root = tmp_path / "www" / "alliances"
     web_root.mkdir(parents=True)
     (web_root / "old-page.html").write_text("the site before the portal")  # a plain folder
@@ -115,10 +115,10 @@ def test_publish_builds_first(tmp_path: Path) -> None:
 
 
 def test_a_web_root_being_replaced_is_never_missing(
-    site: tuple[Path, Path], tmp_path: Path
+    built_portal: tuple[Path, Path], tmp_path: Path
 ) -> None:
     """While publishes run, a reader always finds index.html (the swap is one rename)."""
-    _root, output = site
+    _root, output = built_portal
     web_root = tmp_path / "alliances"
     publish_local(output, web_root)
     stop = threading.Event()
@@ -197,9 +197,9 @@ def test_settings_errors_name_the_file_and_the_fix(
 
 
 def test_missing_settings_file_is_exit_2(
-    site: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built_portal: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root, _ = site
+    root, _ = built_portal
     assert run(["--config", str(tmp_path / "nope.toml")], root) == 2
     assert "nope.toml not found" in capsys.readouterr().err
 
@@ -295,13 +295,13 @@ def sshd(tmp_path: Path) -> Iterator[dict[str, object]]:
 
 
 def test_rsync_to_a_loopback_sshd(
-    site: tuple[Path, Path],
+    built_portal: tuple[Path, Path],
     tmp_path: Path,
     sshd: dict[str, object],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    root, output = site
+    root, output = built_portal
     target = tmp_path / "remote" / "alliances"
     target.mkdir(parents=True)
     (target / "stale.html").write_text("removed by --delete")
@@ -417,9 +417,9 @@ def test_a_publish_during_a_saves_rebuild_succeeds_every_time(tmp_path: Path) ->
 
 
 def test_never_prunes_an_adopted_folder_even_keeping_no_releases(
-    site: tuple[Path, Path], tmp_path: Path
+    built_portal: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    _root, output = site
+    _root, output = built_portal
     web_root = tmp_path / "www"
     web_root.mkdir()
     (web_root / "department.html").write_text("the department's own page")
@@ -433,9 +433,9 @@ def test_never_prunes_an_adopted_folder_even_keeping_no_releases(
 
 
 def test_a_link_publish_did_not_make_is_not_replaced_without_adopt(
-    site: tuple[Path, Path], tmp_path: Path
+    built_portal: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    _root, output = site
+    _root, output = built_portal
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     web_root = tmp_path / "www"
@@ -469,8 +469,10 @@ def test_a_web_root_in_or_around_the_project_is_refused(
     assert not (project / where).is_symlink() and (content / "alliances").is_dir()
 
 
-def test_a_failed_copy_leaves_no_half_release(site: tuple[Path, Path], tmp_path: Path) -> None:
-    _root, output = site
+def test_a_failed_copy_leaves_no_half_release(
+    built_portal: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _root, output = built_portal
     broken = tmp_path / "broken-output"
     shutil.copytree(output, broken)
     (broken / "zz-dangling.html").symlink_to(tmp_path / "nowhere")  # cannot be copied
@@ -485,9 +487,9 @@ def test_a_failed_copy_leaves_no_half_release(site: tuple[Path, Path], tmp_path:
 
 
 def test_concurrent_publishes_never_prune_the_live_release(
-    site: tuple[Path, Path], tmp_path: Path
+    built_portal: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    _root, output = site
+    _root, output = built_portal
     web_root = tmp_path / "www"
     errors: list[BaseException] = []
 

@@ -13,7 +13,6 @@ page whose own 「最近更新」 line is older than its news list, and a PHP pa
 from __future__ import annotations
 
 import http.server
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -31,15 +30,6 @@ from tests.test_crawl_loads import alliance, chromium, make_ctx
 FARM = Path(__file__).resolve().parent / "farm_real"
 TODAY = date.today()
 MODES = ["chromium", "static"]
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    served = Site("127.0.0.2").start()
-    try:
-        yield served
-    finally:
-        served.stop()
 
 
 def judge(site: Site, mode: str, *, previous_fingerprint: str | None = None) -> SiteResult:
