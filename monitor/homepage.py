@@ -104,7 +104,7 @@ def ask_like_a_browser(ctx: CrawlContext, home: HomepageFetch) -> bool:
     if r.error is None or r.error.kind != "http-status" or r.status not in S.FIREWALL_STATUSES:
         return False
     again = ctx.fetcher.fetch(r.url, browser_like=True)
-    if not again.ok:
+    if not again.ok and again.unreadable is None:  # a page it cannot decode is still a page
         return False
     again.retry_reasons = r.retry_reasons + again.retry_reasons
     home.result = again
@@ -116,7 +116,9 @@ def follow_frames(ctx: CrawlContext, home: HomepageFetch) -> tuple[FetchResult, 
 
     The followed page becomes the homepage; its address joins the redirect chain, so a frame
     pointing at another host is reported like a redirect to one. If the target cannot be
-    fetched the original page is judged as it is. Returns the homepage and what was read of it.
+    fetched the original page is judged as it is, unless the monitor only cannot decode it (a
+    coding it did not ask for): a visitor sees that page, so it becomes the homepage, unread
+    (``r.unreadable``; the caller judges it so). Returns the homepage and what was read of it.
     """
     r = home.result
     scripts_run = ctx.renderer.available
@@ -126,13 +128,17 @@ def follow_frames(ctx: CrawlContext, home: HomepageFetch) -> tuple[FetchResult, 
         if not target:
             break
         got = ctx.fetcher.fetch(target)
-        if not got.ok or not is_html(got.content_type, got.body):
+        unread = got.unreadable is not None
+        if not unread and (not got.ok or not is_html(got.content_type, got.body)):
             break
         got.redirects = [*r.redirects, r.final_url or r.url, *got.redirects]
         got.retry_reasons = r.retry_reasons + got.retry_reasons
         got.attempts += r.attempts
         got.tls_problem = got.tls_problem or r.tls_problem
         r = got
+        if unread:
+            home.result = r
+            return r, read  # what was read is the page before: the caller stops here
         read = ctx.judge(read_home, r, scripts_run=scripts_run)
     if read.frame_target:
         # the page still points elsewhere (a third hop, or a target that failed): judge it as

@@ -78,6 +78,9 @@ class Code(StrEnum):
     HTTPS_TO_HTTP = "https-to-http"
     OTHER_HOST = "other-host"
     NOT_RENDERED = "not-rendered"
+    #: the server compressed the homepage with a coding browsers decode and the monitor cannot
+    #: (br, zstd), though it was not asked for: a person must look (monitor/fetching/codings.py)
+    UNSUPPORTED_ENCODING = "unsupported-encoding"
     # credit: the funding credit on the homepage
     CREDIT_OK = "credit-ok"
     CREDIT_NAME_ONLY = "credit-name-only"
@@ -155,6 +158,9 @@ class Details(TypedDict, total=False):
     retries: list[str]
     error_kind: str
     tls: str
+    #: the codings of the server's Content-Encoding the monitor could not decode ("br"), each a
+    #: token browsers know (monitor/fetching/codings.py); the header itself is in the evidence
+    content_encoding: str
     page_kind: str
     server: str
     # credit

@@ -61,6 +61,10 @@ _BLOCKS_CHECKS = Bilingual(
     " gets",
 )
 _NOT_CHECKED = Bilingual("首頁無法開啟，未檢查", "not checked: the homepage did not load")
+_UNREADABLE = Bilingual(
+    "首頁以檢查程式無法解讀的壓縮格式傳送，未檢查，請人工確認",
+    "not checked: the homepage is compressed in a way the monitor cannot read; check by hand",
+)
 _NOT_RENDERED = Bilingual(
     "首頁內容由 JavaScript 產生且無法顯示，未檢查，請人工確認",
     "not checked: the homepage is built by JavaScript and could not be rendered; please check"
@@ -108,13 +112,16 @@ def _check_site(
         return _not_checked(alliance, r.final_url, loads, extra, r, None)
 
     r, read = follow_frames(ctx, home)
-    if not blocked and _firewall_page(read.page_check):
+    if not blocked and r.unreadable is None and _firewall_page(read.page_check):
         # a firewall's block page served with 200: the same as its 403 (RULES.md "loads")
         blocked = _ask_past_the_firewall(ctx, home)
         if blocked:
             r, read = follow_frames(ctx, home)
     if r.error is not None and r.error.kind == "stopped":
         raise Stopped
+    if r.unreadable is not None:  # past frames, a splash page or a firewall: as the homepage
+        loads = _blocked_note(judge_loads(home), blocked)
+        return _not_checked(alliance, r.final_url, loads, extra, r, None)
     final_url = r.final_url or r.url
     extra["encoding"] = read.encoding
     seen = see_homepage(ctx, final_url, r, read)
@@ -268,8 +275,10 @@ def _not_checked(
     png: bytes | None,
     boxes: tuple[Box, ...] = (),
 ) -> SiteOutcome:
-    """The homepage did not load: credit and updates are "not checked", never a finding."""
-    not_checked = Check("fail", Code.NOT_CHECKED, _NOT_CHECKED, loads.reason)
+    """The homepage did not load: credit and updates are "not checked", never a finding (a
+    warning when ``loads`` only warns: a page a visitor sees that the monitor cannot decode)."""
+    why = _NOT_CHECKED if loads.status == "fail" else _UNREADABLE
+    not_checked = Check(loads.status, Code.NOT_CHECKED, why, loads.reason)
     result = _unjudged(alliance, final_url, loads, not_checked, extra)
     page_url = final_url or r.final_url or r.url
     return SiteOutcome(result, None, r.body or None, page_url, r.content_type, png, boxes)
@@ -319,7 +328,8 @@ def _ask_past_the_firewall(ctx: CrawlContext, home: HomepageFetch) -> bool:
     again = ctx.fetcher.fetch(r.url, browser_like=True)
     if again.error is not None and again.error.kind == "stopped":
         raise Stopped
-    if not again.ok or not is_html(again.content_type, again.body):
+    unread = again.unreadable is not None  # a page it cannot decode is not the block page
+    if not unread and (not again.ok or not is_html(again.content_type, again.body)):
         return False
     if _firewall_page(
         ctx.judge(classify_page, Page(again.final_url or again.url, _decoded(again)))

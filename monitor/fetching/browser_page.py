@@ -5,6 +5,7 @@
 in it (see render.py's docstring for the safety and the "what the judges get" rules): the
 route handler that hands the page's requests to our guarded fetcher (cookies and the browser's
 own headers included) or refuses them (noting a script that sends the page to another site),
+fails those whose answer the monitor cannot decode (a coding it did not ask for, noted),
 waiting for a timed redirect, and reading the DOM once a script redirect landed, scrolled and
 marked by the scripts of :mod:`monitor.fetching.page_scripts`.
 """
@@ -115,7 +116,9 @@ async def render_page(
         viewport={"width": width, "height": height},
     )
     origin = origin_of(url)
-    counts = {"requests": 0, "refused": 0, "stopped": 0}
+    counts = {"requests": 0, "refused": 0, "stopped": 0, "unreadable": 0}
+    #: codings of the page's requests whose answers the monitor could not decode (not loaded)
+    unreadable: dict[str, None] = {}
     left: dict[str, str] = {}
     errors: list[str] = []
     first_headers = {"content-type": ctype}
@@ -152,6 +155,10 @@ async def render_page(
                 counts["stopped"] += 1
                 await route.abort("failed")
                 return
+            if got.unreadable is not None:
+                # compressed with a coding nothing here decodes: never garbage to the browser
+                unreadable.update(dict.fromkeys(got.unreadable.codings))
+                counts["unreadable"] += 1
             if got.status is None or (got.error is not None and got.error.kind != "http-status"):
                 await route.abort("failed")
                 return
@@ -218,6 +225,15 @@ async def render_page(
         note = Bilingual(
             f"{note.zh}（已阻擋 {n} 個連往其他主機的請求）",
             f"{note.en} ({n} requests to other hosts blocked)",
+        )
+    if unreadable:
+        n, named = counts["unreadable"], ", ".join(unreadable)
+        note = note.plus(
+            Bilingual(
+                f"{n} 個請求以檢查程式無法解讀的壓縮格式（{named}）傳送，未載入",
+                f"{n} request(s) compressed as {named}, which the monitor cannot decode,"
+                " not loaded",
+            )
         )
     if errors:
         # the error itself once, in the English part (it is the page's own text)

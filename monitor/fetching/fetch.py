@@ -15,7 +15,10 @@ and temper are fetched unattended each month:
   server do not hammer it;
 - TLS verified against certifi plus the system store; a refused certificate is classified
   (:mod:`monitor.fetching.tls`) and the page fetched again *without* verification, so the other checks
-  can still be judged.
+  can still be judged;
+- no undecodable body handed on: a 2xx response compressed with a coding browsers decode and
+  urllib3 here does not (``br`` without brotli, :mod:`monitor.fetching.codings`) is the
+  ``unsupported-encoding`` error, its body unread and not retried (the server answers the same).
 
 Errors never escape as exceptions: every outcome is a :class:`FetchResult`, with
 ``error`` set (a :class:`FetchError` whose ``kind`` is one of :data:`ERROR_KINDS`) when no usable
@@ -47,6 +50,7 @@ from urllib3.util.retry import Retry
 from monitor.fetching import errors as E
 from monitor.fetching import limits as S
 from monitor.fetching.body import complete_characters, read_capped
+from monitor.fetching.codings import UnreadableBody, unreadable_codings
 from monitor.fetching.deadline import DEADLINES
 from monitor.fetching.guard import AddressPolicy, guarded_pool_classes
 from monitor.fetching.tls import TLSProblem, make_unverified_context, make_verified_context
@@ -65,6 +69,7 @@ ERROR_KINDS = (
     "too-many-redirects",
     "bad-redirect",  # Location missing or not http(s)
     "bad-encoding",  # Content-Encoding that does not decode
+    "unsupported-encoding",  # a coding browsers decode and the monitor cannot (br, zstd)
     "connection",  # any other network error
     "stopped",  # the crawl was asked to stop
 )
@@ -130,6 +135,8 @@ class FetchResult:
     elapsed: float = 0.0
     #: Every ``Set-Cookie`` of the final response, one per item (the renderer hands them on).
     set_cookies: list[str] = field(default_factory=list)
+    #: Set with the ``unsupported-encoding`` error: which codings, and what the request accepted.
+    unreadable: UnreadableBody | None = None
 
     @property
     def content_type(self) -> str | None:
@@ -156,6 +163,7 @@ class _Response:
     body: bytes
     truncated: bool
     set_cookies: list[str] = field(default_factory=list)
+    unreadable: UnreadableBody | None = None  # the body was not read: nothing here decodes it
 
 
 class _GuardedAdapter(HTTPAdapter):
@@ -378,6 +386,15 @@ class Fetcher:
             result.set_cookies = response.set_cookies
             if response.status >= 400:
                 result.error = FetchError("http-status", f"HTTP {response.status}")
+            elif response.unreadable is not None:
+                result.unreadable = unread = response.unreadable
+                result.error = FetchError(
+                    "unsupported-encoding",
+                    f"the server sent the page compressed as {unread.named} (Content-Encoding:"
+                    f" {unread.content_encoding}) although the monitor asked only for"
+                    f" {unread.accepted or 'no compression'} (Accept-Encoding); the monitor"
+                    f" cannot decode {unread.named}, a browser can",
+                )
             return result
         result.error = FetchError(
             "too-many-redirects", f"more than {opts.max_redirects} redirects (last: {current})"
@@ -430,7 +447,8 @@ class Fetcher:
 
         The deadline covers connecting, TLS, the headers and the body: the watchdog of
         :mod:`monitor.fetching.deadline` cuts the connection when it passes, whatever the server
-        drips, so the host's slot is never held much longer than the deadline either.
+        drips, so the host's slot is never held much longer than the deadline either. A body
+        compressed with a coding nothing here decodes is not read at all (``unreadable``).
         """
         opts = self.options
         session = self._session(verify)
@@ -454,6 +472,17 @@ class Fetcher:
                     cookies = list(resp.raw.headers.getlist("set-cookie"))
                     if resp.status_code in _REDIRECT_STATUSES:
                         return _Response(resp.status_code, got, b"", False, cookies)
+                    # asked of the response that would decode the body: what urllib3 here can
+                    codings = unreadable_codings(
+                        got.get("content-encoding"), resp.raw.CONTENT_DECODERS
+                    )
+                    if codings:
+                        unreadable = UnreadableBody(
+                            codings,
+                            got.get("content-encoding", ""),
+                            str(resp.request.headers.get("Accept-Encoding", "")),
+                        )
+                        return _Response(resp.status_code, got, b"", False, cookies, unreadable)
                     body, truncated = read_capped(
                         resp, max_bytes, watch.deadline, opts.read_timeout
                     )

@@ -110,6 +110,15 @@ ADVICE: dict[Code, Bilingual] = {
         ),
     ),
     **dict.fromkeys((Code.NOT_RENDERED, Code.INTERNAL_ERROR, Code.NOT_CHECKED), _FIX_BY_HAND),
+    Code.UNSUPPORTED_ENCODING: Bilingual(
+        "計畫辦公室會以人工開啟網站確認內容。請網站管理者設定伺服器依照瀏覽器的要求"
+        "（Accept-Encoding）選擇壓縮格式：只在對方表示接受時才送出 br 或 zstd 壓縮的網頁"
+        "（例如 nginx 的 brotli_static 不要設為 always），其他情況送出 gzip 或不壓縮的網頁。",
+        "The programme office will open the site by hand to check it. Ask the site's"
+        " administrator to make the server choose its compression by what the browser accepts"
+        " (Accept-Encoding): send br or zstd only to clients that ask for it (for example, do"
+        " not set nginx's brotli_static to always), and gzip or no compression otherwise.",
+    ),
     Code.CREDIT_NONE: Bilingual(
         "請在首頁（例如頁尾）以文字加上「科技部計畫補助」或「國科會補助」字樣。",
         'Add the words 「科技部計畫補助」 (or 「國科會補助」, "Sponsored by NSTC") to the'

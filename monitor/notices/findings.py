@@ -7,7 +7,8 @@ evidence: those are written for the office's report and carry machine details ("
 jargon into both. The machine details stay in the report, where the office reads them.
 
 The only values taken from the check are a date (the newest dated news found) and its age in
-days: digits, the same in both languages.
+days: digits, the same in both languages; and the server's ``Content-Encoding`` (such as ``br``),
+a protocol token the same in both languages, that a webmaster needs to know what to change.
 """
 
 from __future__ import annotations
@@ -153,6 +154,13 @@ FOUND: dict[Code, Bilingual] = {
         "首頁會轉到其他網站。",
         "The homepage sends visitors to another website.",
     ),
+    Code.UNSUPPORTED_ENCODING: Bilingual(
+        "網站伺服器以我們沒有要求、檢查程式也無法解讀的壓縮格式傳送首頁，所以這次無法自動檢查"
+        "首頁內容；一般瀏覽器仍可正常顯示。",
+        "The website's server sent the homepage compressed in a format we did not ask for and"
+        " our checker cannot read, so its content could not be checked automatically this"
+        " time; ordinary browsers still show it.",
+    ),
     Code.NOT_RENDERED: Bilingual(
         "本次無法完整顯示首頁內容，所以未能判定。",
         "The homepage could not be shown completely this time, so it could not be judged.",
@@ -225,6 +233,12 @@ def found(view: CheckView) -> Bilingual:
 
     For news, the newest date found (digits only) is added when there is one."""
     text = FOUND.get(view.code) or FALLBACK_FOUND.get(view.name) or _UNKNOWN
+    coding = view.fact("content_encoding")
+    if view.code is Code.UNSUPPORTED_ENCODING and coding:
+        return Bilingual(
+            f"{text.zh}伺服器使用的壓縮格式是 {coding}（Content-Encoding）。",
+            f"{text.en} The server used the compression {coding} (Content-Encoding).",
+        )
     latest = view.fact("latest_date")
     if view.name == "updates" and latest and view.code in (Code.AGING, Code.STALE):
         return Bilingual(

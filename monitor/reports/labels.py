@@ -72,6 +72,7 @@ FACT_LABELS: dict[str, Bilingual] = {
     "http": Bilingual.same("HTTP"),
     "redirects": Bilingual("轉址", "Redirects"),
     "tls": Bilingual.same("TLS"),
+    "content_encoding": Bilingual.same("Content-Encoding"),
     "retries": Bilingual("重試", "Retries"),
     "attempts": Bilingual("嘗試次數", "Attempts"),
     "rendered": Bilingual.same("JS"),

@@ -233,6 +233,10 @@ _HOMEPAGE_WAS: dict[Code, Bilingual] = {
     Code.BAD_ENCODING: Bilingual(
         "首頁的文字編碼無法讀取", "the homepage's text encoding cannot be read"
     ),
+    Code.UNSUPPORTED_ENCODING: Bilingual(
+        "首頁的壓縮格式檢查程式無法解讀，請人工確認",
+        "the homepage is compressed in a way the monitor cannot read; check it by hand",
+    ),
     Code.ERROR_PAGE: Bilingual("首頁顯示程式錯誤訊息", "the homepage shows a program error"),
     Code.MAINTENANCE: Bilingual("首頁是維護中頁面", "the homepage is a maintenance page"),
     Code.SUSPENDED: Bilingual("網站已被主機商停用", "the site is suspended by its host"),
@@ -278,6 +282,7 @@ def check_view(result: SiteResult, name: str) -> CheckView:
         if redirects:
             add("redirects", _redirect_chain(redirects))
         add("tls", d.get("tls"))
+        add("content_encoding", d.get("content_encoding"))
         add("retries", "; ".join(str(r) for r in d.get("retries") or ()))
         attempts = d.get("attempts")
         if isinstance(attempts, int) and attempts > 1:

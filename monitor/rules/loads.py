@@ -10,9 +10,10 @@ Two steps, kept apart so the judging stays a pure function:
 
 pass: a 2xx HTML page with real text, valid TLS. fail: DNS, refused, reset, timeout, 4xx/5xx
 after retries, redirect loop, not HTML, empty/default/parked page. warn: TLS refused (with the
-reason), redirected to another host, reachable only over the other scheme, or a JavaScript
-page that could not be rendered. Every finding has a :class:`~monitor.model.Code` and its
-message in zh-TW and English.
+reason), redirected to another host, reachable only over the other scheme, a JavaScript
+page that could not be rendered, or a page compressed with a coding the monitor did not ask
+for and cannot decode (``br``, ``zstd``: browsers show it, so it is no failure; a person looks).
+Every finding has a :class:`~monitor.model.Code` and its message in zh-TW and English.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.bilingual import Bilingual as B
+from monitor.fetching.codings import UnreadableBody
 from monitor.fetching.fetch import Fetcher, FetchResult
 from monitor.model import TLS_CODES, Check, Code, Details
 from monitor.rules import addresses
@@ -166,7 +168,8 @@ def judge_loads(
         reasons = "; ".join(_brief(x) for x in r.retry_reasons)
         notes.append(B("需要重試才成功", f"needed a retry ({reasons})").joined())
 
-    if r.error is not None:
+    unreadable = r.unreadable if r.error and r.error.kind == "unsupported-encoding" else None
+    if r.error is not None and unreadable is None:
         code, message = _FAILS.get(r.error.kind, _FAILS["connection"])
         if r.error.kind == "http-status" and r.status is not None:
             message = B(f"{message.zh}（HTTP {r.status}）", f"{message.en} (HTTP {r.status})")
@@ -186,8 +189,13 @@ def judge_loads(
         )
     if render_note:
         notes.append(render_note.joined())
+    if unreadable is not None:
+        details["error_kind"] = "unsupported-encoding"
+        details["content_encoding"] = unreadable.named  # known tokens only; the header: evidence
+        notes.insert(0, r.error.message if r.error else "")
 
-    if not is_html(r.content_type, r.body):
+    # an unread body says nothing of its type: only the Content-Type can then
+    if not is_html(r.content_type, r.body) and (unreadable is None or r.content_type):
         ctype = (r.content_type or "unknown").split(";", 1)[0]
         return Check(
             "fail",
@@ -206,6 +214,8 @@ def judge_loads(
 
     # the most telling warning first: its code is the check's code
     warnings: list[tuple[Code, Bilingual]] = []
+    if unreadable is not None:
+        warnings.append((Code.UNSUPPORTED_ENCODING, unsupported_encoding(unreadable)))
     if r.tls_problem is not None:
         details["tls"] = r.tls_problem.kind
         warnings.append(
@@ -277,6 +287,20 @@ def judge_loads(
         B(f"網站正常開啟（HTTP {r.status}）", f"the site opens (HTTP {r.status})"),
         evidence,
         details,
+    )
+
+
+def unsupported_encoding(unreadable: UnreadableBody) -> Bilingual:
+    """The finding for a homepage compressed with codings the monitor cannot decode: it names
+    them, says they were not asked for, and what a person does about it."""
+    codings, accepted = unreadable.named, unreadable.accepted or "identity"
+    return B(
+        f"伺服器以 {codings} 壓縮格式傳送首頁，但檢查程式只要求 {accepted}，無法解讀內容；"
+        "一般瀏覽器可正常顯示，請人工開啟網站確認。網站管理者可設定伺服器依照請求的"
+        " Accept-Encoding 回應",
+        f"the server sent the homepage compressed as {codings} although the monitor asked only"
+        f" for {accepted}, so the monitor cannot read it; browsers show it, so please check the"
+        " site by hand. The webmaster can make the server honour the request's Accept-Encoding",
     )
 
 
