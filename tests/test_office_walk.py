@@ -4,10 +4,12 @@ describes it (docs/guide-office.md), each fixed and kept fixed here."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import Workbook
 from test_intake_support import (
     SECRET,
     CountingBuild,
@@ -20,6 +22,8 @@ from test_intake_support import (
 
 from alliance_portal.intake import IntakeConfig
 from alliance_portal.intake.admin_password import set_password
+from alliance_portal.intake.mailer import MailSettings
+from tests.support.mail_support import smtp_on_loopback
 
 
 @pytest.mark.browser
@@ -94,3 +98,80 @@ def test_a_website_typed_without_https_is_answered_with_the_address_to_write(
     assert f"write {meant}" in en and en.count(meant) == 1 and "no scheme" not in en, en
     assert "請改為 https://motor.example.edu.tw/" in form, form
     assert "write https://motor.example.edu.tw/" in form and "scheme" not in form, form
+
+
+@pytest.mark.browser
+def test_the_pis_addresses_in_the_offices_list_are_imported_and_their_links_go_there(
+    tmp_path: Path, page: Any
+) -> None:
+    """The office's list has a 主持人Email column; the import listed it as "not used" and
+    the office had to type every PI's address on 帳號與權限 before sending the links. The
+    preview now shows each PI address to record, the apply records it (not the profile's
+    contact e-mail), and the links of 寄連結給所有尚未收到的計畫主持人 reach those PIs."""
+    wb = Workbook()
+    sheet = wb.active
+    assert sheet is not None
+    sheet.append(["115年度產學小聯盟名單"])
+    sheet.append(
+        ["代號", "聯盟名稱", "學校", "產業別", "聯盟網址", "聯絡信箱", "計畫主持人 E-mail"]
+    )
+    sheet.append(
+        ["smart-motor", None, None, None, None, "motor-team@example.edu.tw", "kwlee@example.edu.tw"]
+    )
+    sheet.append(
+        [
+            "hydrogen",
+            "氫能產學小聯盟",
+            "南方大學",
+            "civil-energy",
+            "https://h2.example.edu.tw/",
+            "h2@example.edu.tw",
+            "mlchen@South.Example.edu.tw",
+        ]
+    )
+    sheet.append(["green-chem", None, None, None, None, None, "not an address"])
+    xlsx = tmp_path / "115年度名單.xlsx"
+    wb.save(xlsx)
+    config = _office_config(tmp_path)
+    with smtp_on_loopback() as (inbox, port):
+        config = dataclasses.replace(
+            config,
+            public_url="https://intake.example.tw",
+            mail=MailSettings(
+                host="127.0.0.1", port=port, starttls=False, sender="office@example.org.tw"
+            ),
+        )
+        with app_for(config) as app, running_server(app) as url:
+            _sign_in_office(page, url, "/office/import")
+            page.locator("input[type=file]").set_input_files(xlsx)
+            page.get_by_role("button", name="預覽變更").click()
+            result = page.locator("#import-result").inner_text()
+            motor = page.locator("#row-3").inner_text()
+            hydrogen = page.locator("#row-4").inner_text()
+            green = page.locator("#row-5").inner_text()
+            assert services_of(app).people.pi("smart-motor") is None  # a preview writes nothing
+            page.get_by_role("button", name=re.compile("套用這")).click()
+            assert "已匯入" in page.locator("#h-result").inner_text()
+            people = services_of(app).people
+            recorded = {
+                s: (people.pi(s).email if people.pi(s) else "")
+                for s in ("smart-motor", "hydrogen", "green-chem")
+            }
+
+            page.goto(f"{url}/office/people/")
+            page.get_by_role("button", name=re.compile("檢查並寄連結給所有")).click()
+            page.get_by_role("button", name=re.compile("確認寄出")).click()
+            sent = page.locator("main").inner_text()
+    assert "未使用的欄位" not in result and "計畫主持人 E-mail" not in result.split("列", 1)[0]
+    assert "計畫主持人信箱" in motor and "kwlee@example.edu.tw" in motor
+    assert "mlchen@south.example.edu.tw" in hydrogen and "新增" in hydrogen
+    assert "'not an address' 不是電子郵件地址" in green and "「計畫主持人 E-mail」欄" in green
+    assert recorded == {
+        "smart-motor": "kwlee@example.edu.tw",
+        "hydrogen": "mlchen@south.example.edu.tw",
+        "green-chem": "",
+    }
+    assert "已寄出 2 封" in sent
+    assert inbox.recipients() == ["kwlee@example.edu.tw", "mlchen@south.example.edu.tw"]
+    letter = inbox.bodies_to("mlchen@south.example.edu.tw")[0]
+    assert "「氫能產學小聯盟」" in letter and "https://intake.example.tw/link/" in letter

@@ -7,7 +7,9 @@ merged over the stored profile, validated, written through the registry's one wr
 uploaded file waits in ``var/office-imports/`` (mode 0600) between the preview and the apply;
 the apply re-runs the dry run and goes ahead only if it still shows the same changes (an
 alliance may have saved in between), otherwise it shows the new preview. Every file the office
-uploads is untrusted: the spreadsheet reader bounds its size, rows and columns.
+uploads is untrusted: the spreadsheet reader bounds its size, rows and columns. A PI's e-mail
+column is the office's record of where the personal links go, not a profile field: it is
+previewed and recorded beside the profiles (:mod:`alliance_portal.intake.office.import_pi`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import hashlib
 import json
 import secrets
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,7 @@ from werkzeug.wrappers import Response
 
 from alliance_portal.intake.auth_views import office_required
 from alliance_portal.intake.messages import PROFILE_FIELDS, Text
+from alliance_portal.intake.office.import_pi import PiAddress, pi_column, plan_pi_addresses
 from alliance_portal.intake.office.registry_views import shown_value
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
@@ -52,22 +56,66 @@ def _folder() -> Path:
     return services().config.var_dir / FOLDER
 
 
-def _plan(result: ImportResult) -> str:
+def _plan(result: ImportResult, pis: list[PiAddress]) -> str:
     """A fingerprint of what the dry run shows: the apply goes ahead only on the same plan."""
     rows = [
         [o.row, o.slug, o.action, [[c.field, repr(c.old), repr(c.new)] for c in o.changes]]
         for o in result.outcomes
     ]
+    rows += [[p.row, p.slug, "pi", p.old, p.new] for p in pis]
     return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
 
 
-def _run(path: Path, *, dry_run: bool) -> ImportResult:
-    store = services().store
+@dataclass(slots=True)
+class _Run:
+    """One run of the import: the registry's outcome and the PI addresses it records."""
+
+    result: ImportResult
+    pis: list[PiAddress]
+    pi_header: str | None
+
+    @property
+    def changes(self) -> int:
+        """How many writes the apply makes: profiles created or updated, PI addresses set."""
+        writes = self.result.count("create") + self.result.count("update")
+        return writes + sum(1 for p in self.pis if p.new)
+
+
+def _run(path: Path, *, dry_run: bool, pis: list[PiAddress] | None = None) -> _Run:
+    """Import ``path`` (a dry run, or for real recording the previewed ``pis``)."""
+    svc = services()
     who = Actor(OFFICE_ACTOR, client_address(), OFFICE_ACTOR)
-    return import_table(read_table(path), path, store.writer, actor=who, dry_run=dry_run)
+    table = read_table(path)
+    result = import_table(table, path, svc.store.writer, actor=who, dry_run=dry_run)
+    if dry_run:
+        pis = plan_pi_addresses(table, result, svc.people)
+    return _Run(result, pis or [], pi_column(table))
 
 
-def _page(**context: Any) -> str:
+def _record_pi_addresses(run: _Run, name: str) -> None:
+    """Record each previewed PI address, as the people page's 儲存 does, audited as the office."""
+    svc = services()
+    for planned in run.pis:
+        if not planned.new:
+            continue
+        pi = svc.people.set_pi(planned.slug, planned.new, by=OFFICE_ACTOR)
+        svc.audit.record(
+            actor=OFFICE_ACTOR,
+            action="people.pi",
+            slug=planned.slug,
+            remote_addr=client_address(),
+            detail=f"{pi.label} from {name} row {planned.row}",
+        )
+
+
+def _page(run: _Run | None = None, **context: Any) -> str:
+    if run is not None:
+        context |= {
+            "result": run.result,
+            "pis": {p.row: p for p in run.pis},
+            "n_changes": run.changes,
+            "ignored": [h for h in run.result.ignored if h != run.pi_header],
+        }
     return render_template(
         "office_import.html", labels=LABELS, actions=ACTIONS, shown=shown_value, **context
     )
@@ -119,11 +167,11 @@ def preview() -> tuple[str, int] | str:
     stored = _folder() / f"{token}{suffix}"
     atomic_write(stored, upload.read(), mode=0o600)
     try:
-        result = _run(stored, dry_run=True)
+        run = _run(stored, dry_run=True)
     except ImportFileError as exc:
         stored.unlink(missing_ok=True)
         return _page(problem=_file_problem(exc, stored, name)), 422
-    return _page(result=result, token=token, suffix=suffix, name=name, plan=_plan(result))
+    return _page(run, token=token, suffix=suffix, name=name, plan=_plan(run.result, run.pis))
 
 
 @bp.post("/apply")
@@ -147,24 +195,25 @@ def apply() -> Response | tuple[str, int] | str:
         return _page(problem=problem), 422
     try:
         again = _run(stored, dry_run=True)
-        if _plan(again) != request.form.get("plan"):
+        if _plan(again.result, again.pis) != request.form.get("plan"):
             changed = Text(
                 "預覽之後資料已有變動（例如聯盟剛好儲存），以下是最新的預覽；請再檢查一次後套用。",
                 "The registry changed since the preview (an alliance saved, say); this is the new "
                 "preview: check it again, then apply.",
             )
             return _page(
-                result=again,
+                again,
                 token=token,
                 suffix=suffix,
                 name=name,
-                plan=_plan(again),
+                plan=_plan(again.result, again.pis),
                 problem=changed,
             ), 409
-        result = _run(stored, dry_run=False)
+        done = _run(stored, dry_run=False, pis=again.pis)
     except ImportFileError as exc:
         return _page(problem=_file_problem(exc, stored, name)), 422
     stored.unlink(missing_ok=True)
-    if result.count("create") or result.count("update"):
+    _record_pi_addresses(done, name)
+    if done.result.count("create") or done.result.count("update"):
         svc.rebuilder.request()
-    return _page(result=result, applied=True, name=name)
+    return _page(done, applied=True, name=name)
