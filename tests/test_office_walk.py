@@ -4,6 +4,7 @@ describes it (docs/guide-office.md), each fixed and kept fixed here."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -175,3 +176,39 @@ def test_the_pis_addresses_in_the_offices_list_are_imported_and_their_links_go_t
     assert inbox.recipients() == ["kwlee@example.edu.tw", "mlchen@south.example.edu.tw"]
     letter = inbox.bodies_to("mlchen@south.example.edu.tw")[0]
     assert "「氫能產學小聯盟」" in letter and "https://intake.example.tw/link/" in letter
+
+
+@pytest.mark.browser
+def test_a_pis_link_letter_says_what_to_do_by_the_deadline_in_each_language(
+    tmp_path: Path, page: Any
+) -> None:
+    """The link letter goes to each PI before the kick-off meeting, and was all they were told:
+    it named neither the tasks nor the deadline the office had just set, and its English half
+    called the alliance by its Chinese name although the profile has an English one. Sent from
+    帳號與權限 after setting the deadline on 截止日與提醒, through a real SMTP server."""
+    due = dt.date(dt.date.today().year + 1, 4, 30)
+    with smtp_on_loopback() as (inbox, port):
+        config = dataclasses.replace(
+            _office_config(tmp_path),
+            public_url="https://intake.example.tw",
+            mail=MailSettings(
+                host="127.0.0.1", port=port, starttls=False, sender="office@example.org.tw"
+            ),
+        )
+        with app_for(config) as app, running_server(app) as url:
+            _sign_in_office(page, url, "/office/deadlines/")
+            page.locator("input[name=year]").fill(str(due.year - 1911))  # the ROC year
+            page.locator("input[name=date]").fill(f"{due.year - 1911}/4/30")
+            page.get_by_role("button", name="設定截止日").click()
+            page.goto(f"{url}/office/people/?q=smart-motor")
+            page.locator("#access-smart-motor input[name=email]").fill("kwlee@example.edu.tw")
+            page.locator("#access-smart-motor").get_by_role("button", name="儲存").click()
+            page.locator("#access-smart-motor").get_by_role("button", name="寄送連結").click()
+            assert "已寄出個人連結" in page.locator("main").inner_text()
+    [letter] = inbox.bodies_to("kwlee@example.edu.tw")
+    zh, en = letter.split("-" * 70)
+    assert f"請於 {due.year} 年 4 月 30 日前填寫聯盟基本資料" in zh and "222、高 112 像素" in zh
+    assert f"by {due.isoformat()}" in en and "portal banner (a PNG of 222 × 112 pixels)" in en
+    assert '"Smart Motor Alliance"' in en and "智慧馬達" not in en
+    assert "https://intake.example.tw/link/" in zh and "https://intake.example.tw/link/" in en
+    assert "{" not in letter and "}" not in letter

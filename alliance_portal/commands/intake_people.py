@@ -11,6 +11,7 @@ through the same ``[smtp]`` settings as the monthly notices (``--config``, ALLIA
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -116,7 +117,8 @@ def _profile_slugs(args: argparse.Namespace) -> list[str]:
 
 def run_send_links(args: argparse.Namespace) -> int:
     from alliance_portal.intake.config import LINK_MAX_AGE, IntakePaths
-    from alliance_portal.intake.invitations import send_link
+    from alliance_portal.intake.deadlines import DeadlineBook, deadline_status
+    from alliance_portal.intake.invitations import letter_due, letter_names, send_link
     from alliance_portal.intake.links import LinkSigner, LinkVersions
     from alliance_portal.intake.mailer import Mailer, MailError
     from alliance_portal.intake.people import People
@@ -133,6 +135,8 @@ def run_send_links(args: argparse.Namespace) -> int:
     people = People(paths.people)
     signer = LinkSigner(secret, LinkVersions(paths.link_versions), LINK_MAX_AGE, people)
     audit = AuditLog(paths.audit_log)
+    # the letters name the deadline the form shows (the office's, else the default)
+    due = letter_due(deadline_status(DeadlineBook(paths.deadlines).read(), dt.date.today()))
     sent = skipped = failed = 0
     for slug in slugs:
         values = store.read_profile(slug).values
@@ -152,7 +156,7 @@ def run_send_links(args: argparse.Namespace) -> int:
             print(f"  already    {slug}: sent {pi.link_sent} (use --resend to send a new link)")
             skipped += 1
             continue
-        name = values.get("name")
+        name, name_en = letter_names(values)
         try:
             result = send_link(
                 signer=signer,
@@ -161,7 +165,9 @@ def run_send_links(args: argparse.Namespace) -> int:
                 mailer=mailer,
                 person=pi,
                 base_url=base,
-                alliance_name=name if isinstance(name, str) else "",
+                alliance_name=name,
+                alliance_name_en=name_en,
+                due=due,
                 actor=cli_actor(),
             )
         except MailError as exc:  # this one only: the next is tried all the same

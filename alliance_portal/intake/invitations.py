@@ -9,9 +9,12 @@ office's review of a batch shows that message as it will be sent.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from alliance_portal.intake.deadlines import DeadlineStatus
 from alliance_portal.intake.links import LinkSigner
 from alliance_portal.intake.mailer import Mailer, MailError, Send, compose
 from alliance_portal.intake.people import People, Person
@@ -41,15 +44,53 @@ _PI_GREETING = Bilingual("計畫主持人您好：", "Dear principal investigato
 _GREETING = Bilingual("您好：", "Hello,")
 
 
+def letter_names(values: Mapping[str, object]) -> tuple[str, str]:
+    """A profile's zh-TW and English names for a letter ("" for a name the profile lacks)."""
+    name, name_en = values.get("name"), values.get("name_en")
+    return (name if isinstance(name, str) else "", name_en if isinstance(name_en, str) else "")
+
+
+def letter_due(status: DeadlineStatus) -> dt.date | None:
+    """The deadline a link letter names: the one to come, none once it has passed."""
+    return status.deadline if status.phase == "open" else None
+
+
 def link_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/link/{token}"
 
 
+def _what_to_do(due: dt.date | None) -> Bilingual:
+    """What the link is for and by when: the PI learns the year's tasks from this letter, sent
+    before the kick-off meeting, so it names them and the deadline in force (if any)."""
+    tasks = Bilingual(
+        "填寫聯盟基本資料（聯盟簡介、產業別、聯盟網址等）並上傳入口網橫幅（PNG 檔，寬 222、高 112 像素）",
+        "fill in the alliance's profile (introduction, industry, website and the rest) and upload "
+        "its portal banner (a PNG of 222 × 112 pixels)",
+    )
+    if due is None:
+        return Bilingual(f"請用這個連結{tasks.zh}。", f"Please use it to {tasks.en}.")
+    return Bilingual(
+        f"請於 {due.year} 年 {due.month} 月 {due.day} 日前{tasks.zh}。",
+        f"Please {tasks.en} by {due.isoformat()}.",
+    )
+
+
 def link_letter(
-    person: Person, *, alliance_name: str, url: str, days: int, pi_email: str = ""
+    person: Person,
+    *,
+    alliance_name: str,
+    url: str,
+    days: int,
+    pi_email: str = "",
+    alliance_name_en: str = "",
+    due: dt.date | None = None,
 ) -> tuple[str, str]:
-    """Subject and body of the e-mail that carries ``url`` to ``person``."""
+    """Subject and body of the e-mail that carries ``url`` to ``person``: in each language the
+    alliance's name in that language (when the profile has one) and what to do by ``due``, the
+    submission deadline in force (None when none is)."""
     name = header_text(alliance_name) or person.slug
+    name_en = header_text(alliance_name_en) or name
+    todo = _what_to_do(due)
     subject = f"{name}：{_SUBJECT.joined(' ')}"
     if person.role == "pi":
         role, greet = _PI_ROLE, _PI_GREETING
@@ -66,6 +107,7 @@ def link_letter(
 
 {url}
 
+{todo.zh}
 {role.zh}
 連結失效或遺失時，請直接回覆本信，計畫辦公室會寄新的連結給您。
 
@@ -75,11 +117,12 @@ def link_letter(
 
 {greet.en}
 
-This is your personal link to update the profile of "{name}" and upload its portal banner
+This is your personal link to update the profile of "{name_en}" and upload its portal banner
 (for you only, please do not forward it; it works for {days} days):
 
 {url}
 
+{todo.en}
 {role.en}
 If the link stops working or is lost, reply to this e-mail and the office will send a new one.
 
@@ -96,6 +139,8 @@ def link_message(
     person: Person,
     base_url: str,
     alliance_name: str,
+    alliance_name_en: str = "",
+    due: dt.date | None = None,
 ) -> tuple[EmailMessage, str]:
     """The message carrying a fresh link for ``person`` to ``person.email``, and the link.
 
@@ -110,6 +155,8 @@ def link_message(
         url=url,
         days=signer.max_age.days,
         pi_email=pi.email if pi and person.role == "assistant" else "",
+        alliance_name_en=alliance_name_en,
+        due=due,
     )
     return compose(to=person.email, subject=subject, body=body, settings=mailer.settings), url
 
@@ -127,6 +174,8 @@ def send_link(
     remote_addr: str = "",
     acted_by: str = "",
     send: Send | None = None,
+    alliance_name_en: str = "",
+    due: dt.date | None = None,
 ) -> SentLink:
     """Issue a fresh link for ``person``, e-mail it (or write the draft), record it.
 
@@ -142,6 +191,8 @@ def send_link(
         person=person,
         base_url=base_url,
         alliance_name=alliance_name,
+        alliance_name_en=alliance_name_en,
+        due=due,
     )
     if send is not None:  # a batch's open session
         where = send(message)

@@ -2,15 +2,18 @@
 
 Shared by the PI's 設定助理 (``form/assistant_views.py``) and the office's 帳號與權限
 (``office/people_views.py``): the messages for each people error code, the notice shown after a
-change (with a new link to copy, if any), and the one address links are built on.
+change (with a new link to copy, if any), the one address links are built on, and what a link
+letter says of the alliance.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import request
 
+from alliance_portal.intake.invitations import letter_due, letter_names
 from alliance_portal.intake.messages import Text
 from alliance_portal.intake.services import services
 
@@ -69,3 +72,15 @@ def copy_base_url() -> str:
     """The address of a link shown on screen for the signed-in person to copy (never e-mailed):
     the public address, else the address this very person is using."""
     return public_url() or request.url_root
+
+
+def letter_facts(slug: str) -> dict[str, Any]:
+    """What a link letter says of the alliance (``send_link``'s keywords): its names in each
+    language and the submission deadline to come, as the form shows it."""
+    svc = services()
+    name, name_en = letter_names(svc.store.read_profile(slug).values)
+    return {
+        "alliance_name": name,
+        "alliance_name_en": name_en,
+        "due": letter_due(svc.deadline_status()),
+    }

@@ -22,6 +22,7 @@ from alliance_portal.intake.people_notice import (
     PEOPLE_ERRORS,
     PeopleNotice,
     copy_base_url,
+    letter_facts,
     public_url,
 )
 from alliance_portal.intake.security import client_address, enforce
@@ -37,11 +38,6 @@ def _pi_only() -> tuple[str, int] | None:
     if access is None or not access.is_pi:
         return error_page("pi-only", 403)
     return None
-
-
-def _alliance_name(slug: str) -> str:
-    name = services().store.read_profile(slug).values.get("name")
-    return name if isinstance(name, str) else ""
 
 
 def _deliver(person: Person, how: str) -> PeopleNotice:
@@ -84,7 +80,7 @@ def _deliver(person: Person, how: str) -> PeopleNotice:
             mailer=svc.mailer,
             person=person,
             base_url=public_url(),
-            alliance_name=_alliance_name(person.slug),
+            **letter_facts(person.slug),
             actor=f"alliance:{person.slug}",
             remote_addr=client_address(),
             acted_by=who,

@@ -39,6 +39,7 @@ from alliance_portal.intake.people_notice import (
     PEOPLE_ERRORS,
     PeopleNotice,
     copy_base_url,
+    letter_facts,
     public_url,
 )
 from alliance_portal.intake.security import client_address
@@ -189,11 +190,6 @@ def _no_pi_address(slug: str) -> PeopleNotice:
     )
 
 
-def _alliance_name(slug: str) -> str:
-    name = services().store.read_profile(slug).values.get("name")
-    return name if isinstance(name, str) else ""
-
-
 def _send_pi_link(slug: str, how: str, send: Send | None = None) -> PeopleNotice:
     svc = services()
     pi = _recorded_pi(slug)
@@ -229,7 +225,7 @@ def _send_pi_link(slug: str, how: str, send: Send | None = None) -> PeopleNotice
             mailer=svc.mailer,
             person=pi,
             base_url=public_url(),
-            alliance_name=_alliance_name(slug),
+            **letter_facts(slug),
             actor=OFFICE,
             remote_addr=client_address(),
             send=send,
@@ -287,7 +283,7 @@ def _new_link_review(*, changed: bool = False) -> tuple[Review, list[AccessRow]]
                     mailer=svc.mailer,
                     person=first.pi,
                     base_url=public_url(),
-                    alliance_name=first.name,
+                    **letter_facts(first.slug),
                 )[0]
             )
         except MailError:
