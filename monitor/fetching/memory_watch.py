@@ -37,7 +37,11 @@ in a new one.
 Finding our browser: every :class:`~monitor.fetching.browser_host.BrowserHost` starts Chromium
 with its own dead proxy port (``--proxy-server=http://127.0.0.1:PORT``), so the browser process
 is the Chromium whose command line holds that port; its renderers are its descendants with
-``--type=renderer``. Each Renderer runs its own watch on its host's browser.
+``--type=renderer``, except those that draw the browser's own interface (:data:`NOT_PAGE_FLAGS`):
+headless Chromium 156 opens a window per page, and each window has a ``--top-chrome-webui``
+renderer of about 50 MiB that no page can grow. Counted, they took some 100 MiB of the pages'
+512 MiB at the default two pages (measured: tests/test_memory_watch_renderers.py), and the
+largest of them could have been killed. Each Renderer runs its own watch on its host's browser.
 """
 
 from __future__ import annotations
@@ -55,6 +59,11 @@ from monitor.fetching import limits as S
 log = logging.getLogger(__name__)
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+#: Flags of renderers that draw the browser itself, not a page: a window's top-chrome WebUI
+#: (one per page in headless Chromium) and an extension's process (none today: Playwright
+#: starts Chromium with ``--disable-extensions``). Never counted against the pages' budget,
+#: never killed.
+NOT_PAGE_FLAGS = frozenset({"--top-chrome-webui", "--extension-process"})
 
 
 def _cmdline(pid: int) -> list[str]:
@@ -171,7 +180,8 @@ class MemoryWatch:
         self._zombies: dict[tuple[int, int], float] = {}
         #: the most the renderers held together at one look (for tests and the benchmark)
         self.peak = 0
-        #: pids known to be renderers (the only type that is remembered)
+        #: pids known to be renderers, of a page or of the browser's own interface (the only
+        #: types that are remembered)
         self._types: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="renderer-memory", daemon=True)
@@ -225,7 +235,8 @@ class MemoryWatch:
         ]
 
     def renderers(self) -> Iterator[int]:
-        """Our browser's renderer processes (zygotes are walked through, renderers not)."""
+        """Our browser's renderer processes of pages (zygotes are walked through, renderers
+        not; those with a :data:`NOT_PAGE_FLAGS` flag are left out)."""
         todo = _children(self.browser_pid)
         while todo:
             pid = todo.pop()
@@ -235,7 +246,9 @@ class MemoryWatch:
                 # zygote shows the zygote's command line until it renames itself
                 args = _cmdline(pid)
                 kind = next((a[7:] for a in args if a.startswith("--type=")), "")
-                if kind == "renderer":
+                if kind == "renderer" and NOT_PAGE_FLAGS.intersection(args):
+                    kind = "browser-ui"
+                if kind in ("renderer", "browser-ui"):
                     self._types[pid] = kind
             if kind == "renderer":
                 yield pid
