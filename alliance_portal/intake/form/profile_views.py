@@ -100,8 +100,9 @@ def _publish_state() -> tuple[str, Text] | None:
     if status == "building" and not rebuilder.public:
         # The office publishes by hand: the build running now is only its preview, so the
         # PI's change waits for the office either way; "the portal is being updated" would
-        # promise the public site something only the office's 發布入口網 does.
-        status = "built"
+        # promise the public site something only the office's 發布入口網 does. The status
+        # stays "building" (the page keeps asking until the preview is built or failed).
+        return status, PUBLISH["built"]
     return status, PUBLISH[status]
 
 
