@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from test_console_app import OFFICE_PASSWORD as CONSOLE_PASSWORD
+from test_console_app import build_console
 from test_intake_support import (
     SECRET,
     CountingBuild,
@@ -24,7 +26,7 @@ from test_intake_support import (
 from alliance_portal.intake import IntakeConfig
 from alliance_portal.intake.admin_password import set_password
 from alliance_portal.intake.mailer import MailSettings
-from tests.support.mail_support import smtp_on_loopback
+from tests.support.mail_support import free_port, smtp_on_loopback
 
 
 @pytest.mark.browser
@@ -59,9 +61,11 @@ def _office_config(tmp_path: Path) -> IntakeConfig:
     return IntakeConfig(content_dir=content, banners_dir=banners, var_dir=var, secret=SECRET)
 
 
-def _sign_in_office(page: Any, url: str, path: str = "/office/") -> None:
+def _sign_in_office(
+    page: Any, url: str, path: str = "/office/", password: str = OFFICE_PASSWORD
+) -> None:
     page.goto(url + path)
-    page.get_by_label("密碼").fill(OFFICE_PASSWORD)
+    page.get_by_label("密碼").fill(password)
     page.get_by_role("button", name="登入").click()
 
 
@@ -212,3 +216,34 @@ def test_a_pis_link_letter_says_what_to_do_by_the_deadline_in_each_language(
     assert '"Smart Motor Alliance"' in en and "智慧馬達" not in en
     assert "https://intake.example.tw/link/" in zh and "https://intake.example.tw/link/" in en
     assert "{" not in letter and "}" not in letter
+
+
+@pytest.mark.browser
+def test_the_submissions_page_says_what_waits_for_publication_not_a_rebuild_counter(
+    tmp_path: Path, page: Any
+) -> None:
+    """The first page showed "入口網更新: 3", a count of the office's preview builds since the
+    server started, which tells the office nothing; what it needs there is whether saved
+    changes wait for 發布入口網 (the guide's 7.). Now the page counts them, links the publish
+    page, and says the public portal has everything once published."""
+    console = build_console(tmp_path, free_port())
+    try:
+        with running_server(console.app) as url:
+            _sign_in_office(page, url, "/office/", CONSOLE_PASSWORD)
+            before = page.locator("main").inner_text()
+            page.goto(f"{url}/office/alliances/good-motor/edit")
+            page.locator("#f-name_en").fill("Good Motor Alliance, renamed")
+            page.get_by_role("button", name=re.compile("儲存基本資料")).click()
+            page.goto(f"{url}/office/")
+            waiting = page.locator("#home-unpublished").inner_text()
+            page.locator("#home-unpublished").get_by_role("link", name="發布入口網").click()
+            page.get_by_role("button", name=re.compile("產生並發布入口網")).click()
+            page.get_by_text(re.compile("已發布到")).wait_for(timeout=120_000)
+            page.goto(f"{url}/office/")
+            after = page.locator("#home-unpublished").inner_text()
+    finally:
+        services_of(console.app).jobs.close()
+        services_of(console.app).rebuilder.close()
+    assert "入口網更新" not in before and "Portal rebuilds" not in before
+    assert "尚未發布到公開入口網的變更：1 筆" in waiting, waiting
+    assert "公開入口網已包含所有變更" in after, after

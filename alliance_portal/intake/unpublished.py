@@ -7,6 +7,7 @@ office knows when to press 發布入口網 and the form can honestly say "waits 
 
 from __future__ import annotations
 
+from alliance_portal.intake.office_hooks import OfficeHooks
 from alliance_portal.registry.audit import AuditEntry, AuditLog
 
 #: Audit actions that change what the portal shows (profiles and banners, by any path).
@@ -22,3 +23,12 @@ def unpublished_changes(audit: AuditLog, *, since: str | None) -> list[AuditEntr
         if entry.action.startswith(PORTAL_CHANGES) and (since is None or entry.time > since)
     ]
     return waiting[::-1]
+
+
+def waiting_for_publication(hooks: OfficeHooks, audit: AuditLog) -> list[AuditEntry] | None:
+    """The changes waiting for the office's 發布入口網, newest first; None when nothing can wait
+    (no publish target here, or every build publishes itself)."""
+    if hooks.publish is None or hooks.auto_publish:
+        return None
+    good = hooks.last_good_publish() if hooks.last_good_publish else None
+    return unpublished_changes(audit, since=(good.started or good.time) if good else None)

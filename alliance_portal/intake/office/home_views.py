@@ -25,6 +25,7 @@ from alliance_portal.intake.office.language import alliance_name
 from alliance_portal.intake.overview import build_overview
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError
+from alliance_portal.intake.unpublished import waiting_for_publication
 
 bp = Blueprint("office", __name__, template_folder="templates", url_prefix="/office")
 
@@ -75,6 +76,7 @@ def overview() -> str:
         names=names,
         describe=lambda entry: change_line(entry, pi_names),
         rebuilder=svc.rebuilder,
+        waiting=waiting_for_publication(svc.config.office, svc.audit),
     )
 
 

@@ -20,7 +20,7 @@ from alliance_portal.intake.office_hooks import Progress, PublishRecord
 from alliance_portal.intake.security import client_address
 from alliance_portal.intake.services import services
 from alliance_portal.intake.storage import StorageError, check_slug
-from alliance_portal.intake.unpublished import unpublished_changes
+from alliance_portal.intake.unpublished import waiting_for_publication
 from alliance_portal.registry.bilingual import Bilingual
 
 bp = Blueprint("jobs", __name__, template_folder="templates", url_prefix="/office")
@@ -73,18 +73,17 @@ def publish_page() -> str:
     svc = services()
     hooks = svc.config.office
     last = hooks.last_published() if hooks.last_published else None
-    good = hooks.last_good_publish() if hooks.last_good_publish else None
     # Only a hand-published portal has changes waiting; an automatic one publishes every build.
     waiting = None
     names: dict[str, str] = {}
-    if hooks.publish is not None and not hooks.auto_publish:
-        since = (good.started or good.time) if good else None
+    changes = waiting_for_publication(hooks, svc.audit)
+    if changes is not None:
         pi_names: dict[str, str] = {}
-        for slug in {e.slug for e in unpublished_changes(svc.audit, since=since)}:
+        for slug in {e.slug for e in changes}:
             values = svc.store.read_profile(slug).values
             names[slug] = alliance_name(values.get("name"), values.get("name_en"), slug)
             pi_names[slug] = str(values.get("pi") or "")
-        waiting = [change_line(e, pi_names) for e in unpublished_changes(svc.audit, since=since)]
+        waiting = [change_line(e, pi_names) for e in changes]
     return render_template(
         "office_publish.html",
         last=last,
