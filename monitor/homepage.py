@@ -18,6 +18,7 @@ from typing import Literal
 from alliance_portal.registry.bilingual import Bilingual
 from monitor.fetching import limits as S
 from monitor.fetching.browser_page import left_site
+from monitor.fetching.codings import UnreadableBody
 from monitor.fetching.fetch import FetchResult
 from monitor.fetching.page_boxes import Box
 from monitor.model import Check, Page
@@ -165,6 +166,8 @@ class Seen:
     left_for: str | None = None
     #: each text-holding element's box on ``png`` (for the evidence outline)
     boxes: tuple[Box, ...] = ()
+    #: the rendered page's own requests the monitor could not decode (not loaded)
+    unreadable: tuple[UnreadableBody, ...] = ()
 
 
 def see_homepage(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) -> Seen:
@@ -197,6 +200,7 @@ def see_homepage(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) ->
                 rendered.png,
                 moved,
                 boxes=rendered.boxes,
+                unreadable=rendered.unreadable,
             )
         # the browser ended on its own error page (a script sent it to a refused address)
         rendered = replace(rendered, html=None, note=left_site(shown_at))

@@ -17,6 +17,11 @@ Flow of one site (:func:`check_site`)::
 The static fetch decides what only it can see (status, redirects, TLS, timing, bytes); the
 rendered page decides what a visitor reads. Each check's details say which ``view`` it was
 judged on. A site whose check the stop event cut short raises :class:`Stopped` and is not stored.
+
+Why this module is long: one site's visit is one sequence whose steps share the homepage fetch,
+what was read of it and the checks judged so far; the steps that stand alone already live
+beside it (homepage.py finds and shows the page, the judges in rules/ decide, and
+homepage_picture.py records the picture).
 """
 
 from __future__ import annotations
@@ -43,7 +48,14 @@ from monitor.homepage import (
 from monitor.homepage_picture import record_picture
 from monitor.model import Check, Code, Page, SiteResult, worst
 from monitor.rules.credit import judge_credit
-from monitor.rules.loads import HomepageFetch, fetch_homepage, is_html, judge_loads, same_site
+from monitor.rules.loads import (
+    HomepageFetch,
+    fetch_homepage,
+    is_html,
+    judge_loads,
+    same_site,
+    without_unread_parts,
+)
 from monitor.rules.page_text import decode_html
 from monitor.rules.pagekind import classify_page
 from monitor.rules.updates import find_about_link, judge_updates, stamps_of_today
@@ -147,6 +159,7 @@ def _check_site(
         page_check=seen.page_check,
         render_note=seen.note,
         render_failed=seen.unjudgeable,
+        unread_parts=seen.unreadable,
     )
     loads.details["view"] = seen.view
     loads = _blocked_note(loads, blocked)
@@ -222,6 +235,8 @@ def _check_site(
     found_elsewhere = credit.code is Code.CREDIT_OTHER_PAGE or "elsewhere" in credit.details
     if credit.status != "pass" and not found_elsewhere:
         credit = _credit_with_about_page(ctx, homepage, news_page, news_url, credit, extra)
+    # the page's own files the monitor could not decode: their absence is no finding
+    loads, credit, updates = without_unread_parts(loads, credit, updates, seen.unreadable)
     credit.details["view"] = seen.view
     updates.details["view"] = seen.view
     result = SiteResult(

@@ -34,7 +34,7 @@ from monitor.notices.compose import plan_notices
 from monitor.reports.files import write_month_reports
 from monitor.reports.month import build_month_report, load_alliances
 from monitor.store import Store
-from tests.support.farm import Site, page, send
+from tests.support.farm import SPA_JS, Site, page, send, spa_routes
 
 TODAY = date(2026, 11, 20)
 CREDIT = "本聯盟為科技部計畫補助之產學小聯盟，協助廠商開發馬達驅動技術。"
@@ -186,9 +186,10 @@ def crawl(site: Site, folder: Path, *, browser_host: BrowserHost | None = None) 
     return Crawled(result, db, content)
 
 
-def assert_left_to_a_person(r: SiteResult, coding: str) -> None:
-    """The verdict for a homepage the monitor cannot decode: a warning that names the coding
-    (both languages) and what was asked for, nothing judged of the garbage."""
+def assert_left_to_a_person(r: SiteResult, coding: str, *, parts: bool = False) -> None:
+    """The verdict for a homepage (or, with ``parts``, its own files) the monitor cannot
+    decode: a warning that names the coding (both languages) and what was asked for, nothing
+    judged of the garbage."""
     # no fail derived from the undecoded bytes (before: credit and updates failed)
     assert [c.status for c in (r.loads, r.credit, r.updates)] == ["warn"] * 3, r.to_json()
     assert r.loads.code == "unsupported-encoding", r.loads
@@ -199,6 +200,7 @@ def assert_left_to_a_person(r: SiteResult, coding: str) -> None:
     for check in (r.credit, r.updates):
         assert (check.status, check.code) == ("warn", Code.NOT_CHECKED), check
         assert "壓縮" in check.message.zh and "compressed" in check.message.en
+        assert ("files" in check.message.en) == parts
     assert r.overall == "warn"
 
 
@@ -316,6 +318,47 @@ def test_a_script_the_monitor_cannot_decode_is_not_handed_to_the_browser(
     assert "script error" not in r.loads.evidence
     assert "1 request(s) compressed as br" in r.loads.evidence
     assert site.hits["/app.js"] == 1
+
+
+def test_an_app_whose_script_the_monitor_cannot_decode_is_left_to_a_person(
+    site: Site, tmp_path: Path, page: Any, browser_host: BrowserHost
+) -> None:
+    """A single-page app whose bundle is served as br (pre-compressed static files): the
+    visitor's Chromium draws the credit and the news; without the script the monitor's
+    browser shows an empty shell, which is not an "empty page" failure."""
+    site.routes.update(spa_routes("智慧馬達驅動產學聯盟", "2026-11-12"))
+    js = brotli_stored(SPA_JS.encode("utf-8"))
+    site.routes["/spa.js"] = lambda h: send(
+        h, js, content_type="text/javascript", headers={"Content-Encoding": "br"}
+    )
+    page.goto(site.url("/"))
+    page.wait_for_selector("text=2026-11-12")  # the visitor sees the news the script draws
+    r = crawl(site, tmp_path, browser_host=browser_host).result
+    assert r.loads.details["view"] == "rendered"
+    assert_left_to_a_person(r, "br", parts=True)
+    assert "shown without those files" in r.loads.evidence  # what it looked like, for the office
+
+
+def test_news_drawn_by_a_script_the_monitor_cannot_decode_is_not_judged_stale(
+    site: Site, tmp_path: Path, browser_host: BrowserHost
+) -> None:
+    script = "document.getElementById('news').textContent = '2026-11-12 技術講座';"
+    body = brotli_stored(script.encode("utf-8"))
+    site.routes["/"] = page(
+        f"<p>{CREDIT}</p><h2>最新消息</h2><p id='news'>2025-01-10 會員交流會</p>"
+        "<script src='/news.js'></script>"
+    )
+    site.routes["/news.js"] = lambda h: send(
+        h, body, content_type="text/javascript", headers={"Content-Encoding": "br"}
+    )
+    r = crawl(site, tmp_path, browser_host=browser_host).result
+    # the credit is in the HTML itself: it stands; the news the script draws was not seen
+    assert r.credit.status == "pass"
+    assert (r.updates.status, r.updates.code) == ("warn", Code.NOT_CHECKED), r.updates
+    assert "shown without those files" in r.updates.evidence
+    assert (r.loads.status, r.loads.code) == ("warn", Code.UNSUPPORTED_ENCODING), r.loads
+    assert "br" in r.loads.message.zh and "br" in r.loads.message.en
+    assert r.overall == "warn"
 
 
 # --- what a person reads -------------------------------------------------------------------------

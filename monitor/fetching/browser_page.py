@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from alliance_portal.registry.bilingual import Bilingual
 from monitor.fetching import limits as S
+from monitor.fetching.codings import UnreadableBody, codings_of
 from monitor.fetching.fetch import FetchResult
 from monitor.fetching.page_boxes import Box, photograph
 from monitor.fetching.page_scripts import (
@@ -84,6 +85,9 @@ class Rendered:
     left_for: str | None = None
     #: Each text-holding element's box on ``png`` (monitor/fetching/page_boxes.py).
     boxes: tuple[Box, ...] = ()
+    #: The page's own requests answered in a coding the monitor cannot decode ("br"): they
+    #: failed in the browser, so what they would have drawn is missing here.
+    unreadable: tuple[UnreadableBody, ...] = ()
 
 
 def origin_of(url: str) -> tuple[str, str, int | None]:
@@ -116,9 +120,9 @@ async def render_page(
         viewport={"width": width, "height": height},
     )
     origin = origin_of(url)
-    counts = {"requests": 0, "refused": 0, "stopped": 0, "unreadable": 0}
-    #: codings of the page's requests whose answers the monitor could not decode (not loaded)
-    unreadable: dict[str, None] = {}
+    counts = {"requests": 0, "refused": 0, "stopped": 0}
+    #: the page's requests whose answers the monitor could not decode (not loaded)
+    unreadable: list[UnreadableBody] = []
     left: dict[str, str] = {}
     errors: list[str] = []
     first_headers = {"content-type": ctype}
@@ -157,8 +161,7 @@ async def render_page(
                 return
             if got.unreadable is not None:
                 # compressed with a coding nothing here decodes: never garbage to the browser
-                unreadable.update(dict.fromkeys(got.unreadable.codings))
-                counts["unreadable"] += 1
+                unreadable.append(got.unreadable)
             if got.status is None or (got.error is not None and got.error.kind != "http-status"):
                 await route.abort("failed")
                 return
@@ -227,7 +230,7 @@ async def render_page(
             f"{note.en} ({n} requests to other hosts blocked)",
         )
     if unreadable:
-        n, named = counts["unreadable"], ", ".join(unreadable)
+        n, named = len(unreadable), ", ".join(codings_of(unreadable))
         note = note.plus(
             Bilingual(
                 f"{n} 個請求以檢查程式無法解讀的壓縮格式（{named}）傳送，未載入",
@@ -243,7 +246,15 @@ async def render_page(
                 f"{len(errors)} script error(s) on the page, first: {errors[0]}",
             )
         )
-    return Rendered(html, note, png, tuple(errors), final_url=final_url, boxes=boxes)
+    return Rendered(
+        html,
+        note,
+        png,
+        tuple(errors),
+        final_url=final_url,
+        boxes=boxes,
+        unreadable=tuple(unreadable),
+    )
 
 
 def _leaves_the_page(request: Any, req_url: str) -> bool:

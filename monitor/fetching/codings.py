@@ -15,7 +15,7 @@ judged (tests/test_content_encoding.py shows both in a real Chromium).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 #: The content codings a browser decodes (Chromium, Firefox and Safari: gzip, deflate, br and,
@@ -38,6 +38,11 @@ class UnreadableBody:
     def named(self) -> str:
         """The codings for a message: "br", or "br, zstd"."""
         return ", ".join(self.codings)
+
+
+def codings_of(bodies: Iterable[UnreadableBody]) -> tuple[str, ...]:
+    """Every coding of ``bodies``, once each, in the order met."""
+    return tuple(dict.fromkeys(c for body in bodies for c in body.codings))
 
 
 def unreadable_codings(content_encoding: str | None, decoders: Collection[str]) -> tuple[str, ...]:

@@ -155,11 +155,11 @@ FOUND: dict[Code, Bilingual] = {
         "The homepage sends visitors to another website.",
     ),
     Code.UNSUPPORTED_ENCODING: Bilingual(
-        "網站伺服器以我們沒有要求、檢查程式也無法解讀的壓縮格式傳送首頁，所以這次無法自動檢查"
-        "首頁內容；一般瀏覽器仍可正常顯示。",
-        "The website's server sent the homepage compressed in a format we did not ask for and"
-        " our checker cannot read, so its content could not be checked automatically this"
-        " time; ordinary browsers still show it.",
+        "網站伺服器以我們沒有要求、檢查程式也無法解讀的壓縮格式傳送首頁（或首頁的程式、資料檔），"
+        "所以這次無法自動檢查首頁內容；一般瀏覽器仍可正常顯示。",
+        "The website's server sent the homepage (or its scripts and data) compressed in a"
+        " format we did not ask for and our checker cannot read, so its content could not be"
+        " checked automatically this time; ordinary browsers still show it.",
     ),
     Code.NOT_RENDERED: Bilingual(
         "本次無法完整顯示首頁內容，所以未能判定。",

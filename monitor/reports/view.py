@@ -234,8 +234,9 @@ _HOMEPAGE_WAS: dict[Code, Bilingual] = {
         "首頁的文字編碼無法讀取", "the homepage's text encoding cannot be read"
     ),
     Code.UNSUPPORTED_ENCODING: Bilingual(
-        "首頁的壓縮格式檢查程式無法解讀，請人工確認",
-        "the homepage is compressed in a way the monitor cannot read; check it by hand",
+        "首頁（或其程式、資料檔）的壓縮格式檢查程式無法解讀，請人工確認",
+        "the homepage (or its scripts and data) is compressed in a way the monitor cannot read;"
+        " check it by hand",
     ),
     Code.ERROR_PAGE: Bilingual("首頁顯示程式錯誤訊息", "the homepage shows a program error"),
     Code.MAINTENANCE: Bilingual("首頁是維護中頁面", "the homepage is a maintenance page"),

@@ -12,19 +12,20 @@ pass: a 2xx HTML page with real text, valid TLS. fail: DNS, refused, reset, time
 after retries, redirect loop, not HTML, empty/default/parked page. warn: TLS refused (with the
 reason), redirected to another host, reachable only over the other scheme, a JavaScript
 page that could not be rendered, or a page compressed with a coding the monitor did not ask
-for and cannot decode (``br``, ``zstd``: browsers show it, so it is no failure; a person looks).
+for and cannot decode (``br``, ``zstd``: browsers show it, so it is no failure; a person looks),
+which :func:`without_unread_parts` also applies to the page's own scripts and data.
 Every finding has a :class:`~monitor.model.Code` and its message in zh-TW and English.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit, urlunsplit
 
 from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.bilingual import Bilingual as B
-from monitor.fetching.codings import UnreadableBody
+from monitor.fetching.codings import UnreadableBody, codings_of
 from monitor.fetching.fetch import Fetcher, FetchResult
 from monitor.model import TLS_CODES, Check, Code, Details
 from monitor.rules import addresses
@@ -145,6 +146,7 @@ def judge_loads(
     page_check: Check | None = None,
     render_note: Bilingual | None = None,
     render_failed: bool = False,
+    unread_parts: Sequence[UnreadableBody] = (),
 ) -> Check:
     """Judge the ``loads`` check from the homepage fetch.
 
@@ -153,6 +155,8 @@ def judge_loads(
     ``render_failed`` means the page needs JavaScript and no browser could show it: a person
     has to look, so at best a warning. ``render_note`` says how the page was shown (rendered,
     or why not); like every note it is joined into the one-line ``evidence`` here.
+    ``unread_parts`` are the rendered page's own requests the monitor could not decode: a page
+    that looks empty (or like any other failing kind) without them is a warning, not a fail.
     """
     r = fetched.result
     details: Details = {
@@ -206,6 +210,13 @@ def judge_loads(
         )
     if render_failed and page_check is not None and page_check.code is Code.EMPTY_PAGE:
         page_check = None  # empty only because its scripts did not run: a person must look
+    # failing only as shown without the files the monitor could not decode: a person looks
+    failed_without_parts = (
+        bool(unread_parts) and page_check is not None and page_check.status == "fail"
+    )
+    if failed_without_parts and page_check is not None:
+        notes.append(f"shown without those files: {page_check.message.en}")
+        page_check = None
     if page_check is not None and page_check.status == "fail":
         evidence = "; ".join(x for x in (page_check.evidence, *notes) if x)
         merged = Details(**details)
@@ -216,6 +227,9 @@ def judge_loads(
     warnings: list[tuple[Code, Bilingual]] = []
     if unreadable is not None:
         warnings.append((Code.UNSUPPORTED_ENCODING, unsupported_encoding(unreadable)))
+    elif failed_without_parts:
+        details["content_encoding"] = ", ".join(codings_of(unread_parts))
+        warnings.append((Code.UNSUPPORTED_ENCODING, unsupported_parts(unread_parts)))
     if r.tls_problem is not None:
         details["tls"] = r.tls_problem.kind
         warnings.append(
@@ -302,6 +316,64 @@ def unsupported_encoding(unreadable: UnreadableBody) -> Bilingual:
         f" for {accepted}, so the monitor cannot read it; browsers show it, so please check the"
         " site by hand. The webmaster can make the server honour the request's Accept-Encoding",
     )
+
+
+def unsupported_parts(parts: Sequence[UnreadableBody]) -> Bilingual:
+    """The finding for a rendered homepage whose own files (scripts, data, styles) came
+    compressed with codings the monitor cannot decode, so the browser went without them."""
+    codings, accepted = ", ".join(codings_of(parts)), parts[0].accepted or "identity"
+    return B(
+        f"首頁的部分檔案（程式或資料）以 {codings} 壓縮格式傳送，但檢查程式只要求 {accepted}，"
+        "無法載入，這些檔案顯示的內容未能檢查；一般瀏覽器可正常顯示，請人工開啟網站確認。"
+        "網站管理者可設定伺服器依照請求的 Accept-Encoding 回應",
+        f"some of the homepage's own files (scripts, data) came compressed as {codings} although"
+        f" the monitor asked only for {accepted}, so they could not be loaded and what they show"
+        " was not checked; browsers show it, so please check the site by hand. The webmaster"
+        " can make the server honour the request's Accept-Encoding",
+    )
+
+
+_PARTS_NOT_CHECKED = B(
+    "首頁部分檔案以檢查程式無法解讀的壓縮格式傳送，這些檔案顯示的內容未檢查，請人工確認",
+    "not checked: some of the homepage's files are compressed in a way the monitor cannot"
+    " read, and what they show was not seen; check by hand",
+)
+
+
+def without_unread_parts(
+    loads: Check, credit: Check, updates: Check, parts: Sequence[UnreadableBody]
+) -> tuple[Check, Check, Check]:
+    """The checks of a rendered homepage whose own files the monitor could not decode.
+
+    What those files draw (a footer with the credit, a news list from JSON) is missing from
+    the page judged, while a visitor's browser shows it: a credit or updates short of pass is
+    then "not checked" (a warning, its finding kept in the evidence), and ``loads`` warns
+    ``unsupported-encoding`` so the report and the notice say why. Passing checks stand.
+    """
+    short = [check.status != "pass" for check in (credit, updates)]
+    unchanged = not any(short) and loads.code is not Code.UNSUPPORTED_ENCODING
+    if not parts or loads.status == "fail" or unchanged:
+        return loads, credit, updates
+
+    def unseen(check: Check) -> Check:
+        seen = f"shown without those files: {check.message.en}"
+        evidence = "; ".join(x for x in (seen, check.evidence) if x)
+        return replace(
+            check,
+            status="warn",
+            code=Code.NOT_CHECKED,
+            message=_PARTS_NOT_CHECKED,
+            evidence=evidence,
+        )
+
+    credit, updates = (unseen(c) if s else c for c, s in zip((credit, updates), short, strict=True))
+    if loads.code is not Code.UNSUPPORTED_ENCODING:
+        others = [loads.message] if loads.status == "warn" else []
+        details = Details(**loads.details)
+        details["content_encoding"] = ", ".join(codings_of(parts))
+        message = Bilingual.join([unsupported_parts(parts), *others])
+        loads = Check("warn", Code.UNSUPPORTED_ENCODING, message, loads.evidence, details)
+    return loads, credit, updates
 
 
 def _brief(reason: str) -> str:
