@@ -19,6 +19,7 @@ from test_intake_support import (
     app_for,
     make_config,
     make_registry,
+    png_bytes,
     running_server,
     services_of,
 )
@@ -247,3 +248,19 @@ def test_the_submissions_page_says_what_waits_for_publication_not_a_rebuild_coun
     assert "入口網更新" not in before and "Portal rebuilds" not in before
     assert "尚未發布到公開入口網的變更：1 筆" in waiting, waiting
     assert "公開入口網已包含所有變更" in after, after
+
+
+@pytest.mark.browser
+def test_a_banner_of_the_wrong_size_is_named_and_told_how_to_fix(tmp_path: Path, page: Any) -> None:
+    """A PI tries exports in a row; the answer to a 300x100 file said only "圖片為 300x100
+    像素；須剛好為 222x112": which file, and what to do, it did not say."""
+    wrong = tmp_path / "氫能聯盟橫幅-v2.png"
+    wrong.write_bytes(png_bytes(size=(300, 100)))
+    with app_for(make_config(tmp_path / "site")) as app, running_server(app) as url:
+        page.goto(f"{url}/link/{services_of(app).signer.make_token('smart-motor')}")
+        page.locator("#banner-file").set_input_files(wrong)
+        page.get_by_role("button", name="上傳並預覽 Upload and preview").click()
+        said = page.locator("#banner-file-error").inner_text()
+    assert said.startswith("「氫能聯盟橫幅-v2.png」"), said
+    assert "調整（縮放或裁切）為寬 222、高 112 像素後另存為 PNG" in said, said
+    assert "resize or crop it to 222 × 112 pixels" in said, said

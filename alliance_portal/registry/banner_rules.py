@@ -156,8 +156,10 @@ def size_hint(width: int, height: int) -> Bilingual:
             f"{width}x{height} is rotated: the banner must be {w} wide and {h} high",
         )
     return Bilingual(
-        f"圖片為 {width}x{height} 像素；須剛好為 {w}x{h}",
-        f"the image is {width}x{height} pixels; it must be exactly {w}x{h}",
+        f"圖片為 {width}x{height} 像素；須剛好為 {w}x{h}：請在繪圖軟體中把圖片調整（縮放或裁切）為"
+        f"寬 {w}、高 {h} 像素後另存為 PNG",
+        f"the image is {width}x{height} pixels; it must be exactly {w}x{h}: resize or crop it to "
+        f"{w} × {h} pixels in an image editor and export it as PNG",
     )
 
 

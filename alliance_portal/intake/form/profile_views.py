@@ -6,6 +6,7 @@ alliance can only ever see and change its own profile and banner.
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from flask import (
@@ -111,6 +112,7 @@ def render_home(
     values: dict[str, str] | None = None,
     field_errors: dict[str, list[Text]] | None = None,
     banner_errors: list[BannerError] | None = None,
+    banner_file: str = "",
     status: int = 200,
     people_notice: Any = None,
 ) -> tuple[str, int]:
@@ -147,6 +149,7 @@ def render_home(
         industries=svc.config.industries,
         field_errors=field_errors or {},
         banner_errors=banner_errors or [],
+        banner_file=banner_file,
         banner_exists=banner_report is not None,
         banner_report=banner_report,
         banner_version=int(banner.stat().st_mtime_ns) if banner_report else 0,
@@ -214,8 +217,9 @@ def upload_banner() -> Response | tuple[str, int]:
         return render_home(banner_errors=[NO_FILE], status=422)
     named_png = bool(upload and (upload.filename or "").lower().endswith(".png"))
     pending, report = svc.store.stage_banner(slug, data, named_png=named_png)
-    if pending is None:
-        return render_home(banner_errors=report.errors, status=422)
+    if pending is None:  # the error names the file: people try several exports in a row
+        name = PurePath((upload.filename or "").replace("\\", "/")).name[:120] if upload else ""
+        return render_home(banner_errors=report.errors, banner_file=name, status=422)
     old = session.get("pending")
     if isinstance(old, str):
         svc.store.discard_pending(slug, old)
