@@ -51,7 +51,7 @@ import threading
 from typing import Any
 
 from monitor.fetching import limits as S
-from monitor.fetching.memory_watch import descendants, wait_for_browser
+from monitor.fetching.memory_watch import descendants, start_time, wait_for_browser
 
 __all__ = ["BrowserHost", "connected", "find_chromium"]
 
@@ -103,10 +103,14 @@ class BrowserHost:
         self.launches = 0
         #: The browser process's pid, for the memory watch (None: not running, or not found).
         self.browser_pid: int | None = None
+        #: Its start time (clock ticks since boot, /proc/PID/stat): tells the browser from a
+        #: later process given the same pid (see :meth:`_kill_tree`).
+        self.browser_start: int | None = None
         #: Browsers retired because they were wedged (tests and the benchmark read it).
         self.retired = 0
-        #: pids of browsers killed here (never taken for a new browser's pid while a zombie)
-        self._killed_pids: set[int] = set()
+        #: (pid, start time) of browsers killed here: never taken for a new browser while a
+        #: zombie; a new process that reuses the pid has another start time
+        self._killed: set[tuple[int, int]] = set()
         #: The Playwright browsers retired (``id()``): their pages' failures are not the site's.
         self._retired_ids: set[int] = set()
         self._lock = threading.Lock()
@@ -198,9 +202,11 @@ class BrowserHost:
             self.launches += 1
             marker = self._no_network_args()[0]  # --proxy-server=...: this browser's own port
             self.browser_pid = await asyncio.to_thread(
-                wait_for_browser, marker, 5.0, frozenset(self._killed_pids)
+                wait_for_browser, marker, 5.0, frozenset(self._killed)
             )
-            if self.browser_pid is None:
+            self.browser_start = None if self.browser_pid is None else start_time(self.browser_pid)
+            if self.browser_start is None:
+                self.browser_pid = None
                 log.warning("cannot find the browser process: its pages' memory is not watched")
             return self._browser
 
@@ -217,9 +223,9 @@ class BrowserHost:
         async with self._browser_lock:
             if browser is not self._browser:
                 return
-            pid = self.browser_pid
+            pid, start = self.browser_pid, self.browser_start
             self._browser = None
-            self.browser_pid = None
+            self.browser_pid = self.browser_start = None
             self.retired += 1
             self._retired_ids.add(id(browser))
         log.warning(
@@ -227,9 +233,9 @@ class BrowserHost:
             pid,
             why,
         )
-        await self._end(browser, pid, grace=0.0)
+        await self._end(browser, pid, start, grace=0.0)
 
-    async def _end(self, browser: Any, pid: int | None, grace: float) -> None:
+    async def _end(self, browser: Any, pid: int | None, start: int | None, grace: float) -> None:
         """Close ``browser``, given ``grace`` seconds to do it itself, then kill its process
         tree (a wedged browser never answers ``close()``); bounded in time either way."""
         if grace > 0:
@@ -238,27 +244,53 @@ class BrowserHost:
                 return
             except Exception as exc:  # TimeoutError: wedged; anything else: already gone
                 log.warning("closing the browser failed (%s): killing its processes", exc)
-        if pid is not None:
-            await asyncio.to_thread(self._kill_tree, pid)
+        if pid is not None and start is not None:
+            await asyncio.to_thread(self._kill_tree, pid, start)
         with contextlib.suppress(Exception):
             # it is dead: Playwright only has to notice (the driver's pipe closed)
             await asyncio.wait_for(browser.close(), S.BROWSER_CLOSE_SECONDS)
 
-    def _kill_tree(self, pid: int) -> None:
-        """SIGKILL the browser process ``pid`` and its descendants (children first listed,
-        before the browser dies and they are handed to init)."""
-        tree = descendants(pid)
-        self._killed_pids.add(pid)
-        for victim in [pid, *tree]:
+    def _kill_tree(self, pid: int, start: int) -> None:
+        """SIGKILL the browser process ``pid`` (started at ``start``) and its descendants
+        (listed first, before the browser dies and they are handed to init).
+
+        The pid was recorded at launch, and the browser is the Playwright driver's child, not
+        ours: once it died and the driver reaped it, any new process may get its pid. So the
+        browser is signalled through a pidfd, and only when the process that pidfd holds
+        started when our browser did (``start``, /proc/PID/stat): a pidfd keeps naming the
+        process it was opened on, so nothing between the check and the kill can swap it.
+        (Killing the process group instead would need the same check: a group id is a pid
+        too, reused the same way.) The descendants are the verified browser's children at
+        that moment; their pids cannot be reused while they are alive."""
+        try:
+            fd = os.pidfd_open(pid)
+        except OSError:  # no such process: gone already (or no pidfd: the check below only)
+            fd = -1
+        try:
+            if start_time(pid) != start:
+                log.warning("pid %d is no longer the browser's (it is gone): not signalled", pid)
+                return
+            tree = descendants(pid)
+            self._killed.add((pid, start))
+            with contextlib.suppress(OSError):
+                if fd >= 0:
+                    signal.pidfd_send_signal(fd, signal.SIGKILL)
+                else:
+                    os.kill(pid, signal.SIGKILL)
+        finally:
+            if fd >= 0:
+                os.close(fd)
+        for victim in tree:
             with contextlib.suppress(OSError):
                 os.kill(victim, signal.SIGKILL)
 
     async def _close_browser(self) -> None:
         browser, self._browser = self._browser, None
         pw, self._pw = self._pw, None
-        pid, self.browser_pid = self.browser_pid, None
+        pid, start = self.browser_pid, self.browser_start
+        self.browser_pid = self.browser_start = None
         if browser is not None:
-            await self._end(browser, pid, grace=S.BROWSER_CLOSE_SECONDS)
+            await self._end(browser, pid, start, grace=S.BROWSER_CLOSE_SECONDS)
         if pw is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(pw.stop(), S.BROWSER_CLOSE_SECONDS)

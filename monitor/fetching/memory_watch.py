@@ -111,6 +111,13 @@ def _stat(pid: int) -> tuple[str, int] | None:
         return None
 
 
+def start_time(pid: int) -> int | None:
+    """When ``pid`` started (clock ticks since boot), None when there is no such process: with
+    the pid, what names one process for good (a pid alone is reused once it is reaped)."""
+    st = _stat(pid)
+    return None if st is None else st[1]
+
+
 def traced(pid: int) -> bool:
     """Whether ``pid`` is held by a tracer (Chromium's crash handler dumping it after a crash)."""
     try:
@@ -134,11 +141,12 @@ def descendants(root: int, limit: int = 10_000) -> list[int]:
 
 
 def find_browser(
-    marker: str, root: int | None = None, exclude: frozenset[int] = frozenset()
+    marker: str, root: int | None = None, exclude: frozenset[tuple[int, int]] = frozenset()
 ) -> int | None:
     """The pid of the Chromium browser process (no ``--type=``) whose command line holds
     ``marker``, among the descendants of ``root`` (this process by default), not in
-    ``exclude`` (browsers of the same host retired and killed, possibly not yet reaped)."""
+    ``exclude`` ((pid, start time) of browsers of the same host retired and killed, possibly
+    not yet reaped; a new browser given one of their pids is not excluded)."""
     todo = [root if root is not None else os.getpid()]
     seen = 0
     while todo and seen < 10_000:
@@ -146,9 +154,9 @@ def find_browser(
         seen += 1
         args = _cmdline(pid)
         if (
-            pid not in exclude
-            and any(marker in a for a in args)
+            any(marker in a for a in args)
             and not any(a.startswith("--type=") for a in args)
+            and (pid, start_time(pid)) not in exclude
         ):
             return pid
         todo += _children(pid)
@@ -159,14 +167,23 @@ class MemoryWatch:
     """Kills the largest renderer of one browser when its renderers hold more than ``limit``,
     and tells when that browser stopped reaping its renderers (:attr:`wedged`).
 
-    ``kills`` counts the renderers killed so far (each pid once): a page that crashed while the
-    count went up was (most likely) the one killed, and says so in its evidence.
+    ``kills`` counts the renderers killed so far (each pid once): a page whose own renderer
+    crashed while the count went up was (most likely) the one killed, and says so in its
+    evidence. ``browser_start`` (the browser's start time, :func:`start_time`) makes the watch
+    look at nothing once the browser is gone, even if a new process took its pid.
     """
 
     def __init__(
-        self, browser_pid: int, limit: int, interval: float, reap_grace: float = S.RENDER_REAP_GRACE
+        self,
+        browser_pid: int,
+        limit: int,
+        interval: float,
+        reap_grace: float = S.RENDER_REAP_GRACE,
+        *,
+        browser_start: int | None = None,
     ) -> None:
         self.browser_pid = browser_pid
+        self.browser_start = browser_start
         self.limit = limit
         self.interval = interval
         self.reap_grace = reap_grace
@@ -203,6 +220,12 @@ class MemoryWatch:
             except Exception as exc:  # never let the watch die silently mid-crawl
                 log.warning("renderer memory check failed: %s", exc)
 
+    def _browser_children(self) -> list[int]:
+        """The browser's children; none once it is gone (its pid may be another process's)."""
+        if self.browser_start is not None and start_time(self.browser_pid) != self.browser_start:
+            return []
+        return _children(self.browser_pid)
+
     def check_reaped(self, now: float | None = None) -> bool:
         """One look for zombies among the zygotes' children; sets :attr:`wedged` (and returns
         True) when one has stayed a zombie longer than ``reap_grace`` seconds."""
@@ -230,14 +253,14 @@ class MemoryWatch:
     def _zygotes(self) -> list[int]:
         return [
             pid
-            for pid in _children(self.browser_pid)
+            for pid in self._browser_children()
             if any(a == "--type=zygote" for a in _cmdline(pid))
         ]
 
     def renderers(self) -> Iterator[int]:
         """Our browser's renderer processes of pages (zygotes are walked through, renderers
         not; those with a :data:`NOT_PAGE_FLAGS` flag are left out)."""
-        todo = _children(self.browser_pid)
+        todo = self._browser_children()
         while todo:
             pid = todo.pop()
             kind = self._types.get(pid)
@@ -304,7 +327,7 @@ class MemoryWatch:
 
 
 def wait_for_browser(
-    marker: str, seconds: float = 5.0, exclude: frozenset[int] = frozenset()
+    marker: str, seconds: float = 5.0, exclude: frozenset[tuple[int, int]] = frozenset()
 ) -> int | None:
     """:func:`find_browser`, looked for a few times: the process may appear a little after
     Playwright's launch returns (it does not, today; this only costs time when it would)."""

@@ -471,7 +471,7 @@ class Renderer:
     def _watch_memory(self) -> None:
         """Run this crawl's memory watch on the host's current browser process (a browser
         started again has a new pid: the old watch stops, a new one starts)."""
-        pid = self._host.browser_pid
+        pid, start = self._host.browser_pid, self._host.browser_start
         watch = self.memory_watch
         if self.memory_limit <= 0 or (watch is not None and watch.browser_pid == pid):
             return
@@ -480,7 +480,7 @@ class Renderer:
             self.memory_watch = None
         if pid is not None:
             self.memory_watch = MemoryWatch(
-                pid, self.memory_limit, S.RENDER_MEMORY_INTERVAL
+                pid, self.memory_limit, S.RENDER_MEMORY_INTERVAL, browser_start=start
             ).start()
 
     def _fetch_soon(

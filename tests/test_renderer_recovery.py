@@ -1,0 +1,67 @@
+"""The renderer when its own machinery fails: a browser that cannot be started again, a page
+killed for memory beside an innocent one, a launch or a loop that hangs, a reused pid.
+
+Real Chromium throughout (Debian's, through a small shell wrapper where a launch must fail on
+demand: the wrapper fails while a flag file exists, and appends a line per launch to a file),
+pages on loopback addresses only, every wait bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from monitor.fetching.render import BrowserHost
+from tests.support.wedge import state
+from tests.test_render_pool import chromium
+from tests.test_render_wedge import fake_browser  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.slow
+
+HTML = (
+    "<!doctype html><html lang='zh-TW'><head><meta charset='utf-8'><title>聯盟</title></head>"
+    "<body><p>2026-11-01 本聯盟為國科會補助</p><script>document.body.append('JS-RAN')</script>"
+    "</body></html>"
+).encode()
+
+
+def _eventually(cond: Callable[[], bool], seconds: float = 15.0) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_left() -> Iterator[None]:
+    yield
+    assert _eventually(
+        lambda: not [t for t in threading.enumerate() if t.name in ("renderer", "renderer-memory")]
+    ), "a renderer thread outlived its test"
+
+
+def test_the_host_never_kills_a_process_that_took_its_browsers_pid() -> None:
+    """The browser's pid, recorded at launch, now names another process (the browser died
+    and the pid was reused): before the fix retiring the browser SIGKILLed that process."""
+    host = BrowserHost(chromium())
+    stranger = subprocess.Popen(["sleep", "60"])
+    try:
+        loop, _thread = host.loop()
+        browser = asyncio.run_coroutine_threadsafe(host.browser(), loop).result(60)
+        real = host.browser_pid
+        assert real is not None
+        host.browser_pid = stranger.pid  # what a reused pid looks like to the host
+        asyncio.run_coroutine_threadsafe(host.retire(browser, "test"), loop).result(60)
+        assert stranger.poll() is None, "a process that is not the browser was killed"
+        assert _eventually(lambda: state(real) in (None, "Z")), "the browser was not closed"
+    finally:
+        stranger.kill()
+        stranger.wait(10)
+        host.close()
