@@ -9,6 +9,8 @@ pages on loopback addresses only, every wait bounded.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import subprocess
 import threading
 import time
@@ -16,6 +18,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from monitor.fetching.memory_watch import MemoryWatch
 from monitor.fetching.render import BrowserHost
 from tests.support.wedge import state
 from tests.test_render_pool import chromium
@@ -65,3 +68,24 @@ def test_the_host_never_kills_a_process_that_took_its_browsers_pid() -> None:
         stranger.kill()
         stranger.wait(10)
         host.close()
+
+
+def test_a_failing_memory_look_does_not_stop_the_wedge_look(
+    fake_browser: Callable[[str], tuple[int, list[int]]],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Before the fix one try held both looks: an error in the memory look skipped the look
+    for an unreaped renderer, so a wedged browser was never called wedged."""
+    browser, renderers = fake_browser("20")
+    watch = MemoryWatch(browser, limit=1 << 40, interval=0.05, reap_grace=0.3)
+
+    def broken() -> None:
+        raise OSError("simulated: /proc could not be read")
+
+    monkeypatch.setattr(watch, "check", broken)
+    os.kill(renderers[0], signal.SIGKILL)  # the fake zygote never reaps it
+    watch.start()
+    try:
+        assert watch.wedged.wait(10), "the wedge was never seen"
+    finally:
+        watch.stop()

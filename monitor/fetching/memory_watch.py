@@ -213,12 +213,16 @@ class MemoryWatch:
             self._thread.join(timeout=5)
 
     def _run(self) -> None:
+        # Apart: a failing memory look must not stop the wedge look, nor the other way round.
         while not self._stop.wait(self.interval):
             try:
                 self.check()
-                self.check_reaped()
             except Exception as exc:  # never let the watch die silently mid-crawl
                 log.warning("renderer memory check failed: %s", exc)
+            try:
+                self.check_reaped()
+            except Exception as exc:
+                log.warning("renderer reaping check failed: %s", exc)
 
     def _browser_children(self) -> list[int]:
         """The browser's children; none once it is gone (its pid may be another process's)."""
