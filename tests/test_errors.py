@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: (registry/errors.py says why they are outside the tree).
 INTERNAL = {
     "monitor.fetching.browser_page.DomTooLarge",
+    "monitor.fetching.browser_page.PageCrashed",
     "monitor.fetching.errors.Attempt",
     "monitor.fetching.guard.BlockedAddress",
     "monitor.fetching.guard.BlockedConnectionError",

@@ -15,11 +15,15 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from monitor.fetching.fetch import Fetcher, FetchOptions
+from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.memory_watch import MemoryWatch
-from monitor.fetching.render import BrowserHost
+from monitor.fetching.render import BrowserHost, Renderer
+from tests.support.farm import Site, hang
 from tests.support.wedge import state
 from tests.test_render_pool import chromium
 from tests.test_render_wedge import fake_browser  # noqa: F401 (a fixture)
@@ -89,3 +93,58 @@ def test_a_failing_memory_look_does_not_stop_the_wedge_look(
         assert watch.wedged.wait(10), "the wedge was never seen"
     finally:
         watch.stop()
+
+
+def fetcher_slow() -> Fetcher:
+    """A fetcher that waits longer for an answer than the pages wait for their load event."""
+    return Fetcher(
+        FetchOptions(
+            connect_timeout=2,
+            read_timeout=20,
+            deadline=20,
+            retries=0,
+            policy=AddressPolicy(allow_private=True),
+        )
+    )
+
+
+#: Grows its DOM off V8's heap in one synchronous loop, until its renderer is killed.
+HOG = (
+    b"<!doctype html><meta charset=utf-8><p>hog</p><script>"
+    b"const s = 'x'.repeat(1 << 20); for (let i = 0; ; i++) {"
+    b" const d = document.createElement('div'); d.textContent = s + i; document.body.append(d); }"
+    b"</script>"
+)
+
+
+def test_only_the_page_whose_renderer_was_killed_is_out_of_memory() -> None:
+    """Before the fix any page that failed while the memory watch's kill count went up was
+    "used too much memory" and not tried again: here an innocent slow page beside the hog."""
+    site = Site("127.0.0.93")
+    site.routes["/slow.png"] = hang(12)
+    site.start()
+    renderer = Renderer(
+        fetcher_slow(), executable=chromium(), timeout=8, pool_size=2, memory_limit=150 << 20
+    )
+    innocent_html = (
+        "<!doctype html><meta charset=utf-8><p>2026-11-01 國科會補助</p><img src='/slow.png'>"
+    ).encode()
+    try:
+        assert renderer.render(site.url("/warm"), HTML, "text/html").html is not None
+        with ThreadPoolExecutor(2) as workers:
+            innocent = workers.submit(renderer.render, site.url("/innocent"), innocent_html, None)
+            assert _eventually(lambda: site.hits["/slow.png"] >= 1), "the innocent page is open"
+            hog = workers.submit(renderer.render, site.url("/hog"), HOG, "text/html").result(120)
+            # the kill happened while the innocent page was still loading
+            still_open = not innocent.done()
+            shown = innocent.result(120)
+        watch = renderer.memory_watch
+        assert watch is not None and watch.kills >= 1
+    finally:
+        renderer.close()
+        site.stop()
+    assert still_open, "the innocent page ended before the kill: the test proves nothing"
+    assert hog.html is None and hog.out_of_memory and "too much memory" in hog.note.en, hog
+    assert not shown.out_of_memory and "memory" not in shown.note.en, shown.note
+    # an ordinary failed try (its own time-out), tried once more like any other
+    assert shown.timed_out and "twice" in shown.note.en, shown.note

@@ -213,6 +213,12 @@ async def render_page(
         if left and not final_url.startswith(("http://", "https://")):
             # the main frame was sent to another origin, refused: say where, not the error page
             return Rendered(None, left_site(left["url"]), left_for=left["url"])
+    except Exception as exc:
+        if activity.get("crashed") or "crash" in str(exc).lower():
+            # this page's own renderer died (the memory watch killed it, or V8's heap limit):
+            # said apart from the failures of pages that were open beside it
+            raise PageCrashed(first_line(exc)) from exc
+        raise
     finally:
         with contextlib.suppress(Exception):
             # closing a page busy in a loop may wait on its renderer: bounded (the browser
@@ -300,6 +306,12 @@ def left_site(address: str) -> Bilingual:
     return Bilingual(
         f"網頁程式轉往其他網站：{address}", f"a script sent the browser to another site: {address}"
     )
+
+
+class PageCrashed(Exception):
+    """The page's own renderer process died under it (Playwright's ``crash`` event, or an error
+    that says so). Only this page's: another page open at the same moment that fails for
+    another reason (its own time-out) is not the one the memory watch killed."""
 
 
 class DomTooLarge(Exception):

@@ -28,7 +28,9 @@ treats marked text as hidden and keeps its links.
 Memory: one page may not take the crawl's memory (issue 17.1): V8's heap is capped by a
 Chromium flag, :class:`~monitor.fetching.memory_watch.MemoryWatch` kills the largest renderer
 when the pages together pass ``memory_limit``, and a DOM past the size caps is not read back;
-such a page comes back without HTML and a note saying why (``out_of_memory``). Each Renderer
+such a page comes back without HTML and a note saying why (``out_of_memory``). Only the page
+whose own renderer died (:class:`~monitor.fetching.browser_page.PageCrashed`) is so called: a
+page open beside it that fails for another reason is an ordinary failed try. Each Renderer
 runs its own watch on the host's browser (restarted when the browser is), with its own limit.
 
 After a memory kill the browser may be wedged (memory_watch.py says how): when the watch finds
@@ -88,6 +90,7 @@ from monitor.fetching.browser_host import BrowserHost, connected, find_chromium
 from monitor.fetching.browser_page import (
     HIDDEN_ATTRIBUTE,
     INTERRUPTED,
+    PageCrashed,
     Rendered,
     first_line,
     render_page,
@@ -423,12 +426,13 @@ class Renderer:
                     # crawl sharing the host): not the site's doing
                     log.warning("rendering %s: its browser was retired", url)
                     return Rendered(None, _WEDGED, browser_lost=True)
-                if watch is not None and watch.kills > kills_before and connected(browser):
-                    # the memory watch killed a renderer while this page was open, and this
-                    # page failed: it was this page's (its own crash, not the browser's)
-                    log.warning("rendering %s stopped: too much memory", url)
-                    return Rendered(None, _out_of_memory(self.memory_limit), out_of_memory=True)
-                if "crash" in str(exc).lower() and connected(browser):
+                if isinstance(exc, PageCrashed) and connected(browser):
+                    # this page's own renderer died, the browser lives: the page's doing.
+                    # Only such a page is called out of memory; another page that failed
+                    # while the watch killed a renderer is an ordinary failed try.
+                    if watch is not None and watch.kills > kills_before:
+                        log.warning("rendering %s stopped: too much memory", url)
+                        return Rendered(None, _out_of_memory(self.memory_limit), out_of_memory=True)
                     # V8's heap limit (or another fault) killed only this page's renderer
                     log.warning("rendering %s crashed its renderer: %s", url, exc)
                     return Rendered(None, _CRASHED, out_of_memory=True)
