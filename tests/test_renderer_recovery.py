@@ -9,6 +9,7 @@ pages on loopback addresses only, every wait bounded.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import subprocess
@@ -16,16 +17,18 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
+from monitor.fetching import limits as S
 from monitor.fetching.fetch import Fetcher, FetchOptions
 from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.memory_watch import MemoryWatch
 from monitor.fetching.render import BrowserHost, Renderer
 from tests.support.farm import Site, hang
 from tests.support.wedge import state
-from tests.test_render_pool import chromium
+from tests.test_render_pool import chromium, fetcher
 from tests.test_render_wedge import fake_browser  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.slow
@@ -148,3 +151,146 @@ def test_only_the_page_whose_renderer_was_killed_is_out_of_memory() -> None:
     assert not shown.out_of_memory and "memory" not in shown.note.en, shown.note
     # an ordinary failed try (its own time-out), tried once more like any other
     assert shown.timed_out and "twice" in shown.note.en, shown.note
+
+
+class Flaky:
+    """A Chromium wrapper that fails to start while :attr:`flag` exists; counts its launches."""
+
+    def __init__(self, where: Path) -> None:
+        self.flag = where / "fail"
+        self.calls = where / "calls"
+        self.exe = where / "chromium"
+        self.exe.write_text(
+            "#!/bin/sh\n"
+            f'echo launch >> "{self.calls}"\n'
+            f'if [ -e "{self.flag}" ]; then echo "simulated launch failure" >&2; exit 1; fi\n'
+            f'exec "{chromium()}" "$@"\n'
+        )
+        self.exe.chmod(0o755)
+
+    @property
+    def launches(self) -> int:
+        return len(self.calls.read_text().splitlines()) if self.calls.exists() else 0
+
+
+def _kill_browser(host: BrowserHost) -> None:
+    """The browser dies mid-crawl (an OOM kill, a crash): the driver notices, the host not yet."""
+    pid = host.browser_pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    assert _eventually(lambda: not host._browser.is_connected()), "the driver never noticed"
+
+
+@pytest.fixture
+def flaky(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Flaky:
+    monkeypatch.setattr(S, "RENDER_RELAUNCH_BACKOFF", 0.05)
+    return Flaky(tmp_path)
+
+
+def test_a_relaunch_that_fails_fails_only_its_page_and_the_next_page_tries_again(
+    flaky: Flaky,
+) -> None:
+    """Before the fix the first failed relaunch made every later page of the crawl
+    "renderer unavailable" (judged on static HTML and stored) for good."""
+    host = BrowserHost(str(flaky.exe))
+    renderer = Renderer(fetcher(), host=host, timeout=10, pool_size=1)
+    try:
+        first = renderer.render("http://127.0.0.91/a", HTML, "text/html")
+        assert first.html is not None and "JS-RAN" in first.html, first.note
+        _kill_browser(host)
+        flaky.flag.touch()
+        lost = renderer.render("http://127.0.0.91/b", HTML, "text/html")
+        flaky.flag.unlink()
+        again = renderer.render("http://127.0.0.91/c", HTML, "text/html")
+    finally:
+        renderer.close()
+        host.close()
+    assert lost.html is None and lost.browser_lost and not lost.interrupted
+    assert "could not be started again" in lost.note.en, lost.note
+    assert again.html is not None and "JS-RAN" in again.html, again.note
+    assert renderer.available
+    assert flaky.launches == 4  # the first, two failed tries of /b, the one that worked
+
+
+def test_relaunches_failing_in_a_row_end_the_rendering_once_and_say_so(
+    flaky: Flaky, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(S, "RENDER_RELAUNCH_TRIES", 3)
+    host = BrowserHost(str(flaky.exe))
+    renderer = Renderer(fetcher(), host=host, timeout=10, pool_size=1)
+    caplog.set_level(logging.WARNING, logger="monitor.fetching.render")
+    try:
+        first = renderer.render("http://127.0.0.91/a", HTML, "text/html")
+        assert first.html is not None, first.note
+        _kill_browser(host)
+        flaky.flag.touch()
+        shown = [renderer.render(f"http://127.0.0.91/{n}", HTML, "text/html") for n in "bcd"]
+        flaky.flag.unlink()
+        late = renderer.render("http://127.0.0.91/e", HTML, "text/html")
+    finally:
+        renderer.close()
+        host.close()
+    # /b: two failed relaunches (first try, second try); /c: the third, and the crawl gives up
+    assert flaky.launches == 1 + 3
+    for r in [*shown, late]:
+        assert r.html is None and r.browser_lost and not r.interrupted, r
+    assert "first try" in shown[0].note.en and "second try" in shown[0].note.en, shown[0].note
+    assert "3 times in a row" in shown[1].note.en, shown[1].note
+    assert late.note == shown[2].note == shown[1].note
+    assert not renderer.available
+    gave_up = [r for r in caplog.records if "times in a row" in r.getMessage()]
+    assert len(gave_up) == 1 and gave_up[0].levelno == logging.ERROR
+
+
+def test_a_first_launch_that_fails_still_ends_the_rendering_at_once(flaky: Flaky) -> None:
+    """No browser ever started in this crawl (a broken install): nothing to wait for."""
+    flaky.flag.touch()
+    renderer = Renderer(fetcher(), executable=str(flaky.exe), timeout=10)
+    try:
+        shown = [renderer.render(f"http://127.0.0.91/{n}", HTML, "text/html") for n in "ab"]
+    finally:
+        renderer.close()
+    assert flaky.launches == 1
+    for r in shown:
+        assert r.html is None and not r.browser_lost and "could not start" in r.note.en
+
+
+def test_a_timeout_then_a_lost_browser_is_said_as_it_happened(
+    flaky: Flaky, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Before the fix the page's note said "stopped responding twice (after pages closed for
+    their memory)" whatever the first try had been."""
+    site = Site("127.0.0.92")
+    site.routes["/slow.png"] = hang(8)
+    site.start()
+    host = BrowserHost(str(flaky.exe))
+    renderer = Renderer(fetcher_slow(), host=host, timeout=2, pool_size=1)
+
+    class BetweenTries(logging.Handler):
+        """Between the two tries (render() logs "trying once more"), the browser dies and
+        cannot be started again: the second try is a lost browser."""
+
+        def emit(self, record: logging.LogRecord) -> None:
+            if "trying once more" in record.getMessage() and not flaky.flag.exists():
+                _kill_browser(host)
+                flaky.flag.touch()
+
+    hook = BetweenTries()
+    render_log = logging.getLogger("monitor.fetching.render")
+    caplog.set_level(logging.INFO, logger="monitor.fetching.render")
+    render_log.addHandler(hook)
+    try:
+        assert renderer.render(site.url("/warm"), HTML, "text/html").html is not None
+        slow = b"<!doctype html><meta charset=utf-8><p>2026-11-01</p><img src='/slow.png'>"
+        shown = renderer.render(site.url("/"), slow, "text/html")
+    finally:
+        render_log.removeHandler(hook)
+        renderer.close()
+        host.close()
+        site.stop()
+    assert flaky.flag.exists(), "the first try did not time out"
+    assert shown.html is None and shown.browser_lost
+    assert "stopped responding twice" not in shown.note.en
+    assert "first try: the browser timed out" in shown.note.en, shown.note
+    assert "second try: the browser could not be started again" in shown.note.en, shown.note
+    assert "第一次：瀏覽器逾時" in shown.note.zh

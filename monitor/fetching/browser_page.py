@@ -77,8 +77,10 @@ class Rendered:
     timed_out: bool = False
     #: The page was closed for its memory (issue 17.1), or crashed its renderer.
     out_of_memory: bool = False
-    #: The browser was retired under the page (wedged after a memory kill, or it timed out
-    #: right after one): not evidence about the site; the page is tried once in a new browser.
+    #: Our browser failed under the page: retired (wedged after a memory kill, or it timed out
+    #: right after one), it died and could not be started again, or its thread stopped
+    #: answering. Not evidence about the site: the page is tried once more while a browser can
+    #: be had, and a verdict on its static HTML is not a finding (monitor/visit.py).
     browser_lost: bool = False
     #: A script sent the browser to another origin (refused here, as every request there):
     #: where it wanted to go. The caller follows it like an HTTP redirect, with our fetcher.

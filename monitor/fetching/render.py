@@ -121,6 +121,31 @@ _LOST_TWICE = Bilingual(
 )
 
 
+def _two_tries(first: Bilingual, again: Bilingual) -> Bilingual:
+    """What happened to a page tried twice, each try as it was (a time-out, then a lost
+    browser, is not "stopped responding twice")."""
+    if first == again == _WEDGED:
+        return _LOST_TWICE
+    return Bilingual(
+        f"第一次：{first.zh}；第二次：{again.zh}", f"first try: {first.en}; second try: {again.en}"
+    )
+
+
+def _relaunch_failed(exc: BaseException, n: int) -> Bilingual:
+    return Bilingual(
+        f"瀏覽器結束後無法重新啟動（連續第 {n} 次：{first_line(exc)}）",
+        f"the browser could not be started again ({n} in a row: {first_line(exc)})",
+    )
+
+
+def _gave_up(exc: BaseException, n: int) -> Bilingual:
+    return Bilingual(
+        f"瀏覽器連續 {n} 次無法重新啟動，本次檢查其餘網頁不再以瀏覽器顯示（{first_line(exc)}）",
+        f"renderer unavailable for the rest of this crawl: the browser could not be started again"
+        f" {n} times in a row ({first_line(exc)})",
+    )
+
+
 def _timed_out_twice(budget: float) -> Bilingual:
     return Bilingual(
         f"瀏覽器逾時（2 次，各 {budget:.0f} 秒）", f"the browser timed out (twice, {budget:.0f} s)"
@@ -154,10 +179,12 @@ def _interrupted() -> Rendered:
 
 
 class _Unavailable(Exception):
-    """No browser can be used in this crawl (Playwright missing, Chromium would not start)."""
+    """No browser for this page: none can be used in this crawl (Playwright missing, Chromium
+    would not start), or (``lost``) the crawl's browser died and could not be started again."""
 
-    def __init__(self, note: Bilingual) -> None:
+    def __init__(self, note: Bilingual, *, lost: bool = False) -> None:
         self.note = note
+        self.lost = lost
         super().__init__(note.en)
 
 
@@ -217,6 +244,13 @@ class Renderer:
         self._stop = stop_event or threading.Event()
         #: Why no browser can be used after all (set once, from the host's thread).
         self._unavailable: Bilingual | None = None
+        #: ``_unavailable`` came after the browser had run in this crawl (it could not be
+        #: started again, or its thread hung): our failure, not a fact about the sites.
+        self._lost_for_good = False
+        #: A browser was had in this crawl: a launch failing after that fails only its page.
+        self._had_browser = False
+        #: Failed relaunches in a row (reset by a launch that works).
+        self._relaunch_failures = 0
         #: The most pages that were open at the same moment (for tests and the benchmark).
         self.peak_pages = 0
         self._start_lock = threading.Lock()
@@ -260,12 +294,16 @@ class Renderer:
         first = self._render_once(url, body, content_type, screenshot, cookies)
         if first.interrupted or not (first.timed_out or first.browser_lost):
             return first
+        if self._unavailable is not None:  # no browser for the rest of the crawl
+            return first
         log.info("rendering %s: %s; trying once more", url, first.note.en)
         again = self._render_once(url, body, content_type, screenshot, cookies)
-        if again.timed_out and first.timed_out:
+        if again.interrupted:
+            return again
+        if again.timed_out and first.timed_out and not (first.browser_lost or again.browser_lost):
             return replace(again, note=_timed_out_twice(self.page_budget))
         if again.browser_lost:
-            return replace(again, note=_LOST_TWICE)
+            return replace(again, note=_two_tries(first.note, again.note))
         return again
 
     def _render_once(
@@ -279,7 +317,7 @@ class Renderer:
         if self.executable is None:
             return Rendered(None, _UNAVAILABLE)
         if self._unavailable is not None:
-            return Rendered(None, self._unavailable)
+            return Rendered(None, self._unavailable, browser_lost=self._lost_for_good)
         if self._stop.is_set():
             return _interrupted()
         loop, thread = self._ensure_loop()
@@ -381,7 +419,9 @@ class Renderer:
             try:
                 browser = await self._get_browser()
             except _Unavailable as exc:
-                return Rendered(None, exc.note, interrupted=self._stop.is_set())
+                return Rendered(
+                    None, exc.note, interrupted=self._stop.is_set(), browser_lost=exc.lost
+                )
             self._open_pages += 1
             self.peak_pages = max(self.peak_pages, self._open_pages)
             watch = self.memory_watch
@@ -457,7 +497,14 @@ class Renderer:
 
     async def _get_browser(self) -> Any:
         """The host's browser (launched on first use, and again if it died mid-crawl), with
-        this crawl's memory watch on it; :class:`_Unavailable` when it cannot be had."""
+        this crawl's memory watch on it; :class:`_Unavailable` when it cannot be had.
+
+        A first launch that fails (no Chromium, a broken install) fails every page of the
+        crawl at once: nothing will change within it. A relaunch that fails (the browser had
+        run: a transient launch time-out on busy cores, memory pressure, an upgrade mid-crawl)
+        fails only the page that asked, as a lost browser, after a short back-off, and the
+        next page tries again; ``RENDER_RELAUNCH_TRIES`` failures in a row end the rendering
+        for the crawl, said once in the log."""
         try:
             browser = await self._host.browser()
         except ImportError:
@@ -466,9 +513,34 @@ class Renderer:
         except Exception as exc:
             if self._stop.is_set():
                 raise _Unavailable(INTERRUPTED) from exc
-            log.warning("cannot start Chromium (%s): %s", self.executable, exc)
-            self._unavailable = _cannot_start(exc)
-            raise _Unavailable(self._unavailable) from exc
+            if not self._had_browser:
+                log.warning("cannot start Chromium (%s): %s", self.executable, exc)
+                self._unavailable = _cannot_start(exc)
+                raise _Unavailable(self._unavailable) from exc
+            if self._unavailable is not None:  # given up meanwhile, by another page
+                raise _Unavailable(self._unavailable, lost=True) from exc
+            self._relaunch_failures += 1
+            failures = self._relaunch_failures
+            if failures >= S.RENDER_RELAUNCH_TRIES:
+                self._unavailable, self._lost_for_good = _gave_up(exc, failures), True
+                log.error(
+                    "Chromium (%s) could not be started again %d times in a row (%s): the rest"
+                    " of this crawl's pages are not rendered",
+                    self.executable,
+                    failures,
+                    first_line(exc),
+                )
+                raise _Unavailable(self._unavailable, lost=True) from exc
+            log.warning(
+                "cannot start Chromium again (%d in a row): %s; the next page tries again",
+                failures,
+                first_line(exc),
+            )
+            if await self._stop_within(S.RENDER_RELAUNCH_BACKOFF * failures):
+                raise _Unavailable(INTERRUPTED) from exc
+            raise _Unavailable(_relaunch_failed(exc, failures), lost=True) from exc
+        self._had_browser = True
+        self._relaunch_failures = 0
         self._watch_memory()
         return browser
 
