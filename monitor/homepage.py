@@ -168,6 +168,9 @@ class Seen:
     boxes: tuple[Box, ...] = ()
     #: the rendered page's own requests the monitor could not decode (not loaded)
     unreadable: tuple[UnreadableBody, ...] = ()
+    #: our browser failed (lost, could not be started again): the static page is judged, but
+    #: a failing verdict on it is not a finding (monitor/visit.py makes it "not checked")
+    browser_failed: bool = False
 
 
 def see_homepage(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) -> Seen:
@@ -176,7 +179,9 @@ def see_homepage(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) ->
     RULES.md "loads": judged on what the browser shows, including what the page's own scripts
     add after loading. A rendering that fails (no browser, a crash, two timeouts) is not a
     verdict: the static page is judged instead and the evidence says the page could not be
-    rendered; only a page that needs scripts to show anything is then left unjudged.
+    rendered; only a page that needs scripts to show anything is then left unjudged. When it
+    was our browser that failed (``browser_lost``), not the page, the result says so
+    (``browser_failed``): a failing verdict on the static page then proves nothing.
     """
     rendered = ctx.renderer.render(
         url,
@@ -226,6 +231,7 @@ def see_homepage(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) ->
         note,
         rendered.png,
         unjudgeable=read.needs_browser,
+        browser_failed=rendered.browser_lost,
     )
 
 

@@ -8,6 +8,7 @@ Flow of one site (:func:`check_site`)::
       frameset / meta refresh / splash page / one-iframe wrapper      -> follow (at most twice)
       render in Chromium (guarded, every page when a browser exists)  -> homepage Page, view
         failed or no browser: the static page, evidence says why      -> view "static"
+        our browser failed (lost, not restartable): a static FAIL     -> "not checked" warning
       classify_page (empty / default / parked / error)                -> loads
       news link on the same site (rendered too), feeds (at most 2)    -> news/feed Pages
       judge_credit(homepage, other_pages=[news])                      -> credit
@@ -46,7 +47,7 @@ from monitor.homepage import (
     see_homepage,
 )
 from monitor.homepage_picture import record_picture
-from monitor.model import Check, Code, Page, SiteResult, worst
+from monitor.model import Check, Code, Details, Page, SiteResult, worst
 from monitor.rules.credit import judge_credit
 from monitor.rules.loads import (
     HomepageFetch,
@@ -76,6 +77,11 @@ _NOT_CHECKED = Bilingual("首頁無法開啟，未檢查", "not checked: the hom
 _UNREADABLE = Bilingual(
     "首頁以檢查程式無法解讀的壓縮格式傳送，未檢查，請人工確認",
     "not checked: the homepage is compressed in a way the monitor cannot read; check by hand",
+)
+_BROWSER_FAILED = Bilingual(
+    "監測程式的瀏覽器故障，無法顯示首頁，此項未檢查；管理介面可立即重新檢查此網站",
+    "not checked: the monitor's browser failed while showing the homepage; the office can"
+    " re-check the site from the console",
 )
 _NOT_RENDERED = Bilingual(
     "首頁內容由 JavaScript 產生且無法顯示，未檢查，請人工確認",
@@ -237,6 +243,13 @@ def _check_site(
         credit = _credit_with_about_page(ctx, homepage, news_page, news_url, credit, extra)
     # the page's own files the monitor could not decode: their absence is no finding
     loads, credit, updates = without_unread_parts(loads, credit, updates, seen.unreadable)
+    stored_fingerprint: str | None = fingerprint
+    if seen.browser_failed:
+        # our browser failed, not the site: a FAIL read off the static HTML is no finding
+        credit = _unseen_if_failed(credit, seen.note)
+        checked = _unseen_if_failed(updates, seen.note, {"latest_date": None, "source": None})
+        if checked is not updates:  # the static page's text is not the month's to compare
+            updates, stored_fingerprint = checked, None
     credit.details["view"] = seen.view
     updates.details["view"] = seen.view
     result = SiteResult(
@@ -251,7 +264,7 @@ def _check_site(
     )
     return SiteOutcome(
         result,
-        fingerprint,
+        stored_fingerprint,
         r.body,
         final_url,
         r.content_type,
@@ -259,6 +272,18 @@ def _check_site(
         seen.boxes,
         unshown=unshown,
     )
+
+
+def _unseen_if_failed(check: Check, note: Bilingual, details: Details | None = None) -> Check:
+    """``check`` when it does not fail; else a "not checked" warning saying our browser failed
+    (``note``: how; the static verdict kept in the evidence). A page judged on its static HTML
+    because the monitor's own browser failed says nothing about what a visitor sees: a FAIL
+    there must not reach an alliance as a finding, while a pass on the static page stands
+    (what the static page shows, a visitor sees too)."""
+    if check.status != "fail":
+        return check
+    evidence = f"{note.joined()}; static HTML: {check.message.joined()}"
+    return Check("warn", Code.NOT_CHECKED, _BROWSER_FAILED, evidence, details or Details())
 
 
 def _unjudged(
