@@ -294,3 +294,53 @@ def test_a_timeout_then_a_lost_browser_is_said_as_it_happened(
     assert "first try: the browser timed out" in shown.note.en, shown.note
     assert "second try: the browser could not be started again" in shown.note.en, shown.note
     assert "第一次：瀏覽器逾時" in shown.note.zh
+
+
+def test_a_launch_that_hangs_is_given_up_within_the_hosts_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A "browser" that never answers: before the fix only Playwright's own launch time-out
+    (30 s) ended it, and nothing bounded a driver that hangs with the host's lock held."""
+    monkeypatch.setattr(S, "BROWSER_LAUNCH_SECONDS", 3.0)
+    mute = tmp_path / "chromium"
+    pid_file = tmp_path / "pid"
+    mute.write_text(f'#!/bin/sh\necho $$ > "{pid_file}"\nexec sleep 60\n')
+    mute.chmod(0o755)
+    renderer = Renderer(fetcher(), executable=str(mute), timeout=10)
+    try:
+        shown = renderer.render("http://127.0.0.91/", HTML, "text/html")
+    finally:
+        renderer.close()
+    assert shown.html is None and "did not start within 3 s" in shown.note.en, shown.note
+    mute_pid = int(pid_file.read_text())
+    gone = _eventually(lambda: state(mute_pid) in (None, "Z"))
+    if not gone:
+        os.kill(mute_pid, signal.SIGKILL)
+    assert gone, "the mute browser outlived the launch given up"
+
+
+def test_a_worker_stops_waiting_for_a_loop_that_answers_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Before the fix a crawl worker waited for as long as the host's thread lived, even if
+    its loop was stuck in a blocking call."""
+    monkeypatch.setattr(S, "RENDER_LOOP_SILENCE", 2.0)
+    host = BrowserHost(chromium())
+    renderer = Renderer(fetcher(), host=host, timeout=10)
+    unblock = threading.Event()
+    try:
+        assert renderer.render("http://127.0.0.91/a", HTML, "text/html").html is not None
+        loop, _thread = host.loop()
+        loop.call_soon_threadsafe(unblock.wait, 60)  # the loop's thread blocks
+        with ThreadPoolExecutor(1) as worker:
+            stuck = worker.submit(renderer.render, "http://127.0.0.91/b", HTML, "text/html")
+            shown = stuck.result(timeout=45)
+            unblock.set()
+        after = renderer.render("http://127.0.0.91/c", HTML, "text/html")
+    finally:
+        unblock.set()
+        renderer.close()
+        host.close()
+    assert shown.html is None and shown.browser_lost, shown
+    assert "did not answer for 2 s" in shown.note.en, shown.note
+    assert after.html is None and after.note == shown.note  # not waited for again

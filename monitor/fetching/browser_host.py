@@ -187,15 +187,15 @@ class BrowserHost:
             if self._browser is not None:
                 log.warning("Chromium went away; starting it again")
             await self._close_browser()
-            from playwright.async_api import async_playwright
+            from playwright.async_api import async_playwright  # noqa: F401 (ImportError here)
 
             try:
-                self._pw = await async_playwright().start()
-                self._browser = await self._pw.chromium.launch(
-                    executable_path=self.executable,
-                    headless=True,
-                    args=[*S.CHROMIUM_ARGS, *self._no_network_args()],
-                )
+                await asyncio.wait_for(self._launch(), S.BROWSER_LAUNCH_SECONDS)
+            except TimeoutError:
+                await self._close_browser()
+                raise TimeoutError(
+                    f"Chromium did not start within {S.BROWSER_LAUNCH_SECONDS:.0f} s"
+                ) from None
             except BaseException:
                 await self._close_browser()
                 raise
@@ -209,6 +209,19 @@ class BrowserHost:
                 self.browser_pid = None
                 log.warning("cannot find the browser process: its pages' memory is not watched")
             return self._browser
+
+    async def _launch(self) -> None:
+        """Start the driver, then Chromium; each kept as soon as it exists, so a launch cut
+        short by :data:`S.BROWSER_LAUNCH_SECONDS` leaves nothing :meth:`_close_browser` misses
+        (stopping the driver ends the browser it launched)."""
+        from playwright.async_api import async_playwright
+
+        self._pw = await async_playwright().start()
+        self._browser = await self._pw.chromium.launch(
+            executable_path=self.executable,
+            headless=True,
+            args=[*S.CHROMIUM_ARGS, *self._no_network_args()],
+        )
 
     def was_retired(self, browser: Any) -> bool:
         """Whether ``browser`` was retired as wedged (its pages' failures say nothing of them)."""

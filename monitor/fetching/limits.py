@@ -107,6 +107,10 @@ RENDER_MEMORY_LIMIT = 512 * 1024 * 1024
 #: Seconds a browser gets to close itself (end of a crawl, a browser that died) before its
 #: process tree is killed: a browser wedged after a memory kill answers no ``close()``.
 BROWSER_CLOSE_SECONDS = 10.0
+#: Seconds a browser launch (Playwright's driver, then Chromium) may take before it counts as
+#: failed: Playwright's own launch timeout does not cover a driver that never answers, and the
+#: launch holds the host's lock, so a hung one would stop every page of the crawl.
+BROWSER_LAUNCH_SECONDS = 60.0
 #: Failed relaunches in a row (after the browser had started once in the crawl: it died or was
 #: retired) after which the crawl renders no more pages; before that each failure fails only
 #: the page that asked, and the next page tries again (render.py).
@@ -114,6 +118,9 @@ RENDER_RELAUNCH_TRIES = 4
 #: Seconds the page that found the relaunch failed waits before it gives up its slot, times the
 #: failures in a row (5, 10, 15 s): a machine short of memory or CPU gets a moment to recover.
 RENDER_RELAUNCH_BACKOFF = 5.0
+#: Seconds the renderer's event loop may leave a ping unanswered before a crawl worker stops
+#: waiting for it (a call that blocks the loop's thread would otherwise hold every worker).
+RENDER_LOOP_SILENCE = 60.0
 #: Seconds one of the browser's renderers may stay a zombie before the browser is called wedged
 #: and retired (monitor/fetching/memory_watch.py): a healthy browser has its zygote reap a dead
 #: renderer within a second; generous, so a busy machine is never taken for a wedge.

@@ -40,7 +40,15 @@ it so, or a page times out right after a kill in its browser, the page retires t
 
 A failed rendering is not a verdict: a timed-out page is tried once more, and so is a page whose
 browser was retired under it (in the new browser); at most two tries in all. The caller judges
-the static page when the browser cannot show it (``Rendered.html`` is None, ``note`` says why).
+the static page when the browser cannot show it (``Rendered.html`` is None, ``note`` says why),
+and ``browser_lost`` tells it when that was our browser's failure rather than the page's.
+
+A browser that died is started again for the next page. A first launch that fails ends the
+rendering for the crawl (no Chromium: nothing will change); a relaunch that fails fails only
+its page, and the crawl gives up only after ``RENDER_RELAUNCH_TRIES`` in a row
+(:meth:`Renderer._get_browser`). No crawl worker waits for ever: launches are bounded on the
+loop, and the worker gives up on a loop that stops answering or a try that overruns all its
+budgets (:meth:`Renderer._wait_for`).
 
 Concurrency (issue 6: "one browser, a small pool of pages, a per-page timeout")::
 
@@ -79,6 +87,7 @@ import concurrent.futures
 import functools
 import logging
 import threading
+import time
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -119,6 +128,21 @@ _LOST_TWICE = Bilingual(
     "瀏覽器兩次停止回應（網頁耗用過多記憶體後），無法顯示此頁",
     "the browser stopped responding twice (after pages closed for their memory)",
 )
+
+
+def _hung(seconds: float) -> Bilingual:
+    return Bilingual(
+        f"瀏覽器的執行緒 {seconds:.0f} 秒無回應，本次檢查其餘網頁不再以瀏覽器顯示",
+        f"renderer unavailable for the rest of this crawl: its thread did not answer for"
+        f" {seconds:.0f} s",
+    )
+
+
+def _overdue(seconds: float) -> Bilingual:
+    return Bilingual(
+        f"瀏覽器 {seconds:.0f} 秒內未完成此頁",
+        f"the browser did not finish the page in {seconds:.0f} s",
+    )
 
 
 def _two_tries(first: Bilingual, again: Bilingual) -> Bilingual:
@@ -321,19 +345,76 @@ class Renderer:
         if self._stop.is_set():
             return _interrupted()
         loop, thread = self._ensure_loop()
+        in_slot = threading.Event()
         fut = asyncio.run_coroutine_threadsafe(
-            self._job(url, body, content_type or "text/html", screenshot, cookies), loop
+            self._job(url, body, content_type or "text/html", screenshot, cookies, in_slot), loop
         )
-        # Waiting in slices: if the host's thread ever died, its futures would never finish.
+        return self._wait_for(fut, loop, thread, in_slot, url)
+
+    @property
+    def job_budget(self) -> float:
+        """Ceiling on one try once it holds a page slot: a launch (or a failed relaunch and its
+        back-off), the page, and closing or retiring what it used. Every step has its own
+        bound on the loop; this one is the crawl worker's, for a loop that stopped keeping
+        them."""
+        return (
+            S.BROWSER_LAUNCH_SECONDS
+            + S.RENDER_RELAUNCH_BACKOFF * S.RENDER_RELAUNCH_TRIES
+            + self.page_budget
+            + 4 * S.BROWSER_CLOSE_SECONDS
+        )
+
+    def _wait_for(
+        self,
+        fut: concurrent.futures.Future[Rendered],
+        loop: asyncio.AbstractEventLoop,
+        thread: threading.Thread,
+        in_slot: threading.Event,
+        url: str,
+    ) -> Rendered:
+        """Wait for one try, never for ever: in slices, while the host's thread lives and its
+        loop answers a ping within ``RENDER_LOOP_SILENCE`` s (waiting for a page slot lasts as
+        long as the pages before it, each bounded), and at most :attr:`job_budget` s once the
+        try holds a slot. ``concurrent.futures.wait`` rather than ``fut.result(timeout)``:
+        since Python 3.11 a TimeoutError raised by the job itself would look like "not yet"
+        and be waited for again, for ever."""
+        ping: threading.Event | None = None
+        ping_sent = 0.0
+        deadline: float | None = None
         while True:
-            try:
-                return fut.result(timeout=1.0)
-            except concurrent.futures.TimeoutError:
-                if not thread.is_alive():
+            done, _ = concurrent.futures.wait([fut], timeout=1.0)
+            if done:
+                try:
+                    return fut.result()
+                except concurrent.futures.CancelledError:  # close() while this page waited
+                    return Rendered(None, _CLOSED, interrupted=self._stop.is_set())
+                except Exception as exc:  # a bug in a try must not stop the crawl
+                    log.warning("rendering %s failed: %s", url, exc)
+                    return Rendered(None, _failed(exc), interrupted=self._stop.is_set())
+            now = time.monotonic()
+            if not thread.is_alive():
+                fut.cancel()
+                return Rendered(None, _CLOSED, interrupted=self._stop.is_set())
+            if ping is None or ping.is_set():
+                ping, ping_sent = threading.Event(), now
+                try:
+                    loop.call_soon_threadsafe(ping.set)
+                except RuntimeError:  # the loop was closed under us
                     fut.cancel()
                     return Rendered(None, _CLOSED, interrupted=self._stop.is_set())
-            except concurrent.futures.CancelledError:  # close() while this page was waiting
-                return Rendered(None, _CLOSED, interrupted=self._stop.is_set())
+            elif now - ping_sent > S.RENDER_LOOP_SILENCE:
+                fut.cancel()
+                note = _hung(S.RENDER_LOOP_SILENCE)
+                if self._unavailable is None:
+                    log.error("rendering %s: %s", url, note.en)
+                    self._unavailable, self._lost_for_good = note, True
+                return Rendered(None, note, browser_lost=True)
+            if deadline is None and in_slot.is_set():
+                deadline = now + self.job_budget
+            if deadline is not None and now > deadline:
+                fut.cancel()
+                log.error("rendering %s: not done in %.0f s; given up", url, self.job_budget)
+                return Rendered(None, _overdue(self.job_budget), browser_lost=True)
 
     def close(self) -> None:
         """Close this crawl's pages, its memory watch and its fetch threads; and the browser,
@@ -390,13 +471,22 @@ class Renderer:
         return self._stop.is_set()
 
     async def _job(
-        self, url: str, body: bytes, ctype: str, screenshot: bool, cookies: tuple[str, ...]
+        self,
+        url: str,
+        body: bytes,
+        ctype: str,
+        screenshot: bool,
+        cookies: tuple[str, ...],
+        in_slot: threading.Event,
     ) -> Rendered:
-        """One rendering, raced against the crawl's stop."""
+        """One rendering, raced against the crawl's stop; ``in_slot`` is set once it holds a
+        page slot (the waiting worker's deadline starts then)."""
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)  # type: ignore[arg-type]
-        work = asyncio.ensure_future(self._in_a_slot(url, body, ctype, screenshot, cookies))
+        work = asyncio.ensure_future(
+            self._in_a_slot(url, body, ctype, screenshot, cookies, in_slot)
+        )
         stopper = asyncio.ensure_future(self._wait_for_stop())
         try:
             await asyncio.wait({work, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -410,10 +500,17 @@ class Renderer:
             self._tasks.discard(task)  # type: ignore[arg-type]
 
     async def _in_a_slot(
-        self, url: str, body: bytes, ctype: str, screenshot: bool, cookies: tuple[str, ...]
+        self,
+        url: str,
+        body: bytes,
+        ctype: str,
+        screenshot: bool,
+        cookies: tuple[str, ...],
+        in_slot: threading.Event,
     ) -> Rendered:
         assert self._slots is not None
         async with self._slots:
+            in_slot.set()
             if self._stop.is_set():
                 return _interrupted()
             try:
