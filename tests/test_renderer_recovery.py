@@ -344,3 +344,20 @@ def test_a_worker_stops_waiting_for_a_loop_that_answers_nothing(
     assert shown.html is None and shown.browser_lost, shown
     assert "did not answer for 2 s" in shown.note.en, shown.note
     assert after.html is None and after.note == shown.note  # not waited for again
+
+
+def test_no_memory_watch_starts_after_the_renderer_closed() -> None:
+    """A page close() could not end (its shutdown timed out) that gets its browser later
+    must not start a memory watch nobody stops: the scheduler's process lives on."""
+    host = BrowserHost(chromium())
+    renderer = Renderer(fetcher(), host=host, timeout=10)
+    try:
+        assert renderer.render("http://127.0.0.91/a", HTML, "text/html").html is not None
+        loop, _thread = host.loop()
+        renderer.close()
+        # what such a page does next, on the host's loop
+        asyncio.run_coroutine_threadsafe(renderer._get_browser(), loop).result(60)
+        assert renderer.memory_watch is None
+        assert not [t for t in threading.enumerate() if t.name == "renderer-memory"]
+    finally:
+        host.close()

@@ -275,6 +275,8 @@ class Renderer:
         self._had_browser = False
         #: Failed relaunches in a row (reset by a launch that works).
         self._relaunch_failures = 0
+        #: Set by :meth:`close`: no memory watch may start after it (a page it could not end).
+        self._closed = False
         #: The most pages that were open at the same moment (for tests and the benchmark).
         self.peak_pages = 0
         self._start_lock = threading.Lock()
@@ -422,12 +424,15 @@ class Renderer:
         with self._start_lock:
             loop, thread, pool = self._loop, self._thread, self._fetch_pool
             self._loop = self._thread = self._fetch_pool = None
+            # a page this close cannot end (a wedged driver) starts no watch after it
+            self._closed = True
         if loop is not None and thread is not None and thread.is_alive():
             try:
                 asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(timeout=30)
             except Exception as exc:  # a wedged driver must not keep the crawl from ending
                 log.warning("closing the browser's pages failed: %s", exc)
-        watch, self.memory_watch = self.memory_watch, None
+        with self._start_lock:
+            watch, self.memory_watch = self.memory_watch, None
         if watch is not None:
             watch.stop()
         if self._owns_host:
@@ -442,6 +447,7 @@ class Renderer:
                 # first use, or the lent host was closed and is started again: a new loop
                 self._loop, self._thread = self._host.loop()
                 self._slots = asyncio.Semaphore(self.pool_size)
+                self._closed = False
             if self._fetch_pool is None:
                 self._fetch_pool = ThreadPoolExecutor(
                     self.pool_size, thread_name_prefix="render-fetch"
@@ -645,16 +651,17 @@ class Renderer:
         """Run this crawl's memory watch on the host's current browser process (a browser
         started again has a new pid: the old watch stops, a new one starts)."""
         pid, start = self._host.browser_pid, self._host.browser_start
-        watch = self.memory_watch
-        if self.memory_limit <= 0 or (watch is not None and watch.browser_pid == pid):
-            return
+        with self._start_lock:  # against close(): no watch may start after it took its own
+            watch = self.memory_watch
+            if self.memory_limit <= 0 or (watch is not None and watch.browser_pid == pid):
+                return
+            self.memory_watch = None
+            if pid is not None and not self._closed:
+                self.memory_watch = MemoryWatch(
+                    pid, self.memory_limit, S.RENDER_MEMORY_INTERVAL, browser_start=start
+                ).start()
         if watch is not None:
             watch.stop()
-            self.memory_watch = None
-        if pid is not None:
-            self.memory_watch = MemoryWatch(
-                pid, self.memory_limit, S.RENDER_MEMORY_INTERVAL, browser_start=start
-            ).start()
 
     def _fetch_soon(
         self, url: str, headers: dict[str, str] | None = None
