@@ -266,7 +266,8 @@ class Renderer:
         #: Watches the browser's renderers for this crawl (None: no page rendered yet).
         self.memory_watch: MemoryWatch | None = None
         self._stop = stop_event or threading.Event()
-        #: Why no browser can be used after all (set once, from the host's thread).
+        #: Why no browser can be used after all (set once: from the host's thread, or by a
+        #: crawl worker that found the host's loop no longer answering).
         self._unavailable: Bilingual | None = None
         #: ``_unavailable`` came after the browser had run in this crawl (it could not be
         #: started again, or its thread hung): our failure, not a fact about the sites.
