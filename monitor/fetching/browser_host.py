@@ -48,6 +48,7 @@ import shutil
 import signal
 import socket
 import threading
+import weakref
 from typing import Any
 
 from monitor.fetching import limits as S
@@ -111,8 +112,10 @@ class BrowserHost:
         #: (pid, start time) of browsers killed here: never taken for a new browser while a
         #: zombie; a new process that reuses the pid has another start time
         self._killed: set[tuple[int, int]] = set()
-        #: The Playwright browsers retired (``id()``): their pages' failures are not the site's.
-        self._retired_ids: set[int] = set()
+        #: The Playwright browsers retired: their pages' failures are not the site's. Weak
+        #: references, not ``id()`` numbers: an id is reused once its browser is collected, and a new
+        #: browser taken for a retired one would turn the site's real failures into "not checked".
+        self._retired: weakref.WeakSet[Any] = weakref.WeakSet()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -225,7 +228,7 @@ class BrowserHost:
 
     def was_retired(self, browser: Any) -> bool:
         """Whether ``browser`` was retired as wedged (its pages' failures say nothing of them)."""
-        return id(browser) in self._retired_ids
+        return browser in self._retired
 
     async def retire(self, browser: Any, why: str) -> None:
         """Stop using ``browser`` (wedged: ``why`` says how it was found so): the next page gets
@@ -240,7 +243,7 @@ class BrowserHost:
             self._browser = None
             self.browser_pid = self.browser_start = None
             self.retired += 1
-            self._retired_ids.add(id(browser))
+            self._retired.add(browser)
         log.warning(
             "retiring the browser (pid %s): %s; its open pages are tried again in a new one",
             pid,
