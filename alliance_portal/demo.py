@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from alliance_portal.commands.portal import make_server
+from alliance_portal.commands.portal import make_server, port_in_use
 from alliance_portal.portal.build import build_site
 from alliance_portal.registry.errors import AllianceError
 from alliance_portal.registry.report_contract import INDEX_FILE
@@ -147,6 +147,17 @@ def main(argv: list[str] | None = None) -> int:
 
     from alliance_portal.sample_sites import serve_sample_sites
 
+    console_port = args.console_port if args.console_port is not None else args.port + 1
+    if not args.no_serve and (busy := port_in_use(args.host, (args.port, console_port))):
+        # Before the minute of building and crawling, not after it as a traceback: the usual
+        # cause is a demo still running in another terminal.
+        print(
+            f"error: port {busy} on {args.host} is already in use (is another `make demo` still "
+            "running? stop it with Ctrl+C), or start this one on other ports: make demo "
+            f"PORT={args.port + 10} (the console takes PORT+1)",
+            file=sys.stderr,
+        )
+        return EXIT_CANNOT_START
     try:
         sites, _thread = serve_sample_sites(
             ROOT / "samples" / "websites", host=SITES_HOST, port=args.sites_port

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from test_intake_support import (
     services_of,
 )
 
+from alliance_portal import demo
 from alliance_portal.intake import IntakeConfig
 from alliance_portal.intake.admin_password import set_password
 from alliance_portal.intake.mailer import MailSettings
@@ -264,3 +266,21 @@ def test_a_banner_of_the_wrong_size_is_named_and_told_how_to_fix(tmp_path: Path,
     assert said.startswith("「氫能聯盟橫幅-v2.png」"), said
     assert "調整（縮放或裁切）為寬 222、高 112 像素後另存為 PNG" in said, said
     assert "resize or crop it to 222 × 112 pixels" in said, said
+
+
+def test_make_demo_on_a_busy_port_says_so_at_once_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Running `make demo` while another demo still serves: the new one built and crawled for
+    a minute, then died with a Python traceback ("OSError: [Errno 98] Address already in
+    use"). It now stops before any work and says what to do."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        status = demo.main(["--port", str(port), "--work", str(tmp_path / "demo")])
+    said = capsys.readouterr()
+    assert status == demo.EXIT_CANNOT_START
+    assert f"port {port} on 127.0.0.1 is already in use" in said.err
+    assert f"make demo PORT={port + 10}" in said.err and "Traceback" not in said.err
+    assert not (tmp_path / "demo").exists()  # nothing was built or crawled

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import functools
 import http.server
 import logging
+import socket
 import sys
 from pathlib import Path
 
@@ -115,6 +117,24 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+def port_in_use(host: str, ports: tuple[int, ...]) -> int | None:
+    """The first of ``ports`` another program already listens on (0 means any free port), so a
+    command that serves can say so before its work rather than as a traceback after it."""
+    for port in ports:
+        if port == 0:
+            continue
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            # as the servers bind: a port left in TIME_WAIT by a demo just stopped is free
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return port
+                raise
+    return None
 
 
 def make_server(output: Path, host: str, port: int) -> http.server.ThreadingHTTPServer:
