@@ -7,11 +7,13 @@ import dataclasses
 import datetime as dt
 import re
 import socket
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from playwright.sync_api import expect
 from test_console_app import OFFICE_PASSWORD as CONSOLE_PASSWORD
 from test_console_app import build_console
 from test_intake_support import (
@@ -28,7 +30,9 @@ from test_intake_support import (
 from alliance_portal import demo
 from alliance_portal.intake import IntakeConfig
 from alliance_portal.intake.admin_password import set_password
+from alliance_portal.intake.jobs import Tally
 from alliance_portal.intake.mailer import MailSettings
+from alliance_portal.registry.bilingual import Bilingual
 from tests.support.mail_support import free_port, smtp_on_loopback
 
 
@@ -284,3 +288,44 @@ def test_make_demo_on_a_busy_port_says_so_at_once_without_a_traceback(
     assert f"port {port} on 127.0.0.1 is already in use" in said.err
     assert f"make demo PORT={port + 10}" in said.err and "Traceback" not in said.err
     assert not (tmp_path / "demo").exists()  # nothing was built or crawled
+
+
+@pytest.mark.browser
+def test_a_months_check_shows_one_moving_count_not_a_line_per_poll(
+    tmp_path: Path, page: Any
+) -> None:
+    """立即檢查所有網站 listed "已檢查 1／27", "已檢查 2／27", ... as a numbered line each (17 lines
+    for 27 sample sites; a hundred for the office's 200). A count now replaces the one before
+    it, on the page while it runs (console.js) and once it is done."""
+    go, more, release = threading.Event(), threading.Event(), threading.Event()
+
+    def crawl(progress: Any) -> None:
+        progress(
+            Bilingual("正在檢查每個啟用中聯盟的網站", "checking every active alliance's website")
+        )
+        for done in range(1, 4):
+            progress(Tally(f"已檢查 {done}／200 個網站", f"checked {done} of 200 websites"))
+        go.set()
+        assert more.wait(60)
+        for done in range(4, 41):
+            progress(Tally(f"已檢查 {done}／200 個網站", f"checked {done} of 200 websites"))
+        assert release.wait(60)
+        progress(Bilingual("報告已更新", "the month's report is written"))
+
+    with app_for(_office_config(tmp_path)) as app, running_server(app) as url:
+        jobs = services_of(app).jobs
+        job, _ = jobs.submit("crawl", "month", "office", crawl)
+        assert go.wait(30)
+        _sign_in_office(page, url, f"/office/jobs/{job.id}")
+        steps = page.locator("#job-steps li")
+        first = steps.all_inner_texts()
+        more.set()
+        expect(steps.last).to_have_text("已檢查 40／200 個網站", timeout=30_000)
+        running = steps.all_inner_texts()
+        release.set()
+        assert jobs.wait(job.id, 30) is not None
+        page.reload()
+        finished = steps.all_inner_texts()
+    assert first == ["正在檢查每個啟用中聯盟的網站", "已檢查 3／200 個網站"]
+    assert running == ["正在檢查每個啟用中聯盟的網站", "已檢查 40／200 個網站"]
+    assert finished == ["正在檢查每個啟用中聯盟的網站", "已檢查 40／200 個網站", "報告已更新"]

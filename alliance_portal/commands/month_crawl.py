@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from alliance_portal.intake.jobs import Tally
 from alliance_portal.intake.office_hooks import MonthCrawl, Progress
 from alliance_portal.registry.bilingual import Bilingual
 
@@ -90,9 +91,7 @@ def crawl_month(
                 said = done
                 total = len(run.planned)
                 progress(
-                    Bilingual(
-                        f"已檢查 {done}／{total} 個網站", f"checked {done} of {total} websites"
-                    )
+                    Tally(f"已檢查 {done}／{total} 個網站", f"checked {done} of {total} websites")
                 )
     if child.returncode != 0:
         lines = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()

@@ -66,6 +66,13 @@ class Job:
         return self.state in ("waiting", "running")
 
 
+@dataclass(frozen=True, slots=True)
+class Tally(Bilingual):
+    """A step that counts ("checked 40 of 200 websites"): it replaces the tally just before it
+    instead of adding a line, so a month's crawl of 200 sites shows one moving count, not a
+    hundred lines of them."""
+
+
 class JobFailed(AllianceError):
     """A job that ended without doing its work, with a message for the office in each language
     (``text``; the console shows the half the office reads in).
@@ -179,7 +186,10 @@ class JobRunner:
 
             def progress(step: Bilingual, job: Job = job) -> None:
                 with self._cond:
-                    job.steps.append(step)
+                    if isinstance(step, Tally) and job.steps and isinstance(job.steps[-1], Tally):
+                        job.steps[-1] = step
+                    else:
+                        job.steps.append(step)
                     self._cond.notify_all()
 
             try:

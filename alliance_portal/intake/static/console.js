@@ -28,6 +28,9 @@
       var step = data.steps[list.children.length];
       list.appendChild(line(step.zh, step.en));
     }
+    // a count ("checked 40 of 200") replaces the one before it: the last line changes in place
+    var last = data.steps[data.steps.length - 1];
+    if (last && list.lastElementChild) list.lastElementChild.textContent = pick(last.zh, last.en);
     var label = LABELS[data.state];
     if (label) {
       document.getElementById("job-state").textContent = pick(label[0], label[1]);
