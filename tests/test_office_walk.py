@@ -28,10 +28,13 @@ from test_intake_support import (
 )
 
 from alliance_portal import demo
+from alliance_portal.cli import main as cli_main
 from alliance_portal.intake import IntakeConfig
 from alliance_portal.intake.admin_password import set_password
 from alliance_portal.intake.jobs import Tally
 from alliance_portal.intake.mailer import MailSettings
+from alliance_portal.intake.people import People
+from alliance_portal.registry.audit import AuditLog
 from alliance_portal.registry.bilingual import Bilingual
 from tests.support.mail_support import free_port, smtp_on_loopback
 
@@ -329,3 +332,36 @@ def test_a_months_check_shows_one_moving_count_not_a_line_per_poll(
     assert first == ["正在檢查每個啟用中聯盟的網站", "已檢查 3／200 個網站"]
     assert running == ["正在檢查每個啟用中聯盟的網站", "已檢查 40／200 個網站"]
     assert finished == ["正在檢查每個啟用中聯盟的網站", "已檢查 40／200 個網站", "報告已更新"]
+
+
+def test_alliance_import_records_the_pis_e_mail_column_as_the_console_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command line's import listed the office's 主持人Email column as ignored, as the
+    console did; it now records the addresses the same way (a dry run only says it would)."""
+    content, _banners, var = make_registry(tmp_path)
+    sheet = tmp_path / "名單.csv"
+    sheet.write_text(
+        "代號,聯絡信箱,主持人Email\n"
+        "smart-motor,motor-team@example.edu.tw,kwlee@example.edu.tw\n"
+        "green-chem,,not an address\n",
+        encoding="utf-8",
+    )
+    common = [str(sheet), "--content", str(content), "--var", str(var)]
+    assert cli_main(["import", *common, "--dry-run"]) == 1  # row 3's address is not one
+    dry = capsys.readouterr().out
+    assert People(var / "intake-people.json").pi("smart-motor") is None
+    assert cli_main(["import", *common]) == 1
+    done = capsys.readouterr().out
+    people = People(var / "intake-people.json")
+    assert "PI e-mail column: '主持人Email'" in dry and "ignored columns" not in dry
+    assert "row 2 smart-motor: PI e-mail (none) -> 'kwlee@example.edu.tw' (would record)" in dry
+    assert "row 3 green-chem: column '主持人Email': 'not an address' is not an e-mail" in dry
+    assert "(recorded)" in done
+    pi = people.pi("smart-motor")
+    assert pi is not None and pi.email == "kwlee@example.edu.tw"
+    assert people.pi("green-chem") is None
+    recorded = [
+        e for e in AuditLog(var / "intake-audit.jsonl").entries() if e.action == "people.pi"
+    ]
+    assert [e.slug for e in recorded] == ["smart-motor"]

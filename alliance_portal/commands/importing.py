@@ -1,4 +1,9 @@
-"""``alliance import FILE``: create or update profiles from a CSV or XLSX spreadsheet."""
+"""``alliance import FILE``: create or update profiles from a CSV or XLSX spreadsheet.
+
+A PI's e-mail column (主持人Email ...) is recorded as the PI's address of the upload form's
+people (``--var``), as the console's import does (:mod:`alliance_portal.intake.office.import_pi`):
+the office's list is where those addresses are, and the links go only to recorded ones.
+"""
 
 from __future__ import annotations
 
@@ -53,16 +58,19 @@ def _shown(value: Any) -> str:
     return text if len(text) <= SHOWN_VALUE_CHARS else text[: SHOWN_VALUE_CHARS - 3] + "...'"
 
 
-def print_result(result: ImportResult) -> None:
+def print_result(result: ImportResult, pi_header: str | None = None) -> None:
+    """One line per row, then a summary; errors indented under their row."""
     from alliance_portal.registry.spreadsheet import suggest_column
 
-    """One line per row, then a summary; errors indented under their row."""
     if result.encoding:
         print(f"read {result.source} as {result.encoding}")
     print("columns: " + ", ".join(f"{h} -> {k}" for h, k in result.columns.items()))
-    if result.ignored:
+    if pi_header:
+        print(f"PI e-mail column: {pi_header!r} (recorded as each PI's address for the links)")
+    ignored = [h for h in result.ignored if h != pi_header]
+    if ignored:
         notes = []
-        for header in result.ignored:
+        for header in ignored:
             guess = suggest_column(header)
             notes.append(f"{header!r}" + (f" (did you mean {guess!r}?)" if guess else ""))
         print("ignored columns: " + ", ".join(notes))
@@ -114,20 +122,45 @@ def _writer(args: argparse.Namespace, industries: tuple[Any, ...]) -> RegistryWr
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from alliance_portal.registry.importer import import_file
-    from alliance_portal.registry.spreadsheet import ImportFileError
+    from alliance_portal.intake.config import IntakePaths
+    from alliance_portal.intake.office.import_pi import pi_column, plan_pi_addresses
+    from alliance_portal.intake.people import People
+    from alliance_portal.registry.audit import AuditLog
+    from alliance_portal.registry.importer import import_table
+    from alliance_portal.registry.spreadsheet import ImportFileError, read_table
     from alliance_portal.registry.writer import Actor
 
     try:
-        result = import_file(
+        table = read_table(args.file, sheet=args.sheet)
+        result = import_table(
+            table,
             args.file,
             _writer(args, office_industries(args)),
             actor=Actor(cli_actor()),
             slug_column=args.slug_column,
-            sheet=args.sheet,
             dry_run=args.dry_run,
         )
     except ImportFileError as exc:  # the whole file is refused: exit 2, one line on stderr
         raise ImportFileError(f"{exc}; nothing was imported") from exc
-    print_result(result)
-    return 1 if result.failed else 0
+    print_result(result, pi_column(table))
+    paths = IntakePaths(args.var)
+    people = People(paths.people)
+    unrecorded = 0  # a PI address that is not one fails its row's part, as a bad cell does
+    for planned in plan_pi_addresses(table, result, people):
+        label = f"row {planned.row} {planned.slug}"
+        if planned.problem is not None:
+            print(f"{label}: {planned.problem.en}")
+            unrecorded += 1
+            continue
+        old = repr(planned.old) if planned.old else "(none)"
+        verb = "would record" if args.dry_run else "recorded"
+        print(f"{label}: PI e-mail {old} -> {planned.new!r} ({verb})")
+        if not args.dry_run:
+            pi = people.set_pi(planned.slug, planned.new, by=cli_actor())
+            AuditLog(paths.audit_log).record(
+                actor=cli_actor(),
+                action="people.pi",
+                slug=planned.slug,
+                detail=f"{pi.label} from {args.file.name} row {planned.row}",
+            )
+    return 1 if result.failed or unrecorded else 0
