@@ -2,8 +2,9 @@
 and what the browser shows of it.
 
 RULES.md "loads": a splash page counts as a redirect, a frameset or a one-iframe wrapper is
-judged on the page it shows, and a site that refuses the monitor but opens in a browser is
-judged on what the browser gets. :func:`read_home` asks every question about the homepage's
+judged on the page it shows (and when that page does not load, on that: the visitor sees the
+error in the frame), and a site that refuses the monitor but opens in a browser is judged on
+what the browser gets. :func:`read_home` asks every question about the homepage's
 static HTML in one judging call; :func:`follow_frames` goes where it leads (at most twice);
 :func:`see_homepage` renders it (or says why the static page is judged);
 :func:`follow_script_redirect` follows a script that sent the browser to another site, as an
@@ -21,11 +22,11 @@ from monitor.fetching.browser_page import left_site
 from monitor.fetching.codings import UnreadableBody
 from monitor.fetching.fetch import FetchResult
 from monitor.fetching.page_boxes import Box
-from monitor.model import Check, Page
-from monitor.rules.entry import entry_target, script_target
+from monitor.model import Check, Code, Page
+from monitor.rules.entry import SPLASH_MAX_CHARS, Lead, entry_lead, script_target
 from monitor.rules.loads import HomepageFetch, is_html, same_site
-from monitor.rules.page_text import decode_html
-from monitor.rules.pagekind import classify_page, follow_target, looks_js_rendered
+from monitor.rules.page_text import decode_html, meaningful_length, read_page
+from monitor.rules.pagekind import classify_page, follow_lead, looks_js_rendered, refresh_delay
 from monitor.rules.updates import find_feed_links, find_news_link
 from monitor.visit_context import CrawlContext, Stopped
 
@@ -53,12 +54,16 @@ class HomeRead:
 
     html: str
     encoding: str
-    #: where a frameset or meta refresh sends the visitor, when that is another page
-    frame_target: str | None
+    #: where (and how) a frameset, meta refresh, splash page or wrapper sends the visitor,
+    #: when that is another page
+    lead: Lead | None
     needs_browser: bool
     #: the page-kind check and the news/feed links, unless the page must be rendered first
     page_check: Check | None = None
     links: tuple[str | None, list[str]] | None = None
+    #: the page is read before it leads on (a slow meta refresh on a page with content): if
+    #: where it leads does not load, the page itself is what the visitor reads
+    own_content: bool = False
 
 
 def read_home(r: FetchResult, *, follow_frames: bool = True, scripts_run: bool = True) -> HomeRead:
@@ -75,19 +80,46 @@ def read_home(r: FetchResult, *, follow_frames: bool = True, scripts_run: bool =
     """
     url = r.final_url or r.url
     html, encoding = decode_html(r.body, r.content_type)
-    target = None
-    if follow_frames:
-        page = Page(url=url, html=html)
-        target = follow_target(page) or entry_target(page)
-        if target is None and not scripts_run:
-            target = script_target(page)
-    if target and target.split("#", 1)[0] == url.split("#", 1)[0]:
-        target = None
+    lead = _lead_of(Page(url=url, html=html), scripts_run) if follow_frames else None
     needs_browser = looks_js_rendered(html)
-    if target or needs_browser:
-        return HomeRead(html, encoding, target, needs_browser)
+    if lead or needs_browser:
+        own = lead is not None and lead.kind == "refresh" and _read_first(Page(url, html))
+        return HomeRead(html, encoding, lead, needs_browser, own_content=own)
     homepage = Page(url=url, html=html, kind="homepage")
     return HomeRead(html, encoding, None, False, classify_page(homepage), links_of(homepage))
+
+
+def _lead_of(page: Page, scripts_run: bool) -> Lead | None:
+    """Where the page sends the visitor on, if anywhere (frames, refresh, splash, wrapper, and
+    without a browser a plain script redirect).
+
+    A splash link or a filling iframe to another host is followed like a redirect there, but
+    not from a page that is itself a finding (a maintenance, suspended, parked or error page
+    with a way out to the university): that page is what the visitor is shown.
+    """
+    lead = follow_lead(page) or entry_lead(page)
+    if lead is None and not scripts_run:
+        target = script_target(page)
+        lead = Lead("script", target) if target else None
+    if lead is None or lead.url.split("#", 1)[0] == page.url.split("#", 1)[0]:
+        return None
+    if lead.kind in ("splash", "iframe") and not same_site(lead.url, page.url):
+        found = classify_page(page)
+        if found is not None and found.code is not Code.EMPTY_PAGE:
+            return None
+    return lead
+
+
+def _read_first(page: Page) -> bool:
+    """Whether a meta-refresh page is read before it moves on: it waits longer than a timed
+    redirect is waited for (``RENDER_REDIRECT_WAIT``) and has more to read than a splash page
+    (:data:`SPLASH_MAX_CHARS`). Such a page is what the visitor reads if the page it moves on
+    to does not load; one that moves at once is never read."""
+    delay = refresh_delay(page)
+    if delay is None or delay <= S.RENDER_REDIRECT_WAIT:
+        return False
+    text = read_page(page.html).text()
+    return meaningful_length(text, limit=SPLASH_MAX_CHARS + 1) > SPLASH_MAX_CHARS
 
 
 def links_of(homepage: Page) -> tuple[str | None, list[str]]:
@@ -113,35 +145,47 @@ def ask_like_a_browser(ctx: CrawlContext, home: HomepageFetch) -> bool:
 
 
 def follow_frames(ctx: CrawlContext, home: HomepageFetch) -> tuple[FetchResult, HomeRead]:
-    """Follow a frameset's main frame or a meta refresh (at most twice), as a visitor's browser does.
+    """Follow a frameset's main frame, a meta refresh, a splash page's "enter" link or a
+    one-iframe wrapper (at most twice), as a visitor's browser does.
 
     The followed page becomes the homepage; its address joins the redirect chain, so a frame
-    pointing at another host is reported like a redirect to one. If the target cannot be
-    fetched the original page is judged as it is, unless the monitor only cannot decode it (a
-    coding it did not ask for): a visitor sees that page, so it becomes the homepage, unread
-    (``r.unreadable``; the caller judges it so). Returns the homepage and what was read of it.
+    pointing at another host is reported like a redirect to one. A target that does not load
+    (an HTTP error, a timeout, refused, refused by the SSRF guard) or is not a web page is what
+    the visitor sees in the frame or after "enter": it becomes the homepage too, with
+    ``home.lead`` saying how the wrapper led there, so ``loads`` fails naming it (as for an HTTP
+    redirect to a dead page) instead of judging the wrapper, which has no content of its own.
+    Only a slow meta-refresh page with text of its own, read before it moves, is judged as it is
+    then. A target the monitor
+    only cannot decode (a coding it did not ask for) becomes the homepage, unread
+    (``r.unreadable``; the caller judges it so). Returns the homepage and what was read of it;
+    the caller judges a homepage with ``r.error`` (or not HTML) as one that did not load.
     """
     r = home.result
+    home.lead = None
     scripts_run = ctx.renderer.available
     read = ctx.judge(read_home, r, scripts_run=scripts_run)
     for _ in range(2):
-        target = read.frame_target
-        if not target:
+        lead = read.lead
+        if lead is None:
             break
-        got = ctx.fetcher.fetch(target)
+        got = ctx.fetcher.fetch(lead.url)
+        if got.error is not None and got.error.kind == "stopped":
+            raise Stopped
         unread = got.unreadable is not None
-        if not unread and (not got.ok or not is_html(got.content_type, got.body)):
+        failed = not unread and (not got.ok or not is_html(got.content_type, got.body))
+        if failed and read.own_content:
             break
         got.redirects = [*r.redirects, r.final_url or r.url, *got.redirects]
         got.retry_reasons = r.retry_reasons + got.retry_reasons
         got.attempts += r.attempts
         got.tls_problem = got.tls_problem or r.tls_problem
         r = got
-        if unread:
+        if unread or failed:
             home.result = r
+            home.lead = lead if failed else None
             return r, read  # what was read is the page before: the caller stops here
         read = ctx.judge(read_home, r, scripts_run=scripts_run)
-    if read.frame_target:
+    if read.lead:
         # the page still points elsewhere (a third hop, or a target that failed): judge it as
         # it is, with the answers read_home skipped for a page it expected to leave
         read = ctx.judge(read_home, r, follow_frames=False)

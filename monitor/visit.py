@@ -6,6 +6,7 @@ Flow of one site (:func:`check_site`)::
       refused like a robot (403)? ask again like a browser            -> "blocks automated checks"
       a firewall's block page with 200? the same                       -> or loads "firewall-rejected"
       frameset / meta refresh / splash page / one-iframe wrapper      -> follow (at most twice)
+        the page it leads to does not load or is not HTML              -> loads fails, naming it
       render in Chromium (guarded, every page when a browser exists)  -> homepage Page, view
         failed or no browser: the static page, evidence says why      -> view "static"
         our browser failed (lost, not restartable): a static FAIL     -> "not checked" warning
@@ -130,14 +131,17 @@ def _check_site(
         return _not_checked(alliance, r.final_url, loads, extra, r, None)
 
     r, read = follow_frames(ctx, home)
-    if not blocked and r.unreadable is None and _firewall_page(read.page_check):
+    if not blocked and r.error is None and _firewall_page(read.page_check):
         # a firewall's block page served with 200: the same as its 403 (RULES.md "loads")
         blocked = _ask_past_the_firewall(ctx, home)
         if blocked:
             r, read = follow_frames(ctx, home)
     if r.error is not None and r.error.kind == "stopped":
         raise Stopped
-    if r.unreadable is not None:  # past frames, a splash page or a firewall: as the homepage
+    if r.error is not None or not is_html(r.content_type, r.body):
+        # past frames, a splash page or a firewall: a page that did not load, is not a web page
+        # or that the monitor cannot decode is the homepage the visitor gets (home.lead names
+        # the frame or link that led there)
         loads = _blocked_note(judge_loads(home), blocked)
         return _not_checked(alliance, r.final_url, loads, extra, r, None)
     final_url = r.final_url or r.url

@@ -11,10 +11,17 @@ sites are built with:
   "enter" word (:data:`ENTER_WORDS`); a homepage that merely has an "enter" button among its
   menus and news is not one (it has text);
 - an iframe wrapper: a page whose visible text is almost nothing and whose body holds exactly one
-  ``<iframe>`` of the same site (a domain-forwarding wrapper, or a CMS page embedded whole).
+  ``<iframe>`` of the same site (a domain-forwarding wrapper, or a CMS page embedded whole), or
+  of another host when the frame fills the window (``height: 100%``: a domain-masking wrapper;
+  a map or a video of another host on an empty page is not one).
 
-:func:`entry_target` returns the URL to go to, or None. The crawl fetches it and judges that page
-as the homepage, with the wrapper's address in the redirect chain.
+An "enter" link or a filling frame may lead to another host: that is followed as the monitor
+follows an HTTP redirect to another host (the host is named by ``loads``' ``other-host``
+warning), since the visitor ends up looking at that host's page.
+
+:func:`entry_lead` says where to go and how (a :class:`Lead`, whose kind names the way in a
+finding when the target does not load), :func:`entry_target` only where. The crawl fetches the
+target and judges that page as the homepage, with the wrapper's address in the redirect chain.
 
 :func:`script_target` is the static fallback for a script redirect (RULES.md "loads": a script
 that moves the visitor is a redirect), used only when no browser can run the script: a page with
@@ -27,7 +34,9 @@ computed, is left to the browser.
 from __future__ import annotations
 
 import re
+from typing import Literal, NamedTuple
 
+from alliance_portal.registry.bilingual import Bilingual
 from monitor.model import Page
 from monitor.rules import addresses
 from monitor.rules.page_text import element_text, meaningful_length, normalise, read_page
@@ -44,6 +53,69 @@ _DECORATION = re.compile(r"[\s>»›<«‹/|\-–—.。:：!！→←()\[\]]+")
 SPLASH_MAX_CHARS = 120
 #: An iframe wrapper shows (almost) nothing besides its frame.
 WRAPPER_MAX_CHARS = 40
+
+#: How a wrapper page sends the visitor on: a ``<frameset>``'s main frame, a meta refresh, a
+#: one-iframe wrapper, a splash page's "enter" link, a plain script redirect (no browser).
+LeadKind = Literal["frame", "refresh", "iframe", "splash", "script"]
+
+
+class Lead(NamedTuple):
+    """Where a wrapper page sends the visitor, and how (the kind names the way in a finding
+    when the target does not load: "the page in the homepage's frame ... answers HTTP 404")."""
+
+    kind: LeadKind
+    url: str
+
+
+#: Each way a wrapper homepage leads to the page a visitor sees, as a finding names it.
+_WAYS: dict[LeadKind, Bilingual] = {
+    "frame": Bilingual("首頁框架（frame）中的頁面", "the page in the homepage's frame"),
+    "iframe": Bilingual(
+        "首頁內嵌框架（iframe）中的頁面", "the page in the homepage's full-page iframe"
+    ),
+    "refresh": Bilingual("首頁自動轉往的頁面", "the page the homepage's meta refresh forwards to"),
+    "splash": Bilingual(
+        "首頁「進入網站」連結的頁面", 'the page the homepage\'s "enter" link leads to'
+    ),
+    "script": Bilingual(
+        "首頁程式轉往的頁面", "the page the homepage's script sends the visitor to"
+    ),
+}
+
+
+def about_the_target(lead: Lead, finding: Bilingual) -> Bilingual:
+    """``finding`` (a predicate: "does not load: ...") said of the page ``lead`` leads to,
+    naming the way in and its address, so the office sees which frame or link is broken."""
+    way = _WAYS[lead.kind]
+    return Bilingual(f"{way.zh}（{lead.url}）{finding.zh}", f"{way.en} ({lead.url}) {finding.en}")
+
+
+#: ``height: 100%`` (or ``100vh``) in a style: a frame that fills the window.
+_FULL_HEIGHT = re.compile(r"(?:^|[;{\s])height\s*:\s*100(?:%|vh)", re.IGNORECASE)
+_CSS_RULE = re.compile(r"([^{}]*)\{([^{}]*)\}")
+
+
+def _fills_window(frame: object, root: object) -> bool:
+    """Whether an ``<iframe>`` is as tall as the window: by its ``height`` attribute, its own
+    style, or a rule of the page's ``<style>`` naming iframes (or its id or class).
+
+    Why: on another host only such a frame is the page a visitor sees (a domain-masking
+    wrapper); a map or a video on an otherwise empty page is not the site's homepage.
+    """
+    get = frame.get  # type: ignore[attr-defined]
+    if (get("height") or "").strip().replace(" ", "") in ("100%", "100vh"):
+        return True
+    if _FULL_HEIGHT.search(get("style") or ""):
+        return True
+    names = ["iframe"]
+    names += [f"#{get('id').strip()}"] if (get("id") or "").strip() else []
+    names += [f".{c}" for c in (get("class") or "").split()]
+    css = " ".join(style.text or "" for style in root.iter("style"))  # type: ignore[attr-defined]
+    for rule in _CSS_RULE.finditer(css):
+        selector = rule.group(1).lower()
+        if any(n.lower() in selector for n in names) and _FULL_HEIGHT.search("{" + rule.group(2)):
+            return True
+    return False
 
 
 def _same_site(a: str, b: str) -> bool:
@@ -96,6 +168,13 @@ def script_target(page: Page) -> str | None:
 
 def entry_target(page: Page) -> str | None:
     """Where a splash page or a one-iframe wrapper sends the visitor (absolute URL), or None."""
+    lead = entry_lead(page)
+    return lead.url if lead else None
+
+
+def entry_lead(page: Page) -> Lead | None:
+    """Where a splash page or a one-iframe wrapper sends the visitor, and which of the two it
+    is; None for a page that is neither."""
     text = read_page(page.html)
     root = text.root
     size = meaningful_length(text.text(), limit=SPLASH_MAX_CHARS + 1)
@@ -107,8 +186,13 @@ def entry_target(page: Page) -> str | None:
         frames = [f for f in root.iter("iframe") if (f.get("src") or "").strip()]
         if len(frames) == 1:
             target = addresses.join(base, (frames[0].get("src") or "").strip())
-            if target and _same_site(target, page.url) and target.split("#", 1)[0] != home:
-                return target
+            if (
+                target
+                and target.startswith(("http://", "https://"))
+                and (_same_site(target, page.url) or _fills_window(frames[0], root))
+                and target.split("#", 1)[0] != home
+            ):
+                return Lead("iframe", target)
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:")):
@@ -119,6 +203,10 @@ def entry_target(page: Page) -> str | None:
         if not label or not ENTER_WORDS.match(label):
             continue
         target = addresses.join(base, href)
-        if target and _same_site(target, page.url) and target.split("#", 1)[0] != home:
-            return target
+        if (
+            target
+            and target.startswith(("http://", "https://"))
+            and target.split("#", 1)[0] != home
+        ):
+            return Lead("splash", target)
     return None

@@ -15,6 +15,12 @@ page that could not be rendered, or a page compressed with a coding the monitor 
 for and cannot decode (``br``, ``zstd``: browsers show it, so it is no failure; a person looks),
 which :func:`without_unread_parts` also applies to the page's own scripts and data.
 Every finding has a :class:`~monitor.model.Code` and its message in zh-TW and English.
+
+A homepage that is only a wrapper (a frameset, a full-page iframe, a splash page, a meta
+refresh) is judged on the page it leads to; when that page does not load or is not a web page,
+the finding is about it, as a visitor sees it in the frame or after "enter": the fail of its
+error, its message naming the way and the target's address (:func:`about_the_target`)
+(``HomepageFetch.lead``), never "empty page" read off the wrapper.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from monitor.fetching.codings import UnreadableBody, codings_of
 from monitor.fetching.fetch import Fetcher, FetchResult
 from monitor.model import TLS_CODES, Check, Code, Details
 from monitor.rules import addresses
+from monitor.rules.entry import Lead, about_the_target
 
 #: Errors after which the other scheme is worth a try (the host answered nothing usable).
 _SCHEME_FALLBACK_KINDS = frozenset({"refused", "timeout", "reset", "connection", "tls"})
@@ -74,6 +81,9 @@ class HomepageFetch:
     switched_scheme: bool = False
     #: What the registered scheme gave before the switch (for the evidence).
     first_error: str = ""
+    #: When ``result`` is the page a wrapper homepage leads to (frame, splash, refresh...) and
+    #: it did not load or is not a web page: how and where it led, named in the finding.
+    lead: Lead | None = None
 
 
 def other_scheme_url(url: str, ports: Mapping[str, int] | None = None) -> str | None:
@@ -177,8 +187,14 @@ def judge_loads(
         code, message = _FAILS.get(r.error.kind, _FAILS["connection"])
         if r.error.kind == "http-status" and r.status is not None:
             message = B(f"{message.zh}（HTTP {r.status}）", f"{message.en} (HTTP {r.status})")
+        if fetched.lead is not None:
+            message = about_the_target(
+                fetched.lead, B(f"無法開啟：{message.zh}", f"does not load: {message.en}")
+            )
         details["error_kind"] = r.error.kind
         evidence = r.error.message
+        if fetched.lead is not None:
+            evidence = f"{fetched.lead.url}: {evidence}"
         if r.attempts > 1:
             evidence += f" (after {r.attempts} attempts)"
         return Check("fail", code, message, evidence, details)
@@ -201,13 +217,13 @@ def judge_loads(
     # an unread body says nothing of its type: only the Content-Type can then
     if not is_html(r.content_type, r.body) and (unreadable is None or r.content_type):
         ctype = (r.content_type or "unknown").split(";", 1)[0]
-        return Check(
-            "fail",
-            Code.NOT_HTML,
-            B(f"首頁不是網頁（{ctype}）", f"the homepage is not an HTML page ({ctype})"),
-            "; ".join(notes),
-            details,
-        )
+        message = B(f"首頁不是網頁（{ctype}）", f"the homepage is not an HTML page ({ctype})")
+        if fetched.lead is not None:
+            message = about_the_target(
+                fetched.lead, B(f"不是網頁（{ctype}）", f"is not an HTML page ({ctype})")
+            )
+            notes.insert(0, f"{fetched.lead.url}: {ctype}")
+        return Check("fail", Code.NOT_HTML, message, "; ".join(notes), details)
     if render_failed and page_check is not None and page_check.code is Code.EMPTY_PAGE:
         page_check = None  # empty only because its scripts did not run: a person must look
     # failing only as shown without the files the monitor could not decode: a person looks

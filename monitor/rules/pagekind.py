@@ -22,6 +22,7 @@ import re
 from alliance_portal.registry.bilingual import Bilingual
 from monitor.model import Check, Code, Details, Page
 from monitor.rules import addresses, vocabulary
+from monitor.rules.entry import Lead
 from monitor.rules.error_pages import message_page
 from monitor.rules.page_text import (
     Element,
@@ -66,6 +67,23 @@ def _title_and_headings(root: Element) -> tuple[str, list[str]]:
     return title, headings[:6]
 
 
+_REFRESH_DELAY_RE = re.compile(r"^\s*(\d+(?:\.\d*)?)")
+
+
+def refresh_delay(page: Page) -> float | None:
+    """Seconds before a ``<meta http-equiv="refresh">`` moves the visitor on, or None.
+
+    Why: a page that forwards at once (``0; url=...``) is never read, while one that waits a
+    minute is read first; when the page it forwards to does not load, only the first is judged
+    on that failure (monitor/homepage.py).
+    """
+    for meta in read_page(page.html).root.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() == "refresh":
+            found = _REFRESH_DELAY_RE.match(meta.get("content") or "")
+            return float(found.group(1)) if found else None
+    return None
+
+
 def _refresh_target(root: Element) -> str | None:
     """The URL of a ``<meta http-equiv="refresh" content="N; url=...">`` (not a plain reload)."""
     for meta in root.iter("meta"):
@@ -83,16 +101,25 @@ def follow_target(page: Page) -> str | None:
     ``<meta http-equiv="refresh" content="0; url=...">`` page forwards at once. The fetcher should
     fetch this URL and judge it instead.
     """
+    lead = follow_lead(page)
+    return lead.url if lead else None
+
+
+def follow_lead(page: Page) -> Lead | None:
+    """:func:`follow_target` with the way it leads there: ``refresh`` or ``frame`` (named in
+    the finding when that page does not load)."""
     root = read_page(page.html).root
     refresh = _refresh_target(root)
     if refresh:
-        return addresses.join(page.url, refresh)
+        target = addresses.join(page.url, refresh)
+        return Lead("refresh", target) if target else None
     frames = [f for f in root.iter("frame") if (f.get("src") or "").strip()]
     if root.find(".//frameset") is not None and frames:
         # A frame named like content wins; otherwise the last one (menus and banners come first).
         named = [f for f in frames if re.search(r"main|content|body", f.get("name") or "", re.I)]
         chosen = (named or frames)[-1]
-        return addresses.join(page.url, (chosen.get("src") or "").strip())
+        target = addresses.join(page.url, (chosen.get("src") or "").strip())
+        return Lead("frame", target) if target else None
     return None
 
 
