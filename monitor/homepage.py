@@ -279,6 +279,34 @@ def see_homepage(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) ->
     )
 
 
+def script_move_failed(ctx: CrawlContext, home: HomepageFetch, moved_to: str) -> bool:
+    """Whether the page a script moved the browser to, on the same site, does not load.
+
+    The browser shows whatever that address answers, a "404 Not Found" page included, and says
+    nothing of its status; judged as the homepage, such a page gave a false "empty page" (or,
+    with a CMS-styled error page, a pass and a credit read off it). So the address is fetched
+    once more, as the static page it is: when it answers an error (a firewall's 401/403/406
+    aside: the browser got past it with its cookies) or is not a web page, it becomes
+    ``home.result`` with ``home.lead`` naming the script, and the caller fails ``loads`` for it,
+    as for a splash page leading to a dead page. One more request, only for such redirects.
+    """
+    got = ctx.fetcher.fetch(moved_to)
+    if got.error is not None and got.error.kind == "stopped":
+        raise Stopped
+    if got.unreadable is not None or (got.ok and is_html(got.content_type, got.body)):
+        return False
+    if got.error is not None and got.status in S.FIREWALL_STATUSES:
+        return False
+    r = home.result
+    got.redirects = [*r.redirects, r.final_url or r.url, *got.redirects]
+    got.retry_reasons = r.retry_reasons + got.retry_reasons
+    got.attempts += r.attempts
+    got.tls_problem = got.tls_problem or r.tls_problem
+    home.result = got
+    home.lead = Lead("script", moved_to)
+    return True
+
+
 def follow_script_redirect(
     ctx: CrawlContext, home: HomepageFetch, target: str
 ) -> tuple[FetchResult, HomeRead | None]:

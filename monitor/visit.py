@@ -8,6 +8,7 @@ Flow of one site (:func:`check_site`)::
       frameset / meta refresh / splash page / one-iframe wrapper      -> follow (at most twice)
         the page it leads to does not load or is not HTML              -> loads fails, naming it
       render in Chromium (guarded, every page when a browser exists)  -> homepage Page, view
+        a script moved it on the same site to a page that does not load -> loads fails, naming it
         failed or no browser: the static page, evidence says why      -> view "static"
         our browser failed (lost, not restartable): a static FAIL     -> "not checked" warning
       classify_page (empty / default / parked / error)                -> loads
@@ -45,6 +46,7 @@ from monitor.homepage import (
     follow_script_redirect,
     links_of,
     page_from,
+    script_move_failed,
     see_homepage,
 )
 from monitor.homepage_picture import record_picture
@@ -161,7 +163,12 @@ def _check_site(
     # the browser was asked for the homepage (and its picture) and could not show it
     unshown = seen.note if seen.view == "static" and seen.png is None and seen.note.en else None
     if seen.moved_to and seen.moved_to != final_url:
-        # a script redirect on the same site: the page it leads to is the homepage
+        # a script redirect on the same site: the page it leads to is the homepage, and when
+        # it does not load (a 404 the browser showed), that is the finding
+        if script_move_failed(ctx, home, seen.moved_to):
+            r = home.result
+            loads = _blocked_note(judge_loads(home), blocked)
+            return _not_checked(alliance, r.final_url, loads, extra, r, seen.png, seen.boxes)
         r.redirects = [*r.redirects, final_url]
         r.final_url = final_url = seen.moved_to
     loads = judge_loads(

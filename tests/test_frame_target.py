@@ -90,6 +90,15 @@ def refresh(href: str) -> str:
     )
 
 
+def welcome(href: str) -> str:
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>歡迎光臨</title></head><body>"
+        "<h1>歡迎光臨智慧製造產學聯盟</h1><p>稍後自動進入最新消息…</p>"
+        f"<script>setTimeout(function () {{ location.href = '{href}'; }}, 1500);</script>"
+        "</body></html>"
+    )
+
+
 def error_page(code: int) -> Handler:
     html = f"<html><head><title>{code}</title></head><body><h1>{code}</h1></body></html>"
     return lambda h: send(h, html, status=code)
@@ -129,6 +138,9 @@ CASES = (
     Case("splash-404", Code.HTTP_ERROR, ("fail",) * 3, "/index.php", ('"enter"', "HTTP 404")),
     Case("splash-other-host", Code.OTHER_HOST, ("warn", "pass", "pass"), "{other}/index.html"),
     Case("refresh-404", Code.HTTP_ERROR, ("fail",) * 3, "/index.php", ("refresh", "HTTP 404")),
+    # a welcome screen whose script moves on after 1.5 s: the browser shows the 404 page it
+    # lands on (without a browser the plain script redirect is read as the same lead)
+    Case("welcome-404", Code.HTTP_ERROR, ("fail",) * 3, "/news/index.php", ("script", "HTTP 404")),
 )
 
 
@@ -140,6 +152,8 @@ def wrapper_routes(slug: str, target: str) -> dict[str, Handler]:
         routes = {"/": _page(iframe_wrapper(target))}
     elif kind == "splash":
         routes = {"/": _page(splash(target))}
+    elif kind == "welcome":
+        routes = {"/": _page(welcome(target))}
     else:
         routes = {"/": _page(refresh(target))}
     if slug.endswith("-500"):
