@@ -269,8 +269,16 @@ def test_without_a_browser_a_failing_target_is_the_finding(
     row = next(r for r in report.rows if r.slug == "splash-404")
     target = farm["splash-404"][1]
     assert target in row.checks["loads"].reason and "進入網站" in row.checks["loads"].reason
-    zh, en = halves(notices_of(db, content)["splash-404"])
+    bodies = notices_of(db, content)
+    zh, en = halves(bodies["splash-404"])
     assert "首頁回應錯誤訊息" in zh and "空白" not in zh and "blank" not in en
+    # a frame on a link-local address: the guard refused it, not the site's server; the
+    # professor reads that visitors from outside cannot reach it, and to give it a public address
+    read_as_a_professor({"frame-ssrf": bodies["frame-ssrf"]})
+    zh, en = halves(bodies["frame-ssrf"])
+    assert "內部或保留的網路位址" in zh and "校外的訪客連不上" in zh and "公開" in zh
+    assert "internal or reserved network address" in en and "public IP address" in en
+    assert "拒絕了我們的檢查" not in zh and "refused our check" not in en
 
 
 @pytest.mark.browser

@@ -15,6 +15,13 @@ _FIX_SERVER = Bilingual(
     " real content (not a server default page or a parked domain). If the address changed,"
     " update the website in your profile.",
 )
+_FIX_PUBLIC_ADDRESS = Bilingual(
+    "請讓網站使用校外也連得到的公開網址（請網路管理人員確認網域名稱的設定指向公開的網路位址）；"
+    "若網址已變更，請更新登錄的網站網址。",
+    "Give the website an address that visitors outside the campus can reach (ask your network"
+    " administrator to make the domain's DNS record point to a public IP address). If the"
+    " address changed, update the website in your profile.",
+)
 _FIX_TLS = Bilingual(
     "請更新網站的 HTTPS 憑證並安裝完整的中繼憑證，且憑證名稱須與網址相符。",
     "Renew the site's HTTPS certificate, install the full intermediate chain and make"
@@ -41,7 +48,6 @@ ADVICE: dict[Code, Bilingual] = {
             Code.RESET,
             Code.TIMEOUT,
             Code.CONNECTION,
-            Code.BLOCKED,
             Code.HTTP_ERROR,
             Code.REDIRECT_LOOP,
             Code.TOO_MANY_REDIRECTS,
@@ -110,6 +116,7 @@ ADVICE: dict[Code, Bilingual] = {
         ),
     ),
     **dict.fromkeys((Code.NOT_RENDERED, Code.INTERNAL_ERROR, Code.NOT_CHECKED), _FIX_BY_HAND),
+    Code.BLOCKED: _FIX_PUBLIC_ADDRESS,
     Code.UNSUPPORTED_ENCODING: Bilingual(
         "計畫辦公室會以人工開啟網站確認內容。請網站管理者設定伺服器依照瀏覽器的要求"
         "（Accept-Encoding）選擇壓縮格式：只在對方表示接受時才送出 br 或 zstd 壓縮的網頁"

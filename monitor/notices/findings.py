@@ -37,8 +37,11 @@ FOUND: dict[Code, Bilingual] = {
         "The website did not answer in reasonable time, so it does not open.",
     ),
     Code.BLOCKED: Bilingual(
-        "網站主機拒絕了我們的檢查，沒有顯示首頁內容。",
-        "The website's server refused our check and did not show the homepage.",
+        "網站的網址（或它轉往的網址）指向內部或保留的網路位址（例如只有校內連得到的網段），"
+        "校外的訪客連不上，所以網站打不開。",
+        "The website's address (or an address it leads to) is an internal or reserved network"
+        " address (such as a network only the campus can reach), which visitors from outside"
+        " cannot reach, so the website does not open.",
     ),
     Code.FIREWALL_REJECTED: Bilingual(
         "網站的防火牆擋下了我們的檢查，顯示的是阻擋頁面，不是聯盟網站。",
