@@ -272,6 +272,9 @@ def test_without_a_browser_a_failing_target_is_the_finding(
     bodies = notices_of(db, content)
     zh, en = halves(bodies["splash-404"])
     assert "首頁回應錯誤訊息" in zh and "空白" not in zh and "blank" not in en
+    # where: the address the professor registered, and the page it led to that does not load
+    home = farm["splash-404"][0].url("/")
+    assert f"網址：{home} → {target}" in zh and f"Where: {home} → {target}" in en
     # a frame on a link-local address: the guard refused it, not the site's server; the
     # professor reads that visitors from outside cannot reach it, and to give it a public address
     read_as_a_professor({"frame-ssrf": bodies["frame-ssrf"]})

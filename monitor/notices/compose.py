@@ -121,7 +121,7 @@ def problems_of(row: ReportRow) -> tuple[Problem, ...]:
                 status=STATUS_LABELS[view.status],
                 code=view.code,
                 found=found(view),
-                where=where(view, row.url),
+                where=where(view, row.url, row.final_url if name == "loads" else None),
                 fix=advice(view),
             )
         )

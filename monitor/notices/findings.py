@@ -251,6 +251,14 @@ def found(view: CheckView) -> Bilingual:
     return text
 
 
-def where(view: CheckView, homepage: str) -> str:
-    """The URL the finding is about: the page a fact points to, else the homepage."""
-    return next((f.url for f in view.facts if f.url and f.key in ("found_in", "source")), homepage)
+def where(view: CheckView, homepage: str, landed: str | None = None) -> str:
+    """The URL the finding is about: the page a fact points to, else the homepage. ``landed``
+    is where the homepage led (a redirect, a frame, a splash page's link) when the finding is
+    about that page: both are named, "registered → landed", since the professor knows the first
+    and the fault is at the second."""
+    pointed = next((f.url for f in view.facts if f.url and f.key in ("found_in", "source")), None)
+    if pointed:
+        return pointed
+    if landed and landed != homepage:
+        return f"{homepage} → {landed}"
+    return homepage
