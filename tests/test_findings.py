@@ -232,3 +232,18 @@ def test_json_report_has_a_code_on_every_check(monitor: Monitor) -> None:
     by_slug = {a["slug"]: a for a in data["alliances"]}
     assert by_slug["old-cert"]["loads"]["code"] == "tls-expired"
     assert by_slug["old-cert"]["loads"]["tls"] == "expired"
+
+
+def test_where_names_the_page_the_homepage_led_to_only_when_it_is_another() -> None:
+    """The notice's "Where": the registered homepage, and the page it led to when the finding is
+    there; a slash the fetch added to the registered address is not another page."""
+    from monitor.notices.findings import where
+    from monitor.reports.view import CheckView
+
+    view = CheckView("loads", "fail", Code.HTTP_ERROR, Bilingual("", ""), "")
+    home = "http://lab.example.edu.tw"
+    assert where(view, home) == home
+    assert where(view, home, home + "/") == home
+    assert where(view, home, "http://lab.example.edu.tw/main.htm") == (
+        "http://lab.example.edu.tw → http://lab.example.edu.tw/main.htm"
+    )

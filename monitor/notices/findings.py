@@ -259,6 +259,6 @@ def where(view: CheckView, homepage: str, landed: str | None = None) -> str:
     pointed = next((f.url for f in view.facts if f.url and f.key in ("found_in", "source")), None)
     if pointed:
         return pointed
-    if landed and landed != homepage:
+    if landed and landed.rstrip("/") != homepage.rstrip("/"):  # not just the slash added
         return f"{homepage} → {landed}"
     return homepage
