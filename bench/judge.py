@@ -195,28 +195,14 @@ def compare_with_htmldate(cache: Path, rounds: int, verdicts_out: Path | None) -
         verdict["reading_sha256"] = reading_digest(decode_html(body, None)[0])
         verdicts[name] = verdict
         find_date(body, extensive_search=True)
-    ours: dict[str, list[float]] = {name: [] for name, _ in bodies}
-    theirs: dict[str, list[float]] = {name: [] for name, _ in bodies}
 
-    def monitor(body: bytes) -> float:
-        clear_page_memo()
-        start = time.process_time_ns()
+    def monitor(body: bytes) -> None:
         judge_all(body, None)
-        return (time.process_time_ns() - start) / 1e6
 
-    def htmldate(body: bytes) -> float:
-        start = time.process_time_ns()
+    def htmldate(body: bytes) -> None:
         find_date(body, extensive_search=True)
-        return (time.process_time_ns() - start) / 1e6
 
-    for round_ in range(rounds):
-        for name, body in bodies:
-            if round_ % 2:
-                theirs[name].append(htmldate(body))
-                ours[name].append(monitor(body))
-            else:
-                ours[name].append(monitor(body))
-                theirs[name].append(htmldate(body))
+    ours, theirs = _interleaved(bodies, rounds, monitor, htmldate, before_ours=clear_page_memo)
     size = statistics.median(len(body) for _, body in bodies) / 1000
     print(f"{len(bodies)} pages of {cache} (median {size:.0f} KB), {rounds} interleaved rounds,")
     print("CPU time per page (median over rounds), then median and p90 over pages.")
@@ -226,32 +212,16 @@ def compare_with_htmldate(cache: Path, rounds: int, verdicts_out: Path | None) -
     # First sight, as in a crawl: every page-derived cache of both tools is emptied at the start
     # of a round, then each page is judged once by each (in a shuffled order), so each judgement
     # is the first of that page while the caches hold what the other pages left.
-    first_ours: dict[str, list[float]] = {name: [] for name, _ in bodies}
-    first_theirs: dict[str, list[float]] = {name: [] for name, _ in bodies}
     shuffler = random.Random(19)
 
-    def htmldate_first(body: bytes) -> float:
-        start = time.process_time_ns()
-        find_date(body, extensive_search=True)
-        return (time.process_time_ns() - start) / 1e6
-
-    def monitor_first(body: bytes) -> float:
-        start = time.process_time_ns()
-        judge_all(body, None)
-        return (time.process_time_ns() - start) / 1e6
-
-    for round_ in range(rounds):
+    def first_sight(order: list[tuple[str, bytes]]) -> None:
         clear_page_memo()
         forget_htmldate_pages()
-        order = list(bodies)
         shuffler.shuffle(order)
-        for name, body in order:
-            if round_ % 2:
-                first_theirs[name].append(htmldate_first(body))
-                first_ours[name].append(monitor_first(body))
-            else:
-                first_ours[name].append(monitor_first(body))
-                first_theirs[name].append(htmldate_first(body))
+
+    first_ours, first_theirs = _interleaved(
+        bodies, rounds, monitor, htmldate, before_round=first_sight
+    )
     print("First sight (both tools' page caches emptied each round, pages shuffled):")
     _print_comparison(first_ours, first_theirs)
     if verdicts_out is not None:
@@ -259,6 +229,39 @@ def compare_with_htmldate(cache: Path, rounds: int, verdicts_out: Path | None) -
             json.dumps(verdicts, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
         )
         print(f"verdicts of every page written to {verdicts_out} (diff two runs to compare)")
+
+
+def _interleaved(
+    bodies: list[tuple[str, bytes]],
+    rounds: int,
+    ours: Callable[[bytes], None],
+    theirs: Callable[[bytes], None],
+    *,
+    before_ours: Callable[[], None] = lambda: None,
+    before_round: Callable[[list[tuple[str, bytes]]], None] = lambda order: None,
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """CPU milliseconds of ``ours`` and ``theirs`` on every page, ``rounds`` times, the order of
+    the two swapped every round. ``before_ours`` runs untimed before each of ours (emptying the
+    memo); ``before_round`` may empty caches and reorder the round's pages."""
+    times: tuple[dict[str, list[float]], dict[str, list[float]]] = (
+        {name: [] for name, _ in bodies},
+        {name: [] for name, _ in bodies},
+    )
+
+    def timed(fn: Callable[[bytes], None], body: bytes) -> float:
+        start = time.process_time_ns()
+        fn(body)
+        return (time.process_time_ns() - start) / 1e6
+
+    steps = [(before_ours, ours, times[0]), (lambda: None, theirs, times[1])]
+    for round_ in range(rounds):
+        order = list(bodies)
+        before_round(order)
+        for name, body in order:
+            for prepare, fn, into in steps[::-1] if round_ % 2 else steps:
+                prepare()
+                into[name].append(timed(fn, body))
+    return times
 
 
 def _print_comparison(ours: dict[str, list[float]], theirs: dict[str, list[float]]) -> None:
