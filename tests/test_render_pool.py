@@ -10,7 +10,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -28,6 +28,7 @@ from tests.support.farm import (
     spa_content,
     spa_routes,
 )
+from tests.support.waiting import eventually
 
 
 def chromium() -> str:
@@ -192,15 +193,6 @@ def _chromium_pids(before: set[int]) -> set[int]:
     }
 
 
-def _eventually(cond: Callable[[], bool], seconds: float = 10.0) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return cond()
-
-
 def test_close_ends_the_browser_and_the_thread(sites: list[Site]) -> None:
     sites[0].routes.update(spa_routes("聯盟", "2026-11-12"))
     before = set(process_tree(os.getpid()))
@@ -211,7 +203,7 @@ def test_close_ends_the_browser_and_the_thread(sites: list[Site]) -> None:
     assert _chromium_pids(before)
     renderer.close()
     assert not any(t.name == "renderer" for t in threading.enumerate())
-    assert _eventually(lambda: not _chromium_pids(before))
+    assert eventually(lambda: not _chromium_pids(before))
 
 
 # --- one browser lent to several renderers (issue 18.7: a browser per module in the tests) -----
@@ -265,7 +257,7 @@ def test_renderers_lent_one_host_share_its_browser_and_keep_their_own_fetcher(
     assert theirs.html is not None and "2026-11-11" in theirs.html
     assert sites[1].hits["/spa.js"] == 1
     assert not any(t.name == "renderer" for t in threading.enumerate())
-    assert _eventually(lambda: not _chromium_pids(before))
+    assert eventually(lambda: not _chromium_pids(before))
 
 
 def test_a_lent_browser_that_died_is_started_again_with_the_memory_watch_on_it(
@@ -279,7 +271,7 @@ def test_a_lent_browser_that_died_is_started_again_with_the_memory_watch_on_it(
         dead = host.browser_pid
         assert dead is not None
         os.kill(dead, signal.SIGKILL)
-        assert _eventually(lambda: not host._browser.is_connected()), "the driver never noticed"
+        assert eventually(lambda: not host._browser.is_connected()), "the driver never noticed"
         after = renderer.render(sites[0].url("/"), SPA_SHELL.encode(), "text/html")
         watch = renderer.memory_watch
         assert host.launches == 2 and host.browser_pid not in (None, dead)

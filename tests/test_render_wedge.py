@@ -32,19 +32,10 @@ import pytest
 from monitor.fetching.memory_watch import MemoryWatch, _children, _cmdline
 from monitor.fetching.render import BrowserHost, Renderer
 from tests.support.farm import Site, page
+from tests.support.waiting import eventually
 from tests.support.wedge import PTRACE_SEIZE, busiest_renderer, release, seize_and_kill, state
 from tests.test_render_pool import chromium as _chromium
 from tests.test_render_pool import fetcher as _fetcher
-
-
-def _eventually(cond: Callable[[], bool], seconds: float = 10.0) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
-
 
 BUSY = (
     "<p>本聯盟為國科會補助</p>"
@@ -74,12 +65,12 @@ def test_a_browser_wedged_by_an_unreaped_renderer_is_replaced_and_the_next_pages
             with ThreadPoolExecutor(2) as workers:
                 busy = workers.submit(renderer.render, site.url("/busy"), _html(BUSY), "text/html")
                 # the busy page's renderer: the page renderer burning CPU
-                assert _eventually(lambda: busiest_renderer(old_browser) is not None), "no renderer"
+                assert eventually(lambda: busiest_renderer(old_browser) is not None), "no renderer"
                 time.sleep(0.5)
                 victim = busiest_renderer(old_browser)
                 assert victim is not None
                 seize_and_kill(victim)
-                assert _eventually(lambda: state(victim) == "Z"), "the renderer did not die"
+                assert eventually(lambda: state(victim) == "Z"), "the renderer did not die"
                 after = workers.submit(
                     renderer.render,
                     site.url("/after"),
@@ -96,7 +87,7 @@ def test_a_browser_wedged_by_an_unreaped_renderer_is_replaced_and_the_next_pages
         assert host.retired == 1 and host.launches == 2
         assert host.browser_pid not in (None, old_browser)
         # the wedged browser's processes are gone, not left running beside the new one
-        assert _eventually(lambda: state(old_browser) in (None, "Z")), "old browser alive"
+        assert eventually(lambda: state(old_browser) in (None, "Z")), "old browser alive"
     finally:
         if victim is not None:
             release(victim)
@@ -164,7 +155,7 @@ def fake_browser() -> Iterator[Callable[[str], tuple[int, list[int]]]]:
                 "--type=renderer" in _cmdline(r) for r in renderers
             )
 
-        assert _eventually(ready), "the fake browser did not start"
+        assert eventually(ready), "the fake browser did not start"
         return proc.pid, renderers
 
     yield start
@@ -192,12 +183,12 @@ def test_the_watch_calls_a_browser_wedged_when_a_killed_renderer_is_never_reaped
     """Before the fix the watch only killed; nothing noticed that the renderer it killed
     stayed a zombie (the zygote never reaped it), so the crawl went on using that browser."""
     browser, renderers = fake_browser("120,20")
-    assert _eventually(lambda: _resident(renderers[0]) > 100 << 20)
+    assert eventually(lambda: _resident(renderers[0]) > 100 << 20)
     watch = MemoryWatch(browser, limit=100 << 20, interval=0.05, reap_grace=0.5)
     assert watch.check() == renderers[0]
-    assert _eventually(lambda: state(renderers[0]) == "Z")
+    assert eventually(lambda: state(renderers[0]) == "Z")
     assert not watch.check_reaped(), "a fresh zombie is not yet a wedge"
-    assert _eventually(watch.check_reaped, seconds=5)
+    assert eventually(watch.check_reaped, seconds=5)
     assert watch.wedged.is_set()
     # the zombie is neither counted nor killed again: one kill for one renderer
     assert watch.check() is None and watch.kills == 1
@@ -210,7 +201,7 @@ def test_the_watch_does_not_kill_a_renderer_held_by_a_tracer(
     the browser. Before the fix the watch killed it (the largest) all the same."""
     browser, renderers = fake_browser("120,20")
     big = renderers[0]
-    assert _eventually(lambda: _resident(big) > 100 << 20)
+    assert eventually(lambda: _resident(big) > 100 << 20)
     seized = threading.Event()
     done = threading.Event()
 

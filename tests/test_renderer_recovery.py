@@ -9,12 +9,12 @@ pages on loopback addresses only, every wait bounded.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import signal
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,6 +27,7 @@ from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.memory_watch import MemoryWatch
 from monitor.fetching.render import BrowserHost, Renderer
 from tests.support.farm import Site, hang
+from tests.support.waiting import eventually
 from tests.support.wedge import state
 from tests.test_render_pool import chromium, fetcher
 from tests.test_render_wedge import fake_browser  # noqa: F401 (a fixture)
@@ -39,14 +40,8 @@ HTML = (
     "</body></html>"
 ).encode()
 
-
-def _eventually(cond: Callable[[], bool], seconds: float = 15.0) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
+#: The browser's own processes take their time on two busy cores.
+_eventually = functools.partial(eventually, seconds=15.0)
 
 
 @pytest.fixture(autouse=True)
