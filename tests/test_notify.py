@@ -199,6 +199,29 @@ def body(msg: EmailMessage) -> str:
 # -- dry run --------------------------------------------------------------------------------
 
 
+def test_the_subject_names_the_alliance_in_each_half_it_has_a_name_for(
+    monitor: Monitor, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A reader of either half sees which alliance the letter is about; a profile with no
+    English name gives an English half without one (never an empty ", :")."""
+    profile = monitor.content / "alliances" / "name-only.toml"
+    text = profile.read_text("utf-8").replace('name_en = "Biomedical Testing Alliance"\n', "")
+    profile.write_text(text, encoding="utf-8")
+    assert cli(monitor, "--month", "2026-05") == 0
+    capsys.readouterr()
+    folder = monitor.reports / "2026-05" / "notices"
+    subjects = {
+        p.stem: str(message_from_bytes(p.read_bytes(), policy=default_policy)["Subject"])
+        for p in folder.glob("*.eml")
+    }
+    assert subjects["name-only"] == (
+        "【產學小聯盟網站檢查】生醫檢測產學聯盟 2026-05 結果：待確認"
+        " / Alliance website check 2026-05: please check"
+    )
+    assert "精密光電產學聯盟" in subjects["newly-bad"]
+    assert "Alliance website check 2026-05, Precision Optics Alliance: " in subjects["newly-bad"]
+
+
 def test_dry_run_writes_eml_files_and_lists_missing_contacts(
     monitor: Monitor, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -222,7 +245,7 @@ def test_dry_run_writes_eml_files_and_lists_missing_contacts(
     assert msg["To"] == "name-only@example.edu.tw"
     assert msg["Subject"] == (
         "【產學小聯盟網站檢查】生醫檢測產學聯盟 2026-05 結果：待確認"
-        " / Alliance website check 2026-05: please check"
+        " / Alliance website check 2026-05, Biomedical Testing Alliance: please check"
     )
     assert msg.get_content_type() == "text/plain"
     assert msg["Content-Language"] == "zh-TW, en"

@@ -350,6 +350,7 @@ async def settled_dom(page: Any, timeout: float) -> str:
                     S.RENDER_SCROLL_MAX_HEIGHT,
                     S.RENDER_SCROLL_SECONDS * 1000,
                     S.RENDER_SCROLL_PAUSE * 1000,
+                    S.RENDER_SCROLL_STEP_WAIT * 1000,
                     REVEAL_SELECTOR,
                 ],
             )

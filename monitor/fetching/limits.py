@@ -144,6 +144,9 @@ RENDER_REDIRECT_WAIT = 10.0
 RENDER_SCROLL_MAX_HEIGHT = 20_000
 RENDER_SCROLL_SECONDS = 4.0
 RENDER_SCROLL_PAUSE = 0.15
+#: A box in view still hidden after the pause (a reveal handler that waits for scrolling to stop,
+#: or a busy machine) is waited for up to this long (s) before the next step.
+RENDER_SCROLL_STEP_WAIT = 1.0
 #: Browser window of a rendering, and so of a screenshot ("above the fold"): a common laptop
 #: screen, on which the office looks at the pictures.
 SCREENSHOT_VIEWPORT: tuple[int, int] = (1280, 800)

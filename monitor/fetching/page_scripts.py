@@ -45,11 +45,12 @@ REVEALED_ATTRIBUTE = "data-monitor-revealed"
 
 #: Scrolls the page down as a visitor does (bounded in height and time) when something on it is
 #: ``visibility:hidden``: scroll-reveal templates (WOW.js, AOS, animate.css, waypoints) show
-#: their boxes only when scrolled into view. What became visible meanwhile is marked revealed
+#: their boxes only when scrolled into view; a box in view still hidden after the pause is waited
+#: for (up to ``stepMs``) before scrolling on. What became visible meanwhile is marked revealed
 #: (a library that hides it again on scrolling back up does not undo that: the visitor saw it);
 #: a known reveal box still hidden below the depth reached is marked too. ``display:none``
 #: (``hidden``, ``.d-none``, a collapsed menu) never enters: only visibility is waited for.
-SCROLL_REVEAL_JS = """async ([attr, maxHeight, budgetMs, pauseMs, revealSelector]) => {
+SCROLL_REVEAL_JS = """async ([attr, maxHeight, budgetMs, pauseMs, stepMs, revealSelector]) => {
   const root = document.body;
   if (!root) return 0;
   const invisible = (s) => s.visibility === 'hidden' || s.visibility === 'collapse';
@@ -80,6 +81,10 @@ SCROLL_REVEAL_JS = """async ([attr, maxHeight, budgetMs, pauseMs, revealSelector
     }
   };
   const pause = (ms) => new Promise((done) => setTimeout(done, ms));
+  const inView = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.bottom > 0 && r.top < view;
+  };
   const started = performance.now();
   let y = 0;
   while (waiting.length && performance.now() - started < budgetMs) {
@@ -89,6 +94,14 @@ SCROLL_REVEAL_JS = """async ([attr, maxHeight, budgetMs, pauseMs, revealSelector
     window.scrollTo(0, y);
     await pause(pauseMs);
     look();
+    // a box now in view may be shown late (a handler that waits for scrolling to stop, a busy
+    // machine): wait for it, within the step's bound, before scrolling past it
+    const stepStarted = performance.now();
+    while (waiting.some(inView) && performance.now() - stepStarted < stepMs
+           && performance.now() - started < budgetMs) {
+      await pause(50);
+      look();
+    }
   }
   await pause(pauseMs);
   look();

@@ -165,9 +165,12 @@ def build_message(
     )
     msg = EmailMessage()
     worst = _SUBJECT_RESULT["fail" if row.overall == "fail" else "warn"]
+    # each half names the alliance in its own language (the English name when the profile has
+    # one), so a reader of either half knows which alliance the letter is about
+    name_en = header_text(row.name_en)
     subject = Bilingual(
         f"【產學小聯盟網站檢查】{header_text(row.name)} {report.month} 結果：{worst.zh}",
-        f"Alliance website check {report.month}: {worst.en}",
+        f"Alliance website check {report.month}{', ' + name_en if name_en else ''}: {worst.en}",
     )
     msg["Subject"] = subject.joined()
     msg["From"] = sender
