@@ -10,7 +10,8 @@ import pytest
 from monitor.rules.date_forms import chinese_number
 from monitor.rules.dates import find_dates_in_page, find_dates_in_text, scan_dates
 from monitor.rules.page_text import normalise
-from monitor.rules.updates import pick_latest
+from monitor.model import Page
+from monitor.rules.updates import judge_updates, pick_latest
 
 TODAY = date(2026, 12, 1)
 
@@ -99,6 +100,29 @@ def test_a_range_marks_content_on_its_last_day_not_after_today(line: str, day: d
     scan = find_dates_in_text(line, today=TODAY)
     assert [f.date for f in scan.found] == [day]
     assert [s.reason for s in scan.skipped] in ([], ["range_end"], ["future"])
+
+
+@pytest.mark.parametrize(
+    ("html", "day", "other"),
+    [
+        # day.month ranges as European sites write a season: the end, 20.11, settles the order
+        ("<ul><li>Saisonzeitraum 01.11.2026 - 20.11.2026</li></ul>", date(2026, 11, 20), None),
+        # a short end after an ambiguous first date (here a case number read as the end)
+        ("<ul><li>Urteil v. 4.5.2026 – 23 Sa 1135/21</li></ul>", date(2026, 5, 23), None),
+        # both ends ambiguous: 5-7 October or 10 May - 10 July, which give different verdicts
+        ("<ul><li>10/05/2026 - 10/07/2026 workshop</li></ul>", date(2026, 10, 7), "2026-07-10"),
+    ],
+)
+def test_a_range_whose_first_date_is_ambiguous_is_judged_without_error(
+    html: str, day: date, other: str | None
+) -> None:
+    """The range's end is the update, read in the order its first date was read; it has an
+    "other reading" only if the end as written has one (found on real pages: the other reading
+    of 20 November, 20.11, is no date, and asking for it stopped the judgement)."""
+    page = Page("https://alliance.example.edu.tw/", f"<html><body>{html}</body></html>")
+    check, _ = judge_updates([page], today=TODAY, previous_fingerprint=None)
+    assert check.details["latest_date"] == day.isoformat()
+    assert check.details.get("other_reading") == other
 
 
 def test_a_range_that_has_not_started_does_not_count() -> None:

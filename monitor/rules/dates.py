@@ -240,6 +240,7 @@ def _judge_mention(
         return skip("range_end")  # its day is counted with the range's first date
     as_written = mention.as_written
     written_day = value  # the day as written (for a range: its first day)
+    ambiguous = mention.ambiguous
     until = mention.until
     if until is not None and until > value:
         # RULES.md: an event written as a range marks content on its last day not after today;
@@ -247,6 +248,10 @@ def _judge_mention(
         running_period = until > today and (until - value).days > vocabulary.EVENT_RANGE_MAX_DAYS
         if not running_period:
             value = min(until, today)
+            # the end is read in the order the first date was read; it has another reading
+            # only as a written day whose two numbers are both 12 or less (20.11.2026 settles
+            # the order; today, while the event runs, is no written day)
+            ambiguous = ambiguous and value == until and value.month != value.day <= 12
         as_written = text[start : mention.until_end - offset].strip()
     hints = line.hints_at(start, end) | extra_hints if extra_hints else line.hints_at(start, end)
     trap = _trap_hint(hints)
@@ -285,7 +290,7 @@ def _judge_mention(
     else:
         weight, why = vocabulary.WEIGHT_TEXT, "running text"
     scan.found.append(
-        FoundDate(value, as_written, context, weight, source, kind, mention.ambiguous, why)
+        FoundDate(value, as_written, context, weight, source, kind, ambiguous, why)
     )
 
 
