@@ -341,6 +341,41 @@ def test_broken_feeds_never_raise(feed: str) -> None:
     assert all(f.date <= TODAY for f in scan.found)
 
 
+@pytest.mark.parametrize(
+    ("stamp", "reason"),
+    [
+        # "no date" placeholders some CMSs write: the first or last instant of the calendar in
+        # a zone where Taiwan time falls before year 1 or after year 9999
+        ("0001-01-01T00:00:00+09:00", "too_old"),
+        ("9999-12-31T23:59:59-05:00", "future"),
+        # .NET's DateTime.MinValue in RFC 1123: year 1 written with four digits, not 2001
+        ("Mon, 01 Jan 0001 00:00:00 GMT", "too_old"),
+        ("01 Jan 0095 00:00:00 +0800", "too_old"),
+        ("Tue, 29 Feb 0000 00:00:00 GMT", "too_old"),
+    ],
+)
+def test_placeholder_stamps_at_the_calendar_edges_are_set_aside(stamp: str, reason: str) -> None:
+    for feed in (
+        f"<rss><channel><item><title>t</title><pubDate>{stamp}</pubDate></item></channel></rss>",
+        f"<feed><entry><title>t</title><updated>{stamp}</updated></entry></feed>",
+    ):
+        scan = find_dates_in_feed(feed, today=TODAY)
+        assert scan.found == []
+        assert [s.reason for s in scan.skipped] == [reason]
+    page = find_dates_in_page(f'<p><time datetime="{stamp}">x</time></p>', today=TODAY)
+    assert page.found == []
+
+
+def test_a_timestamp_with_an_absurd_zone_offset_does_not_stop_the_feed() -> None:
+    feed = (
+        "<rss><channel><item><title>a</title><pubDate>Mon, 02 Nov 2026 18:00:00 "
+        "+99999999999999999999</pubDate></item><item><title>b</title>"
+        "<pubDate>Mon, 02 Nov 2026 18:00:00 GMT</pubDate></item></channel></rss>"
+    )
+    found = [f.date for f in find_dates_in_feed(feed, today=TODAY).found]
+    assert NOV3 in found and all(d <= TODAY for d in found)
+
+
 def test_truncated_feed_is_read_as_far_as_it_goes() -> None:
     feed = "<rss><channel><item><title>x</title><pubDate>Mon, 02 Nov 2026 18:00:00 GMT</pubDate>"
     assert [f.date for f in find_dates_in_feed(feed, today=TODAY).found] == [NOV3]

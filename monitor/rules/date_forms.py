@@ -293,11 +293,17 @@ def _scan_cjk(text: str, add: Callable[..., None]) -> None:
         add(m, year, month, day, start=prefix.start() if prefix else None)
 
 
+#: The year of an RFC 822 date as written (``Mon, 01 Jan 0001 00:00:00 GMT``: "0001").
+_RFC822_YEAR_RE = re.compile(r"(?:[A-Za-z]+,?\s*)?\d{1,2}\s+[A-Za-z]+\.?\s+(\d+)\b")
+
+
 def parse_timestamp(value: str) -> date | None:
     """A feed or ``<time>`` timestamp as a calendar date in Taiwan (UTC+8).
 
     RFC 822 (RSS ``pubDate``), ISO 8601 (Atom, ``dc:date``, ``datetime=``), or any form
-    :func:`scan_dates` reads.
+    :func:`scan_dates` reads. Never raises: a placeholder at the edge of the calendar
+    (``0001-01-01T00:00:00+09:00``, ``Mon, 01 Jan 0001 00:00:00 GMT``) gives its year as
+    written, which the judges then set aside as too old (or in the future).
     """
     from monitor.rules.page_text import normalise
 
@@ -307,8 +313,19 @@ def parse_timestamp(value: str) -> date | None:
     parsed: datetime | None = None
     try:
         parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # Overflow: a zone of 20 digits
         parsed = None
+    if parsed is not None:
+        written = _RFC822_YEAR_RE.match(value)
+        if written and len(written.group(1)) > 2 and int(written.group(1)) < 100:
+            # email.utils reads any year below 100 as 19xx/20xx, even one written with four
+            # digits: .NET's "no date" (DateTime.MinValue) is "Mon, 01 Jan 0001 ...", not 2001.
+            # Such a placeholder is far too old whatever its time zone.
+            year = max(int(written.group(1)), 1)
+            try:
+                return parsed.date().replace(year=year)
+            except ValueError:  # 29 February of a year that has none
+                return date(year, 3, 1)
     if parsed is None:
         try:
             parsed = datetime.fromisoformat(value)
@@ -316,7 +333,10 @@ def parse_timestamp(value: str) -> date | None:
             parsed = None
     if parsed is not None:
         if parsed.tzinfo is not None:
-            return parsed.astimezone(vocabulary.LOCAL_TZ).date()
+            try:
+                return parsed.astimezone(vocabulary.LOCAL_TZ).date()
+            except OverflowError:  # 0001-01-01T00:00+09:00 is before year 1 in Taiwan
+                return parsed.date()
         return parsed.date()
     mentions = scan_dates(normalise(value))
     return mentions[0].value if mentions else None
