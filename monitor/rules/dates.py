@@ -289,9 +289,7 @@ def _judge_mention(
         weight, why = vocabulary.WEIGHT_ITEM, "date ending a line"
     else:
         weight, why = vocabulary.WEIGHT_TEXT, "running text"
-    scan.found.append(
-        FoundDate(value, as_written, context, weight, source, kind, ambiguous, why)
-    )
+    scan.found.append(FoundDate(value, as_written, context, weight, source, kind, ambiguous, why))
 
 
 def find_dates_in_text(text: str, *, today: date, source: str = "") -> DateScan:
