@@ -124,6 +124,32 @@ def test_xml_declaration_of_a_feed_is_honoured() -> None:
     assert encoding == "cp950"
 
 
+FEED_ITEM = "<item><title>Workshop</title><pubDate>Mon, 02 Nov 2026 18:00:00 GMT</pubDate></item>"
+
+
+@pytest.mark.parametrize(
+    ("codec", "bom"),
+    [
+        # XML's own detection (XML 1.0 Appendix F): "<?" in UTF-16 or UTF-32, no byte-order
+        # mark; an English feed is then also valid UTF-8 (NUL is a character), so the first
+        # bytes must decide before any declared or tried charset
+        ("utf-16-le", b""),
+        ("utf-16-be", b""),
+        ("utf-32-le", b""),
+        ("utf-32-be", b""),
+        # a UTF-32 mark starts with the bytes of the UTF-16 one
+        ("utf-32-le", codecs.BOM_UTF32_LE),
+        ("utf-32-be", codecs.BOM_UTF32_BE),
+    ],
+)
+def test_a_feed_in_utf16_or_utf32_is_read_by_its_xml_declaration(codec: str, bom: bytes) -> None:
+    feed = f'<?xml version="1.0" encoding="{codec[:6]}"?><rss><channel>{FEED_ITEM}</channel></rss>'
+    for content_type in (None, "application/rss+xml; charset=utf-8"):
+        text, _ = decode_html(bom + feed.encode(codec), content_type)
+        assert FEED_ITEM in text
+        assert "\x00" not in text and not text.startswith("\ufeff")
+
+
 # --- normalise --------------------------------------------------------------------------------
 
 

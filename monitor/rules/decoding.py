@@ -31,10 +31,22 @@ _GB_NAMES = frozenset({"gb2312", "gbk", "x-gbk", "gb_2312-80", "cp936", "csgb231
 _WEAK_NAMES = frozenset(
     {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii", "windows-1252", "cp1252"}
 )
+#: UTF-32 marks first: the little-endian one starts with the bytes of UTF-16's.
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
+)
+#: An XML declaration's "<?" in UTF-16/32 without a byte-order mark (XML 1.0 Appendix F): a feed
+#: saved so. An English one is also valid UTF-8 (NUL is a character), so these bytes must decide
+#: before any declared or tried charset; no ASCII-compatible page starts with a NUL after "<".
+_XML_STARTS: tuple[tuple[bytes, str], ...] = (
+    ("<?".encode("utf-32-le"), "utf-32-le"),
+    ("<?".encode("utf-32-be"), "utf-32-be"),
+    ("<?".encode("utf-16-le"), "utf-16-le"),
+    ("<?".encode("utf-16-be"), "utf-16-be"),
 )
 _CHARSET_PARAM_RE = re.compile(r"charset\s*=\s*[\"']?([^\s;\"',]+)", re.IGNORECASE)
 
@@ -90,7 +102,8 @@ def _detected_encoding(body: bytes, tried: list[str]) -> str | None:
 def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
     """Decode an HTML (or feed) body: returns (text, Python codec name used). Never raises.
 
-    Order: a byte-order mark (it cannot lie, so it goes first, as browsers do), the HTTP
+    Order: a byte-order mark (it cannot lie, so it goes first, as browsers do) or a feed's
+    ``<?xml`` written in UTF-16/32 without one, the HTTP
     ``charset``, the page's own ``<meta charset>`` / ``http-equiv`` / XML declaration, then UTF-8
     and charset detection, then the encodings Taiwanese sites actually use. A declaration is only
     taken when the body decodes under it without error: a page that says UTF-8 but was saved in
@@ -98,7 +111,7 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
     Python's ``big5`` codec fails on characters such as 碁; big5hkscs is the fallback. When
     nothing decodes cleanly, the first candidate is used with replacement characters.
     """
-    for bom, enc in _BOMS:
+    for bom, enc in _BOMS + _XML_STARTS:
         if body.startswith(bom):
             return body.decode(enc, errors="replace"), enc
 
