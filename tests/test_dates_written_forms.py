@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
+from monitor.model import Page
 from monitor.rules.date_forms import chinese_number
 from monitor.rules.dates import find_dates_in_page, find_dates_in_text, scan_dates
 from monitor.rules.page_text import normalise
-from monitor.model import Page
 from monitor.rules.updates import judge_updates, pick_latest
 
 TODAY = date(2026, 12, 1)
