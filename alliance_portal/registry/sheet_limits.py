@@ -123,6 +123,8 @@ def check_xlsx_parts(path: Path) -> None:
                                 "without bound; open the file in Excel and save it as .xlsx"
                             )
                         tail = window[-16:]
+    except ImportFileError:  # already says what is wrong: not "not readable (...)" around it
+        raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
         raise ImportFileError(
             f"{path}: not a readable Excel workbook ({exc}); save it again as .xlsx"

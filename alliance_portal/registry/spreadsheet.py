@@ -25,6 +25,7 @@ import csv
 import io
 import re
 import unicodedata
+import warnings
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -123,7 +124,13 @@ def header_lookup() -> dict[str, str]:
 def _decode_csv(raw: bytes, shown: str) -> tuple[str, str]:
     """Text and the name of the encoding that worked."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "UTF-16 (Excel Unicode text)"
+        try:
+            return raw.decode("utf-16"), "UTF-16 (Excel Unicode text)"
+        except UnicodeDecodeError as exc:  # an odd byte count: a cut-off copy or download
+            raise ImportFileError(
+                f"{shown}: starts like UTF-16 (Excel Unicode text) but byte {exc.start} is not "
+                "UTF-16 (the file may be cut off); save it again as CSV UTF-8"
+            ) from exc
     if raw.startswith(b"\xef\xbb\xbf"):
         try:
             return raw[3:].decode("utf-8"), "UTF-8 with BOM"
@@ -162,6 +169,36 @@ def _read_csv(path: Path) -> tuple[list[tuple[int, list[Any]]], str]:
     return records, encoding
 
 
+def _worksheet(book: Any, path: Path, sheet: str | None) -> Any:
+    """The sheet to read: the one named, else the active tab, else the first worksheet.
+
+    A chart sheet holds no cells: when it is the active tab (the book was saved showing its
+    chart) the first worksheet is read instead, and naming one is refused with the sheets
+    that do hold cells.
+    """
+    cells = [ws.title for ws in book.worksheets]
+    if sheet is not None:
+        if sheet not in book.sheetnames:
+            raise ImportFileError(
+                f"{path}: no sheet named {sheet!r}; sheets: {', '.join(book.sheetnames)}"
+            )
+        if sheet not in cells:
+            raise ImportFileError(
+                f"{path}: sheet {sheet!r} is a chart and holds no cells; sheets with cells: "
+                f"{', '.join(cells) or '(none)'}"
+            )
+        return book[sheet]
+    active = book.active
+    if active is not None and active.title in cells:
+        return active
+    if not cells:
+        raise ImportFileError(
+            f"{path}: the workbook has only chart sheets and no cells; save the alliances' "
+            "table as .xlsx and import again"
+        )
+    return book.worksheets[0]
+
+
 def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list[Any]]]:
     from openpyxl import load_workbook  # only the import command needs it
     from openpyxl.utils.exceptions import InvalidFileException
@@ -169,20 +206,20 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list[Any]]]:
     checked_size(path)
     check_xlsx_parts(path)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        with warnings.catch_warnings():  # openpyxl warns on stderr about parts it skips
+            warnings.simplefilter("ignore")
+            book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ImportFileError(
             f"{path}: not a readable Excel workbook ({exc}); save it again as .xlsx"
         ) from exc
+    except Exception as exc:  # e.g. ParseError from a damaged worksheet: none may escape
+        raise ImportFileError(
+            f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc}); "
+            "open it in Excel and save it again as .xlsx"
+        ) from exc
     try:
-        if sheet is not None:
-            if sheet not in book.sheetnames:
-                raise ImportFileError(
-                    f"{path}: no sheet named {sheet!r}; sheets: {', '.join(book.sheetnames)}"
-                )
-            ws = book[sheet]
-        else:
-            ws = book.active or book.worksheets[0]
+        ws = _worksheet(book, path, sheet)
         # The declared dimension (A1:XFD1048576 in a hostile file) is not trusted: without it
         # and with explicit bounds, read-only mode pads nothing and stops after MAX_ROWS + 1.
         ws.reset_dimensions()
