@@ -227,6 +227,27 @@ def test_a_feed_link_that_answers_with_html_is_read_as_a_page() -> None:
     assert check.details["latest_date"] == "2026-11-03"
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        # RSS 2.0's xhtml:body extension: the item's text as XHTML in a <body> element
+        '<body xmlns="http://www.w3.org/1999/xhtml"><p>研討會報名</p></body>',
+        "<description><![CDATA[<html><body><p>研討會報名</p></body></html>]]></description>",
+    ],
+)
+def test_a_feed_whose_item_holds_an_html_body_is_still_read_as_a_feed(content: str) -> None:
+    feed = Page(
+        HOME + "feed/",
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>最新消息</title>'
+        "<item><title>研討會</title><pubDate>Mon, 02 Nov 2026 18:00:00 GMT</pubDate>"
+        f"{content}</item></channel></rss>",
+        "feed",
+    )
+    check, _ = judge_updates([home("<p>歡迎</p>"), feed], today=TODAY, previous_fingerprint=None)
+    # 18:00 GMT on 2 November is 3 November in Taiwan: read as a feed item, not as running text
+    assert (check.details["latest_date"], check.details["found_in"]) == ("2026-11-03", "feed item")
+
+
 def test_fingerprint_is_always_of_the_homepage() -> None:
     news_a = Page(HOME + "news", "<p>甲</p>", "news")
     news_b = Page(HOME + "news", "<p>乙</p>", "news")

@@ -78,9 +78,24 @@ _DAY_MONTH = Bilingual("日.月", "day.month")
 _MONTH_DAY = Bilingual("月/日", "month/day")
 
 
+#: Root elements of RSS 0.9x/2.0, Atom and RSS 1.0 (RDF) feeds.
+_FEED_ROOTS = ("<rss", "<feed", "<rdf:rdf")
+
+
 def _looks_like_html(text: str) -> bool:
+    """An HTML page (an error or login page at the feed's address), not a feed.
+
+    A ``<body`` counts only before any feed root element: an item may hold its text as XHTML
+    (RSS 2.0's ``xhtml:body``) or a whole HTML page in CDATA, and is still a feed's item.
+    """
     head = text[:500].lstrip().lower()
-    return head.startswith(("<!doctype html", "<html")) or "<body" in head
+    if head.startswith(("<!doctype html", "<html")):
+        return True
+    body = head.find("<body")
+    if body < 0:
+        return False
+    roots = [i for i in (head.find(root) for root in _FEED_ROOTS) if i >= 0]
+    return not roots or body < min(roots)
 
 
 def collect_dates(pages: Sequence[Page], *, today: date) -> DateScan:
