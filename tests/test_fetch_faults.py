@@ -209,6 +209,19 @@ def test_429_retry_after_an_hour_is_capped(site: Site) -> None:
     assert f.pauses == [0.2]  # the cap, not the hour, decided the wait
 
 
+@pytest.mark.parametrize(
+    "value", ["\u00b2", "Mon, 01 Jan 2026 00:00:00 +99999999", "soon", "-5", "99999999999999999999"]
+)
+def test_a_nonsense_retry_after_is_ignored_not_a_failed_check(site: Site, value: str) -> None:
+    """A site's Retry-After is untrusted: one that is no number or date (or an absurd one)
+    leaves the usual backoff, capped, and the page is fetched."""
+    site.routes["/"] = flaky(status(503, {"Retry-After": value}), page("<p>歡迎 welcome</p>"))
+    f = PauseRecorder(fast_options(max_retry_after=0.2, backoff_base=0.05))
+    r = f.fetch(site.url("/"))
+    assert r.ok and r.retry_reasons == ["HTTP 503"]
+    assert f.pauses and f.pauses[0] <= 0.2
+
+
 def test_retry_after_longer_than_backoff_is_honoured(site: Site) -> None:
     site.routes["/"] = flaky(status(503, {"Retry-After": "1"}), page("<p>歡迎 welcome</p>"))
     f = PauseRecorder(fast_options(max_retry_after=5, backoff_base=0.05))

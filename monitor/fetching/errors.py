@@ -132,16 +132,18 @@ def normalise(url: str) -> str:
 
 
 def retry_after_seconds(value: str | None) -> float | None:
-    """Seconds asked for by a Retry-After header (delta-seconds or an HTTP date)."""
+    """Seconds asked for by a Retry-After header (delta-seconds or an HTTP date); None for a
+    value that is neither (the site's header is untrusted: "²" is a digit to ``str.isdigit``
+    but no number, and a date with an absurd zone offset overflows ``datetime``)."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError, OverflowError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
