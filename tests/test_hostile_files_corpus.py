@@ -122,3 +122,96 @@ def test_a_refusal_from_the_parts_check_is_said_once(tmp_path: Path) -> None:
     message = refusal(path)
     assert "declares a DTD" in message
     assert message.count(str(path)) == 1 and "not a readable" not in message
+
+
+def sheet_part(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+def with_rows(rows_xml: bytes) -> bytes:
+    """A workbook whose first sheet has the plain rows, then ``rows_xml``."""
+    data = workbook_bytes(plain_book())
+    sheet = sheet_part(data).replace(b"</sheetData>", rows_xml + b"</sheetData>")
+    return replace_part(data, "xl/worksheets/sheet1.xml", sheet)
+
+
+def test_utf16_custom_xml_part_as_sharepoint_writes_it_is_read(tmp_path: Path) -> None:
+    # calamine's pivots.xlsx, saved by Excel: customXml/item1.xml is UTF-16; it was refused as
+    # "UTF-16 XML, which Excel does not write".
+    item = '<?xml version="1.0" encoding="utf-16"?><b:Sources xmlns:b="urn:x"/>'
+    path = tmp_path / "sharepoint.xlsx"
+    data = workbook_bytes(plain_book())
+    path.write_bytes(replace_part(data, "customXml/item1.xml", item.encode("utf-16")))
+    table = read_table(path)
+    assert [cells[:3] for _, cells in table.rows] == [ROW]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+def test_a_dtd_in_a_utf16_part_is_still_found(tmp_path: Path, codec: str) -> None:
+    item = '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY b "c">]><a>&b;</a>'
+    path = tmp_path / "utf16-dtd.xlsx"
+    data = workbook_bytes(plain_book())
+    path.write_bytes(replace_part(data, "customXml/item1.xml", item.encode(codec)))
+    message = refusal(path)
+    assert "customXml/item1.xml declares a DTD" in message
+
+
+def test_a_row_with_more_cells_than_excel_has_columns_is_refused_before_parsing(
+    tmp_path: Path,
+) -> None:
+    # 20,000 cells in one row: openpyxl holds the whole row (some 650 bytes a cell); a
+    # 111 KiB file of two million took 1.3 GB and 9 s.
+    path = tmp_path / "wide-row.xlsx"
+    path.write_bytes(with_rows(b'<row r="3">' + b'<c r="A3"><v>1</v></c>' * 20_000 + b"</row>"))
+    message = refusal(path)
+    assert "wide-row.xlsx" in message and "a row of more than 16,384 cells" in message
+
+
+def test_first_rows_holding_too_many_cells_are_refused_but_rows_below_cost_nothing(
+    tmp_path: Path,
+) -> None:
+    row = b"<row>" + b"<c/>" * 300 + b"</row>"
+    path = tmp_path / "dense.xlsx"
+    path.write_bytes(with_rows(row * 1_800))
+    message = refusal(path)
+    assert "more than 500,000 cells in its first 2,000 rows" in message
+    assert "new workbook" in message
+    # The same cells below row 2,001 (a long second table, say) are never read: no refusal.
+    path.write_bytes(with_rows(b"<row/>" * 2_100 + row * 1_800))
+    table = read_table(path)
+    assert [cells[:3] for _, cells in table.rows if any(cells)] == [ROW]
+
+
+def test_a_styles_part_with_too_many_entries_is_refused_before_parsing(tmp_path: Path) -> None:
+    # 158 KiB with a million cell formats took over 20 s and 1.5 GB in openpyxl.
+    styles = (
+        b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<cellXfs>" + b'<xf numFmtId="0"/>' * 120_000 + b"</cellXfs></styleSheet>"
+    )
+    path = tmp_path / "styles.xlsx"
+    path.write_bytes(replace_part(workbook_bytes(plain_book()), "xl/styles.xml", styles))
+    message = refusal(path)
+    assert "xl/styles.xml holds more than 100,000 style entries" in message
+
+
+def test_too_many_shared_texts_are_refused_whatever_the_part_is_called(tmp_path: Path) -> None:
+    # openpyxl finds the shared strings through [Content_Types].xml and reads them all first
+    # (3.5 million took 29 s); the part may have any name.
+    data = workbook_bytes(plain_book())
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        types = archive.read("[Content_Types].xml")
+    override = (
+        b'<Override PartName="/xl/texts.bin" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    )
+    strings = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + b"<si><t>a</t></si>" * 260_000
+        + b"</sst>"
+    )
+    data = replace_part(data, "[Content_Types].xml", types.replace(b"</Types>", override))
+    path = tmp_path / "texts.xlsx"
+    path.write_bytes(replace_part(data, "xl/texts.bin", strings))
+    message = refusal(path)
+    assert "xl/texts.bin holds more than 250,000 shared texts" in message

@@ -1,10 +1,14 @@
-"""The bounds on a spreadsheet the office imports: file size, unzipped size, rows, columns, DTDs.
+"""The bounds on a spreadsheet the office imports: file size, unzipped size, rows, columns, DTDs,
+and how much openpyxl would build from a workbook's parts.
 
 Why bounds: the office imports files that came by e-mail, and the registry has about 200
 alliances. Without them a 117 KiB XLSX declaring ``A1:XFD1048576`` took 2.5 GB, five million
-rows passed 3 GB, and an XML part with a DTD can expand its entities without end. Every check
-here runs before a parser sees the file, and each refusal is an :class:`ImportFileError` that
-names the file and says what to do.
+rows passed 3 GB, and an XML part with a DTD can expand its entities without end. Under the
+64 MiB unzipped cap openpyxl still builds whole objects per row, per style entry and per
+shared text, so a 111 KiB file with one two-million-cell row took 1.3 GB and 9 s, and one with
+a million cell formats over 20 s and 1.5 GB: those are counted too (see the limits below).
+Every check here runs before a parser sees the file, and each refusal is an
+:class:`ImportFileError` that names the file and says what to do.
 
 Exceptions::
 
@@ -14,7 +18,9 @@ Exceptions::
 
 from __future__ import annotations
 
+import codecs
 import os
+import re
 import stat
 import zipfile
 from pathlib import Path
@@ -74,13 +80,133 @@ def read_bounded(path: Path) -> bytes:
 
 
 _DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY")
+#: Cells one row may hold: Excel's own column count (A to XFD). openpyxl holds a whole row in
+#: memory before it yields it (some 650 bytes a cell), so a 44 MB row of two million cells
+#: took 1.3 GB and 9 s.
+MAX_CELLS_IN_A_ROW = 16_384
+#: Cells in the rows the import reads (the first MAX_ROWS + 1 of each sheet): 2,000 rows of
+#: 250 columns; openpyxl parses some 200,000 cells a second.
+MAX_CELLS_READ = 500_000
+#: Elements of xl/styles.xml, which openpyxl builds into objects whole (about 20 us and 2 KB
+#: each): Excel itself allows 64,000 cell formats. A 158 KB file with a million formats took
+#: over 20 s and 1.5 GB.
+MAX_STYLE_ELEMENTS = 100_000
+#: Shared strings (``<si>`` elements), which openpyxl reads whole before any sheet (about
+#: 8 us each): 3.5 million took 29 s. The registry has about 200 alliances.
+MAX_SHARED_STRINGS = 250_000
+#: Longest tag start a scan must see whole across two reads (``<prefix:row ``).
+_TAG_WINDOW = 64
+_PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
+_CELL_OR_ROW = re.compile(_PREFIX + rb"(row|c)(?=[\s/>])")
+_ROW = re.compile(_PREFIX + rb"row(?=[\s/>])")
+_SHARED_STRING = re.compile(_PREFIX + rb"si(?=[\s/>])")
+_START_TAG = re.compile(rb"<[A-Za-z_]")
+_UTF16 = {
+    b"\xff\xfe": "utf-16",
+    b"\xfe\xff": "utf-16",
+    b"<\x00": "utf-16-le",
+    b"\x00<": "utf-16-be",
+}
+_RESAVE = "open the file in Excel and save it as .xlsx"
+_ONLY_THE_SHEET = (
+    "copy the alliances' table into a new workbook (paste values only), save it as .xlsx and "
+    "import that"
+)
+
+
+class _PartScan:
+    """One pass over one part, in UTF-8 bytes: DTDs, and what openpyxl would build from it.
+
+    A part in UTF-16 (SharePoint and OneDrive write ``customXml`` parts so) is decoded as it is
+    read, so a DTD cannot hide in it. Counting works for any part name and root element:
+    openpyxl finds the sheets and the shared strings through the package's relationships.
+    """
+
+    def __init__(self, path: Path, name: str) -> None:
+        self.path, self.name = path, name
+        self.decoder: codecs.IncrementalDecoder | None = None
+        self.first = True
+        self.tail = b""
+        self.rows = 0
+        self.cells_in_row = 0
+        self.cells_read = 0
+        self.strings = 0
+        self.elements = 0
+
+    def _refuse(self, what: str, fix: str = _RESAVE) -> ImportFileError:
+        return ImportFileError(f"{self.path}: part {self.name} {what}; {fix}")
+
+    def feed(self, raw: bytes) -> None:
+        if self.first:
+            self.first = False
+            codec = _UTF16.get(raw[:2])
+            if codec is not None:
+                self.decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+        data = self.decoder.decode(raw).encode("utf-8") if self.decoder else raw
+        window = self.tail + data
+        if any(mark in window for mark in _DTD_MARKS):
+            raise self._refuse(
+                "declares a DTD (<!DOCTYPE or <!ENTITY>), which Excel never writes and which "
+                "can expand without bound"
+            )
+        # Scan up to the last "<" near the end; a tag cut by the read is scanned next time.
+        cut = window.rfind(b"<", len(window) - _TAG_WINDOW)
+        done = window if cut < 0 else window[:cut]
+        self.tail = window[len(done) :]
+        self._count(done)
+
+    def _count(self, data: bytes) -> None:
+        if self.name == "xl/styles.xml":
+            self.elements += len(_START_TAG.findall(data))
+            if self.elements > MAX_STYLE_ELEMENTS:
+                raise self._refuse(
+                    f"holds more than {MAX_STYLE_ELEMENTS:,} style entries (Excel itself allows "
+                    "64,000 cell formats)",
+                    _ONLY_THE_SHEET,
+                )
+        self.strings += len(_SHARED_STRING.findall(data))
+        if self.strings > MAX_SHARED_STRINGS:
+            raise self._refuse(
+                f"holds more than {MAX_SHARED_STRINGS:,} shared texts; the registry has about "
+                "200 alliances",
+                _ONLY_THE_SHEET,
+            )
+        if self.rows > MAX_ROWS + 1:
+            return  # the import reads no further; openpyxl stops there too
+        if not self.rows:  # cells outside rows (calcChain) are not a sheet's
+            first = _ROW.search(data)
+            if first is None:
+                return
+            data = data[first.start() :]
+        for match in _CELL_OR_ROW.finditer(data):
+            if match.group(1) == b"row":
+                self.rows += 1
+                self.cells_in_row = 0
+                if self.rows > MAX_ROWS + 1:
+                    return
+                continue
+            self.cells_in_row += 1
+            self.cells_read += 1
+            if self.cells_in_row > MAX_CELLS_IN_A_ROW:
+                raise self._refuse(
+                    f"has a row of more than {MAX_CELLS_IN_A_ROW:,} cells, more than Excel has "
+                    "columns (a damaged or crafted file)"
+                )
+            if self.cells_read > MAX_CELLS_READ:
+                raise self._refuse(
+                    f"holds more than {MAX_CELLS_READ:,} cells in its first {MAX_ROWS:,} rows; "
+                    "the registry has about 200 alliances",
+                    _ONLY_THE_SHEET,
+                )
 
 
 def check_xlsx_parts(path: Path) -> None:
-    """Refuse a workbook whose parts are too big once unzipped or carry a DTD.
+    """Refuse a workbook whose parts are too big once unzipped, carry a DTD, or would make
+    openpyxl build far more than an alliance list needs (see the limits above).
 
-    Every XML part is read once, in chunks, before openpyxl sees the file: Excel never writes a
-    DTD, and a DTD's entities are how an XML bomb grows.
+    Every part is read once, in chunks, before openpyxl sees the file: Excel never writes a
+    DTD, and a DTD's entities are how an XML bomb grows. Every part, whatever its name: the
+    package's relationships, not the names, say which part openpyxl reads as what.
     """
     try:
         with zipfile.ZipFile(path) as archive:
@@ -94,11 +220,8 @@ def check_xlsx_parts(path: Path) -> None:
                 )
             total = 0
             for member in members:
-                if not member.filename.endswith((".xml", ".rels", ".vml")):
-                    continue
-                tail = b""
+                scan = _PartScan(path, member.filename)
                 with archive.open(member) as part:
-                    first = True
                     while chunk := part.read(64 * 1024):
                         total += len(chunk)
                         if total > MAX_UNZIPPED_BYTES:  # the declared sizes lied
@@ -107,22 +230,7 @@ def check_xlsx_parts(path: Path) -> None:
                                 f"{MAX_UNZIPPED_BYTES // 1024 // 1024} MiB; save only the "
                                 "alliances' sheet as .xlsx and import again"
                             )
-                        if first and chunk.startswith(
-                            (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
-                        ):
-                            raise ImportFileError(
-                                f"{path}: part {member.filename} is UTF-16 XML, which Excel "
-                                "does not write; open the file in Excel and save it as .xlsx"
-                            )
-                        first = False
-                        window = tail + chunk
-                        if any(mark in window for mark in _DTD_MARKS):
-                            raise ImportFileError(
-                                f"{path}: part {member.filename} declares a DTD (<!DOCTYPE or "
-                                "<!ENTITY>), which Excel never writes and which can expand "
-                                "without bound; open the file in Excel and save it as .xlsx"
-                            )
-                        tail = window[-16:]
+                        scan.feed(chunk)
     except ImportFileError:  # already says what is wrong: not "not readable (...)" around it
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:

@@ -8,9 +8,10 @@ every refusal names the file and says how to save it so it can be read.
 Why bounded: the office imports files that came by e-mail. A 117 KiB XLSX can declare a sheet
 of 16,384 x 1,048,576 cells (openpyxl's read-only mode trusts that and pads every row to it) or
 hold millions of rows; an XML part can carry a DTD (entity expansion). So the file size, the
-uncompressed size of a workbook's parts, the rows and the columns are capped (the registry has
-about 200 alliances, see :mod:`.sheet_limits`), the declared dimension is ignored, and a DTD is
-refused before openpyxl parses anything.
+uncompressed size of a workbook's parts, the rows and the columns are capped, and so are the
+cells, style entries and shared texts openpyxl would build (the registry has about 200
+alliances, see :mod:`.sheet_limits`); the declared dimension is ignored, and a DTD is refused
+before openpyxl parses anything.
 
 Exceptions::
 
