@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -215,3 +217,74 @@ def test_too_many_shared_texts_are_refused_whatever_the_part_is_called(tmp_path:
     path.write_bytes(replace_part(data, "xl/texts.bin", strings))
     message = refusal(path)
     assert "xl/texts.bin holds more than 250,000 shared texts" in message
+
+
+@pytest.mark.parametrize(
+    ("body", "phrase"),
+    [
+        (b"\x00" * 512 + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 512, "password"),
+        (b"\x00" * 512 + "Workbook".encode("utf-16-le") + b"\x00" * 512, "Excel 97-2003"),
+    ],
+)
+def test_an_encrypted_workbook_or_an_old_xls_named_xlsx_is_named(
+    tmp_path: Path, body: bytes, phrase: str
+) -> None:
+    # excelize's encryptAES.xlsx and calamine's pass_protected.xlsx were refused as
+    # "not a readable Excel workbook (File is not a zip file); save it again as .xlsx".
+    path = tmp_path / "locked.xlsx"
+    path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + body)
+    message = refusal(path)
+    assert "locked.xlsx" in message and phrase in message and "not a zip" not in message
+
+
+def test_a_strict_open_xml_workbook_is_named(tmp_path: Path) -> None:
+    # calamine's strict_iso_paths.xlsx: openpyxl finds no sheets in it (IndexError before).
+    data = workbook_bytes(plain_book())
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        book = archive.read("xl/workbook.xml")
+    strict = book.replace(
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+    )
+    assert strict != book
+    path = tmp_path / "strict.xlsx"
+    path.write_bytes(replace_part(data, "xl/workbook.xml", strict))
+    assert "Strict Open XML Spreadsheet" in refusal(path)
+
+
+def test_a_workbook_listing_no_sheets_says_so(tmp_path: Path) -> None:
+    # excelize's BadWorkbook.xlsx: <sheets></sheets>
+    data = workbook_bytes(plain_book())
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        book = archive.read("xl/workbook.xml").decode()
+    start, end = book.index("<sheets>"), book.index("</sheets>") + len("</sheets>")
+    path = tmp_path / "no-sheets.xlsx"
+    path.write_bytes(replace_part(data, "xl/workbook.xml", (book[:start] + book[end:]).encode()))
+    message = refusal(path)
+    assert "lists no sheets" in message and "chart" not in message
+
+
+def test_csv_reading_stops_after_the_rows_it_keeps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 16 million empty lines below the table took 5 s: every one went through the csv module.
+    import alliance_portal.registry.spreadsheet as spreadsheet
+
+    pulled = 0
+    real_reader = spreadsheet.csv.reader
+
+    def counting_reader(*args: Any, **kwargs: Any) -> Iterator[list[str]]:
+        nonlocal pulled
+        for record in real_reader(*args, **kwargs):
+            pulled += 1
+            yield record
+
+    monkeypatch.setattr(spreadsheet.csv, "reader", counting_reader)
+    lines = ",".join(HEADER) + "\n" + ",".join(ROW) + "\n" + ",,\n" * 50_000
+    path = tmp_path / "blank-tail.csv"
+    path.write_text(lines + "\r\n" * 50_000 + ' , "" ,\n', encoding="utf-8")
+    table = read_table(path)
+    assert [cells for _, cells in table.rows if any(cells)] == [ROW]
+    assert pulled <= 2_000
+    path.write_text(lines + "\n" * 50_000 + ",,late-row\n", encoding="utf-8")
+    assert "has more than 2,000 rows" in refusal(path)

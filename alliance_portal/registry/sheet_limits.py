@@ -80,6 +80,13 @@ def read_bounded(path: Path) -> bytes:
 
 
 _DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY")
+#: The namespace of Excel's "Strict Open XML Spreadsheet", which openpyxl reads as a workbook
+#: without sheets.
+_STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+#: An OLE compound file: an Excel 97-2003 workbook, or an .xlsx encrypted with a password
+#: (which then holds an "EncryptionInfo" stream, its name in UTF-16).
+_COMPOUND_FILE = bytes.fromhex("d0cf11e0a1b11ae1")
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 #: Cells one row may hold: Excel's own column count (A to XFD). openpyxl holds a whole row in
 #: memory before it yields it (some 650 bytes a cell), so a 44 MB row of two million cells
 #: took 1.3 GB and 9 s.
@@ -144,6 +151,11 @@ class _PartScan:
                 self.decoder = codecs.getincrementaldecoder(codec)(errors="replace")
         data = self.decoder.decode(raw).encode("utf-8") if self.decoder else raw
         window = self.tail + data
+        if _STRICT_NAMESPACE in window:
+            raise ImportFileError(
+                f"{self.path}: is saved as 'Strict Open XML Spreadsheet', which the import cannot "
+                "read; in Excel choose 'Save As' > 'Excel Workbook (*.xlsx)' and import again"
+            )
         if any(mark in window for mark in _DTD_MARKS):
             raise self._refuse(
                 "declares a DTD (<!DOCTYPE or <!ENTITY>), which Excel never writes and which "
@@ -200,6 +212,26 @@ class _PartScan:
                 )
 
 
+def _check_not_compound(path: Path) -> None:
+    """Name the two kinds of .xlsx that are no zip at all: password-protected, or an old .xls."""
+    try:
+        with path.open("rb") as fh:  # a regular file: checked_size ran first
+            if fh.read(len(_COMPOUND_FILE)) != _COMPOUND_FILE:
+                return
+    except OSError:
+        return  # the zip reader says why
+    if _ENCRYPTION_INFO in read_bounded(path):
+        raise ImportFileError(
+            f"{path}: is protected with a password (encrypted), so it cannot be read; in Excel "
+            "open it, remove the password (File > Info > Protect Workbook > Encrypt with "
+            "Password, clear it), save and import again"
+        )
+    raise ImportFileError(
+        f"{path}: is an old Excel 97-2003 workbook (.xls) named .xlsx; in Excel choose "
+        "'Save As' > 'Excel Workbook (*.xlsx)' and import again"
+    )
+
+
 def check_xlsx_parts(path: Path) -> None:
     """Refuse a workbook whose parts are too big once unzipped, carry a DTD, or would make
     openpyxl build far more than an alliance list needs (see the limits above).
@@ -208,6 +240,7 @@ def check_xlsx_parts(path: Path) -> None:
     DTD, and a DTD's entities are how an XML bomb grows. Every part, whatever its name: the
     package's relationships, not the names, say which part openpyxl reads as what.
     """
+    _check_not_compound(path)
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
