@@ -17,7 +17,10 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from test_intake_support import SECRET, app_for, csrf_of, make_registry
 
+from alliance_portal.intake import IntakeConfig
+from alliance_portal.intake.admin_password import set_password
 from alliance_portal.registry.spreadsheet import ImportFileError, read_table
 
 HEADER = ["slug", "name", "university"]
@@ -288,3 +291,29 @@ def test_csv_reading_stops_after_the_rows_it_keeps(
     assert pulled <= 2_000
     path.write_text(lines + "\n" * 50_000 + ",,late-row\n", encoding="utf-8")
     assert "has more than 2,000 rows" in refusal(path)
+
+
+def test_the_console_gives_a_refused_files_reason_in_chinese_too(tmp_path: Path) -> None:
+    # The console's zh-TW half said "無法匯入「x」，沒有任何變更：" and then the English reason.
+    content, banners, var = make_registry(tmp_path)
+    set_password(var / "intake-admin-password", "office-password-1")
+    config = IntakeConfig(content_dir=content, banners_dir=banners, var_dir=var, secret=SECRET)
+    locked = bytes.fromhex("d0cf11e0a1b11ae1") + "EncryptionInfo".encode("utf-16-le")
+    with app_for(config) as app:
+        office = app.test_client()
+        csrf = csrf_of(office.get("/office/login").get_data(as_text=True))
+        signed = office.post(
+            "/office/login", data={"csrf_token": csrf, "password": "office-password-1"}
+        )
+        assert signed.status_code == 303
+        csrf = csrf_of(office.get("/office/import").get_data(as_text=True))
+        refused = office.post(
+            "/office/import",
+            data={"csrf_token": csrf, "file": (io.BytesIO(locked), "名單.xlsx")},
+            content_type="multipart/form-data",
+        )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "無法匯入「名單.xlsx」，沒有任何變更：名單.xlsx：設有密碼" in page
+    assert "protected with a password" not in page  # the English page says it in English
+    assert "office-imports" not in page  # the stored copy's path is never shown

@@ -25,6 +25,7 @@ import stat
 import zipfile
 from pathlib import Path
 
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.errors import UsageError
 
 #: Most rows read (titles, header and data); the registry has about 200 alliances.
@@ -38,13 +39,23 @@ MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
 
 
 class ImportFileError(UsageError, ValueError):
-    """The file cannot be imported at all (unreadable, no header, no slug column...)."""
+    """The file cannot be imported at all (unreadable, no header, no slug column...).
+
+    ``str()`` is the English the CLI prints; ``text`` holds the reason in zh-TW too, for the
+    office console, which shows zh-TW first (a reason given only in English reads the same in
+    both halves).
+    """
+
+    def __init__(self, message: str, *, zh: str | None = None) -> None:
+        super().__init__(message)
+        self.text = Bilingual(zh or message, message)
 
 
 def too_many_rows(path: Path) -> ImportFileError:
     return ImportFileError(
         f"{path}: has more than {MAX_ROWS:,} rows; the registry has about 200 alliances. "
-        "Delete the rows below the table (or split the file) and import again"
+        "Delete the rows below the table (or split the file) and import again",
+        zh=f"{path}：超過 {MAX_ROWS:,} 列（登錄約 200 個聯盟）：請刪除表格下方的列（或分成多個檔案）後再匯入",
     )
 
 
@@ -53,16 +64,27 @@ def checked_size(path: Path) -> int:
     try:
         info = path.stat()
     except OSError as exc:
-        raise ImportFileError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise ImportFileError(
+            f"{path}: cannot be read ({exc.strerror})", zh=f"{path}：無法讀取（{exc.strerror}）"
+        ) from None
     if not stat.S_ISREG(info.st_mode):
-        raise ImportFileError(f"{path}: is not a regular file; save the spreadsheet as a file")
+        raise _not_a_file(path)
     if info.st_size > MAX_FILE_BYTES:
         raise ImportFileError(
             f"{path}: is {info.st_size / 1024 / 1024:.1f} MiB; the limit is "
             f"{MAX_FILE_BYTES // 1024 // 1024} MiB. Save only the alliances' sheet, without "
-            "pictures, and import again"
+            "pictures, and import again",
+            zh=f"{path}：檔案 {info.st_size / 1024 / 1024:.1f} MiB，上限 "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MiB：請只存聯盟清單那一張工作表（不含圖片）後再匯入",
         )
     return info.st_size
+
+
+def _not_a_file(path: Path) -> ImportFileError:
+    return ImportFileError(
+        f"{path}: is not a regular file; save the spreadsheet as a file",
+        zh=f"{path}：不是一般檔案：請把試算表存成檔案後再匯入",
+    )
 
 
 def read_bounded(path: Path) -> bytes:
@@ -71,11 +93,14 @@ def read_bounded(path: Path) -> bytes:
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     with os.fdopen(fd, "rb") as fh:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ImportFileError(f"{path}: is not a regular file; save the spreadsheet as a file")
+            raise _not_a_file(path)
         data = fh.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         checked_size(path)  # it grew while being read: refuse with the size message
-        raise ImportFileError(f"{path}: grew while being read; import it again")
+        raise ImportFileError(
+            f"{path}: grew while being read; import it again",
+            zh=f"{path}：讀取時檔案仍在變大：請再匯入一次",
+        )
     return data
 
 
@@ -114,10 +139,11 @@ _UTF16 = {
     b"<\x00": "utf-16-le",
     b"\x00<": "utf-16-be",
 }
-_RESAVE = "open the file in Excel and save it as .xlsx"
-_ONLY_THE_SHEET = (
+_RESAVE = Bilingual("請用 Excel 開啟後另存為 .xlsx", "open the file in Excel and save it as .xlsx")
+_ONLY_THE_SHEET = Bilingual(
+    "請把聯盟清單複製到新的活頁簿（只貼上值），存成 .xlsx 後匯入該檔",
     "copy the alliances' table into a new workbook (paste values only), save it as .xlsx and "
-    "import that"
+    "import that",
 )
 
 
@@ -140,8 +166,11 @@ class _PartScan:
         self.strings = 0
         self.elements = 0
 
-    def _refuse(self, what: str, fix: str = _RESAVE) -> ImportFileError:
-        return ImportFileError(f"{self.path}: part {self.name} {what}; {fix}")
+    def _refuse(self, what: Bilingual, fix: Bilingual = _RESAVE) -> ImportFileError:
+        return ImportFileError(
+            f"{self.path}: part {self.name} {what.en}; {fix.en}",
+            zh=f"{self.path}：其中的 {self.name} {what.zh}：{fix.zh}",
+        )
 
     def feed(self, raw: bytes) -> None:
         if self.first:
@@ -154,12 +183,17 @@ class _PartScan:
         if _STRICT_NAMESPACE in window:
             raise ImportFileError(
                 f"{self.path}: is saved as 'Strict Open XML Spreadsheet', which the import cannot "
-                "read; in Excel choose 'Save As' > 'Excel Workbook (*.xlsx)' and import again"
+                "read; in Excel choose 'Save As' > 'Excel Workbook (*.xlsx)' and import again",
+                zh=f"{self.path}：存成了「Strict Open XML 試算表」，無法匯入：請在 Excel 選「另存新檔」>"
+                "「Excel 活頁簿 (*.xlsx)」後再匯入",
             )
         if any(mark in window for mark in _DTD_MARKS):
             raise self._refuse(
-                "declares a DTD (<!DOCTYPE or <!ENTITY>), which Excel never writes and which "
-                "can expand without bound"
+                Bilingual(
+                    "宣告了 DTD（<!DOCTYPE 或 <!ENTITY>），Excel 從不寫入，且可能無限展開",
+                    "declares a DTD (<!DOCTYPE or <!ENTITY>), which Excel never writes and which "
+                    "can expand without bound",
+                )
             )
         # Scan up to the last "<" near the end; a tag cut by the read is scanned next time.
         cut = window.rfind(b"<", len(window) - _TAG_WINDOW)
@@ -172,15 +206,21 @@ class _PartScan:
             self.elements += len(_START_TAG.findall(data))
             if self.elements > MAX_STYLE_ELEMENTS:
                 raise self._refuse(
-                    f"holds more than {MAX_STYLE_ELEMENTS:,} style entries (Excel itself allows "
-                    "64,000 cell formats)",
+                    Bilingual(
+                        f"有超過 {MAX_STYLE_ELEMENTS:,} 筆樣式（Excel 本身最多 64,000 種儲存格格式）",
+                        f"holds more than {MAX_STYLE_ELEMENTS:,} style entries (Excel itself "
+                        "allows 64,000 cell formats)",
+                    ),
                     _ONLY_THE_SHEET,
                 )
         self.strings += len(_SHARED_STRING.findall(data))
         if self.strings > MAX_SHARED_STRINGS:
             raise self._refuse(
-                f"holds more than {MAX_SHARED_STRINGS:,} shared texts; the registry has about "
-                "200 alliances",
+                Bilingual(
+                    f"有超過 {MAX_SHARED_STRINGS:,} 筆共用文字（登錄約 200 個聯盟）",
+                    f"holds more than {MAX_SHARED_STRINGS:,} shared texts; the registry has "
+                    "about 200 alliances",
+                ),
                 _ONLY_THE_SHEET,
             )
         if self.rows > MAX_ROWS + 1:
@@ -201,13 +241,19 @@ class _PartScan:
             self.cells_read += 1
             if self.cells_in_row > MAX_CELLS_IN_A_ROW:
                 raise self._refuse(
-                    f"has a row of more than {MAX_CELLS_IN_A_ROW:,} cells, more than Excel has "
-                    "columns (a damaged or crafted file)"
+                    Bilingual(
+                        f"有一列超過 {MAX_CELLS_IN_A_ROW:,} 格，比 Excel 的欄數還多（檔案損壞或遭竄改）",
+                        f"has a row of more than {MAX_CELLS_IN_A_ROW:,} cells, more than Excel "
+                        "has columns (a damaged or crafted file)",
+                    )
                 )
             if self.cells_read > MAX_CELLS_READ:
                 raise self._refuse(
-                    f"holds more than {MAX_CELLS_READ:,} cells in its first {MAX_ROWS:,} rows; "
-                    "the registry has about 200 alliances",
+                    Bilingual(
+                        f"前 {MAX_ROWS:,} 列有超過 {MAX_CELLS_READ:,} 格（登錄約 200 個聯盟）",
+                        f"holds more than {MAX_CELLS_READ:,} cells in its first {MAX_ROWS:,} "
+                        "rows; the registry has about 200 alliances",
+                    ),
                     _ONLY_THE_SHEET,
                 )
 
@@ -224,11 +270,15 @@ def _check_not_compound(path: Path) -> None:
         raise ImportFileError(
             f"{path}: is protected with a password (encrypted), so it cannot be read; in Excel "
             "open it, remove the password (File > Info > Protect Workbook > Encrypt with "
-            "Password, clear it), save and import again"
+            "Password, clear it), save and import again",
+            zh=f"{path}：設有密碼（已加密），無法讀取：請在 Excel 開啟後移除密碼（檔案 > 資訊 > "
+            "保護活頁簿 > 以密碼加密，清空密碼），存檔後再匯入",
         )
     raise ImportFileError(
         f"{path}: is an old Excel 97-2003 workbook (.xls) named .xlsx; in Excel choose "
-        "'Save As' > 'Excel Workbook (*.xlsx)' and import again"
+        "'Save As' > 'Excel Workbook (*.xlsx)' and import again",
+        zh=f"{path}：是舊版 Excel 97-2003 活頁簿（.xls）卻命名為 .xlsx：請在 Excel 選「另存新檔」>"
+        "「Excel 活頁簿 (*.xlsx)」後再匯入",
     )
 
 
@@ -249,7 +299,9 @@ def check_xlsx_parts(path: Path) -> None:
                 raise ImportFileError(
                     f"{path}: unpacks to {declared / 1024 / 1024:.0f} MiB; the limit is "
                     f"{MAX_UNZIPPED_BYTES // 1024 // 1024} MiB. Save only the alliances' sheet "
-                    "as .xlsx and import again"
+                    "as .xlsx and import again",
+                    zh=f"{path}：解壓縮後 {declared / 1024 / 1024:.0f} MiB，上限 "
+                    f"{MAX_UNZIPPED_BYTES // 1024 // 1024} MiB：請只把聯盟清單那一張工作表存成 .xlsx 後再匯入",
                 )
             total = 0
             for member in members:
@@ -261,12 +313,15 @@ def check_xlsx_parts(path: Path) -> None:
                             raise ImportFileError(
                                 f"{path}: unpacks to more than "
                                 f"{MAX_UNZIPPED_BYTES // 1024 // 1024} MiB; save only the "
-                                "alliances' sheet as .xlsx and import again"
+                                "alliances' sheet as .xlsx and import again",
+                                zh=f"{path}：解壓縮後超過 {MAX_UNZIPPED_BYTES // 1024 // 1024} MiB："
+                                "請只把聯盟清單那一張工作表存成 .xlsx 後再匯入",
                             )
                         scan.feed(chunk)
     except ImportFileError:  # already says what is wrong: not "not readable (...)" around it
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
         raise ImportFileError(
-            f"{path}: not a readable Excel workbook ({exc}); save it again as .xlsx"
+            f"{path}: not a readable Excel workbook ({exc}); save it again as .xlsx",
+            zh=f"{path}：不是可讀取的 Excel 活頁簿（{exc}）：請重新存成 .xlsx",
         ) from exc

@@ -130,7 +130,9 @@ def _decode_csv(raw: bytes, shown: str) -> tuple[str, str]:
         except UnicodeDecodeError as exc:  # an odd byte count: a cut-off copy or download
             raise ImportFileError(
                 f"{shown}: starts like UTF-16 (Excel Unicode text) but byte {exc.start} is not "
-                "UTF-16 (the file may be cut off); save it again as CSV UTF-8"
+                "UTF-16 (the file may be cut off); save it again as CSV UTF-8",
+                zh=f"{shown}：開頭是 UTF-16（Excel 的 Unicode 文字），但第 {exc.start} 位元組不是"
+                "（檔案可能不完整）：請重新另存為「CSV UTF-8」",
             ) from exc
     if raw.startswith(b"\xef\xbb\xbf"):
         try:
@@ -138,7 +140,8 @@ def _decode_csv(raw: bytes, shown: str) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             raise ImportFileError(
                 f"{shown}: starts like UTF-8 but byte {exc.start + 3} is not UTF-8; "
-                "save it again as CSV UTF-8"
+                "save it again as CSV UTF-8",
+                zh=f"{shown}：開頭是 UTF-8，但第 {exc.start + 3} 位元組不是 UTF-8：請重新另存為「CSV UTF-8」",
             ) from exc
     for codec, name in CSV_ENCODINGS:
         try:
@@ -147,7 +150,9 @@ def _decode_csv(raw: bytes, shown: str) -> tuple[str, str]:
             continue
     raise ImportFileError(
         f"{shown}: the text is neither UTF-8 nor Big5 (cp950); in Excel choose "
-        "'Save As' > 'CSV UTF-8 (comma delimited)'"
+        "'Save As' > 'CSV UTF-8 (comma delimited)'",
+        zh=f"{shown}：文字既不是 UTF-8 也不是 Big5（cp950）：請在 Excel 選「另存新檔」>"
+        "「CSV UTF-8 (逗號分隔)」",
     )
 
 
@@ -163,7 +168,10 @@ def _read_csv(path: Path) -> tuple[list[tuple[int, list[Any]]], str]:
             if n == MAX_ROWS:
                 break
     except csv.Error as exc:
-        raise ImportFileError(f"{path}: not a readable CSV file ({exc})") from exc
+        raise ImportFileError(
+            f"{path}: not a readable CSV file ({exc})",
+            zh=f"{path}：無法讀取的 CSV 檔（{exc}）：請在 Excel 重新另存為「CSV UTF-8」",
+        ) from exc
     # Below the rows read, only blank lines may follow; they are checked in one search rather
     # than parsed (16 million empty lines took 5 s through the csv module).
     rest = text[stream.tell() :]
@@ -183,12 +191,15 @@ def _worksheet(book: Any, path: Path, sheet: str | None) -> Any:
     if sheet is not None:
         if sheet not in book.sheetnames:
             raise ImportFileError(
-                f"{path}: no sheet named {sheet!r}; sheets: {', '.join(book.sheetnames)}"
+                f"{path}: no sheet named {sheet!r}; sheets: {', '.join(book.sheetnames)}",
+                zh=f"{path}：沒有名為「{sheet}」的工作表；工作表有：{'、'.join(book.sheetnames)}",
             )
         if sheet not in cells:
             raise ImportFileError(
                 f"{path}: sheet {sheet!r} is a chart and holds no cells; sheets with cells: "
-                f"{', '.join(cells) or '(none)'}"
+                f"{', '.join(cells) or '(none)'}",
+                zh=f"{path}：工作表「{sheet}」是圖表，沒有儲存格；有儲存格的工作表："
+                f"{'、'.join(cells) or '（無）'}",
             )
         return book[sheet]
     active = book.active
@@ -197,14 +208,26 @@ def _worksheet(book: Any, path: Path, sheet: str | None) -> Any:
     if not cells and book.chartsheets:
         raise ImportFileError(
             f"{path}: the workbook has only chart sheets and no cells; save the alliances' "
-            "table as .xlsx and import again"
+            "table as .xlsx and import again",
+            zh=f"{path}：活頁簿只有圖表工作表，沒有儲存格：請把聯盟清單存成 .xlsx 後再匯入",
         )
     if not cells:
         raise ImportFileError(
             f"{path}: the workbook lists no sheets (a damaged or unfinished file); open it in "
-            "Excel and save it again as .xlsx"
+            "Excel and save it again as .xlsx",
+            zh=f"{path}：活頁簿沒有列出任何工作表（檔案損壞或未存完）：請用 Excel 開啟後重新存成 .xlsx",
         )
     return book.worksheets[0]
+
+
+def _unreadable_book(path: Path, exc: Exception) -> ImportFileError:
+    """openpyxl could not read the workbook; its own words go in brackets, for the record."""
+    return ImportFileError(
+        f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc}); "
+        "open it in Excel and save it again as .xlsx",
+        zh=f"{path}：無法讀取這個 Excel 活頁簿（{type(exc).__name__}: {exc}）：請用 Excel 開啟後"
+        "重新存成 .xlsx",
+    )
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list[Any]]]:
@@ -226,14 +249,9 @@ def _read_book(
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (invalid, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise ImportFileError(
-            f"{path}: not a readable Excel workbook ({exc}); save it again as .xlsx"
-        ) from exc
+        raise _unreadable_book(path, exc) from exc
     except Exception as exc:  # e.g. ParseError from a damaged worksheet: none may escape
-        raise ImportFileError(
-            f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc}); "
-            "open it in Excel and save it again as .xlsx"
-        ) from exc
+        raise _unreadable_book(path, exc) from exc
     try:
         ws = _worksheet(book, path, sheet)
         # The declared dimension (A1:XFD1048576 in a hostile file) is not trusted: without it
@@ -251,10 +269,7 @@ def _read_book(
     except ImportFileError:
         raise
     except Exception as exc:  # openpyxl raises many kinds on a damaged part; none may escape
-        raise ImportFileError(
-            f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc}); "
-            "open it in Excel and save it again as .xlsx"
-        ) from exc
+        raise _unreadable_book(path, exc) from exc
     finally:
         book.close()
 
@@ -271,22 +286,28 @@ def read_table(path: Path, *, sheet: str | None = None) -> Table:
     """
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise ImportFileError(f"{path}: file not found")
+        raise ImportFileError(f"{path}: file not found", zh=f"{path}：找不到檔案")
     encoding: str | None = None
     if suffix in (".xlsx", ".xlsm"):
         records = _read_xlsx(path, sheet)
     elif suffix == ".xls":
         raise ImportFileError(
-            f"{path}: the old Excel 97-2003 format is not supported; save it as .xlsx or CSV UTF-8"
+            f"{path}: the old Excel 97-2003 format is not supported; save it as .xlsx or CSV UTF-8",
+            zh=f"{path}：不支援舊版 Excel 97-2003 格式：請另存為 .xlsx 或「CSV UTF-8」",
         )
     elif suffix in (".csv", ".tsv", ".txt"):
         records, encoding = _read_csv(path)
     else:
-        raise ImportFileError(f"{path}: unknown file type {suffix!r}; use a .csv or .xlsx file")
+        raise ImportFileError(
+            f"{path}: unknown file type {suffix!r}; use a .csv or .xlsx file",
+            zh=f"{path}：無法辨識的檔案類型 {suffix}：請用 .csv 或 .xlsx 檔",
+        )
     lookup = header_lookup()
     non_blank = [(n, r) for n, r in records if not all(is_blank(c) for c in r)]
     if not non_blank:
-        raise ImportFileError(f"{path}: the file has no rows")
+        raise ImportFileError(
+            f"{path}: the file has no rows", zh=f"{path}：檔案中沒有任何資料列：請確認選對了檔案"
+        )
     header_row, headers = non_blank[0]
     for n, cells in non_blank[:MAX_TITLE_ROWS]:
         known = sum(1 for c in cells if not is_blank(c) and normalise_header(str(c)) in lookup)
@@ -338,15 +359,21 @@ def map_columns(
         if len(names) > 1:
             quoted = " and ".join(repr(n) for n in names)
             raise ImportFileError(
-                f"columns {quoted} both mean {key!r}: remove or rename one of them"
+                f"columns {quoted} both mean {key!r}: remove or rename one of them",
+                zh=f"欄位 {quoted} 都代表 {key!r}：請刪除或改名其中一欄",
             )
     if SLUG_KEY not in by_key:
         shown = ", ".join(repr(h) for h in headers if h) or "(none)"
         if slug_column:
-            raise ImportFileError(f"no column named {slug_column!r}; the columns are: {shown}")
+            raise ImportFileError(
+                f"no column named {slug_column!r}; the columns are: {shown}",
+                zh=f"沒有名為「{slug_column}」的欄位；現有欄位：{shown}",
+            )
         raise ImportFileError(
             "no slug column: add a column 'slug' (or '代號') holding each alliance's file name, "
-            f"e.g. smart-motor, or name the column with --slug-column; the columns are: {shown}"
+            f"e.g. smart-motor, or name the column with --slug-column; the columns are: {shown}",
+            zh="沒有代號欄：請加一欄「代號」（或 slug），填入每個聯盟的檔名，例如 smart-motor；"
+            f"現有欄位：{shown}",
         )
     return mapping, ignored
 

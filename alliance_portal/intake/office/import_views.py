@@ -122,8 +122,9 @@ def _page(run: _Run | None = None, **context: Any) -> str:
 
 
 def _file_problem(exc: ImportFileError, stored: Path, name: str) -> Text:
-    detail = str(exc).replace(str(stored), name)
-    return Text(f"無法匯入「{name}」，沒有任何變更：{detail}", f"{detail}; nothing was imported")
+    """The refusal in both languages, naming the file as the office uploaded it."""
+    zh, en = (text.replace(str(stored), name) for text in (exc.text.zh, exc.text.en))
+    return Text(f"無法匯入「{name}」，沒有任何變更：{zh}", f"{en}; nothing was imported")
 
 
 #: An upload never applied is forgotten after a day (the preview said nothing was written).
