@@ -9,6 +9,7 @@ let an exception from a parser escape (the console would answer 500).
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -317,3 +318,40 @@ def test_the_console_gives_a_refused_files_reason_in_chinese_too(tmp_path: Path)
     assert "無法匯入「名單.xlsx」，沒有任何變更：名單.xlsx：設有密碼" in page
     assert "protected with a password" not in page  # the English page says it in English
     assert "office-imports" not in page  # the stored copy's path is never shown
+
+
+def damaged_member(data: bytes, name: str, how: str) -> bytes:
+    """The workbook with one member damaged in place: its compressed bytes flipped, an
+    unsupported compression method (Deflate64) or the zip's encryption flag in its entry."""
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo(name)
+    local = info.header_offset
+    if how == "flipped":
+        name_len, extra_len = struct.unpack_from("<HH", out, local + 26)
+        start = local + 30 + name_len + extra_len
+        out[start : start + 20] = bytes(b ^ 0xFF for b in out[start : start + 20])
+        return bytes(out)
+    entry = out.find(b"PK\x01\x02" + bytes(out[local + 4 : local + 6]))
+    while out[entry + 46 : entry + 46 + len(name)] != name.encode():
+        entry = out.find(b"PK\x01\x02", entry + 4)
+    if how == "deflate64":
+        struct.pack_into("<H", out, entry + 10, 9)
+    else:
+        flags = struct.unpack_from("<H", out, entry + 8)[0]
+        struct.pack_into("<H", out, entry + 8, flags | 1)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("how", ["flipped", "deflate64", "encrypted"])
+def test_a_workbook_with_a_damaged_zip_member_is_refused_not_crashed(
+    tmp_path: Path, how: str
+) -> None:
+    # A workbook damaged in the mail (zlib.error), packed by a tool with a compression zipfile
+    # cannot read (NotImplementedError) or zip-encrypted (RuntimeError): the parts check let
+    # each escape, and the console answered 500 without saying which file or what to do.
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(damaged_member(workbook_bytes(plain_book()), "xl/worksheets/sheet1.xml", how))
+    message = refusal(path)
+    assert "damaged.xlsx" in message and "xl/worksheets/sheet1.xml" in message
+    assert "save it again as .xlsx" in message

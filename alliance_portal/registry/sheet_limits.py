@@ -23,6 +23,7 @@ import os
 import re
 import stat
 import zipfile
+import zlib
 from pathlib import Path
 
 from alliance_portal.registry.bilingual import Bilingual
@@ -285,6 +286,24 @@ def _check_not_compound(path: Path) -> None:
     )
 
 
+#: What zipfile raises on a part it cannot unpack, none of them an OSError: damaged compressed
+#: bytes (zlib.error), a bad checksum, a compression method it lacks (Deflate64, as some
+#: archivers write), or a zip-encrypted part (RuntimeError).
+_DAMAGED_PART = (zlib.error, zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError)
+
+
+def _damaged(path: Path, name: str, exc: Exception) -> ImportFileError:
+    # zipfile's RuntimeError spells out a whole ZipInfo; "encrypted" is what it means
+    why = "encrypted" if isinstance(exc, RuntimeError) else f"{type(exc).__name__}: {exc}"
+    return ImportFileError(
+        f"{path}: part {name} cannot be unpacked ({why}): the file is "
+        "damaged (ask its sender for it again) or was not saved by Excel; open it in Excel and "
+        "save it again as .xlsx",
+        zh=f"{path}：其中的 {name} 無法解壓縮（{why}）：檔案已損壞（請向寄件人"
+        "再要一次）或不是 Excel 存的：請用 Excel 開啟後重新存成 .xlsx",
+    )
+
+
 def check_xlsx_parts(path: Path) -> None:
     """Refuse a workbook whose parts are too big once unzipped, carry a DTD, or would make
     openpyxl build far more than an alliance list needs (see the limits above).
@@ -309,18 +328,21 @@ def check_xlsx_parts(path: Path) -> None:
             total = 0
             for member in members:
                 scan = _PartScan(path, member.filename)
-                with archive.open(member) as part:
-                    while chunk := part.read(64 * 1024):
-                        total += len(chunk)
-                        if total > MAX_UNZIPPED_BYTES:  # the declared sizes lied
-                            raise ImportFileError(
-                                f"{path}: unpacks to more than "
-                                f"{MAX_UNZIPPED_BYTES // 1024 // 1024} MiB; save only the "
-                                "alliances' sheet as .xlsx and import again",
-                                zh=f"{path}：解壓縮後超過 {MAX_UNZIPPED_BYTES // 1024 // 1024} MiB："
-                                "請只把聯盟清單那一張工作表存成 .xlsx 後再匯入",
-                            )
-                        scan.feed(chunk)
+                try:
+                    with archive.open(member) as part:
+                        while chunk := part.read(64 * 1024):
+                            total += len(chunk)
+                            if total > MAX_UNZIPPED_BYTES:  # the declared sizes lied
+                                raise ImportFileError(
+                                    f"{path}: unpacks to more than "
+                                    f"{MAX_UNZIPPED_BYTES // 1024 // 1024} MiB; save only the "
+                                    "alliances' sheet as .xlsx and import again",
+                                    zh=f"{path}：解壓縮後超過 {MAX_UNZIPPED_BYTES // 1024 // 1024} "
+                                    "MiB：請只把聯盟清單那一張工作表存成 .xlsx 後再匯入",
+                                )
+                            scan.feed(chunk)
+                except _DAMAGED_PART as exc:
+                    raise _damaged(path, member.filename, exc) from exc
     except ImportFileError:  # already says what is wrong: not "not readable (...)" around it
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
