@@ -122,8 +122,10 @@ def _page(run: _Run | None = None, **context: Any) -> str:
 
 
 def _file_problem(exc: ImportFileError, stored: Path, name: str) -> Text:
-    """The refusal in both languages, naming the file as the office uploaded it."""
+    """The refusal in both languages, naming the file as the office uploaded it (once: the
+    Chinese half already opens with the name, so the reason's own leading name is dropped)."""
     zh, en = (text.replace(str(stored), name) for text in (exc.text.zh, exc.text.en))
+    zh = zh.removeprefix(f"{name}：")
     return Text(f"無法匯入「{name}」，沒有任何變更：{zh}", f"{en}; nothing was imported")
 
 
