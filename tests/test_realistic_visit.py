@@ -293,6 +293,50 @@ def test_the_browser_waits_for_a_slow_reveal_before_scrolling_on(
     assert box.get(HIDDEN_ATTRIBUTE) is None, shown.html[-600:]
 
 
+@pytest.mark.browser
+def test_a_box_that_stays_hidden_is_waited_for_once_not_at_every_step(
+    browser_host: BrowserHost,
+) -> None:
+    """A box hidden for good that is in view all the way down (a tall inactive tab panel) costs
+    one wait, not one at every step: the scroll still reaches a reveal box far below it."""
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
+    from lxml import html as lxml_html
+
+    from monitor.fetching.fetch import Fetcher
+    from monitor.fetching.render import HIDDEN_ATTRIBUTE, Renderer
+
+    reveal_js = (
+        "var io = new IntersectionObserver(function (entries) { entries.forEach(function (e) {"
+        " if (e.isIntersecting) { e.target.classList.add('in'); io.unobserve(e.target); } });"
+        " }); document.querySelectorAll('.js-reveal').forEach(function (el) { io.observe(el); });"
+    )
+    home = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>聯盟</title><style>"
+        ".js-reveal{visibility:hidden}.js-reveal.in{visibility:visible}"
+        ".panel{visibility:hidden;position:absolute;top:900px;left:0;height:8000px;width:50%}"
+        ".spacer{height:3500px}</style></head><body><div class='spacer'>首頁橫幅</div>"
+        "<div class='panel' id='panel'>未啟用的分頁</div>"
+        "<div class='js-reveal' id='far'>2026-11-12 最新消息</div><div style='height:900px'></div>"
+        f"<script>{reveal_js}</script></body></html>"
+    )
+    site = Site("127.0.0.63")
+    site.routes["/"] = lambda h: send(h, home)
+    renderer = Renderer(Fetcher(OPTIONS), host=browser_host, timeout=10)
+    try:
+        with running(site):
+            shown = renderer.render(site.url("/"), home.encode(), "text/html; charset=utf-8")
+    finally:
+        renderer.close()
+    assert shown.html is not None, shown.note
+    root = lxml_html.fromstring(shown.html)
+    (far,) = root.xpath("//*[@id='far']")
+    (panel,) = root.xpath("//*[@id='panel']")
+    assert far.get(HIDDEN_ATTRIBUTE) is None, shown.html[-600:]
+    assert panel.get(HIDDEN_ATTRIBUTE) is not None  # hidden for good: still hidden text
+
+
 @pytest.mark.parametrize(
     ("script", "target"),
     [

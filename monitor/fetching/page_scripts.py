@@ -45,9 +45,10 @@ REVEALED_ATTRIBUTE = "data-monitor-revealed"
 
 #: Scrolls the page down as a visitor does (bounded in height and time) when something on it is
 #: ``visibility:hidden``: scroll-reveal templates (WOW.js, AOS, animate.css, waypoints) show
-#: their boxes only when scrolled into view; a box in view still hidden after the pause is waited
-#: for (up to ``stepMs``) before scrolling on. What became visible meanwhile is marked revealed
-#: (a library that hides it again on scrolling back up does not undo that: the visitor saw it);
+#: their boxes only when scrolled into view; a box in view still hidden after the pause is
+#: waited for (up to ``stepMs``, once per box) before scrolling on. What became visible
+#: meanwhile is marked revealed (a library that hides it again on scrolling back up does not
+#: undo that: the visitor saw it);
 #: a known reveal box still hidden below the depth reached is marked too. ``display:none``
 #: (``hidden``, ``.d-none``, a collapsed menu) never enters: only visibility is waited for.
 SCROLL_REVEAL_JS = """async ([attr, maxHeight, budgetMs, pauseMs, stepMs, revealSelector]) => {
@@ -81,6 +82,7 @@ SCROLL_REVEAL_JS = """async ([attr, maxHeight, budgetMs, pauseMs, stepMs, reveal
     }
   };
   const pause = (ms) => new Promise((done) => setTimeout(done, ms));
+  const given = new Set();
   const inView = (el) => {
     const r = el.getBoundingClientRect();
     return r.bottom > 0 && r.top < view;
@@ -95,13 +97,16 @@ SCROLL_REVEAL_JS = """async ([attr, maxHeight, budgetMs, pauseMs, stepMs, reveal
     await pause(pauseMs);
     look();
     // a box now in view may be shown late (a handler that waits for scrolling to stop, a busy
-    // machine): wait for it, within the step's bound, before scrolling past it
+    // machine): wait for it, within the step's bound, before scrolling past it; a box that
+    // stays hidden that long (an inactive slide or tab) is not waited for again
+    const late = () => waiting.filter((el) => !given.has(el) && inView(el));
     const stepStarted = performance.now();
-    while (waiting.some(inView) && performance.now() - stepStarted < stepMs
+    while (late().length && performance.now() - stepStarted < stepMs
            && performance.now() - started < budgetMs) {
       await pause(50);
       look();
     }
+    for (const el of late()) given.add(el);
   }
   await pause(pauseMs);
   look();
