@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -198,6 +199,36 @@ def test_the_browser_marks_what_a_stylesheet_hides_and_keeps_svg_text(
     assert not root.xpath(f"//div[@class='footer'][@{HIDDEN_ATTRIBUTE}]")
 
 
+#: A template's own reveal script: an IntersectionObserver, no known library class.
+REVEAL_JS = (
+    "var io = new IntersectionObserver(function (entries) { entries.forEach(function (e) {"
+    " if (e.isIntersecting) { e.target.classList.add('in'); io.unobserve(e.target); } });"
+    " }); document.querySelectorAll('.js-reveal').forEach(function (el) { io.observe(el); });"
+)
+
+
+def rendered_home(browser_host: BrowserHost, address: str, home: str) -> Any:
+    """``home`` served on ``address`` and rendered as the crawl does; the rendered DOM, parsed
+    (skips when no Chromium is installed)."""
+    if find_chromium() is None:
+        pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
+    from lxml import html as lxml_html
+
+    from monitor.fetching.fetch import Fetcher
+    from monitor.fetching.render import Renderer
+
+    site = Site(address)
+    site.routes["/"] = lambda h: send(h, home)
+    renderer = Renderer(Fetcher(OPTIONS), host=browser_host, timeout=10)
+    try:
+        with running(site):
+            shown = renderer.render(site.url("/"), home.encode(), "text/html; charset=utf-8")
+    finally:
+        renderer.close()
+    assert shown.html is not None, shown.note
+    return lxml_html.fromstring(shown.html)
+
+
 @pytest.mark.browser
 def test_the_browser_scrolls_to_reveal_but_keeps_really_hidden_text_hidden(
     browser_host: BrowserHost,
@@ -205,19 +236,8 @@ def test_the_browser_scrolls_to_reveal_but_keeps_really_hidden_text_hidden(
     """A template's own reveal script (an IntersectionObserver, no known library class) shows
     boxes only when scrolled to: the renderer scrolls, so they are not marked hidden; the
     ``hidden`` attribute, ``display:none``, ``.d-none`` and a collapsed menu stay marked."""
-    exe = find_chromium()
-    if exe is None:
-        pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
-    from lxml import html as lxml_html
+    from monitor.fetching.render import HIDDEN_ATTRIBUTE
 
-    from monitor.fetching.fetch import Fetcher
-    from monitor.fetching.render import HIDDEN_ATTRIBUTE, Renderer
-
-    reveal_js = (
-        "var io = new IntersectionObserver(function (entries) { entries.forEach(function (e) {"
-        " if (e.isIntersecting) { e.target.classList.add('in'); io.unobserve(e.target); } });"
-        " }); document.querySelectorAll('.js-reveal').forEach(function (el) { io.observe(el); });"
-    )
     home = (
         "<!doctype html><html><head><meta charset='utf-8'><title>聯盟</title><style>"
         ".js-reveal{visibility:hidden}.js-reveal.in{visibility:visible}.spacer{height:2400px}"
@@ -228,24 +248,15 @@ def test_the_browser_scrolls_to_reveal_but_keeps_really_hidden_text_hidden(
         "<div class='spacer'></div><div class='js-reveal' id='late'>2026-11-12 最新消息</div>"
         "<p hidden id='attr'>隱藏 2026-11-19</p><p style='display:none' id='inline'>x</p>"
         "<div class='js-reveal d-none' id='dnone'>範本 2026-11-19</div>"
-        f"<script>{reveal_js}</script></body></html>"
+        f"<script>{REVEAL_JS}</script></body></html>"
     )
-    site = Site("127.0.0.61")
-    site.routes["/"] = lambda h: send(h, home)
-    renderer = Renderer(Fetcher(OPTIONS), host=browser_host, timeout=10)
-    try:
-        with running(site):
-            shown = renderer.render(site.url("/"), home.encode(), "text/html; charset=utf-8")
-    finally:
-        renderer.close()
-    assert shown.html is not None, shown.note
-    root = lxml_html.fromstring(shown.html)
+    root = rendered_home(browser_host, "127.0.0.61", home)
 
     def marked(ident: str) -> bool:
         (el,) = root.xpath(f"//*[@id='{ident}']")
         return any(a.get(HIDDEN_ATTRIBUTE) is not None for a in [el, *el.iterancestors()])
 
-    assert not marked("box") and not marked("late"), shown.html[-800:]
+    assert not marked("box") and not marked("late")
     assert marked("menu-text") and marked("attr") and marked("inline") and marked("dnone")
 
 
@@ -256,13 +267,7 @@ def test_the_browser_waits_for_a_slow_reveal_before_scrolling_on(
     """A reveal script that acts only once the visitor stops scrolling (a debounced handler, or
     any handler on a busy machine) shows a box in the middle of the page later than a fixed
     pause: the renderer waits, within its bound, for what is in view before it scrolls past."""
-    exe = find_chromium()
-    if exe is None:
-        pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
-    from lxml import html as lxml_html
-
-    from monitor.fetching.fetch import Fetcher
-    from monitor.fetching.render import HIDDEN_ATTRIBUTE, Renderer
+    from monitor.fetching.render import HIDDEN_ATTRIBUTE
 
     reveal_js = (
         "var t; function reveal() { var h = window.innerHeight;"
@@ -280,17 +285,8 @@ def test_the_browser_waits_for_a_slow_reveal_before_scrolling_on(
         "<div class='spacer'></div><div class='spacer'></div><div class='spacer'></div>"
         f"<script>{reveal_js}</script></body></html>"
     )
-    site = Site("127.0.0.62")
-    site.routes["/"] = lambda h: send(h, home)
-    renderer = Renderer(Fetcher(OPTIONS), host=browser_host, timeout=10)
-    try:
-        with running(site):
-            shown = renderer.render(site.url("/"), home.encode(), "text/html; charset=utf-8")
-    finally:
-        renderer.close()
-    assert shown.html is not None, shown.note
-    (box,) = lxml_html.fromstring(shown.html).xpath("//*[@id='middle']")
-    assert box.get(HIDDEN_ATTRIBUTE) is None, shown.html[-600:]
+    (box,) = rendered_home(browser_host, "127.0.0.62", home).xpath("//*[@id='middle']")
+    assert box.get(HIDDEN_ATTRIBUTE) is None
 
 
 @pytest.mark.browser
@@ -299,19 +295,8 @@ def test_a_box_that_stays_hidden_is_waited_for_once_not_at_every_step(
 ) -> None:
     """A box hidden for good that is in view all the way down (a tall inactive tab panel) costs
     one wait, not one at every step: the scroll still reaches a reveal box far below it."""
-    exe = find_chromium()
-    if exe is None:
-        pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
-    from lxml import html as lxml_html
+    from monitor.fetching.render import HIDDEN_ATTRIBUTE
 
-    from monitor.fetching.fetch import Fetcher
-    from monitor.fetching.render import HIDDEN_ATTRIBUTE, Renderer
-
-    reveal_js = (
-        "var io = new IntersectionObserver(function (entries) { entries.forEach(function (e) {"
-        " if (e.isIntersecting) { e.target.classList.add('in'); io.unobserve(e.target); } });"
-        " }); document.querySelectorAll('.js-reveal').forEach(function (el) { io.observe(el); });"
-    )
     home = (
         "<!doctype html><html><head><meta charset='utf-8'><title>聯盟</title><style>"
         ".js-reveal{visibility:hidden}.js-reveal.in{visibility:visible}"
@@ -319,21 +304,12 @@ def test_a_box_that_stays_hidden_is_waited_for_once_not_at_every_step(
         ".spacer{height:3500px}</style></head><body><div class='spacer'>首頁橫幅</div>"
         "<div class='panel' id='panel'>未啟用的分頁</div>"
         "<div class='js-reveal' id='far'>2026-11-12 最新消息</div><div style='height:900px'></div>"
-        f"<script>{reveal_js}</script></body></html>"
+        f"<script>{REVEAL_JS}</script></body></html>"
     )
-    site = Site("127.0.0.63")
-    site.routes["/"] = lambda h: send(h, home)
-    renderer = Renderer(Fetcher(OPTIONS), host=browser_host, timeout=10)
-    try:
-        with running(site):
-            shown = renderer.render(site.url("/"), home.encode(), "text/html; charset=utf-8")
-    finally:
-        renderer.close()
-    assert shown.html is not None, shown.note
-    root = lxml_html.fromstring(shown.html)
+    root = rendered_home(browser_host, "127.0.0.63", home)
     (far,) = root.xpath("//*[@id='far']")
     (panel,) = root.xpath("//*[@id='panel']")
-    assert far.get(HIDDEN_ATTRIBUTE) is None, shown.html[-600:]
+    assert far.get(HIDDEN_ATTRIBUTE) is None
     assert panel.get(HIDDEN_ATTRIBUTE) is not None  # hidden for good: still hidden text
 
 

@@ -85,7 +85,7 @@ _CSS = (
 )
 
 
-def _page(html: str, **kw: object) -> Handler:
+def _page(html: str | bytes, **kw: object) -> Handler:
     return lambda h: send(h, html, **kw)  # type: ignore[arg-type]
 
 
