@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.site_settings import Industry
 from tests.support.farm import Handler, Site, flaky, page, status
 from tests.test_crawl_loads import GOOD
@@ -259,6 +260,11 @@ FILE_VALUES: dict[tuple[str, str], tuple[str, Any]] = {
         '[{key = "space", zh = "太空", en = "Space"}]',
         (Industry("space", "太空", "Space"),),
     ),
+    ("portal", "name"): (
+        '{zh = "新入口網", en = "New Portal"}',
+        Bilingual("新入口網", "New Portal"),
+    ),
+    ("portal", "tagline"): ('{zh = " 說明 ", en = "About"}', Bilingual("說明", "About")),
 }
 
 

@@ -32,7 +32,7 @@ from alliance_portal.registry.report_contract import STATUS_WORDS
 
 if TYPE_CHECKING:
     from alliance_portal.registry.settings import MonitorSettings
-    from alliance_portal.registry.site_settings import Industry
+    from alliance_portal.registry.site_settings import Industry, PortalIdentity
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,8 @@ class ConsoleSetup:
     settings_file: Path | None = None
     #: the industry groups in force (``[portal] industries``; None: from settings_file)
     industries: tuple[Industry, ...] | None = None
+    #: the portal's name and tagline (``[portal] name``, ``tagline``; None: the built-in ones)
+    identity: PortalIdentity | None = None
     publish_target: PublishSettings | None = None
     #: The PI's link for a notice to the PI's address (None: no public address, no links).
     update_link: PiLinks | None = None
@@ -83,6 +85,7 @@ def office_hooks(setup: ConsoleSetup) -> OfficeHooks:
             actor=actor,
             settings_file=setup.settings_file,
             industries=setup.industries,
+            identity=setup.identity,
             search=setup.search,
             step=progress,
         )
@@ -337,6 +340,7 @@ def setup_from_args(args: Any, *, secret: bytes, listen_url: str) -> ConsoleSetu
         monitor=monitor,
         settings_file=settings_file(args),
         industries=office_industries(args, monitor),
+        identity=monitor.portal.identity,
         publish_target=target,
         # Only the configured public address (--public-url, else [form] public_url), never the
         # address the server listens on.

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from alliance_portal.registry.settings import MonitorSettings
-    from alliance_portal.registry.site_settings import Industry
+    from alliance_portal.registry.site_settings import Industry, PortalIdentity
 
 #: The notes printed during this command (:func:`note_once`); ``cli.main`` empties it.
 _NOTED: set[str] = set()
@@ -123,6 +123,16 @@ def office_industries(
     if notice is not None:
         note_once(notice)
     return industries
+
+
+def office_identity(
+    args: argparse.Namespace, settings: MonitorSettings | None = None
+) -> PortalIdentity:
+    """The portal's name and tagline for this command: ``[portal] name`` and ``tagline`` of the
+    office's settings (``settings``, else the file ``--config`` names), else the built-in ones."""
+    if settings is None:
+        settings = office_settings(getattr(args, "config", None))
+    return settings.portal.identity
 
 
 def settings_file(args: argparse.Namespace) -> Path | None:

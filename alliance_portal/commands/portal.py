@@ -11,7 +11,12 @@ import socket
 import sys
 from pathlib import Path
 
-from alliance_portal.commands.options import add_registry, office_industries, settings_file
+from alliance_portal.commands.options import (
+    add_registry,
+    office_identity,
+    office_industries,
+    settings_file,
+)
 from alliance_portal.registry.errors import AllianceError
 
 
@@ -73,6 +78,7 @@ def run_build(args: argparse.Namespace) -> int:
         args.output,
         settings_file=_settings_file(args),
         industries=office_industries(args),
+        identity=office_identity(args),
         strict=args.strict,
         search=not args.no_search,
     )

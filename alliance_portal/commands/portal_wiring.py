@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from alliance_portal.portal.publish import PublishSettings
-    from alliance_portal.registry.site_settings import Industry
+    from alliance_portal.registry.site_settings import Industry, PortalIdentity
 
 
 def portal_rebuilder(
@@ -24,6 +24,7 @@ def portal_rebuilder(
     *,
     settings_file: Path | None,
     industries: tuple[Industry, ...] | None = None,
+    identity: PortalIdentity | None = None,
     search: bool,
     publish_to: PublishSettings | None = None,
     var_dir: Path | None = None,
@@ -44,6 +45,7 @@ def portal_rebuilder(
             output_dir,
             settings_file=settings_file,
             industries=industries,
+            identity=identity,
             search=search,
         )
         logging.getLogger("alliance_portal.intake").info(

@@ -21,6 +21,7 @@ from alliance_portal.commands.options import (
     add_registry,
     add_var,
     cli_actor,
+    office_identity,
     office_industries,
     settings_file,
 )
@@ -29,7 +30,7 @@ from alliance_portal.registry.errors import AllianceError, UsageError
 
 if TYPE_CHECKING:
     from alliance_portal.portal.publish import PublishEntry, PublishSettings
-    from alliance_portal.registry.site_settings import Industry
+    from alliance_portal.registry.site_settings import Industry, PortalIdentity
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ def publish_portal(
     actor: str,
     settings_file: Path | None = None,
     industries: tuple[Industry, ...] | None = None,
+    identity: PortalIdentity | None = None,
     search: bool = True,
     build: bool = True,
     step: Step | None = None,
@@ -162,6 +164,7 @@ def publish_portal(
                     output_dir,
                     settings_file=settings_file,
                     industries=industries,
+                    identity=identity,
                     search=search,
                 )
                 say(Bilingual(f"已產生 {result.pages} 頁", f"built {result.pages} pages"))
@@ -215,6 +218,7 @@ def run_publish(args: argparse.Namespace) -> int:
         actor=cli_actor(),
         settings_file=settings_file(args),
         industries=office_industries(args),
+        identity=office_identity(args),
         search=not args.no_search,
         build=not args.no_build,
         step=lambda said: print(said.en),

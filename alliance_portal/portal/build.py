@@ -33,7 +33,7 @@ from alliance_portal.portal.search_index import IndexJob, SearchIndexError
 from alliance_portal.registry.errors import AllianceError
 from alliance_portal.registry.locking import file_lock
 from alliance_portal.registry.profiles import Problem, RegistryResult, load_registry
-from alliance_portal.registry.site_settings import Industry, load_site_settings
+from alliance_portal.registry.site_settings import Industry, PortalIdentity, load_site_settings
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,12 @@ class BuildResult:
     seconds_pelican: float = 0.0
     seconds_search: float = 0.0  # waiting for the index after the pages (it runs alongside)
     problems: list[Problem] = field(default_factory=list)
+
+
+def _office_settings(industries: tuple[Industry, ...], identity: PortalIdentity) -> dict[str, Any]:
+    """The office's settings the theme and the plugin read, as Pelican settings: the industry
+    groups the registry was validated against, and the portal's name and tagline."""
+    return {"INDUSTRIES": industries, "PORTAL_IDENTITY": identity, "SITENAME": identity.name.zh}
 
 
 def pelican_settings(
@@ -195,6 +201,7 @@ def build_site(
     *,
     settings_file: Path | None = None,
     industries: tuple[Industry, ...] | None = None,
+    identity: PortalIdentity | None = None,
     strict: bool = False,
     search: bool = True,
     overrides: dict[str, Any] | None = None,
@@ -205,7 +212,8 @@ def build_site(
     before anything is written. One build of a folder at a time (:func:`build_lock`); the
     registry is read once the lock is held, so a waiting build builds the newest profiles.
     ``industries`` are the office's (``[portal] industries``); None reads them from
-    ``settings_file`` or takes the defaults.
+    ``settings_file`` or takes the defaults. ``identity`` is the portal's name and tagline
+    (``[portal] name``, ``tagline``); None: the built-in ones.
     """
     with build_lock(Path(output_dir)):
         return _build_site(
@@ -214,6 +222,7 @@ def build_site(
             output_dir,
             settings_file=settings_file,
             industries=industries,
+            identity=identity,
             strict=strict,
             search=search,
             overrides=overrides,
@@ -227,6 +236,7 @@ def _build_site(
     *,
     settings_file: Path | None = None,
     industries: tuple[Industry, ...] | None = None,
+    identity: PortalIdentity | None = None,
     strict: bool = False,
     search: bool = True,
     overrides: dict[str, Any] | None = None,
@@ -264,7 +274,7 @@ def _build_site(
             staging,
             registry,
             settings_file,
-            {"INDUSTRIES": industries} | (overrides or {}),
+            _office_settings(industries, identity or PortalIdentity()) | (overrides or {}),
         )
         if search:  # Pagefind indexes in its own process while Pelican writes the pages
             index = IndexJob(registry.alliances, industries)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from alliance_portal.registry.site_settings import PortalIdentity
+
 LANGS: Final = ("zh-TW", "en")
 DEFAULT_LANG: Final = "zh-TW"
 
@@ -16,8 +18,6 @@ PREFIX: Final = {"zh-TW": "", "en": "en/"}
 
 UI: Final[dict[str, dict[str, str]]] = {
     "zh-TW": {
-        "site_name": "產學小聯盟入口網",
-        "site_tagline": "國家科學及技術委員會（原科技部）補助之大學產學小聯盟",
         "skip": "跳至主要內容",
         "home": "首頁",
         "home_heading": "找到合作的產學小聯盟",
@@ -60,8 +60,6 @@ UI: Final[dict[str, dict[str, str]]] = {
         "opens_external": "（外部網站）",
     },
     "en": {
-        "site_name": "Industry-Academia Alliances Portal",
-        "site_tagline": "University industry-academia alliances funded by the National Science and Technology Council (formerly MOST)",
         "skip": "Skip to main content",
         "home": "Home",
         "home_heading": "Find an alliance to work with",
@@ -108,3 +106,13 @@ UI: Final[dict[str, dict[str, str]]] = {
 
 def other(lang: str) -> str:
     return "en" if lang == DEFAULT_LANG else DEFAULT_LANG
+
+
+def ui_strings(identity: PortalIdentity) -> dict[str, dict[str, str]]:
+    """Every interface string per language, with the portal's name and tagline (the office's
+    ``[portal] name`` and ``tagline``, else the built-in ones) as ``site_name`` and
+    ``site_tagline``."""
+    return {
+        "zh-TW": UI["zh-TW"] | {"site_name": identity.name.zh, "site_tagline": identity.tagline.zh},
+        "en": UI["en"] | {"site_name": identity.name.en, "site_tagline": identity.tagline.en},
+    }

@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape as xml_escape
 from pelican import signals
 from pelican.generators import Generator
 
-from alliance_portal.portal.i18n import DEFAULT_LANG, LANGS, PREFIX, UI, other
+from alliance_portal.portal.i18n import DEFAULT_LANG, LANGS, PREFIX, other, ui_strings
 from alliance_portal.portal.safe_markdown import render
 from alliance_portal.registry.active import active_alliances
 from alliance_portal.registry.profiles import Alliance, RegistryResult, load_registry
@@ -32,6 +32,7 @@ from alliance_portal.registry.site_settings import (
     BANNER_HEIGHT,
     BANNER_WIDTH,
     Industry,
+    PortalIdentity,
     industries_from_setting,
 )
 
@@ -89,7 +90,10 @@ class AllianceGenerator(Generator):
         self.alliances: list[Alliance] = active_alliances(result.alliances)
         self.banner_names: dict[str, str] = {}
         self.context["ALLIANCE_INDUSTRIES"] = self.industries
-        self.context["ALLIANCE_UI"] = UI
+        # the office's name and tagline ([portal] of alliance.toml, handed over by the build)
+        identity = self.settings.get("PORTAL_IDENTITY")
+        self.ui = ui_strings(identity if isinstance(identity, PortalIdentity) else PortalIdentity())
+        self.context["ALLIANCE_UI"] = self.ui
 
     def _industries(self) -> tuple[Industry, ...]:
         return industries_from_setting(self.settings.get("INDUSTRIES"))
@@ -148,7 +152,7 @@ class AllianceGenerator(Generator):
                 self.settings["RELATIVE_URLS"] if relative_urls is None else relative_urls
             ),
             lang=lang,
-            t=UI[lang],
+            t=self.ui[lang],
             page_path=path,
             alt_lang=other(lang),
             alt_path=alt_path,
@@ -207,7 +211,7 @@ class AllianceGenerator(Generator):
                 "search",
                 lang,
                 search_path(other(lang)),
-                title=UI[lang]["search"],
+                title=self.ui[lang]["search"],
             )
         # The server answers any missing URL, at any depth, with this page: its links must not
         # be relative to where it was written. They start at SITEURL (publishconf.py) or, in

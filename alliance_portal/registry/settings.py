@@ -1,6 +1,6 @@
 """The office's settings file (``alliance.toml``) and the environment, read once into typed
 objects: paths, crawl, schedule, mail, the form's public address and the office's contact,
-the portal's industry groups (``[portal] industries``).
+the portal's industry groups, name and tagline (``[portal]``).
 
 Why one module: the crawl, the schedule, the report, the notices, the form's reminders and the
 demo all need the same paths and options; read in one place, a key cannot be honoured by one
@@ -33,11 +33,25 @@ from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from alliance_portal.registry import crawl_defaults as limits
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.clock import TAIPEI_ZONE
 from alliance_portal.registry.settings_values import ConfigError as ConfigError
-from alliance_portal.registry.settings_values import Source, boolean, industries, number, text
+from alliance_portal.registry.settings_values import (
+    Source,
+    boolean,
+    industries,
+    number,
+    portal_name,
+    portal_tagline,
+    text,
+)
 from alliance_portal.registry.settings_values import path as path_value
-from alliance_portal.registry.site_settings import Industry
+from alliance_portal.registry.site_settings import (
+    DEFAULT_PORTAL_NAME,
+    DEFAULT_PORTAL_TAGLINE,
+    Industry,
+    PortalIdentity,
+)
 from alliance_portal.registry.smtp import SMTP_ENV_PREFIX, SMTP_PASSWORD_ENV, SmtpSettings
 
 if TYPE_CHECKING:
@@ -100,6 +114,13 @@ class PortalSettings:
     #: pelicanconf.py's INDUSTRIES, else ``site_settings.DEFAULT_INDUSTRIES``
     #: (:func:`alliance_portal.registry.site_settings.office_industries` decides)
     industries: tuple[Industry, ...] = ()
+    #: what the portal calls itself, in both languages
+    name: Bilingual = DEFAULT_PORTAL_NAME
+    tagline: Bilingual = DEFAULT_PORTAL_TAGLINE
+
+    @property
+    def identity(self) -> PortalIdentity:
+        return PortalIdentity(self.name, self.tagline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +264,11 @@ _KEYS: dict[str, dict[str, tuple[str, _Reader]]] = {
         "ca_file": ("ca_file", text),
     },
     "form": {"public_url": ("public_url", text), "office_contact": ("office_contact", text)},
-    "portal": {"industries": ("industries", industries)},
+    "portal": {
+        "industries": ("industries", industries),
+        "name": ("name", portal_name),
+        "tagline": ("tagline", portal_tagline),
+    },
 }
 _SECTIONS: dict[str, type] = {
     "paths": PathSettings,

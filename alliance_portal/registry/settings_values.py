@@ -14,8 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.errors import UsageError
-from alliance_portal.registry.site_settings import SLUG_PATTERN, Industry
+from alliance_portal.registry.site_settings import (
+    DEFAULT_PORTAL_NAME,
+    PORTAL_NAME_MAX,
+    PORTAL_TAGLINE_MAX,
+    SLUG_PATTERN,
+    Industry,
+)
 
 
 class ConfigError(UsageError, ValueError):
@@ -112,3 +119,39 @@ def industries(src: Source, key: str, value: Any) -> tuple[Industry, ...]:
             )
         found.append(Industry(item["key"], item["zh"].strip(), item["en"].strip()))
     return tuple(found)
+
+
+def bilingual_line(max_chars: int, example: Bilingual) -> Callable[[Source, str, Any], Bilingual]:
+    """A one-line text in both languages, ``{zh = "...", en = "..."}`` (``[portal] name``,
+    ``tagline``): both given (the portal is zh-TW with English), each on one line and at most
+    ``max_chars`` characters."""
+    write = f'write e.g. {{key}} = {{{{zh = "{example.zh}", en = "{example.en}"}}}}'
+
+    def read(src: Source, key: str, value: Any) -> Bilingual:
+        fix = write.format(key=key)
+        if not isinstance(value, dict) or set(value) != {"zh", "en"}:
+            raise src.error(key, f"must have exactly zh and en, not {value!r}", fix)
+        found = {}
+        for lang in ("zh", "en"):
+            text = value[lang]
+            if not isinstance(text, str) or not text.strip():
+                raise src.error(key, f"{lang} must be text, not {text!r}", fix)
+            if "\n" in text or "\r" in text:
+                raise src.error(key, f"{lang} must be one line, not {text!r}", fix)
+            if len(text.strip()) > max_chars:
+                raise src.error(
+                    key,
+                    f"{lang} is {len(text.strip())} characters, more than {max_chars}",
+                    f"shorten it to {max_chars} characters or fewer",
+                )
+            found[lang] = text.strip()
+        return Bilingual(found["zh"], found["en"])
+
+    return read
+
+
+#: ``[portal] name`` and ``tagline``: the portal's name and the line under it.
+portal_name = bilingual_line(PORTAL_NAME_MAX, DEFAULT_PORTAL_NAME)
+portal_tagline = bilingual_line(
+    PORTAL_TAGLINE_MAX, Bilingual("國科會補助之產學小聯盟", "Alliances funded by NSTC")
+)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alliance_portal.registry.bilingual import Bilingual
+
 BANNER_WIDTH = 222
 BANNER_HEIGHT = 112
 
@@ -80,6 +82,33 @@ DEFAULT_INDUSTRIES: tuple[Industry, ...] = (
     Industry("ict", "資通訊", "Information & Communications"),
     Industry("electronics", "電子光電", "Electronics & Optoelectronics"),
 )
+
+
+#: The portal's name and tagline unless the office sets its own (``[portal] name`` and
+#: ``tagline`` of alliance.toml): in every page's title and header, both languages.
+DEFAULT_PORTAL_NAME = Bilingual("產學小聯盟入口網", "Industry-Academia Alliances Portal")
+DEFAULT_PORTAL_TAGLINE = Bilingual(
+    "國家科學及技術委員會（原科技部）補助之大學產學小聯盟",
+    "University industry-academia alliances funded by the National Science and Technology"
+    " Council (formerly MOST)",
+)
+#: Longest name and tagline, in characters: the name sits in every browser tab and the header
+#: bar, the tagline under it (hidden on a phone).
+PORTAL_NAME_MAX = 60
+PORTAL_TAGLINE_MAX = 160
+
+
+@dataclass(frozen=True, slots=True)
+class PortalIdentity:
+    """What the portal calls itself, in zh-TW and English.
+
+    Why a setting and not a string in the theme: the funding agency has been renamed before
+    (科技部 became 國科會 in 2022) and the office must be able to follow such a change without
+    a programmer.
+    """
+
+    name: Bilingual = DEFAULT_PORTAL_NAME
+    tagline: Bilingual = DEFAULT_PORTAL_TAGLINE
 
 
 def industries_from_setting(value: Any) -> tuple[Industry, ...]:
