@@ -39,7 +39,6 @@ from alliance_portal.commands.options import (
     add_var,
     cli_actor,
     link_base_and_secret,
-    office_identity,
     settings_file,
 )
 from alliance_portal.commands.portal_wiring import portal_rebuilder
@@ -188,7 +187,7 @@ def run_serve(args: argparse.Namespace) -> int:
             args.output,
             settings_file=settings_file(args),
             industries=_industries(args),
-            identity=office_identity(args),
+            identity=setup.identity,  # the same name the console's publish builds with
             search=not args.no_search,
             publish_to=auto_publish,
             var_dir=args.var,
