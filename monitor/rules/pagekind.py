@@ -18,6 +18,7 @@ is not "empty" to the visitor).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from alliance_portal.registry.bilingual import Bilingual
 from monitor.model import Check, Code, Details, Page
@@ -77,20 +78,33 @@ def refresh_delay(page: Page) -> float | None:
     minute is read first; when the page it forwards to does not load, only the first is judged
     on that failure (monitor/homepage.py).
     """
-    for meta in read_page(page.html).root.iter("meta"):
-        if (meta.get("http-equiv") or "").strip().lower() == "refresh":
-            found = _REFRESH_DELAY_RE.match(meta.get("content") or "")
-            return float(found.group(1)) if found else None
+    for meta in _refreshes(read_page(page.html).root):
+        found = _REFRESH_DELAY_RE.match(meta.get("content") or "")
+        return float(found.group(1)) if found else None
     return None
+
+
+def _refreshes(root: Element) -> Iterator[Element]:
+    """The page's ``<meta http-equiv="refresh">`` elements that a visitor's browser applies.
+
+    One inside ``<noscript>`` is for browsers without JavaScript (Facebook's pages and CMS
+    "please enable JavaScript" pages print ``<noscript><meta http-equiv="refresh" ...>``): a
+    visitor's browser runs scripts and never reads it, so following it would judge a page no
+    visitor sees (found by bench/real_render.py on pages written by others).
+    """
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() == "refresh" and not any(
+            a.tag == "noscript" for a in meta.iterancestors()
+        ):
+            yield meta
 
 
 def _refresh_target(root: Element) -> str | None:
     """The URL of a ``<meta http-equiv="refresh" content="N; url=...">`` (not a plain reload)."""
-    for meta in root.iter("meta"):
-        if (meta.get("http-equiv") or "").strip().lower() == "refresh":
-            found = _REFRESH_RE.match(meta.get("content") or "")
-            if found and found.group(1).strip():
-                return found.group(1).strip()
+    for meta in _refreshes(root):
+        found = _REFRESH_RE.match(meta.get("content") or "")
+        if found and found.group(1).strip():
+            return found.group(1).strip()
     return None
 
 
