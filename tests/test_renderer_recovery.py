@@ -9,6 +9,7 @@ pages on loopback addresses only, every wait bounded.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -356,3 +357,36 @@ def test_no_memory_watch_starts_after_the_renderer_closed() -> None:
         assert not [t for t in threading.enumerate() if t.name == "renderer-memory"]
     finally:
         host.close()
+
+
+def test_a_driver_that_hangs_at_launch_is_ended_with_the_launch_given_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Playwright driver that never answers (a wedged Node.js, a driver stuck on a full
+    disk): the launch bound gives up on it, and before the fix the driver (and whatever it had
+    started) lived on until the crawl's process exited; each relaunch left one more. The
+    console's re-check and the scheduler run in processes that live on."""
+    monkeypatch.setattr(S, "BROWSER_LAUNCH_SECONDS", 3.0)
+    pids = tmp_path / "pids"
+    mute = tmp_path / "driver"
+    # the driver starts a child of its own (as it starts Chromium), then answers nothing
+    mute.write_text(f'sleep 300 &\necho $$ $! >> "{pids}"\nexec sleep 300\n')
+    monkeypatch.setattr(
+        "playwright._impl.transport.compute_driver_executable", lambda: ("/bin/sh", str(mute))
+    )
+    host = BrowserHost(chromium())
+    renderer = Renderer(fetcher(), host=host, timeout=10)
+    left: list[int] = []
+    try:
+        shown = renderer.render("http://127.0.0.91/", HTML, "text/html")
+        assert shown.html is None and "did not start within 3 s" in shown.note.en, shown.note
+        started = [int(p) for p in pids.read_text().split()]
+        assert len(started) == 2
+        left = [p for p in started if not _eventually(lambda p=p: state(p) in (None, "Z"))]
+    finally:
+        renderer.close()
+        host.close()
+        for pid in [int(p) for p in pids.read_text().split()] if pids.exists() else []:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+    assert not left, "the hung driver (or its child) outlived the launch given up"

@@ -36,6 +36,13 @@ answers no ``close()``); the pages still open in it then fail within a moment in
 running to their time-out, and the renderer tries each once more in the new browser. Closing
 any browser is bounded the same way: ``close()`` gets ``S.BROWSER_CLOSE_SECONDS``, then the
 process tree is killed, so no browser (nor zombie) outlives its host.
+
+The Playwright driver (a Node.js process the host's loop starts for each launch) is bounded the
+same way: the host's loop (:class:`_DriverLoop`) keeps every process started on it, and a
+driver still running once its browser is closed (a launch given up at
+``S.BROWSER_LAUNCH_SECONDS`` before the driver ever answered, or a driver that did not stop
+within ``S.BROWSER_CLOSE_SECONDS``) is killed with whatever it started; before, it lived on
+until the crawl's process exited, one more for each relaunch.
 """
 
 from __future__ import annotations
@@ -77,6 +84,27 @@ def connected(browser: Any) -> bool:
         return bool(browser.is_connected())
     except Exception:
         return False
+
+
+class _DriverLoop(asyncio.SelectorEventLoop):
+    """The host's event loop, which remembers the processes started on it.
+
+    Only Playwright starts processes on this loop (its driver, one per launch), so what is
+    listed here is the host's drivers: :meth:`BrowserHost._end_drivers` kills those still
+    running when their browser is gone. Playwright keeps its process handle to itself until a
+    launch returns, which a driver that never answers never does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: The subprocess transports started on this loop and not yet ended here.
+        self.children: list[asyncio.SubprocessTransport] = []
+
+    async def subprocess_exec(  # type: ignore[override]
+        self, protocol_factory: Any, *args: Any, **kwargs: Any
+    ) -> tuple[asyncio.SubprocessTransport, Any]:
+        transport, protocol = await super().subprocess_exec(protocol_factory, *args, **kwargs)
+        self.children.append(transport)
+        return transport, protocol
 
 
 class BrowserHost:
@@ -132,7 +160,7 @@ class BrowserHost:
         """The host's running loop and its thread, started on first call (or after close)."""
         with self._lock:
             if self._loop is None or self._thread is None:
-                loop = asyncio.new_event_loop()
+                loop = _DriverLoop()
                 self._browser_lock = asyncio.Lock()
                 self._thread = threading.Thread(
                     target=self._run_loop, args=(loop,), name="renderer", daemon=True
@@ -310,6 +338,28 @@ class BrowserHost:
         if pw is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(pw.stop(), S.BROWSER_CLOSE_SECONDS)
+        await self._end_drivers()
+
+    async def _end_drivers(self) -> None:
+        """Kill the drivers started on this loop that still run now that no browser is open
+        (called with the browser closed): one whose launch was given up never handed its
+        handle to us, and one that hangs does not stop when asked. Each goes with its
+        descendants (the browser it may have started), listed before it dies; the driver is
+        signalled through asyncio's own handle on it, which never names another process."""
+        loop = asyncio.get_running_loop()
+        children = loop.children if isinstance(loop, _DriverLoop) else []
+        for transport in list(children):
+            if transport.get_returncode() is None:
+                pid = transport.get_pid()
+                tree = await asyncio.to_thread(descendants, pid)
+                log.warning("the Playwright driver (pid %s) did not end: killing it", pid)
+                with contextlib.suppress(ProcessLookupError):
+                    transport.kill()
+                for victim in tree:
+                    with contextlib.suppress(OSError):
+                        os.kill(victim, signal.SIGKILL)
+            transport.close()  # reaps it (and no "unclosed transport" at the loop's end)
+            children.remove(transport)
 
     def _no_network_args(self) -> list[str]:
         """Chromium flags that leave the browser no way out but the renderers' route handlers.
