@@ -154,16 +154,6 @@ def test_utf16_custom_xml_part_as_sharepoint_writes_it_is_read(tmp_path: Path) -
     assert [cells[:3] for _, cells in table.rows] == [ROW]
 
 
-@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
-def test_a_dtd_in_a_utf16_part_is_still_found(tmp_path: Path, codec: str) -> None:
-    item = '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY b "c">]><a>&b;</a>'
-    path = tmp_path / "utf16-dtd.xlsx"
-    data = workbook_bytes(plain_book())
-    path.write_bytes(replace_part(data, "customXml/item1.xml", item.encode(codec)))
-    message = refusal(path)
-    assert "customXml/item1.xml declares a DTD" in message
-
-
 def test_a_row_with_more_cells_than_excel_has_columns_is_refused_before_parsing(
     tmp_path: Path,
 ) -> None:

@@ -1,4 +1,4 @@
-"""The bounds on a spreadsheet the office imports: file size, unzipped size, rows, columns, DTDs,
+"""The bounds on a spreadsheet the office imports: file size, unzipped size, rows, columns,
 and how much openpyxl would build from a workbook's parts.
 
 Why bounds: the office imports files that came by e-mail, and the registry has about 200
@@ -8,7 +8,8 @@ rows passed 3 GB, and an XML part with a DTD can expand its entities without end
 shared text, so a 111 KiB file with one two-million-cell row took 1.3 GB and 9 s, and one with
 a million cell formats over 20 s and 1.5 GB: those are counted too (see the limits below).
 Every check here runs before a parser sees the file, and each refusal is an
-:class:`ImportFileError` that names the file and says what to do.
+:class:`ImportFileError` that names the file and says what to do. A DTD is refused as openpyxl
+opens the part that carries it (:mod:`.parsed_parts`): only the parts openpyxl parses count.
 
 Exceptions::
 
@@ -105,7 +106,6 @@ def read_bounded(path: Path) -> bytes:
     return data
 
 
-_DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY")
 #: The namespace of Excel's "Strict Open XML Spreadsheet", which openpyxl reads as a workbook
 #: without sheets.
 _STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -136,13 +136,14 @@ _CELL_OR_ROW = re.compile(_PREFIX + rb"(row|c)(?=[\s/>])")
 _ROW = re.compile(_PREFIX + rb"row(?=[\s/>])")
 _SHARED_STRING = re.compile(_PREFIX + rb"si(?=[\s/>])")
 _START_TAG = re.compile(rb"<[A-Za-z_]")
-_UTF16 = {
+#: How a part in UTF-16 starts (a BOM, or "<" with a zero byte), and the codec to read it.
+UTF16_STARTS = {
     b"\xff\xfe": "utf-16",
     b"\xfe\xff": "utf-16",
     b"<\x00": "utf-16-le",
     b"\x00<": "utf-16-be",
 }
-_RESAVE = Bilingual("請用 Excel 開啟後另存為 .xlsx", "open the file in Excel and save it as .xlsx")
+RESAVE = Bilingual("請用 Excel 開啟後另存為 .xlsx", "open the file in Excel and save it as .xlsx")
 _ONLY_THE_SHEET = Bilingual(
     "請把聯盟清單複製到新的活頁簿（只貼上值），存成 .xlsx 後匯入該檔",
     "copy the alliances' table into a new workbook (paste values only), save it as .xlsx and "
@@ -151,10 +152,10 @@ _ONLY_THE_SHEET = Bilingual(
 
 
 class _PartScan:
-    """One pass over one part, in UTF-8 bytes: DTDs, and what openpyxl would build from it.
+    """One pass over one part, in UTF-8 bytes: what openpyxl would build from it.
 
     A part in UTF-16 (SharePoint and OneDrive write ``customXml`` parts so) is decoded as it is
-    read, so a DTD cannot hide in it. Counting works for any part name and root element:
+    read, so its tags are counted too. Counting works for any part name and root element:
     openpyxl finds the sheets and the shared strings through the package's relationships.
     """
 
@@ -169,7 +170,7 @@ class _PartScan:
         self.strings = 0
         self.elements = 0
 
-    def _refuse(self, what: Bilingual, fix: Bilingual = _RESAVE) -> ImportFileError:
+    def _refuse(self, what: Bilingual, fix: Bilingual = RESAVE) -> ImportFileError:
         return ImportFileError(
             f"{self.path}: part {self.name} {what.en}; {fix.en}",
             zh=f"{self.path}：其中的 {self.name} {what.zh}：{fix.zh}",
@@ -178,7 +179,7 @@ class _PartScan:
     def feed(self, raw: bytes) -> None:
         if self.first:
             self.first = False
-            codec = _UTF16.get(raw[:2])
+            codec = UTF16_STARTS.get(raw[:2])
             if codec is not None:
                 self.decoder = codecs.getincrementaldecoder(codec)(errors="replace")
         data = self.decoder.decode(raw).encode("utf-8") if self.decoder else raw
@@ -189,14 +190,6 @@ class _PartScan:
                 "read; in Excel choose 'Save As' > 'Excel Workbook (*.xlsx)' and import again",
                 zh=f"{self.path}：存成了「Strict Open XML 試算表」，無法匯入：請在 Excel 選「另存新檔」>"
                 "「Excel 活頁簿 (*.xlsx)」後再匯入",
-            )
-        if any(mark in window for mark in _DTD_MARKS):
-            raise self._refuse(
-                Bilingual(
-                    "宣告了 DTD（<!DOCTYPE 或 <!ENTITY>），Excel 從不寫入，且可能無限展開",
-                    "declares a DTD (<!DOCTYPE or <!ENTITY>), which Excel never writes and which "
-                    "can expand without bound",
-                )
             )
         # Scan up to the last "<" near the end; a tag cut by the read is scanned next time.
         cut = window.rfind(b"<", len(window) - _TAG_WINDOW)
@@ -307,12 +300,12 @@ def _damaged(path: Path, name: str, exc: Exception) -> ImportFileError:
 
 
 def check_xlsx_parts(path: Path) -> None:
-    """Refuse a workbook whose parts are too big once unzipped, carry a DTD, or would make
-    openpyxl build far more than an alliance list needs (see the limits above).
+    """Refuse a workbook whose parts are too big once unzipped, or would make openpyxl build
+    far more than an alliance list needs (see the limits above).
 
-    Every part is read once, in chunks, before openpyxl sees the file: Excel never writes a
-    DTD, and a DTD's entities are how an XML bomb grows. Every part, whatever its name: the
-    package's relationships, not the names, say which part openpyxl reads as what.
+    Every part is read once, in chunks, before openpyxl sees the file. Every part, whatever
+    its name: the package's relationships, not the names, say which part openpyxl reads as
+    what. (DTDs are refused as openpyxl opens a part: see :mod:`.parsed_parts`.)
     """
     _check_not_compound(path)
     try:

@@ -10,8 +10,8 @@ of 16,384 x 1,048,576 cells (openpyxl's read-only mode trusts that and pads ever
 hold millions of rows; an XML part can carry a DTD (entity expansion). So the file size, the
 uncompressed size of a workbook's parts, the rows and the columns are capped, and so are the
 cells, style entries and shared texts openpyxl would build (the registry has about 200
-alliances, see :mod:`.sheet_limits`); the declared dimension is ignored, and a DTD is refused
-before openpyxl parses anything.
+alliances, see :mod:`.sheet_limits`); the declared dimension is ignored, and a part that
+declares a DTD is refused as openpyxl opens it, before it is parsed (:mod:`.parsed_parts`).
 
 Exceptions::
 
@@ -27,12 +27,12 @@ import io
 import re
 import unicodedata
 import warnings
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alliance_portal.registry.parsed_parts import DtdCheckedArchive
 from alliance_portal.registry.profiles import closest
 from alliance_portal.registry.sheet_limits import (
     MAX_COLUMNS,
@@ -231,28 +231,38 @@ def _unreadable_book(path: Path, exc: Exception) -> ImportFileError:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook  # only the import command needs it
-    from openpyxl.utils.exceptions import InvalidFileException
-
     checked_size(path)
     check_xlsx_parts(path)
     with warnings.catch_warnings():  # openpyxl warns on stderr about parts it skips
         warnings.simplefilter("ignore")
-        return _read_book(path, sheet, load_workbook, InvalidFileException)
+        return _read_book(path, sheet)
 
 
-def _read_book(
-    path: Path, sheet: str | None, load_workbook: Any, invalid: type[Exception]
-) -> list[tuple[int, list[Any]]]:
-    """The first rows of the sheet to read. openpyxl's loader and its exception type are passed
-    in because openpyxl is imported only when a workbook is read."""
+def _open_book(archive: DtdCheckedArchive) -> Any:
+    """The workbook, read by openpyxl through ``archive``, which refuses a part declaring a DTD
+    as openpyxl opens it. openpyxl's ``load_workbook`` opens the zip itself, so its reader is
+    built here and given the checked archive instead; external links are not followed (their
+    cached copies of other workbooks are nothing the import reads)."""
+    from openpyxl.reader.excel import ExcelReader  # only the import command needs openpyxl
+
+    reader = ExcelReader(
+        archive.path, read_only=True, keep_vba=False, data_only=True, keep_links=False
+    )
+    reader.archive.close()
+    reader.archive = archive
+    reader.read()
+    return reader.wb
+
+
+def _read_book(path: Path, sheet: str | None) -> list[tuple[int, list[Any]]]:
+    """The first rows of the sheet to read."""
+    archive: DtdCheckedArchive | None = None
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (invalid, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise _unreadable_book(path, exc) from exc
-    except Exception as exc:  # e.g. ParseError from a damaged worksheet: none may escape
-        raise _unreadable_book(path, exc) from exc
-    try:
+        archive = DtdCheckedArchive(path)
+        try:
+            book = _open_book(archive)
+        except Exception as exc:  # openpyxl wraps the refusal in its own ValueError
+            raise archive.refusal or _unreadable_book(path, exc) from exc
         ws = _worksheet(book, path, sheet)
         # The declared dimension (A1:XFD1048576 in a hostile file) is not trusted: without it
         # and with explicit bounds, read-only mode pads nothing and stops after MAX_ROWS + 1.
@@ -265,13 +275,17 @@ def _read_book(
                     raise too_many_rows(path)
                 break
             records.append((n, list(values)))
+        if archive.refusal is not None:  # refused in a part whose error openpyxl swallowed
+            raise archive.refusal
         return records
     except ImportFileError:
         raise
     except Exception as exc:  # openpyxl raises many kinds on a damaged part; none may escape
-        raise _unreadable_book(path, exc) from exc
+        refusal = archive.refusal if archive is not None else None
+        raise refusal or _unreadable_book(path, exc) from exc
     finally:
-        book.close()
+        if archive is not None:
+            archive.close()
 
 
 def is_blank(value: Any) -> bool:
