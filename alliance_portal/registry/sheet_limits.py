@@ -20,6 +20,7 @@ Exceptions::
 from __future__ import annotations
 
 import codecs
+import logging
 import os
 import re
 import stat
@@ -30,12 +31,18 @@ from pathlib import Path
 from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.errors import UsageError
 
+log = logging.getLogger(__name__)
+
 #: Most rows read (titles, header and data); the registry has about 200 alliances.
 MAX_ROWS = 2000
 #: Columns read from each row; columns further right are ignored (a profile has 14 fields).
 MAX_COLUMNS = 50
 #: Largest file accepted (CSV or XLSX); a 200-row sheet with long intros is well under 2 MiB.
 MAX_FILE_BYTES = 16 * 1024 * 1024
+#: Longest line of a CSV file, in characters: the csv module builds a whole row before the
+#: columns past MAX_COLUMNS are dropped, so one 16 MiB line of separators (16 million empty
+#: cells) cost 240 MiB. An alliance's row with every field at its longest is about 10,000.
+MAX_LINE_CHARS = 256 * 1024
 #: Largest total size of an XLSX's parts once unzipped (a zip bomb stops here).
 MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
 
@@ -288,14 +295,28 @@ _DAMAGED_PART = (zlib.error, zipfile.BadZipFile, EOFError, NotImplementedError, 
 
 
 def _damaged(path: Path, name: str, exc: Exception) -> ImportFileError:
-    # zipfile's RuntimeError spells out a whole ZipInfo; "encrypted" is what it means
-    why = "encrypted" if isinstance(exc, RuntimeError) else f"{type(exc).__name__}: {exc}"
+    """zipfile's words (a zlib error code, a whole ZipInfo) go to the log; the message says
+    what they mean for the office."""
+    log.info("%s: part %s cannot be unpacked: %s: %s", path, name, type(exc).__name__, exc)
+    if isinstance(exc, RuntimeError):
+        why = Bilingual(
+            "以壓縮檔密碼加密，Excel 不會這樣存", "it is zip-encrypted, which Excel never does"
+        )
+    elif isinstance(exc, NotImplementedError):
+        why = Bilingual(
+            "使用了 Excel 不用的壓縮方式",
+            "it is packed with a compression method Excel does not use",
+        )
+    else:
+        why = Bilingual(
+            "檔案已損壞（寄送途中損壞或下載不完整）",
+            "the file is damaged (in the mail, or a cut-off download)",
+        )
     return ImportFileError(
-        f"{path}: part {name} cannot be unpacked ({why}): the file is "
-        "damaged (ask its sender for it again) or was not saved by Excel; open it in Excel and "
-        "save it again as .xlsx",
-        zh=f"{path}：其中的 {name} 無法解壓縮（{why}）：檔案已損壞（請向寄件人"
-        "再要一次）或不是 Excel 存的：請用 Excel 開啟後重新存成 .xlsx",
+        f"{path}: part {name} cannot be unpacked: {why.en}. Open the file in Excel and save it "
+        "again as .xlsx; if Excel cannot open it either, ask its sender for the file again",
+        zh=f"{path}：其中的 {name} 無法解壓縮：{why.zh}。請用 Excel 開啟後重新存成 .xlsx；"
+        "若 Excel 也打不開，請向寄件人再要一次檔案",
     )
 
 
@@ -341,7 +362,13 @@ def check_xlsx_parts(path: Path) -> None:
     except ImportFileError:  # already says what is wrong: not "not readable (...)" around it
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        log.info("%s: not a zip package: %s: %s", path, type(exc).__name__, exc)
         raise ImportFileError(
-            f"{path}: not a readable Excel workbook ({exc}); save it again as .xlsx",
-            zh=f"{path}：不是可讀取的 Excel 活頁簿（{exc}）：請重新存成 .xlsx",
+            f"{path}: not a readable Excel workbook: its content is not what Excel saves as "
+            ".xlsx (another kind of file named .xlsx, or a cut-off download). Open it in Excel "
+            "and save it again as .xlsx; if Excel cannot open it either, ask its sender for the "
+            "file again",
+            zh=f"{path}：不是可讀取的 Excel 活頁簿：內容不是 Excel 存的 .xlsx 格式（可能是其他檔案"
+            "改名為 .xlsx，或下載不完整）。請用 Excel 開啟後重新存成 .xlsx；若 Excel 也打不開，"
+            "請向寄件人再要一次檔案",
         ) from exc

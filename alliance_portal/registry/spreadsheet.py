@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import unicodedata
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from alliance_portal.registry.parsed_parts import DtdCheckedArchive
 from alliance_portal.registry.profiles import closest
 from alliance_portal.registry.sheet_limits import (
     MAX_COLUMNS,
+    MAX_LINE_CHARS,
     MAX_ROWS,
     ImportFileError,
     check_xlsx_parts,
@@ -44,6 +46,8 @@ from alliance_portal.registry.sheet_limits import (
     too_many_rows,
 )
 from alliance_portal.registry.site_settings import KNOWN_KEYS
+
+log = logging.getLogger(__name__)
 
 #: Accepted column headers for each profile key, besides the key itself. Matching ignores
 #: case, spaces, "_", "-", "*", ":" and a "(必填)"/"(選填)" marker, and treats full-width
@@ -156,22 +160,60 @@ def _decode_csv(raw: bytes, shown: str) -> tuple[str, str]:
     )
 
 
+class _Lines:
+    """The stream's lines for the csv module, counted, each refused before the csv module sees
+    it when it is longer than :data:`MAX_LINE_CHARS` (the csv module builds a whole row,
+    however many cells)."""
+
+    def __init__(self, stream: io.StringIO, path: Path) -> None:
+        self.stream, self.path = stream, path
+        self.number = 0  # lines handed out so far
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = self.stream.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise ImportFileError(
+                f"{self.path}: line {self.number} is longer than {MAX_LINE_CHARS:,} characters; "
+                "an alliance's row needs far less (every field at its longest is about 10,000). "
+                "Check that line, or save the alliances' sheet again from Excel as CSV UTF-8",
+                zh=f"{self.path}：第 {self.number} 行超過 {MAX_LINE_CHARS:,} 字（一個聯盟的一列，"
+                "所有欄位都填到上限也只約 10,000 字）：請檢查該行，或從 Excel 把聯盟清單重新另存為"
+                "「CSV UTF-8」",
+            )
+        return line
+
+
 def _read_csv(path: Path) -> tuple[list[tuple[int, list[Any]]], str]:
     text, encoding = _decode_csv(read_bounded(path), str(path))
-    first_line = text.split("\n", 1)[0]
+    first_line = text[: MAX_LINE_CHARS + 1].split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first_line.count)
     records: list[tuple[int, list[Any]]] = []
     stream = io.StringIO(text, newline="")
+    lines = _Lines(stream, path)
+    started = 1  # the line the record being read starts on
     try:
-        for n, record in enumerate(csv.reader(stream, delimiter=delimiter), start=1):
+        for n, record in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
             records.append((n, record[:MAX_COLUMNS]))
+            started = lines.number + 1
             if n == MAX_ROWS:
                 break
-    except csv.Error as exc:
+    except csv.Error as exc:  # with the default dialect, only a cell over the field limit
+        log.info("%s: the csv module stopped at line %d: %s", path, lines.number, exc)
+        limit = csv.field_size_limit()
         raise ImportFileError(
-            f"{path}: not a readable CSV file ({exc})",
-            zh=f"{path}：無法讀取的 CSV 檔（{exc}）：請在 Excel 重新另存為「CSV UTF-8」",
-        ) from exc
+            f"{path}: line {started} holds a cell of more than {limit:,} characters, usually "
+            'a double quote (") opened and never closed, so the lines after it read as one '
+            f"cell. Check the quotes from line {started} on, or save the sheet again from "
+            "Excel as CSV UTF-8",
+            zh=f'{path}：第 {started} 行有一格超過 {limit:,} 字，通常是某個雙引號（"）沒有配對，'
+            f"之後的內容都被當成同一格：請檢查第 {started} 行起的引號，或從 Excel 重新另存為「CSV UTF-8」",
+        ) from None
     # Below the rows read, only blank lines may follow; they are checked in one search rather
     # than parsed (16 million empty lines took 5 s through the csv module).
     rest = text[stream.tell() :]
@@ -221,12 +263,17 @@ def _worksheet(book: Any, path: Path, sheet: str | None) -> Any:
 
 
 def _unreadable_book(path: Path, exc: Exception) -> ImportFileError:
-    """openpyxl could not read the workbook; its own words go in brackets, for the record."""
+    """openpyxl could not read the workbook. Its own words (an exception from deep in its
+    reader) tell the office nothing, so they go to the log, and the message says what to do."""
+    log.info("%s: openpyxl could not read the workbook: %s: %s", path, type(exc).__name__, exc)
     return ImportFileError(
-        f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc}); "
-        "open it in Excel and save it again as .xlsx",
-        zh=f"{path}：無法讀取這個 Excel 活頁簿（{type(exc).__name__}: {exc}）：請用 Excel 開啟後"
-        "重新存成 .xlsx",
+        f"{path}: not a readable Excel workbook: it is damaged, or another program saved it in "
+        "a form the import cannot read. Open it in Excel and save it again as .xlsx (File > "
+        "Save As > Excel Workbook); if Excel cannot open it either, ask its sender for the "
+        "file again",
+        zh=f"{path}：無法讀取這個 Excel 活頁簿：檔案已損壞，或是其他程式存成了匯入無法讀取的格式。"
+        "請用 Excel 開啟後另存為 .xlsx（檔案 > 另存新檔 > Excel 活頁簿）；若 Excel 也打不開，"
+        "請向寄件人再要一次檔案",
     )
 
 
