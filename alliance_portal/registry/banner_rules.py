@@ -12,8 +12,8 @@ little:
    so a tiny file claiming 100000x100000 costs nothing;
 4. one frame only (an APNG with more frames is refused);
 5. the image data inflates to exactly the size the header promises (bounded), every row
-   filter is valid, and Pillow, restricted to PNG with decompression-bomb warnings turned
-   into errors, decodes every pixel.
+   filter is valid, and Pillow, restricted to PNG and never given an image over its
+   decompression-bomb limit, decodes every pixel.
 
 A banner that passes is stored as a clean re-encoding built from its pixels only: no text,
 EXIF, ICC, colour-management or animation chunks survive, and the same input always gives
@@ -34,7 +34,6 @@ import os
 import re
 import stat
 import struct
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,14 +198,19 @@ def _not_png(data: bytes, filename: str | None) -> BannerError | None:
 
 
 def _decode(structure: PngStructure) -> Image.Image:
-    """Decode every pixel with Pillow, restricted to PNG, bomb warnings raised as errors.
+    """Decode every pixel with Pillow, restricted to PNG; an image over Pillow's decompression
+    bomb limit is refused, not decoded.
 
-    Pillow sees only the critical chunks (and tRNS), so no metadata parser runs on upload data.
+    Pillow refuses only twice its ``MAX_IMAGE_PIXELS`` and merely warns above it: this refuses
+    from the limit on (not ``warnings.catch_warnings()``, whose process-wide save and restore
+    let another console thread drop its "error" filter mid-decode). Pillow sees only the
+    critical chunks and tRNS: no metadata parser runs.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        image = Image.open(io.BytesIO(structure.minimal_png()), formats=["PNG"])
-        image.load()
+    limit, pixels = Image.MAX_IMAGE_PIXELS, structure.header.width * structure.header.height
+    if limit is not None and pixels > limit:
+        raise Image.DecompressionBombError(f"{pixels:,} pixels; Pillow's limit is {limit:,}")
+    image = Image.open(io.BytesIO(structure.minimal_png()), formats=["PNG"])
+    image.load()
     return image
 
 

@@ -19,6 +19,11 @@ TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "啟用", "上架", "公
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "停用", "下架", "不公開", "x", "✗"})
 
 
+def is_blank(value: Any) -> bool:
+    """An empty cell, or one holding only spaces."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def cell_text(value: Any) -> str:
     """A cell as trimmed text: booleans as true/false, 2021.0 as 2021, dates as ISO."""
     if isinstance(value, bool):

@@ -2,7 +2,7 @@
 
 Split from :mod:`alliance_portal.registry.importer` so that one module turns a file into a
 :class:`Table` with each column mapped to a profile key, and the other decides what each row
-does to the registry. Column headers are matched loosely (see :data:`HEADER_ALIASES`), and
+does to the registry; a workbook's rows are read by :mod:`.xlsx_book`. Column headers are matched loosely (see :data:`HEADER_ALIASES`), and
 every refusal names the file and says how to save it so it can be read.
 
 Why bounded: the office imports files that came by e-mail. A 117 KiB XLSX can declare a sheet
@@ -27,25 +27,23 @@ import io
 import logging
 import re
 import unicodedata
-import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alliance_portal.registry.parsed_parts import DtdCheckedArchive
 from alliance_portal.registry.profiles import closest
+from alliance_portal.registry.sheet_cells import is_blank
 from alliance_portal.registry.sheet_limits import (
     MAX_COLUMNS,
     MAX_LINE_CHARS,
     MAX_ROWS,
     ImportFileError,
-    check_xlsx_parts,
-    checked_size,
     read_bounded,
     too_many_rows,
 )
 from alliance_portal.registry.site_settings import KNOWN_KEYS
+from alliance_portal.registry.xlsx_book import read_xlsx
 
 log = logging.getLogger(__name__)
 
@@ -222,123 +220,6 @@ def _read_csv(path: Path) -> tuple[list[tuple[int, list[Any]]], str]:
     return records, encoding
 
 
-def _worksheet(book: Any, path: Path, sheet: str | None) -> Any:
-    """The sheet to read: the one named, else the active tab, else the first worksheet.
-
-    A chart sheet holds no cells: when it is the active tab (the book was saved showing its
-    chart) the first worksheet is read instead, and naming one is refused with the sheets
-    that do hold cells.
-    """
-    cells = [ws.title for ws in book.worksheets]
-    if sheet is not None:
-        if sheet not in book.sheetnames:
-            raise ImportFileError(
-                f"{path}: no sheet named {sheet!r}; sheets: {', '.join(book.sheetnames)}",
-                zh=f"{path}：沒有名為「{sheet}」的工作表；工作表有：{'、'.join(book.sheetnames)}",
-            )
-        if sheet not in cells:
-            raise ImportFileError(
-                f"{path}: sheet {sheet!r} is a chart and holds no cells; sheets with cells: "
-                f"{', '.join(cells) or '(none)'}",
-                zh=f"{path}：工作表「{sheet}」是圖表，沒有儲存格；有儲存格的工作表："
-                f"{'、'.join(cells) or '（無）'}",
-            )
-        return book[sheet]
-    active = book.active
-    if active is not None and active.title in cells:
-        return active
-    if not cells and book.chartsheets:
-        raise ImportFileError(
-            f"{path}: the workbook has only chart sheets and no cells; save the alliances' "
-            "table as .xlsx and import again",
-            zh=f"{path}：活頁簿只有圖表工作表，沒有儲存格：請把聯盟清單存成 .xlsx 後再匯入",
-        )
-    if not cells:
-        raise ImportFileError(
-            f"{path}: the workbook lists no sheets (a damaged or unfinished file); open it in "
-            "Excel and save it again as .xlsx",
-            zh=f"{path}：活頁簿沒有列出任何工作表（檔案損壞或未存完）：請用 Excel 開啟後重新存成 .xlsx",
-        )
-    return book.worksheets[0]
-
-
-def _unreadable_book(path: Path, exc: Exception) -> ImportFileError:
-    """openpyxl could not read the workbook. Its own words (an exception from deep in its
-    reader) tell the office nothing, so they go to the log, and the message says what to do."""
-    log.info("%s: openpyxl could not read the workbook: %s: %s", path, type(exc).__name__, exc)
-    return ImportFileError(
-        f"{path}: not a readable Excel workbook: it is damaged, or another program saved it in "
-        "a form the import cannot read. Open it in Excel and save it again as .xlsx (File > "
-        "Save As > Excel Workbook); if Excel cannot open it either, ask its sender for the "
-        "file again",
-        zh=f"{path}：無法讀取這個 Excel 活頁簿：檔案已損壞，或是其他程式存成了匯入無法讀取的格式。"
-        "請用 Excel 開啟後另存為 .xlsx（檔案 > 另存新檔 > Excel 活頁簿）；若 Excel 也打不開，"
-        "請向寄件人再要一次檔案",
-    )
-
-
-def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list[Any]]]:
-    checked_size(path)
-    check_xlsx_parts(path)
-    with warnings.catch_warnings():  # openpyxl warns on stderr about parts it skips
-        warnings.simplefilter("ignore")
-        return _read_book(path, sheet)
-
-
-def _open_book(archive: DtdCheckedArchive) -> Any:
-    """The workbook, read by openpyxl through ``archive``, which refuses a part declaring a DTD
-    as openpyxl opens it. openpyxl's ``load_workbook`` opens the zip itself, so its reader is
-    built here and given the checked archive instead; external links are not followed (their
-    cached copies of other workbooks are nothing the import reads)."""
-    from openpyxl.reader.excel import ExcelReader  # only the import command needs openpyxl
-
-    reader = ExcelReader(
-        archive.path, read_only=True, keep_vba=False, data_only=True, keep_links=False
-    )
-    reader.archive.close()
-    reader.archive = archive
-    reader.read()
-    return reader.wb
-
-
-def _read_book(path: Path, sheet: str | None) -> list[tuple[int, list[Any]]]:
-    """The first rows of the sheet to read."""
-    archive: DtdCheckedArchive | None = None
-    try:
-        archive = DtdCheckedArchive(path)
-        try:
-            book = _open_book(archive)
-        except Exception as exc:  # openpyxl wraps the refusal in its own ValueError
-            raise archive.refusal or _unreadable_book(path, exc) from exc
-        ws = _worksheet(book, path, sheet)
-        # The declared dimension (A1:XFD1048576 in a hostile file) is not trusted: without it
-        # and with explicit bounds, read-only mode pads nothing and stops after MAX_ROWS + 1.
-        ws.reset_dimensions()
-        records: list[tuple[int, list[Any]]] = []
-        rows = ws.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True)
-        for n, values in enumerate(rows, start=1):
-            if n > MAX_ROWS:
-                if any(not is_blank(c) for c in values):
-                    raise too_many_rows(path)
-                break
-            records.append((n, list(values)))
-        if archive.refusal is not None:  # refused in a part whose error openpyxl swallowed
-            raise archive.refusal
-        return records
-    except ImportFileError:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds on a damaged part; none may escape
-        refusal = archive.refusal if archive is not None else None
-        raise refusal or _unreadable_book(path, exc) from exc
-    finally:
-        if archive is not None:
-            archive.close()
-
-
-def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def read_table(path: Path, *, sheet: str | None = None) -> Table:
     """Read a CSV/TSV or XLSX file into a :class:`Table`, finding the header row.
 
@@ -350,7 +231,7 @@ def read_table(path: Path, *, sheet: str | None = None) -> Table:
         raise ImportFileError(f"{path}: file not found", zh=f"{path}：找不到檔案")
     encoding: str | None = None
     if suffix in (".xlsx", ".xlsm"):
-        records = _read_xlsx(path, sheet)
+        records = read_xlsx(path, sheet)
     elif suffix == ".xls":
         raise ImportFileError(
             f"{path}: the old Excel 97-2003 format is not supported; save it as .xlsx or CSV UTF-8",
