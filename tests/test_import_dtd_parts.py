@@ -218,3 +218,52 @@ def test_a_dtd_in_a_utf16_sheet_is_still_found(tmp_path: Path, codec: str) -> No
     path = tmp_path / "utf16-dtd.xlsx"
     path.write_bytes(replace_part(data, "xl/worksheets/sheet1.xml", sheet.encode(codec)))
     assert "part xl/worksheets/sheet1.xml declares a DTD" in refusal(path)
+
+
+def _styles_body() -> str:
+    styles = parts_of(workbook_bytes(plain_book()))["xl/styles.xml"].decode()
+    return styles.split("?>", 1)[1] if styles.startswith("<?xml") else styles
+
+
+@pytest.mark.parametrize(
+    ("encoding", "part"),
+    [
+        # "<!DOCTYPE" and "<!ENTITY" spelt in UTF-7: none of the bytes the scan looks for
+        (
+            "UTF-7",
+            b'<?xml version="1.0" encoding="UTF-7"?>+ADwAIQ-DOCTYPE styleSheet +AFsAPAAh-ENTITY '
+            b"a +ACI-x+ACIAPgBd-+AD4-" + _styles_body().encode(),
+        ),
+        (
+            "UTF-32",
+            (
+                '<?xml version="1.0" encoding="UTF-32"?><!DOCTYPE s [<!ENTITY a "x">]>'
+                + _styles_body()
+            ).encode("utf-32"),
+        ),
+    ],
+)
+def test_a_dtd_cannot_hide_in_an_encoding_excel_never_writes(
+    tmp_path: Path, encoding: str, part: bytes
+) -> None:
+    # lxml reads both (it parses the styles): the DTD went through unseen, and so would a
+    # million style entries past the count in sheet_limits.
+    assert b"<!DOCTYPE" not in part
+    path = tmp_path / "encoded.xlsx"
+    path.write_bytes(replace_part(workbook_bytes(plain_book()), "xl/styles.xml", part))
+    message = refusal(path)
+    assert f"part xl/styles.xml is written in the {encoding} text encoding" in message
+
+
+def test_parts_declared_in_the_encodings_excel_and_others_write_are_read(tmp_path: Path) -> None:
+    data = workbook_bytes(plain_book())
+    for name, declaration in [
+        ("xl/styles.xml", '<?xml version="1.0" encoding="utf-8" standalone="yes"?>'),
+        ("xl/workbook.xml", "<?xml version='1.0' encoding='UTF-8'?>"),
+    ]:
+        body = parts_of(data)[name].decode()
+        body = body.split("?>", 1)[1] if body.startswith("<?xml") else body
+        data = replace_part(data, name, (declaration + body).encode())
+    path = tmp_path / "declared.xlsx"
+    path.write_bytes(data)
+    assert [cells[:3] for _, cells in read_table(path).rows] == [ROW]

@@ -14,11 +14,17 @@ drift from it when openpyxl changes), the archive checks each part the moment op
 it: exactly the parts openpyxl reads, by construction. Pictures it opens only for Pillow (a
 chart sheet's images) are checked too; an SVG there is refused, though Pillow could not read
 it anyway.
+
+A parsed part in an encoding the byte scans cannot read through is refused too: lxml (which
+openpyxl uses for everything but the sheets and shared texts) reads UTF-32 and, when the
+XML declaration names them, UTF-7 or ISO-2022, where "<!DOCTYPE" is other bytes and so is
+every tag :mod:`.sheet_limits` counts. Excel writes UTF-8 (SharePoint adds UTF-16 parts).
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 import zipfile
 from pathlib import Path
 from typing import IO, Any
@@ -31,13 +37,40 @@ _OVERLAP = max(len(mark) for mark in _DTD_MARKS) - 1
 _CHUNK = 64 * 1024
 
 
-def declares_a_dtd(part: IO[bytes]) -> bool:
-    """Whether the part holds ``<!DOCTYPE`` or ``<!ENTITY``, read in chunks to its end.
+#: How a part in UTF-32 starts (a BOM, or "<" with three zero bytes). lxml reads it, and then
+#: neither a DTD nor a tag is the bytes the scans look for.
+_UTF32_STARTS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"<\x00\x00\x00", b"\x00\x00\x00<")
+_DECLARED = re.compile(rb"""\s*<\?xml\s[^>]*?encoding\s*=\s*["']([^"']{0,40})["']""")
+#: Encodings an XML declaration may name: those in which "<!DOCTYPE" and every tag are the
+#: bytes the scans look for (or UTF-16, which they decode). Excel writes UTF-8; lxml also
+#: reads UTF-7, ISO-2022 and the like, where "<!DOCTYPE" can be spelt "+ADwAIQ-DOCTYPE".
+_PLAIN_ENCODINGS = frozenset(
+    {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin1", "latin-1", "windows-1252"}
+    | {"cp1252", "utf-16", "utf-16le", "utf-16be", "utf16"}
+)
+
+
+def unusual_encoding(first: bytes) -> str | None:
+    """The name of the part's encoding when it is not one the scans can read through (see
+    :data:`_PLAIN_ENCODINGS`), from the part's first bytes; None when it is."""
+    if first.startswith(_UTF32_STARTS):
+        return "UTF-32"
+    codec = UTF16_STARTS.get(first[:2])
+    head = first[:512].decode(codec, errors="replace").encode() if codec else first[:512]
+    declared = _DECLARED.match(head.removeprefix(b"\xef\xbb\xbf"))
+    if declared is None:
+        return None
+    name = declared.group(1).decode("ascii", errors="replace")
+    return None if name.strip().lower() in _PLAIN_ENCODINGS else name
+
+
+def declares_a_dtd(first: bytes, rest: IO[bytes]) -> bool:
+    """Whether the part (``first`` bytes read, then ``rest``) holds ``<!DOCTYPE`` or
+    ``<!ENTITY``, read in chunks to its end.
 
     A part in UTF-16 (which the XML parsers read, and SharePoint writes) is decoded as it is
     read, so a DTD cannot hide in it.
     """
-    first = part.read(_CHUNK)
     codec = UTF16_STARTS.get(first[:2])
     decoder = codecs.getincrementaldecoder(codec)(errors="replace") if codec else None
     tail = b""
@@ -48,8 +81,22 @@ def declares_a_dtd(part: IO[bytes]) -> bool:
         if any(mark in window for mark in _DTD_MARKS):
             return True
         tail = window[-_OVERLAP:]
-        chunk = part.read(_CHUNK)
+        chunk = rest.read(_CHUNK)
     return False
+
+
+def part_refusal(path: Path, name: str, part: IO[bytes]) -> ImportFileError | None:
+    """Why the part must not reach a parser, read to its end; None when it may."""
+    first = part.read(_CHUNK)
+    encoding = unusual_encoding(first)
+    if encoding is not None:
+        return ImportFileError(
+            f"{path}: part {name} is written in the {encoding} text encoding, which Excel never "
+            f"uses (it writes UTF-8); {RESAVE.en}",
+            zh=f"{path}：其中的 {name} 使用 {encoding} 文字編碼，Excel 從不使用（Excel 寫 UTF-8）："
+            f"{RESAVE.zh}",
+        )
+    return dtd_refusal(path, name) if declares_a_dtd(first, part) else None
 
 
 def dtd_refusal(path: Path, name: str) -> ImportFileError:
@@ -62,8 +109,9 @@ def dtd_refusal(path: Path, name: str) -> ImportFileError:
 
 
 class DtdCheckedArchive(zipfile.ZipFile):
-    """A read-only zip archive that reads each part once through :func:`declares_a_dtd`
-    before it hands the part out, and refuses it if it declares a DTD.
+    """A read-only zip archive that reads each part once through :func:`part_refusal` before
+    it hands the part out, and refuses it if it declares a DTD or is in an encoding the
+    checks cannot read through (UTF-32, UTF-7...).
 
     openpyxl catches some exceptions while it reads (and wraps ValueError, which
     :class:`ImportFileError` is, in its own), so the refusal is also kept in
@@ -90,8 +138,8 @@ class DtdCheckedArchive(zipfile.ZipFile):
             if self.refusal is not None:
                 raise self.refusal
             with super().open(info, "r", pwd) as part:
-                if declares_a_dtd(part):
-                    self.refusal = dtd_refusal(self.path, info.filename)
-                    raise self.refusal
+                self.refusal = part_refusal(self.path, info.filename, part)
+            if self.refusal is not None:
+                raise self.refusal
             self._checked.add(info.header_offset)
         return super().open(info, "r", pwd, **kwargs)
