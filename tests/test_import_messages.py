@@ -99,7 +99,7 @@ def test_an_unreadable_workbook_is_explained_without_the_librarys_words(
     body, library_says = CASES[name]
     path = tmp_path / name
     path.write_bytes(_missing_sheet() if name == "missing-part.xlsx" else body)
-    with caplog.at_level(logging.INFO, logger="alliance_portal"):
+    with caplog.at_level(logging.DEBUG, logger="alliance_portal"):
         exc = refused(path)
     _assert_plain(exc, name)
     assert "Excel" in exc.text.zh and "Excel" in exc.text.en  # says how to fix it
@@ -115,7 +115,7 @@ def test_a_csv_cell_over_the_csv_modules_limit_names_the_line(
     lines = ["slug,name", "smart-motor,x", 'late-row,"an opened quote'] + ["more"] * 40_000
     path = tmp_path / "quote.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with caplog.at_level(logging.INFO, logger="alliance_portal"):
+    with caplog.at_level(logging.DEBUG, logger="alliance_portal"):
         exc = refused(path)
     _assert_plain(exc, "quote.csv")
     assert "line 3" in exc.text.en and "第 3 行" in exc.text.zh
@@ -161,3 +161,22 @@ def test_a_csv_with_long_rows_under_the_line_limit_is_still_read(tmp_path: Path)
     )
     table = read_table(path)
     assert table.rows[0][1][:3] == ["smart-motor", "x", intro]
+
+
+def test_the_command_says_a_refused_workbook_in_one_line_and_the_librarys_words_with_v(
+    tmp_path: Path,
+) -> None:
+    # `alliance import` prints a refused file as one error line; openpyxl's words only
+    # with -v (as the traceback of a bug), not as an INFO line before the error.
+    from test_hostile_registry import alliance, assert_no_traceback
+    from test_intake_support import make_registry
+
+    make_registry(tmp_path)
+    body, _ = CASES["broken-sheet.xlsx"]
+    (tmp_path / "broken.xlsx").write_bytes(body)
+    run = alliance(tmp_path, "import", "broken.xlsx")
+    assert_no_traceback(run)
+    assert run.rc == 2 and run.err.count("\n") == 1 and run.err.startswith("error: "), run.err
+    assert "not a readable Excel workbook" in run.err and "ParseError" not in run.err
+    run = alliance(tmp_path, "-v", "import", "broken.xlsx")
+    assert run.rc == 2 and "ParseError" in run.err, run.err

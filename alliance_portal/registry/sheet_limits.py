@@ -295,9 +295,9 @@ _DAMAGED_PART = (zlib.error, zipfile.BadZipFile, EOFError, NotImplementedError, 
 
 
 def _damaged(path: Path, name: str, exc: Exception) -> ImportFileError:
-    """zipfile's words (a zlib error code, a whole ZipInfo) go to the log; the message says
+    """zipfile's words (a zlib error code, a whole ZipInfo) go to the debug log; the message says
     what they mean for the office."""
-    log.info("%s: part %s cannot be unpacked: %s: %s", path, name, type(exc).__name__, exc)
+    log.debug("%s: part %s cannot be unpacked: %s: %s", path, name, type(exc).__name__, exc)
     if isinstance(exc, RuntimeError):
         why = Bilingual(
             "以壓縮檔密碼加密，Excel 不會這樣存", "it is zip-encrypted, which Excel never does"
@@ -362,7 +362,7 @@ def check_xlsx_parts(path: Path) -> None:
     except ImportFileError:  # already says what is wrong: not "not readable (...)" around it
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
-        log.info("%s: not a zip package: %s: %s", path, type(exc).__name__, exc)
+        log.debug("%s: not a zip package: %s: %s", path, type(exc).__name__, exc)
         raise ImportFileError(
             f"{path}: not a readable Excel workbook: its content is not what Excel saves as "
             ".xlsx (another kind of file named .xlsx, or a cut-off download). Open it in Excel "

@@ -202,7 +202,7 @@ def _read_csv(path: Path) -> tuple[list[tuple[int, list[Any]]], str]:
             if n == MAX_ROWS:
                 break
     except csv.Error as exc:  # with the default dialect, only a cell over the field limit
-        log.info("%s: the csv module stopped at line %d: %s", path, lines.number, exc)
+        log.debug("%s: the csv module stopped at line %d: %s", path, lines.number, exc)
         limit = csv.field_size_limit()
         raise ImportFileError(
             f"{path}: line {started} holds a cell of more than {limit:,} characters, usually "

@@ -73,8 +73,9 @@ def _worksheet(book: Any, path: Path, sheet: str | None) -> Any:
 
 def _unreadable_book(path: Path, exc: Exception) -> ImportFileError:
     """openpyxl could not read the workbook. Its own words (an exception from deep in its
-    reader) tell the office nothing, so they go to the log, and the message says what to do."""
-    log.info("%s: openpyxl could not read the workbook: %s: %s", path, type(exc).__name__, exc)
+    reader) tell the office nothing, so they go to the debug log (`alliance -v`), and the
+    message says what to do."""
+    log.debug("%s: openpyxl could not read the workbook: %s: %s", path, type(exc).__name__, exc)
     return ImportFileError(
         f"{path}: not a readable Excel workbook: it is damaged, or another program saved it in "
         "a form the import cannot read. Open it in Excel and save it again as .xlsx (File > "
