@@ -23,10 +23,15 @@ from monitor.fetching.codings import UnreadableBody
 from monitor.fetching.fetch import FetchResult
 from monitor.fetching.page_boxes import Box
 from monitor.model import Check, Code, Page
-from monitor.rules.entry import SPLASH_MAX_CHARS, Lead, entry_lead, script_target
+from monitor.rules.entry import SPLASH_MAX_CHARS, Lead, entry_lead, script_target, side_frames
 from monitor.rules.loads import HomepageFetch, is_html, same_site
 from monitor.rules.page_text import decode_html, meaningful_length, read_page
-from monitor.rules.pagekind import classify_page, follow_lead, looks_js_rendered, refresh_delay
+from monitor.rules.pagekind import (
+    classify_page,
+    follow_lead,
+    looks_js_rendered,
+    refresh_delay,
+)
 from monitor.rules.updates import find_feed_links, find_news_link
 from monitor.visit_context import CrawlContext, Stopped
 
@@ -64,6 +69,8 @@ class HomeRead:
     #: the page is read before it leads on (a slow meta refresh on a page with content): if
     #: where it leads does not load, the page itself is what the visitor reads
     own_content: bool = False
+    #: a frameset's frames beside the one ``lead`` follows (:func:`side_frames`)
+    side_frames: tuple[str, ...] = ()
 
 
 def read_home(r: FetchResult, *, follow_frames: bool = True, scripts_run: bool = True) -> HomeRead:
@@ -84,7 +91,10 @@ def read_home(r: FetchResult, *, follow_frames: bool = True, scripts_run: bool =
     needs_browser = looks_js_rendered(html)
     if lead or needs_browser:
         own = lead is not None and lead.kind == "refresh" and _read_first(Page(url, html))
-        return HomeRead(html, encoding, lead, needs_browser, own_content=own)
+        sides = side_frames(Page(url, html), lead.url) if lead and lead.kind == "frame" else []
+        return HomeRead(
+            html, encoding, lead, needs_browser, own_content=own, side_frames=tuple(sides)
+        )
     homepage = Page(url=url, html=html, kind="homepage")
     return HomeRead(html, encoding, None, False, classify_page(homepage), links_of(homepage))
 
@@ -149,7 +159,8 @@ def follow_frames(ctx: CrawlContext, home: HomepageFetch) -> tuple[FetchResult, 
     one-iframe wrapper (at most twice), as a visitor's browser does.
 
     The followed page becomes the homepage; its address joins the redirect chain, so a frame
-    pointing at another host is reported like a redirect to one. A target that does not load
+    pointing at another host is reported like a redirect to one. A frameset's other frames
+    (banner, menu, bottom) go to ``home.side_frames``: the crawl reads them beside it. A target that does not load
     (an HTTP error, a timeout, refused, refused by the SSRF guard) or is not a web page is what
     the visitor sees in the frame or after "enter": it becomes the homepage too, with
     ``home.lead`` saying how the wrapper led there, so ``loads`` fails naming it (as for an HTTP
@@ -162,6 +173,7 @@ def follow_frames(ctx: CrawlContext, home: HomepageFetch) -> tuple[FetchResult, 
     """
     r = home.result
     home.lead = None
+    home.side_frames = []
     scripts_run = ctx.renderer.available
     read = ctx.judge(read_home, r, scripts_run=scripts_run)
     for _ in range(2):
@@ -171,6 +183,7 @@ def follow_frames(ctx: CrawlContext, home: HomepageFetch) -> tuple[FetchResult, 
         got = ctx.fetcher.fetch(lead.url)
         if got.error is not None and got.error.kind == "stopped":
             raise Stopped
+        home.side_frames += [u for u in read.side_frames if u not in home.side_frames]
         unread = got.unreadable is not None
         failed = not unread and (not got.ok or not is_html(got.content_type, got.body))
         if failed and read.own_content:

@@ -167,6 +167,8 @@ class Details(TypedDict, total=False):
     matched: str | None
     where: str | None
     elsewhere: str
+    #: a frameset homepage's frame the credit was read in (not its main frame)
+    frame: str
     # updates
     latest_date: str | None
     as_written: str | None
@@ -295,10 +297,11 @@ class SiteResult:
 class Page:
     """A fetched document handed to the judges: already decoded to text.
 
-    ``kind`` says where it came from: the homepage, the news page the homepage links to, or a
-    feed (RSS/Atom) the homepage links to.
+    ``kind`` says where it came from: the homepage, the news page the homepage links to, a
+    feed (RSS/Atom) the homepage links to, or another frame of a frameset homepage (the banner,
+    menu or bottom frame beside the main one: part of what a visitor reads on arrival).
     """
 
     url: str
     html: str
-    kind: Literal["homepage", "news", "feed"] = "homepage"
+    kind: Literal["homepage", "news", "feed", "frame"] = "homepage"

@@ -13,8 +13,9 @@ Flow of one site (:func:`check_site`)::
         our browser failed (lost, not restartable): a static FAIL     -> "not checked" warning
       classify_page (empty / default / parked / error)                -> loads
       news link on the same site (rendered too), feeds (at most 2)    -> news/feed Pages
-      judge_credit(homepage, other_pages=[news])                      -> credit
-      judge_updates([homepage, news, feeds], previous fingerprint)    -> updates, fingerprint
+      a frameset's other frames (banner, menu, bottom; at most 4)     -> frame Pages
+      judge_credit(homepage, frames, other_pages=[news])              -> credit
+      judge_updates([homepage, news, feeds, frames], previous fingerprint) -> updates
         latest is the homepage's "last updated" of today? fetch again  -> a moving stamp is live
 
 The static fetch decides what only it can see (status, redirects, TLS, timing, bytes); the
@@ -33,7 +34,7 @@ import logging
 import time
 from dataclasses import replace
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.profiles import Alliance
@@ -52,6 +53,7 @@ from monitor.homepage import (
 from monitor.homepage_picture import record_picture
 from monitor.model import Check, Code, Details, Page, SiteResult, worst
 from monitor.rules.credit import judge_credit
+from monitor.rules.entry import Lead
 from monitor.rules.loads import (
     HomepageFetch,
     fetch_homepage,
@@ -100,8 +102,43 @@ def _judge_content(
     today: date,
     previous_fingerprint: str | None,
 ) -> tuple[Check, tuple[Check, str]]:
-    credit = judge_credit(homepage, other_pages=[news_page] if news_page else [])
+    frames = [p for p in pages if p.kind == "frame"]
+    credit = judge_credit(homepage, frames=frames, other_pages=[news_page] if news_page else [])
     return credit, judge_updates(pages, today=today, previous_fingerprint=previous_fingerprint)
+
+
+class _BrokenFrame(NamedTuple):
+    """A frame beside the main one that does not load, and how the homepage leads to it."""
+
+    result: FetchResult
+    lead: Lead
+
+
+def _side_frames(
+    ctx: CrawlContext, urls: list[str], extra: dict[str, Any]
+) -> tuple[list[Page], _BrokenFrame | None]:
+    """A frameset homepage's other frames (banner, menu, bottom), fetched as a visitor's
+    browser fetches them beside the main frame: their text is part of the homepage a visitor
+    reads (RULES.md "loads": a frameset is judged on the pages its frames show), so a credit in
+    the bottom frame counts. Read as static pages. The first that does not load (an error
+    status, a timeout, refused) is returned too: the visitor sees that error in the frame, so
+    it fails ``loads`` as a broken main frame does. A frame showing an image or a file is no
+    finding (that is what it shows); one the monitor cannot decode is left out.
+    """
+    found: list[Page] = []
+    broken: _BrokenFrame | None = None
+    for url in urls:
+        got = ctx.fetcher.fetch(url, max_bytes=S.MAX_SUBPAGE_BYTES)
+        if got.error is not None and got.error.kind == "stopped":
+            raise Stopped
+        if got.error is not None and got.unreadable is None and broken is None:
+            broken = _BrokenFrame(got, Lead("frame", url))
+        frame = ctx.judge(page_from, got, "frame")
+        if frame is not None:
+            found.append(frame)
+    if urls:
+        extra["side_frames"] = [p.url for p in found]
+    return found, broken
 
 
 def check_site(
@@ -180,6 +217,12 @@ def _check_site(
     )
     loads.details["view"] = seen.view
     loads = _blocked_note(loads, blocked)
+    frames, broken = _side_frames(ctx, home.side_frames, extra)
+    if broken is not None and loads.status != "fail":
+        # a frame beside the main one shows the visitor an error: that is the finding
+        loads = judge_loads(HomepageFetch(home.registered_url, broken.result, lead=broken.lead))
+        loads = _blocked_note(loads, blocked)
+        loads.details["view"] = seen.view
     if seen.view == "rendered":
         extra["rendered"] = True
     if loads.status == "fail":
@@ -223,6 +266,7 @@ def _check_site(
             feeds.append(feed_url)
     if feeds:
         extra["feeds"] = feeds
+    pages += frames
 
     credit, (updates, fingerprint) = ctx.judge(
         _judge_content, homepage, news_page, pages, ctx.today, previous_fingerprint

@@ -204,17 +204,38 @@ def credit_images(page: PageText, base_url: str) -> list[Image]:
     return found
 
 
-def judge_credit(homepage: Page, *, other_pages: Sequence[Page] = ()) -> Check:
-    """Judge ``credit`` on the homepage (RULES.md); ``other_pages`` only turn a fail into a warn."""
+def judge_credit(
+    homepage: Page, *, frames: Sequence[Page] = (), other_pages: Sequence[Page] = ()
+) -> Check:
+    """Judge ``credit`` on the homepage (RULES.md); ``other_pages`` only turn a fail into a warn.
+
+    ``frames`` are a frameset homepage's other frames (banner, menu, bottom): a visitor reads
+    them with the main frame on arrival, so they are the homepage too (RULES.md "loads"); a
+    credit found there is named with the frame's address.
+    """
     page = read_page(homepage.html)
     credit = best_credit(page)
+    frame: Page | None = None  # the frame the credit was read in (None: the main page)
+    for other_frame in frames if credit is None or not credit.funded else ():
+        found = best_credit(read_page(other_frame.html))
+        if found is not None and (found.funded or credit is None):
+            credit, frame = found, other_frame
+            if found.funded:
+                break
+    in_frame: Details = {"frame": frame.url} if frame is not None else {}
     if credit is not None and credit.funded:
+        said = Bilingual("首頁載明補助單位", "The homepage credits the funding agency")
+        if frame is not None:
+            said = Bilingual(
+                f"首頁載明補助單位（於首頁框架 {frame.url}）",
+                f"The homepage credits the funding agency (in its frame {frame.url})",
+            )
         return Check(
             "pass",
             Code.CREDIT_OK,
-            Bilingual("首頁載明補助單位", "The homepage credits the funding agency"),
+            said,
             credit.evidence,
-            {"matched": credit.phrase, "where": credit.where},
+            {"matched": credit.phrase, "where": credit.where} | in_frame,
         )
 
     elsewhere: tuple[Page, CreditMatch] | None = None
@@ -230,7 +251,11 @@ def judge_credit(homepage: Page, *, other_pages: Sequence[Page] = ()) -> Check:
             f"The homepage names {credit.funder} but does not say it funds the alliance"
             ' (e.g. 「科技部計畫補助」, "Sponsored by NSTC")',
         )
-        details: Details = {"matched": credit.phrase, "where": credit.where}
+        if frame is not None:
+            message = message.plus(
+                Bilingual(f"見首頁框架 {frame.url}", f"seen in its frame {frame.url}")
+            )
+        details: Details = {"matched": credit.phrase, "where": credit.where} | in_frame
         if elsewhere:
             message = message.plus(
                 Bilingual(
@@ -252,10 +277,11 @@ def judge_credit(homepage: Page, *, other_pages: Sequence[Page] = ()) -> Check:
             found.evidence,
             {"matched": found.phrase, "where": other.url},
         )
-    images = credit_images(page, homepage.url)
+    shown = [(homepage, page)] + [(f, read_page(f.html)) for f in frames]
+    images = [(p.url, image) for p, text in shown for image in credit_images(text, p.url)]
     if images:
-        image = images[0]
-        src = (addresses.join(homepage.url, image.src) or image.src) if image.src else "(no src)"
+        base, image = images[0]
+        src = (addresses.join(base, image.src) or image.src) if image.src else "(no src)"
         alt = f' alt="{image.alt}"' if image.alt else ""
         return Check(
             "warn",

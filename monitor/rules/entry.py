@@ -5,7 +5,8 @@ RULES.md: "A splash page (an intro page whose only purpose is an 'enter the site
 homepage made of frames (``<frameset>``), or of one full-window ``<iframe>`` of the same site, is
 judged on the pages those frames show". Framesets and meta refreshes are
 :func:`monitor.rules.pagekind.follow_target`'s; this module adds the two wrappers real university
-sites are built with:
+sites are built with, and the frames a visitor sees beside a frameset's main frame
+(:func:`side_frames`):
 
 - a splash page: little text of its own, and a same-site link whose text (or image alt) is an
   "enter" word (:data:`ENTER_WORDS`); a homepage that merely has an "enter" button among its
@@ -38,8 +39,14 @@ from typing import Literal, NamedTuple
 
 from alliance_portal.registry.bilingual import Bilingual
 from monitor.model import Page
-from monitor.rules import addresses
-from monitor.rules.page_text import element_text, meaningful_length, normalise, read_page
+from monitor.rules import addresses, vocabulary
+from monitor.rules.page_text import (
+    Element,
+    element_text,
+    meaningful_length,
+    normalise,
+    read_page,
+)
 
 #: Words of a splash page's way in (compared after :func:`normalise`, lower case); a link text
 #: made only of these (and arrows, slashes, punctuation) is an "enter the site" link.
@@ -210,3 +217,51 @@ def entry_lead(page: Page) -> Lead | None:
         ):
             return Lead("splash", target)
     return None
+
+
+def side_frames(page: Page, main: str) -> list[str]:
+    """The other frames a visitor of a frameset homepage sees beside its main frame ``main``
+    (absolute URLs, in document order, at most :data:`vocabulary.SIDE_FRAMES_MAX`).
+
+    RULES.md judges a frameset "on the pages those frames show": the banner, menu and bottom
+    frames are part of the homepage a visitor reads (a bottom frame often carries the credit).
+    A frame given no room (``rows="90,*,0"``: a hidden counter or music player) shows nothing
+    and is left out.
+    """
+    root = read_page(page.html).root
+    if root.find(".//frameset") is None:
+        return []
+    found: list[str] = []
+    for frame in root.iter("frame"):
+        src = (frame.get("src") or "").strip()
+        target = addresses.join(page.url, src) if src else None
+        if (
+            target is None
+            or not target.startswith(("http://", "https://"))
+            or target.split("#", 1)[0] in (main.split("#", 1)[0], *found)
+            or not _given_room(frame)
+        ):
+            continue
+        found.append(target.split("#", 1)[0])
+        if len(found) == vocabulary.SIDE_FRAMES_MAX:
+            break
+    return found
+
+
+#: A frameset size that gives a pane no room: 0, 0px, 0%, 0* (and 0.0 of each).
+_NO_ROOM = re.compile(r"^\s*0+(?:\.0*)?\s*(?:px|%|\*)?\s*$")
+
+
+def _given_room(element: Element) -> bool:
+    """Whether a frame (and each frameset around it) gets a non-zero share of its parent
+    frameset's ``rows`` or ``cols``."""
+    while True:
+        parent = element.getparent()
+        if parent is None or parent.tag != "frameset":
+            return True
+        sizes = (parent.get("rows") or parent.get("cols") or "").split(",")
+        panes = [child for child in parent if child.tag in ("frame", "frameset")]
+        index = panes.index(element) if element in panes else -1
+        if 0 <= index < len(sizes) and _NO_ROOM.match(sizes[index]):
+            return False
+        element = parent

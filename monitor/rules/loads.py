@@ -26,7 +26,7 @@ error, its message naming the way and the target's address (:func:`about_the_tar
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit, urlunsplit
 
 from alliance_portal.registry.bilingual import Bilingual
@@ -84,6 +84,9 @@ class HomepageFetch:
     #: When ``result`` is the page a wrapper homepage leads to (frame, splash, refresh...) and
     #: it did not load or is not a web page: how and where it led, named in the finding.
     lead: Lead | None = None
+    #: a frameset homepage's other frames a visitor sees beside the main one (banner, menu,
+    #: bottom), read with it (RULES.md: a frameset is judged on the pages its frames show)
+    side_frames: list[str] = field(default_factory=list)
 
 
 def other_scheme_url(url: str, ports: Mapping[str, int] | None = None) -> str | None:

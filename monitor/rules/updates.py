@@ -383,7 +383,7 @@ def _other_reading(
     return other if other is not None and other.date != latest.date else None
 
 
-_KIND_ZH = {"homepage": "首頁", "news": "最新消息頁", "feed": "RSS/Atom"}
+_KIND_ZH = {"homepage": "首頁", "news": "最新消息頁", "feed": "RSS/Atom", "frame": "首頁其他框架"}
 
 
 def _ignored_note(scan: DateScan) -> str:

@@ -567,3 +567,7 @@ PARKING_HOSTS: Final[tuple[str, ...]] = (
     "parking.godaddy.com",
     "img1.wsimg.com/parking",
 )
+
+#: At most this many frames of a frameset homepage are read besides its main frame (banner,
+#: menu, bottom: real framesets have two or three); each is one more fetch of the site.
+SIDE_FRAMES_MAX: Final = 4
