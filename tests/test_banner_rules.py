@@ -676,3 +676,26 @@ def test_chromium_shows_the_stored_banner_like_the_upload(page, pngsuite: Path) 
     for i in range(0, len(shown), 2):
         assert shown[i] == shown[i + 1], f"case {i // 2} looks different in Chromium"
         assert len(shown[i]) == W * H * 4
+
+
+def test_a_file_pillow_cannot_decode_is_explained_without_the_librarys_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pillow's own exception text ("broken data stream ...") means nothing to the PI who
+    uploads; the message says what is wrong and what to do, in both languages."""
+    from alliance_portal.registry import banner_rules
+
+    def undecodable(_structure: object) -> None:
+        raise OSError("broken data stream when reading image file")
+
+    ihdr = struct.pack(">IIBBBBB", W, H, 8, 0, 0, 0, 0)
+    rows = zlib.compress(b"".join(b"\0" + b"\x80" * W for _ in range(H)))
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    assert check_banner_bytes(data).ok  # a valid banner, until Pillow fails on it
+    monkeypatch.setattr(banner_rules, "_decode", undecodable)
+    report = check_banner_bytes(data)
+    assert [e.code for e in report.errors] == ["corrupt"]
+    text = report.errors[0].text
+    assert "broken data stream" not in text.en + text.zh
+    assert "export it again as PNG" in text.en and "重新匯出" in text.zh
+    assert_zh_is_chinese(text.zh)

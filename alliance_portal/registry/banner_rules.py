@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import errno
 import io
+import logging
 import os
 import re
 import stat
@@ -46,6 +47,8 @@ from alliance_portal.registry.errors import UsageError
 from alliance_portal.registry.files import atomic_write
 from alliance_portal.registry.png_structure import PNG_SIGNATURE, PngFault, PngStructure
 from alliance_portal.registry.site_settings import BANNER_HEIGHT, BANNER_WIDTH, SLUG_PATTERN
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -269,11 +272,14 @@ def _examine(
     except PngFault as fault:
         return fail(fault.code, fault.text)
     except Exception as exc:  # Pillow raises many types for corrupt files
+        # the library's own words help a developer, not the PI who uploads: the log keeps them
+        log.debug("banner not decodable by Pillow: %r", exc)
         return fail(
             "corrupt",
             Bilingual(
-                "PNG 影像資料已損壞，無法解碼：請重新匯出",
-                f"the PNG image data is damaged and cannot be decoded ({exc}): export it again",
+                "PNG 影像資料已損壞，無法解碼：請用繪圖軟體重新匯出為 PNG",
+                "the PNG image data is damaged and cannot be decoded: export it again as PNG"
+                " from your drawing program",
             ),
         )
     if header.colour_type == 3:
