@@ -40,3 +40,75 @@ def test_a_meta_refresh_for_visitors_without_javascript_is_not_followed(
     assert (r.loads.status, r.credit.status) == ("pass", "pass"), (r.loads, r.credit)
     assert r.final_url == site.url("/")
     assert site.hits["/nojs.html"] == 0
+
+
+def flicker_control(hider: str, failsafe_ms: int) -> str:
+    """ChartBeat's "asynchronous flicker control" as sites paste it into <head>: a style that
+    hides the page, a script from another host (blocked by the monitor, as every other host)
+    that would remove it, and a timer that removes it anyway after ``failsafe_ms``."""
+    return (
+        f"<style id='chartbeat-flicker-control-style' type='text/css'>{hider}</style>"
+        "<script>window.setTimeout(function () {"
+        " var hider = document.getElementById('chartbeat-flicker-control-style');"
+        f" if (hider) {{ hider.parentNode.removeChild(hider); }} }}, {failsafe_ms});</script>"
+        "<script async src='//static.chartbeat.com/js/chartbeat_mab.js'></script>"
+    )
+
+
+@pytest.mark.parametrize(
+    "hider",
+    [
+        "body { visibility: hidden !important; }",  # ChartBeat
+        "html { visibility: hidden !important; }",
+    ],
+)
+@pytest.mark.parametrize("failsafe_ms", [1000, 4000])
+def test_a_page_hidden_until_a_script_from_another_host_runs_is_judged_as_shown(
+    site: Site, browser_host: BrowserHost, hider: str, failsafe_ms: int
+) -> None:
+    site.routes["/"] = page(cms_home(extra_head=flicker_control(hider, failsafe_ms)))
+    r = judge(site, "chromium", browser_host)
+    assert r.loads.details.get("view") == "rendered", r.loads
+    assert (r.loads.status, r.credit.status) == ("pass", "pass"), (r.loads, r.credit)
+    assert r.updates.details["latest_date"] == "2026-11-12", r.updates
+
+
+#: Bootstrap's utilities as a CDN serves them (cdn.jsdelivr.net, a university's static host).
+BOOTSTRAP = (
+    ".d-none{display:none!important}.d-print-block{display:none!important}"
+    "@media print{.d-print-block{display:block!important}}"
+)
+
+
+def test_a_stylesheet_from_another_host_hides_what_it_hides(
+    site: Site, browser_host: BrowserHost
+) -> None:
+    """Sites load Bootstrap from a CDN; phys.org's print-only citation block
+    (``d-none d-print-block``) was read as visible text when the CDN's stylesheet was refused,
+    as every request to another host was. A visitor's browser applies it."""
+    cdn = Site("127.0.0.3").start()
+    try:
+        cdn.routes["/npm/bootstrap@5.3.3/dist/css/bootstrap.min.css"] = page(
+            BOOTSTRAP, content_type="text/css"
+        )
+        link = (
+            f"<link rel='stylesheet' href='{cdn.url('/npm/bootstrap@5.3.3/dist/css/')}"
+            "bootstrap.min.css'>"
+        )
+        footer = "<div class='footer'><p>Copyright © 2026 智慧製造產學聯盟</p></div>"
+        printed = (
+            "<div class='d-none d-print-block'>本聯盟為國科會（國家科學及技術委員會）"
+            "產學合作計畫補助</div>"
+        )
+        site.routes["/"] = page(cms_home(extra_head=link, footer=footer, extra_body=printed))
+        rendered = judge(site, "chromium", browser_host)
+        static = judge(site, "static", browser_host)
+    finally:
+        cdn.stop()
+    assert rendered.loads.details.get("view") == "rendered", rendered.loads
+    assert static.credit.status != "pass"
+    assert (rendered.credit.status, rendered.credit.code) == (
+        static.credit.status,
+        static.credit.code,
+    ), (rendered.credit, static.credit)
+    assert cdn.hits["/npm/bootstrap@5.3.3/dist/css/bootstrap.min.css"] == 1

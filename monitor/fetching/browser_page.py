@@ -4,7 +4,8 @@
 :class:`~monitor.fetching.browser_host.BrowserHost`); this module is what happens to one page
 in it (see render.py's docstring for the safety and the "what the judges get" rules): the
 route handler that hands the page's requests to our guarded fetcher (cookies and the browser's
-own headers included) or refuses them (noting a script that sends the page to another site),
+own headers included) or refuses them (another host's, but for stylesheets; noting a script
+that sends the page to another site),
 fails those whose answer the monitor cannot decode (a coding it did not ask for, noted),
 waiting for a timed redirect, and reading the DOM once a script redirect landed, scrolled and
 marked by the scripts of :mod:`monitor.fetching.page_scripts`.
@@ -34,6 +35,7 @@ from monitor.fetching.page_scripts import (
     REVEALED_ATTRIBUTE,
     SCROLL_REVEAL_JS,
 )
+from monitor.fetching.page_waits import show_root, timed_redirect
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,10 @@ INTERRUPTED = Bilingual(
 
 _RENDERED = Bilingual(
     "以無頭瀏覽器執行 JavaScript 後判斷", "judged on the page as rendered by headless Chromium"
+)
+_SHOWN = Bilingual(
+    "網頁隱藏自己以等候其他主機的程式（已阻擋），依該程式執行後的樣子判斷",
+    "the page hid itself until a script from another host (blocked) ran; judged as shown then",
 )
 
 #: Our guarded fetch of one of the page's requests (URL, the browser's headers).
@@ -145,7 +151,8 @@ async def render_page(
                 await route.fulfill(status=200, headers=first_headers, body=body)
                 return
             counts["requests"] += 1
-            if origin_of(req_url) != origin or counts["requests"] > max_requests:
+            elsewhere = origin_of(req_url) != origin and not _styles(request)
+            if elsewhere or counts["requests"] > max_requests:
                 counts["refused"] += 1
                 if origin_of(req_url) != origin and _leaves_the_page(request, req_url):
                     left["url"] = req_url
@@ -200,8 +207,9 @@ async def render_page(
         await settle(min(5.0, timeout))
         if await timed_redirect(page, loop):
             await settle(min(5.0, timeout))
+        # a page whose script never yields answers no evaluate: bounded like the load
+        shown = await asyncio.wait_for(show_root(page, bool(counts["refused"])), timeout * 1.5)
         try:
-            # a page whose script never yields answers no evaluate: bounded like the load
             html = await asyncio.wait_for(settled_dom(page, timeout), timeout * 1.5)
         except DomTooLarge as exc:
             return Rendered(None, exc.note, out_of_memory=True)
@@ -230,7 +238,7 @@ async def render_page(
         # Some of the page's own requests were refused because of the stop: what it drew
         # without them is not what a visitor sees.
         return Rendered(None, INTERRUPTED, interrupted=True)
-    note = _RENDERED
+    note = _RENDERED.plus(_SHOWN) if shown else _RENDERED
     if counts["refused"]:
         n = counts["refused"]
         note = Bilingual(
@@ -265,6 +273,16 @@ async def render_page(
     )
 
 
+def _styles(request: Any) -> bool:
+    """Whether ``request`` is a stylesheet: fetched from another host too (through our guarded
+    fetcher), since what it hides a visitor does not see (Bootstrap from a CDN: ``.d-none``,
+    print-only blocks); the other hosts' scripts, images and fonts stay refused."""
+    try:
+        return bool(request.resource_type == "stylesheet")
+    except Exception:
+        return False
+
+
 def _leaves_the_page(request: Any, req_url: str) -> bool:
     """Whether ``request`` navigates the page itself (not a frame) to a web address."""
     try:
@@ -275,32 +293,6 @@ def _leaves_the_page(request: Any, req_url: str) -> bool:
         )
     except Exception:  # a frame detached meanwhile: the request is refused all the same
         return False
-
-
-async def timed_redirect(page: Any, loop: asyncio.AbstractEventLoop) -> bool:
-    """Wait for a timed redirect the page's scripts set up (see ``INIT_JS``), if one is due
-    within ``RENDER_REDIRECT_WAIT`` seconds; True when the page then moved.
-
-    Only timers whose own code assigns ``location`` (or calls ``location.replace``...) count,
-    so a carousel or an analytics timer costs nothing. The wait ends as soon as the page moves.
-    """
-    try:
-        due = float(
-            await page.evaluate("() => (window.__monitorRedirectDue || 0) - performance.now()")
-        )
-    except Exception:
-        return False
-    if due <= 0 or due > S.RENDER_REDIRECT_WAIT * 1000:
-        return False
-    start = page.url
-    end = loop.time() + due / 1000 + 1.0
-    while loop.time() < end and page.url == start:
-        await asyncio.sleep(0.1)
-    if page.url == start:
-        return False
-    with contextlib.suppress(Exception):
-        await page.wait_for_load_state("load", timeout=S.RENDER_REDIRECT_WAIT * 1000)
-    return True
 
 
 def left_site(address: str) -> Bilingual:

@@ -138,6 +138,10 @@ RENDER_MAX_TEXT_CHARS = 5 * 1024 * 1024
 #: whose script moves to the news page after some seconds): only a timer whose code sets
 #: ``location`` and is due within this bound is waited for, and only until the page moves.
 RENDER_REDIRECT_WAIT = 10.0
+#: Seconds the renderer waits for a page that hides itself as a whole (``<body>`` invisible until
+#: an anti-flicker snippet's script from another host runs) to show itself: the snippets' own
+#: timers show it after 1-4 s (ChartBeat 1-3 s, Adobe Target 3 s, Google Optimize 4 s).
+RENDER_UNHIDE_WAIT = 5.0
 #: Scrolling a rendered page to show what scroll-reveal templates (WOW.js, AOS) hide until a
 #: visitor scrolls: at most this deep (px), this long (s), pausing this long (s) per step of
 #: three quarters of the window. Only pages with ``visibility:hidden`` elements are scrolled.

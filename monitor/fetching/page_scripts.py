@@ -2,7 +2,8 @@
 
 Kept apart from :mod:`monitor.fetching.browser_page` (what happens to one page) because they are
 JavaScript, not Python: the marks of what the browser does not display, the scroll that shows
-what scroll-reveal templates hide until a visitor scrolls (issue 19.1), the DOM size count that
+what scroll-reveal templates hide until a visitor scrolls (issue 19.1), the page that hides itself
+until a script from another host runs (anti-flicker snippets), the DOM size count that
 keeps a huge DOM from being read back (issue 17.1), and the init script that runs before any
 script of the page (no WebRTC, a zh-TW visitor's languages, the note of a timed redirect).
 """
@@ -38,6 +39,30 @@ MARK_HIDDEN_JS = """([attr, revealed]) => {
   };
   walk(root);
   return marked;
+}"""
+
+#: Whether the page hides itself as a whole: ``<html>`` or ``<body>`` not displayed, invisible or
+#: transparent. Anti-flicker snippets (ChartBeat's flicker control, Google Optimize's
+#: ``.async-hide``, Adobe Target's) hide the page until a script from another host runs, with
+#: a timer that shows it anyway after one to four seconds.
+ROOT_HIDDEN_JS = """() => [document.documentElement, document.body].some((el) => {
+  if (!el) return false;
+  const s = getComputedStyle(el);
+  return s.display === 'none' || s.visibility === 'hidden' || s.visibility === 'collapse'
+    || s.opacity === '0';
+})"""
+
+#: Shows ``<html>`` and ``<body>`` as the page's own script would once it ran (inline
+#: ``!important`` outranks the hiding stylesheet); what the page hides inside stays hidden.
+SHOW_ROOT_JS = """() => {
+  for (const el of [document.documentElement, document.body]) {
+    if (!el) continue;
+    const s = getComputedStyle(el);
+    if (s.display === 'none') el.style.setProperty('display', 'block', 'important');
+    if (s.visibility === 'hidden' || s.visibility === 'collapse')
+      el.style.setProperty('visibility', 'visible', 'important');
+    if (s.opacity === '0') el.style.setProperty('opacity', '1', 'important');
+  }
 }"""
 
 #: The attribute that marks an element that became visible while the page was scrolled.

@@ -9,10 +9,10 @@ carries over from one month to the next); tests lend one host to every crawl of 
 (``Renderer(fetcher, host=host)``), and such a Renderer closes only its own pages.
 
 Safety: Chromium never touches the network itself. Every request the page makes is intercepted
-(``context.route``) and either refused (another host, too many requests) or fetched by *our*
-:class:`~monitor.fetching.fetch.Fetcher` and fulfilled from its answer, so the SSRF guard, the TLS
-rules, the size caps and the per-host limit apply to the browser exactly as to the crawl, and
-DNS is resolved only by the guard. What ``route`` cannot see (WebSockets, WebRTC, preconnect,
+(``context.route``) and either refused (another host's but for stylesheets, too many requests)
+or fetched by *our* :class:`~monitor.fetching.fetch.Fetcher` and fulfilled from its answer,
+so the SSRF guard, the TLS rules, the size caps and the per-host limit apply to the browser
+exactly as to the crawl, and DNS is resolved only by the guard. What ``route`` cannot see (WebSockets, WebRTC, preconnect,
 DNS prefetch) has nowhere to go: the host starts the browser resolving no name and with a proxy
 that refuses every connection inside this machine (issue 11, item 3; tests/test_hostile_crawl.py
 counts accepts). Each page has its own browser context whose route handler is bound to the
@@ -20,7 +20,8 @@ fetcher of the Renderer that asked for it, so two crawls sharing a host never sh
 
 What the judges get (RULES.md: judge what a visitor sees): the DOM after the page's own scripts
 ran (footers included by script, news lists loaded from JSON, a script redirect followed, a
-timed one waited for, the page scrolled so scroll-reveal boxes show), with
+timed one waited for, the page scrolled so scroll-reveal boxes show, a page that hides itself
+until a script from another host runs shown as that script would), with
 every element the browser computes as not displayed (``display:none``, ``visibility:hidden``,
 Bootstrap's ``.d-none`` from a stylesheet) marked ``data-monitor-hidden``; the page reader
 treats marked text as hidden and keeps its links.
