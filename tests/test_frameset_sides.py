@@ -146,3 +146,100 @@ def test_a_side_frame_showing_a_picture_is_no_finding(site: Site) -> None:
     r = check(site.url("/"), renderer_exe="")
     assert (r.loads.status, r.credit.status) == ("pass", "pass")
     assert r.extra["side_frames"] == [site.url("/menu.htm"), site.url("/bottom.htm")]
+
+
+#: An old lab site whose content frame comes first: the whole window for the news, then a
+#: frame with no room that plays background music (or counts hits) while the visitor reads.
+MUSIC_FRAMESET = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=big5">
+<title>精密量測實驗室</title></head>
+<frameset rows="{rows}" frameborder="0" border="0">
+  <frame src="main.htm" name="page" scrolling="auto">
+  <frame src="{last}" name="{last_name}" scrolling="no" noresize>
+</frameset></html>"""
+
+
+def _serve_first_frame_main(site: Site, rows: str, last: str, last_name: str) -> None:
+    big5 = "text/html; charset=big5"
+    html = MUSIC_FRAMESET.format(rows=rows, last=last, last_name=last_name)
+    site.routes["/"] = raw(html.encode("big5"), content_type=big5)
+    main = MAIN.replace("</table>", "</table><p>本實驗室為科技部計畫補助之產學小聯盟</p>")
+    site.routes["/main.htm"] = raw(main.encode("big5"), content_type=big5)
+    site.routes["/music.htm"] = raw(
+        b"<html><body><embed src='bgm.mid' autostart='true' hidden='true'></body></html>",
+        content_type=big5,
+    )
+    site.routes["/bottom.htm"] = raw(BOTTOM.encode("big5"), content_type=big5)
+
+
+@pytest.mark.parametrize("rows", ["100%,*", "*,0"])
+@pytest.mark.parametrize("renderer", ["chromium", "static"])
+def test_a_hidden_last_frame_is_not_the_homepage(
+    site: Site, browser_host: BrowserHost, rows: str, renderer: str
+) -> None:
+    """The music frame comes last but has no room: the visitor reads the first frame, which
+    holds the news and the credit. Taking the last frame judged an empty page."""
+    _serve_first_frame_main(site, rows, "music.htm", "bgm")
+    if renderer == "chromium":
+        r = check(site.url("/"), renderer_exe=None, host=browser_host)
+    else:
+        r = check(site.url("/"), renderer_exe="")
+    assert r.final_url == site.url("/main.htm"), r.final_url
+    assert (r.loads.status, r.credit.status) == ("pass", "pass"), (r.loads, r.credit)
+    assert r.updates.details["latest_date"] == "2026-11-05"
+    assert site.hits["/music.htm"] == 0
+
+
+def test_a_content_frame_before_its_bottom_frame_is_the_main_one(site: Site) -> None:
+    """``rows="*,60"``: the content takes the window, the bottom frame a strip under it."""
+    _serve_first_frame_main(site, "*,60", "bottom.htm", "bottomFrame")
+    r = check(site.url("/"), renderer_exe="")
+    assert r.final_url == site.url("/main.htm")
+    assert r.updates.details["latest_date"] == "2026-11-05"
+    assert r.extra.get("side_frames") == [site.url("/bottom.htm")]
+
+
+@pytest.mark.parametrize(
+    ("html", "main", "areas"),
+    [
+        # classic: banner row, then menu and main side by side
+        (
+            FRAMESET.format(rows="90,*,40"),
+            "main.htm",
+            [1280 * 90, 180 * 670, 1100 * 670, 1280 * 40],
+        ),
+        # a grid: rows and cols together, filled row by row; the fifth frame has no cell
+        (
+            "<frameset rows='100,*' cols='200,*'><frame src='a'><frame src='b'><frame src='c'>"
+            "<frame src='d'><frame src='e'></frameset>",
+            "d",
+            [200 * 100, 1080 * 100, 200 * 700, 1080 * 700, 0],
+        ),
+        # a frame named like content wins even when smaller; a menu named "mainmenu" does not
+        (
+            "<frameset cols='70%,*'><frame name='mainmenu' src='m'><frame name='mainFrame'"
+            " src='c'></frameset>",
+            "c",
+            [896 * 800, 384 * 800],
+        ),
+        # pixel sizes that overflow the window shrink in proportion; equal shares: the later
+        (
+            "<frameset cols='1000,1000'><frame src='x'><frame src='y'></frameset>",
+            "y",
+            [640 * 800] * 2,
+        ),
+        # sizes the browser cannot read count as "*"
+        (
+            "<frameset rows='abc,50'><frame src='x'><frame src='y'></frameset>",
+            "x",
+            [1280 * 750, 1280 * 50],
+        ),
+    ],
+)
+def test_frames_are_laid_out_as_a_browser_does(html: str, main: str, areas: list[float]) -> None:
+    from monitor.rules.framesets import frame_panes, main_pane
+    from monitor.rules.page_text import read_page
+
+    panes = frame_panes(read_page(html).root)
+    assert [round(p.area) for p in panes] == areas
+    chosen = main_pane(panes)
+    assert chosen is not None and chosen.src == main

@@ -40,8 +40,8 @@ from typing import Literal, NamedTuple
 from alliance_portal.registry.bilingual import Bilingual
 from monitor.model import Page
 from monitor.rules import addresses, vocabulary
+from monitor.rules.framesets import frame_panes
 from monitor.rules.page_text import (
-    Element,
     element_text,
     meaningful_length,
     normalise,
@@ -228,40 +228,17 @@ def side_frames(page: Page, main: str) -> list[str]:
     A frame given no room (``rows="90,*,0"``: a hidden counter or music player) shows nothing
     and is left out.
     """
-    root = read_page(page.html).root
-    if root.find(".//frameset") is None:
-        return []
     found: list[str] = []
-    for frame in root.iter("frame"):
-        src = (frame.get("src") or "").strip()
-        target = addresses.join(page.url, src) if src else None
+    for pane in frame_panes(read_page(page.html).root):
+        target = addresses.join(page.url, pane.src)
         if (
             target is None
             or not target.startswith(("http://", "https://"))
             or target.split("#", 1)[0] in (main.split("#", 1)[0], *found)
-            or not _given_room(frame)
+            or pane.area <= 0
         ):
             continue
         found.append(target.split("#", 1)[0])
         if len(found) == vocabulary.SIDE_FRAMES_MAX:
             break
     return found
-
-
-#: A frameset size that gives a pane no room: 0, 0px, 0%, 0* (and 0.0 of each).
-_NO_ROOM = re.compile(r"^\s*0+(?:\.0*)?\s*(?:px|%|\*)?\s*$")
-
-
-def _given_room(element: Element) -> bool:
-    """Whether a frame (and each frameset around it) gets a non-zero share of its parent
-    frameset's ``rows`` or ``cols``."""
-    while True:
-        parent = element.getparent()
-        if parent is None or parent.tag != "frameset":
-            return True
-        sizes = (parent.get("rows") or parent.get("cols") or "").split(",")
-        panes = [child for child in parent if child.tag in ("frame", "frameset")]
-        index = panes.index(element) if element in panes else -1
-        if 0 <= index < len(sizes) and _NO_ROOM.match(sizes[index]):
-            return False
-        element = parent

@@ -25,6 +25,7 @@ from monitor.model import Check, Code, Details, Page
 from monitor.rules import addresses, vocabulary
 from monitor.rules.entry import Lead
 from monitor.rules.error_pages import message_page
+from monitor.rules.framesets import frame_panes, main_pane
 from monitor.rules.page_text import (
     Element,
     PageText,
@@ -127,12 +128,10 @@ def follow_lead(page: Page) -> Lead | None:
     if refresh:
         target = addresses.join(page.url, refresh)
         return Lead("refresh", target) if target else None
-    frames = [f for f in root.iter("frame") if (f.get("src") or "").strip()]
-    if root.find(".//frameset") is not None and frames:
-        # A frame named like content wins; otherwise the last one (menus and banners come first).
-        named = [f for f in frames if re.search(r"main|content|body", f.get("name") or "", re.I)]
-        chosen = (named or frames)[-1]
-        target = addresses.join(page.url, (chosen.get("src") or "").strip())
+    # The frame named like content, else the largest a visitor's window gives room to.
+    chosen = main_pane(frame_panes(root))
+    if chosen is not None:
+        target = addresses.join(page.url, chosen.src)
         return Lead("frame", target) if target else None
     return None
 
