@@ -42,6 +42,7 @@ from typing import Any
 from PIL import Image
 
 from alliance_portal.registry import png_pixels, png_structure
+from alliance_portal.registry.banner_hints import size_hint
 from alliance_portal.registry.bilingual import Bilingual
 from alliance_portal.registry.errors import UsageError
 from alliance_portal.registry.files import atomic_write
@@ -140,29 +141,6 @@ def _sniff_format(data: bytes) -> str | None:
     if data.startswith(b"8BPS"):
         return "Photoshop (PSD)"
     return None
-
-
-def size_hint(width: int, height: int) -> Bilingual:
-    """Explain a wrong size in terms a designer can act on."""
-    w, h = BANNER_WIDTH, BANNER_HEIGHT
-    for factor in (2, 3, 4):
-        if (width, height) == (w * factor, h * factor):
-            pct = round(100 / factor)
-            return Bilingual(
-                f"{width}x{height} 剛好是規定尺寸的 {factor} 倍：請縮放為 {pct}%",
-                f"{width}x{height} is exactly {factor} times the required size: scale it to {pct}%",
-            )
-    if (width, height) == (h, w):
-        return Bilingual(
-            f"{width}x{height} 方向相反：橫幅須為寬 {w}、高 {h}",
-            f"{width}x{height} is rotated: the banner must be {w} wide and {h} high",
-        )
-    return Bilingual(
-        f"圖片為 {width}x{height} 像素；須剛好為 {w}x{h}：請在繪圖軟體中把圖片調整（縮放或裁切）為"
-        f"寬 {w}、高 {h} 像素後另存為 PNG",
-        f"the image is {width}x{height} pixels; it must be exactly {w}x{h}: resize or crop it to "
-        f"{w} × {h} pixels in an image editor and export it as PNG",
-    )
 
 
 def _too_large(size: int, max_bytes: int) -> BannerError:
