@@ -72,9 +72,20 @@ def checked_size(path: Path) -> int:
     """The size of the regular file at ``path``; refuses devices, pipes and huge files."""
     try:
         info = path.stat()
+    except FileNotFoundError:
+        raise ImportFileError(
+            f"{path}: there is no such file; check its name and folder",
+            zh=f"{path}：找不到這個檔案：請檢查檔名與所在資料夾",
+        ) from None
+    except PermissionError:
+        raise ImportFileError(
+            f"{path}: this user may not read it; copy it somewhere you can read and import again",
+            zh=f"{path}：沒有讀取這個檔案的權限：請把檔案複製到可讀取的資料夾後再匯入",
+        ) from None
     except OSError as exc:
         raise ImportFileError(
-            f"{path}: cannot be read ({exc.strerror})", zh=f"{path}：無法讀取（{exc.strerror}）"
+            f"{path}: cannot be read ({exc.strerror}); check the file and import again",
+            zh=f"{path}：無法讀取這個檔案：請檢查檔案後再匯入",
         ) from None
     if not stat.S_ISREG(info.st_mode):
         raise _not_a_file(path)
