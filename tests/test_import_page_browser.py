@@ -81,3 +81,41 @@ def test_a_refused_file_is_explained_on_the_import_page(
     assert said.count("名單.csv") == 1 and not LIBRARY_WORDS.search(said), said
     assert ("line 3 is longer than 262,144" if english else "第 3 行超過 262,144 字") in said
     page.context.close()
+
+
+def test_the_preview_fits_a_phone(browser: Any, console_url: str, tmp_path: Path) -> None:
+    """On a phone each row of the preview is a card labelled by its columns: long names and web
+    addresses wrap, nothing runs off the screen (the table used to be cut at the right edge)."""
+    sheet = tmp_path / "名單.csv"
+    rows = ["代號,聯盟名稱,學校,產業別,網站"] + [
+        f"lab-{i},智慧製造產學小聯盟第{i}號很長的名稱,國立臺灣科技大學機械工程系,ict,"
+        f"https://lab{i}.example.edu.tw/very/long/path/to/the/alliance/index.html"
+        for i in range(3)
+    ]
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{console_url}/office/login")
+    page.locator("#password").fill(OFFICE_PASSWORD)
+    page.locator("form.card button[type=submit]").click()
+    page.wait_for_url(f"{console_url}/office/", timeout=WAIT_MS)
+    page.goto(f"{console_url}/office/import")
+    page.locator("input[type=file]").set_input_files(str(sheet))
+    page.locator("main form[enctype] button[type=submit]").click()
+    page.locator("#import-result").wait_for(timeout=WAIT_MS)
+    shoot(page, "import-preview-phone")
+    # no cell, and not the table in its scrolling box, holds more than it shows
+    overflowing = page.evaluate(
+        "() => [...document.querySelectorAll('#import-result .table-wrap, #import-result td')]"
+        ".filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.outerHTML.slice(0, 80))"
+    )
+    assert overflowing == [], overflowing
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    # each cell says which column it is, in the office's language
+    label = page.evaluate(
+        "() => getComputedStyle(document.querySelector('#row-2 td:nth-child(2)'), '::before')"
+        ".content"
+    )
+    assert label == '"聯盟"', label
+    assert "https://lab0.example.edu.tw/very/long/path" in page.locator("#row-2").inner_text()
+    context.close()
