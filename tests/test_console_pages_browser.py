@@ -417,3 +417,24 @@ def test_the_office_reads_each_page_in_the_language_it_chose(
                 assert not re.search(rf"\b{label}\b", main), (path, label)
     finally:
         page.context.close()
+
+
+def test_every_console_page_fits_a_phone(browser: Any, office: Office) -> None:
+    """Every page the menu and the home page's rows lead to is read on a phone without sideways
+    scrolling: long evidence (a site's own markup, a spreadsheet formula) wraps in its cell."""
+    page = signed_in(browser, office, PHONE)
+    try:
+        links = page.evaluate(
+            "() => [...document.querySelectorAll('nav.console a, main a')].map((a) => a.href)"
+        )
+        pages = sorted({h for h in links if h.startswith(office.url) and "logout" not in h})
+        assert any("/office/alliances/hostile" in h for h in pages), pages
+        wide: dict[str, int] = {}
+        for href in pages:
+            page.goto(href)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                wide[href[len(office.url) :]] = width
+        assert wide == {}, wide
+    finally:
+        page.context.close()
