@@ -325,8 +325,8 @@ def follow_script_redirect(
 ) -> tuple[FetchResult, HomeRead | None]:
     """Fetch where a script sent the browser on another site, as the HTTP redirect it stands
     for: the address joins the redirect chain, so ``loads`` names the other host (a warning,
-    RULES.md), and a target that does not load fails ``loads`` like a redirect to a dead host.
-    Returns the new homepage fetch and what was read of it (None when it is not a page).
+    RULES.md), and a target that does not load fails ``loads`` like a redirect to a dead host,
+    the finding naming the script and the address (``home.lead``). Returns the new homepage fetch and what was read of it (None when it is not a page).
     """
     r = home.result
     got = ctx.fetcher.fetch(target)
@@ -338,5 +338,8 @@ def follow_script_redirect(
     got.tls_problem = got.tls_problem or r.tls_problem
     home.result = got
     if not got.ok or not is_html(got.content_type, got.body):
+        # the finding names the script and where it leads, as for a same-site script move (a
+        # bare "TLS handshake failed" on a site registered as http:// explained nothing)
+        home.lead = Lead("script", target)
         return got, None
     return got, ctx.judge(read_home, got, follow_frames=False)

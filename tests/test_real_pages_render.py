@@ -5,13 +5,18 @@ built, served on loopback and judged by the real visit with Chromium and without
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from monitor.fetching.render import BrowserHost
-from monitor.model import SiteResult
+from monitor.fetching.fetch import Fetcher, FetchOptions
+from monitor.fetching.guard import AddressPolicy
+from monitor.fetching.render import BrowserHost, Renderer
+from monitor.model import Code, SiteResult
+from monitor.visit import CrawlContext, check_site
 from tests.farm_visit.sites import cms_home
-from tests.support.farm import Site, page
-from tests.test_crawl_loads import check, chromium
+from tests.support.farm import Site, TestPKI, page, send
+from tests.test_crawl_loads import TODAY, alliance, check, chromium
 
 MODES = ["chromium", "static"]
 
@@ -112,3 +117,86 @@ def test_a_stylesheet_from_another_host_hides_what_it_hides(
         static.credit.code,
     ), (rendered.credit, static.credit)
     assert cdn.hits["/npm/bootstrap@5.3.3/dist/css/bootstrap.min.css"] == 1
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPKI:
+    return TestPKI(tmp_path_factory.mktemp("pki"))
+
+
+#: What WordPress's "Really Simple SSL" plugin writes into <head> when the server itself does
+#: not redirect (rechtambild.de in trafilatura's tests/cache): the same address over https.
+TO_HTTPS = (
+    '<script>if (document.location.protocol != "https:") {document.location ='
+    ' document.URL.replace(/^http:/i, "https:");}</script>'
+)
+
+
+@pytest.fixture
+def upgrading(pki: TestPKI, request: pytest.FixtureRequest) -> Iterator[Site]:
+    """A site registered as http:// whose script sends the visitor to https:// on the same host
+    (and port: the farm's are not 80 and 443); ``request.param`` says whether it answers there."""
+    tls = pki.server_context(["127.0.0.6"]) if request.param else None
+    served = Site("127.0.0.6", tls_too=tls)
+    served.routes["/"] = lambda h: send(h, cms_home(extra_head=TO_HTTPS))
+    served.start()
+    try:
+        yield served
+    finally:
+        served.stop()
+
+
+def visit_trusting(pki: TestPKI, url: str, host: BrowserHost | None) -> SiteResult:
+    """``check_site`` with a fetcher that trusts the test CA, in ``host``'s browser (None: no
+    browser, the static judgement)."""
+    fetcher = Fetcher(
+        FetchOptions(
+            connect_timeout=2,
+            read_timeout=2,
+            deadline=3,
+            retries=1,
+            backoff_base=0.05,
+            extra_ca=pki.ca_file,
+            policy=AddressPolicy(allow_private=True),
+        )
+    )
+    renderer = Renderer(fetcher, host=host, timeout=10)
+    if host is None:
+        renderer.executable = None
+    ctx = CrawlContext(fetcher=fetcher, renderer=renderer, today=TODAY)
+    try:
+        return check_site(alliance(url), ctx, previous_fingerprint=None).result
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("upgrading", [True], indirect=True)
+def test_a_script_that_moves_the_visitor_to_https_lands_on_the_same_site(
+    upgrading: Site, pki: TestPKI, browser_host: BrowserHost
+) -> None:
+    r = visit_trusting(pki, upgrading.url("/"), browser_host)
+    https = upgrading.url("/").replace("http:", "https:", 1)
+    assert r.final_url == https
+    assert (r.loads.status, r.loads.code) == ("pass", Code.OK), r.loads
+    assert r.loads.details.get("view") == "rendered", r.loads
+    assert (r.credit.status, r.updates.status) == ("pass", "pass"), (r.credit, r.updates)
+
+
+@pytest.mark.parametrize("upgrading", [False], indirect=True)
+def test_a_script_that_moves_the_visitor_to_a_dead_https_fails_loads_naming_the_script(
+    upgrading: Site, pki: TestPKI, browser_host: BrowserHost
+) -> None:
+    """The server answers https:// with plain HTTP (no TLS set up): a visitor's browser shows
+    its TLS error page. The finding used to be a bare "TLS handshake failed" with the
+    connection pool's repr, on a site registered as http://, naming neither the script nor
+    the address."""
+    r = visit_trusting(pki, upgrading.url("/"), browser_host)
+    https = upgrading.url("/").replace("http:", "https:", 1)
+    assert (r.loads.status, r.loads.code) == ("fail", Code.TLS_FAILED), r.loads
+    assert "script" in r.loads.message.en and https in r.loads.message.en, r.loads.message
+    assert "首頁程式轉往的頁面" in r.loads.message.zh, r.loads.message
+    assert "did not answer in TLS" in r.loads.evidence, r.loads.evidence
+    assert "ConnectionPool" not in r.loads.evidence and "_ssl.c" not in r.loads.evidence
+    # without a browser the script does not run: the page itself is judged
+    static = visit_trusting(pki, upgrading.url("/"), None)
+    assert (static.loads.status, static.credit.status) == ("pass", "pass"), static.loads

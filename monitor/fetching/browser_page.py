@@ -5,7 +5,7 @@
 in it (see render.py's docstring for the safety and the "what the judges get" rules): the
 route handler that hands the page's requests to our guarded fetcher (cookies and the browser's
 own headers included) or refuses them (another host's, but for stylesheets; noting a script
-that sends the page to another site),
+that sends the page to another origin),
 fails those whose answer the monitor cannot decode (a coding it did not ask for, noted),
 waiting for a timed redirect, and reading the DOM once a script redirect landed, scrolled and
 marked by the scripts of :mod:`monitor.fetching.page_scripts`.
@@ -296,10 +296,9 @@ def _leaves_the_page(request: Any, req_url: str) -> bool:
 
 
 def left_site(address: str) -> Bilingual:
-    """The note for a page whose script sent the browser to another site (``address``)."""
-    return Bilingual(
-        f"網頁程式轉往其他網站：{address}", f"a script sent the browser to another site: {address}"
-    )
+    """The note for a page whose script sent the browser to another origin (``address``): another
+    host, or the same one over the other scheme (a script that moves visitors to https)."""
+    return Bilingual(f"網頁程式將瀏覽器轉往 {address}", f"a script sent the browser to {address}")
 
 
 class PageCrashed(Exception):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import email.utils
 import http.client
+import re
 import socket
+import ssl
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -65,7 +67,7 @@ def classify_request_error(exc: requests.RequestException) -> Attempt:
     if cert_error is not None:
         return TLSRefused(classify_cert_error(cert_error))
     if isinstance(exc, requests.exceptions.SSLError):
-        return Attempt("tls", f"TLS handshake failed: {short(exc)}")
+        return Attempt("tls", f"TLS handshake failed: {handshake_failure(links, exc)}")
     # Before the Timeout test: urllib3's NewConnectionError subclasses ConnectTimeoutError, so
     # requests reports a refused connection or a DNS failure as ConnectTimeout.
     for cur in links:
@@ -97,6 +99,42 @@ def classify_request_error(exc: requests.RequestException) -> Attempt:
     if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
         return Attempt("bad-url", f"invalid URL: {short(exc)}")
     return Attempt("connection", short(exc))
+
+
+#: OpenSSL's reasons for a handshake that failed before any certificate was looked at, in the
+#: words of what the server did (the reason itself follows in brackets, for a web admin).
+_HANDSHAKE_REASONS = {
+    "WRONG_VERSION_NUMBER": "the server did not answer in TLS (plain HTTP on an https address?)",
+    "RECORD_LAYER_FAILURE": "the server did not answer in TLS (plain HTTP on an https address?)",
+    "PACKET_LENGTH_TOO_LONG": "the server did not answer in TLS (plain HTTP on an https address?)",
+    "UNSUPPORTED_PROTOCOL": "the server offers only TLS versions too old to be accepted",
+    "TLSV1_ALERT_PROTOCOL_VERSION": "the server offers only TLS versions too old to be accepted",
+    "NO_PROTOCOLS_AVAILABLE": "the server offers only TLS versions too old to be accepted",
+    "SSLV3_ALERT_HANDSHAKE_FAILURE": "the server and the monitor have no cipher in common",
+    "NO_SHARED_CIPHER": "the server and the monitor have no cipher in common",
+    "TLSV1_UNRECOGNIZED_NAME": "the server does not serve this host name over https",
+    "TLSV1_ALERT_INTERNAL_ERROR": "the server reported an internal error during the handshake",
+    "UNEXPECTED_EOF_WHILE_READING": "the server closed the connection during the handshake",
+}
+
+
+_OPENSSL_REASON_RE = re.compile(r"\[SSL: ([A-Z0-9_]+)\]")
+
+
+def handshake_failure(links: list[BaseException], exc: BaseException) -> str:
+    """What went wrong in a TLS handshake, from the ``ssl.SSLError`` in the chain: in words where
+    the reason is a known one, else OpenSSL's own line, never the connection pool's repr."""
+    for cur in links:
+        if isinstance(cur, ssl.SSLError):
+            text = str(cur.args[1] if len(cur.args) > 1 else cur)
+            text = text.split(" (_ssl.c:", 1)[0].strip()[:200]
+            named = _OPENSSL_REASON_RE.search(text)
+            reason = getattr(cur, "reason", None) or (named.group(1) if named else "")
+            if isinstance(cur, ssl.SSLEOFError):
+                reason = reason or "UNEXPECTED_EOF_WHILE_READING"
+            words = _HANDSHAKE_REASONS.get(reason)
+            return f"{words} ({text})" if words else text
+    return short(exc)
 
 
 def short(exc: BaseException) -> str:

@@ -187,10 +187,36 @@ class _Server(http.server.ThreadingHTTPServer):
         pass  # clients hanging up mid-response is what the farm is for
 
 
-class Site:
-    """One loopback web server with a route table; ``hits`` counts requests per path."""
+class _BothServer(_Server):
+    """Plain HTTP and TLS on one port, told apart by the client's first byte (a TLS handshake
+    starts with 0x16): a host that answers both ``http://`` and ``https://`` while the tests'
+    ports are not 80 and 443, so a script that swaps only the scheme finds the same server."""
 
-    def __init__(self, host: str = "127.0.0.2", tls: ssl.SSLContext | None = None) -> None:
+    tls: ssl.SSLContext
+
+    def get_request(self) -> tuple[socket.socket, object]:
+        sock, addr = self.socket.accept()
+        sock.settimeout(5)
+        try:
+            if sock.recv(1, socket.MSG_PEEK) == b"\x16":
+                sock = self.tls.wrap_socket(sock, server_side=True)
+        except OSError:
+            pass  # a client that hung up or never spoke: the handler meets the closed socket
+        sock.settimeout(None)
+        return sock, addr
+
+
+class Site:
+    """One loopback web server with a route table; ``hits`` counts requests per path.
+    With ``tls`` it speaks only TLS; with ``tls_too`` plain HTTP and TLS on the same port."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.2",
+        tls: ssl.SSLContext | None = None,
+        *,
+        tls_too: ssl.SSLContext | None = None,
+    ) -> None:
         self.host = host
         self.routes: dict[str, Handler] = {}
         self.hits: Counter[str] = Counter()
@@ -225,7 +251,12 @@ class Site:
 
             do_HEAD = do_GET
 
-        self.server = _Server((host, 0), RequestHandler)
+        if tls_too is not None:
+            both = _BothServer((host, 0), RequestHandler)
+            both.tls = tls_too
+            self.server: _Server = both
+        else:
+            self.server = _Server((host, 0), RequestHandler)
         if tls is not None:
             self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
