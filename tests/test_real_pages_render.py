@@ -14,7 +14,7 @@ from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import BrowserHost, Renderer
 from monitor.model import Code, SiteResult
 from monitor.visit import CrawlContext, check_site
-from tests.farm_visit.sites import cms_home
+from tests.farm_visit.sites import FOOTER_SCRIPT, cms_home, script_footer_site
 from tests.support.farm import Site, TestPKI, page, send
 from tests.test_crawl_loads import TODAY, alliance, check, chromium
 
@@ -117,6 +117,51 @@ def test_a_stylesheet_from_another_host_hides_what_it_hides(
         static.credit.code,
     ), (rendered.credit, static.credit)
     assert cdn.hits["/npm/bootstrap@5.3.3/dist/css/bootstrap.min.css"] == 1
+
+
+def test_other_hosts_refused_do_not_use_up_the_page_s_own_requests(
+    site: Site, browser_host: BrowserHost
+) -> None:
+    """News sites embed dozens of other hosts' images, fonts and trackers (48 to 222 on pages
+    of the corpora); the monitor refuses them all, and they counted against the page's cap of
+    RENDER_MAX_REQUESTS (60) of its own requests: on a homepage with a gallery of 80 YouTube
+    thumbnails, the script that draws its footer and news list was then refused too."""
+    routes = script_footer_site()
+    gallery = "<div class='module module-video'><h3>影音專區</h3>" + "".join(
+        f"<a href='https://www.youtube.com/watch?v=v{i:03d}'>"
+        f"<img src='https://i.ytimg.com/vi/v{i:03d}/hqdefault.jpg' width='120' alt=''></a>"
+        for i in range(80)
+    )
+    home = cms_home(news="<p>載入中...</p>", footer=gallery + "</div>" + FOOTER_SCRIPT)
+    site.routes.update(routes)
+    site.routes["/"] = lambda h: send(h, home)
+    r = judge(site, "chromium", browser_host)
+    assert r.loads.details.get("view") == "rendered", r.loads
+    assert (r.loads.status, r.credit.status) == ("pass", "pass"), (r.loads, r.credit)
+    assert r.updates.details["latest_date"] == "2026-11-12", r.updates
+    assert site.hits["/js/jquery-lite.js"] == 1
+    assert "80 requests to other hosts blocked" in r.loads.evidence, r.loads.evidence
+
+
+def test_the_page_s_own_requests_stop_at_the_cap_and_the_note_says_so(
+    site: Site, browser_host: BrowserHost
+) -> None:
+    """The cap still bounds what the monitor fetches for one page (a script asking the site for
+    a hundred items): the document and 59 more, and the evidence says how many were left out."""
+    script = (
+        "<script>for (var i = 0; i < 100; i++) { fetch('/api/item/' + i).catch(function () {}); }"
+        "</script>"
+    )
+    site.routes["/"] = page(cms_home(extra_body=script))
+    for i in range(100):
+        site.routes[f"/api/item/{i}"] = page("{}", content_type="application/json")
+    r = judge(site, "chromium", browser_host)
+    assert r.loads.details.get("view") == "rendered", r.loads
+    fetched = sum(site.hits[f"/api/item/{i}"] for i in range(100))
+    # 60 with the document and its stylesheet (and a favicon, should the browser ask for one)
+    assert 57 <= fetched <= 58, fetched
+    assert "past the cap of 60 not loaded" in r.loads.evidence, r.loads.evidence
+    assert (r.loads.status, r.credit.status) == ("pass", "pass"), (r.loads, r.credit)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,8 @@
 in it (see render.py's docstring for the safety and the "what the judges get" rules): the
 route handler that hands the page's requests to our guarded fetcher (cookies and the browser's
 own headers included) or refuses them (another host's, but for stylesheets; noting a script
-that sends the page to another origin),
+that sends the page to another origin), caps the page's own at ``RENDER_MAX_REQUESTS`` (other
+hosts' refused requests do not count),
 fails those whose answer the monitor cannot decode (a coding it did not ask for, noted),
 waiting for a timed redirect, and reading the DOM once a script redirect landed, scrolled and
 marked by the scripts of :mod:`monitor.fetching.page_scripts`.
@@ -128,7 +129,9 @@ async def render_page(
         viewport={"width": width, "height": height},
     )
     origin = origin_of(url)
-    counts = {"requests": 0, "refused": 0, "stopped": 0}
+    # "fetched": the page's own requests (the document included), which max_requests bounds;
+    # "refused": other hosts' (never fetched, so they do not use up the page's own)
+    counts = {"requests": 0, "fetched": 0, "refused": 0, "over_cap": 0, "stopped": 0}
     #: the page's requests whose answers the monitor could not decode (not loaded)
     unreadable: list[UnreadableBody] = []
     left: dict[str, str] = {}
@@ -148,14 +151,19 @@ async def render_page(
             req_url = request.url
             if req_url.split("#", 1)[0] == url.split("#", 1)[0] and counts["requests"] == 0:
                 counts["requests"] += 1
+                counts["fetched"] += 1
                 await route.fulfill(status=200, headers=first_headers, body=body)
                 return
             counts["requests"] += 1
-            elsewhere = origin_of(req_url) != origin and not _styles(request)
-            if elsewhere or counts["requests"] > max_requests:
+            if origin_of(req_url) != origin and not _styles(request):
                 counts["refused"] += 1
-                if origin_of(req_url) != origin and _leaves_the_page(request, req_url):
+                if _leaves_the_page(request, req_url):
                     left["url"] = req_url
+                await route.abort("blockedbyclient")
+                return
+            counts["fetched"] += 1
+            if counts["fetched"] > max_requests:
+                counts["over_cap"] += 1
                 await route.abort("blockedbyclient")
                 return
             sent = {
@@ -244,6 +252,14 @@ async def render_page(
         note = Bilingual(
             f"{note.zh}（已阻擋 {n} 個連往其他主機的請求）",
             f"{note.en} ({n} requests to other hosts blocked)",
+        )
+    if counts["over_cap"]:
+        n = counts["over_cap"]
+        note = note.plus(
+            Bilingual(
+                f"另有 {n} 個本站請求超過每頁 {max_requests} 個的上限，未載入",
+                f"{n} of the page's own requests past the cap of {max_requests} not loaded",
+            )
         )
     if unreadable:
         n, named = len(unreadable), ", ".join(codings_of(unreadable))

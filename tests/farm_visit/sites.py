@@ -183,7 +183,7 @@ def cookie_redirect_site() -> dict[str, Handler]:
 
 # --- what only the browser shows --------------------------------------------------------------
 
-_FOOTER_SCRIPT = (
+FOOTER_SCRIPT = (
     "<div id='footer'></div><script src='/js/jquery-lite.js'></script>"
     "<script>loadInto('footer', '/inc/footer.html');"
     "getJSON('/api/news.json', function (rows) {"
@@ -202,9 +202,9 @@ _LITE_JS = (
 def script_footer_site() -> dict[str, Handler]:
     """Footer (with the credit) and news list both filled in by script after loading."""
     rows = [{"date": d, "title": t, "url": f"/news/{i}.html"} for i, (d, t) in enumerate(_NEWS)]
-    home = cms_home(news="<p>載入中...</p>", footer=_FOOTER_SCRIPT)
+    home = cms_home(news="<p>載入中...</p>", footer=FOOTER_SCRIPT)
     news_page = cms_home(
-        news="<p>載入中...</p>", footer=_FOOTER_SCRIPT, title="最新消息 - 智慧製造產學聯盟"
+        news="<p>載入中...</p>", footer=FOOTER_SCRIPT, title="最新消息 - 智慧製造產學聯盟"
     )
     return _common(
         {
