@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Exceptions that steer control flow inside their module and never reach a person
 #: (registry/errors.py says why they are outside the tree).
 INTERNAL = {
-    "monitor.fetching.browser_page.DomTooLarge",
+    "monitor.fetching.page_waits.DomTooLarge",
     "monitor.fetching.browser_page.PageCrashed",
     "monitor.fetching.errors.Attempt",
     "monitor.fetching.guard.BlockedAddress",

@@ -15,7 +15,7 @@ from monitor.fetching.render import BrowserHost, Renderer
 from monitor.model import Code, SiteResult
 from monitor.visit import CrawlContext, check_site
 from tests.farm_visit.sites import FOOTER_SCRIPT, cms_home, script_footer_site
-from tests.support.farm import Site, TestPKI, page, send
+from tests.support.farm import Site, TestPKI, free_port, page, send
 from tests.test_crawl_loads import TODAY, alliance, check, chromium
 
 MODES = ["chromium", "static"]
@@ -117,6 +117,48 @@ def test_a_stylesheet_from_another_host_hides_what_it_hides(
         static.credit.code,
     ), (rendered.credit, static.credit)
     assert cdn.hits["/npm/bootstrap@5.3.3/dist/css/bootstrap.min.css"] == 1
+
+
+def test_a_stylesheet_the_monitor_cannot_fetch_still_hides_its_framework_classes(
+    site: Site, browser_host: BrowserHost
+) -> None:
+    """phys.org and brigitte.de, saved pages served without their CDN: the browser showed the
+    print-only citation (``d-none d-print-block``, "retrieved 20 January 2020") and a
+    ``<time class="hidden">`` as visible text, and the rendered view took a date from them that
+    a visitor, whose browser has the CDN's stylesheet, never sees. When the monitor cannot get a
+    stylesheet, the page's framework classes are read as hiding, as without a browser, and the
+    evidence says which stylesheet was missing."""
+    link = f"<link rel='stylesheet' href='http://127.0.0.3:{free_port('127.0.0.3')}/bs.min.css'>"
+    printed = (
+        "<div class='d-none d-print-block'>Citation: retrieved 19 November 2026 from"
+        " 本聯盟網站</div><time class='hidden' datetime='2026-11-18'>2026-11-18</time>"
+    )
+    site.routes["/"] = page(cms_home(extra_head=link, extra_body=printed))
+    rendered = judge(site, "chromium", browser_host)
+    static = judge(site, "static", browser_host)
+    assert rendered.loads.details.get("view") == "rendered", rendered.loads
+    assert rendered.updates.details["latest_date"] == "2026-11-12", rendered.updates
+    assert static.updates.details["latest_date"] == "2026-11-12", static.updates
+    assert "1 stylesheet(s) could not be fetched" in rendered.loads.evidence
+    assert "bs.min.css" in rendered.loads.evidence and "樣式表" in rendered.loads.evidence
+
+
+def test_a_stylesheet_the_site_itself_does_not_have_hides_nothing(
+    site: Site, browser_host: BrowserHost
+) -> None:
+    """A site that links a Bootstrap file it does not have (404): its visitors see the
+    ``d-none`` block as plain text, and so is it judged; nothing was missed by the monitor."""
+    link = "<link rel='stylesheet' href='/css/bootstrap.min.css'>"
+    shown = (
+        "<div class='d-none'><div class='mtitle'><a href='/news/9.html'>智慧製造論壇報名開始</a>"
+        "<span class='mdate'>2026-11-18</span></div></div>"
+    )
+    site.routes["/"] = page(cms_home(extra_head=link, extra_body=shown))
+    rendered = judge(site, "chromium", browser_host)
+    assert site.hits["/css/bootstrap.min.css"] == 1
+    assert rendered.loads.details.get("view") == "rendered", rendered.loads
+    assert rendered.updates.details["latest_date"] == "2026-11-18", rendered.updates
+    assert "stylesheet" not in rendered.loads.evidence, rendered.loads.evidence
 
 
 def test_other_hosts_refused_do_not_use_up_the_page_s_own_requests(

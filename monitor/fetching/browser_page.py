@@ -6,10 +6,10 @@ in it (see render.py's docstring for the safety and the "what the judges get" ru
 route handler that hands the page's requests to our guarded fetcher (cookies and the browser's
 own headers included) or refuses them (another host's, but for stylesheets; noting a script
 that sends the page to another origin), caps the page's own at ``RENDER_MAX_REQUESTS`` (other
-hosts' refused requests do not count),
-fails those whose answer the monitor cannot decode (a coding it did not ask for, noted),
-waiting for a timed redirect, and reading the DOM once a script redirect landed, scrolled and
-marked by the scripts of :mod:`monitor.fetching.page_scripts`.
+hosts' refused requests do not count), fails those whose answer the monitor cannot decode (a
+coding it did not ask for, noted), and notes the stylesheets it could not get (the page's
+classes then hide what those would); the waits and the reading of the DOM are in
+:mod:`monitor.fetching.page_waits`.
 """
 
 from __future__ import annotations
@@ -27,16 +27,8 @@ from monitor.fetching import limits as S
 from monitor.fetching.codings import UnreadableBody, codings_of
 from monitor.fetching.fetch import FetchResult
 from monitor.fetching.page_boxes import Box, photograph
-from monitor.fetching.page_scripts import (
-    DOM_SIZE_JS,
-    HIDDEN_ATTRIBUTE,
-    INIT_JS,
-    MARK_HIDDEN_JS,
-    REVEAL_SELECTOR,
-    REVEALED_ATTRIBUTE,
-    SCROLL_REVEAL_JS,
-)
-from monitor.fetching.page_waits import show_root, timed_redirect
+from monitor.fetching.page_scripts import INIT_JS
+from monitor.fetching.page_waits import DomTooLarge, settled_dom, show_root, timed_redirect
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +127,8 @@ async def render_page(
     #: the page's requests whose answers the monitor could not decode (not loaded)
     unreadable: list[UnreadableBody] = []
     left: dict[str, str] = {}
+    #: stylesheets the monitor could not get (not the site's own 404): (address, why)
+    missed_styles: list[tuple[str, str]] = []
     errors: list[str] = []
     first_headers = {"content-type": ctype}
     if cookies:
@@ -155,7 +149,8 @@ async def render_page(
                 await route.fulfill(status=200, headers=first_headers, body=body)
                 return
             counts["requests"] += 1
-            if origin_of(req_url) != origin and not _styles(request):
+            style = _styles(request)
+            if origin_of(req_url) != origin and not style:
                 counts["refused"] += 1
                 if _leaves_the_page(request, req_url):
                     left["url"] = req_url
@@ -164,6 +159,8 @@ async def render_page(
             counts["fetched"] += 1
             if counts["fetched"] > max_requests:
                 counts["over_cap"] += 1
+                if style:
+                    missed_styles.append((req_url, f"past the cap of {max_requests} requests"))
                 await route.abort("blockedbyclient")
                 return
             sent = {
@@ -179,6 +176,11 @@ async def render_page(
             if got.unreadable is not None:
                 # compressed with a coding nothing here decodes: never garbage to the browser
                 unreadable.append(got.unreadable)
+            if style and (got.status is None or got.truncated or got.unreadable is not None):
+                # a visitor's browser would have had it (an answer of the site's own, a 404
+                # too, is what the visitor gets as well: that is not missed)
+                why = got.error.message if got.error is not None else "cut at the size cap"
+                missed_styles.append((req_url, why))
             if got.status is None or (got.error is not None and got.error.kind != "http-status"):
                 await route.abort("failed")
                 return
@@ -218,7 +220,10 @@ async def render_page(
         # a page whose script never yields answers no evaluate: bounded like the load
         shown = await asyncio.wait_for(show_root(page, bool(counts["refused"])), timeout * 1.5)
         try:
-            html = await asyncio.wait_for(settled_dom(page, timeout), timeout * 1.5)
+            html = await asyncio.wait_for(
+                settled_dom(page, timeout, styles_complete=lambda: not missed_styles),
+                timeout * 1.5,
+            )
         except DomTooLarge as exc:
             return Rendered(None, exc.note, out_of_memory=True)
         png: bytes | None = None
@@ -253,6 +258,8 @@ async def render_page(
             f"{note.zh}（已阻擋 {n} 個連往其他主機的請求）",
             f"{note.en} ({n} requests to other hosts blocked)",
         )
+    if missed_styles:
+        note = note.plus(styles_missed(missed_styles))
     if counts["over_cap"]:
         n = counts["over_cap"]
         note = note.plus(
@@ -311,6 +318,20 @@ def _leaves_the_page(request: Any, req_url: str) -> bool:
         return False
 
 
+def styles_missed(missed: list[tuple[str, str]]) -> Bilingual:
+    """The note for stylesheets the monitor could not get (a CDN whose name did not resolve, a
+    file past the size cap): what they hide was read from the page's classes instead."""
+    address, why = missed[0]
+    if len(address) > 100:  # a Google Fonts address runs to 400 characters
+        address = address[:97] + "..."
+    n = len(missed)
+    return Bilingual(
+        f"{n} 個樣式表無法取得（{address}：{why}），其隱藏的內容改依網頁的 class 判斷",
+        f"{n} stylesheet(s) could not be fetched (first: {address}: {why}); what they hide was"
+        " read from the page's classes (d-none, hidden)",
+    )
+
+
 def left_site(address: str) -> Bilingual:
     """The note for a page whose script sent the browser to another origin (``address``): another
     host, or the same one over the other scheme (a script that moves visitors to https)."""
@@ -321,59 +342,6 @@ class PageCrashed(Exception):
     """The page's own renderer process died under it (Playwright's ``crash`` event, or an error
     that says so). Only this page's: another page open at the same moment that fails for
     another reason (its own time-out) is not the one the memory watch killed."""
-
-
-class DomTooLarge(Exception):
-    """The rendered DOM passed RENDER_MAX_ELEMENTS or RENDER_MAX_TEXT_CHARS: not read back."""
-
-    def __init__(self, which: str) -> None:
-        limit = S.RENDER_MAX_ELEMENTS if which == "elements" else S.RENDER_MAX_TEXT_CHARS
-        zh = "元素" if which == "elements" else "字元"
-        self.note = Bilingual(
-            f"瀏覽器中的網頁過大（超過 {limit:,} 個{zh}）",
-            f"the rendered page is too large (over {limit:,} {which})",
-        )
-        super().__init__(self.note.en)
-
-
-async def settled_dom(page: Any, timeout: float) -> str:
-    """The DOM with hidden elements marked, once a script redirect (if any) has landed.
-
-    A page that navigates while we read it (``location.href = ...`` on a timer) destroys the
-    execution context under us; then we wait for the new page to load and read that one.
-    Raises :class:`DomTooLarge` rather than serialise a DOM past the caps (issue 17.1).
-    """
-    for _ in range(3):
-        try:
-            too_big = await page.evaluate(
-                DOM_SIZE_JS, [S.RENDER_MAX_ELEMENTS, S.RENDER_MAX_TEXT_CHARS]
-            )
-            if too_big:
-                raise DomTooLarge(too_big)
-            await page.evaluate(
-                SCROLL_REVEAL_JS,
-                [
-                    REVEALED_ATTRIBUTE,
-                    S.RENDER_SCROLL_MAX_HEIGHT,
-                    S.RENDER_SCROLL_SECONDS * 1000,
-                    S.RENDER_SCROLL_PAUSE * 1000,
-                    S.RENDER_SCROLL_STEP_WAIT * 1000,
-                    REVEAL_SELECTOR,
-                ],
-            )
-            await page.evaluate(MARK_HIDDEN_JS, [HIDDEN_ATTRIBUTE, REVEALED_ATTRIBUTE])
-            content: str = await page.content()
-            return content
-        except Exception as exc:
-            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
-                raise
-            await page.wait_for_load_state("load", timeout=timeout * 1000)
-            with contextlib.suppress(Exception):
-                await page.wait_for_load_state("networkidle", timeout=3000)
-    if await page.evaluate(DOM_SIZE_JS, [S.RENDER_MAX_ELEMENTS, S.RENDER_MAX_TEXT_CHARS]):
-        raise DomTooLarge("elements")
-    content = await page.content()
-    return content
 
 
 def first_line(exc: BaseException) -> str:

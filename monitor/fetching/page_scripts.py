@@ -19,11 +19,14 @@ HIDDEN_ATTRIBUTE = "data-monitor-hidden"
 
 #: Marks what the browser computes as not displayed (one pass, skipping inside hidden subtrees);
 #: an element revealed by scrolling (``SCROLL_REVEAL_JS``) is shown unless ``display:none``.
-MARK_HIDDEN_JS = """([attr, revealed]) => {
+#: ``complete``: the browser had every stylesheet of the page, so these marks are the whole CSS
+#: verdict (else the page reader adds what it reads from framework classes itself).
+MARK_HIDDEN_JS = """([attr, revealed, complete]) => {
   const root = document.body || document.documentElement;
   if (!root) return 0;
   // The page reader then trusts these marks alone (a stylesheet may show a .d-none again).
-  document.documentElement.setAttribute('data-monitor-rendered', '');
+  if (complete) document.documentElement.setAttribute('data-monitor-rendered', '');
+  else document.documentElement.removeAttribute('data-monitor-rendered');
   let marked = 0;
   const walk = (el) => {
     for (const child of el.children) {

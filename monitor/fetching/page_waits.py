@@ -1,20 +1,32 @@
-"""What the renderer waits for on a loaded page before it reads the DOM.
+"""What the renderer waits for on a loaded page before it reads the DOM, and the reading itself.
 
 Kept apart from :mod:`monitor.fetching.browser_page` (one page from context to DOM): each wait
 is bounded, costs nothing on a page that does not need it, and says whether it changed what is
 read: a timed redirect the page's scripts set up (a welcome screen that moves on after some
 seconds), and a page that hides itself as a whole until a script from another host runs (an
-anti-flicker snippet).
+anti-flicker snippet). :func:`settled_dom` then reads the DOM once a script redirect landed:
+size-checked, scrolled for scroll-reveal boxes and marked with what the browser hides.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
+from alliance_portal.registry.bilingual import Bilingual
 from monitor.fetching import limits as S
-from monitor.fetching.page_scripts import ROOT_HIDDEN_JS, SHOW_ROOT_JS
+from monitor.fetching.page_scripts import (
+    DOM_SIZE_JS,
+    HIDDEN_ATTRIBUTE,
+    MARK_HIDDEN_JS,
+    REVEAL_SELECTOR,
+    REVEALED_ATTRIBUTE,
+    ROOT_HIDDEN_JS,
+    SCROLL_REVEAL_JS,
+    SHOW_ROOT_JS,
+)
 
 
 async def timed_redirect(page: Any, loop: asyncio.AbstractEventLoop) -> bool:
@@ -60,3 +72,65 @@ async def show_root(page: Any, others_refused: bool) -> bool:
             return True
         await asyncio.sleep(0.1)
     return False
+
+
+class DomTooLarge(Exception):
+    """The rendered DOM passed RENDER_MAX_ELEMENTS or RENDER_MAX_TEXT_CHARS: not read back."""
+
+    def __init__(self, which: str) -> None:
+        limit = S.RENDER_MAX_ELEMENTS if which == "elements" else S.RENDER_MAX_TEXT_CHARS
+        zh = "元素" if which == "elements" else "字元"
+        self.note = Bilingual(
+            f"瀏覽器中的網頁過大（超過 {limit:,} 個{zh}）",
+            f"the rendered page is too large (over {limit:,} {which})",
+        )
+        super().__init__(self.note.en)
+
+
+async def settled_dom(
+    page: Any, timeout: float, *, styles_complete: Callable[[], bool] = lambda: True
+) -> str:
+    """The DOM with hidden elements marked, once a script redirect (if any) has landed.
+
+    ``styles_complete`` says whether the browser had every stylesheet the page asked for; when
+    it did not, the marks are not the only CSS verdict (``data-monitor-rendered`` is left out):
+    the page reader also reads the framework classes (``d-none``, ``hidden``) that the missing
+    stylesheet would have applied, as it does without a browser (monitor/rules/visibility.py).
+
+    A page that navigates while we read it (``location.href = ...`` on a timer) destroys the
+    execution context under us; then we wait for the new page to load and read that one.
+    Raises :class:`DomTooLarge` rather than serialise a DOM past the caps (issue 17.1).
+    """
+    for _ in range(3):
+        try:
+            too_big = await page.evaluate(
+                DOM_SIZE_JS, [S.RENDER_MAX_ELEMENTS, S.RENDER_MAX_TEXT_CHARS]
+            )
+            if too_big:
+                raise DomTooLarge(too_big)
+            await page.evaluate(
+                SCROLL_REVEAL_JS,
+                [
+                    REVEALED_ATTRIBUTE,
+                    S.RENDER_SCROLL_MAX_HEIGHT,
+                    S.RENDER_SCROLL_SECONDS * 1000,
+                    S.RENDER_SCROLL_PAUSE * 1000,
+                    S.RENDER_SCROLL_STEP_WAIT * 1000,
+                    REVEAL_SELECTOR,
+                ],
+            )
+            await page.evaluate(
+                MARK_HIDDEN_JS, [HIDDEN_ATTRIBUTE, REVEALED_ATTRIBUTE, styles_complete()]
+            )
+            content: str = await page.content()
+            return content
+        except Exception as exc:
+            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                raise
+            await page.wait_for_load_state("load", timeout=timeout * 1000)
+            with contextlib.suppress(Exception):
+                await page.wait_for_load_state("networkidle", timeout=3000)
+    if await page.evaluate(DOM_SIZE_JS, [S.RENDER_MAX_ELEMENTS, S.RENDER_MAX_TEXT_CHARS]):
+        raise DomTooLarge("elements")
+    content = await page.content()
+    return content

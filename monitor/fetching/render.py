@@ -24,7 +24,8 @@ timed one waited for, the page scrolled so scroll-reveal boxes show, a page that
 until a script from another host runs shown as that script would), with
 every element the browser computes as not displayed (``display:none``, ``visibility:hidden``,
 Bootstrap's ``.d-none`` from a stylesheet) marked ``data-monitor-hidden``; the page reader
-treats marked text as hidden and keeps its links.
+treats marked text as hidden and keeps its links (and, when the monitor could not get one of
+the page's stylesheets, also hides what the page's framework classes would).
 
 Memory: one page may not take the crawl's memory (issue 17.1): V8's heap is capped by a
 Chromium flag, :class:`~monitor.fetching.memory_watch.MemoryWatch` kills the largest renderer
@@ -98,7 +99,6 @@ from alliance_portal.registry.bilingual import Bilingual
 from monitor.fetching import limits as S
 from monitor.fetching.browser_host import BrowserHost, connected, find_chromium
 from monitor.fetching.browser_page import (
-    HIDDEN_ATTRIBUTE,
     INTERRUPTED,
     PageCrashed,
     Rendered,
@@ -107,6 +107,7 @@ from monitor.fetching.browser_page import (
 )
 from monitor.fetching.fetch import Fetcher
 from monitor.fetching.memory_watch import MemoryWatch
+from monitor.fetching.page_scripts import HIDDEN_ATTRIBUTE
 
 __all__ = ["HIDDEN_ATTRIBUTE", "BrowserHost", "Rendered", "Renderer", "find_chromium"]
 
