@@ -11,6 +11,7 @@ import pytest
 
 from monitor.fetching.fetch import Fetcher, FetchOptions
 from monitor.fetching.guard import AddressPolicy
+from monitor.fetching.page_requests import blocking_scripts
 from monitor.fetching.render import BrowserHost, Renderer
 from monitor.model import Code, SiteResult
 from monitor.visit import CrawlContext, check_site
@@ -287,3 +288,65 @@ def test_a_script_that_moves_the_visitor_to_a_dead_https_fails_loads_naming_the_
     # without a browser the script does not run: the page itself is judged
     static = visit_trusting(pki, upgrading.url("/"), None)
     assert (static.loads.status, static.credit.status) == ("pass", "pass"), static.loads
+
+
+def test_the_scripts_a_document_waits_for_are_told_from_widgets() -> None:
+    """Which other hosts' scripts the browser may fetch, read off the document: those it stops
+    parsing for (jQuery from a CDN, which the page's own code after it uses), not ``async`` or
+    ``defer`` widgets, modules, Rocket Loader's renamed scripts or commented-out tags."""
+    doc = (
+        b"<head><script src='https://code.jquery.com/jquery-3.7.1.min.js'></script>"
+        b"<script type='text/javascript' src='//cdn.jsdelivr.net/npm/bootstrap@5/dist/js/b.js?v=5"
+        b"&amp;x=1'></script>"
+        b"<script src='/js/site.js'></script>"  # the page's own: fetched anyway
+        b"<script async src='https://www.googletagmanager.com/gtag/js?id=G-1'></script>"
+        b"<script defer src='https://static.addtoany.com/menu/page.js'></script>"
+        b"<script type=module src='https://unpkg.com/vue@3/dist/vue.esm-browser.js'></script>"
+        b"<script type='3ee7219802-text/javascript' src='https://ajax.cloudflare.com/x.js'></script>"
+        b"<!-- <script src='https://old.example.org/gone.js'></script> -->"
+        b"<script src='HTTP://CDNJS.Cloudflare.com:443/ajax/libs/vue/2.7.16/vue.min.js'></script>"
+        b"</head>"
+    )
+    found = blocking_scripts(doc, "http://alliance.example.edu.tw/index.php")
+    assert found == {
+        "https://code.jquery.com/jquery-3.7.1.min.js",
+        "http://cdn.jsdelivr.net/npm/bootstrap@5/dist/js/b.js?v=5&x=1",
+        "http://cdnjs.cloudflare.com:443/ajax/libs/vue/2.7.16/vue.min.js",
+    }, found
+    based = b"<base href='https://www.example.edu.tw/alliance/'><script src='lib/jq.js'></script>"
+    assert blocking_scripts(based, "http://alliance.example.edu.tw/") == {
+        "https://www.example.edu.tw/alliance/lib/jq.js"
+    }
+
+
+def test_a_news_list_drawn_with_jquery_from_a_cdn_is_seen(
+    site: Site, browser_host: BrowserHost
+) -> None:
+    """A homepage that loads jQuery from a CDN and draws its footer and news with it: every
+    script of another host was refused, so ``$`` was never defined, the footer (with the
+    credit) and the news list were never drawn, and the rendered homepage failed what a
+    visitor sees pass (msn.com in the article-extraction benchmark replaced itself with "This
+    page is not available right now" the same way). The tracker loaded ``async`` from the same
+    CDN is still refused."""
+    cdn = Site("127.0.0.3").start()
+    try:
+        routes = script_footer_site()
+        cdn.routes["/ajax/libs/jquery-lite/1.0/jquery-lite.min.js"] = routes.pop(
+            "/js/jquery-lite.js"
+        )
+        cdn.routes["/track.js"] = page("window.tracked = 1;", content_type="text/javascript")
+        lib = cdn.url("/ajax/libs/jquery-lite/1.0/jquery-lite.min.js")
+        footer = FOOTER_SCRIPT.replace("/js/jquery-lite.js", lib)
+        tracker = f"<script async src='{cdn.url('/track.js')}'></script>"
+        home = cms_home(news="<p>載入中...</p>", extra_head=tracker, footer=footer)
+        site.routes.update(routes)
+        site.routes["/"] = lambda h: send(h, home)
+        r = judge(site, "chromium", browser_host)
+    finally:
+        cdn.stop()
+    assert r.loads.details.get("view") == "rendered", r.loads
+    assert (r.loads.status, r.credit.status) == ("pass", "pass"), (r.loads, r.credit)
+    assert r.credit.details.get("where") == "text", r.credit  # on the homepage itself
+    assert r.updates.details["latest_date"] == "2026-11-12", r.updates
+    assert cdn.hits["/ajax/libs/jquery-lite/1.0/jquery-lite.min.js"] == 1
+    assert cdn.hits["/track.js"] == 0

@@ -20,13 +20,19 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from alliance_portal.registry.bilingual import Bilingual
 from monitor.fetching import limits as S
 from monitor.fetching.codings import UnreadableBody, codings_of
 from monitor.fetching.fetch import FetchResult
 from monitor.fetching.page_boxes import Box, photograph
+from monitor.fetching.page_requests import (
+    blocking_scripts,
+    fetched_from_elsewhere,
+    leaves_the_page,
+    origin_of,
+    styles,
+)
 from monitor.fetching.page_scripts import INIT_JS
 from monitor.fetching.page_waits import DomTooLarge, settled_dom, show_root, timed_redirect
 
@@ -91,12 +97,6 @@ class Rendered:
     unreadable: tuple[UnreadableBody, ...] = ()
 
 
-def origin_of(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    return (parts.scheme, (parts.hostname or "").lower(), parts.port or default)
-
-
 async def render_page(
     browser: Any,
     url: str,
@@ -121,6 +121,8 @@ async def render_page(
         viewport={"width": width, "height": height},
     )
     origin = origin_of(url)
+    #: the other hosts' scripts the document waits for (jQuery from a CDN): fetched too
+    blocking = set(blocking_scripts(body, url))
     # "fetched": the page's own requests (the document included), which max_requests bounds;
     # "refused": other hosts' (never fetched, so they do not use up the page's own)
     counts = {"requests": 0, "fetched": 0, "refused": 0, "over_cap": 0, "stopped": 0}
@@ -149,10 +151,11 @@ async def render_page(
                 await route.fulfill(status=200, headers=first_headers, body=body)
                 return
             counts["requests"] += 1
-            style = _styles(request)
-            if origin_of(req_url) != origin and not style:
+            style = styles(request)
+            elsewhere = origin_of(req_url) != origin
+            if elsewhere and not fetched_from_elsewhere(request, req_url, frozenset(blocking)):
                 counts["refused"] += 1
-                if _leaves_the_page(request, req_url):
+                if leaves_the_page(request, req_url):
                     left["url"] = req_url
                 await route.abort("blockedbyclient")
                 return
@@ -184,6 +187,9 @@ async def render_page(
             if got.status is None or (got.error is not None and got.error.kind != "http-status"):
                 await route.abort("failed")
                 return
+            if not elsewhere and leaves_the_page(request, req_url) and got.body:
+                # a script moved the page on its own site: that document's scripts count
+                blocking.update(blocking_scripts(got.body, req_url))
             headers = {"content-type": got.content_type or "application/octet-stream"}
             if got.set_cookies:
                 headers["set-cookie"] = "\n".join(got.set_cookies)
@@ -294,28 +300,6 @@ async def render_page(
         boxes=boxes,
         unreadable=tuple(unreadable),
     )
-
-
-def _styles(request: Any) -> bool:
-    """Whether ``request`` is a stylesheet: fetched from another host too (through our guarded
-    fetcher), since what it hides a visitor does not see (Bootstrap from a CDN: ``.d-none``,
-    print-only blocks); the other hosts' scripts, images and fonts stay refused."""
-    try:
-        return bool(request.resource_type == "stylesheet")
-    except Exception:
-        return False
-
-
-def _leaves_the_page(request: Any, req_url: str) -> bool:
-    """Whether ``request`` navigates the page itself (not a frame) to a web address."""
-    try:
-        return bool(
-            request.is_navigation_request()
-            and request.frame.parent_frame is None
-            and req_url.startswith(("http://", "https://"))
-        )
-    except Exception:  # a frame detached meanwhile: the request is refused all the same
-        return False
 
 
 def styles_missed(missed: list[tuple[str, str]]) -> Bilingual:

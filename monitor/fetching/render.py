@@ -9,8 +9,8 @@ carries over from one month to the next); tests lend one host to every crawl of 
 (``Renderer(fetcher, host=host)``), and such a Renderer closes only its own pages.
 
 Safety: Chromium never touches the network itself. Every request the page makes is intercepted
-(``context.route``) and either refused (another host's but for stylesheets, too many requests)
-or fetched by *our* :class:`~monitor.fetching.fetch.Fetcher` and fulfilled from its answer,
+(``context.route``) and either refused (another host's but for stylesheets and the scripts the
+document waits for, see :mod:`monitor.fetching.page_requests`; too many requests) or fetched by *our* :class:`~monitor.fetching.fetch.Fetcher` and fulfilled from its answer,
 so the SSRF guard, the TLS rules, the size caps and the per-host limit apply to the browser
 exactly as to the crawl, and DNS is resolved only by the guard. What ``route`` cannot see (WebSockets, WebRTC, preconnect,
 DNS prefetch) has nowhere to go: the host starts the browser resolving no name and with a proxy
