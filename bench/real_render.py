@@ -193,7 +193,7 @@ def main() -> None:
         site = Site(host)
         site.routes["/"] = lambda h, b=body: send(h, b, content_type="text/html")
         site.start()
-        row: dict[str, Any] = {"page": str(path), "bytes": len(body)}
+        row: dict[str, Any] = {"page": str(path), "bytes": len(body), "url": site.url("/")}
         try:
             for name, ctx in (("rendered", rendered_ctx), ("static", static_ctx)):
                 n_before = len(renders)
@@ -286,8 +286,8 @@ def print_summary(
             f" {budget:.0f} s, two tries {2 * budget:.0f} s)"
         )
     for s, url, note in sorted(renders, reverse=True)[:8]:
-        page = next((r["page"] for r in rows if any(url == u for u in [url])), "")
-        print(f"  {s:6.2f} s  {url}  {note[:120]}  {page if s > budget else ''}")
+        page = next((r["page"] for r in rows if r.get("url") == url), "")
+        print(f"  {s:6.2f} s  {page}  {note[:120]}")
     over = [(s, u) for s, u, _ in renders if s > 2 * budget]
     print(f"renderings past the two-try bound ({2 * budget:.0f} s): {len(over)}")
     print(f"browser tree PSS (after page, MiB, processes, launches): {memory}")
