@@ -99,7 +99,9 @@ def corpus_pages(folders: Sequence[Path], limit: int, biggest: int, seed: int) -
             for p in folder.rglob("*")
             if p.is_file()
             and (p.name.endswith((".html", ".htm", ".html.gz")) or p.name == "source.html")
-            and not (p.parent.name == "test-pages" or "expected" in p.name)
+            # readability's expected.html is its output, not a page (htmldate's
+            # unexpecteduser.2011.html is one)
+            and not (p.parent.name == "test-pages" or p.name.startswith("expected"))
         )
         if len(files) > limit:
             by_size = sorted(files, key=lambda p: p.stat().st_size, reverse=True)
