@@ -186,6 +186,31 @@ def test_other_hosts_refused_do_not_use_up_the_page_s_own_requests(
     assert "80 requests to other hosts blocked" in r.loads.evidence, r.loads.evidence
 
 
+def test_a_wall_of_the_site_s_own_photos_does_not_starve_its_news_script(
+    site: Site, browser_host: BrowserHost
+) -> None:
+    """eff.org's 2015 annual report (htmldate's cache) asks its own site for 63 images, 9 scripts
+    and 4 stylesheets: 16 were refused by the cap of 60. On a homepage whose 活動花絮 photo wall
+    of 80 thumbnails comes before the script that draws the footer and news, that script was
+    among them; images, fonts and media now have a budget of their own."""
+    routes = script_footer_site()
+    photos = "<div class='module module-photo'><h3>活動花絮</h3>" + "".join(
+        f"<img src='/uploads/photo/{i:03d}_s.jpg' width='120' alt=''>" for i in range(80)
+    )
+    home = cms_home(news="<p>載入中...</p>", footer=photos + "</div>" + FOOTER_SCRIPT)
+    site.routes.update(routes)
+    site.routes["/"] = lambda h: send(h, home)
+    r = judge(site, "chromium", browser_host)
+    assert r.loads.details.get("view") == "rendered", r.loads
+    assert (r.loads.status, r.credit.status) == ("pass", "pass"), (r.loads, r.credit)
+    assert r.credit.details.get("where") == "text", r.credit  # on the homepage itself
+    assert r.updates.details["latest_date"] == "2026-11-12", r.updates
+    assert site.hits["/js/jquery-lite.js"] == 1
+    photos_asked = sum(n for path, n in site.hits.items() if path.startswith("/uploads/photo/"))
+    assert photos_asked <= 60, photos_asked
+    assert "past the cap of 60 not loaded" in r.loads.evidence, r.loads.evidence
+
+
 def test_the_page_s_own_requests_stop_at_the_cap_and_the_note_says_so(
     site: Site, browser_host: BrowserHost
 ) -> None:

@@ -29,6 +29,7 @@ from monitor.fetching.page_boxes import Box, photograph
 from monitor.fetching.page_requests import (
     blocking_scripts,
     fetched_from_elsewhere,
+    is_picture,
     leaves_the_page,
     origin_of,
     styles,
@@ -124,8 +125,17 @@ async def render_page(
     #: the other hosts' scripts the document waits for (jQuery from a CDN): fetched too
     blocking = set(blocking_scripts(body, url))
     # "fetched": the page's own requests (the document included), which max_requests bounds;
-    # "refused": other hosts' (never fetched, so they do not use up the page's own)
-    counts = {"requests": 0, "fetched": 0, "refused": 0, "over_cap": 0, "stopped": 0}
+    # "pictures": its images, fonts and media, bounded apart (a wall of 80 photos must not
+    # starve the script that draws the news); "refused": other hosts' (never fetched, so they
+    # use up neither)
+    counts = {
+        "requests": 0,
+        "fetched": 0,
+        "pictures": 0,
+        "refused": 0,
+        "over_cap": 0,
+        "stopped": 0,
+    }
     #: the page's requests whose answers the monitor could not decode (not loaded)
     unreadable: list[UnreadableBody] = []
     left: dict[str, str] = {}
@@ -159,8 +169,9 @@ async def render_page(
                     left["url"] = req_url
                 await route.abort("blockedbyclient")
                 return
-            counts["fetched"] += 1
-            if counts["fetched"] > max_requests:
+            kind = "pictures" if is_picture(request) else "fetched"
+            counts[kind] += 1
+            if counts[kind] > max_requests:
                 counts["over_cap"] += 1
                 if style:
                     missed_styles.append((req_url, f"past the cap of {max_requests} requests"))

@@ -88,9 +88,11 @@ JUDGE_CONCURRENCY = 1
 #: wait for the GIL behind a parse (bench/crawl.py, docs/PERFORMANCE.md "Crawl").
 JUDGE_IN_PROCESS = True
 
-#: Requests a rendered page may have fetched (the document, its own scripts, XHR, images, and
-#: stylesheets from any host), all by us through the guard; the rest are refused. Other hosts'
-#: other requests are refused anyway and do not count: a news site asks for 50-200 of them.
+#: Requests a rendered page may have fetched (the document, its own scripts, XHR, and the
+#: stylesheets and scripts of other hosts that page_requests.py lets through), all by us through
+#: the guard, and as many again of its images, fonts and media (counted apart: a homepage's
+#: photo wall must not starve its news script); the rest are refused. Other hosts' other
+#: requests are refused anyway and do not count: a news site asks for 50-200 of them.
 RENDER_MAX_REQUESTS = 60
 #: Seconds without any request of the page after "load" before its DOM is read: how the renderer
 #: knows a page's data calls (a news list from JSON) are done. Playwright's "networkidle" waits

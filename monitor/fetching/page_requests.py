@@ -1,7 +1,8 @@
 """Which of a rendered page's requests to another host the monitor fetches, and which it refuses.
 
 The page's own requests (its site, its origin) are fetched through the guarded fetcher, up to
-``RENDER_MAX_REQUESTS``. Of another host's, only what changes what a visitor sees of the page
+``RENDER_MAX_REQUESTS`` (and as many again of images, fonts and media, counted apart so that a
+homepage's photo wall never uses up what its scripts and data need). Of another host's, only what changes what a visitor sees of the page
 itself is fetched, through the same fetcher and counted against the same cap:
 
 - **stylesheets** (Bootstrap from a CDN: what it hides a visitor does not see);
@@ -103,6 +104,16 @@ def fetched_from_elsewhere(request: Any, req_url: str, blocking: frozenset[str])
             and script_key(req_url) in blocking
         )
     except Exception:  # a frame detached meanwhile: refused
+        return False
+
+
+def is_picture(request: Any) -> bool:
+    """Whether ``request`` is an image, a font or a video: counted apart from the requests that
+    change what the page says (its scripts, data and stylesheets), so that a wall of photos
+    never uses up the cap those need."""
+    try:
+        return bool(request.resource_type in ("image", "media", "font"))
+    except Exception:
         return False
 
 
