@@ -141,7 +141,11 @@ def test_a_stylesheet_the_monitor_cannot_fetch_still_hides_its_framework_classes
     assert rendered.updates.details["latest_date"] == "2026-11-12", rendered.updates
     assert static.updates.details["latest_date"] == "2026-11-12", static.updates
     assert "1 stylesheet(s) could not be fetched" in rendered.loads.evidence
-    assert "bs.min.css" in rendered.loads.evidence and "樣式表" in rendered.loads.evidence
+    assert (
+        "bs.min.css" in rendered.loads.evidence and "1 個樣式表無法取得" in rendered.loads.evidence
+    )
+    zh = rendered.loads.evidence.split(" / ", 1)[0]
+    assert "refused" not in zh and "connection" not in zh, zh  # the fetcher's words: English only
 
 
 def test_a_stylesheet_the_site_itself_does_not_have_hides_nothing(

@@ -321,7 +321,8 @@ def styles_missed(missed: list[tuple[str, str]]) -> Bilingual:
         address = address[:97] + "..."
     n = len(missed)
     return Bilingual(
-        f"{n} 個樣式表無法取得（{address}：{why}），其隱藏的內容改依網頁的 class 判斷",
+        # the reason is the fetcher's English words: in the English part only
+        f"{n} 個樣式表無法取得（{address}），其隱藏的內容改依網頁的 class 判斷",
         f"{n} stylesheet(s) could not be fetched (first: {address}: {why}); what they hide was"
         " read from the page's classes (d-none, hidden)",
     )
