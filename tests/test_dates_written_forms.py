@@ -303,3 +303,59 @@ def test_a_news_row_ending_with_its_date_beats_an_older_last_updated_line() -> N
     )
     scan = find_dates_in_page(html, today=TODAY)
     assert pick_latest(scan.found).date == date(2026, 11, 17)  # type: ignore[union-attr]
+
+
+# A news list dated by month (NCU SALLY Lab's news.html: a Date | News table, 「2026/03」 rows).
+_MONTH_TABLE = (
+    "<table class='table'><thead><tr><th>Date</th><th>News</th></tr></thead><tbody>"
+    "<tr><td>2026/03</td><td>專題生參加「2026 ITSA生成式AI應用網頁設計競賽」，榮獲佳作</td></tr>"
+    "<tr><td>2025/09</td><td>文章投上 ICCE-Asia 2025</td></tr>"
+    "<tr><td>2025/07</td><td>於 ICCE-TW 2025 發表</td></tr></tbody></table>"
+)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        _MONTH_TABLE,
+        "<ul><li>2026年3月 榮獲創新獎</li><li>2025年9月 論文發表於 ICCE</li></ul>",
+        "<ul><li>2026.03 Best paper award at ICCE-TW</li><li>2025.09 New members join</li></ul>",
+    ],
+)
+def test_a_news_list_dated_by_month_counts_each_month_by_its_first_day(html: str) -> None:
+    found = find_dates_in_page(f"<body><h2>News</h2>{html}</body>", today=TODAY).found
+    assert max(f.date for f in found) == date(2026, 3, 1)
+    assert "month" in max(found, key=lambda f: f.date).why
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # a calendar's caption: one month alone
+        "<table class='calendar'><caption>2026年12月</caption><tr><td>1</td><td>2</td></tr></table>",
+        "<ul><li>2026/12</li></ul><p>歡迎蒞臨</p>",
+        # a CV's periods (Taipei Medical University's 賴鼎富: 「2019/06 – 2023/10」, 「2026/02 起」)
+        "<ul><li><p>博士</p><p>2019/06 – 2023/10</p></li><li><p>助理教授</p><p>2026/02 起</p></li>"
+        "<li><p>研究員</p><p>2025/02 - 2026/01</p></li></ul>",
+        # a blog's archive of months: links that are only a month
+        "<ul><li><a href='/2026/11'>2026年11月</a></li><li><a href='/2026/10'>2026年10月</a></li></ul>",
+        # the footer's archive drop-down
+        "<footer><select><option>2026年11月</option><option>2026年10月</option></select></footer>",
+        # a full date is read as one (not as a month)
+        "<ul><li>2025/03/15 研討會</li><li>2025/03/01 公告</li></ul>",
+    ],
+)
+def test_a_month_that_is_not_a_news_rows_date_is_not_read(html: str) -> None:
+    found = find_dates_in_page(f"<body>{html}</body>", today=TODAY).found
+    assert not [f for f in found if "month" in f.why]
+
+
+def test_a_future_month_row_is_skipped_and_a_full_date_beats_its_month() -> None:
+    html = (
+        "<table><tr><td>2027/01</td><td>研討會預告</td></tr>"
+        "<tr><td>2026/03</td><td>榮獲佳作</td></tr>"
+        "<tr><td>2026/03/20</td><td>成果發表</td></tr></table>"
+    )
+    scan = find_dates_in_page(html, today=TODAY)
+    assert max(f.date for f in scan.found) == date(2026, 3, 20)
+    assert [s.as_written for s in scan.skipped if s.reason == "future"] == ["2027/01"]

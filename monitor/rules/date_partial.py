@@ -14,7 +14,13 @@ A date without a year is read only when its year is certain from the text around
   「107年度」, "Year 2018", "2018 News"), looked for at most :data:`_HEADING_LOOKBACK` lines up.
 
 Without either, nothing is read: guessing the year from today could turn an old item into a
-fresh one. The forms read without a year: an English month name and a day (``Dec. 22th``,
+fresh one.
+
+A month without a day (「2026/03」, 「2026年3月」) is not a date either, with one exception: a
+news list dated by month (:func:`month_rows`), where each row of a table or list starts with the
+month and the visitor reads "news of March 2026" (NCU's SALLY Lab: a Date | News table of rows
+「2026/03 | 專題生…榮獲佳作」). Such a month counts as its first day, the earliest day the row can
+be from, so it never makes a site look fresher than it is. The forms read without a year: an English month name and a day (``Dec. 22th``,
 ``December 22``, ``22nd December``, month names capitalised, so "may 5" in a sentence is not a
 date), 「10月5日」 (not right after 年), and ``10/05`` only where it leads its line (a news row;
 elsewhere ``3/5`` is a fraction or a score).
@@ -217,3 +223,38 @@ def short_range_end(text: str, end: int, first: date) -> tuple[int, date | None]
     if value is not None and value < first:
         value = make_date(first.year + 1, month, int(m.group(2)))  # Dec 30 - Jan 2
     return m.end(), value
+
+
+#: A month without a day leading its line: 2026/03, 2026-3, 2026.03, 2026年3月 (not followed by a
+#: day: ``2026/03/15`` is a full date, read by :mod:`monitor.rules.date_forms`).
+_MONTH_ROW_RE = re.compile(
+    r"^[^\w\n]{0,2}?((?:19|20)\d{2}) ?(?:[/.-] ?(\d{1,2})|年 ?(\d{1,2}) ?月)(?! ?[/.\-月]? ?\d)"
+)
+#: What may stand after a row's month when the month is all its cell holds.
+MONTH_ROW_END = " ]）)】」』>:：|"
+#: After a month, the start of a period (「2019/06 – 2023/10」, 「2026/02 起」 on a CV), not a row.
+_PERIOD_AFTER_RE = re.compile(r"^ ?(?:[~\-–—─至到起迄止]|to\b|until\b|-present)", re.IGNORECASE)
+#: How many month rows make a news list (a calendar's caption is one month on its own).
+MONTH_ROWS_MIN = 2
+#: The least text after the month for a row that holds its headline on the same line.
+_MONTH_ROW_MIN_TEXT = 4
+
+
+def month_row(line: str) -> tuple[int, int, int, int] | None:
+    """(start, end, year, month) of the month a list or table row starts with, or None.
+
+    The month is the whole line (a table's date cell: 「2026/03」) or leads a headline
+    (「2026/03 專題生…榮獲佳作」); a month that starts a period (「2019/06 – 2023/10」, 「2026/02
+    起」: the dates of a CV) is not a row's date."""
+    m = _MONTH_ROW_RE.match(line)
+    if m is None:
+        return None
+    month = int(m.group(2) or m.group(3))
+    if not 1 <= month <= 12:
+        return None
+    rest = line[m.end() :]
+    if _PERIOD_AFTER_RE.match(rest):
+        return None
+    if rest.strip(MONTH_ROW_END) and len(rest.strip()) < _MONTH_ROW_MIN_TEXT:
+        return None
+    return m.start(1), m.end(), int(m.group(1)), month

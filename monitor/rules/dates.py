@@ -45,10 +45,13 @@ from typing import Literal
 
 from monitor.rules import vocabulary
 from monitor.rules.date_forms import DateMention, parse_timestamp, scan_dates, swap_day_month
+from monitor.rules.date_partial import MONTH_ROW_END, MONTH_ROWS_MIN, month_row
 from monitor.rules.page_text import (
     HINT_CALENDAR,
     HINT_DATE,
+    HINT_FOOTER,
     HINT_ITEM,
+    HINT_LINK,
     HINT_NAV,
     HINT_NEWS,
     HINT_POST,
@@ -305,6 +308,41 @@ def find_dates_in_text(text: str, *, today: date, source: str = "") -> DateScan:
     return scan
 
 
+#: Where a month is no news row's date: a calendar's caption, a menu, the footer's archive.
+_NOT_ROWS = frozenset({HINT_CALENDAR, HINT_NAV, HINT_FOOTER})
+
+
+def _month_rows(text: PageText, *, today: date, source: str, scan: DateScan) -> None:
+    """A news list dated by month (:func:`monitor.rules.date_partial.month_row`): each row's
+    month counts as its first day, when at least :data:`MONTH_ROWS_MIN` rows of lists, tables
+    or news containers on the page are dated so (one month alone is a calendar's caption; a
+    link that is only a month is a blog's archive of months, not a dated row)."""
+    rows: list[tuple[Line, int, int, date]] = []
+    for line in text.lines:
+        found = month_row(line.text)
+        if found is None:
+            continue
+        start, end, year, month = found
+        hints = line.hints_at(start, end)
+        if not hints & _ITEM_HINTS or hints & _NOT_ROWS or _trap_hint(hints):
+            continue
+        if HINT_LINK in hints and not line.text[end:].strip(MONTH_ROW_END):
+            continue  # a link that is only a month: a blog's archive of months, not a row
+        rows.append((line, start, end, date(year, month, 1)))
+    if len(rows) < MONTH_ROWS_MIN:
+        return
+    for line, start, end, value in rows:
+        as_written, context = line.text[start:end], _context(line.text, start, end)
+        if value.year < vocabulary.EARLIEST_YEAR or value > today:
+            reason: SkipReason = "too_old" if value.year < vocabulary.EARLIEST_YEAR else "future"
+            scan.skipped.append(SkippedDate(as_written, context, reason, source))
+            continue
+        why = "news row dated by month (its first day)"
+        scan.found.append(
+            FoundDate(value, as_written, context, vocabulary.WEIGHT_ITEM, source, why=why)
+        )
+
+
 def find_dates_in_page(
     page: PageText | str,
     *,
@@ -327,6 +365,7 @@ def find_dates_in_page(
         _judge_mention(
             line, mention, today=today, source=source, scan=scan, offset=mention.start - within
         )
+    _month_rows(text, today=today, source=source, scan=scan)
     by_block = {line.block: line for line in text.lines} if text.times else {}
     for tag in text.times:
         if tag.shown and any(m.value for m in scan_dates(normalise(tag.shown))):
