@@ -18,12 +18,19 @@ from typing import Literal
 
 from alliance_portal.registry.bilingual import Bilingual
 from monitor.fetching import limits as S
-from monitor.fetching.browser_page import left_site
+from monitor.fetching.browser_page import Rendered, left_site
 from monitor.fetching.codings import UnreadableBody
 from monitor.fetching.fetch import FetchResult
 from monitor.fetching.page_boxes import Box
 from monitor.model import Check, Code, Page
-from monitor.rules.entry import SPLASH_MAX_CHARS, Lead, entry_lead, script_target, side_frames
+from monitor.rules.entry import (
+    SPLASH_MAX_CHARS,
+    Lead,
+    entry_lead,
+    hash_route_lead,
+    script_target,
+    side_frames,
+)
 from monitor.rules.loads import HomepageFetch, is_html, same_site
 from monitor.rules.page_text import decode_html, meaningful_length, read_page
 from monitor.rules.pagekind import (
@@ -230,6 +237,26 @@ class Seen:
     browser_failed: bool = False
 
 
+def _enter_hash_route(
+    ctx: CrawlContext, page: Page, r: FetchResult
+) -> tuple[Rendered, Page] | None:
+    """A single-page app's splash page, rendered, whose "enter" link is a hash route
+    (:func:`monitor.rules.entry.hash_route_lead`): the view behind it, shown by the browser at
+    that address, is the homepage (RULES.md "loads": splash pages). None when the page is no
+    such splash, or the browser cannot show the view (the splash is judged then, as before)."""
+    target = ctx.judge(hash_route_lead, page)
+    if target is None:
+        return None
+    shown = ctx.renderer.render(
+        target, r.body, r.content_type, screenshot=ctx.screenshots, cookies=tuple(r.set_cookies)
+    )
+    if shown.interrupted:
+        raise Stopped
+    if shown.html is None or not (shown.final_url or target).startswith(("http://", "https://")):
+        return None
+    return shown, Page(url=target, html=shown.html, kind="homepage")
+
+
 def see_homepage(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) -> Seen:
     """The homepage as a visitor's browser shows it, or the static page with the reason why not.
 
@@ -254,6 +281,10 @@ def see_homepage(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) ->
         moved = shown_at if shown_at != url and same_site(shown_at, url) else None
         if shown_at.startswith(("http://", "https://")):
             page = Page(url=moved or url, html=rendered.html, kind="homepage")
+            entered = _enter_hash_route(ctx, page, r)
+            if entered is not None:
+                rendered, page = entered
+                moved = page.url
             return Seen(
                 page,
                 "rendered",

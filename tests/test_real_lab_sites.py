@@ -6,9 +6,12 @@ sites as well as hand-built ones; docs/PERFORMANCE.md "Real Taiwanese alliance a
   2026": the month counts as its first day (RULES.md "updates").
 - ``cv-months``: a one-page academic site whose only month-dates are a CV's periods
   (「2019/06 – 2023/10」, 「2026/02 起」, as on Taipei Medical University's 賴鼎富): not updates.
+- ``hash-splash``: a single-page app (a React build on GitHub Pages, as NTHU's BioMEMS lab) whose
+  scripts draw a welcome screen with an 「Enter Website」 link to the hash route ``#/news``; the
+  news view behind it is the homepage (RULES.md "loads": splash pages).
 
-Judged with Chromium (what a visitor's browser shows) and without (the static fallback), which
-agree on these static pages.
+Judged with Chromium (what a visitor's browser shows) and without (the static fallback: the two
+static pages the same; the app's empty shell left unjudged, as documented).
 """
 
 from __future__ import annotations
@@ -143,7 +146,51 @@ def cv_months_site() -> dict[str, Handler]:
     return {"/": _page(home)}
 
 
-SITES = {"month-news": month_news_site, "cv-months": cv_months_site}
+_APP_JS = """
+(function () {
+  var app = document.getElementById('root');
+  function show() {
+    if (location.hash.indexOf('#/news') === 0) {
+      app.innerHTML =
+        "<nav class='sidebar'><a href='#/news'>NEWS</a> <a href='#/professor'>PROFESSOR</a> " +
+        "<a href='#/research'>RESEARCH</a> <a href='#/member'>MEMBER</a></nav>" +
+        "<main><h2>NEWS</h2><div class='card'><h5>榮獲未來科技突破獎</h5>" +
+        "<p>本團隊研發之血液過濾晶片榮獲未來科技突破獎，並於展覽中展出。</p>" +
+        "<p class='date'>2026.04.20</p></div>" +
+        "<div class='card'><h5>國際研討會演講</h5><p>韓國釜山大學教授來系上演講並參訪本實驗室。</p>" +
+        "<p class='date'>2026.03.15 ~ 17</p></div></main>" +
+        "<footer>本實驗室研究由國科會補助 ｜ 國立清華大學動力機械工程學系</footer>";
+    } else {
+      app.innerHTML =
+        "<div class='welcome'><div class='wel-title'>BioMEMS &amp; NanobioSystems Lab.</div>" +
+        "<a class='wel-btn' href='#/news'>Enter Website <i class='fa fa-angle-double-right'></i>" +
+        "</a><img src='img/intro.png' alt=''></div>";
+    }
+  }
+  window.addEventListener('hashchange', show);
+  show();
+})();
+"""
+
+
+def hash_splash_site() -> dict[str, Handler]:
+    shell = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>生醫奈米及微系統晶片實驗室</title></head><body>"
+        "<noscript>You need to enable JavaScript to run this app.</noscript>"
+        "<div id='root'></div><script src='static/js/main.js'></script></body></html>"
+    )
+    return {
+        "/": _page(shell),
+        "/static/js/main.js": _page(_APP_JS, content_type="application/javascript"),
+    }
+
+
+SITES = {
+    "month-news": month_news_site,
+    "cv-months": cv_months_site,
+    "hash-splash": hash_splash_site,
+}
 
 
 @pytest.fixture(scope="module")
@@ -204,8 +251,19 @@ def test_lab_sites_judged_on_what_the_browser_shows(
     exe = find_chromium()
     if exe is None:
         pytest.skip("no Chromium installed (apt-get install chromium, or set CHROMIUM)")
-    check_verdicts(crawl(tmp_path, farm, exe, host=browser_host), "rendered")
+    results = crawl(tmp_path, farm, exe, host=browser_host)
+    check_verdicts(results, "rendered")
+    # the app's news view, behind its welcome screen's "Enter Website", is the homepage
+    app = results["hash-splash"]
+    assert (app.loads.status, app.credit.status, app.updates.status) == ("pass",) * 3, app.to_json()
+    assert app.final_url == farm["hash-splash"].url("/#/news")
+    assert app.updates.details.get("latest_date") == "2026-04-20"
+    assert app.credit.details.get("view") == "rendered"
 
 
 def test_lab_sites_judged_without_a_browser(tmp_path: Path, farm: dict[str, Site]) -> None:
-    check_verdicts(crawl(tmp_path, farm, ""), "static")
+    results = crawl(tmp_path, farm, "")
+    check_verdicts(results, "static")
+    # without a browser the app is an empty shell: not judged, and the evidence says why
+    app = results["hash-splash"]
+    assert (app.loads.status, app.credit.status, app.updates.status) == ("warn",) * 3, app.to_json()

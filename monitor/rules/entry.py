@@ -204,10 +204,7 @@ def entry_lead(page: Page) -> Lead | None:
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:")):
             continue
-        words = [element_text(anchor), anchor.get("title") or ""]
-        words += [img.get("alt") or "" for img in anchor.iter("img")]
-        label = _DECORATION.sub(" ", normalise(" ".join(words)).lower()).strip()
-        if not label or not ENTER_WORDS.match(label):
+        if not _enters(anchor):
             continue
         target = addresses.join(base, href)
         if (
@@ -216,6 +213,35 @@ def entry_lead(page: Page) -> Lead | None:
             and target.split("#", 1)[0] != home
         ):
             return Lead("splash", target)
+    return None
+
+
+def _enters(anchor: object) -> bool:
+    """Whether a link's text (or title, or its image's alt) is only an "enter the site" word."""
+    words = [element_text(anchor), anchor.get("title") or ""]  # type: ignore[attr-defined]
+    words += [img.get("alt") or "" for img in anchor.iter("img")]  # type: ignore[attr-defined]
+    label = _DECORATION.sub(" ", normalise(" ".join(words)).lower()).strip()
+    return bool(label) and ENTER_WORDS.match(label) is not None
+
+
+#: A hash route of a single-page app: ``#/news``, ``#!/news`` (the app shows another view).
+_HASH_ROUTE = re.compile(r"^#!?/[^\s]*$")
+
+
+def hash_route_lead(page: Page) -> str | None:
+    """Where a splash page of a single-page app leads: an "enter" link to a hash route of the
+    same document (``<a href="#/news">Enter Website</a>``, NTHU's BioMEMS lab, a React app on
+    GitHub Pages, whose welcome screen exists only once its scripts ran). RULES.md: the page
+    the "enter" link leads to is the homepage; that view is what the browser shows at this
+    address with the route after it. Asked of the rendered page; None when it is no splash
+    page or its way in is not a hash route (:func:`entry_lead` answers for other links)."""
+    text = read_page(page.html)
+    if meaningful_length(text.text(), limit=SPLASH_MAX_CHARS + 1) > SPLASH_MAX_CHARS:
+        return None
+    for anchor in text.root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if _HASH_ROUTE.match(href) and _enters(anchor):
+            return page.url.split("#", 1)[0] + href
     return None
 
 
