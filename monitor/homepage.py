@@ -38,6 +38,7 @@ from monitor.rules.pagekind import (
     follow_lead,
     looks_js_rendered,
     refresh_delay,
+    scripts_elsewhere,
 )
 from monitor.rules.updates import find_feed_links, find_news_link
 from monitor.visit_context import CrawlContext, Stopped
@@ -237,6 +238,18 @@ class Seen:
     browser_failed: bool = False
 
 
+def _without_scripts(note: Bilingual, hosts: list[str]) -> Bilingual:
+    """The rendering's note, saying the page stayed empty without the scripts it loads from
+    ``hosts`` (a CDN's jQuery: NTU's CMDM lab fills its page with ``$.load``), which the
+    monitor's browser does not run and a visitor's does."""
+    named = "、".join(hosts[:3])
+    return Bilingual(
+        f"{note.zh}；網頁程式需要其他主機（{named}）的程式庫，監測不執行，所以顯示為空白，請人工確認",
+        f"{note.en}; the page's code needs libraries from other hosts ({', '.join(hosts[:3])}),"
+        " which the monitor does not run, so it stayed empty here; please check by hand",
+    )
+
+
 def _enter_hash_route(
     ctx: CrawlContext, page: Page, r: FetchResult
 ) -> tuple[Rendered, Page] | None:
@@ -285,13 +298,21 @@ def see_homepage(ctx: CrawlContext, url: str, r: FetchResult, read: HomeRead) ->
             if entered is not None:
                 rendered, page = entered
                 moved = page.url
+            page_check = ctx.judge(classify_page, page)
+            elsewhere = (
+                ctx.judge(scripts_elsewhere, Page(url=url, html=read.html))
+                if page_check is not None and page_check.code is Code.EMPTY_PAGE and rendered.errors
+                else []
+            )
             return Seen(
                 page,
                 "rendered",
-                ctx.judge(classify_page, page),
-                rendered.note,
+                page_check,
+                _without_scripts(rendered.note, elsewhere) if elsewhere else rendered.note,
                 rendered.png,
                 moved,
+                # empty only without the other hosts' scripts its code needs: a person looks
+                unjudgeable=bool(elsewhere),
                 boxes=rendered.boxes,
                 unreadable=rendered.unreadable,
             )

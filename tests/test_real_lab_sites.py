@@ -9,6 +9,9 @@ sites as well as hand-built ones; docs/PERFORMANCE.md "Real Taiwanese alliance a
 - ``hash-splash``: a single-page app (a React build on GitHub Pages, as NTHU's BioMEMS lab) whose
   scripts draw a welcome screen with an 「Enter Website」 link to the hash route ``#/news``; the
   news view behind it is the homepage (RULES.md "loads": splash pages).
+- ``cdn-jquery``: a page whose own code fills it with jQuery's ``$.load`` from a CDN (NTU's CMDM
+  lab: ajax.googleapis.com). The monitor's browser refuses other hosts, so the page stays empty
+  here while a visitor reads it: not an empty page (fail) but a page a person checks (warn).
 
 Judged with Chromium (what a visitor's browser shows) and without (the static fallback: the two
 static pages the same; the app's empty shell left unjudged, as documented).
@@ -27,7 +30,7 @@ from monitor.crawl import run_crawl
 from monitor.fetching.fetch import FetchOptions
 from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import BrowserHost, find_chromium
-from monitor.model import SiteResult
+from monitor.model import Code, SiteResult
 from monitor.store import Store
 from tests.support.farm import Handler, Site, send
 
@@ -186,7 +189,37 @@ def hash_splash_site() -> dict[str, Handler]:
     }
 
 
+#: A CDN on another loopback address: the renderer refuses it before any request is sent.
+_CDN = "http://127.0.0.230:9/ajax/libs/jquery/1.12.0/jquery.min.js"
+
+
+def cdn_jquery_site() -> dict[str, Handler]:
+    shell = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>Computational Molecular Design &amp; Metabolomics Lab</title>"
+        "<link href='css/main.css' rel='stylesheet'>"
+        f"<script src='{_CDN}'></script><script>"
+        "$(function () { $('#nav_bar').load('template/nav_bar.html'); });"
+        "$(function () { $('#contents').load('contents/index.html'); });"
+        "$(function () { $('#footer').load('template/footer.html'); });"
+        "</script></head><body><div id='nav_bar'></div><div id='contents'></div>"
+        "<div id='footer'></div></body></html>"
+    )
+    news = (
+        "<h2>News</h2><ul><li>2026, Professor Tseng was invited to give a talk at the "
+        "Development Center of Biotechnology on Apr. 22th.</li></ul>"
+    )
+    return {
+        "/": _page(shell),
+        "/css/main.css": _page("body{margin:0}", content_type="text/css"),
+        "/contents/index.html": _page(news),
+        "/template/nav_bar.html": _page("<nav><a href='?content=about'>About</a></nav>"),
+        "/template/footer.html": _page("<footer>No. 1 Roosevelt Rd., Taipei</footer>"),
+    }
+
+
 SITES = {
+    "cdn-jquery": cdn_jquery_site,
     "month-news": month_news_site,
     "cv-months": cv_months_site,
     "hash-splash": hash_splash_site,
@@ -259,6 +292,11 @@ def test_lab_sites_judged_on_what_the_browser_shows(
     assert app.final_url == farm["hash-splash"].url("/#/news")
     assert app.updates.details.get("latest_date") == "2026-04-20"
     assert app.credit.details.get("view") == "rendered"
+    # empty only without the CDN's jQuery, which the monitor does not run: a person looks
+    cdn = results["cdn-jquery"]
+    assert (cdn.loads.status, cdn.credit.status, cdn.updates.status) == ("warn",) * 3, cdn.to_json()
+    assert cdn.loads.code is Code.NOT_RENDERED
+    assert "127.0.0.230" in cdn.loads.evidence
 
 
 def test_lab_sites_judged_without_a_browser(tmp_path: Path, farm: dict[str, Site]) -> None:
@@ -267,3 +305,5 @@ def test_lab_sites_judged_without_a_browser(tmp_path: Path, farm: dict[str, Site
     # without a browser the app is an empty shell: not judged, and the evidence says why
     app = results["hash-splash"]
     assert (app.loads.status, app.credit.status, app.updates.status) == ("warn",) * 3, app.to_json()
+    cdn = results["cdn-jquery"]
+    assert (cdn.loads.status, cdn.credit.status, cdn.updates.status) == ("warn",) * 3, cdn.to_json()

@@ -316,6 +316,22 @@ def _parked(root: Element, lowered: str, title_l: str, size: int) -> str:
     return ""
 
 
+def scripts_elsewhere(page: Page) -> list[str]:
+    """The other hosts a page loads its scripts from (``<script src>`` on another origin: a
+    CDN's jQuery, Bootstrap), in order, each once. The monitor's browser refuses every request
+    to another host (monitor/fetching/render.py), so a page whose own code needs such a library
+    shows the monitor less than a visitor's browser shows."""
+    hosts: list[str] = []
+    origin = addresses.host(page.url)
+    for script in read_page(page.html).root.iter("script"):
+        src = (script.get("src") or "").strip()
+        target = addresses.join(page.url, src) if src else None
+        host = addresses.host(target) if target else ""
+        if host and host != origin and host not in hosts:
+            hosts.append(host)
+    return hosts
+
+
 def looks_js_rendered(html: str) -> bool:
     """True when the page has almost no text but is built by scripts (an app shell).
 
