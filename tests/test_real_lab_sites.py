@@ -12,6 +12,10 @@ sites as well as hand-built ones; docs/PERFORMANCE.md "Real Taiwanese alliance a
 - ``cdn-jquery``: a page whose own code fills it with jQuery's ``$.load`` from a CDN (NTU's CMDM
   lab: ajax.googleapis.com). The monitor's browser refuses other hosts, so the page stays empty
   here while a visitor reads it: not an empty page (fail) but a page a person checks (warn).
+- ``collapsed-form``: a club's anniversary page whose event date sits in a registration form
+  collapsed by Tailwind's ``max-h-0 overflow-hidden`` until a button opens it (NTHU Astronomy
+  Club). Hidden text is no update; judged so without a browser. In the browser the renderer's
+  marks decide, and it does not yet mark a zero-height clipped box (monitor/fetching).
 
 Judged with Chromium (what a visitor's browser shows) and without (the static fallback: the two
 static pages the same; the app's empty shell left unjudged, as documented).
@@ -218,7 +222,26 @@ def cdn_jquery_site() -> dict[str, Handler]:
     }
 
 
+def collapsed_form_site() -> dict[str, Handler]:
+    home = (
+        "<!DOCTYPE html><html lang='zh-TW'><head><meta charset='utf-8'><title>清大天文社 50週年</title>"
+        "</head><body><nav><a href='/history'>社團歷史</a> <a href='/posts'>社友來稿</a> "
+        "<a href='/album'>成果集錦</a></nav><main><h1>清大天文社 50週年</h1>"
+        "<section><h2>關於我們</h2><p>歲月如白駒過隙，今年終於來到了我們清大天文社創立的 50 週年，"
+        "我們將擴大舉辦 50 週年社慶，敬邀各位海內外的社友們回來共襄盛舉。</p>"
+        "<button type='button'>社慶報名</button>"
+        "<div class='transition-max-height duration-500 overflow-hidden max-h-0'>"
+        "<div class='transition duration-500 ease-in-out mt-16 opacity-0'>"
+        "<h3 class='text-xl'>國立清華大學 物理館1樓中庭</h3>"
+        "<h3 class='text-xl tracking-widest mb-8'>2026年4月25日 (六) 13:30~17:00</h3>"
+        "<form><input type='text' name='name'></form></div></div></section></main>"
+        "<footer>1971-2026 Copyright © NTHU Astronomy Club.</footer></body></html>"
+    )
+    return {"/": _page(home)}
+
+
 SITES = {
+    "collapsed-form": collapsed_form_site,
     "cdn-jquery": cdn_jquery_site,
     "month-news": month_news_site,
     "cv-months": cv_months_site,
@@ -307,3 +330,7 @@ def test_lab_sites_judged_without_a_browser(tmp_path: Path, farm: dict[str, Site
     assert (app.loads.status, app.credit.status, app.updates.status) == ("warn",) * 3, app.to_json()
     cdn = results["cdn-jquery"]
     assert (cdn.loads.status, cdn.credit.status, cdn.updates.status) == ("warn",) * 3, cdn.to_json()
+    # the date inside the collapsed registration form is not visible: no update
+    form = results["collapsed-form"]
+    assert (form.loads.status, form.updates.status) == ("pass", "fail"), form.to_json()
+    assert form.updates.details.get("latest_date") is None

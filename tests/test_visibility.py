@@ -24,6 +24,8 @@ CREDIT = "本聯盟由國科會補助"
         f"<style>.sponsor{{display:none}}</style><p class='sponsor'>{CREDIT}</p>",
         f"<style>#foot .s {{ visibility: hidden; }}</style><div id='foot'><p class='s'>{CREDIT}</p></div>",
         f"<style>aside.credit, .x{{color:red;display:none!important}}</style><aside class='credit'>{CREDIT}</aside>",
+        # Tailwind's collapsed panel (NTHU Astronomy Club's registration form until clicked)
+        f'<div class="transition-max-height overflow-hidden max-h-0"><h3>{CREDIT}</h3></div>',
     ],
     ids=[
         "d-none",
@@ -35,6 +37,7 @@ CREDIT = "本聯盟由國科會補助"
         "class",
         "descendant",
         "tag.class",
+        "collapsed-panel",
     ],
 )
 def test_hidden_text_is_not_visible(html: str) -> None:
@@ -51,6 +54,7 @@ def test_hidden_text_is_not_visible(html: str) -> None:
         f"<style>.credit{{display:none}} .credit.show{{display:block}}</style><p class='credit show'>{CREDIT}</p>",
         f"<style>.menu:hover .credit{{display:none}}</style><div class='menu'><p class='credit'>{CREDIT}</p></div>",
         f'<div class="overflow-hidden">{CREDIT}</div>',
+        f'<div class="max-h-96 overflow-hidden">{CREDIT}</div>',  # an open panel
         f'<div aria-hidden="true">{CREDIT}</div>',
         f'<svg viewBox="0 0 300 40"><text x="0" y="20">{CREDIT}</text></svg>',
     ],
@@ -62,6 +66,7 @@ def test_hidden_text_is_not_visible(html: str) -> None:
         "shown-again",
         "pseudo",
         "overflow",
+        "open-panel",
         "aria",
         "svg",
     ],

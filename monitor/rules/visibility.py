@@ -91,8 +91,12 @@ def hidden_by_class(classes: str) -> bool:
 
     The display class of the widest breakpoint that applies at :data:`DESKTOP_WIDTH` wins, as in
     the frameworks' own stylesheets: ``d-none d-md-block`` is shown, ``d-block d-lg-none`` and
-    ``hidden`` are hidden.
+    ``hidden`` are hidden. Tailwind's collapsed panel, ``max-h-0 overflow-hidden`` (an
+    accordion or a form a button opens: NTHU Astronomy Club's 社慶報名 form), clips all it holds:
+    hidden too.
     """
+    if "max-h-0" in classes and {"max-h-0", "overflow-hidden"} <= set(classes.split()):
+        return True
     if "none" not in classes and "hidden" not in classes:
         return "invisible" in classes.split()  # Bootstrap 4/5: visibility: hidden
     best: tuple[int, bool] | None = None
