@@ -136,7 +136,9 @@ class StaticSite:
             self._server.server_close()
 
     def file_for(self, raw_path: str) -> Path | None:
-        """The stored file a path names (a folder means its index.html), never outside root."""
+        """The stored file a path names, never outside root, as GitHub Pages finds it: a folder
+        means its index.html, and ``/posts`` is ``posts.html`` when there is no such folder
+        index (a Next.js or Gatsby export links its pages without the extension)."""
         path = unquote(urlsplit(raw_path).path)
         if self.mount:
             if not path.startswith(self.mount + "/"):
@@ -149,8 +151,10 @@ class StaticSite:
             for name in ("index.html", "index.htm"):
                 if (candidate / name).is_file():
                     return candidate / name
-            return None
-        return candidate if candidate.is_file() else None
+        if candidate.is_file():
+            return candidate
+        page = candidate.with_name(candidate.name + ".html")
+        return page if candidate.name and page.is_file() else None
 
 
 @dataclass(frozen=True)
