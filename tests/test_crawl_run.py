@@ -441,10 +441,10 @@ def test_a_judge_crash_becomes_a_warning_not_a_crashed_crawl(
     monkeypatch.setattr(limits, "JUDGE_IN_PROCESS", False)
     real = crawl_module.judge_credit
 
-    def flaky_judge(homepage, *, other_pages=()):  # type: ignore[no-untyped-def]
+    def flaky_judge(homepage, **kw):  # type: ignore[no-untyped-def]
         if "/a/" in homepage.url:
             raise RuntimeError("judge exploded")
-        return real(homepage, other_pages=other_pages)
+        return real(homepage, **kw)
 
     monkeypatch.setattr(crawl_module, "judge_credit", flaky_judge)
     try:
