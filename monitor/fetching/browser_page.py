@@ -35,7 +35,13 @@ from monitor.fetching.page_requests import (
     styles,
 )
 from monitor.fetching.page_scripts import INIT_JS
-from monitor.fetching.page_waits import DomTooLarge, settled_dom, show_root, timed_redirect
+from monitor.fetching.page_waits import (
+    DomTooLarge,
+    content_shown,
+    settled_dom,
+    show_root,
+    timed_redirect,
+)
 
 log = logging.getLogger(__name__)
 
@@ -236,6 +242,7 @@ async def render_page(
             await settle(min(5.0, timeout))
         # a page whose script never yields answers no evaluate: bounded like the load
         shown = await asyncio.wait_for(show_root(page, bool(counts["refused"])), timeout * 1.5)
+        await asyncio.wait_for(content_shown(page, settle), timeout * 1.5)
         try:
             html = await asyncio.wait_for(
                 settled_dom(page, timeout, styles_complete=lambda: not missed_styles),

@@ -146,6 +146,12 @@ RENDER_REDIRECT_WAIT = 10.0
 #: an anti-flicker snippet's script from another host runs) to show itself: the snippets' own
 #: timers show it after 1-4 s (ChartBeat 1-3 s, Adobe Target 3 s, Google Optimize 4 s).
 RENDER_UNHIDE_WAIT = 5.0
+#: A rendered page that shows fewer than ``RENDER_EMPTY_CHARS`` visible letters after settling
+#: is waited for up to ``RENDER_EMPTY_WAIT`` s before it is read: single-page apps that keep
+#: their content hidden behind a progress bar until an image has loaded and a timer has run
+#: (NCKU NetDB's React layout: image load, then 1 s) were read blank and failed as empty.
+RENDER_EMPTY_CHARS = 20
+RENDER_EMPTY_WAIT = 5.0
 #: Scrolling a rendered page to show what scroll-reveal templates (WOW.js, AOS) hide until a
 #: visitor scrolls: at most this deep (px), this long (s), pausing this long (s) per step of
 #: three quarters of the window. Only pages with ``visibility:hidden`` elements are scrolled.

@@ -202,3 +202,12 @@ try {
 """.replace("__LANGUAGES__", json.dumps(list(S.BROWSER_LANGUAGES))).replace(
     "__BOUND_MS__", str(int(S.RENDER_REDIRECT_WAIT * 1000))
 )
+
+
+#: How many visible letters the page shows (whitespace left out); -1 for a frameset page, which
+#: has no body text of its own. ``innerText`` leaves out what is not displayed or invisible.
+VISIBLE_LETTERS_JS = """() => {
+  const b = document.body;
+  if (!b || b.tagName === 'FRAMESET') return -1;
+  return (b.innerText || '').replace(/\\s+/g, '').length;
+}"""

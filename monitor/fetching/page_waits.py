@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from alliance_portal.registry.bilingual import Bilingual
@@ -26,6 +26,7 @@ from monitor.fetching.page_scripts import (
     ROOT_HIDDEN_JS,
     SCROLL_REVEAL_JS,
     SHOW_ROOT_JS,
+    VISIBLE_LETTERS_JS,
 )
 
 
@@ -72,6 +73,26 @@ async def show_root(page: Any, others_refused: bool) -> bool:
             return True
         await asyncio.sleep(0.1)
     return False
+
+
+async def content_shown(page: Any, settle: Callable[[float], Awaitable[None]]) -> bool:
+    """Wait up to ``RENDER_EMPTY_WAIT`` s for a page that shows (almost) no text yet to show
+    some; True when it waited. A single-page app may keep its content hidden behind a progress
+    bar until an image has loaded and a timer has run; a visitor waits that second, and an
+    "empty page" verdict read before it is wrong. A page with text, or a frameset, costs one
+    evaluate; a page that stays empty is then judged as it is."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + S.RENDER_EMPTY_WAIT
+    letters = await page.evaluate(VISIBLE_LETTERS_JS)
+    if letters < 0 or letters >= S.RENDER_EMPTY_CHARS:
+        return False
+    while loop.time() < end:
+        await asyncio.sleep(0.2)
+        letters = await page.evaluate(VISIBLE_LETTERS_JS)
+        if letters >= S.RENDER_EMPTY_CHARS:
+            await settle(max(0.0, min(2.0, end - loop.time())))  # what it loads on showing
+            return True
+    return True
 
 
 class DomTooLarge(Exception):
