@@ -20,8 +20,6 @@ from pathlib import Path
 import pytest
 from test_letters_notices import halves, notices_of, read_as_a_professor
 
-from alliance_portal.registry.settings import CrawlSettings, PathSettings
-from monitor.crawl import run_crawl
 from monitor.fetching.fetch import FetchOptions, FetchResult
 from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import BrowserHost, find_chromium
@@ -32,6 +30,7 @@ from monitor.rules.entry import Lead
 from monitor.store import Store
 from tests.farm_visit.sites import _common, _page, cms_home
 from tests.support.farm import Handler, Site, free_port, hang, send
+from tests.support.farm_crawl import crawl_farm
 
 TODAY = date(2026, 11, 20)
 #: Loopback only: 127.0.0.0/8 is let through, so the link-local frame below is refused by the
@@ -198,25 +197,17 @@ def farm() -> Iterator[dict[str, tuple[Site, str]]]:
 def crawl(
     tmp: Path, farm: dict[str, tuple[Site, str]], exe: str, host: BrowserHost | None = None
 ) -> tuple[dict[str, SiteResult], Path, Path]:
-    content = tmp / "content"
-    (content / "alliances").mkdir(parents=True)
-    for slug, (site, _) in farm.items():
-        (content / "alliances" / f"{slug}.toml").write_text(
-            f'name = "{slug} 產學聯盟"\nuniversity = "範例大學"\nindustry = "ict"\n'
-            f'website = "{site.url("/")}"\nactive = true\n'
-            f'contact_email = "{slug}@example.edu.tw"\n',
-            encoding="utf-8",
-        )
-    db = tmp / "m.sqlite3"
-    run_id = run_crawl(
-        paths=PathSettings(content=content, db=db),
-        settings=CrawlSettings(render_timeout=6, concurrency=4),
+    websites = {slug: site.url("/") for slug, (site, _) in farm.items()}
+    return crawl_farm(
+        tmp,
+        websites,
+        exe,
         today=TODAY,
-        fetch_options=OPTIONS,
-        renderer_executable=exe,
-        browser_host=host,
+        options=OPTIONS,
+        host=host,
+        render_timeout=6,
+        contact=True,
     )
-    return {r.slug: r for r in Store(db).results(run_id)}, db, content
 
 
 def judged_as_the_visitor_sees_it(

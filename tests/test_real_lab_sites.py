@@ -29,14 +29,12 @@ from pathlib import Path
 
 import pytest
 
-from alliance_portal.registry.settings import CrawlSettings, PathSettings
-from monitor.crawl import run_crawl
 from monitor.fetching.fetch import FetchOptions
 from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import BrowserHost, find_chromium
 from monitor.model import Code, SiteResult
-from monitor.store import Store
 from tests.support.farm import Handler, Site, send
+from tests.support.farm_crawl import crawl_farm
 
 TODAY = date(2026, 5, 4)
 OPTIONS = FetchOptions(
@@ -266,23 +264,10 @@ def farm() -> Iterator[dict[str, Site]]:
 def crawl(
     tmp: Path, farm: dict[str, Site], executable: str, *, host: BrowserHost | None = None
 ) -> dict[str, SiteResult]:
-    content = tmp / "content" / "alliances"
-    content.mkdir(parents=True)
-    for slug, site in farm.items():
-        (content / f"{slug}.toml").write_text(
-            f'name = "{slug} 產學聯盟"\nuniversity = "範例大學"\nindustry = "ict"\n'
-            f'website = "{site.url("/")}"\nactive = true\n',
-            encoding="utf-8",
-        )
-    run_id = run_crawl(
-        paths=PathSettings(content=tmp / "content", db=tmp / "m.sqlite3"),
-        settings=CrawlSettings(render_timeout=8, concurrency=2),
-        today=TODAY,
-        fetch_options=OPTIONS,
-        renderer_executable=executable,
-        browser_host=host,
-    )
-    return {r.slug: r for r in Store(tmp / "m.sqlite3").results(run_id)}
+    websites = {slug: site.url("/") for slug, site in farm.items()}
+    return crawl_farm(
+        tmp, websites, executable, today=TODAY, options=OPTIONS, host=host, concurrency=2
+    )[0]
 
 
 def check_verdicts(results: dict[str, SiteResult], view: str) -> None:

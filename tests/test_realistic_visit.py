@@ -15,17 +15,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from alliance_portal.registry.settings import CrawlSettings, PathSettings
-from monitor.crawl import run_crawl
 from monitor.fetching.fetch import FetchOptions
 from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import BrowserHost, find_chromium
 from monitor.model import Code, SiteResult
 from monitor.rules.page_text import read_page
-from monitor.store import Store
 from tests.farm_visit import SITES, VisitSite
 from tests.farm_visit.sites import hidden_credit_site
 from tests.support.farm import Site, running, send
+from tests.support.farm_crawl import crawl_farm
 
 TODAY = date(2026, 11, 20)
 OPTIONS = FetchOptions(
@@ -63,26 +61,12 @@ def farm() -> Iterator[dict[str, Site]]:
 def crawl(
     tmp: Path, farm: dict[str, Site], executable: str, *, host: BrowserHost | None = None
 ) -> dict[str, SiteResult]:
-    """Crawl the farm (in ``host``'s browser when one is lent) and return results by slug."""
-    content = tmp / "content" / "alliances"
-    content.mkdir(parents=True)
-    for slug, site in farm.items():
-        (content / f"{slug}.toml").write_text(
-            f'name = "{slug} 產學聯盟"\nuniversity = "範例大學"\nindustry = "ict"\n'
-            f'website = "{site.url("/")}"\nactive = true\n',
-            encoding="utf-8",
-        )
-    run_id = run_crawl(
-        paths=PathSettings(content=tmp / "content", db=tmp / "m.sqlite3"),
-        # room for a slow page on a loaded machine (a timed-out render falls back to the static
-        # verdict, which differs for some of these sites); only the hanging site waits it out
-        settings=CrawlSettings(render_timeout=8, concurrency=4),
-        today=TODAY,
-        fetch_options=OPTIONS,
-        renderer_executable=executable,
-        browser_host=host,
-    )
-    return {r.slug: r for r in Store(tmp / "m.sqlite3").results(run_id)}
+    """Crawl the farm (in ``host``'s browser when one is lent) and return results by slug.
+
+    Room for a slow page on a loaded machine (a timed-out render falls back to the static
+    verdict, which differs for some of these sites); only the hanging site waits it out."""
+    websites = {slug: site.url("/") for slug, site in farm.items()}
+    return crawl_farm(tmp, websites, executable, today=TODAY, options=OPTIONS, host=host)[0]
 
 
 def verdicts(r: SiteResult) -> tuple[str, str, str]:
