@@ -26,6 +26,10 @@ CREDIT = "本聯盟由國科會補助"
         f"<style>aside.credit, .x{{color:red;display:none!important}}</style><aside class='credit'>{CREDIT}</aside>",
         # Tailwind's collapsed panel (NTHU Astronomy Club's registration form until clicked)
         f'<div class="transition-max-height overflow-hidden max-h-0"><h3>{CREDIT}</h3></div>',
+        # a child combinator, as WordPress themes write it (comment dates hidden)
+        f"<style>.comment-metadata>a{{display:none}}</style><div class='comment-metadata'><a>{CREDIT}</a></div>",
+        f"<style>ul.meta > li > span{{display:none}}</style><ul class='meta'><li><span>{CREDIT}</span></li></ul>",
+        f"<style>#foot > .row .s{{display:none}}</style><div id='foot'><div class='row'><div><p class='s'>{CREDIT}</p></div></div></div>",
     ],
     ids=[
         "d-none",
@@ -38,6 +42,9 @@ CREDIT = "本聯盟由國科會補助"
         "descendant",
         "tag.class",
         "collapsed-panel",
+        "child",
+        "child-chain",
+        "child-then-descendant",
     ],
 )
 def test_hidden_text_is_not_visible(html: str) -> None:
@@ -56,6 +63,9 @@ def test_hidden_text_is_not_visible(html: str) -> None:
         f'<div class="overflow-hidden">{CREDIT}</div>',
         f'<div class="max-h-96 overflow-hidden">{CREDIT}</div>',  # an open panel
         f'<div aria-hidden="true">{CREDIT}</div>',
+        # a child rule does not reach a grandchild
+        f"<style>.comment-metadata>a{{display:none}}</style><div class='comment-metadata'><p><a>{CREDIT}</a></p></div>",
+        f"<style>.a > > b{{display:none}}</style><div class='a'><b>{CREDIT}</b></div>",  # not CSS
         f'<svg viewBox="0 0 300 40"><text x="0" y="20">{CREDIT}</text></svg>',
     ],
     ids=[
@@ -68,6 +78,8 @@ def test_hidden_text_is_not_visible(html: str) -> None:
         "overflow",
         "open-panel",
         "aria",
+        "child-not-grandchild",
+        "unreadable-selector",
         "svg",
     ],
 )

@@ -11,7 +11,8 @@ Two questions the page reader (:mod:`monitor.rules.page_text`) asks before it wa
   the browser knows). A page read without the browser gets the same answer for the common
   cases from
   :func:`hidden_elements`: rules in the page's own ``<style>`` elements whose selectors are
-  classes, ids and tags (compound or with descendant combinators), outside ``@media`` blocks;
+  classes, ids and tags (compound, with descendant or child ``>`` combinators), outside
+  ``@media`` blocks;
   and :func:`hidden_by_class` for the framework classes that hide even when their stylesheet is
   not fetched (Bootstrap's ``d-none``, ``d-lg-none``, Bootstrap 3 / Tailwind ``hidden``), read
   for a desktop-wide window, as the renderer shows the page: ``d-none d-md-block`` is visible,
@@ -148,6 +149,9 @@ class _Compound:
     tag: str | None
     classes: frozenset[str]
     ident: str | None
+    #: the element must be a child of the one matching the compound before (``a > b``), not
+    #: any descendant
+    direct: bool = False
 
     def matches(self, el: Element) -> bool:
         if self.tag is not None and el.tag != self.tag:
@@ -160,10 +164,21 @@ class _Compound:
 Selector = tuple[_Compound, ...]
 
 
+#: Longer selectors are not read: each step costs a walk up the tree.
+_MAX_STEPS = 8
+
+
 def _selector(text: str) -> Selector | None:
-    """A selector of compounds joined by spaces (descendants), or None when we do not read it."""
+    """A selector of compounds joined by spaces (descendants) or ``>`` (children), or None when
+    we do not read it."""
     steps: list[_Compound] = []
-    for compound in text.split():
+    direct = False
+    for compound in text.replace(">", " > ").split():
+        if compound == ">":
+            if not steps or direct:
+                return None
+            direct = True
+            continue
         m = _COMPOUND_RE.match(compound)
         if m is None or not (m.group(1) or m.group(2)):
             return None
@@ -174,8 +189,12 @@ def _selector(text: str) -> Selector | None:
                 m.group(1).lower() if m.group(1) else None,
                 frozenset(name for kind, name in parts if kind == "."),
                 ids[0] if ids else None,
+                direct,
             )
         )
+        direct = False
+    if direct or len(steps) > _MAX_STEPS:
+        return None
     return tuple(steps) or None
 
 
@@ -184,16 +203,48 @@ def _selectors(selectors: str) -> list[Selector]:
 
 
 def _matches(el: Element, selector: Selector) -> bool:
-    """Whether ``el`` matches the last compound and its ancestors the earlier ones, in order."""
+    """Whether ``el`` matches the last compound and its ancestors the earlier ones, in order
+    (a ``>`` step: the parent itself)."""
     if not selector[-1].matches(el):
         return False
-    wanted = len(selector) - 2
+    if not any(step.direct for step in selector):
+        # descendants only: matching each compound at its nearest ancestor is enough
+        wanted = len(selector) - 2
+        parent = el.getparent()
+        while wanted >= 0 and parent is not None:
+            if selector[wanted].matches(parent):
+                wanted -= 1
+            parent = parent.getparent()
+        return wanted < 0
+    return _matches_up(el, selector, len(selector) - 1, {})
+
+
+def _matches_up(
+    el: Element, selector: Selector, index: int, seen: dict[tuple[Element, int], bool]
+) -> bool:
+    """Whether the compounds before ``selector[index]`` (which ``el`` matches) match its
+    ancestors. Remembered per (element, step), so a hostile selector on a deep page stays
+    linear in its depth."""
+    if index == 0:
+        return True
+    key = (el, index)  # the element itself: it stays alive, so its identity stays its own
+    if key in seen:
+        return seen[key]
+    before = selector[index - 1]
     parent = el.getparent()
-    while wanted >= 0 and parent is not None:
-        if selector[wanted].matches(parent):
-            wanted -= 1
-        parent = parent.getparent()
-    return wanted < 0
+    found = False
+    if selector[index].direct:
+        found = (
+            parent is not None
+            and before.matches(parent)
+            and _matches_up(parent, selector, index - 1, seen)
+        )
+    else:
+        while parent is not None and not found:
+            found = before.matches(parent) and _matches_up(parent, selector, index - 1, seen)
+            parent = parent.getparent()
+    seen[key] = found
+    return found
 
 
 def _matching(root: Element, selectors: list[Selector]) -> set[Element]:
