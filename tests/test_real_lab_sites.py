@@ -29,23 +29,13 @@ from pathlib import Path
 
 import pytest
 
-from monitor.fetching.fetch import FetchOptions
-from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import BrowserHost, find_chromium
 from monitor.model import Code, SiteResult
 from tests.support.farm import Handler, Site, send
-from tests.support.farm_crawl import crawl_farm
+from tests.support.farm_crawl import FARM_OPTIONS, crawl_farm
 
 TODAY = date(2026, 5, 4)
-OPTIONS = FetchOptions(
-    connect_timeout=2,
-    read_timeout=4,
-    deadline=6,
-    retries=1,
-    backoff_base=0.05,
-    max_retry_after=0.2,
-    policy=AddressPolicy(allow_private=True),
-)
+OPTIONS = FARM_OPTIONS
 
 _HEAD = (
     "<!DOCTYPE html><html lang='zh-Hant'><head><meta charset='utf-8'>"

@@ -15,26 +15,16 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from monitor.fetching.fetch import FetchOptions
-from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import BrowserHost, find_chromium
 from monitor.model import Code, SiteResult
 from monitor.rules.page_text import read_page
 from tests.farm_visit import SITES, VisitSite
 from tests.farm_visit.sites import hidden_credit_site
 from tests.support.farm import Site, running, send
-from tests.support.farm_crawl import crawl_farm
+from tests.support.farm_crawl import FARM_OPTIONS, crawl_farm
 
 TODAY = date(2026, 11, 20)
-OPTIONS = FetchOptions(
-    connect_timeout=2,
-    read_timeout=4,
-    deadline=6,
-    retries=1,
-    backoff_base=0.05,
-    max_retry_after=0.2,
-    policy=AddressPolicy(allow_private=True),
-)
+OPTIONS = FARM_OPTIONS
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,22 @@ from pathlib import Path
 from alliance_portal.registry.settings import CrawlSettings, PathSettings
 from monitor.crawl import run_crawl
 from monitor.fetching.fetch import FetchOptions
+from monitor.fetching.guard import AddressPolicy
 from monitor.fetching.render import BrowserHost
 from monitor.model import SiteResult
 from monitor.store import Store
+
+#: Fetch options for a farm of loopback sites: short time-outs, one quick retry, private
+#: addresses allowed (the farm is on 127.0.0.x).
+FARM_OPTIONS = FetchOptions(
+    connect_timeout=2,
+    read_timeout=4,
+    deadline=6,
+    retries=1,
+    backoff_base=0.05,
+    max_retry_after=0.2,
+    policy=AddressPolicy(allow_private=True),
+)
 
 
 def crawl_farm(
